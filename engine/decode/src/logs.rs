@@ -1,0 +1,336 @@
+//! Walks one transaction's log lines the way the runtime wrote them, keeping the invoke stack,
+//! so that every `Program data:` line is attributed to the program that printed it and to the
+//! instruction that program was running. Only the top of the stack can print: an event-shaped
+//! line printed by another program (a router, a copycat) is not a pump.fun event.
+//!
+//! Allocation-free in steady state: program ids and instruction names are borrowed from the
+//! lines, the stack is a fixed array, and base64 payloads decode into a reusable buffer.
+
+use std::borrow::Cow;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::Serialize;
+
+use crate::pump::{self, PumpEvent};
+use crate::pump_amm::{self, PumpAmmEvent};
+use crate::raydium::{self, Initialize2Args, RaydiumInitialize2};
+use crate::{DecodeError, ErrorKind};
+
+pub const PUMP_PROGRAM_ID: &str = "6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P";
+pub const PUMP_AMM_PROGRAM_ID: &str = "pAMMBay6oceH9fJKBRHGP5D4bD4sWpmSwMn52FMfXEA";
+pub const RAYDIUM_AMM_V4_PROGRAM_ID: &str = "675kPX9MHTjS2zt1qfr1NYHuzeLXfQM9H24wFSUt1Mp8";
+
+/// Deeper than any runtime allows (the CPI limit is 4, raised to 8 by SIMD-0268).
+const MAX_DEPTH: usize = 16;
+
+/// Where a decoded item came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Context<'l> {
+    /// Base58 id of the program that printed the item, as logged; `None` for a lone line.
+    pub program: Option<&'l str>,
+    /// The instruction as the program logged it (`Create`, `CreateV2`, `Buy`, `initialize2`).
+    pub instruction: Option<&'l str>,
+    /// Invoke depth (1 = top-level instruction).
+    pub depth: u8,
+    /// 0-based index of the line the item was decoded from.
+    pub line: usize,
+}
+
+impl Context<'_> {
+    /// The instruction in the IDL's snake_case (`CreateV2` → `create_v2`).
+    pub fn instruction_name(&self) -> Option<Cow<'static, str>> {
+        self.instruction.map(snake_case)
+    }
+
+    /// The pump.fun instruction, when the item came from the pump.fun program.
+    pub fn pump_instruction(&self) -> Option<PumpInstruction> {
+        (self.program == Some(PUMP_PROGRAM_ID))
+            .then(|| self.instruction.map(PumpInstruction::from_log))
+            .flatten()
+    }
+}
+
+/// pump.fun instructions as logged by `Program log: Instruction: <Name>`. Matched exactly:
+/// `Create` is a prefix of `CreateV2`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PumpInstruction {
+    Create,
+    CreateV2,
+    Buy,
+    Sell,
+    BuyExactSolIn,
+    BuyV2,
+    SellV2,
+    BuyExactQuoteInV2,
+    Migrate,
+    Other,
+}
+
+impl PumpInstruction {
+    pub fn from_log(name: &str) -> Self {
+        match name {
+            "Create" => Self::Create,
+            "CreateV2" => Self::CreateV2,
+            "Buy" => Self::Buy,
+            "Sell" => Self::Sell,
+            "BuyExactSolIn" => Self::BuyExactSolIn,
+            "BuyV2" => Self::BuyV2,
+            "SellV2" => Self::SellV2,
+            "BuyExactQuoteInV2" => Self::BuyExactQuoteInV2,
+            "Migrate" => Self::Migrate,
+            _ => Self::Other,
+        }
+    }
+
+    pub fn is_create(self) -> bool {
+        matches!(self, Self::Create | Self::CreateV2)
+    }
+}
+
+/// `CreateV2` → `create_v2`, `BuyExactSolIn` → `buy_exact_sol_in`; names already in snake case
+/// (Raydium's `initialize2`) come back borrowed.
+pub fn snake_case(name: &str) -> Cow<'static, str> {
+    const COMMON: [(&str, &str); 8] = [
+        ("Create", "create"),
+        ("CreateV2", "create_v2"),
+        ("Buy", "buy"),
+        ("Sell", "sell"),
+        ("BuyExactSolIn", "buy_exact_sol_in"),
+        ("BuyV2", "buy_v2"),
+        ("SellV2", "sell_v2"),
+        ("initialize2", "initialize2"),
+    ];
+    if let Some((_, snake)) = COMMON.iter().find(|(logged, _)| *logged == name) {
+        return Cow::Borrowed(snake);
+    }
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// An item decoded from the logs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Item<'a> {
+    Pump(PumpEvent<'a>),
+    PumpAmm(PumpAmmEvent),
+    Raydium(RaydiumItem),
+}
+
+/// Raydium pool creation, tagged like the pump events.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event")]
+pub enum RaydiumItem {
+    RaydiumInitialize2(RaydiumInitialize2),
+}
+
+/// One decoded item with where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoded<'l, 'a> {
+    pub context: Context<'l>,
+    pub item: Item<'a>,
+}
+
+/// What a walk saw besides the items.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub lines: usize,
+    /// The runtime cut the logs short (`Log truncated`): later events are missing.
+    pub truncated: bool,
+    /// `Program data:` lines of pump.fun or PumpSwap whose event Kestrel does not decode.
+    pub other_events: usize,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Frame<'l> {
+    program: &'l str,
+    instruction: Option<&'l str>,
+    raydium_args: Option<Initialize2Args>,
+}
+
+/// Reusable log decoder: keep one per feed thread.
+#[derive(Debug, Default)]
+pub struct LogDecoder {
+    scratch: Vec<u8>,
+}
+
+impl LogDecoder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Walks `lines` and calls `on_item` for every decoded item, or with the error of one that
+    /// failed to decode (with its line). The walk itself goes on after a bad item, so one
+    /// corrupt line costs one event, not the transaction.
+    pub fn decode<'l, I, F>(&mut self, lines: I, mut on_item: F) -> Summary
+    where
+        I: IntoIterator<Item = &'l str>,
+        F: FnMut(Result<Decoded<'l, '_>, DecodeError>),
+    {
+        let mut stack = [Frame::default(); MAX_DEPTH];
+        let mut depth = 0usize;
+        let mut summary = Summary::default();
+
+        for (index, line) in lines.into_iter().enumerate() {
+            summary.lines = index + 1;
+            if line == "Log truncated" {
+                summary.truncated = true;
+                break;
+            }
+            let Some(rest) = line.strip_prefix("Program ") else { continue };
+
+            if let Some(msg) = rest.strip_prefix("log: ") {
+                let Some(top) = depth.checked_sub(1).and_then(|i| stack.get_mut(i)) else {
+                    continue;
+                };
+                if let Some(name) = msg.strip_prefix("Instruction: ") {
+                    top.instruction = Some(name);
+                } else if top.program == RAYDIUM_AMM_V4_PROGRAM_ID {
+                    if let Some(args) = msg.strip_prefix("initialize2: ") {
+                        top.instruction = Some("initialize2");
+                        match raydium::parse_initialize2_args(args) {
+                            Ok(args) => top.raydium_args = Some(args),
+                            Err(e) => on_item(Err(e.at_line(index))),
+                        }
+                    } else if let Some(b64) = msg.strip_prefix("ray_log: ") {
+                        let frame = *top;
+                        let ctx = context(&stack, depth, index);
+                        match self.ray_log(b64, frame.raydium_args) {
+                            Ok(Some(item)) => on_item(Ok(Decoded { context: ctx, item })),
+                            Ok(None) => {}
+                            Err(e) => on_item(Err(e.at_line(index))),
+                        }
+                    }
+                }
+                continue;
+            }
+
+            if let Some(b64) = rest.strip_prefix("data: ") {
+                let ctx = context(&stack, depth, index);
+                match self.program_data(ctx.program, b64) {
+                    Ok(Some(item)) => on_item(Ok(Decoded { context: ctx, item })),
+                    Ok(None) => {
+                        if matches!(ctx.program, Some(PUMP_PROGRAM_ID | PUMP_AMM_PROGRAM_ID)) {
+                            summary.other_events += 1;
+                        }
+                    }
+                    Err(e) => on_item(Err(e.at_line(index))),
+                }
+                continue;
+            }
+
+            // `<id> invoke [N]`, `<id> success`, `<id> failed: …`, `<id> consumed …`.
+            let Some((program, what)) = rest.split_once(' ') else { continue };
+            if let Some(level) = what.strip_prefix("invoke [").and_then(|l| l.strip_suffix(']')) {
+                let Ok(level) = level.parse::<usize>() else { continue };
+                // Trust the printed depth over our count: a frame whose success line is missing
+                // (failed or truncated logs) must not shift attribution.
+                let Some(slot) = level.checked_sub(1).and_then(|i| stack.get_mut(i)) else {
+                    on_item(Err(DecodeError::new(
+                        ErrorKind::LogLine(format!("invoke depth {level} is out of range")),
+                        0,
+                    )
+                    .at_line(index)));
+                    continue;
+                };
+                *slot = Frame { program, instruction: None, raydium_args: None };
+                depth = level;
+            } else if what == "success" || what.starts_with("failed") {
+                // Pop back to (and including) the frame of this program.
+                if let Some(pos) = stack.get(..depth).and_then(|s| s.iter().rposition(|f| f.program == program)) {
+                    depth = pos;
+                }
+            }
+        }
+        summary
+    }
+
+    fn program_data<'a>(
+        &'a mut self,
+        program: Option<&str>,
+        b64: &str,
+    ) -> Result<Option<Item<'a>>, DecodeError> {
+        // sol_log_data prints each slice as its own base64 field; Anchor events are one slice.
+        let field = b64.split(' ').next().unwrap_or_default();
+        if matches!(program, Some(p) if p != PUMP_PROGRAM_ID && p != PUMP_AMM_PROGRAM_ID) {
+            return Ok(None);
+        }
+        self.decode_base64(field)?;
+        let data: &'a [u8] = &self.scratch;
+        match program {
+            Some(PUMP_PROGRAM_ID) => Ok(pump::decode_event(data)?.map(Item::Pump)),
+            Some(_) => Ok(pump_amm::decode_event(data)?.map(Item::PumpAmm)),
+            // A lone line: no stack to go by, so the discriminator decides.
+            None => match pump::decode_event(data)? {
+                Some(event) => Ok(Some(Item::Pump(event))),
+                None => match pump_amm::decode_event(data)? {
+                    Some(event) => Ok(Some(Item::PumpAmm(event))),
+                    None => {
+                        let mut found = [0u8; 8];
+                        found.copy_from_slice(data.get(..8).unwrap_or(&[0; 8]));
+                        Err(DecodeError::new(
+                            ErrorKind::UnknownDiscriminator { what: "event", found },
+                            0,
+                        ))
+                    }
+                },
+            },
+        }
+    }
+
+    fn ray_log(
+        &mut self,
+        b64: &str,
+        args: Option<Initialize2Args>,
+    ) -> Result<Option<Item<'static>>, DecodeError> {
+        self.decode_base64(b64.trim_end())?;
+        Ok(raydium::decode_ray_log(&self.scratch)?.map(|log| {
+            Item::Raydium(RaydiumItem::RaydiumInitialize2(RaydiumInitialize2 { args, log }))
+        }))
+    }
+
+    fn decode_base64(&mut self, text: &str) -> Result<(), DecodeError> {
+        self.scratch.clear();
+        STANDARD.decode_vec(text, &mut self.scratch).map_err(|e| base64_error(e, "Program data"))
+    }
+}
+
+fn context<'l>(stack: &[Frame<'l>; MAX_DEPTH], depth: usize, line: usize) -> Context<'l> {
+    let frames = stack.get(..depth).unwrap_or_default();
+    let Some(top) = frames.last() else {
+        return Context { program: None, instruction: None, depth: 0, line };
+    };
+    // An Anchor self-CPI (emit_cpi!) has no instruction line of its own: inherit the caller's.
+    let instruction = frames
+        .iter()
+        .rev()
+        .take_while(|f| f.program == top.program)
+        .find_map(|f| f.instruction);
+    Context {
+        program: Some(top.program),
+        instruction,
+        depth: u8::try_from(depth).unwrap_or(u8::MAX),
+        line,
+    }
+}
+
+/// Maps a base64 error to ours, keeping the offset into the base64 text.
+pub(crate) fn base64_error(e: base64::DecodeError, what: &'static str) -> DecodeError {
+    let offset = match e {
+        base64::DecodeError::InvalidByte(at, _) | base64::DecodeError::InvalidLastSymbol(at, _) => {
+            at
+        }
+        _ => 0,
+    };
+    DecodeError::new(ErrorKind::Base64 { what, detail: e.to_string() }, offset)
+}

@@ -1,0 +1,54 @@
+//! Program ids and fixed addresses. Source: pump-fun/pump-public-docs (idl/pump.json,
+//! docs/FEE_RECIPIENTS.md) and FACTS.md §1; the PDAs here are re-derived in `pda`'s tests.
+
+use solana_pubkey::Pubkey;
+
+/// pump.fun bonding-curve program.
+pub const PUMP_PROGRAM: Pubkey = Pubkey::from_str_const("6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P");
+/// PumpSwap AMM, where graduated curves migrate.
+pub const PUMP_AMM_PROGRAM: Pubkey =
+    Pubkey::from_str_const("pAMMBay6oceH9fJKBRHGP5D4bD4sWpmSwMn52FMfXEA");
+/// Pump fee program (fee tiers, `fee_config`).
+pub const PUMP_FEES_PROGRAM: Pubkey =
+    Pubkey::from_str_const("pfeeUxB6jkeY1Hxd7CsFCAjcbHA9rWtchMGdZ6VojVZ");
+/// Mayhem program.
+pub const MAYHEM_PROGRAM: Pubkey =
+    Pubkey::from_str_const("MAyhSmzXzV1pTf7LsNkrNwkWKTo4ougAJ1PPg47MD4e");
+/// Raydium AMM v4 (legacy graduation path).
+pub const RAYDIUM_AMM_V4_PROGRAM: Pubkey =
+    Pubkey::from_str_const("675kPX9MHTjS2zt1qfr1NYHuzeLXfQM9H24wFSUt1Mp8");
+
+pub const SYSTEM_PROGRAM: Pubkey = Pubkey::from_str_const("11111111111111111111111111111111");
+pub const TOKEN_PROGRAM: Pubkey = Pubkey::from_str_const("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+/// Token-2022, used by `create_v2` mints.
+pub const TOKEN_2022_PROGRAM: Pubkey =
+    Pubkey::from_str_const("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
+pub const ASSOCIATED_TOKEN_PROGRAM: Pubkey =
+    Pubkey::from_str_const("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
+pub const METAPLEX_METADATA_PROGRAM: Pubkey =
+    Pubkey::from_str_const("metaqbxxUerdq28cj1RbAWkYQm3ybzjb6a8bt518x1s");
+pub const COMPUTE_BUDGET_PROGRAM: Pubkey =
+    Pubkey::from_str_const("ComputeBudget111111111111111111111111111111");
+/// Wrapped SOL mint.
+pub const WSOL_MINT: Pubkey = Pubkey::from_str_const("So11111111111111111111111111111111111111112");
+
+/// `["global"]` under the pump program.
+pub const GLOBAL: Pubkey = Pubkey::from_str_const("4wTV1YmiEkRvAtNtsSGPtUrqRYQMe5SKy2uB4Jjaxnjf");
+/// `["mint-authority"]` under the pump program.
+pub const MINT_AUTHORITY: Pubkey =
+    Pubkey::from_str_const("TSLvdd1pWpHVjahSpsvCXUbgwsL3JAcvokwaKt1eokM");
+/// `["__event_authority"]` under the pump program (Anchor event CPI).
+pub const EVENT_AUTHORITY: Pubkey =
+    Pubkey::from_str_const("Ce6TQqeHC9p8KetsN6JsjHK7UTZk7nasjjnr7XxXp9F1");
+/// `["global_volume_accumulator"]` under the pump program.
+pub const GLOBAL_VOLUME_ACCUMULATOR: Pubkey =
+    Pubkey::from_str_const("Hq2wp8uJ9jCPsYgNHex8RtqdvMPfVGoYwjvF1ATiwn2Y");
+/// `["fee_config", PUMP_PROGRAM]` under the fee program.
+pub const FEE_CONFIG: Pubkey = Pubkey::from_str_const("8Wf5TiAheLUqBrKXeYg2JtAFFMWtKdG2BSFgqUcPVwTt");
+
+/// First entry of the normal fee-recipient list (docs/FEE_RECIPIENTS.md).
+pub const FEE_RECIPIENT_0: Pubkey =
+    Pubkey::from_str_const("62qc2CNXwrYqQScmEdiZFFAnJR262PxWEuNQtxfafNgV");
+/// First entry of the buyback fee-recipient list (docs/FEE_RECIPIENTS.md).
+pub const BUYBACK_FEE_RECIPIENT_0: Pubkey =
+    Pubkey::from_str_const("5YxQFdt3Tr9zJLvkFccqXVUwhdTWJQc1fFg2YPbxvxeD");

@@ -1,0 +1,10 @@
+//! The pump.fun program seen from a client, in the manner of solana-program's interface crates:
+//! addresses, discriminators, PDA derivation and the bonding-curve arithmetic, all as free
+//! functions over plain values. Every constant carries its source (FACTS.md §1).
+
+pub mod curve;
+pub mod discriminator;
+pub mod ids;
+pub mod pda;
+
+pub use solana_pubkey::Pubkey;
