@@ -24,14 +24,20 @@ pub struct BondingCurve {
     pub real_quote_reserves: u64,
     pub token_total_supply: TokenAmount,
     pub complete: bool,
-    #[serde(serialize_with = "json::opt_pubkey", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkey",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub creator: Option<Pubkey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_mayhem_mode: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_cashback_coin: Option<bool>,
     /// `Pubkey::default()` for SOL-paired coins.
-    #[serde(serialize_with = "json::opt_pubkey", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkey",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quote_mint: Option<Pubkey>,
     /// The account's data length, for telling layouts apart.
     #[serde(skip)]
@@ -46,7 +52,8 @@ impl BondingCurve {
 
     /// Virtual SOL reserves, when the curve is SOL-paired.
     pub fn virtual_sol_reserves(&self) -> Option<Lamports> {
-        self.is_sol_paired().then_some(Lamports(self.virtual_quote_reserves))
+        self.is_sol_paired()
+            .then_some(Lamports(self.virtual_quote_reserves))
     }
 }
 
@@ -63,7 +70,10 @@ pub struct Global {
     pub initial_real_token_reserves: TokenAmount,
     pub token_total_supply: TokenAmount,
     pub fee_basis_points: u64,
-    #[serde(serialize_with = "json::opt_pubkey", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkey",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withdraw_authority: Option<Pubkey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_migrate: Option<bool>,
@@ -71,31 +81,55 @@ pub struct Global {
     pub pool_migration_fee: Option<Lamports>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub creator_fee_basis_points: Option<u64>,
-    #[serde(serialize_with = "json::opt_pubkeys", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkeys",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fee_recipients: Option<[Pubkey; 7]>,
-    #[serde(serialize_with = "json::opt_pubkey", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkey",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub set_creator_authority: Option<Pubkey>,
-    #[serde(serialize_with = "json::opt_pubkey", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkey",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub admin_set_creator_authority: Option<Pubkey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_v2_enabled: Option<bool>,
-    #[serde(serialize_with = "json::opt_pubkey", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkey",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub whitelist_pda: Option<Pubkey>,
-    #[serde(serialize_with = "json::opt_pubkey", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkey",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reserved_fee_recipient: Option<Pubkey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mayhem_mode_enabled: Option<bool>,
-    #[serde(serialize_with = "json::opt_pubkeys", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkeys",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reserved_fee_recipients: Option<[Pubkey; 7]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_cashback_enabled: Option<bool>,
-    #[serde(serialize_with = "json::opt_pubkeys", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkeys",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub buyback_fee_recipients: Option<[Pubkey; 8]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub buyback_basis_points: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub initial_virtual_quote_reserves: Option<u64>,
-    #[serde(serialize_with = "json::opt_pubkeys", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkeys",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub whitelisted_quote_mints: Option<[Pubkey; 1]>,
     #[serde(skip)]
     pub data_len: usize,
@@ -132,7 +166,10 @@ pub fn decode_account(data: &[u8]) -> Result<Account, DecodeError> {
         disc::BONDING_CURVE => decode_bonding_curve(data).map(Account::BondingCurve),
         disc::GLOBAL => decode_global(data).map(Account::Global),
         _ => Err(DecodeError::new(
-            ErrorKind::UnknownDiscriminator { what: "pump.fun account", found },
+            ErrorKind::UnknownDiscriminator {
+                what: "pump.fun account",
+                found,
+            },
             0,
         )),
     }
@@ -146,12 +183,22 @@ pub fn decode_account_as(data: &[u8], kind: AccountKind) -> Result<Account, Deco
     }
 }
 
-fn expect_disc(r: &mut Reader<'_>, expected: [u8; 8], name: &'static str) -> Result<(), DecodeError> {
+fn expect_disc(
+    r: &mut Reader<'_>,
+    expected: [u8; 8],
+    name: &'static str,
+) -> Result<(), DecodeError> {
     let found = r.array::<8>("account discriminator")?;
     if found == expected {
         Ok(())
     } else {
-        Err(DecodeError::new(ErrorKind::WrongDiscriminator { expected: name, found }, 0))
+        Err(DecodeError::new(
+            ErrorKind::WrongDiscriminator {
+                expected: name,
+                found,
+            },
+            0,
+        ))
     }
 }
 
@@ -173,7 +220,10 @@ pub fn decode_bonding_curve(data: &[u8]) -> Result<BondingCurve, DecodeError> {
     })
 }
 
-fn pubkeys<const N: usize>(r: &mut Reader<'_>, what: &'static str) -> Result<[Pubkey; N], DecodeError> {
+fn pubkeys<const N: usize>(
+    r: &mut Reader<'_>,
+    what: &'static str,
+) -> Result<[Pubkey; N], DecodeError> {
     let mut out = [Pubkey::default(); N];
     for key in &mut out {
         *key = r.pubkey(what)?;
@@ -199,7 +249,8 @@ pub fn decode_global(data: &[u8]) -> Result<Global, DecodeError> {
         creator_fee_basis_points: r.opt_fixed(8, |r| r.u64("creator_fee_basis_points"))?,
         fee_recipients: r.opt_fixed(7 * 32, |r| pubkeys(r, "fee_recipients"))?,
         set_creator_authority: r.opt_fixed(32, |r| r.pubkey("set_creator_authority"))?,
-        admin_set_creator_authority: r.opt_fixed(32, |r| r.pubkey("admin_set_creator_authority"))?,
+        admin_set_creator_authority: r
+            .opt_fixed(32, |r| r.pubkey("admin_set_creator_authority"))?,
         create_v2_enabled: r.opt_fixed(1, |r| r.bool("create_v2_enabled"))?,
         whitelist_pda: r.opt_fixed(32, |r| r.pubkey("whitelist_pda"))?,
         reserved_fee_recipient: r.opt_fixed(32, |r| r.pubkey("reserved_fee_recipient"))?,

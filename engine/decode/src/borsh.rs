@@ -15,7 +15,11 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     pub fn new(buf: &'a [u8]) -> Self {
-        Self { buf, pos: 0, stopped: false }
+        Self {
+            buf,
+            pos: 0,
+            stopped: false,
+        }
     }
 
     /// Byte offset of the next read.
@@ -42,7 +46,11 @@ impl<'a> Reader<'a> {
                 self.pos = end;
                 Ok(slice)
             }
-            None => Err(self.err(ErrorKind::Truncated { what, need: n, have: self.remaining() })),
+            None => Err(self.err(ErrorKind::Truncated {
+                what,
+                need: n,
+                have: self.remaining(),
+            })),
         }
     }
 
@@ -104,7 +112,11 @@ impl<'a> Reader<'a> {
     ) -> Result<&'a [u8], DecodeError> {
         let count = self.u32(what)? as usize;
         let len = count.checked_mul(elem_size).ok_or_else(|| {
-            self.err(ErrorKind::Truncated { what, need: usize::MAX, have: self.remaining() })
+            self.err(ErrorKind::Truncated {
+                what,
+                need: usize::MAX,
+                have: self.remaining(),
+            })
         })?;
         self.take(len, what)
     }
@@ -115,7 +127,11 @@ impl<'a> Reader<'a> {
         &mut self,
         read: impl FnOnce(&mut Self) -> Result<T, DecodeError>,
     ) -> Result<Option<T>, DecodeError> {
-        if self.is_empty() { Ok(None) } else { read(self).map(Some) }
+        if self.is_empty() {
+            Ok(None)
+        } else {
+            read(self).map(Some)
+        }
     }
 
     /// Reads a fixed-size field only if it fits whole; for zero-padded account layouts, where
@@ -154,8 +170,18 @@ mod tests {
         r.u8("first").unwrap();
         let err = r.u64("amount").unwrap_err();
         assert_eq!(err.offset, 1);
-        assert_eq!(err.kind, ErrorKind::Truncated { what: "amount", need: 8, have: 4 });
-        assert_eq!(err.to_string(), "amount truncated: needs 8 bytes, 4 left at byte 1");
+        assert_eq!(
+            err.kind,
+            ErrorKind::Truncated {
+                what: "amount",
+                need: 8,
+                have: 4
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "amount truncated: needs 8 bytes, 4 left at byte 1"
+        );
     }
 
     #[test]
@@ -172,13 +198,22 @@ mod tests {
 
         let bad = [2u8, 0, 0, 0, 0xff, 0xfe];
         let err = Reader::new(&bad).str("name").unwrap_err();
-        assert_eq!((err.kind, err.offset), (ErrorKind::InvalidUtf8 { what: "name" }, 4));
+        assert_eq!(
+            (err.kind, err.offset),
+            (ErrorKind::InvalidUtf8 { what: "name" }, 4)
+        );
     }
 
     #[test]
     fn bools_reject_other_bytes() {
         let err = Reader::new(&[2]).bool("flag").unwrap_err();
-        assert_eq!(err.kind, ErrorKind::InvalidBool { what: "flag", value: 2 });
+        assert_eq!(
+            err.kind,
+            ErrorKind::InvalidBool {
+                what: "flag",
+                value: 2
+            }
+        );
     }
 
     #[test]

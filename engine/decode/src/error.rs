@@ -15,7 +15,11 @@ pub struct DecodeError {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ErrorKind {
     #[error("{what} truncated: needs {need} bytes, {have} left")]
-    Truncated { what: &'static str, need: usize, have: usize },
+    Truncated {
+        what: &'static str,
+        need: usize,
+        have: usize,
+    },
     #[error("{what} is not a bool (byte {value:#04x})")]
     InvalidBool { what: &'static str, value: u8 },
     #[error("{what} is not valid UTF-8")]
@@ -23,7 +27,10 @@ pub enum ErrorKind {
     #[error("{what}: unknown discriminator {}", hex(found))]
     UnknownDiscriminator { what: &'static str, found: [u8; 8] },
     #[error("expected a {expected} discriminator, found {}", hex(found))]
-    WrongDiscriminator { expected: &'static str, found: [u8; 8] },
+    WrongDiscriminator {
+        expected: &'static str,
+        found: [u8; 8],
+    },
     #[error("invalid base64 in {what}: {detail}")]
     Base64 { what: &'static str, detail: String },
     #[error("invalid base58 in {what}")]
@@ -42,7 +49,11 @@ fn hex(bytes: &[u8; 8]) -> String {
 
 impl DecodeError {
     pub fn new(kind: ErrorKind, offset: usize) -> Self {
-        Self { kind, offset, line: None }
+        Self {
+            kind,
+            offset,
+            line: None,
+        }
     }
 
     /// Attach the (0-based) log or input line the error came from.

@@ -7,8 +7,8 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::logs::base64_error;
@@ -23,9 +23,15 @@ pub enum Frame<'a> {
     Slot(SlotNotification),
     /// A JSON-RPC reply on the same socket: a subscription id, `true` for an unsubscribe, or an
     /// error.
-    Reply { id: Option<&'a RawValue>, result: Option<&'a RawValue>, error: Option<&'a RawValue> },
+    Reply {
+        id: Option<&'a RawValue>,
+        result: Option<&'a RawValue>,
+        error: Option<&'a RawValue>,
+    },
     /// A notification of a kind Kestrel does not subscribe to (`signatureNotification`, …).
-    Other { method: Cow<'a, str> },
+    Other {
+        method: Cow<'a, str>,
+    },
 }
 
 #[derive(Debug)]
@@ -102,10 +108,17 @@ impl AccountData<'_> {
     /// The raw account bytes.
     pub fn bytes(&self) -> Result<Vec<u8>, DecodeError> {
         match self {
-            Self::Base64(text) => STANDARD.decode(text.as_bytes()).map_err(|e| base64_error(e, "account data")),
-            Self::Base58(text) => bs58::decode(text.as_bytes())
-                .into_vec()
-                .map_err(|_| DecodeError::new(ErrorKind::Base58 { what: "account data" }, 0)),
+            Self::Base64(text) => STANDARD
+                .decode(text.as_bytes())
+                .map_err(|e| base64_error(e, "account data")),
+            Self::Base58(text) => bs58::decode(text.as_bytes()).into_vec().map_err(|_| {
+                DecodeError::new(
+                    ErrorKind::Base58 {
+                        what: "account data",
+                    },
+                    0,
+                )
+            }),
             Self::Unsupported(encoding) => Err(DecodeError::new(
                 ErrorKind::Frame(format!(
                     "account data in {encoding} encoding cannot be decoded; subscribe with base64"
@@ -125,8 +138,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for AccountData<'a> {
                 f.write_str("account data: [data, encoding], a base58 string, or parsed JSON")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let data: Cow<'a, str> = seq.next_element::<CowStr<'a>>()?.map(|c| c.0).ok_or_else(|| de::Error::invalid_length(0, &self))?;
-                let encoding: CowStr<'a> = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(1, &self))?;
+                let data: Cow<'a, str> = seq
+                    .next_element::<CowStr<'a>>()?
+                    .map(|c| c.0)
+                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                let encoding: CowStr<'a> = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
                 Ok(match encoding.0.as_ref() {
                     "base64" => AccountData::Base64(data),
@@ -261,7 +279,11 @@ pub(crate) fn json_error(text: &str, e: &serde_json::Error) -> DecodeError {
     }
     let detail = e.to_string();
     // serde_json appends " at line L column C"; we report the byte offset instead.
-    let detail = detail.split(" at line ").next().unwrap_or(&detail).to_owned();
+    let detail = detail
+        .split(" at line ")
+        .next()
+        .unwrap_or(&detail)
+        .to_owned();
     DecodeError::new(ErrorKind::Json { detail }, offset)
 }
 
@@ -271,11 +293,17 @@ pub fn parse_frame(text: &str) -> Result<Frame<'_>, DecodeError> {
     let Some(method) = env.method else {
         if env.result.is_none() && env.error.is_none() {
             return Err(DecodeError::new(
-                ErrorKind::Frame("not a JSON-RPC notification or reply (no method, result or error)".into()),
+                ErrorKind::Frame(
+                    "not a JSON-RPC notification or reply (no method, result or error)".into(),
+                ),
                 0,
             ));
         }
-        return Ok(Frame::Reply { id: env.id, result: env.result, error: env.error });
+        return Ok(Frame::Reply {
+            id: env.id,
+            result: env.result,
+            error: env.error,
+        });
     };
     let known = matches!(
         method.as_ref(),
@@ -292,24 +320,34 @@ pub fn parse_frame(text: &str) -> Result<Frame<'_>, DecodeError> {
     match method.as_ref() {
         "slotNotification" => Ok(Frame::Slot(SlotNotification {
             subscription,
-            parent: result.parent.ok_or_else(|| missing(&method, "result.parent"))?,
+            parent: result
+                .parent
+                .ok_or_else(|| missing(&method, "result.parent"))?,
             root: result.root.ok_or_else(|| missing(&method, "result.root"))?,
             slot: result.slot.ok_or_else(|| missing(&method, "result.slot"))?,
         })),
         "logsNotification" => {
-            let value = result.value.ok_or_else(|| missing(&method, "result.value"))?;
+            let value = result
+                .value
+                .ok_or_else(|| missing(&method, "result.value"))?;
             Ok(Frame::Logs(LogsNotification {
                 subscription,
                 slot: slot.ok_or_else(|| missing(&method, "result.context.slot"))?,
-                signature: value.signature.ok_or_else(|| missing(&method, "value.signature"))?,
+                signature: value
+                    .signature
+                    .ok_or_else(|| missing(&method, "value.signature"))?,
                 err: value.err,
                 logs: value.logs,
             }))
         }
         "accountNotification" => {
-            let v = result.value.ok_or_else(|| missing(&method, "result.value"))?;
+            let v = result
+                .value
+                .ok_or_else(|| missing(&method, "result.value"))?;
             let account = UiAccount {
-                lamports: v.lamports.ok_or_else(|| missing(&method, "value.lamports"))?,
+                lamports: v
+                    .lamports
+                    .ok_or_else(|| missing(&method, "value.lamports"))?,
                 owner: v.owner.ok_or_else(|| missing(&method, "value.owner"))?,
                 data: v.data.ok_or_else(|| missing(&method, "value.data"))?,
                 executable: v.executable.unwrap_or(false),
@@ -323,7 +361,9 @@ pub fn parse_frame(text: &str) -> Result<Frame<'_>, DecodeError> {
             }))
         }
         _ => {
-            let v = result.value.ok_or_else(|| missing(&method, "result.value"))?;
+            let v = result
+                .value
+                .ok_or_else(|| missing(&method, "result.value"))?;
             Ok(Frame::Program(ProgramNotification {
                 subscription,
                 slot: slot.ok_or_else(|| missing(&method, "result.context.slot"))?,

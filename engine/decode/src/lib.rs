@@ -14,7 +14,12 @@
 //!
 //! Nothing here panics on input: the crate denies indexing and unwraps, and is fuzzed.
 
-#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![deny(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 pub mod account;
 pub mod borsh;

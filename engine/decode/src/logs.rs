@@ -187,7 +187,9 @@ impl LogDecoder {
                 summary.truncated = true;
                 break;
             }
-            let Some(rest) = line.strip_prefix("Program ") else { continue };
+            let Some(rest) = line.strip_prefix("Program ") else {
+                continue;
+            };
 
             if let Some(msg) = rest.strip_prefix("log: ") {
                 let Some(top) = depth.checked_sub(1).and_then(|i| stack.get_mut(i)) else {
@@ -230,9 +232,16 @@ impl LogDecoder {
             }
 
             // `<id> invoke [N]`, `<id> success`, `<id> failed: …`, `<id> consumed …`.
-            let Some((program, what)) = rest.split_once(' ') else { continue };
-            if let Some(level) = what.strip_prefix("invoke [").and_then(|l| l.strip_suffix(']')) {
-                let Ok(level) = level.parse::<usize>() else { continue };
+            let Some((program, what)) = rest.split_once(' ') else {
+                continue;
+            };
+            if let Some(level) = what
+                .strip_prefix("invoke [")
+                .and_then(|l| l.strip_suffix(']'))
+            {
+                let Ok(level) = level.parse::<usize>() else {
+                    continue;
+                };
                 // Trust the printed depth over our count: a frame whose success line is missing
                 // (failed or truncated logs) must not shift attribution.
                 let Some(slot) = level.checked_sub(1).and_then(|i| stack.get_mut(i)) else {
@@ -243,11 +252,18 @@ impl LogDecoder {
                     .at_line(index)));
                     continue;
                 };
-                *slot = Frame { program, instruction: None, raydium_args: None };
+                *slot = Frame {
+                    program,
+                    instruction: None,
+                    raydium_args: None,
+                };
                 depth = level;
             } else if what == "success" || what.starts_with("failed") {
                 // Pop back to (and including) the frame of this program.
-                if let Some(pos) = stack.get(..depth).and_then(|s| s.iter().rposition(|f| f.program == program)) {
+                if let Some(pos) = stack
+                    .get(..depth)
+                    .and_then(|s| s.iter().rposition(|f| f.program == program))
+                {
                     depth = pos;
                 }
             }
@@ -279,7 +295,10 @@ impl LogDecoder {
                         let mut found = [0u8; 8];
                         found.copy_from_slice(data.get(..8).unwrap_or(&[0; 8]));
                         Err(DecodeError::new(
-                            ErrorKind::UnknownDiscriminator { what: "event", found },
+                            ErrorKind::UnknownDiscriminator {
+                                what: "event",
+                                found,
+                            },
                             0,
                         ))
                     }
@@ -295,20 +314,30 @@ impl LogDecoder {
     ) -> Result<Option<Item<'static>>, DecodeError> {
         self.decode_base64(b64.trim_end())?;
         Ok(raydium::decode_ray_log(&self.scratch)?.map(|log| {
-            Item::Raydium(RaydiumItem::RaydiumInitialize2(RaydiumInitialize2 { args, log }))
+            Item::Raydium(RaydiumItem::RaydiumInitialize2(RaydiumInitialize2 {
+                args,
+                log,
+            }))
         }))
     }
 
     fn decode_base64(&mut self, text: &str) -> Result<(), DecodeError> {
         self.scratch.clear();
-        STANDARD.decode_vec(text, &mut self.scratch).map_err(|e| base64_error(e, "Program data"))
+        STANDARD
+            .decode_vec(text, &mut self.scratch)
+            .map_err(|e| base64_error(e, "Program data"))
     }
 }
 
 fn context<'l>(stack: &[Frame<'l>; MAX_DEPTH], depth: usize, line: usize) -> Context<'l> {
     let frames = stack.get(..depth).unwrap_or_default();
     let Some(top) = frames.last() else {
-        return Context { program: None, instruction: None, depth: 0, line };
+        return Context {
+            program: None,
+            instruction: None,
+            depth: 0,
+            line,
+        };
     };
     // An Anchor self-CPI (emit_cpi!) has no instruction line of its own: inherit the caller's.
     let instruction = frames
@@ -332,5 +361,11 @@ pub(crate) fn base64_error(e: base64::DecodeError, what: &'static str) -> Decode
         }
         _ => 0,
     };
-    DecodeError::new(ErrorKind::Base64 { what, detail: e.to_string() }, offset)
+    DecodeError::new(
+        ErrorKind::Base64 {
+            what,
+            detail: e.to_string(),
+        },
+        offset,
+    )
 }

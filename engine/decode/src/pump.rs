@@ -6,9 +6,9 @@ use kestrel_units::{Lamports, TokenAmount};
 use serde::Serialize;
 use solana_pubkey::Pubkey;
 
+use crate::DecodeError;
 use crate::borsh::Reader;
 use crate::json;
-use crate::DecodeError;
 
 /// A new coin (instructions `create` and `create_v2`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -35,7 +35,10 @@ pub struct CreateEvent<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_total_supply: Option<TokenAmount>,
     // 2025-11
-    #[serde(serialize_with = "json::opt_pubkey", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkey",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub token_program: Option<Pubkey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_mayhem_mode: Option<bool>,
@@ -43,7 +46,10 @@ pub struct CreateEvent<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_cashback_enabled: Option<bool>,
     // 2026-05
-    #[serde(serialize_with = "json::opt_pubkey", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkey",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quote_mint: Option<Pubkey>,
     /// In the quote mint's base units (lamports for SOL-paired coins).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -113,13 +119,19 @@ pub struct TradeEvent<'a> {
     pub real_sol_reserves: Lamports,
     pub real_token_reserves: TokenAmount,
     // 2025-05
-    #[serde(serialize_with = "json::opt_pubkey", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkey",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fee_recipient: Option<Pubkey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fee_basis_points: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fee: Option<Lamports>,
-    #[serde(serialize_with = "json::opt_pubkey", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkey",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub creator: Option<Pubkey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub creator_fee_basis_points: Option<u64>,
@@ -154,7 +166,10 @@ pub struct TradeEvent<'a> {
     pub buyback_fee: Option<Lamports>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shareholders: Option<Shareholders<'a>>,
-    #[serde(serialize_with = "json::opt_pubkey", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkey",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quote_mint: Option<Pubkey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_amount: Option<u64>,
@@ -177,7 +192,10 @@ pub struct CompleteEvent {
     pub bonding_curve: Pubkey,
     pub timestamp: i64,
     // 2026-05
-    #[serde(serialize_with = "json::opt_pubkey", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkey",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quote_mint: Option<Pubkey>,
     #[serde(skip)]
     pub trailing_bytes: usize,
@@ -198,7 +216,10 @@ pub struct CompletePumpAmmMigrationEvent {
     pub timestamp: i64,
     #[serde(serialize_with = "json::pubkey")]
     pub pool: Pubkey,
-    #[serde(serialize_with = "json::opt_pubkey", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkey",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quote_mint: Option<Pubkey>,
     #[serde(skip)]
     pub trailing_bytes: usize,
@@ -301,7 +322,10 @@ fn trade_body<'a>(r: &mut Reader<'a>) -> Result<TradeEvent<'a>, DecodeError> {
         cashback: r.opt(|r| r.u64("cashback").map(Lamports))?,
         buyback_fee_basis_points: r.opt(|r| r.u64("buyback_fee_basis_points"))?,
         buyback_fee: r.opt(|r| r.u64("buyback_fee").map(Lamports))?,
-        shareholders: r.opt(|r| r.vec_bytes(SHAREHOLDER_SIZE, "shareholders").map(Shareholders))?,
+        shareholders: r.opt(|r| {
+            r.vec_bytes(SHAREHOLDER_SIZE, "shareholders")
+                .map(Shareholders)
+        })?,
         quote_mint: r.opt(|r| r.pubkey("quote_mint"))?,
         quote_amount: r.opt(|r| r.u64("quote_amount"))?,
         virtual_quote_reserves: r.opt(|r| r.u64("virtual_quote_reserves"))?,

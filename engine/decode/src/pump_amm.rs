@@ -4,9 +4,9 @@ use kestrel_pump::discriminator::event as disc;
 use serde::Serialize;
 use solana_pubkey::Pubkey;
 
+use crate::DecodeError;
 use crate::borsh::Reader;
 use crate::json;
-use crate::DecodeError;
 
 /// A PumpSwap pool was created: by `migrate` for a graduated pump.fun coin, or by anyone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -38,7 +38,10 @@ pub struct CreatePoolEvent {
     #[serde(serialize_with = "json::pubkey")]
     pub user_quote_token_account: Pubkey,
     // Appended later (creator fees in 2025, mayhem mode in 2025-11).
-    #[serde(serialize_with = "json::opt_pubkey", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "json::opt_pubkey",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub coin_creator: Option<Pubkey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_mayhem_mode: Option<bool>,
@@ -50,7 +53,7 @@ pub struct CreatePoolEvent {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "event")]
 pub enum PumpAmmEvent {
-    #[serde(rename = "PumpSwapCreatePoolEvent")]
+    #[serde(rename = "CreatePoolEvent")]
     CreatePool(CreatePoolEvent),
 }
 

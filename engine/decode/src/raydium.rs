@@ -70,7 +70,10 @@ pub fn decode_ray_log(data: &[u8]) -> Result<Option<InitLog>, DecodeError> {
 /// `InitializeInstruction2 { nonce: 254, open_time: 0, init_pc_amount: 1, init_coin_amount: 2 }`.
 pub fn parse_initialize2_args(text: &str) -> Result<Initialize2Args, DecodeError> {
     let bad = |offset: usize, why: &str| {
-        DecodeError::new(ErrorKind::LogLine(format!("malformed initialize2 arguments: {why}")), offset)
+        DecodeError::new(
+            ErrorKind::LogLine(format!("malformed initialize2 arguments: {why}")),
+            offset,
+        )
     };
     let body = text
         .strip_prefix("InitializeInstruction2 {")
@@ -80,7 +83,9 @@ pub fn parse_initialize2_args(text: &str) -> Result<Initialize2Args, DecodeError
     let mut seen = 0u8;
     for part in body.split(',') {
         let offset = part.as_ptr() as usize - text.as_ptr() as usize;
-        let (key, value) = part.split_once(':').ok_or_else(|| bad(offset, "expected `key: value`"))?;
+        let (key, value) = part
+            .split_once(':')
+            .ok_or_else(|| bad(offset, "expected `key: value`"))?;
         let value = value.trim();
         let num = |what: &str| value.parse::<u64>().map_err(|_| bad(offset, what));
         match key.trim() {
@@ -105,7 +110,10 @@ pub fn parse_initialize2_args(text: &str) -> Result<Initialize2Args, DecodeError
         }
     }
     if seen != 0b1111 {
-        return Err(bad(0, "missing one of nonce, open_time, init_pc_amount, init_coin_amount"));
+        return Err(bad(
+            0,
+            "missing one of nonce, open_time, init_pc_amount, init_coin_amount",
+        ));
     }
     Ok(args)
 }
@@ -150,7 +158,15 @@ mod tests {
         assert_eq!(bytes.len(), 75);
         let log = decode_ray_log(&bytes).unwrap().unwrap();
         assert_eq!((log.time, log.pc_decimals, log.coin_decimals), (7, 9, 6));
-        assert_eq!((log.pc_lot_size, log.coin_lot_size, log.pc_amount, log.coin_amount), (1, 2, 3, 4));
+        assert_eq!(
+            (
+                log.pc_lot_size,
+                log.coin_lot_size,
+                log.pc_amount,
+                log.coin_amount
+            ),
+            (1, 2, 3, 4)
+        );
         assert_eq!(log.market, Pubkey::new_from_array([5; 32]));
 
         assert_eq!(decode_ray_log(&[3, 1, 2]).unwrap(), None);

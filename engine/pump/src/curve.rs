@@ -75,12 +75,18 @@ pub fn buy_sol_for_tokens(r: &Reserves, tokens: TokenAmount) -> Result<Lamports,
         return Err(CurveError::ZeroAmount);
     }
     if tokens > r.real_token {
-        return Err(CurveError::NotEnoughTokens { requested: tokens.0, available: r.real_token.0 });
+        return Err(CurveError::NotEnoughTokens {
+            requested: tokens.0,
+            available: r.real_token.0,
+        });
     }
     let vtok = u128::from(r.virtual_token.0);
     let vsol = u128::from(r.virtual_sol.0);
     let t = u128::from(tokens.0);
-    let denom = vtok.checked_sub(t).filter(|d| *d > 0).ok_or(CurveError::EmptyCurve)?;
+    let denom = vtok
+        .checked_sub(t)
+        .filter(|d| *d > 0)
+        .ok_or(CurveError::EmptyCurve)?;
     let sol = t.checked_mul(vsol).ok_or(CurveError::Overflow)? / denom + 1;
     Ok(Lamports(to_u64(sol)?))
 }
@@ -118,7 +124,9 @@ pub fn sell_sol_for_tokens(r: &Reserves, tokens: TokenAmount) -> Result<Lamports
 
 /// A fee on the SOL leg: `ceil(sol·bps/10000)`.
 pub fn fee(sol: Lamports, rate: Bps) -> Result<Lamports, CurveError> {
-    let product = u128::from(sol.0).checked_mul(u128::from(rate.0)).ok_or(CurveError::Overflow)?;
+    let product = u128::from(sol.0)
+        .checked_mul(u128::from(rate.0))
+        .ok_or(CurveError::Overflow)?;
     Ok(Lamports(to_u64(product.div_ceil(BPS_DENOMINATOR))?))
 }
 
@@ -154,7 +162,10 @@ pub fn sell_exact_tokens(
 /// `floor(gross·10000/(10000+total_bps))` (buy_exact_sol_in).
 pub fn net_of_fees(gross: Lamports, rates: FeeRates) -> Result<Lamports, CurveError> {
     let denom = BPS_DENOMINATOR + u128::from(rates.total().0);
-    let net = u128::from(gross.0).checked_mul(BPS_DENOMINATOR).ok_or(CurveError::Overflow)? / denom;
+    let net = u128::from(gross.0)
+        .checked_mul(BPS_DENOMINATOR)
+        .ok_or(CurveError::Overflow)?
+        / denom;
     Ok(Lamports(to_u64(net)?))
 }
 
@@ -178,7 +189,10 @@ pub fn buy_exact_sol_in(
         if pays <= gross {
             return Ok((tokens, leg));
         }
-        net = net.checked_sub(pays - gross).filter(|n| n.0 > 0).ok_or(CurveError::ZeroAmount)?;
+        net = net
+            .checked_sub(pays - gross)
+            .filter(|n| n.0 > 0)
+            .ok_or(CurveError::ZeroAmount)?;
     }
 }
 
@@ -197,22 +211,43 @@ pub fn market_cap(r: &Reserves, supply: TokenAmount) -> Result<Lamports, CurveEr
 impl Reserves {
     /// The reserves after a buy of `tokens` for `curve_sol` (the curve leg, fees excluded).
     pub fn after_buy(&self, tokens: TokenAmount, curve_sol: Lamports) -> Result<Self, CurveError> {
-        let over = || CurveError::NotEnoughTokens { requested: tokens.0, available: self.real_token.0 };
+        let over = || CurveError::NotEnoughTokens {
+            requested: tokens.0,
+            available: self.real_token.0,
+        };
         Ok(Self {
             virtual_token: self.virtual_token.checked_sub(tokens).ok_or_else(over)?,
-            virtual_sol: self.virtual_sol.checked_add(curve_sol).ok_or(CurveError::Overflow)?,
+            virtual_sol: self
+                .virtual_sol
+                .checked_add(curve_sol)
+                .ok_or(CurveError::Overflow)?,
             real_token: self.real_token.checked_sub(tokens).ok_or_else(over)?,
-            real_sol: self.real_sol.checked_add(curve_sol).ok_or(CurveError::Overflow)?,
+            real_sol: self
+                .real_sol
+                .checked_add(curve_sol)
+                .ok_or(CurveError::Overflow)?,
         })
     }
 
     /// The reserves after a sell of `tokens` for `curve_sol` (the curve leg, fees excluded).
     pub fn after_sell(&self, tokens: TokenAmount, curve_sol: Lamports) -> Result<Self, CurveError> {
         Ok(Self {
-            virtual_token: self.virtual_token.checked_add(tokens).ok_or(CurveError::Overflow)?,
-            virtual_sol: self.virtual_sol.checked_sub(curve_sol).ok_or(CurveError::Overflow)?,
-            real_token: self.real_token.checked_add(tokens).ok_or(CurveError::Overflow)?,
-            real_sol: self.real_sol.checked_sub(curve_sol).ok_or(CurveError::Overflow)?,
+            virtual_token: self
+                .virtual_token
+                .checked_add(tokens)
+                .ok_or(CurveError::Overflow)?,
+            virtual_sol: self
+                .virtual_sol
+                .checked_sub(curve_sol)
+                .ok_or(CurveError::Overflow)?,
+            real_token: self
+                .real_token
+                .checked_add(tokens)
+                .ok_or(CurveError::Overflow)?,
+            real_sol: self
+                .real_sol
+                .checked_sub(curve_sol)
+                .ok_or(CurveError::Overflow)?,
         })
     }
 
@@ -234,7 +269,10 @@ mod tests {
         real_token: TokenAmount(793_100_000_000_000),
         real_sol: Lamports(0),
     };
-    const RATES_2025_07: FeeRates = FeeRates { protocol: Bps(95), creator: Bps(5) };
+    const RATES_2025_07: FeeRates = FeeRates {
+        protocol: Bps(95),
+        creator: Bps(5),
+    };
 
     // tests/fixtures/pump/test_vectors.json: the first buy of the "Hawk Tuah" launch, 2025-07-26.
     #[test]
@@ -243,7 +281,9 @@ mod tests {
         assert_eq!(leg.curve, Lamports(4_945_544));
         assert_eq!(leg.protocol_fee, Lamports(46_983));
         assert_eq!(leg.creator_fee, Lamports(2_473));
-        let after = FRESH.after_buy(TokenAmount(176_856_457_560), leg.curve).unwrap();
+        let after = FRESH
+            .after_buy(TokenAmount(176_856_457_560), leg.curve)
+            .unwrap();
         assert_eq!(after.virtual_sol, Lamports(30_004_945_544));
         assert_eq!(after.virtual_token, TokenAmount(1_072_823_143_542_440));
         assert_eq!(after.real_sol, Lamports(4_945_544));
@@ -269,9 +309,15 @@ mod tests {
 
     #[test]
     fn net_of_fees_matches_the_docs_formula() {
-        let rates = FeeRates { protocol: Bps(95), creator: Bps(30) };
+        let rates = FeeRates {
+            protocol: Bps(95),
+            creator: Bps(30),
+        };
         // floor(1e9 * 10000 / 10125)
-        assert_eq!(net_of_fees(Lamports(1_000_000_000), rates).unwrap(), Lamports(987_654_320));
+        assert_eq!(
+            net_of_fees(Lamports(1_000_000_000), rates).unwrap(),
+            Lamports(987_654_320)
+        );
     }
 
     #[test]

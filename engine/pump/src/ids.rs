@@ -4,7 +4,8 @@
 use solana_pubkey::Pubkey;
 
 /// pump.fun bonding-curve program.
-pub const PUMP_PROGRAM: Pubkey = Pubkey::from_str_const("6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P");
+pub const PUMP_PROGRAM: Pubkey =
+    Pubkey::from_str_const("6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P");
 /// PumpSwap AMM, where graduated curves migrate.
 pub const PUMP_AMM_PROGRAM: Pubkey =
     Pubkey::from_str_const("pAMMBay6oceH9fJKBRHGP5D4bD4sWpmSwMn52FMfXEA");
@@ -19,7 +20,8 @@ pub const RAYDIUM_AMM_V4_PROGRAM: Pubkey =
     Pubkey::from_str_const("675kPX9MHTjS2zt1qfr1NYHuzeLXfQM9H24wFSUt1Mp8");
 
 pub const SYSTEM_PROGRAM: Pubkey = Pubkey::from_str_const("11111111111111111111111111111111");
-pub const TOKEN_PROGRAM: Pubkey = Pubkey::from_str_const("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+pub const TOKEN_PROGRAM: Pubkey =
+    Pubkey::from_str_const("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
 /// Token-2022, used by `create_v2` mints.
 pub const TOKEN_2022_PROGRAM: Pubkey =
     Pubkey::from_str_const("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
@@ -44,7 +46,8 @@ pub const EVENT_AUTHORITY: Pubkey =
 pub const GLOBAL_VOLUME_ACCUMULATOR: Pubkey =
     Pubkey::from_str_const("Hq2wp8uJ9jCPsYgNHex8RtqdvMPfVGoYwjvF1ATiwn2Y");
 /// `["fee_config", PUMP_PROGRAM]` under the fee program.
-pub const FEE_CONFIG: Pubkey = Pubkey::from_str_const("8Wf5TiAheLUqBrKXeYg2JtAFFMWtKdG2BSFgqUcPVwTt");
+pub const FEE_CONFIG: Pubkey =
+    Pubkey::from_str_const("8Wf5TiAheLUqBrKXeYg2JtAFFMWtKdG2BSFgqUcPVwTt");
 
 /// First entry of the normal fee-recipient list (docs/FEE_RECIPIENTS.md).
 pub const FEE_RECIPIENT_0: Pubkey =

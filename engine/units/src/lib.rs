@@ -142,7 +142,10 @@ mod tests {
         assert_eq!(Lamports(u64::MAX).checked_add(Lamports(1)), None);
         assert_eq!(Lamports(1).checked_sub(Lamports(2)), None);
         assert_eq!(Lamports::from_sol(u64::MAX), None);
-        assert_eq!(TokenAmount(5).saturating_sub(TokenAmount(9)), TokenAmount::ZERO);
+        assert_eq!(
+            TokenAmount(5).saturating_sub(TokenAmount(9)),
+            TokenAmount::ZERO
+        );
     }
 
     #[test]
