@@ -140,7 +140,8 @@ pub struct Global {
 #[serde(tag = "account")]
 pub enum Account {
     BondingCurve(BondingCurve),
-    Global(Global),
+    /// Boxed: a Global is over a kilobyte and rarely decoded.
+    Global(Box<Global>),
 }
 
 /// Which layout to expect, when the caller knows.
@@ -164,7 +165,7 @@ pub fn decode_account(data: &[u8]) -> Result<Account, DecodeError> {
     let found = Reader::new(data).array::<8>("account discriminator")?;
     match found {
         disc::BONDING_CURVE => decode_bonding_curve(data).map(Account::BondingCurve),
-        disc::GLOBAL => decode_global(data).map(Account::Global),
+        disc::GLOBAL => decode_global(data).map(|g| Account::Global(Box::new(g))),
         _ => Err(DecodeError::new(
             ErrorKind::UnknownDiscriminator {
                 what: "pump.fun account",
@@ -179,7 +180,7 @@ pub fn decode_account(data: &[u8]) -> Result<Account, DecodeError> {
 pub fn decode_account_as(data: &[u8], kind: AccountKind) -> Result<Account, DecodeError> {
     match kind {
         AccountKind::BondingCurve => decode_bonding_curve(data).map(Account::BondingCurve),
-        AccountKind::Global => decode_global(data).map(Account::Global),
+        AccountKind::Global => decode_global(data).map(|g| Account::Global(Box::new(g))),
     }
 }
 

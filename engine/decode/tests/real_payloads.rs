@@ -1,5 +1,7 @@
 //! Real mainnet payloads (tests/fixtures, see SOURCES.md) decoded field by field.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::fs;
 
 use kestrel_decode::account::{self, Account};
