@@ -107,8 +107,10 @@ proptest! {
             let lines: Vec<String> = n.lines().map(str::to_owned).collect();
             walk(&lines);
         }
-        if let Ok(frame::Frame::Account(a)) = frame::parse_frame(&text) {
-            if let Ok(bytes) = a.account.data.bytes() { decode_everything(&bytes); }
+        if let Ok(frame::Frame::Account(a)) = frame::parse_frame(&text)
+            && let Ok(bytes) = a.account.data.bytes()
+        {
+            decode_everything(&bytes);
         }
     }
 
