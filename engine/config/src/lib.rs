@@ -1,0 +1,252 @@
+//! Kestrel's configuration: one TOML file, parsed into typed sections and validated before
+//! anything starts. Unknown keys, wrong types and out-of-range values are errors naming the
+//! file, the key and the reason. Secrets never sit in the file: an endpoint's API key is a
+//! `${VAR}` reference expanded from the environment, and the wallet is a keypair file named by
+//! path or by an environment variable holding the path.
+
+mod endpoint;
+mod error;
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use endpoint::{Endpoint, EndpointKind};
+pub use error::ConfigError;
+
+/// The built-in default: trade against the embedded local cluster (`config/kestrel.toml`).
+pub const DEFAULT_TOML: &str = include_str!("../../../config/kestrel.toml");
+/// Where `kestrel` looks for its config when none is named.
+pub const DEFAULT_PATH: &str = "config/kestrel.toml";
+
+/// The whole configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub network: Network,
+    #[serde(default)]
+    pub sim: Sim,
+    #[serde(default)]
+    pub wallet: Wallet,
+}
+
+/// Which cluster to trade on and how to reach it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// `sim` runs against the embedded local cluster; `remote` against the endpoints below.
+    pub cluster: ClusterMode,
+    #[serde(default)]
+    pub commitment: Commitment,
+    /// JSON-RPC endpoints (http/https), used for reads.
+    #[serde(default)]
+    pub rpc: Vec<Endpoint>,
+    /// PubSub endpoints (ws/wss). Several race: the first copy of each event wins.
+    #[serde(default)]
+    pub ws: Vec<Endpoint>,
+    /// Where transactions are sent, all at once; empty means the `rpc` endpoints.
+    #[serde(default)]
+    pub send: Vec<Endpoint>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClusterMode {
+    Sim,
+    Remote,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Commitment {
+    Processed,
+    #[default]
+    Confirmed,
+    Finalized,
+}
+
+/// The embedded local cluster (`kestrel sim`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sim {
+    /// Address to bind; loopback unless you mean to expose it.
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub rpc_port: u16,
+    pub ws_port: u16,
+    /// Seed of the launch scenarios, for repeatable runs.
+    pub seed: u64,
+    /// Slot time in milliseconds (mainnet: 400).
+    pub slot_ms: u64,
+}
+
+impl Default for Sim {
+    fn default() -> Self {
+        Self {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            rpc_port: 8899,
+            ws_port: 8900,
+            seed: 1,
+            slot_ms: 400,
+        }
+    }
+}
+
+/// The trading wallet.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wallet {
+    /// Solana CLI keypair file. Optional against the local cluster (a throwaway key is made).
+    #[serde(default)]
+    pub keypair: Option<KeypairSource>,
+}
+
+/// Where the keypair file is: named in the config, or in an environment variable.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum KeypairSource {
+    /// `keypair = { file = "/path/to/id.json" }`
+    File(PathBuf),
+    /// `keypair = { path_env = "KESTREL_KEYPAIR" }`: the variable holds the file's path.
+    PathEnv(String),
+}
+
+impl KeypairSource {
+    /// The keypair file's path. The key itself is read (and its permissions checked) by the
+    /// signer, never here.
+    pub fn path(&self) -> Result<PathBuf, ConfigError> {
+        match self {
+            Self::File(p) => Ok(p.clone()),
+            Self::PathEnv(var) => {
+                std::env::var_os(var)
+                    .map(PathBuf::from)
+                    .ok_or_else(|| ConfigError::Env {
+                        key: "wallet.keypair.path_env".into(),
+                        var: var.clone(),
+                    })
+            }
+        }
+    }
+}
+
+pub const MIN_SLOT_MS: u64 = 1;
+pub const MAX_SLOT_MS: u64 = 60_000;
+pub const MAX_ENDPOINTS: usize = 16;
+
+impl Config {
+    /// Parses and validates TOML text; `origin` names the file in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        let de = toml::Deserializer::parse(text)
+            .map_err(|e| ConfigError::parse(origin, text, "", &e))?;
+        let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            ConfigError::parse(origin, text, &key, e.inner())
+        })?;
+        config
+            .validate()
+            .map_err(|(key, reason)| ConfigError::Invalid {
+                origin: origin.to_owned(),
+                key,
+                reason,
+            })?;
+        Ok(config)
+    }
+
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_toml(&text, &path.display().to_string())
+    }
+
+    /// The built-in default config.
+    pub fn builtin() -> Result<Self, ConfigError> {
+        Self::from_toml(DEFAULT_TOML, "<built-in config/kestrel.toml>")
+    }
+
+    /// Where transactions go: `network.send`, or the RPC endpoints when it is empty.
+    pub fn send_endpoints(&self) -> &[Endpoint] {
+        if self.network.send.is_empty() {
+            &self.network.rpc
+        } else {
+            &self.network.send
+        }
+    }
+
+    /// The config as TOML with every secret redacted: what `kestrel config check` prints.
+    pub fn to_redacted_toml(&self) -> String {
+        // Endpoint's Serialize is the redacted form; nothing else holds secret values.
+        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot render config: {e}\n"))
+    }
+
+    fn validate(&self) -> Result<(), (String, String)> {
+        let n = &self.network;
+        for (name, list, kind) in [
+            ("rpc", &n.rpc, EndpointKind::Http),
+            ("ws", &n.ws, EndpointKind::Ws),
+            ("send", &n.send, EndpointKind::Http),
+        ] {
+            if list.len() > MAX_ENDPOINTS {
+                return Err((
+                    format!("network.{name}"),
+                    format!("{} endpoints; at most {MAX_ENDPOINTS}", list.len()),
+                ));
+            }
+            for (i, ep) in list.iter().enumerate() {
+                ep.check_kind(kind)
+                    .map_err(|reason| (format!("network.{name}[{i}]"), reason))?;
+            }
+        }
+        if n.cluster == ClusterMode::Remote {
+            if n.rpc.is_empty() {
+                return Err((
+                    "network.rpc".into(),
+                    "a remote cluster needs at least one RPC endpoint".into(),
+                ));
+            }
+            if n.ws.is_empty() {
+                return Err((
+                    "network.ws".into(),
+                    "a remote cluster needs at least one websocket endpoint".into(),
+                ));
+            }
+            if self.wallet.keypair.is_none() {
+                return Err((
+                    "wallet.keypair".into(),
+                    "a remote cluster needs a keypair: { file = \"…\" } or { path_env = \"…\" }"
+                        .into(),
+                ));
+            }
+        }
+        if !(MIN_SLOT_MS..=MAX_SLOT_MS).contains(&self.sim.slot_ms) {
+            return Err((
+                "sim.slot_ms".into(),
+                format!(
+                    "{} is out of range {MIN_SLOT_MS}..={MAX_SLOT_MS}",
+                    self.sim.slot_ms
+                ),
+            ));
+        }
+        if self.sim.rpc_port != 0 && self.sim.rpc_port == self.sim.ws_port {
+            return Err((
+                "sim.ws_port".into(),
+                format!("{} is also sim.rpc_port", self.sim.ws_port),
+            ));
+        }
+        if let Some(KeypairSource::PathEnv(var)) = &self.wallet.keypair
+            && !endpoint::is_env_name(var)
+        {
+            return Err((
+                "wallet.keypair.path_env".into(),
+                format!("`{var}` is not an environment variable name"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

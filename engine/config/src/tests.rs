@@ -1,0 +1,144 @@
+use super::*;
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    Config::from_toml(text, "test.toml")
+}
+
+fn err(text: &str) -> String {
+    parse(text).unwrap_err().to_string()
+}
+
+#[test]
+fn the_default_config_is_valid_and_points_at_the_local_cluster() {
+    let c = Config::builtin().unwrap();
+    assert_eq!(c.network.cluster, ClusterMode::Sim);
+    assert_eq!(c.network.rpc[0].url().as_str(), "http://127.0.0.1:8899/");
+    assert_eq!(c.network.ws[0].url().as_str(), "ws://127.0.0.1:8900/");
+    assert_eq!(c.send_endpoints(), c.network.rpc.as_slice());
+    assert_eq!(c.wallet.keypair, None);
+    assert_eq!(c.sim, Sim::default());
+}
+
+#[test]
+fn the_mainnet_example_is_valid_once_its_variables_are_set() {
+    let text = include_str!("../../../config/mainnet.example.toml");
+    endpoint::set_test_env("HELIUS_API_KEY", "test-key-not-real");
+    let c = parse(text).unwrap();
+    assert_eq!(c.network.cluster, ClusterMode::Remote);
+    assert_eq!(c.network.ws.len(), 2);
+    assert!(
+        c.network.rpc[1]
+            .url()
+            .as_str()
+            .contains("test-key-not-real")
+    );
+    let shown = c.to_redacted_toml();
+    assert!(!shown.contains("test-key-not-real"), "{shown}");
+    assert!(shown.contains("${HELIUS_API_KEY}"));
+}
+
+#[test]
+fn unknown_keys_name_the_file_the_key_and_the_line() {
+    let e = err("[network]\ncluster = \"sim\"\nrcp = []\n");
+    assert!(e.starts_with("test.toml:3:1: network.rcp: "), "{e}");
+    assert!(e.contains("unknown field `rcp`"), "{e}");
+
+    let e = err("[network]\ncluster = \"sim\"\n[sim]\nseeed = 3\n");
+    assert!(e.starts_with("test.toml:4:1: sim.seeed: "), "{e}");
+    assert!(e.contains("unknown field `seeed`"), "{e}");
+
+    let e = err("[network]\ncluster = \"sim\"\n[bogus]\n");
+    assert!(e.contains("unknown field `bogus`"), "{e}");
+}
+
+#[test]
+fn wrong_types_name_the_key() {
+    let e = err("[network]\ncluster = \"sim\"\n[sim]\nrpc_port = \"eighty\"\n");
+    assert!(e.starts_with("test.toml:4:12: sim.rpc_port: "), "{e}");
+    let e = err("[network]\ncluster = \"sim\"\n[sim]\nrpc_port = 70000\n");
+    assert!(e.contains("sim.rpc_port"), "{e}");
+    let e = err("[network]\ncluster = \"mainnet\"\n");
+    assert!(
+        e.contains("network.cluster") && e.contains("unknown variant `mainnet`"),
+        "{e}"
+    );
+    let e = err("[network]\ncluster = \"sim\"\nrpc = [\"ftp://x\"]\n");
+    assert!(
+        e.contains("network.rpc[0]") && e.contains("scheme `ftp`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn out_of_range_values_are_refused() {
+    let e = err("[network]\ncluster = \"sim\"\n[sim]\nslot_ms = 0\n");
+    assert_eq!(e, "test.toml: sim.slot_ms: 0 is out of range 1..=60000");
+    let e = err("[network]\ncluster = \"sim\"\nws = [\"http://127.0.0.1:1\"]\n");
+    assert!(
+        e.contains("network.ws[0]") && e.contains("expected ws or wss"),
+        "{e}"
+    );
+    let e = err("[network]\ncluster = \"sim\"\n[sim]\nrpc_port = 5\nws_port = 5\n");
+    assert!(e.contains("sim.ws_port"), "{e}");
+}
+
+#[test]
+fn a_remote_cluster_needs_endpoints_and_a_keypair() {
+    let e = err("[network]\ncluster = \"remote\"\n");
+    assert!(e.contains("network.rpc"), "{e}");
+    let e = err("[network]\ncluster = \"remote\"\nrpc = [\"http://a\"]\nws = [\"ws://a\"]\n");
+    assert!(e.contains("wallet.keypair"), "{e}");
+}
+
+#[test]
+fn secrets_cannot_be_written_inline() {
+    let e = err("[network]\ncluster = \"sim\"\n[wallet]\nkeypair = \"[1,2,3]\"\n");
+    assert!(e.contains("wallet.keypair"), "{e}");
+    let e = err("[network]\ncluster = \"sim\"\n[wallet]\nkeypair = { secret = \"abc\" }\n");
+    assert!(e.contains("wallet.keypair"), "{e}");
+}
+
+#[test]
+fn keypair_sources() {
+    let c = parse("[network]\ncluster = \"sim\"\n[wallet]\nkeypair = { file = \"/k.json\" }\n")
+        .unwrap();
+    assert_eq!(
+        c.wallet.keypair.unwrap().path().unwrap(),
+        PathBuf::from("/k.json")
+    );
+
+    let c = parse("[network]\ncluster = \"sim\"\n[wallet]\nkeypair = { path_env = \"KESTREL_TEST_KP_UNSET\" }\n").unwrap();
+    let e = c.wallet.keypair.unwrap().path().unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "wallet.keypair.path_env: environment variable KESTREL_TEST_KP_UNSET is not set"
+    );
+
+    let e =
+        err("[network]\ncluster = \"sim\"\n[wallet]\nkeypair = { path_env = \"not a name\" }\n");
+    assert!(e.contains("not an environment variable name"), "{e}");
+}
+
+#[test]
+fn syntax_errors_have_a_position() {
+    let e = err("[network\ncluster = \"sim\"\n");
+    assert!(e.starts_with("test.toml:1:"), "{e}");
+}
+
+#[test]
+fn load_names_the_missing_file() {
+    let e = Config::load(Path::new("/nonexistent/kestrel.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("/nonexistent/kestrel.toml: cannot read"),
+        "{e}"
+    );
+}
+
+#[test]
+fn redacted_output_parses_back_to_the_same_config() {
+    let c = Config::builtin().unwrap();
+    let again = parse(&c.to_redacted_toml()).unwrap();
+    assert_eq!(c, again);
+}
