@@ -185,7 +185,7 @@ fn redact_text(template: &str) -> String {
         let parts: Vec<String> = q
             .split('&')
             .map(|kv| match kv.split_once('=') {
-                Some((k, v)) if !(v.starts_with("${") && v.ends_with('}')) && !v.is_empty() => {
+                Some((k, v)) if !(v.is_empty() || v.starts_with("${") && v.ends_with('}')) => {
                     format!("{k}=***")
                 }
                 _ => kv.to_owned(),

@@ -204,6 +204,10 @@ fn expect_disc(
 }
 
 pub fn decode_bonding_curve(data: &[u8]) -> Result<BondingCurve, DecodeError> {
+    bonding_curve(data).map_err(|e| e.in_item("BondingCurve"))
+}
+
+fn bonding_curve(data: &[u8]) -> Result<BondingCurve, DecodeError> {
     let mut r = Reader::new(data);
     expect_disc(&mut r, disc::BONDING_CURVE, "BondingCurve")?;
     Ok(BondingCurve {
@@ -233,6 +237,10 @@ fn pubkeys<const N: usize>(
 }
 
 pub fn decode_global(data: &[u8]) -> Result<Global, DecodeError> {
+    global(data).map_err(|e| e.in_item("Global"))
+}
+
+fn global(data: &[u8]) -> Result<Global, DecodeError> {
     let mut r = Reader::new(data);
     expect_disc(&mut r, disc::GLOBAL, "Global")?;
     Ok(Global {

@@ -9,7 +9,10 @@ use thiserror::Error;
 pub struct DecodeError {
     pub kind: ErrorKind,
     pub offset: usize,
+    /// 0-based log line, when decoding a transaction's logs.
     pub line: Option<usize>,
+    /// The event or account being decoded (`TradeEvent`, `BondingCurve`).
+    pub item: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -53,7 +56,14 @@ impl DecodeError {
             kind,
             offset,
             line: None,
+            item: None,
         }
+    }
+
+    /// Name the event or account being decoded.
+    pub fn in_item(mut self, item: &'static str) -> Self {
+        self.item = Some(item);
+        self
     }
 
     /// Attach the (0-based) log or input line the error came from.
@@ -65,9 +75,12 @@ impl DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(item) = self.item {
+            write!(f, "{item}: ")?;
+        }
         write!(f, "{} at byte {}", self.kind, self.offset)?;
         if let Some(line) = self.line {
-            write!(f, " (line {})", line + 1)?;
+            write!(f, " (log line {})", line + 1)?;
         }
         Ok(())
     }

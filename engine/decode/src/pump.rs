@@ -259,12 +259,16 @@ fn discriminator(r: &mut Reader<'_>) -> Result<[u8; 8], DecodeError> {
 pub fn decode_event(data: &[u8]) -> Result<Option<PumpEvent<'_>>, DecodeError> {
     let mut r = Reader::new(data);
     let event = match discriminator(&mut r)? {
-        disc::CREATE => PumpEvent::Create(create_body(&mut r)?),
-        disc::TRADE => PumpEvent::Trade(trade_body(&mut r)?),
-        disc::COMPLETE => PumpEvent::Complete(complete_body(&mut r)?),
-        disc::COMPLETE_PUMP_AMM_MIGRATION => {
-            PumpEvent::CompletePumpAmmMigration(migration_body(&mut r)?)
+        disc::CREATE => {
+            PumpEvent::Create(create_body(&mut r).map_err(|e| e.in_item("CreateEvent"))?)
         }
+        disc::TRADE => PumpEvent::Trade(trade_body(&mut r).map_err(|e| e.in_item("TradeEvent"))?),
+        disc::COMPLETE => {
+            PumpEvent::Complete(complete_body(&mut r).map_err(|e| e.in_item("CompleteEvent"))?)
+        }
+        disc::COMPLETE_PUMP_AMM_MIGRATION => PumpEvent::CompletePumpAmmMigration(
+            migration_body(&mut r).map_err(|e| e.in_item("CompletePumpAmmMigrationEvent"))?,
+        ),
         _ => return Ok(None),
     };
     Ok(Some(event))

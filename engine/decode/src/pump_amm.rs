@@ -64,7 +64,9 @@ pub fn decode_event(data: &[u8]) -> Result<Option<PumpAmmEvent>, DecodeError> {
     if r.array::<8>("event discriminator")? != disc::PUMP_AMM_CREATE_POOL {
         return Ok(None);
     }
-    create_pool_body(&mut r).map(|e| Some(PumpAmmEvent::CreatePool(e)))
+    create_pool_body(&mut r)
+        .map(|e| Some(PumpAmmEvent::CreatePool(e)))
+        .map_err(|e| e.in_item("CreatePoolEvent"))
 }
 
 fn create_pool_body(r: &mut Reader<'_>) -> Result<CreatePoolEvent, DecodeError> {

@@ -48,6 +48,10 @@ pub struct RaydiumInitialize2 {
 
 /// Decodes ray_log bytes. `Ok(None)` for the other log types (deposits, swaps, withdrawals).
 pub fn decode_ray_log(data: &[u8]) -> Result<Option<InitLog>, DecodeError> {
+    init_log(data).map_err(|e| e.in_item("ray_log InitLog"))
+}
+
+fn init_log(data: &[u8]) -> Result<Option<InitLog>, DecodeError> {
     let mut r = Reader::new(data);
     let log_type = r.u8("ray_log log_type")?;
     if log_type != LOG_TYPE_INIT {

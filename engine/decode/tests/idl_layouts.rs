@@ -362,7 +362,7 @@ fn forcing_the_wrong_account_kind_is_an_error() {
     let err = account::decode_account_as(&bytes, AccountKind::Global).unwrap_err();
     assert!(
         err.to_string()
-            .starts_with("expected a Global discriminator"),
+            .starts_with("Global: expected a Global discriminator"),
         "{err}"
     );
 }

@@ -1,0 +1,53 @@
+//! The command tree. Each subcommand is a module with a `run` that returns its exit code:
+//! 0 done, 1 failed, 2 bad input (the input was refused; nothing was changed).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::{config_cmd, decode_cmd};
+
+/// Exit code for input Kestrel refused (as clap uses for bad arguments).
+pub(crate) const EXIT_BAD_INPUT: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kestrel",
+    version,
+    about = "A low-latency Solana trading engine for pump.fun launches",
+    long_about = "Kestrel watches Solana websocket feeds for pump.fun launches and trades, decides \
+                  in microseconds, and signs and sends its own transactions. With the default \
+                  config it runs against its embedded local cluster, so nothing touches mainnet \
+                  until a config says so.",
+    after_help = "Examples:\n  \
+                  kestrel decode frame.json                  decode a logsNotification frame\n  \
+                  kestrel decode --account bonding-curve -   decode base64 account data from stdin\n  \
+                  kestrel config check config/mainnet.toml   validate a config, secrets redacted"
+)]
+pub(crate) struct Cli {
+    /// Config file [default: config/kestrel.toml, or the built-in default if that is absent]
+    #[arg(long, short = 'c', global = true, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Decode pump.fun, PumpSwap and Raydium events and accounts to JSON lines
+    Decode(decode_cmd::Args),
+    /// Inspect the configuration
+    #[command(subcommand)]
+    Config(config_cmd::ConfigCommand),
+}
+
+pub(crate) fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Decode(args) => decode_cmd::run(&args),
+        Command::Config(cmd) => config_cmd::run(&cmd, cli.config.as_deref()),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,16 @@
+//! `kestrel`: the trading engine's command line.
+
+mod cli;
+mod config_cmd;
+mod decode_cmd;
+
+use std::process::ExitCode;
+
+// The allocator on every thread of the engine: mimalloc keeps small, short-lived allocations
+// (frames, JSON) fast and per-thread.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> ExitCode {
+    cli::main()
+}
