@@ -1,0 +1,368 @@
+//! The `kestrel` binary as a user runs it: real fixture files in, JSON lines and exit codes out.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn fixture(path: &str) -> String {
+    format!("{}/../../tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn kestrel(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kestrel"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn json_lines(out: &Output) -> Vec<Value> {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Bad input: exit 2, exactly one line on stderr naming the problem, no panic.
+fn refused(out: &Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8(out.stderr.clone()).unwrap();
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("kestrel "), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn decodes_a_logs_notification_file() {
+    let items = json_lines(&kestrel(
+        &[
+            "decode",
+            &fixture("pump/logsNotification_pump_create_COMPOSED.json"),
+        ],
+        b"",
+    ));
+    assert_eq!(items.len(), 2);
+    let create = &items[0];
+    assert_eq!(create["event"], "CreateEvent");
+    assert_eq!(create["name"], "Hawk Tuah");
+    assert_eq!(create["symbol"], "$HAWK");
+    assert_eq!(
+        create["mint"],
+        "5u3NGXb5gLnMJ48sin9gPcuYKhPeo3dc4njRTys1pump"
+    );
+    assert_eq!(create["virtual_sol_reserves"], 30_000_000_000u64);
+    assert_eq!(
+        create["program"],
+        "6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P"
+    );
+    assert_eq!(create["instruction"], "create");
+    assert_eq!(create["signature"], "COMPOSED_PLACEHOLDER_SIGNATURE");
+    assert_eq!(create["slot"], 0);
+    assert!(
+        create.get("token_program").is_none(),
+        "absent in the 2025-07 layout"
+    );
+    let trade = &items[1];
+    assert_eq!(trade["event"], "TradeEvent");
+    assert_eq!(trade["is_buy"], true);
+    assert_eq!(trade["sol_amount"], 4_945_544);
+    assert_eq!(trade["instruction"], "buy");
+}
+
+#[test]
+fn decodes_log_lines_as_json_array_text_and_a_lone_line() {
+    let array = std::fs::read(fixture("pump/logs_create_and_buy_legacy_2025-07.json")).unwrap();
+    let from_array = json_lines(&kestrel(&["decode", "-"], &array));
+    assert_eq!(from_array.len(), 2);
+
+    let lines: Vec<String> = serde_json::from_slice(&array).unwrap();
+    let from_text = json_lines(&kestrel(&["decode"], lines.join("\n").as_bytes()));
+    assert_eq!(from_text, from_array);
+
+    let lone = lines
+        .iter()
+        .find(|l| l.starts_with("Program data: G3Kp"))
+        .unwrap();
+    let one = json_lines(&kestrel(&["decode"], lone.as_bytes()));
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0]["event"], "CreateEvent");
+    assert!(
+        one[0].get("program").is_none(),
+        "a lone line cannot tell its program"
+    );
+    assert_eq!(one[0]["name"], from_array[0]["name"]);
+}
+
+#[test]
+fn decodes_account_frames_and_raw_account_data() {
+    let items = json_lines(&kestrel(
+        &[
+            "decode",
+            &fixture("pump/programNotification_bonding_curve_real.json"),
+        ],
+        b"",
+    ));
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["account"], "BondingCurve");
+    assert_eq!(items[0]["real_quote_reserves"], 17_034_345_800u64);
+    assert_eq!(
+        items[0]["pubkey"],
+        "B4tQwAZt4dG8f8QMvZmSfw7GKwzGaiWJcoif52bWqJdX"
+    );
+    assert_eq!(items[0]["slot"], 319_931_865);
+
+    let curves: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("pump/bonding_curve_accounts_real.json")).unwrap(),
+    )
+    .unwrap();
+    let b64 = curves["fresh_115B_113P6U1r"]["base64"].as_str().unwrap();
+    for args in [vec!["decode"], vec!["decode", "--account", "bonding-curve"]] {
+        let items = json_lines(&kestrel(&args, b64.as_bytes()));
+        assert_eq!(
+            items[0]["creator"],
+            "Acp2tKDySe79AsxokjeEy7VdrvWD8bR4V9rLSFkvo6sx"
+        );
+        assert_eq!(items[0]["quote_mint"], "11111111111111111111111111111111");
+        assert_eq!(items[0]["complete"], false);
+    }
+    // The RPC's [data, encoding] pair.
+    let pair = format!("[\"{b64}\", \"base64\"]");
+    assert_eq!(
+        json_lines(&kestrel(&["decode"], pair.as_bytes()))[0]["account"],
+        "BondingCurve"
+    );
+
+    let err = refused(&kestrel(&["decode", "--account", "global"], b64.as_bytes()));
+    assert!(err.contains("expected a Global discriminator"), "{err}");
+}
+
+#[test]
+fn decodes_a_capture_of_many_frames() {
+    let mut capture = String::new();
+    for f in [
+        "solana/logsSubscribe_response.json",
+        "pump/logsNotification_pump_create_COMPOSED.json",
+        "solana/slotNotification_official_doc.json",
+        "pump/programNotification_bonding_curve_real.json",
+    ] {
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(fixture(f)).unwrap()).unwrap();
+        capture.push_str(&v.to_string());
+        capture.push('\n');
+    }
+    let items = json_lines(&kestrel(&["decode"], capture.as_bytes()));
+    let kinds: Vec<&str> = items
+        .iter()
+        .map(|i| {
+            i.get("event")
+                .or(i.get("account"))
+                .unwrap()
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(kinds, ["CreateEvent", "TradeEvent", "BondingCurve"]);
+}
+
+#[test]
+fn decodes_raydium_and_pumpswap_pool_creation() {
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let mut init = vec![0u8];
+    init.extend(1_700_000_000u64.to_le_bytes());
+    init.extend([9u8, 6]);
+    for v in [1u64, 1_000_000, 79_005_359_057, 206_900_000_000_000] {
+        init.extend(v.to_le_bytes());
+    }
+    init.extend([3u8; 32]);
+    let ray = "675kPX9MHTjS2zt1qfr1NYHuzeLXfQM9H24wFSUt1Mp8";
+    let logs = [
+        format!("Program {ray} invoke [1]"),
+        "Program log: initialize2: InitializeInstruction2 { nonce: 254, open_time: 1700000000, init_pc_amount: 79005359057, init_coin_amount: 206900000000000 }".to_owned(),
+        format!("Program log: ray_log: {}", b64(&init)),
+        format!("Program {ray} success"),
+    ];
+    let items = json_lines(&kestrel(&["decode"], logs.join("\n").as_bytes()));
+    assert_eq!(items.len(), 1);
+    let r = &items[0];
+    assert_eq!(r["event"], "RaydiumInitialize2");
+    assert_eq!(r["program"], ray);
+    assert_eq!(r["instruction"], "initialize2");
+    assert_eq!(
+        (r["nonce"].as_u64(), r["open_time"].as_u64()),
+        (Some(254), Some(1_700_000_000))
+    );
+    assert_eq!(r["init_coin_amount"], 206_900_000_000_000u64);
+    assert_eq!(r["coin_amount"], 206_900_000_000_000u64);
+    assert_eq!(
+        (r["pc_decimals"].as_u64(), r["coin_decimals"].as_u64()),
+        (Some(9), Some(6))
+    );
+    assert_eq!(r["market"], bs58::encode([3u8; 32]).into_string());
+
+    let mut pool = kestrel_pump::discriminator::event::PUMP_AMM_CREATE_POOL.to_vec();
+    pool.extend(1_700_000_000i64.to_le_bytes());
+    pool.extend(0u16.to_le_bytes());
+    pool.extend([1u8; 32]); // creator
+    pool.extend([2u8; 32]); // base_mint
+    pool.extend([0u8; 32]); // quote_mint
+    pool.extend([6u8, 9]);
+    for v in [1u64, 2, 3, 4, 5, 6, 7] {
+        pool.extend(v.to_le_bytes());
+    }
+    pool.push(255);
+    for k in [4u8, 5, 6, 7, 8] {
+        pool.extend([k; 32]);
+    }
+    pool.push(0);
+    let amm = "pAMMBay6oceH9fJKBRHGP5D4bD4sWpmSwMn52FMfXEA";
+    let logs = [
+        format!("Program {amm} invoke [1]"),
+        "Program log: Instruction: CreatePool".to_owned(),
+        format!("Program data: {}", b64(&pool)),
+        format!("Program {amm} success"),
+    ];
+    let items = json_lines(&kestrel(&["decode"], logs.join("\n").as_bytes()));
+    assert_eq!(items[0]["event"], "CreatePoolEvent");
+    assert_eq!(items[0]["instruction"], "create_pool");
+    assert_eq!(
+        items[0]["coin_creator"],
+        bs58::encode([8u8; 32]).into_string()
+    );
+    assert_eq!(items[0]["is_mayhem_mode"], false);
+}
+
+#[test]
+fn bad_input_is_refused_with_a_located_one_line_error() {
+    let cases: [(&[u8], &str); 8] = [
+        (b"", "input is empty"),
+        (b"   \n", "input is empty"),
+        (b"hello world", "line 1"),
+        (
+            b"{\"jsonrpc\":\"2.0\",\"method\":\"logsNotification\",\"params\":{",
+            "byte",
+        ),
+        (b"\xff\xfe{}", "not UTF-8"),
+        (
+            b"Program data: vdt/007mYe5Iw6A0Ls+ejAFty+W3",
+            "TradeEvent: mint truncated",
+        ),
+        (b"Program data: !!!", "invalid base64"),
+        (b"Program log: Instruction: Buy\nnot a log line", "line 2"),
+    ];
+    for (input, expect) in cases {
+        let err = refused(&kestrel(&["decode"], input));
+        assert!(
+            err.contains(expect),
+            "{:?}: {err}",
+            String::from_utf8_lossy(input)
+        );
+    }
+    let err = refused(&kestrel(&["decode", "/nonexistent/frame.json"], b""));
+    assert!(
+        err.contains("/nonexistent/frame.json: cannot read"),
+        "{err}"
+    );
+    // A 2026 event cut inside a field reports the byte where its field starts.
+    let err = refused(&kestrel(&["decode"], b"Program data: G3KpTd7rY3YJAAAASGF3"));
+    assert!(
+        err.contains("CreateEvent: name truncated") && err.contains("at byte 12"),
+        "{err}"
+    );
+}
+
+#[test]
+fn config_check_prints_the_effective_config_redacted() {
+    let out = kestrel(&["config", "check"], b"");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("# config/kestrel.toml: ok"), "{text}");
+    assert!(text.contains("cluster = \"sim\""));
+
+    let example = format!(
+        "{}/../../config/mainnet.example.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_kestrel"))
+        .args(["config", "check", &example])
+        .env("HELIUS_API_KEY", "do-not-print-me")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("do-not-print-me"), "{text}");
+    assert!(text.contains("${HELIUS_API_KEY}"));
+
+    // Unset, the reference is an error naming the key.
+    let out = Command::new(env!("CARGO_BIN_EXE_kestrel"))
+        .args(["--config", &example, "config", "check"])
+        .env_remove("HELIUS_API_KEY")
+        .output()
+        .unwrap();
+    let err = refused(&out);
+    assert!(
+        err.contains("network.rpc[1]") && err.contains("HELIUS_API_KEY is not set"),
+        "{err}"
+    );
+}
+
+#[test]
+fn config_check_refuses_bad_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    for (text, expect) in [
+        (
+            "[network]\ncluster = \"sim\"\ntypo = 1\n",
+            "bad.toml:3:1: network.typo: unknown field `typo`",
+        ),
+        (
+            "[network]\ncluster = \"sim\"\n[sim]\nslot_ms = 999999\n",
+            "bad.toml: sim.slot_ms: 999999 is out of range",
+        ),
+        ("[network]\ncluster = 5\n", "network.cluster"),
+    ] {
+        std::fs::write(&path, text).unwrap();
+        let err = refused(&kestrel(&["config", "check", path.to_str().unwrap()], b""));
+        assert!(err.contains(expect), "{err}");
+    }
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["decode", "--help"],
+        vec!["config", "--help"],
+        vec!["config", "check", "--help"],
+    ] {
+        let out = kestrel(&args, b"");
+        assert!(out.status.success(), "{args:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("Usage: kestrel"), "{args:?}: {text}");
+    }
+    let out = kestrel(&["decode", "--account", "nonsense"], b"");
+    assert_eq!(out.status.code(), Some(2));
+}
