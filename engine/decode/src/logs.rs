@@ -369,3 +369,117 @@ pub(crate) fn base64_error(e: base64::DecodeError, what: &'static str) -> Decode
         offset,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CREATE_LINE: &str = "Program data: G3KpTd7rY3YJAAAASGF3ayBUdWFoBQAAACRIQVdLQwAAAGh0dHBzOi8vaXBmcy5pby9pcGZzL1FtZXdVS1h5U21KdHFkaVlWS3VhWmEyOTZoSEV1c0NSRnA5dWl2VTlrQ3FvR1RIw6A0Ls+ejAFty+W3liPAPubySR95Ta0Afaw752NjD5eJAlE5CDi7/aafF+Nfr434eCxU63bzPvpkvBZaUBXAPaHBn2oHQGNMbcbcQO4l/0wkIiyIZGlIpXWcdJMW5VE9ocGfagdAY0xtxtxA7iX/TCQiLIhkaUildZx0kxblUVw+hWgAAAAAABDYR+PPAwAArCP8BgAAAAB4xftR0QIAAIDGpH6NAwA=";
+
+    fn run(lines: &[&str]) -> (Vec<Result<(usize, Option<String>), String>>, Summary) {
+        let mut out = Vec::new();
+        let summary = LogDecoder::new().decode(lines.iter().copied(), |r| {
+            out.push(
+                r.map(|d| {
+                    (
+                        d.context.line,
+                        d.context.instruction_name().map(Cow::into_owned),
+                    )
+                })
+                .map_err(|e| e.to_string()),
+            );
+        });
+        (out, summary)
+    }
+
+    fn invoke(p: &str, depth: u8) -> String {
+        format!("Program {p} invoke [{depth}]")
+    }
+
+    #[test]
+    fn create_v2_is_not_mistaken_for_create() {
+        let lines = [
+            &invoke(PUMP_PROGRAM_ID, 1) as &str,
+            "Program log: Instruction: CreateV2",
+            CREATE_LINE,
+        ];
+        let mut kinds = Vec::new();
+        LogDecoder::new().decode(lines.iter().copied(), |r| {
+            kinds.push(r.unwrap().context.pump_instruction());
+        });
+        assert_eq!(kinds, [Some(PumpInstruction::CreateV2)]);
+        assert!(PumpInstruction::CreateV2.is_create());
+        assert_eq!(PumpInstruction::from_log("Creat"), PumpInstruction::Other);
+    }
+
+    #[test]
+    fn a_failed_frame_is_popped_so_attribution_stays_right() {
+        let other = "Other11111111111111111111111111111111111111";
+        let (items, _) = run(&[
+            &invoke(other, 1),
+            &invoke(PUMP_PROGRAM_ID, 2),
+            "Program log: Instruction: Buy",
+            &format!("Program {PUMP_PROGRAM_ID} failed: custom program error: 0x1772"),
+            CREATE_LINE, // printed by `other` after pump failed: not a pump event
+            &format!("Program {other} success"),
+        ]);
+        assert!(items.is_empty(), "{items:?}");
+    }
+
+    #[test]
+    fn the_printed_depth_wins_when_success_lines_are_missing() {
+        let (items, _) = run(&[
+            &invoke("Router1111111111111111111111111111111111111", 1),
+            &invoke(PUMP_PROGRAM_ID, 2),
+            // the log of this frame's end went missing; the next top-level invoke resets
+            &invoke(PUMP_PROGRAM_ID, 1),
+            "Program log: Instruction: Create",
+            CREATE_LINE,
+        ]);
+        assert_eq!(items, [Ok((4, Some("create".to_owned())))]);
+    }
+
+    #[test]
+    fn truncated_logs_stop_the_walk() {
+        let (items, summary) = run(&[&invoke(PUMP_PROGRAM_ID, 1), "Log truncated", CREATE_LINE]);
+        assert!(items.is_empty());
+        assert!(summary.truncated);
+        assert_eq!(summary.lines, 2);
+    }
+
+    #[test]
+    fn a_bad_payload_costs_one_item_not_the_walk() {
+        let (items, summary) = run(&[
+            &invoke(PUMP_PROGRAM_ID, 1),
+            "Program data: %%%%",
+            "Program data: AAAAAAAAAAA=", // an event we do not decode
+            CREATE_LINE,
+        ]);
+        assert_eq!(items.len(), 2);
+        let err = items[0].as_ref().unwrap_err();
+        assert!(
+            err.starts_with("invalid base64 in Program data") && err.ends_with("(log line 2)"),
+            "{err}"
+        );
+        assert_eq!(items[1], Ok((3, None)));
+        assert_eq!(summary.other_events, 1);
+    }
+
+    #[test]
+    fn absurd_depths_are_reported_not_indexed() {
+        let (items, _) = run(&[
+            &invoke(PUMP_PROGRAM_ID, 200),
+            "Program data: AAAA",
+            &invoke(PUMP_PROGRAM_ID, 0),
+        ]);
+        // Both invokes are refused, and the data line between them has no frame to belong to.
+        assert!(items.iter().all(Result::is_err), "{items:?}");
+        assert_eq!(items.len(), 3);
+    }
+
+    #[test]
+    fn snake_case_of_unlisted_names() {
+        assert_eq!(snake_case("SetMetaplexCreator"), "set_metaplex_creator");
+        assert_eq!(snake_case("BuyExactQuoteInV2"), "buy_exact_quote_in_v2");
+    }
+}
