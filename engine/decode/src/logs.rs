@@ -376,7 +376,10 @@ mod tests {
 
     const CREATE_LINE: &str = "Program data: G3KpTd7rY3YJAAAASGF3ayBUdWFoBQAAACRIQVdLQwAAAGh0dHBzOi8vaXBmcy5pby9pcGZzL1FtZXdVS1h5U21KdHFkaVlWS3VhWmEyOTZoSEV1c0NSRnA5dWl2VTlrQ3FvR1RIw6A0Ls+ejAFty+W3liPAPubySR95Ta0Afaw752NjD5eJAlE5CDi7/aafF+Nfr434eCxU63bzPvpkvBZaUBXAPaHBn2oHQGNMbcbcQO4l/0wkIiyIZGlIpXWcdJMW5VE9ocGfagdAY0xtxtxA7iX/TCQiLIhkaUildZx0kxblUVw+hWgAAAAAABDYR+PPAwAArCP8BgAAAAB4xftR0QIAAIDGpH6NAwA=";
 
-    fn run(lines: &[&str]) -> (Vec<Result<(usize, Option<String>), String>>, Summary) {
+    /// (line, instruction) of each decoded item, or its error text.
+    type Walked = Vec<Result<(usize, Option<String>), String>>;
+
+    fn run(lines: &[&str]) -> (Walked, Summary) {
         let mut out = Vec::new();
         let summary = LogDecoder::new().decode(lines.iter().copied(), |r| {
             out.push(
