@@ -5,6 +5,7 @@
 pub mod curve;
 pub mod discriminator;
 pub mod ids;
+pub mod instruction;
 pub mod pda;
 
 pub use solana_pubkey::Pubkey;

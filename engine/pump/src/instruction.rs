@@ -1,0 +1,335 @@
+//! Instruction builders for the pump.fun trades Kestrel sends, as free functions over accounts
+//! derived ahead of time (FACTS.md §1.4: the IDL's accounts plus the remaining accounts of
+//! docs/BREAKING_FEE_RECIPIENT.md). Deriving PDAs costs microseconds, so [`TradeAccounts`] is
+//! built once per mint and the builders only copy keys.
+
+use kestrel_units::{Lamports, TokenAmount};
+use solana_instruction::{AccountMeta, Instruction};
+use solana_pubkey::Pubkey;
+
+use crate::discriminator::instruction as disc;
+use crate::ids::{
+    EVENT_AUTHORITY, FEE_CONFIG, GLOBAL, GLOBAL_VOLUME_ACCUMULATOR, PUMP_FEES_PROGRAM,
+    PUMP_PROGRAM, SYSTEM_PROGRAM,
+};
+use crate::pda;
+
+/// What a trade on one mint needs to know; everything else is derived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TradeInputs {
+    pub mint: Pubkey,
+    /// The trader's wallet (signer, fee payer).
+    pub user: Pubkey,
+    /// The bonding curve's `creator` field (from the CreateEvent or the curve account).
+    pub creator: Pubkey,
+    /// SPL Token for `create`, Token-2022 for `create_v2` mints.
+    pub token_program: Pubkey,
+    /// From Global's fee recipients, or its reserved list for mayhem coins.
+    pub fee_recipient: Pubkey,
+    /// From Global's buyback fee recipients.
+    pub buyback_fee_recipient: Pubkey,
+    /// Cashback coins take the user's volume accumulator on sells too.
+    pub is_cashback_coin: bool,
+}
+
+/// Every account of a buy or sell on one mint, derived once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TradeAccounts {
+    pub inputs: TradeInputs,
+    pub bonding_curve: Pubkey,
+    pub associated_bonding_curve: Pubkey,
+    pub associated_user: Pubkey,
+    pub creator_vault: Pubkey,
+    pub user_volume_accumulator: Pubkey,
+    pub bonding_curve_v2: Pubkey,
+}
+
+impl TradeAccounts {
+    pub fn derive(inputs: TradeInputs) -> Self {
+        let TradeInputs {
+            mint,
+            user,
+            creator,
+            token_program,
+            ..
+        } = inputs;
+        let bonding_curve = pda::bonding_curve(&mint);
+        Self {
+            inputs,
+            bonding_curve,
+            associated_bonding_curve: pda::associated_bonding_curve(
+                &bonding_curve,
+                &token_program,
+                &mint,
+            ),
+            associated_user: pda::associated_token_address(&user, &token_program, &mint),
+            creator_vault: pda::creator_vault(&creator),
+            user_volume_accumulator: pda::user_volume_accumulator(&user),
+            bonding_curve_v2: pda::bonding_curve_v2(&mint),
+        }
+    }
+}
+
+fn data(discriminator: [u8; 8], args: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + args.iter().map(|a| a.len()).sum::<usize>());
+    out.extend_from_slice(&discriminator);
+    for a in args {
+        out.extend_from_slice(a);
+    }
+    out
+}
+
+/// The 16 IDL accounts of `buy` and `buy_exact_sol_in`, then `bonding_curve_v2` and a buyback
+/// fee recipient: 18 in all.
+fn buy_accounts(a: &TradeAccounts) -> Vec<AccountMeta> {
+    let i = &a.inputs;
+    vec![
+        AccountMeta::new_readonly(GLOBAL, false),
+        AccountMeta::new(i.fee_recipient, false),
+        AccountMeta::new_readonly(i.mint, false),
+        AccountMeta::new(a.bonding_curve, false),
+        AccountMeta::new(a.associated_bonding_curve, false),
+        AccountMeta::new(a.associated_user, false),
+        AccountMeta::new(i.user, true),
+        AccountMeta::new_readonly(SYSTEM_PROGRAM, false),
+        AccountMeta::new_readonly(i.token_program, false),
+        AccountMeta::new(a.creator_vault, false),
+        AccountMeta::new_readonly(EVENT_AUTHORITY, false),
+        AccountMeta::new_readonly(PUMP_PROGRAM, false),
+        AccountMeta::new_readonly(GLOBAL_VOLUME_ACCUMULATOR, false),
+        AccountMeta::new(a.user_volume_accumulator, false),
+        AccountMeta::new_readonly(FEE_CONFIG, false),
+        AccountMeta::new_readonly(PUMP_FEES_PROGRAM, false),
+        AccountMeta::new_readonly(a.bonding_curve_v2, false),
+        AccountMeta::new(i.buyback_fee_recipient, false),
+    ]
+}
+
+/// `buy`: exactly `amount` tokens, paying at most `max_sol_cost` lamports including fees.
+pub fn buy(
+    a: &TradeAccounts,
+    amount: TokenAmount,
+    max_sol_cost: Lamports,
+    track_volume: bool,
+) -> Instruction {
+    Instruction {
+        program_id: PUMP_PROGRAM,
+        accounts: buy_accounts(a),
+        data: data(
+            disc::BUY,
+            &[
+                &amount.0.to_le_bytes(),
+                &max_sol_cost.0.to_le_bytes(),
+                &[u8::from(track_volume)],
+            ],
+        ),
+    }
+}
+
+/// `buy_exact_sol_in`: spend `spendable_sol_in` lamports (fees included), for at least
+/// `min_tokens_out` tokens.
+pub fn buy_exact_sol_in(
+    a: &TradeAccounts,
+    spendable_sol_in: Lamports,
+    min_tokens_out: TokenAmount,
+    track_volume: bool,
+) -> Instruction {
+    Instruction {
+        program_id: PUMP_PROGRAM,
+        accounts: buy_accounts(a),
+        data: data(
+            disc::BUY_EXACT_SOL_IN,
+            &[
+                &spendable_sol_in.0.to_le_bytes(),
+                &min_tokens_out.0.to_le_bytes(),
+                &[u8::from(track_volume)],
+            ],
+        ),
+    }
+}
+
+/// `sell`: `amount` tokens for at least `min_sol_output` lamports after fees. The 14 IDL
+/// accounts (creator_vault before token_program, unlike buy), then the user volume accumulator
+/// for cashback coins, `bonding_curve_v2` and a buyback fee recipient.
+pub fn sell(a: &TradeAccounts, amount: TokenAmount, min_sol_output: Lamports) -> Instruction {
+    let i = &a.inputs;
+    let mut accounts = vec![
+        AccountMeta::new_readonly(GLOBAL, false),
+        AccountMeta::new(i.fee_recipient, false),
+        AccountMeta::new_readonly(i.mint, false),
+        AccountMeta::new(a.bonding_curve, false),
+        AccountMeta::new(a.associated_bonding_curve, false),
+        AccountMeta::new(a.associated_user, false),
+        AccountMeta::new(i.user, true),
+        AccountMeta::new_readonly(SYSTEM_PROGRAM, false),
+        AccountMeta::new(a.creator_vault, false),
+        AccountMeta::new_readonly(i.token_program, false),
+        AccountMeta::new_readonly(EVENT_AUTHORITY, false),
+        AccountMeta::new_readonly(PUMP_PROGRAM, false),
+        AccountMeta::new_readonly(FEE_CONFIG, false),
+        AccountMeta::new_readonly(PUMP_FEES_PROGRAM, false),
+    ];
+    if i.is_cashback_coin {
+        accounts.push(AccountMeta::new(a.user_volume_accumulator, false));
+    }
+    accounts.push(AccountMeta::new_readonly(a.bonding_curve_v2, false));
+    accounts.push(AccountMeta::new(i.buyback_fee_recipient, false));
+    Instruction {
+        program_id: PUMP_PROGRAM,
+        accounts,
+        data: data(
+            disc::SELL,
+            &[&amount.0.to_le_bytes(), &min_sol_output.0.to_le_bytes()],
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0, TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
+
+    fn key(s: &str) -> Pubkey {
+        s.parse().unwrap()
+    }
+
+    fn hawk(cashback: bool, token_program: Pubkey) -> TradeAccounts {
+        TradeAccounts::derive(TradeInputs {
+            mint: key("5u3NGXb5gLnMJ48sin9gPcuYKhPeo3dc4njRTys1pump"),
+            user: key("59avokLQc2im3rRJ7e4sbFz7h8grjYcYNBh62Ln2JQm6"),
+            creator: key("59avokLQc2im3rRJ7e4sbFz7h8grjYcYNBh62Ln2JQm6"),
+            token_program,
+            fee_recipient: FEE_RECIPIENT_0,
+            buyback_fee_recipient: BUYBACK_FEE_RECIPIENT_0,
+            is_cashback_coin: cashback,
+        })
+    }
+
+    /// (name, writable, signer) of an instruction's IDL accounts.
+    fn idl_accounts(name: &str) -> Vec<(String, bool, bool)> {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/pump_idl.json"
+        ))
+        .unwrap();
+        let idl: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let ix = idl["instructions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap();
+        ix["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["name"].as_str().unwrap().to_owned(),
+                    a["writable"].as_bool().unwrap_or(false),
+                    a["signer"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect()
+    }
+
+    fn flags(ix: &Instruction) -> Vec<(bool, bool)> {
+        ix.accounts
+            .iter()
+            .map(|m| (m.is_writable, m.is_signer))
+            .collect()
+    }
+
+    #[test]
+    fn buy_matches_the_idl_plus_two_remaining_accounts() {
+        let a = hawk(false, TOKEN_PROGRAM);
+        for ix in [
+            buy(&a, TokenAmount(176_856_457_560), Lamports(5_000_000), true),
+            buy_exact_sol_in(&a, Lamports(5_000_000), TokenAmount(1), true),
+        ] {
+            assert_eq!(ix.program_id, PUMP_PROGRAM);
+            assert_eq!(ix.accounts.len(), 18);
+            let idl = idl_accounts(if ix.data[..8] == disc::BUY {
+                "buy"
+            } else {
+                "buy_exact_sol_in"
+            });
+            let expected: Vec<(bool, bool)> = idl.iter().map(|(_, w, s)| (*w, *s)).collect();
+            assert_eq!(flags(&ix)[..16], expected[..]);
+            assert_eq!(
+                ix.accounts[4].pubkey,
+                key("M2wP9aFevwfpvcFgXwgZdMR5B7Xn35xqwwoydx5kwJj")
+            );
+            assert_eq!(
+                ix.accounts[9].pubkey,
+                key("GH6nk7xQGxYY99XQXhD9iaYXYsaRe9wAH8K1nNdx9Z9s")
+            );
+            assert_eq!(
+                ix.accounts[13].pubkey,
+                key("D2mHdA6hfhJfPprCAKjRb26o35FYzU3fE4fbfzvVaKNi")
+            );
+            assert_eq!(
+                (ix.accounts[16].pubkey, ix.accounts[16].is_writable),
+                (key("6ZTQwYLvhxUWMgwdWYc8kcTtSycRUFZjJhRse29Ls9xv"), false)
+            );
+            assert_eq!(
+                (ix.accounts[17].pubkey, ix.accounts[17].is_writable),
+                (BUYBACK_FEE_RECIPIENT_0, true)
+            );
+            assert_eq!(ix.data.len(), 25);
+        }
+    }
+
+    #[test]
+    fn buy_data_layout() {
+        let ix = buy(
+            &hawk(false, TOKEN_PROGRAM),
+            TokenAmount(0x0102),
+            Lamports(0x0304),
+            true,
+        );
+        let mut want = disc::BUY.to_vec();
+        want.extend(0x0102u64.to_le_bytes());
+        want.extend(0x0304u64.to_le_bytes());
+        want.push(1);
+        assert_eq!(ix.data, want);
+    }
+
+    #[test]
+    fn sell_matches_the_idl_and_adds_the_cashback_account_only_for_cashback_coins() {
+        let plain = sell(&hawk(false, TOKEN_PROGRAM), TokenAmount(10), Lamports(1));
+        assert_eq!(plain.accounts.len(), 16);
+        let idl: Vec<(bool, bool)> = idl_accounts("sell")
+            .iter()
+            .map(|(_, w, s)| (*w, *s))
+            .collect();
+        assert_eq!(flags(&plain)[..14], idl[..]);
+        assert_eq!(
+            plain.accounts[8].pubkey,
+            key("GH6nk7xQGxYY99XQXhD9iaYXYsaRe9wAH8K1nNdx9Z9s"),
+            "creator_vault before token_program"
+        );
+        assert_eq!(plain.accounts[9].pubkey, TOKEN_PROGRAM);
+        assert_eq!(plain.data.len(), 24);
+        assert_eq!(plain.data[..8], disc::SELL);
+
+        let cashback = sell(&hawk(true, TOKEN_PROGRAM), TokenAmount(10), Lamports(1));
+        assert_eq!(cashback.accounts.len(), 17);
+        assert_eq!(
+            cashback.accounts[14].pubkey,
+            key("D2mHdA6hfhJfPprCAKjRb26o35FYzU3fE4fbfzvVaKNi")
+        );
+        assert!(cashback.accounts[14].is_writable);
+    }
+
+    #[test]
+    fn token_2022_mints_use_token_2022_accounts() {
+        let a = hawk(false, TOKEN_2022_PROGRAM);
+        let ix = buy(&a, TokenAmount(1), Lamports(1), false);
+        assert_eq!(ix.accounts[8].pubkey, TOKEN_2022_PROGRAM);
+        assert_ne!(
+            ix.accounts[4].pubkey,
+            hawk(false, TOKEN_PROGRAM).associated_bonding_curve
+        );
+    }
+}
