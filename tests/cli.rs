@@ -157,6 +157,17 @@ fn decodes_account_frames_and_raw_account_data() {
 }
 
 #[test]
+fn text_logs_keep_runtime_lines_without_a_program_prefix() {
+    let lines: Vec<String> = serde_json::from_str(
+        &std::fs::read_to_string(fixture("pump/logs_create_and_buy_legacy_2025-07.json")).unwrap(),
+    )
+    .unwrap();
+    let mut text = lines.join("\n");
+    text.push_str("\nTransfer: insufficient lamports 0, need 1461600\n");
+    assert_eq!(json_lines(&kestrel(&["decode"], text.as_bytes())).len(), 2);
+}
+
+#[test]
 fn decodes_a_capture_of_many_frames() {
     let mut capture = String::new();
     for f in [
@@ -267,7 +278,10 @@ fn bad_input_is_refused_with_a_located_one_line_error() {
             "TradeEvent: mint truncated",
         ),
         (b"Program data: !!!", "invalid base64"),
-        (b"Program log: Instruction: Buy\nnot a log line", "line 2"),
+        (
+            b"[\"Program log: x\", \"Program log: y\" \"oops\"]",
+            "expected `,` or `]` at byte 36",
+        ),
     ];
     for (input, expect) in cases {
         let err = refused(&kestrel(&["decode"], input));
@@ -277,6 +291,9 @@ fn bad_input_is_refused_with_a_located_one_line_error() {
             String::from_utf8_lossy(input)
         );
     }
+    // Offsets count from the start of the input, whitespace included.
+    let err = refused(&kestrel(&["decode"], b"  {\"a\":x}"));
+    assert!(err.contains("at byte 7"), "{err}");
     let err = refused(&kestrel(&["decode", "/nonexistent/frame.json"], b""));
     assert!(
         err.contains("/nonexistent/frame.json: cannot read"),

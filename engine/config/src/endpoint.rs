@@ -23,6 +23,7 @@ pub enum EndpointKind {
 impl Endpoint {
     /// Expands `${VAR}` references and parses the URL.
     pub fn parse(template: &str) -> Result<Self, String> {
+        reject_inline_secret(template)?;
         let expanded = expand_env(template)?;
         let url = Url::parse(&expanded)
             .map_err(|e| format!("not a URL ({e}): {}", redact_text(template)))?;
@@ -196,6 +197,55 @@ fn redact_text(template: &str) -> String {
     out
 }
 
+/// Query keys that carry credentials at RPC providers.
+const CREDENTIAL_KEYS: [&str; 10] = [
+    "api-key",
+    "api_key",
+    "apikey",
+    "key",
+    "token",
+    "access_token",
+    "auth",
+    "secret",
+    "password",
+    "x-token",
+];
+
+fn is_reference(v: &str) -> bool {
+    v.starts_with("${") && v.ends_with('}')
+}
+
+/// Refuses credentials written into the URL: they belong in the environment, as `${VAR}`.
+fn reject_inline_secret(template: &str) -> Result<(), String> {
+    let hint = "write it as ${ENV_VAR} and set the variable";
+    let (base, query) = template.split_once('?').unwrap_or((template, ""));
+    let rest = base.split_once("://").map_or(base, |(_, r)| r);
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if let Some((userinfo, _)) = authority.rsplit_once('@')
+        && let Some((_, password)) = userinfo.split_once(':')
+        && !is_reference(password)
+    {
+        return Err(format!("the URL holds a password inline; {hint}"));
+    }
+    if path.split('/').any(looks_like_key) {
+        return Err(format!(
+            "a path segment of the URL looks like an API key; {hint}"
+        ));
+    }
+    for kv in query.split('&') {
+        if let Some((k, v)) = kv.split_once('=')
+            && CREDENTIAL_KEYS.contains(&k.to_ascii_lowercase().as_str())
+            && !v.is_empty()
+            && !is_reference(v)
+        {
+            return Err(format!(
+                "query parameter `{k}` holds a credential inline; {hint}"
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn looks_like_key(seg: &str) -> bool {
     seg.len() >= 24
         && !seg.starts_with("${")
@@ -222,11 +272,34 @@ mod tests {
     }
 
     #[test]
-    fn literal_secrets_are_masked() {
-        let ep = Endpoint::parse("https://user:hunter2@rpc.example.com/v2/abcdefghijklmnopqrstuvwxyz012345?api-key=abc&x=").unwrap();
-        let shown = ep.redacted();
+    fn inline_credentials_are_refused() {
+        for url in [
+            "https://mainnet.helius-rpc.com/?api-key=0123456789abcdef",
+            "wss://user:pw@a.example.com/x",
+            "https://example.solana-mainnet.quiknode.pro/abcdefghijklmnopqrstuvwxyz012345/",
+            "https://rpc.example.com/?TOKEN=abc",
+        ] {
+            let err = Endpoint::parse(url).unwrap_err();
+            assert!(err.contains("${ENV_VAR}"), "{url}: {err}");
+            assert!(
+                !err.contains("0123456789abcdef") && !err.contains("pw@"),
+                "{err}"
+            );
+        }
+        // Non-credential parameters and references are fine.
+        set_test_env("KESTREL_TEST_PW", "pw");
         assert!(
-            !shown.contains("hunter2") && !shown.contains("abcdefghij") && !shown.contains("=abc")
+            Endpoint::parse(
+                "https://user:${KESTREL_TEST_PW}@rpc.example.com/?commitment=confirmed"
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn whatever_slips_through_is_still_masked_when_shown() {
+        let shown = redact_text(
+            "https://user:hunter2@rpc.example.com/v2/abcdefghijklmnopqrstuvwxyz012345?api-key=abc&x=",
         );
         assert_eq!(
             shown,

@@ -1,6 +1,6 @@
 //! pump.fun accounts (idl/pump.json; offsets in FACTS.md §1.3). Anchor accounts are zero-padded
 //! to their allocated size and older ones are shorter, so a field is read only when it fits
-//! whole: a short tail is an older layout, not corruption.
+//! whole (`Reader::opt`): a short tail is an older layout, not corruption.
 
 use kestrel_pump::discriminator::account as disc;
 use kestrel_units::{Lamports, TokenAmount};
@@ -217,10 +217,10 @@ fn bonding_curve(data: &[u8]) -> Result<BondingCurve, DecodeError> {
         real_quote_reserves: r.u64("real_quote_reserves")?,
         token_total_supply: TokenAmount(r.u64("token_total_supply")?),
         complete: r.bool("complete")?,
-        creator: r.opt_fixed(32, |r| r.pubkey("creator"))?,
-        is_mayhem_mode: r.opt_fixed(1, |r| r.bool("is_mayhem_mode"))?,
-        is_cashback_coin: r.opt_fixed(1, |r| r.bool("is_cashback_coin"))?,
-        quote_mint: r.opt_fixed(32, |r| r.pubkey("quote_mint"))?,
+        creator: r.opt(|r| r.pubkey("creator"))?,
+        is_mayhem_mode: r.opt(|r| r.bool("is_mayhem_mode"))?,
+        is_cashback_coin: r.opt(|r| r.bool("is_cashback_coin"))?,
+        quote_mint: r.opt(|r| r.pubkey("quote_mint"))?,
         data_len: data.len(),
     })
 }
@@ -252,25 +252,23 @@ fn global(data: &[u8]) -> Result<Global, DecodeError> {
         initial_real_token_reserves: TokenAmount(r.u64("initial_real_token_reserves")?),
         token_total_supply: TokenAmount(r.u64("token_total_supply")?),
         fee_basis_points: r.u64("fee_basis_points")?,
-        withdraw_authority: r.opt_fixed(32, |r| r.pubkey("withdraw_authority"))?,
-        enable_migrate: r.opt_fixed(1, |r| r.bool("enable_migrate"))?,
-        pool_migration_fee: r.opt_fixed(8, |r| r.u64("pool_migration_fee").map(Lamports))?,
-        creator_fee_basis_points: r.opt_fixed(8, |r| r.u64("creator_fee_basis_points"))?,
-        fee_recipients: r.opt_fixed(7 * 32, |r| pubkeys(r, "fee_recipients"))?,
-        set_creator_authority: r.opt_fixed(32, |r| r.pubkey("set_creator_authority"))?,
-        admin_set_creator_authority: r
-            .opt_fixed(32, |r| r.pubkey("admin_set_creator_authority"))?,
-        create_v2_enabled: r.opt_fixed(1, |r| r.bool("create_v2_enabled"))?,
-        whitelist_pda: r.opt_fixed(32, |r| r.pubkey("whitelist_pda"))?,
-        reserved_fee_recipient: r.opt_fixed(32, |r| r.pubkey("reserved_fee_recipient"))?,
-        mayhem_mode_enabled: r.opt_fixed(1, |r| r.bool("mayhem_mode_enabled"))?,
-        reserved_fee_recipients: r.opt_fixed(7 * 32, |r| pubkeys(r, "reserved_fee_recipients"))?,
-        is_cashback_enabled: r.opt_fixed(1, |r| r.bool("is_cashback_enabled"))?,
-        buyback_fee_recipients: r.opt_fixed(8 * 32, |r| pubkeys(r, "buyback_fee_recipients"))?,
-        buyback_basis_points: r.opt_fixed(8, |r| r.u64("buyback_basis_points"))?,
-        initial_virtual_quote_reserves: r
-            .opt_fixed(8, |r| r.u64("initial_virtual_quote_reserves"))?,
-        whitelisted_quote_mints: r.opt_fixed(32, |r| pubkeys(r, "whitelisted_quote_mints"))?,
+        withdraw_authority: r.opt(|r| r.pubkey("withdraw_authority"))?,
+        enable_migrate: r.opt(|r| r.bool("enable_migrate"))?,
+        pool_migration_fee: r.opt(|r| r.u64("pool_migration_fee").map(Lamports))?,
+        creator_fee_basis_points: r.opt(|r| r.u64("creator_fee_basis_points"))?,
+        fee_recipients: r.opt(|r| pubkeys(r, "fee_recipients"))?,
+        set_creator_authority: r.opt(|r| r.pubkey("set_creator_authority"))?,
+        admin_set_creator_authority: r.opt(|r| r.pubkey("admin_set_creator_authority"))?,
+        create_v2_enabled: r.opt(|r| r.bool("create_v2_enabled"))?,
+        whitelist_pda: r.opt(|r| r.pubkey("whitelist_pda"))?,
+        reserved_fee_recipient: r.opt(|r| r.pubkey("reserved_fee_recipient"))?,
+        mayhem_mode_enabled: r.opt(|r| r.bool("mayhem_mode_enabled"))?,
+        reserved_fee_recipients: r.opt(|r| pubkeys(r, "reserved_fee_recipients"))?,
+        is_cashback_enabled: r.opt(|r| r.bool("is_cashback_enabled"))?,
+        buyback_fee_recipients: r.opt(|r| pubkeys(r, "buyback_fee_recipients"))?,
+        buyback_basis_points: r.opt(|r| r.u64("buyback_basis_points"))?,
+        initial_virtual_quote_reserves: r.opt(|r| r.u64("initial_virtual_quote_reserves"))?,
+        whitelisted_quote_mints: r.opt(|r| pubkeys(r, "whitelisted_quote_mints"))?,
         data_len: data.len(),
     })
 }

@@ -95,11 +95,16 @@ impl<'a> Reader<'a> {
         Ok(Pubkey::new_from_array(self.array(what)?))
     }
 
-    /// A Borsh string: u32 length, then UTF-8 bytes, borrowed from the buffer.
+    /// A Borsh string: u32 length, then UTF-8 bytes, borrowed from the buffer. Errors point at
+    /// the length prefix, where the field starts.
     pub fn str(&mut self, what: &'static str) -> Result<&'a str, DecodeError> {
+        let start = self.pos;
         let len = self.u32(what)? as usize;
         let at = self.pos;
-        let bytes = self.take(len, what)?;
+        let bytes = self.take(len, what).map_err(|mut e| {
+            e.offset = start;
+            e
+        })?;
         std::str::from_utf8(bytes)
             .map_err(|_| DecodeError::new(ErrorKind::InvalidUtf8 { what }, at))
     }
@@ -121,31 +126,31 @@ impl<'a> Reader<'a> {
         self.take(len, what)
     }
 
-    /// Reads an appended field if any bytes are left; `None` at a clean end of buffer. A field
-    /// cut in half is still an error: layouts grow by whole fields.
+    /// Reads a field appended in a later layout. `None` once the buffer ends, and also when the
+    /// field does not fit whole: the bytes left are then from a layout newer than ours (or
+    /// padding), not a field we know, and every later field is absent too. Only a value that is
+    /// present and wrong (a bool of 2, bad UTF-8) is an error.
     pub fn opt<T>(
         &mut self,
         read: impl FnOnce(&mut Self) -> Result<T, DecodeError>,
     ) -> Result<Option<T>, DecodeError> {
-        if self.is_empty() {
-            Ok(None)
-        } else {
-            read(self).map(Some)
-        }
-    }
-
-    /// Reads a fixed-size field only if it fits whole; for zero-padded account layouts, where
-    /// a short tail is padding rather than corruption.
-    pub fn opt_fixed<T>(
-        &mut self,
-        size: usize,
-        read: impl FnOnce(&mut Self) -> Result<T, DecodeError>,
-    ) -> Result<Option<T>, DecodeError> {
-        if self.stopped || self.remaining() < size {
+        if self.stopped || self.is_empty() {
             self.stopped = true;
             return Ok(None);
         }
-        read(self).map(Some)
+        let start = self.pos;
+        match read(self) {
+            Ok(v) => Ok(Some(v)),
+            Err(DecodeError {
+                kind: ErrorKind::Truncated { .. },
+                ..
+            }) => {
+                self.pos = start;
+                self.stopped = true;
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -217,11 +222,18 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_fixed_field_ends_the_layout() {
-        // 3 bytes left: a 4-byte field is absent, and so is the 1-byte field after it.
+    fn a_field_that_does_not_fit_ends_the_layout() {
+        // 3 bytes left: a 4-byte field is absent, and so is the 1-byte field after it; the
+        // 3 bytes stay unread (trailing).
         let mut r = Reader::new(&[1, 1, 1]);
-        assert_eq!(r.opt_fixed(4, |r| r.u32("wide")).unwrap(), None);
-        assert_eq!(r.opt_fixed(1, |r| r.u8("narrow")).unwrap(), None);
+        assert_eq!(r.opt(|r| r.u32("wide")).unwrap(), None);
+        assert_eq!(r.opt(|r| r.u8("narrow")).unwrap(), None);
+        assert_eq!(r.remaining(), 3);
+        // A string whose bytes run past the end is absent too.
+        let mut r = Reader::new(&[9, 0, 0, 0, b'a']);
+        assert_eq!(r.opt(|r| r.str("s")).unwrap(), None);
+        // A value that is there but wrong is still an error.
+        assert!(Reader::new(&[7]).opt(|r| r.bool("flag")).is_err());
     }
 
     #[test]

@@ -267,8 +267,8 @@ fn missing(method: &str, field: &str) -> DecodeError {
     DecodeError::new(ErrorKind::Frame(format!("{method} without {field}")), 0)
 }
 
-/// Converts serde_json's line and column into a byte offset into `text`.
-pub(crate) fn json_error(text: &str, e: &serde_json::Error) -> DecodeError {
+/// A serde_json error on `text` as a DecodeError at a byte offset into `text`.
+pub fn json_error(text: &str, e: &serde_json::Error) -> DecodeError {
     let mut offset = 0usize;
     for (i, line) in text.split_inclusive('\n').enumerate() {
         if i + 1 == e.line() {

@@ -179,6 +179,9 @@ impl LogDecoder {
     {
         let mut stack = [Frame::default(); MAX_DEPTH];
         let mut depth = 0usize;
+        // Once any invoke is seen these are a transaction's logs, and a data line outside every
+        // frame belongs to no program: only a lone line is decoded by its discriminator.
+        let mut in_transaction = false;
         let mut summary = Summary::default();
 
         for (index, line) in lines.into_iter().enumerate() {
@@ -219,6 +222,9 @@ impl LogDecoder {
 
             if let Some(b64) = rest.strip_prefix("data: ") {
                 let ctx = context(&stack, depth, index);
+                if in_transaction && ctx.program.is_none() {
+                    continue;
+                }
                 match self.program_data(ctx.program, b64) {
                     Ok(Some(item)) => on_item(Ok(Decoded { context: ctx, item })),
                     Ok(None) => {
@@ -242,22 +248,29 @@ impl LogDecoder {
                 let Ok(level) = level.parse::<usize>() else {
                     continue;
                 };
+                in_transaction = true;
                 // Trust the printed depth over our count: a frame whose success line is missing
                 // (failed or truncated logs) must not shift attribution.
-                let Some(slot) = level.checked_sub(1).and_then(|i| stack.get_mut(i)) else {
-                    on_item(Err(DecodeError::new(
-                        ErrorKind::LogLine(format!("invoke depth {level} is out of range")),
-                        0,
-                    )
-                    .at_line(index)));
-                    continue;
+                let top = match level.checked_sub(1) {
+                    Some(i) if i < MAX_DEPTH => i,
+                    _ => {
+                        on_item(Err(DecodeError::new(
+                            ErrorKind::LogLine(format!("invoke depth {level} is out of range")),
+                            0,
+                        )
+                        .at_line(index)));
+                        // Still the top of the stack: what it prints is its own, not its caller's.
+                        MAX_DEPTH - 1
+                    }
                 };
-                *slot = Frame {
-                    program,
-                    instruction: None,
-                    raydium_args: None,
-                };
-                depth = level;
+                if let Some(slot) = stack.get_mut(top) {
+                    *slot = Frame {
+                        program,
+                        instruction: None,
+                        raydium_args: None,
+                    };
+                }
+                depth = top + 1;
             } else if what == "success" || what.starts_with("failed") {
                 // Pop back to (and including) the frame of this program.
                 if let Some(pos) = stack
@@ -440,6 +453,18 @@ mod tests {
             CREATE_LINE,
         ]);
         assert_eq!(items, [Ok((4, Some("create".to_owned())))]);
+    }
+
+    #[test]
+    fn a_data_line_outside_every_frame_belongs_to_no_program() {
+        let (items, _) = run(&[
+            &invoke(PUMP_PROGRAM_ID, 1),
+            &format!("Program {PUMP_PROGRAM_ID} success"),
+            CREATE_LINE,
+        ]);
+        assert!(items.is_empty(), "{items:?}");
+        // A lone line, with no transaction around it, is decoded by its discriminator.
+        assert_eq!(run(&[CREATE_LINE]).0.len(), 1);
     }
 
     #[test]
