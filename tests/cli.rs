@@ -299,10 +299,10 @@ fn bad_input_is_refused_with_a_located_one_line_error() {
         err.contains("/nonexistent/frame.json: cannot read"),
         "{err}"
     );
-    // A 2026 event cut inside a field reports the byte where its field starts.
+    // An event cut inside its oldest layout reports the byte where the cut field starts.
     let err = refused(&kestrel(&["decode"], b"Program data: G3KpTd7rY3YJAAAASGF3"));
     assert!(
-        err.contains("CreateEvent: name truncated") && err.contains("at byte 12"),
+        err.contains("CreateEvent: name truncated") && err.contains("at byte 8"),
         "{err}"
     );
 }
