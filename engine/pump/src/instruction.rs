@@ -9,9 +9,14 @@ use solana_pubkey::Pubkey;
 
 use crate::discriminator::instruction as disc;
 use crate::ids::{
-    EVENT_AUTHORITY, FEE_CONFIG, GLOBAL, GLOBAL_VOLUME_ACCUMULATOR, PUMP_FEES_PROGRAM,
-    PUMP_PROGRAM, SYSTEM_PROGRAM,
+    ASSOCIATED_TOKEN_PROGRAM, EVENT_AUTHORITY, FEE_CONFIG, GLOBAL, GLOBAL_VOLUME_ACCUMULATOR,
+    MAYHEM_PROGRAM, METAPLEX_METADATA_PROGRAM, MINT_AUTHORITY, PUMP_FEES_PROGRAM, PUMP_PROGRAM,
+    SYSTEM_PROGRAM, TOKEN_2022_PROGRAM, TOKEN_PROGRAM,
 };
+
+/// The rent sysvar, which `create` still lists.
+pub const SYSVAR_RENT: Pubkey =
+    Pubkey::from_str_const("SysvarRent111111111111111111111111111111111");
 use crate::pda;
 
 /// What a trade on one mint needs to know; everything else is derived.
@@ -184,10 +189,119 @@ pub fn sell(a: &TradeAccounts, amount: TokenAmount, min_sol_output: Lamports) ->
     }
 }
 
+fn borsh_str(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// `create`: a new SPL-Token coin on a fresh curve. `mint` must sign; `user` pays.
+pub fn create(
+    mint: &Pubkey,
+    user: &Pubkey,
+    creator: &Pubkey,
+    name: &str,
+    symbol: &str,
+    uri: &str,
+) -> Instruction {
+    let bonding_curve = pda::bonding_curve(mint);
+    let metadata = Pubkey::find_program_address(
+        &[
+            b"metadata",
+            METAPLEX_METADATA_PROGRAM.as_ref(),
+            mint.as_ref(),
+        ],
+        &METAPLEX_METADATA_PROGRAM,
+    )
+    .0;
+    let mut data = disc::CREATE.to_vec();
+    borsh_str(&mut data, name);
+    borsh_str(&mut data, symbol);
+    borsh_str(&mut data, uri);
+    data.extend_from_slice(creator.as_ref());
+    Instruction {
+        program_id: PUMP_PROGRAM,
+        accounts: vec![
+            AccountMeta::new(*mint, true),
+            AccountMeta::new_readonly(MINT_AUTHORITY, false),
+            AccountMeta::new(bonding_curve, false),
+            AccountMeta::new(
+                pda::associated_bonding_curve(&bonding_curve, &TOKEN_PROGRAM, mint),
+                false,
+            ),
+            AccountMeta::new_readonly(GLOBAL, false),
+            AccountMeta::new_readonly(METAPLEX_METADATA_PROGRAM, false),
+            AccountMeta::new(metadata, false),
+            AccountMeta::new(*user, true),
+            AccountMeta::new_readonly(SYSTEM_PROGRAM, false),
+            AccountMeta::new_readonly(TOKEN_PROGRAM, false),
+            AccountMeta::new_readonly(ASSOCIATED_TOKEN_PROGRAM, false),
+            AccountMeta::new_readonly(SYSVAR_RENT, false),
+            AccountMeta::new_readonly(EVENT_AUTHORITY, false),
+            AccountMeta::new_readonly(PUMP_PROGRAM, false),
+        ],
+        data,
+    }
+}
+
+/// `create_v2`: a new Token-2022 coin. Mayhem mode is not offered here.
+pub fn create_v2(
+    mint: &Pubkey,
+    user: &Pubkey,
+    creator: &Pubkey,
+    name: &str,
+    symbol: &str,
+    uri: &str,
+    is_cashback_enabled: bool,
+) -> Instruction {
+    let bonding_curve = pda::bonding_curve(mint);
+    // Seeds from the IDL's `pda` entries of create_v2.
+    let mayhem_pda = |seed: &[u8]| Pubkey::find_program_address(&[seed], &MAYHEM_PROGRAM).0;
+    let mut data = disc::CREATE_V2.to_vec();
+    borsh_str(&mut data, name);
+    borsh_str(&mut data, symbol);
+    borsh_str(&mut data, uri);
+    data.extend_from_slice(creator.as_ref());
+    data.push(0); // is_mayhem_mode
+    data.push(u8::from(is_cashback_enabled));
+    Instruction {
+        program_id: PUMP_PROGRAM,
+        accounts: vec![
+            AccountMeta::new(*mint, true),
+            AccountMeta::new_readonly(MINT_AUTHORITY, false),
+            AccountMeta::new(bonding_curve, false),
+            AccountMeta::new(
+                pda::associated_bonding_curve(&bonding_curve, &TOKEN_2022_PROGRAM, mint),
+                false,
+            ),
+            AccountMeta::new_readonly(GLOBAL, false),
+            AccountMeta::new(*user, true),
+            AccountMeta::new_readonly(SYSTEM_PROGRAM, false),
+            AccountMeta::new_readonly(TOKEN_2022_PROGRAM, false),
+            AccountMeta::new_readonly(ASSOCIATED_TOKEN_PROGRAM, false),
+            AccountMeta::new(MAYHEM_PROGRAM, false),
+            AccountMeta::new_readonly(mayhem_pda(b"global-params"), false),
+            AccountMeta::new(mayhem_pda(b"sol-vault"), false),
+            AccountMeta::new(
+                Pubkey::find_program_address(&[b"mayhem-state", mint.as_ref()], &MAYHEM_PROGRAM).0,
+                false,
+            ),
+            // The IDL gives no seeds for mayhem_token_vault; the sol vault's Token-2022 account
+            // is our reading (UNCONFIRMED). Unused unless mayhem mode is on.
+            AccountMeta::new(
+                pda::associated_token_address(&mayhem_pda(b"sol-vault"), &TOKEN_2022_PROGRAM, mint),
+                false,
+            ),
+            AccountMeta::new_readonly(EVENT_AUTHORITY, false),
+            AccountMeta::new_readonly(PUMP_PROGRAM, false),
+        ],
+        data,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0, TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
+    use crate::ids::{BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0};
 
     fn key(s: &str) -> Pubkey {
         s.parse().unwrap()
@@ -320,6 +434,26 @@ mod tests {
             key("D2mHdA6hfhJfPprCAKjRb26o35FYzU3fE4fbfzvVaKNi")
         );
         assert!(cashback.accounts[14].is_writable);
+    }
+
+    #[test]
+    fn create_instructions_match_the_idl() {
+        let mint = Pubkey::new_unique();
+        let user = Pubkey::new_unique();
+        let ix = create(&mint, &user, &user, "Name", "SYM", "https://x");
+        let idl: Vec<(bool, bool)> = idl_accounts("create")
+            .iter()
+            .map(|(_, w, s)| (*w, *s))
+            .collect();
+        assert_eq!(flags(&ix), idl);
+        assert_eq!(ix.data[..8], disc::CREATE);
+        let ix2 = create_v2(&mint, &user, &user, "Name", "SYM", "https://x", false);
+        let idl2: Vec<(bool, bool)> = idl_accounts("create_v2")
+            .iter()
+            .map(|(_, w, s)| (*w, *s))
+            .collect();
+        assert_eq!(flags(&ix2), idl2);
+        assert_eq!(ix2.accounts[7].pubkey, TOKEN_2022_PROGRAM);
     }
 
     #[test]

@@ -1,0 +1,12 @@
+//! Kestrel's local cluster: a Solana-compatible JSON-RPC and PubSub server on loopback that
+//! runs the programs a pump.fun trader touches natively, with mainnet's wire formats, fees,
+//! errors and log lines. It is what `kestrel run` trades against by default, what the
+//! integration tests talk to over real sockets, and the venue of the latency benchmark.
+
+pub mod account;
+pub mod bank;
+pub mod error;
+pub mod genesis;
+pub mod programs;
+pub mod runtime;
+pub mod wire;

@@ -1,0 +1,1087 @@
+//! pump.fun, emulated: create, create_v2, buy, buy_exact_sol_in and sell with the account lists,
+//! PDAs, fee recipients and remaining accounts of FACTS.md §1.4, the curve and fee math of §1.5
+//! (shared with the engine through kestrel-pump), Anchor's error codes and log lines, and events
+//! in the current IDL layout.
+//!
+//! Choices where the public sources are silent (each says so in the closing note):
+//! - fees are flat at the 2026 bonding-curve tier: protocol 95 bps, creator 30 bps;
+//! - the buyback fee is half of the protocol fee and goes to the buyback recipient (the total a
+//!   trader pays is unchanged either way);
+//! - the runtime's rent rule applies to the creator vault like any account, so a creator's
+//!   first coin needs its vault funded (the scenario creators do it in the create transaction).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use kestrel_decode::account::{BondingCurve, Global, decode_bonding_curve, decode_global};
+use kestrel_pump::curve::{self, FeeRates, Reserves};
+use kestrel_pump::discriminator::{account as acct_disc, event as ev, instruction as ixd};
+use kestrel_pump::ids::{
+    ASSOCIATED_TOKEN_PROGRAM, EVENT_AUTHORITY, FEE_CONFIG, GLOBAL, GLOBAL_VOLUME_ACCUMULATOR,
+    MAYHEM_PROGRAM, METAPLEX_METADATA_PROGRAM, MINT_AUTHORITY, PUMP_FEES_PROGRAM, PUMP_PROGRAM,
+    SYSTEM_PROGRAM, TOKEN_2022_PROGRAM, TOKEN_PROGRAM,
+};
+use kestrel_pump::pda;
+use kestrel_units::{Bps, Lamports, TokenAmount};
+use solana_pubkey::Pubkey;
+
+use super::{acct, token};
+use crate::account::rent_exempt_minimum;
+use crate::error::InstructionError;
+use crate::runtime::TxContext;
+
+pub const PROTOCOL_FEE_BPS: u64 = 95;
+pub const CREATOR_FEE_BPS: u64 = 30;
+/// Share of the protocol fee paid to the buyback recipient.
+pub const BUYBACK_SHARE_BPS: u64 = 5_000;
+/// Bonding curves are created at this size (real fresh curves are 151 bytes).
+pub const BONDING_CURVE_LEN: usize = 151;
+const SYSVAR_RENT: Pubkey = Pubkey::from_str_const("SysvarRent111111111111111111111111111111111");
+
+const RATES: FeeRates = FeeRates {
+    protocol: Bps(PROTOCOL_FEE_BPS),
+    creator: Bps(CREATOR_FEE_BPS),
+};
+
+/// Anchor's and pump.fun's error codes (anchor-lang error.rs; idl/pump.json `errors`).
+mod code {
+    pub(super) const INSTRUCTION_FALLBACK_NOT_FOUND: (u32, &str, &str) = (
+        101,
+        "InstructionFallbackNotFound",
+        "Fallback functions are not supported",
+    );
+    pub(super) const INSTRUCTION_DID_NOT_DESERIALIZE: (u32, &str, &str) = (
+        102,
+        "InstructionDidNotDeserialize",
+        "The program could not deserialize the given instruction",
+    );
+    pub(super) const CONSTRAINT_MUT: (u32, &str, &str) =
+        (2000, "ConstraintMut", "A mut constraint was violated");
+    pub(super) const CONSTRAINT_SEEDS: (u32, &str, &str) =
+        (2006, "ConstraintSeeds", "A seeds constraint was violated");
+    pub(super) const CONSTRAINT_ADDRESS: (u32, &str, &str) = (
+        2012,
+        "ConstraintAddress",
+        "An address constraint was violated",
+    );
+    pub(super) const CONSTRAINT_TOKEN_MINT: (u32, &str, &str) = (
+        2014,
+        "ConstraintTokenMint",
+        "A token mint constraint was violated",
+    );
+    pub(super) const CONSTRAINT_TOKEN_OWNER: (u32, &str, &str) = (
+        2015,
+        "ConstraintTokenOwner",
+        "A token owner constraint was violated",
+    );
+    pub(super) const ACCOUNT_NOT_ENOUGH_KEYS: (u32, &str, &str) = (
+        3005,
+        "AccountNotEnoughKeys",
+        "Not enough account keys given to the instruction",
+    );
+    pub(super) const ACCOUNT_OWNED_BY_WRONG_PROGRAM: (u32, &str, &str) = (
+        3007,
+        "AccountOwnedByWrongProgram",
+        "The given account is owned by a different program than expected",
+    );
+    pub(super) const INVALID_PROGRAM_ID: (u32, &str, &str) =
+        (3008, "InvalidProgramId", "Program ID was not as expected");
+    pub(super) const ACCOUNT_NOT_SIGNER: (u32, &str, &str) =
+        (3010, "AccountNotSigner", "The given account did not sign");
+    pub(super) const ACCOUNT_NOT_INITIALIZED: (u32, &str, &str) = (
+        3012,
+        "AccountNotInitialized",
+        "The program expected this account to be already initialized",
+    );
+    pub(super) const NOT_AUTHORIZED: (u32, &str, &str) = (
+        6000,
+        "NotAuthorized",
+        "The given account is not authorized to execute this instruction.",
+    );
+    pub(super) const TOO_MUCH_SOL_REQUIRED: (u32, &str, &str) = (
+        6002,
+        "TooMuchSolRequired",
+        "slippage: Too much SOL required to buy the given amount of tokens.",
+    );
+    pub(super) const TOO_LITTLE_SOL_RECEIVED: (u32, &str, &str) = (
+        6003,
+        "TooLittleSolReceived",
+        "slippage: Too little SOL received to sell the given amount of tokens.",
+    );
+    pub(super) const BONDING_CURVE_COMPLETE: (u32, &str, &str) = (
+        6005,
+        "BondingCurveComplete",
+        "The bonding curve has completed and liquidity migrated to raydium.",
+    );
+    pub(super) const BUY_ZERO_AMOUNT: (u32, &str, &str) =
+        (6020, "BuyZeroAmount", "Buy zero amount");
+    pub(super) const NOT_ENOUGH_TOKENS_TO_BUY: (u32, &str, &str) =
+        (6021, "NotEnoughTokensToBuy", "Not enough tokens to buy");
+    pub(super) const SELL_ZERO_AMOUNT: (u32, &str, &str) =
+        (6022, "SellZeroAmount", "Sell zero amount");
+    pub(super) const OVERFLOW: (u32, &str, &str) = (6024, "Overflow", "Overflow");
+    pub(super) const NOT_ENOUGH_REMAINING_ACCOUNTS: (u32, &str, &str) = (
+        6027,
+        "NotEnoughRemainingAccounts",
+        "Not enough remaining accounts",
+    );
+    pub(super) const BUY_SLIPPAGE_BELOW_MIN_TOKENS_OUT: (u32, &str, &str) = (
+        6042,
+        "BuySlippageBelowMinTokensOut",
+        "Slippage: Would buy less tokens than expected min_tokens_out",
+    );
+    pub(super) const NAME_TOO_LONG: (u32, &str, &str) = (6043, "NameTooLong", "NameTooLong");
+    pub(super) const SYMBOL_TOO_LONG: (u32, &str, &str) = (6044, "SymbolTooLong", "SymbolTooLong");
+    pub(super) const URI_TOO_LONG: (u32, &str, &str) = (6045, "UriTooLong", "UriTooLong");
+    pub(super) const MAYHEM_MODE_DISABLED: (u32, &str, &str) =
+        (6048, "MayhemModeDisabled", "MayhemModeDisabled");
+    pub(super) const BUYBACK_FEE_RECIPIENT_NOT_AUTHORIZED: (u32, &str, &str) = (
+        6057,
+        "BuybackFeeRecipientNotAuthorized",
+        "Buyback fee recipient not authorized",
+    );
+}
+
+type Code = (u32, &'static str, &'static str);
+
+/// An error raised by the program's own logic.
+fn thrown(ctx: &mut TxContext, (n, name, text): Code) -> InstructionError {
+    ctx.msg(format!(
+        "AnchorError thrown in programs/pump/src/lib.rs. Error Code: {name}. Error Number: {n}. Error Message: {text}."
+    ));
+    InstructionError::Custom(n)
+}
+
+/// An account constraint violation, as Anchor reports it.
+fn caused_by(ctx: &mut TxContext, account: &str, (n, name, text): Code) -> InstructionError {
+    ctx.msg(format!(
+        "AnchorError caused by account: {account}. Error Code: {name}. Error Number: {n}. Error Message: {text}."
+    ));
+    InstructionError::Custom(n)
+}
+
+fn seeds(
+    ctx: &mut TxContext,
+    account: &str,
+    got: Pubkey,
+    want: Pubkey,
+) -> Result<(), InstructionError> {
+    if got == want {
+        return Ok(());
+    }
+    let e = caused_by(ctx, account, code::CONSTRAINT_SEEDS);
+    ctx.msg("Left:");
+    ctx.msg(got.to_string());
+    ctx.msg("Right:");
+    ctx.msg(want.to_string());
+    Err(e)
+}
+
+fn address(
+    ctx: &mut TxContext,
+    account: &str,
+    got: Pubkey,
+    want: Pubkey,
+    c: Code,
+) -> Result<(), InstructionError> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(caused_by(ctx, account, c))
+    }
+}
+
+fn writable(ctx: &mut TxContext, account: &str, i: usize) -> Result<(), InstructionError> {
+    if ctx.is_writable(i) {
+        Ok(())
+    } else {
+        Err(caused_by(ctx, account, code::CONSTRAINT_MUT))
+    }
+}
+
+fn signer(ctx: &mut TxContext, account: &str, i: usize) -> Result<(), InstructionError> {
+    if ctx.is_signer(i) {
+        Ok(())
+    } else {
+        Err(caused_by(ctx, account, code::ACCOUNT_NOT_SIGNER))
+    }
+}
+
+pub fn process(
+    ctx: &mut TxContext,
+    accounts: &[usize],
+    data: &[u8],
+) -> Result<(), InstructionError> {
+    let Some(disc) = data.get(..8).and_then(|d| <[u8; 8]>::try_from(d).ok()) else {
+        return Err(thrown(ctx, code::INSTRUCTION_FALLBACK_NOT_FOUND));
+    };
+    let args = data.get(8..).unwrap_or_default();
+    match disc {
+        ev::ANCHOR_EVENT_CPI_TAG => {
+            // emit_cpi!: the program invoking itself so indexers see the event as instruction data.
+            let authority = acct(accounts, 0)?;
+            if ctx.key(authority) != EVENT_AUTHORITY || !ctx.is_signer(authority) {
+                return Err(caused_by(ctx, "event_authority", code::CONSTRAINT_SEEDS));
+            }
+            ctx.consume(2009)
+        }
+        ixd::CREATE => {
+            ctx.msg("Instruction: Create");
+            create(ctx, accounts, args, false)
+        }
+        ixd::CREATE_V2 => {
+            ctx.msg("Instruction: CreateV2");
+            create(ctx, accounts, args, true)
+        }
+        ixd::BUY => {
+            ctx.msg("Instruction: Buy");
+            let amount = arg_u64(ctx, args, 0)?;
+            let max_sol_cost = arg_u64(ctx, args, 8)?;
+            buy(
+                ctx,
+                accounts,
+                BuyKind::ExactTokens {
+                    amount,
+                    max_sol_cost,
+                },
+                "buy",
+            )
+        }
+        ixd::BUY_EXACT_SOL_IN => {
+            ctx.msg("Instruction: BuyExactSolIn");
+            let spendable = arg_u64(ctx, args, 0)?;
+            let min_tokens_out = arg_u64(ctx, args, 8)?;
+            buy(
+                ctx,
+                accounts,
+                BuyKind::ExactSolIn {
+                    spendable,
+                    min_tokens_out,
+                },
+                "buy_exact_sol_in",
+            )
+        }
+        ixd::SELL => {
+            ctx.msg("Instruction: Sell");
+            let amount = arg_u64(ctx, args, 0)?;
+            let min_sol_output = arg_u64(ctx, args, 8)?;
+            sell(ctx, accounts, amount, min_sol_output)
+        }
+        _ => Err(thrown(ctx, code::INSTRUCTION_FALLBACK_NOT_FOUND)),
+    }
+}
+
+fn arg_u64(ctx: &mut TxContext, args: &[u8], at: usize) -> Result<u64, InstructionError> {
+    match args.get(at..at + 8).and_then(|b| b.try_into().ok()) {
+        Some(b) => Ok(u64::from_le_bytes(b)),
+        None => Err(thrown(ctx, code::INSTRUCTION_DID_NOT_DESERIALIZE)),
+    }
+}
+
+fn arg_str<'a>(
+    ctx: &mut TxContext,
+    args: &'a [u8],
+    at: &mut usize,
+) -> Result<&'a str, InstructionError> {
+    let len = args
+        .get(*at..*at + 4)
+        .and_then(|b| b.try_into().ok())
+        .map(u32::from_le_bytes)
+        .ok_or_else(|| thrown(ctx, code::INSTRUCTION_DID_NOT_DESERIALIZE))? as usize;
+    let bytes = args
+        .get(*at + 4..*at + 4 + len)
+        .ok_or_else(|| thrown(ctx, code::INSTRUCTION_DID_NOT_DESERIALIZE))?;
+    *at += 4 + len;
+    std::str::from_utf8(bytes).map_err(|_| thrown(ctx, code::INSTRUCTION_DID_NOT_DESERIALIZE))
+}
+
+fn load_global(ctx: &mut TxContext, i: usize) -> Result<Global, InstructionError> {
+    seeds(ctx, "global", ctx.key(i), GLOBAL)?;
+    let a = ctx.account(i)?;
+    if a.owner != PUMP_PROGRAM {
+        return Err(caused_by(
+            ctx,
+            "global",
+            code::ACCOUNT_OWNED_BY_WRONG_PROGRAM,
+        ));
+    }
+    decode_global(&a.data).map_err(|_| caused_by(ctx, "global", code::ACCOUNT_NOT_INITIALIZED))
+}
+
+fn load_curve(ctx: &mut TxContext, i: usize) -> Result<BondingCurve, InstructionError> {
+    let a = ctx.account(i)?;
+    if a.lamports == 0 {
+        return Err(caused_by(
+            ctx,
+            "bonding_curve",
+            code::ACCOUNT_NOT_INITIALIZED,
+        ));
+    }
+    if a.owner != PUMP_PROGRAM {
+        return Err(caused_by(
+            ctx,
+            "bonding_curve",
+            code::ACCOUNT_OWNED_BY_WRONG_PROGRAM,
+        ));
+    }
+    decode_bonding_curve(&a.data)
+        .map_err(|_| caused_by(ctx, "bonding_curve", code::ACCOUNT_NOT_INITIALIZED))
+}
+
+/// Writes a curve in the current layout, keeping the account's size.
+fn store_curve(ctx: &mut TxContext, i: usize, c: &BondingCurve) -> Result<(), InstructionError> {
+    let d = ctx.data_mut(&PUMP_PROGRAM, i)?;
+    let bytes = encode_curve(c);
+    if d.len() < bytes.len() {
+        d.resize(bytes.len(), 0);
+    }
+    d[..bytes.len()].copy_from_slice(&bytes);
+    Ok(())
+}
+
+/// BondingCurve in the 115-byte layout (FACTS.md §1.3).
+pub fn encode_curve(c: &BondingCurve) -> Vec<u8> {
+    let mut d = acct_disc::BONDING_CURVE.to_vec();
+    d.extend(c.virtual_token_reserves.0.to_le_bytes());
+    d.extend(c.virtual_quote_reserves.to_le_bytes());
+    d.extend(c.real_token_reserves.0.to_le_bytes());
+    d.extend(c.real_quote_reserves.to_le_bytes());
+    d.extend(c.token_total_supply.0.to_le_bytes());
+    d.push(u8::from(c.complete));
+    d.extend(c.creator.unwrap_or_default().as_ref());
+    d.push(u8::from(c.is_mayhem_mode.unwrap_or(false)));
+    d.push(u8::from(c.is_cashback_coin.unwrap_or(false)));
+    d.extend(c.quote_mint.unwrap_or_default().as_ref());
+    d
+}
+
+fn reserves(c: &BondingCurve) -> Reserves {
+    Reserves {
+        virtual_token: c.virtual_token_reserves,
+        virtual_sol: Lamports(c.virtual_quote_reserves),
+        real_token: c.real_token_reserves,
+        real_sol: Lamports(c.real_quote_reserves),
+    }
+}
+
+fn set_reserves(c: &mut BondingCurve, r: &Reserves) {
+    c.virtual_token_reserves = r.virtual_token;
+    c.virtual_quote_reserves = r.virtual_sol.0;
+    c.real_token_reserves = r.real_token;
+    c.real_quote_reserves = r.real_sol.0;
+}
+
+/// Indices of a trade's accounts, validated.
+struct TradeAccounts {
+    fee_recipient: usize,
+    bonding_curve: usize,
+    associated_bonding_curve: usize,
+    associated_user: usize,
+    user: usize,
+    token_program: usize,
+    creator_vault: usize,
+    event_authority: usize,
+    buyback: usize,
+    curve: BondingCurve,
+    mint: Pubkey,
+}
+
+fn check_trade(
+    ctx: &mut TxContext,
+    accounts: &[usize],
+    is_buy: bool,
+) -> Result<TradeAccounts, InstructionError> {
+    let fixed = if is_buy { 16 } else { 14 };
+    if accounts.len() < fixed {
+        return Err(thrown(ctx, code::ACCOUNT_NOT_ENOUGH_KEYS));
+    }
+    let a = |n: usize| accounts.get(n).copied().unwrap_or_default();
+    // Sell swaps creator_vault and token_program (FACTS.md §1.4).
+    let (token_i, vault_i) = if is_buy { (8, 9) } else { (9, 8) };
+    let global = load_global(ctx, a(0))?;
+    let mint = ctx.key(a(2));
+    let user = ctx.key(a(6));
+    let token_program = ctx.key(a(token_i));
+
+    writable(ctx, "fee_recipient", a(1))?;
+    seeds(
+        ctx,
+        "bonding_curve",
+        ctx.key(a(3)),
+        pda::bonding_curve(&mint),
+    )?;
+    writable(ctx, "bonding_curve", a(3))?;
+    let curve = load_curve(ctx, a(3))?;
+    if token_program != TOKEN_PROGRAM && token_program != TOKEN_2022_PROGRAM {
+        return Err(caused_by(ctx, "token_program", code::INVALID_PROGRAM_ID));
+    }
+    if ctx.account(a(2))?.owner != token_program {
+        return Err(caused_by(ctx, "mint", code::ACCOUNT_OWNED_BY_WRONG_PROGRAM));
+    }
+    seeds(
+        ctx,
+        "associated_bonding_curve",
+        ctx.key(a(4)),
+        pda::associated_bonding_curve(&ctx.key(a(3)), &token_program, &mint),
+    )?;
+    writable(ctx, "associated_bonding_curve", a(4))?;
+    writable(ctx, "associated_user", a(5))?;
+    signer(ctx, "user", a(6))?;
+    writable(ctx, "user", a(6))?;
+    address(
+        ctx,
+        "system_program",
+        ctx.key(a(7)),
+        SYSTEM_PROGRAM,
+        code::INVALID_PROGRAM_ID,
+    )?;
+    seeds(
+        ctx,
+        "creator_vault",
+        ctx.key(a(vault_i)),
+        pda::creator_vault(&curve.creator.unwrap_or_default()),
+    )?;
+    writable(ctx, "creator_vault", a(vault_i))?;
+    seeds(ctx, "event_authority", ctx.key(a(10)), EVENT_AUTHORITY)?;
+    address(
+        ctx,
+        "program",
+        ctx.key(a(11)),
+        PUMP_PROGRAM,
+        code::INVALID_PROGRAM_ID,
+    )?;
+    let (fee_config_i, fee_program_i) = if is_buy {
+        seeds(
+            ctx,
+            "global_volume_accumulator",
+            ctx.key(a(12)),
+            GLOBAL_VOLUME_ACCUMULATOR,
+        )?;
+        seeds(
+            ctx,
+            "user_volume_accumulator",
+            ctx.key(a(13)),
+            pda::user_volume_accumulator(&user),
+        )?;
+        writable(ctx, "user_volume_accumulator", a(13))?;
+        (14, 15)
+    } else {
+        (12, 13)
+    };
+    seeds(ctx, "fee_config", ctx.key(a(fee_config_i)), FEE_CONFIG)?;
+    address(
+        ctx,
+        "fee_program",
+        ctx.key(a(fee_program_i)),
+        PUMP_FEES_PROGRAM,
+        code::INVALID_PROGRAM_ID,
+    )?;
+
+    // The fee recipient comes from Global's lists (the reserved one for mayhem coins).
+    let fee_recipient = ctx.key(a(1));
+    let mayhem = curve.is_mayhem_mode.unwrap_or(false);
+    let allowed = if mayhem {
+        global.reserved_fee_recipient == Some(fee_recipient)
+            || global
+                .reserved_fee_recipients
+                .is_some_and(|l| l.contains(&fee_recipient))
+    } else {
+        global.fee_recipient == fee_recipient
+            || global
+                .fee_recipients
+                .is_some_and(|l| l.contains(&fee_recipient))
+    };
+    if !allowed {
+        return Err(thrown(ctx, code::NOT_AUTHORIZED));
+    }
+
+    // Remaining accounts: [user_volume_accumulator for cashback sells], bonding_curve_v2, buyback.
+    let mut next = fixed;
+    if !is_buy && curve.is_cashback_coin.unwrap_or(false) {
+        let Some(&uva) = accounts.get(next) else {
+            return Err(thrown(ctx, code::NOT_ENOUGH_REMAINING_ACCOUNTS));
+        };
+        seeds(
+            ctx,
+            "user_volume_accumulator",
+            ctx.key(uva),
+            pda::user_volume_accumulator(&user),
+        )?;
+        next += 1;
+    }
+    let (Some(&v2), Some(&buyback)) = (accounts.get(next), accounts.get(next + 1)) else {
+        return Err(thrown(ctx, code::NOT_ENOUGH_REMAINING_ACCOUNTS));
+    };
+    seeds(
+        ctx,
+        "bonding_curve_v2",
+        ctx.key(v2),
+        pda::bonding_curve_v2(&mint),
+    )?;
+    let buyback_key = ctx.key(buyback);
+    if !global
+        .buyback_fee_recipients
+        .is_some_and(|l| l.contains(&buyback_key))
+    {
+        return Err(thrown(ctx, code::BUYBACK_FEE_RECIPIENT_NOT_AUTHORIZED));
+    }
+    writable(ctx, "buyback_fee_recipient", buyback)?;
+
+    // The user's token account must exist and be theirs, for this mint.
+    let ua = ctx.account(a(5))?;
+    if ua.owner != token_program || ua.lamports == 0 {
+        return Err(caused_by(
+            ctx,
+            "associated_user",
+            code::ACCOUNT_NOT_INITIALIZED,
+        ));
+    }
+    match token::TokenAccount::unpack(&ua.data) {
+        Some(t) if t.mint != mint => {
+            return Err(caused_by(
+                ctx,
+                "associated_user",
+                code::CONSTRAINT_TOKEN_MINT,
+            ));
+        }
+        Some(t) if t.owner != user => {
+            return Err(caused_by(
+                ctx,
+                "associated_user",
+                code::CONSTRAINT_TOKEN_OWNER,
+            ));
+        }
+        Some(_) => {}
+        None => {
+            return Err(caused_by(
+                ctx,
+                "associated_user",
+                code::ACCOUNT_NOT_INITIALIZED,
+            ));
+        }
+    }
+    if curve.complete {
+        return Err(thrown(ctx, code::BONDING_CURVE_COMPLETE));
+    }
+    Ok(TradeAccounts {
+        fee_recipient: a(1),
+        bonding_curve: a(3),
+        associated_bonding_curve: a(4),
+        associated_user: a(5),
+        user: a(6),
+        token_program: a(token_i),
+        creator_vault: a(vault_i),
+        event_authority: a(10),
+        buyback,
+        curve,
+        mint,
+    })
+}
+
+enum BuyKind {
+    ExactTokens { amount: u64, max_sol_cost: u64 },
+    ExactSolIn { spendable: u64, min_tokens_out: u64 },
+}
+
+/// Splits the protocol fee between the fee recipient and the buyback recipient.
+fn split_protocol_fee(fee: Lamports) -> (Lamports, Lamports) {
+    let buyback = Lamports(fee.0 * BUYBACK_SHARE_BPS / 10_000);
+    (Lamports(fee.0 - buyback.0), buyback)
+}
+
+fn system_transfer(
+    ctx: &mut TxContext,
+    from: usize,
+    to: usize,
+    lamports: u64,
+) -> Result<(), InstructionError> {
+    if lamports == 0 {
+        return Ok(());
+    }
+    let mut data = 2u32.to_le_bytes().to_vec();
+    data.extend(lamports.to_le_bytes());
+    ctx.invoke(SYSTEM_PROGRAM, &[from, to], &data, &[])
+}
+
+fn token_transfer(
+    ctx: &mut TxContext,
+    t: &TradeAccounts,
+    from: usize,
+    to: usize,
+    authority: usize,
+    amount: u64,
+    pda_signer: Option<Pubkey>,
+) -> Result<(), InstructionError> {
+    let program = ctx.key(t.token_program);
+    let mut data = vec![3u8];
+    data.extend(amount.to_le_bytes());
+    let signers: Vec<Pubkey> = pda_signer.into_iter().collect();
+    ctx.invoke(program, &[from, to, authority], &data, &signers)
+}
+
+fn buy(
+    ctx: &mut TxContext,
+    accounts: &[usize],
+    kind: BuyKind,
+    ix_name: &str,
+) -> Result<(), InstructionError> {
+    ctx.consume(28_000)?;
+    let t = check_trade(ctx, accounts, true)?;
+    let r = reserves(&t.curve);
+    let (tokens, leg) = match kind {
+        BuyKind::ExactTokens {
+            amount,
+            max_sol_cost,
+        } => {
+            if amount == 0 {
+                return Err(thrown(ctx, code::BUY_ZERO_AMOUNT));
+            }
+            if amount > r.real_token.0 {
+                return Err(thrown(ctx, code::NOT_ENOUGH_TOKENS_TO_BUY));
+            }
+            let leg = curve::buy_exact_tokens(&r, TokenAmount(amount), RATES)
+                .map_err(|_| thrown(ctx, code::OVERFLOW))?;
+            let total = leg
+                .buyer_pays()
+                .ok_or_else(|| thrown(ctx, code::OVERFLOW))?;
+            if total.0 > max_sol_cost {
+                ctx.msg(format!(
+                    "sol_cost: {}, max_sol_cost: {max_sol_cost}",
+                    total.0
+                ));
+                return Err(thrown(ctx, code::TOO_MUCH_SOL_REQUIRED));
+            }
+            (TokenAmount(amount), leg)
+        }
+        BuyKind::ExactSolIn {
+            spendable,
+            min_tokens_out,
+        } => {
+            if spendable == 0 {
+                return Err(thrown(ctx, code::BUY_ZERO_AMOUNT));
+            }
+            let (tokens, leg) = curve::buy_exact_sol_in(&r, Lamports(spendable), RATES)
+                .map_err(|_| thrown(ctx, code::BUY_SLIPPAGE_BELOW_MIN_TOKENS_OUT))?;
+            if tokens.0 < min_tokens_out {
+                ctx.msg(format!(
+                    "tokens_out: {}, min_tokens_out: {min_tokens_out}",
+                    tokens.0
+                ));
+                return Err(thrown(ctx, code::BUY_SLIPPAGE_BELOW_MIN_TOKENS_OUT));
+            }
+            (tokens, leg)
+        }
+    };
+    let bc_key = ctx.key(t.bonding_curve);
+    token_transfer(
+        ctx,
+        &t,
+        t.associated_bonding_curve,
+        t.associated_user,
+        t.bonding_curve,
+        tokens.0,
+        Some(bc_key),
+    )?;
+    let (fee_to_recipient, buyback_fee) = split_protocol_fee(leg.protocol_fee);
+    system_transfer(ctx, t.user, t.bonding_curve, leg.curve.0)?;
+    system_transfer(ctx, t.user, t.fee_recipient, fee_to_recipient.0)?;
+    system_transfer(ctx, t.user, t.buyback, buyback_fee.0)?;
+    system_transfer(ctx, t.user, t.creator_vault, leg.creator_fee.0)?;
+
+    let after = r
+        .after_buy(tokens, leg.curve)
+        .map_err(|_| thrown(ctx, code::OVERFLOW))?;
+    let mut c = t.curve.clone();
+    set_reserves(&mut c, &after);
+    if after.is_exhausted() {
+        c.complete = true;
+    }
+    store_curve(ctx, t.bonding_curve, &c)?;
+    let trade = Trade {
+        sol: leg.curve,
+        tokens,
+        is_buy: true,
+        fee: leg.protocol_fee,
+        buyback_fee,
+        creator_fee: leg.creator_fee,
+        ix_name,
+    };
+    emit(ctx, t.event_authority, &trade_event(ctx, &t, &c, &trade))?;
+    if c.complete {
+        emit(ctx, t.event_authority, &complete_event(ctx, &t))?;
+    }
+    Ok(())
+}
+
+fn sell(
+    ctx: &mut TxContext,
+    accounts: &[usize],
+    amount: u64,
+    min_sol_output: u64,
+) -> Result<(), InstructionError> {
+    ctx.consume(24_000)?;
+    let t = check_trade(ctx, accounts, false)?;
+    if amount == 0 {
+        return Err(thrown(ctx, code::SELL_ZERO_AMOUNT));
+    }
+    let r = reserves(&t.curve);
+    let leg = curve::sell_exact_tokens(&r, TokenAmount(amount), RATES)
+        .map_err(|_| thrown(ctx, code::OVERFLOW))?;
+    let proceeds = leg.seller_receives().unwrap_or_default();
+    if proceeds.0 < min_sol_output {
+        ctx.msg(format!(
+            "sol_output: {}, min_sol_output: {min_sol_output}",
+            proceeds.0
+        ));
+        return Err(thrown(ctx, code::TOO_LITTLE_SOL_RECEIVED));
+    }
+    token_transfer(
+        ctx,
+        &t,
+        t.associated_user,
+        t.associated_bonding_curve,
+        t.user,
+        amount,
+        None,
+    )?;
+    let (fee_to_recipient, buyback_fee) = split_protocol_fee(leg.protocol_fee);
+    for (to, lamports) in [
+        (t.user, proceeds.0),
+        (t.fee_recipient, fee_to_recipient.0),
+        (t.buyback, buyback_fee.0),
+        (t.creator_vault, leg.creator_fee.0),
+    ] {
+        ctx.move_lamports(&PUMP_PROGRAM, t.bonding_curve, to, lamports)?;
+    }
+    let after = r
+        .after_sell(TokenAmount(amount), leg.curve)
+        .map_err(|_| thrown(ctx, code::OVERFLOW))?;
+    let mut c = t.curve.clone();
+    set_reserves(&mut c, &after);
+    store_curve(ctx, t.bonding_curve, &c)?;
+    let trade = Trade {
+        sol: leg.curve,
+        tokens: TokenAmount(amount),
+        is_buy: false,
+        fee: leg.protocol_fee,
+        buyback_fee,
+        creator_fee: leg.creator_fee,
+        ix_name: "sell",
+    };
+    emit(ctx, t.event_authority, &trade_event(ctx, &t, &c, &trade))
+}
+
+struct Trade<'a> {
+    sol: Lamports,
+    tokens: TokenAmount,
+    is_buy: bool,
+    fee: Lamports,
+    buyback_fee: Lamports,
+    creator_fee: Lamports,
+    ix_name: &'a str,
+}
+
+/// TradeEvent in the current (2026-05) IDL layout.
+fn trade_event(ctx: &TxContext, t: &TradeAccounts, c: &BondingCurve, tr: &Trade<'_>) -> Vec<u8> {
+    let mut d = ev::TRADE.to_vec();
+    d.extend(t.mint.as_ref());
+    d.extend(tr.sol.0.to_le_bytes());
+    d.extend(tr.tokens.0.to_le_bytes());
+    d.push(u8::from(tr.is_buy));
+    d.extend(ctx.key(t.user).as_ref());
+    d.extend(ctx.unix_timestamp.to_le_bytes());
+    d.extend(c.virtual_quote_reserves.to_le_bytes());
+    d.extend(c.virtual_token_reserves.0.to_le_bytes());
+    d.extend(c.real_quote_reserves.to_le_bytes());
+    d.extend(c.real_token_reserves.0.to_le_bytes());
+    d.extend(ctx.key(t.fee_recipient).as_ref());
+    d.extend(PROTOCOL_FEE_BPS.to_le_bytes());
+    d.extend(tr.fee.0.to_le_bytes());
+    d.extend(c.creator.unwrap_or_default().as_ref());
+    d.extend(CREATOR_FEE_BPS.to_le_bytes());
+    d.extend(tr.creator_fee.0.to_le_bytes());
+    d.push(0); // track_volume
+    for v in [0u64, 0, 0] {
+        d.extend(v.to_le_bytes()); // total_unclaimed_tokens, total_claimed_tokens, current_sol_volume
+    }
+    d.extend(ctx.unix_timestamp.to_le_bytes()); // last_update_timestamp
+    d.extend((tr.ix_name.len() as u32).to_le_bytes());
+    d.extend(tr.ix_name.as_bytes());
+    d.push(u8::from(c.is_mayhem_mode.unwrap_or(false)));
+    d.extend(0u64.to_le_bytes()); // cashback_fee_basis_points
+    d.extend(0u64.to_le_bytes()); // cashback
+    d.extend(BUYBACK_SHARE_BPS.to_le_bytes());
+    d.extend(tr.buyback_fee.0.to_le_bytes());
+    d.extend(0u32.to_le_bytes()); // shareholders
+    d.extend(Pubkey::default().as_ref()); // quote_mint: SOL
+    d.extend(tr.sol.0.to_le_bytes()); // quote_amount
+    d.extend(c.virtual_quote_reserves.to_le_bytes());
+    d.extend(c.real_quote_reserves.to_le_bytes());
+    d
+}
+
+fn complete_event(ctx: &TxContext, t: &TradeAccounts) -> Vec<u8> {
+    let mut d = ev::COMPLETE.to_vec();
+    d.extend(ctx.key(t.user).as_ref());
+    d.extend(t.mint.as_ref());
+    d.extend(ctx.key(t.bonding_curve).as_ref());
+    d.extend(ctx.unix_timestamp.to_le_bytes());
+    d.extend(Pubkey::default().as_ref());
+    d
+}
+
+/// `emit!` then `emit_cpi!`: the `Program data:` line, and the self-invoke carrying the event.
+fn emit(ctx: &mut TxContext, event_authority: usize, event: &[u8]) -> Result<(), InstructionError> {
+    ctx.log(format!("Program data: {}", STANDARD.encode(event)));
+    let mut data = ev::ANCHOR_EVENT_CPI_TAG.to_vec();
+    data.extend_from_slice(event);
+    ctx.invoke(PUMP_PROGRAM, &[event_authority], &data, &[EVENT_AUTHORITY])
+}
+
+fn create(
+    ctx: &mut TxContext,
+    accounts: &[usize],
+    args: &[u8],
+    v2: bool,
+) -> Result<(), InstructionError> {
+    ctx.consume(60_000)?;
+    let fixed = if v2 { 16 } else { 14 };
+    if accounts.len() < fixed {
+        return Err(thrown(ctx, code::ACCOUNT_NOT_ENOUGH_KEYS));
+    }
+    let a = |n: usize| accounts.get(n).copied().unwrap_or_default();
+    let mut at = 0;
+    let name = arg_str(ctx, args, &mut at)?.to_owned();
+    let symbol = arg_str(ctx, args, &mut at)?.to_owned();
+    let uri = arg_str(ctx, args, &mut at)?.to_owned();
+    let creator = super::read_pubkey(args, at)
+        .map_err(|_| thrown(ctx, code::INSTRUCTION_DID_NOT_DESERIALIZE))?;
+    at += 32;
+    if v2 && args.get(at) == Some(&1) {
+        return Err(thrown(ctx, code::MAYHEM_MODE_DISABLED));
+    }
+    let cashback = v2 && args.get(at + 1) == Some(&1);
+    if name.len() > 32 {
+        return Err(thrown(ctx, code::NAME_TOO_LONG));
+    }
+    if symbol.len() > 10 {
+        return Err(thrown(ctx, code::SYMBOL_TOO_LONG));
+    }
+    if uri.len() > 200 {
+        return Err(thrown(ctx, code::URI_TOO_LONG));
+    }
+
+    let (mint_i, mint_auth_i, curve_i, abc_i, global_i) = (a(0), a(1), a(2), a(3), a(4));
+    let (user_i, system_i, token_i, ata_prog_i, event_i, program_i) = if v2 {
+        (a(5), a(6), a(7), a(8), a(14), a(15))
+    } else {
+        (a(7), a(8), a(9), a(10), a(12), a(13))
+    };
+    let token_program = if v2 {
+        TOKEN_2022_PROGRAM
+    } else {
+        TOKEN_PROGRAM
+    };
+    let mint = ctx.key(mint_i);
+    signer(ctx, "mint", mint_i)?;
+    writable(ctx, "mint", mint_i)?;
+    seeds(ctx, "mint_authority", ctx.key(mint_auth_i), MINT_AUTHORITY)?;
+    seeds(
+        ctx,
+        "bonding_curve",
+        ctx.key(curve_i),
+        pda::bonding_curve(&mint),
+    )?;
+    writable(ctx, "bonding_curve", curve_i)?;
+    seeds(
+        ctx,
+        "associated_bonding_curve",
+        ctx.key(abc_i),
+        pda::associated_bonding_curve(&ctx.key(curve_i), &token_program, &mint),
+    )?;
+    let global = load_global(ctx, global_i)?;
+    signer(ctx, "user", user_i)?;
+    writable(ctx, "user", user_i)?;
+    address(
+        ctx,
+        "system_program",
+        ctx.key(system_i),
+        SYSTEM_PROGRAM,
+        code::INVALID_PROGRAM_ID,
+    )?;
+    address(
+        ctx,
+        "token_program",
+        ctx.key(token_i),
+        token_program,
+        code::INVALID_PROGRAM_ID,
+    )?;
+    address(
+        ctx,
+        "associated_token_program",
+        ctx.key(ata_prog_i),
+        ASSOCIATED_TOKEN_PROGRAM,
+        code::INVALID_PROGRAM_ID,
+    )?;
+    seeds(ctx, "event_authority", ctx.key(event_i), EVENT_AUTHORITY)?;
+    address(
+        ctx,
+        "program",
+        ctx.key(program_i),
+        PUMP_PROGRAM,
+        code::INVALID_PROGRAM_ID,
+    )?;
+    if v2 {
+        address(
+            ctx,
+            "mayhem_program_id",
+            ctx.key(a(9)),
+            MAYHEM_PROGRAM,
+            code::CONSTRAINT_ADDRESS,
+        )?;
+    } else {
+        address(
+            ctx,
+            "mpl_token_metadata",
+            ctx.key(a(5)),
+            METAPLEX_METADATA_PROGRAM,
+            code::CONSTRAINT_ADDRESS,
+        )?;
+        address(
+            ctx,
+            "rent",
+            ctx.key(a(11)),
+            SYSVAR_RENT,
+            code::CONSTRAINT_ADDRESS,
+        )?;
+        let metadata = Pubkey::find_program_address(
+            &[
+                b"metadata",
+                METAPLEX_METADATA_PROGRAM.as_ref(),
+                mint.as_ref(),
+            ],
+            &METAPLEX_METADATA_PROGRAM,
+        )
+        .0;
+        seeds(ctx, "metadata", ctx.key(a(6)), metadata)?;
+    }
+
+    // The mint: created by the user's key, initialised with the program's mint authority.
+    let mut create = 0u32.to_le_bytes().to_vec();
+    create.extend(rent_exempt_minimum(token::MINT_LEN).to_le_bytes());
+    create.extend((token::MINT_LEN as u64).to_le_bytes());
+    create.extend(token_program.as_ref());
+    ctx.invoke(SYSTEM_PROGRAM, &[user_i, mint_i], &create, &[])?;
+    let mut init_mint = vec![20u8, 6];
+    init_mint.extend(MINT_AUTHORITY.as_ref());
+    init_mint.push(0);
+    ctx.invoke(token_program, &[mint_i], &init_mint, &[])?;
+
+    // The bonding curve account (Anchor `init`), signed by its seeds.
+    let curve_key = ctx.key(curve_i);
+    let mut create_curve = 0u32.to_le_bytes().to_vec();
+    create_curve.extend(rent_exempt_minimum(BONDING_CURVE_LEN).to_le_bytes());
+    create_curve.extend((BONDING_CURVE_LEN as u64).to_le_bytes());
+    create_curve.extend(PUMP_PROGRAM.as_ref());
+    ctx.invoke(
+        SYSTEM_PROGRAM,
+        &[user_i, curve_i],
+        &create_curve,
+        &[curve_key],
+    )?;
+
+    // Its token account, through the ATA program.
+    ctx.invoke(
+        ASSOCIATED_TOKEN_PROGRAM,
+        &[user_i, abc_i, curve_i, mint_i, system_i, token_i],
+        &[0],
+        &[],
+    )?;
+
+    if !v2 {
+        metaplex_create_metadata(ctx, a(6), user_i, &name, &symbol, &uri)?;
+    }
+
+    // The whole supply to the curve's account, then no more minting.
+    let mut mint_to = vec![7u8];
+    mint_to.extend(global.token_total_supply.0.to_le_bytes());
+    ctx.invoke(
+        token_program,
+        &[mint_i, abc_i, mint_auth_i],
+        &mint_to,
+        &[MINT_AUTHORITY],
+    )?;
+    ctx.invoke(
+        token_program,
+        &[mint_i, mint_auth_i],
+        &[6, 0, 0],
+        &[MINT_AUTHORITY],
+    )?;
+
+    let c = BondingCurve {
+        virtual_token_reserves: global.initial_virtual_token_reserves,
+        virtual_quote_reserves: global.initial_virtual_sol_reserves.0,
+        real_token_reserves: global.initial_real_token_reserves,
+        real_quote_reserves: 0,
+        token_total_supply: global.token_total_supply,
+        complete: false,
+        creator: Some(creator),
+        is_mayhem_mode: Some(false),
+        is_cashback_coin: Some(cashback),
+        quote_mint: Some(Pubkey::default()),
+        data_len: BONDING_CURVE_LEN,
+    };
+    store_curve(ctx, curve_i, &c)?;
+
+    let mut e = ev::CREATE.to_vec();
+    for s in [&name, &symbol, &uri] {
+        e.extend((s.len() as u32).to_le_bytes());
+        e.extend(s.as_bytes());
+    }
+    e.extend(mint.as_ref());
+    e.extend(curve_key.as_ref());
+    e.extend(ctx.key(user_i).as_ref());
+    e.extend(creator.as_ref());
+    e.extend(ctx.unix_timestamp.to_le_bytes());
+    e.extend(c.virtual_token_reserves.0.to_le_bytes());
+    e.extend(c.virtual_quote_reserves.to_le_bytes());
+    e.extend(c.real_token_reserves.0.to_le_bytes());
+    e.extend(c.token_total_supply.0.to_le_bytes());
+    e.extend(token_program.as_ref());
+    e.push(0); // is_mayhem_mode
+    e.push(u8::from(cashback));
+    e.extend(Pubkey::default().as_ref()); // quote_mint
+    e.extend(c.virtual_quote_reserves.to_le_bytes()); // virtual_quote_reserves
+    emit(ctx, event_i, &e)
+}
+
+/// Metaplex's CreateMetadataAccountsV3, reduced to what a client reads: the account exists,
+/// owned by the metadata program, funded by the user, holding name, symbol and uri.
+fn metaplex_create_metadata(
+    ctx: &mut TxContext,
+    metadata_i: usize,
+    payer_i: usize,
+    name: &str,
+    symbol: &str,
+    uri: &str,
+) -> Result<(), InstructionError> {
+    const LEN: usize = 679;
+    let mut data = vec![4u8]; // Key::MetadataV1
+    data.extend([0u8; 64]); // update authority, mint (not emulated)
+    for s in [name, symbol, uri] {
+        data.extend((s.len() as u32).to_le_bytes());
+        data.extend(s.as_bytes());
+    }
+    data.resize(LEN, 0);
+    ctx.emulated_frame(METAPLEX_METADATA_PROGRAM, 36_000, |ctx| {
+        ctx.msg("IX: Create Metadata Accounts v3");
+        system_transfer(ctx, payer_i, metadata_i, rent_exempt_minimum(LEN))?;
+        let acc = ctx
+            .accounts
+            .get_mut(metadata_i)
+            .ok_or(InstructionError::NotEnoughAccountKeys)?;
+        acc.data = data;
+        acc.owner = METAPLEX_METADATA_PROGRAM;
+        Ok(())
+    })?;
+    Ok(())
+}
