@@ -5,8 +5,17 @@
 
 pub mod account;
 pub mod bank;
+pub mod cluster;
+pub mod encode;
 pub mod error;
+pub mod faults;
 pub mod genesis;
 pub mod programs;
+pub mod pubsub;
+pub mod rpc;
 pub mod runtime;
+pub mod scenario;
+pub mod server;
 pub mod wire;
+
+pub use server::{SimOptions, SimServer};

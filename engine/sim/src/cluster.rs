@@ -1,0 +1,164 @@
+//! The cluster as the servers see it: the bank behind a mutex, the slot clock, the faucet, and
+//! a broadcast of everything that happens (slots, landed transactions) for the PubSub side.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use solana_hash::Hash;
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signature::Signature;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use tokio::sync::broadcast;
+
+use crate::bank::{Bank, Changed, Commitment, SendError, TxRecord};
+use crate::error::TransactionError;
+use crate::faults::Faults;
+use crate::programs::system;
+use crate::wire::{self, Parsed};
+
+/// Lamports the faucet starts with (500 million SOL).
+const FAUCET_LAMPORTS: u64 = 500_000_000 * 1_000_000_000;
+
+#[derive(Clone, Debug)]
+pub enum Event {
+    Slot { slot: u64, parent: u64, root: u64 },
+    Landed(Arc<LandedEvent>),
+}
+
+#[derive(Debug)]
+pub struct LandedEvent {
+    pub record: TxRecord,
+    pub changed: Changed,
+}
+
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub transactions_received: AtomicU64,
+    pub transactions_landed: AtomicU64,
+    pub notifications_sent: AtomicU64,
+    pub rpc_requests: AtomicU64,
+}
+
+pub struct Cluster {
+    bank: Mutex<Bank>,
+    events: broadcast::Sender<Event>,
+    faucet: Keypair,
+    pub faults: Faults,
+    pub stats: Stats,
+    pub slot_ms: u64,
+    seed: u64,
+}
+
+impl Cluster {
+    pub fn new(seed: u64, slot_ms: u64, genesis_unix: i64, faults: Faults) -> Arc<Self> {
+        let mut bank = Bank::new(seed, slot_ms, genesis_unix);
+        let faucet = seeded_keypair(seed, "faucet", 0);
+        bank.set_account(faucet.pubkey(), crate::account::Account::wallet(FAUCET_LAMPORTS));
+        let (events, _) = broadcast::channel(1 << 16);
+        Arc::new(Self { bank: Mutex::new(bank), events, faucet, faults, stats: Stats::default(), slot_ms, seed })
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn bank(&self) -> MutexGuard<'_, Bank> {
+        // A panic while holding the lock would be a bug in the bank; keep serving regardless.
+        self.bank.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// One slot passes: a new block and blockhash.
+    pub fn tick(&self) {
+        let slot = {
+            let mut bank = self.bank();
+            bank.advance_slot();
+            bank.slot()
+        };
+        let _ = self.events.send(Event::Slot {
+            slot,
+            parent: slot.saturating_sub(1),
+            root: slot.saturating_sub(Commitment::Finalized.lag()),
+        });
+    }
+
+    /// sendTransaction: preflight unless skipped, then land. With `skip_preflight`, what mainnet
+    /// would drop (bad signature, stale blockhash, duplicate, unpayable fee) is dropped silently
+    /// and only the signature comes back.
+    pub fn submit(&self, p: Parsed, skip_preflight: bool) -> Result<Signature, SendError> {
+        self.stats.transactions_received.fetch_add(1, Ordering::Relaxed);
+        let sig = p.signature();
+        let verified = wire::verify(&p);
+        let landed = {
+            let mut bank = self.bank();
+            if !skip_preflight {
+                if !verified {
+                    return Err(SendError::SignatureVerification);
+                }
+                let sim = bank.simulate(&p, false);
+                if sim.err.is_some() {
+                    return Err(SendError::Preflight(sim));
+                }
+            }
+            if !verified {
+                return Ok(sig);
+            }
+            match bank.land(p) {
+                Ok(l) => l,
+                Err(_dropped) => return Ok(sig),
+            }
+        };
+        self.stats.transactions_landed.fetch_add(1, Ordering::Relaxed);
+        let _ = self.events.send(Event::Landed(Arc::new(LandedEvent { record: landed.record, changed: landed.changed })));
+        Ok(sig)
+    }
+
+    /// Lands a transaction built by the cluster itself (faucet, scenario wallets).
+    pub fn submit_own(&self, tx: &Transaction) -> Result<Signature, TransactionError> {
+        let raw = bincode::serialize(&solana_transaction::versioned::VersionedTransaction::from(tx.clone()))
+            .map_err(|_| TransactionError::SanitizeFailure)?;
+        let p = wire::parse(raw).map_err(|_| TransactionError::SanitizeFailure)?;
+        let sig = p.signature();
+        let landed = self.bank().land(p)?;
+        if let Some(err) = &landed.record.err {
+            let err = err.clone();
+            let _ = self.events.send(Event::Landed(Arc::new(LandedEvent { record: landed.record, changed: landed.changed })));
+            return Err(err);
+        }
+        self.stats.transactions_landed.fetch_add(1, Ordering::Relaxed);
+        let _ = self.events.send(Event::Landed(Arc::new(LandedEvent { record: landed.record, changed: landed.changed })));
+        Ok(sig)
+    }
+
+    pub fn latest_blockhash(&self) -> Hash {
+        self.bank().latest_blockhash(Commitment::Processed).0
+    }
+
+    /// requestAirdrop: a real transfer from the faucet, so it has a signature, logs and status.
+    pub fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<Signature, String> {
+        if lamports == 0 {
+            return Err("airdrop amount must be greater than zero".into());
+        }
+        let blockhash = self.latest_blockhash();
+        let ix = system::ix::transfer(&self.faucet.pubkey(), to, lamports);
+        let tx = Transaction::new_signed_with_payer(&[ix], Some(&self.faucet.pubkey()), &[&self.faucet], blockhash);
+        self.submit_own(&tx).map_err(|e| format!("airdrop failed: {}", e.message()))
+    }
+}
+
+/// A keypair the cluster derives from its seed, so runs repeat.
+pub fn seeded_keypair(seed: u64, label: &str, i: u64) -> Keypair {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"kestrel-sim keypair ");
+    h.update(seed.to_le_bytes());
+    h.update(label.as_bytes());
+    h.update(i.to_le_bytes());
+    let secret: [u8; 32] = h.finalize().into();
+    Keypair::new_from_array(secret)
+}
