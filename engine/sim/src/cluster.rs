@@ -55,9 +55,20 @@ impl Cluster {
     pub fn new(seed: u64, slot_ms: u64, genesis_unix: i64, faults: Faults) -> Arc<Self> {
         let mut bank = Bank::new(seed, slot_ms, genesis_unix);
         let faucet = seeded_keypair(seed, "faucet", 0);
-        bank.set_account(faucet.pubkey(), crate::account::Account::wallet(FAUCET_LAMPORTS));
+        bank.set_account(
+            faucet.pubkey(),
+            crate::account::Account::wallet(FAUCET_LAMPORTS),
+        );
         let (events, _) = broadcast::channel(1 << 16);
-        Arc::new(Self { bank: Mutex::new(bank), events, faucet, faults, stats: Stats::default(), slot_ms, seed })
+        Arc::new(Self {
+            bank: Mutex::new(bank),
+            events,
+            faucet,
+            faults,
+            stats: Stats::default(),
+            slot_ms,
+            seed,
+        })
     }
 
     pub fn seed(&self) -> u64 {
@@ -66,7 +77,9 @@ impl Cluster {
 
     pub fn bank(&self) -> MutexGuard<'_, Bank> {
         // A panic while holding the lock would be a bug in the bank; keep serving regardless.
-        self.bank.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.bank
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
@@ -91,7 +104,9 @@ impl Cluster {
     /// would drop (bad signature, stale blockhash, duplicate, unpayable fee) is dropped silently
     /// and only the signature comes back.
     pub fn submit(&self, p: Parsed, skip_preflight: bool) -> Result<Signature, SendError> {
-        self.stats.transactions_received.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .transactions_received
+            .fetch_add(1, Ordering::Relaxed);
         let sig = p.signature();
         let verified = wire::verify(&p);
         let landed = {
@@ -113,25 +128,40 @@ impl Cluster {
                 Err(_dropped) => return Ok(sig),
             }
         };
-        self.stats.transactions_landed.fetch_add(1, Ordering::Relaxed);
-        let _ = self.events.send(Event::Landed(Arc::new(LandedEvent { record: landed.record, changed: landed.changed })));
+        self.stats
+            .transactions_landed
+            .fetch_add(1, Ordering::Relaxed);
+        let _ = self.events.send(Event::Landed(Arc::new(LandedEvent {
+            record: landed.record,
+            changed: landed.changed,
+        })));
         Ok(sig)
     }
 
     /// Lands a transaction built by the cluster itself (faucet, scenario wallets).
     pub fn submit_own(&self, tx: &Transaction) -> Result<Signature, TransactionError> {
-        let raw = bincode::serialize(&solana_transaction::versioned::VersionedTransaction::from(tx.clone()))
-            .map_err(|_| TransactionError::SanitizeFailure)?;
+        let raw = bincode::serialize(&solana_transaction::versioned::VersionedTransaction::from(
+            tx.clone(),
+        ))
+        .map_err(|_| TransactionError::SanitizeFailure)?;
         let p = wire::parse(raw).map_err(|_| TransactionError::SanitizeFailure)?;
         let sig = p.signature();
         let landed = self.bank().land(p)?;
         if let Some(err) = &landed.record.err {
             let err = err.clone();
-            let _ = self.events.send(Event::Landed(Arc::new(LandedEvent { record: landed.record, changed: landed.changed })));
+            let _ = self.events.send(Event::Landed(Arc::new(LandedEvent {
+                record: landed.record,
+                changed: landed.changed,
+            })));
             return Err(err);
         }
-        self.stats.transactions_landed.fetch_add(1, Ordering::Relaxed);
-        let _ = self.events.send(Event::Landed(Arc::new(LandedEvent { record: landed.record, changed: landed.changed })));
+        self.stats
+            .transactions_landed
+            .fetch_add(1, Ordering::Relaxed);
+        let _ = self.events.send(Event::Landed(Arc::new(LandedEvent {
+            record: landed.record,
+            changed: landed.changed,
+        })));
         Ok(sig)
     }
 
@@ -146,8 +176,14 @@ impl Cluster {
         }
         let blockhash = self.latest_blockhash();
         let ix = system::ix::transfer(&self.faucet.pubkey(), to, lamports);
-        let tx = Transaction::new_signed_with_payer(&[ix], Some(&self.faucet.pubkey()), &[&self.faucet], blockhash);
-        self.submit_own(&tx).map_err(|e| format!("airdrop failed: {}", e.message()))
+        let tx = Transaction::new_signed_with_payer(
+            &[ix],
+            Some(&self.faucet.pubkey()),
+            &[&self.faucet],
+            blockhash,
+        );
+        self.submit_own(&tx)
+            .map_err(|e| format!("airdrop failed: {}", e.message()))
     }
 }
 

@@ -27,8 +27,12 @@ impl AccountEncoding {
             "base58" | "binary" => Ok(Self::Base58),
             "base64" => Ok(Self::Base64),
             "jsonParsed" => Ok(Self::JsonParsed),
-            "base64+zstd" => Err("base64+zstd encoding is not supported by this cluster; use base64".into()),
-            other => Err(format!("unknown variant `{other}`, expected one of `binary`, `base58`, `base64`, `jsonParsed`, `base64+zstd`")),
+            "base64+zstd" => {
+                Err("base64+zstd encoding is not supported by this cluster; use base64".into())
+            }
+            other => Err(format!(
+                "unknown variant `{other}`, expected one of `binary`, `base58`, `base64`, `jsonParsed`, `base64+zstd`"
+            )),
         }
     }
 }
@@ -58,14 +62,22 @@ pub fn ui_amount_string(amount: u64, decimals: u8) -> String {
     let digits = format!("{amount:0>width$}", width = usize::from(decimals) + 1);
     let (int, frac) = digits.split_at(digits.len() - usize::from(decimals));
     let frac = frac.trim_end_matches('0');
-    if frac.is_empty() { int.to_owned() } else { format!("{int}.{frac}") }
+    if frac.is_empty() {
+        int.to_owned()
+    } else {
+        format!("{int}.{frac}")
+    }
 }
 
 fn parsed_token(acc: &Account, mint_decimals: impl Fn(&Pubkey) -> Option<u8>) -> Option<Value> {
     if acc.owner != TOKEN_PROGRAM && acc.owner != TOKEN_2022_PROGRAM {
         return None;
     }
-    let program = if acc.owner == TOKEN_PROGRAM { "spl-token" } else { "spl-token-2022" };
+    let program = if acc.owner == TOKEN_PROGRAM {
+        "spl-token"
+    } else {
+        "spl-token-2022"
+    };
     if let Some(t) = TokenAccount::unpack(&acc.data).filter(|t| t.state != 0) {
         let decimals = mint_decimals(&t.mint).unwrap_or(0);
         let mut info = json!({
@@ -85,7 +97,9 @@ fn parsed_token(acc: &Account, mint_decimals: impl Fn(&Pubkey) -> Option<u8>) ->
         if let Some(r) = t.is_native {
             info["rentExemptReserve"] = ui_amount(r, 9);
         }
-        return Some(json!({ "program": program, "parsed": { "info": info, "type": "account" }, "space": acc.data.len() }));
+        return Some(
+            json!({ "program": program, "parsed": { "info": info, "type": "account" }, "space": acc.data.len() }),
+        );
     }
     if acc.data.len() == crate::programs::token::MINT_LEN
         && let Some(m) = Mint::unpack(&acc.data).filter(|m| m.is_initialized)
@@ -97,7 +111,9 @@ fn parsed_token(acc: &Account, mint_decimals: impl Fn(&Pubkey) -> Option<u8>) ->
             "mintAuthority": m.mint_authority.map(|k| k.to_string()),
             "supply": m.supply.to_string(),
         });
-        return Some(json!({ "program": program, "parsed": { "info": info, "type": "mint" }, "space": acc.data.len() }));
+        return Some(
+            json!({ "program": program, "parsed": { "info": info, "type": "mint" }, "space": acc.data.len() }),
+        );
     }
     None
 }
@@ -110,7 +126,13 @@ pub fn ui_account(
     mint_decimals: impl Fn(&Pubkey) -> Option<u8>,
 ) -> Result<Value, String> {
     let data = match slice {
-        Some(s) => acc.data.get(s.offset.min(acc.data.len())..(s.offset.saturating_add(s.length)).min(acc.data.len())).unwrap_or_default(),
+        Some(s) => acc
+            .data
+            .get(
+                s.offset.min(acc.data.len())
+                    ..(s.offset.saturating_add(s.length)).min(acc.data.len()),
+            )
+            .unwrap_or_default(),
         None => &acc.data[..],
     };
     let data_json = match encoding {

@@ -48,13 +48,17 @@ impl Faults {
             return true;
         }
         match &self.rng {
-            Some(rng) => rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner).random_bool(rate),
+            Some(rng) => rng
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .random_bool(rate),
             None => rand::rng().random_bool(rate),
         }
     }
 
     /// Whether a connection arriving `since_start` after start is refused.
     pub fn refusing(&self, since_start: Duration) -> bool {
-        self.refuse_connections.is_some_and(|(from, len)| since_start >= from && since_start < from + len)
+        self.refuse_connections
+            .is_some_and(|(from, len)| since_start >= from && since_start < from + len)
     }
 }

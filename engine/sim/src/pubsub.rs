@@ -29,10 +29,21 @@ enum Filter {
 #[derive(Clone, Debug)]
 enum Kind {
     Slot,
-    Logs { mentions: Option<Pubkey> },
-    Account { key: Pubkey, encoding: AccountEncoding },
-    Program { program: Pubkey, encoding: AccountEncoding, filters: Vec<Filter> },
-    Signature { sig: Signature },
+    Logs {
+        mentions: Option<Pubkey>,
+    },
+    Account {
+        key: Pubkey,
+        encoding: AccountEncoding,
+    },
+    Program {
+        program: Pubkey,
+        encoding: AccountEncoding,
+        filters: Vec<Filter>,
+    },
+    Signature {
+        sig: Signature,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -61,7 +72,8 @@ fn reply(id: &Value, result: Result<Value, RpcError>) -> String {
 fn config_commitment(cfg: Option<&Value>) -> Result<Commitment, RpcError> {
     match cfg.and_then(|c| c.get("commitment")) {
         None | Some(Value::Null) => Ok(Commitment::Finalized),
-        Some(Value::String(s)) => Commitment::parse(s).ok_or_else(|| RpcError::invalid_params(format!("unknown commitment `{s}`"))),
+        Some(Value::String(s)) => Commitment::parse(s)
+            .ok_or_else(|| RpcError::invalid_params(format!("unknown commitment `{s}`"))),
         Some(_) => Err(RpcError::invalid_params("commitment must be a string")),
     }
 }
@@ -74,8 +86,12 @@ fn config_encoding(cfg: Option<&Value>) -> Result<AccountEncoding, RpcError> {
 }
 
 fn parse_filters(cfg: Option<&Value>) -> Result<Vec<Filter>, RpcError> {
-    let Some(list) = cfg.and_then(|c| c.get("filters")) else { return Ok(Vec::new()) };
-    let list = list.as_array().ok_or_else(|| RpcError::invalid_params("filters must be an array"))?;
+    let Some(list) = cfg.and_then(|c| c.get("filters")) else {
+        return Ok(Vec::new());
+    };
+    let list = list
+        .as_array()
+        .ok_or_else(|| RpcError::invalid_params("filters must be an array"))?;
     if list.len() > 4 {
         return Err(RpcError::invalid_params("Too many filters provided; max 4"));
     }
@@ -84,23 +100,48 @@ fn parse_filters(cfg: Option<&Value>) -> Result<Vec<Filter>, RpcError> {
             if let Some(n) = f.get("dataSize").and_then(Value::as_u64) {
                 return Ok(Filter::DataSize(usize::try_from(n).unwrap_or(usize::MAX)));
             }
-            let m = f.get("memcmp").ok_or_else(|| RpcError::invalid_params("filter must be dataSize or memcmp"))?;
-            let offset = m.get("offset").and_then(Value::as_u64).ok_or_else(|| RpcError::invalid_params("memcmp.offset must be an integer"))?;
-            let text = m.get("bytes").and_then(Value::as_str).ok_or_else(|| RpcError::invalid_params("memcmp.bytes must be a string"))?;
-            let bytes = match m.get("encoding").and_then(Value::as_str).unwrap_or("base58") {
+            let m = f
+                .get("memcmp")
+                .ok_or_else(|| RpcError::invalid_params("filter must be dataSize or memcmp"))?;
+            let offset = m
+                .get("offset")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| RpcError::invalid_params("memcmp.offset must be an integer"))?;
+            let text = m
+                .get("bytes")
+                .and_then(Value::as_str)
+                .ok_or_else(|| RpcError::invalid_params("memcmp.bytes must be a string"))?;
+            let bytes = match m
+                .get("encoding")
+                .and_then(Value::as_str)
+                .unwrap_or("base58")
+            {
                 "base58" => {
                     if text.len() > 175 {
-                        return Err(RpcError::invalid_params("Encoded binary (base 58) data should be less than 128 bytes"));
+                        return Err(RpcError::invalid_params(
+                            "Encoded binary (base 58) data should be less than 128 bytes",
+                        ));
                     }
-                    bs58::decode(text).into_vec().map_err(|_| RpcError::invalid_params("invalid base58 in memcmp.bytes"))?
+                    bs58::decode(text)
+                        .into_vec()
+                        .map_err(|_| RpcError::invalid_params("invalid base58 in memcmp.bytes"))?
                 }
                 "base64" => {
                     use base64::Engine as _;
-                    base64::engine::general_purpose::STANDARD.decode(text).map_err(|_| RpcError::invalid_params("invalid base64 in memcmp.bytes"))?
+                    base64::engine::general_purpose::STANDARD
+                        .decode(text)
+                        .map_err(|_| RpcError::invalid_params("invalid base64 in memcmp.bytes"))?
                 }
-                other => return Err(RpcError::invalid_params(format!("unknown memcmp encoding `{other}`"))),
+                other => {
+                    return Err(RpcError::invalid_params(format!(
+                        "unknown memcmp encoding `{other}`"
+                    )));
+                }
             };
-            Ok(Filter::Memcmp { offset: usize::try_from(offset).unwrap_or(usize::MAX), bytes })
+            Ok(Filter::Memcmp {
+                offset: usize::try_from(offset).unwrap_or(usize::MAX),
+                bytes,
+            })
         })
         .collect()
 }
@@ -108,7 +149,9 @@ fn parse_filters(cfg: Option<&Value>) -> Result<Vec<Filter>, RpcError> {
 fn matches_filters(acc: &Account, filters: &[Filter]) -> bool {
     filters.iter().all(|f| match f {
         Filter::DataSize(n) => acc.data.len() == *n,
-        Filter::Memcmp { offset, bytes } => acc.data.get(*offset..offset.saturating_add(bytes.len())) == Some(bytes.as_slice()),
+        Filter::Memcmp { offset, bytes } => {
+            acc.data.get(*offset..offset.saturating_add(bytes.len())) == Some(bytes.as_slice())
+        }
     })
 }
 
@@ -127,17 +170,40 @@ impl Session {
         let faults = &self.cluster.faults;
         let due = Instant::now() + faults.notify_delay;
         if faults.roll(faults.ws_drop_chance) {
-            let _ = self.out.try_send(Outgoing { due, text: String::new(), close: true });
+            let _ = self.out.try_send(Outgoing {
+                due,
+                text: String::new(),
+                close: true,
+            });
             return false;
         }
-        let copies = if faults.roll(faults.notify_duplicate_rate) { 2 } else { 1 };
+        let copies = if faults.roll(faults.notify_duplicate_rate) {
+            2
+        } else {
+            1
+        };
         for _ in 0..copies {
-            if self.out.try_send(Outgoing { due, text: text.clone(), close: false }).is_err() {
+            if self
+                .out
+                .try_send(Outgoing {
+                    due,
+                    text: text.clone(),
+                    close: false,
+                })
+                .is_err()
+            {
                 // A client too slow to drain its socket is cut off, as mainnet's RPC does.
-                let _ = self.out.try_send(Outgoing { due, text: String::new(), close: true });
+                let _ = self.out.try_send(Outgoing {
+                    due,
+                    text: String::new(),
+                    close: true,
+                });
                 return false;
             }
-            self.cluster.stats.notifications_sent.fetch_add(1, Ordering::Relaxed);
+            self.cluster
+                .stats
+                .notifications_sent
+                .fetch_add(1, Ordering::Relaxed);
         }
         true
     }
@@ -147,31 +213,68 @@ impl Session {
         let (kind, commitment) = match method {
             "slotSubscribe" => (Kind::Slot, Commitment::Processed),
             "logsSubscribe" => {
-                let filter = params.first().ok_or_else(|| RpcError::invalid_params("missing filter"))?;
+                let filter = params
+                    .first()
+                    .ok_or_else(|| RpcError::invalid_params("missing filter"))?;
                 let mentions = match filter {
                     Value::String(s) if s == "all" || s == "allWithVotes" => None,
                     Value::Object(o) => {
                         let list = o.get("mentions").and_then(Value::as_array).ok_or_else(|| RpcError::invalid_params("filter must be \"all\", \"allWithVotes\" or {\"mentions\": [pubkey]}"))?;
                         if list.len() != 1 {
-                            return Err(RpcError { code: -32602, message: "Invalid Request: Only 1 address supported".into(), data: None });
+                            return Err(RpcError {
+                                code: -32602,
+                                message: "Invalid Request: Only 1 address supported".into(),
+                                data: None,
+                            });
                         }
                         Some(pubkey(list[0].as_str().unwrap_or_default())?)
                     }
-                    _ => return Err(RpcError::invalid_params("filter must be \"all\", \"allWithVotes\" or {\"mentions\": [pubkey]}")),
+                    _ => {
+                        return Err(RpcError::invalid_params(
+                            "filter must be \"all\", \"allWithVotes\" or {\"mentions\": [pubkey]}",
+                        ));
+                    }
                 };
                 (Kind::Logs { mentions }, config_commitment(cfg)?)
             }
             "accountSubscribe" => {
-                let key = pubkey(params.first().and_then(Value::as_str).ok_or_else(|| RpcError::invalid_params("missing pubkey"))?)?;
-                (Kind::Account { key, encoding: config_encoding(cfg)? }, config_commitment(cfg)?)
+                let key = pubkey(
+                    params
+                        .first()
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| RpcError::invalid_params("missing pubkey"))?,
+                )?;
+                (
+                    Kind::Account {
+                        key,
+                        encoding: config_encoding(cfg)?,
+                    },
+                    config_commitment(cfg)?,
+                )
             }
             "programSubscribe" => {
-                let program = pubkey(params.first().and_then(Value::as_str).ok_or_else(|| RpcError::invalid_params("missing program id"))?)?;
-                (Kind::Program { program, encoding: config_encoding(cfg)?, filters: parse_filters(cfg)? }, config_commitment(cfg)?)
+                let program = pubkey(
+                    params
+                        .first()
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| RpcError::invalid_params("missing program id"))?,
+                )?;
+                (
+                    Kind::Program {
+                        program,
+                        encoding: config_encoding(cfg)?,
+                        filters: parse_filters(cfg)?,
+                    },
+                    config_commitment(cfg)?,
+                )
             }
             "signatureSubscribe" => {
-                let s = params.first().and_then(Value::as_str).ok_or_else(|| RpcError::invalid_params("missing signature"))?;
-                let sig = Signature::from_str(s).map_err(|_| RpcError::invalid_param(format!("Invalid param: {s}")))?;
+                let s = params
+                    .first()
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| RpcError::invalid_params("missing signature"))?;
+                let sig = Signature::from_str(s)
+                    .map_err(|_| RpcError::invalid_param(format!("Invalid param: {s}")))?;
                 (Kind::Signature { sig }, config_commitment(cfg)?)
             }
             _ => return Err(RpcError::method_not_found()),
@@ -182,7 +285,11 @@ impl Session {
         if let Kind::Signature { sig } = &kind {
             let bank = self.cluster.bank();
             if let Some(r) = bank.transaction(sig) {
-                let text = notification("signatureNotification", id, json!({ "context": { "slot": r.slot }, "value": { "err": r.err.as_ref().map(|e| e.to_json()) } }));
+                let text = notification(
+                    "signatureNotification",
+                    id,
+                    json!({ "context": { "slot": r.slot }, "value": { "err": r.err.as_ref().map(|e| e.to_json()) } }),
+                );
                 let due = r.slot + commitment.lag();
                 let ready = due <= bank.slot();
                 drop(bank);
@@ -200,7 +307,10 @@ impl Session {
     }
 
     fn unsubscribe(&mut self, method: &str, params: &[Value]) -> Result<Value, RpcError> {
-        let id = params.first().and_then(Value::as_u64).ok_or_else(|| RpcError::invalid_params("missing subscription id"))?;
+        let id = params
+            .first()
+            .and_then(Value::as_u64)
+            .ok_or_else(|| RpcError::invalid_params("missing subscription id"))?;
         let want = method.trim_end_matches("Unsubscribe");
         match self.subs.get(&id) {
             Some(sub) if kind_name(&sub.kind) == want => {
@@ -208,25 +318,44 @@ impl Session {
                 self.pending.retain(|(_, s, _)| *s != id);
                 Ok(json!(true))
             }
-            _ => Err(RpcError { code: -32602, message: "Invalid subscription id.".into(), data: None }),
+            _ => Err(RpcError {
+                code: -32602,
+                message: "Invalid subscription id.".into(),
+                data: None,
+            }),
         }
     }
 
     fn on_slot(&mut self, slot: u64, parent: u64, root: u64) {
-        let slot_subs: Vec<u64> = self.subs.iter().filter(|(_, s)| matches!(s.kind, Kind::Slot)).map(|(id, _)| *id).collect();
+        let slot_subs: Vec<u64> = self
+            .subs
+            .iter()
+            .filter(|(_, s)| matches!(s.kind, Kind::Slot))
+            .map(|(id, _)| *id)
+            .collect();
         for id in slot_subs {
-            self.send(notification("slotNotification", id, json!({ "parent": parent, "root": root, "slot": slot })));
+            self.send(notification(
+                "slotNotification",
+                id,
+                json!({ "parent": parent, "root": root, "slot": slot }),
+            ));
         }
         self.flush(slot);
     }
 
     fn flush(&mut self, slot: u64) {
-        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending).into_iter().partition(|(d, _, _)| *d <= slot);
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|(d, _, _)| *d <= slot);
         self.pending = later;
         for (_, id, text) in due {
             if self.send(text) {
                 // Signature subscriptions end with their one notification.
-                if self.subs.get(&id).is_some_and(|s| matches!(s.kind, Kind::Signature { .. })) {
+                if self
+                    .subs
+                    .get(&id)
+                    .is_some_and(|s| matches!(s.kind, Kind::Signature { .. }))
+                {
                     self.subs.remove(&id);
                 }
             }
@@ -236,7 +365,11 @@ impl Session {
     fn on_landed(&mut self, e: &LandedEvent, current_slot: u64) {
         let r = &e.record;
         let bank = self.cluster.bank();
-        let decimals = |mint: &Pubkey| bank.account(mint).and_then(|a| crate::programs::token::Mint::unpack(&a.data)).map(|m| m.decimals);
+        let decimals = |mint: &Pubkey| {
+            bank.account(mint)
+                .and_then(|a| crate::programs::token::Mint::unpack(&a.data))
+                .map(|m| m.decimals)
+        };
         let mut out: Vec<(u64, u64, String)> = Vec::new();
         for (id, sub) in &self.subs {
             let due = r.slot + sub.commitment.lag();
@@ -246,31 +379,73 @@ impl Session {
                 Kind::Logs { mentions } => {
                     if mentions.is_none_or(|k| r.account_keys.contains(&k)) {
                         let value = json!({ "signature": r.signature.to_string(), "err": r.err.as_ref().map(|e| e.to_json()), "logs": r.logs });
-                        out.push((due, *id, notification("logsNotification", *id, json!({ "context": ctx, "value": value }))));
+                        out.push((
+                            due,
+                            *id,
+                            notification(
+                                "logsNotification",
+                                *id,
+                                json!({ "context": ctx, "value": value }),
+                            ),
+                        ));
                     }
                 }
                 Kind::Account { key, encoding } => {
                     if let Some((_, acc)) = e.changed.iter().find(|(k, _)| k == key) {
-                        let shown = if acc.lamports == 0 { Account::wallet(0) } else { acc.clone() };
+                        let shown = if acc.lamports == 0 {
+                            Account::wallet(0)
+                        } else {
+                            acc.clone()
+                        };
                         if let Ok(v) = ui_account(&shown, *encoding, None, decimals) {
-                            out.push((due, *id, notification("accountNotification", *id, json!({ "context": ctx, "value": v }))));
+                            out.push((
+                                due,
+                                *id,
+                                notification(
+                                    "accountNotification",
+                                    *id,
+                                    json!({ "context": ctx, "value": v }),
+                                ),
+                            ));
                         }
                     }
                 }
-                Kind::Program { program, encoding, filters } => {
+                Kind::Program {
+                    program,
+                    encoding,
+                    filters,
+                } => {
                     for (key, acc) in &e.changed {
-                        if acc.owner == *program && acc.lamports > 0 && matches_filters(acc, filters)
+                        if acc.owner == *program
+                            && acc.lamports > 0
+                            && matches_filters(acc, filters)
                             && let Ok(v) = ui_account(acc, *encoding, None, decimals)
                         {
                             let value = json!({ "pubkey": key.to_string(), "account": v });
-                            out.push((due, *id, notification("programNotification", *id, json!({ "context": ctx, "value": value }))));
+                            out.push((
+                                due,
+                                *id,
+                                notification(
+                                    "programNotification",
+                                    *id,
+                                    json!({ "context": ctx, "value": value }),
+                                ),
+                            ));
                         }
                     }
                 }
                 Kind::Signature { sig } => {
                     if *sig == r.signature {
                         let value = json!({ "err": r.err.as_ref().map(|e| e.to_json()) });
-                        out.push((due, *id, notification("signatureNotification", *id, json!({ "context": ctx, "value": value }))));
+                        out.push((
+                            due,
+                            *id,
+                            notification(
+                                "signatureNotification",
+                                *id,
+                                json!({ "context": ctx, "value": value }),
+                            ),
+                        ));
                     }
                 }
             }
@@ -308,7 +483,13 @@ pub async fn serve(socket: WebSocket, cluster: Arc<Cluster>, mut shutdown: watch
         }
     });
     let mut events = cluster.subscribe();
-    let mut session = Session { cluster: cluster.clone(), subs: HashMap::new(), next_id: 0, pending: Vec::new(), out: out_tx.clone() };
+    let mut session = Session {
+        cluster: cluster.clone(),
+        subs: HashMap::new(),
+        next_id: 0,
+        pending: Vec::new(),
+        out: out_tx.clone(),
+    };
     let drop_at = cluster.faults.ws_drop_every.map(|d| Instant::now() + d);
     loop {
         tokio::select! {
@@ -352,13 +533,21 @@ fn handle_text(session: &mut Session, text: &str) -> String {
         return reply(&Value::Null, Err(RpcError::parse_error()));
     };
     let id = req.get("id").cloned().unwrap_or(Value::Null);
-    let (Some(method), true) = (req.get("method").and_then(Value::as_str), req.get("jsonrpc").and_then(Value::as_str) == Some("2.0")) else {
+    let (Some(method), true) = (
+        req.get("method").and_then(Value::as_str),
+        req.get("jsonrpc").and_then(Value::as_str) == Some("2.0"),
+    ) else {
         return reply(&id, Err(RpcError::invalid_request()));
     };
     let params = match req.get("params") {
         Some(Value::Array(a)) => a.clone(),
         None | Some(Value::Null) => Vec::new(),
-        Some(_) => return reply(&id, Err(RpcError::invalid_params("`params` should be an array"))),
+        Some(_) => {
+            return reply(
+                &id,
+                Err(RpcError::invalid_params("`params` should be an array")),
+            );
+        }
     };
     let result = if method.ends_with("Unsubscribe") {
         session.unsubscribe(method, &params)

@@ -33,19 +33,39 @@ pub struct RpcError {
 
 impl RpcError {
     pub fn parse_error() -> Self {
-        Self { code: -32700, message: "Parse error".into(), data: None }
+        Self {
+            code: -32700,
+            message: "Parse error".into(),
+            data: None,
+        }
     }
     pub fn invalid_request() -> Self {
-        Self { code: -32600, message: "Invalid request".into(), data: None }
+        Self {
+            code: -32600,
+            message: "Invalid request".into(),
+            data: None,
+        }
     }
     pub fn method_not_found() -> Self {
-        Self { code: -32601, message: "Method not found".into(), data: None }
+        Self {
+            code: -32601,
+            message: "Method not found".into(),
+            data: None,
+        }
     }
     pub fn invalid_params(detail: impl AsRef<str>) -> Self {
-        Self { code: -32602, message: format!("Invalid params: {}", detail.as_ref()), data: None }
+        Self {
+            code: -32602,
+            message: format!("Invalid params: {}", detail.as_ref()),
+            data: None,
+        }
     }
     pub fn invalid_param(detail: impl AsRef<str>) -> Self {
-        Self { code: -32602, message: format!("Invalid param: {}", detail.as_ref()), data: None }
+        Self {
+            code: -32602,
+            message: format!("Invalid param: {}", detail.as_ref()),
+            data: None,
+        }
     }
     pub fn to_json(&self) -> Value {
         let mut e = json!({ "code": self.code, "message": self.message });
@@ -65,13 +85,21 @@ pub fn handle_request(cluster: &Arc<Cluster>, req: &Value) -> Option<Value> {
     let valid_id = matches!(id, Value::Null | Value::Number(_) | Value::String(_));
     let method = obj.get("method").and_then(Value::as_str);
     if obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0") || method.is_none() || !valid_id {
-        return Some(response(if valid_id { id } else { Value::Null }, Err(RpcError::invalid_request())));
+        return Some(response(
+            if valid_id { id } else { Value::Null },
+            Err(RpcError::invalid_request()),
+        ));
     }
     let params = obj.get("params").cloned().unwrap_or(Value::Null);
     let params = match params {
         Value::Array(a) => a,
         Value::Null => Vec::new(),
-        _ => return Some(response(id, Err(RpcError::invalid_params("`params` should be an array")))),
+        _ => {
+            return Some(response(
+                id,
+                Err(RpcError::invalid_params("`params` should be an array")),
+            ));
+        }
     };
     let result = call(cluster, method.unwrap_or_default(), &params);
     Some(response(id, result))
@@ -85,11 +113,15 @@ fn response(id: Value, result: Result<Value, RpcError>) -> Value {
 }
 
 fn param<'a>(params: &'a [Value], i: usize, what: &str) -> Result<&'a Value, RpcError> {
-    params.get(i).ok_or_else(|| RpcError::invalid_params(format!("missing {what}")))
+    params
+        .get(i)
+        .ok_or_else(|| RpcError::invalid_params(format!("missing {what}")))
 }
 
 fn str_param<'a>(params: &'a [Value], i: usize, what: &str) -> Result<&'a str, RpcError> {
-    param(params, i, what)?.as_str().ok_or_else(|| RpcError::invalid_params(format!("{what} must be a string")))
+    param(params, i, what)?
+        .as_str()
+        .ok_or_else(|| RpcError::invalid_params(format!("{what} must be a string")))
 }
 
 pub fn pubkey(s: &str) -> Result<Pubkey, RpcError> {
@@ -107,12 +139,19 @@ fn config(params: &[Value], i: usize) -> Result<Map<String, Value>, RpcError> {
 fn commitment(cfg: &Map<String, Value>) -> Result<Commitment, RpcError> {
     match cfg.get("commitment") {
         None | Some(Value::Null) => Ok(Commitment::Finalized),
-        Some(Value::String(s)) => Commitment::parse(s).ok_or_else(|| RpcError::invalid_params(format!("unknown variant `{s}`, expected one of `processed`, `confirmed`, `finalized`"))),
+        Some(Value::String(s)) => Commitment::parse(s).ok_or_else(|| {
+            RpcError::invalid_params(format!(
+                "unknown variant `{s}`, expected one of `processed`, `confirmed`, `finalized`"
+            ))
+        }),
         Some(_) => Err(RpcError::invalid_params("commitment must be a string")),
     }
 }
 
-fn encoding(cfg: &Map<String, Value>, default: AccountEncoding) -> Result<AccountEncoding, RpcError> {
+fn encoding(
+    cfg: &Map<String, Value>,
+    default: AccountEncoding,
+) -> Result<AccountEncoding, RpcError> {
     match cfg.get("encoding").and_then(Value::as_str) {
         None => Ok(default),
         Some(s) => AccountEncoding::parse(s).map_err(RpcError::invalid_params),
@@ -136,18 +175,35 @@ fn with_context(slot: u64, value: Value) -> Value {
 }
 
 fn mint_decimals(bank: &Bank) -> impl Fn(&Pubkey) -> Option<u8> + '_ {
-    move |mint| bank.account(mint).and_then(|a| Mint::unpack(&a.data)).map(|m| m.decimals)
+    move |mint| {
+        bank.account(mint)
+            .and_then(|a| Mint::unpack(&a.data))
+            .map(|m| m.decimals)
+    }
 }
 
-pub fn account_json(bank: &Bank, acc: &Account, enc: AccountEncoding, slice: Option<DataSlice>) -> Result<Value, RpcError> {
-    encode::ui_account(acc, enc, slice, mint_decimals(bank)).map_err(|e| RpcError { code: -32600, message: e, data: None })
+pub fn account_json(
+    bank: &Bank,
+    acc: &Account,
+    enc: AccountEncoding,
+    slice: Option<DataSlice>,
+) -> Result<Value, RpcError> {
+    encode::ui_account(acc, enc, slice, mint_decimals(bank)).map_err(|e| RpcError {
+        code: -32600,
+        message: e,
+        data: None,
+    })
 }
 
 fn min_context_slot(cfg: &Map<String, Value>, slot: u64) -> Result<(), RpcError> {
     if let Some(min) = cfg.get("minContextSlot").and_then(Value::as_u64)
         && slot < min
     {
-        return Err(RpcError { code: -32016, message: "Minimum context slot has not been reached".into(), data: Some(json!({ "contextSlot": slot })) });
+        return Err(RpcError {
+            code: -32016,
+            message: "Minimum context slot has not been reached".into(),
+            data: Some(json!({ "contextSlot": slot })),
+        });
     }
     Ok(())
 }
@@ -157,7 +213,9 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
         "getHealth" => Ok(json!("ok")),
         "getVersion" => Ok(json!({ "solana-core": VERSION, "feature-set": FEATURE_SET })),
         "getGenesisHash" => Ok(json!(Hash::new_from_array([7; 32]).to_string())),
-        "getIdentity" => Ok(json!({ "identity": crate::genesis::derived_key("identity", 0).to_string() })),
+        "getIdentity" => {
+            Ok(json!({ "identity": crate::genesis::derived_key("identity", 0).to_string() }))
+        }
         "getSlot" => {
             let c = commitment(&config(params, 0)?)?;
             Ok(json!(cluster.bank().slot_at(c)))
@@ -170,7 +228,9 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
             let bank = cluster.bank();
             let c = commitment(&config(params, 0)?)?;
             let slot = bank.slot_at(c);
-            Ok(json!({ "absoluteSlot": slot, "blockHeight": bank.block_height_at(c), "epoch": slot / 432_000, "slotIndex": slot % 432_000, "slotsInEpoch": 432_000, "transactionCount": bank.transaction_count }))
+            Ok(
+                json!({ "absoluteSlot": slot, "blockHeight": bank.block_height_at(c), "epoch": slot / 432_000, "slotIndex": slot % 432_000, "slotsInEpoch": 432_000, "transactionCount": bank.transaction_count }),
+            )
         }
         "getLatestBlockhash" => {
             let cfg = config(params, 0)?;
@@ -179,21 +239,31 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
             let slot = bank.slot_at(c);
             min_context_slot(&cfg, slot)?;
             let (hash, last_valid) = bank.latest_blockhash(c);
-            Ok(with_context(slot, json!({ "blockhash": hash.to_string(), "lastValidBlockHeight": last_valid })))
+            Ok(with_context(
+                slot,
+                json!({ "blockhash": hash.to_string(), "lastValidBlockHeight": last_valid }),
+            ))
         }
         "isBlockhashValid" => {
             let text = str_param(params, 0, "blockhash")?;
-            let hash = Hash::from_str(text).map_err(|_| RpcError::invalid_params(format!("Invalid param: {text}")))?;
+            let hash = Hash::from_str(text)
+                .map_err(|_| RpcError::invalid_params(format!("Invalid param: {text}")))?;
             let c = commitment(&config(params, 1)?)?;
             let bank = cluster.bank();
-            Ok(with_context(bank.slot_at(c), json!(bank.is_blockhash_valid(&hash))))
+            Ok(with_context(
+                bank.slot_at(c),
+                json!(bank.is_blockhash_valid(&hash)),
+            ))
         }
         "getBalance" => {
             let key = pubkey(str_param(params, 0, "pubkey")?)?;
             let cfg = config(params, 1)?;
             let c = commitment(&cfg)?;
             let bank = cluster.bank();
-            Ok(with_context(bank.slot_at(c), json!(bank.account(&key).map_or(0, |a| a.lamports))))
+            Ok(with_context(
+                bank.slot_at(c),
+                json!(bank.account(&key).map_or(0, |a| a.lamports)),
+            ))
         }
         "getAccountInfo" => {
             let key = pubkey(str_param(params, 0, "pubkey")?)?;
@@ -210,13 +280,21 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
             Ok(with_context(slot, value))
         }
         "getMultipleAccounts" => {
-            let keys = param(params, 0, "pubkeys")?.as_array().ok_or_else(|| RpcError::invalid_params("pubkeys must be an array"))?;
+            let keys = param(params, 0, "pubkeys")?
+                .as_array()
+                .ok_or_else(|| RpcError::invalid_params("pubkeys must be an array"))?;
             if keys.len() > 100 {
-                return Err(RpcError::invalid_params("Too many inputs provided; max 100"));
+                return Err(RpcError::invalid_params(
+                    "Too many inputs provided; max 100",
+                ));
             }
             let keys = keys
                 .iter()
-                .map(|k| k.as_str().ok_or_else(|| RpcError::invalid_params("pubkeys must be strings")).and_then(pubkey))
+                .map(|k| {
+                    k.as_str()
+                        .ok_or_else(|| RpcError::invalid_params("pubkeys must be strings"))
+                        .and_then(pubkey)
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             let cfg = config(params, 1)?;
             let c = commitment(&cfg)?;
@@ -224,23 +302,37 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
             let bank = cluster.bank();
             let values = keys
                 .iter()
-                .map(|k| bank.account(k).map_or(Ok(Value::Null), |a| account_json(&bank, a, enc, data_slice(&cfg))))
+                .map(|k| {
+                    bank.account(k).map_or(Ok(Value::Null), |a| {
+                        account_json(&bank, a, enc, data_slice(&cfg))
+                    })
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(with_context(bank.slot_at(c), Value::Array(values)))
         }
         "getMinimumBalanceForRentExemption" => {
-            let len = param(params, 0, "data length")?.as_u64().ok_or_else(|| RpcError::invalid_params("data length must be an integer"))?;
-            let len = usize::try_from(len).map_err(|_| RpcError::invalid_params("data length too large"))?;
+            let len = param(params, 0, "data length")?
+                .as_u64()
+                .ok_or_else(|| RpcError::invalid_params("data length must be an integer"))?;
+            let len = usize::try_from(len)
+                .map_err(|_| RpcError::invalid_params("data length too large"))?;
             Ok(json!(rent_exempt_minimum(len)))
         }
         "getTokenAccountBalance" => {
             let key = pubkey(str_param(params, 0, "pubkey")?)?;
             let c = commitment(&config(params, 1)?)?;
             let bank = cluster.bank();
-            let acc = bank.account(&key).ok_or_else(|| RpcError::invalid_param("could not find account"))?;
-            let t = token_account(acc).ok_or_else(|| RpcError::invalid_param("not a Token account"))?;
-            let decimals = mint_decimals(&bank)(&t.mint).ok_or_else(|| RpcError::invalid_param("could not find mint"))?;
-            Ok(with_context(bank.slot_at(c), encode::ui_amount(t.amount, decimals)))
+            let acc = bank
+                .account(&key)
+                .ok_or_else(|| RpcError::invalid_param("could not find account"))?;
+            let t =
+                token_account(acc).ok_or_else(|| RpcError::invalid_param("not a Token account"))?;
+            let decimals = mint_decimals(&bank)(&t.mint)
+                .ok_or_else(|| RpcError::invalid_param("could not find mint"))?;
+            Ok(with_context(
+                bank.slot_at(c),
+                encode::ui_amount(t.amount, decimals),
+            ))
         }
         "getTokenAccountsByOwner" => {
             let owner = pubkey(str_param(params, 0, "owner")?)?;
@@ -254,7 +346,9 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
                 }
                 (None, Some(p))
             } else {
-                return Err(RpcError::invalid_params("filter must be {\"mint\": …} or {\"programId\": …}"));
+                return Err(RpcError::invalid_params(
+                    "filter must be {\"mint\": …} or {\"programId\": …}",
+                ));
             };
             let cfg = config(params, 2)?;
             let c = commitment(&cfg)?;
@@ -262,8 +356,13 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
             let bank = cluster.bank();
             let mut out = Vec::new();
             for (key, acc) in bank.accounts() {
-                let Some(t) = token_account(acc) else { continue };
-                if t.owner != owner || mint.is_some_and(|m| m != t.mint) || program.is_some_and(|p| p != acc.owner) {
+                let Some(t) = token_account(acc) else {
+                    continue;
+                };
+                if t.owner != owner
+                    || mint.is_some_and(|m| m != t.mint)
+                    || program.is_some_and(|p| p != acc.owner)
+                {
                     continue;
                 }
                 out.push(json!({ "pubkey": key.to_string(), "account": account_json(&bank, acc, enc, data_slice(&cfg))? }));
@@ -271,24 +370,34 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
             Ok(with_context(bank.slot_at(c), Value::Array(out)))
         }
         "getSignatureStatuses" => {
-            let sigs = param(params, 0, "signatures")?.as_array().ok_or_else(|| RpcError::invalid_params("signatures must be an array"))?;
+            let sigs = param(params, 0, "signatures")?
+                .as_array()
+                .ok_or_else(|| RpcError::invalid_params("signatures must be an array"))?;
             if sigs.len() > 256 {
-                return Err(RpcError::invalid_params("Too many inputs provided; max 256"));
+                return Err(RpcError::invalid_params(
+                    "Too many inputs provided; max 256",
+                ));
             }
             let bank = cluster.bank();
             let values = sigs
                 .iter()
                 .map(|s| {
-                    let s = s.as_str().ok_or_else(|| RpcError::invalid_params("signatures must be strings"))?;
-                    let sig = Signature::from_str(s).map_err(|_| RpcError::invalid_param(format!("Invalid param: {s}")))?;
-                    Ok(bank.transaction(&sig).map_or(Value::Null, |r| status_json(&bank, r)))
+                    let s = s
+                        .as_str()
+                        .ok_or_else(|| RpcError::invalid_params("signatures must be strings"))?;
+                    let sig = Signature::from_str(s)
+                        .map_err(|_| RpcError::invalid_param(format!("Invalid param: {s}")))?;
+                    Ok(bank
+                        .transaction(&sig)
+                        .map_or(Value::Null, |r| status_json(&bank, r)))
                 })
                 .collect::<Result<Vec<_>, RpcError>>()?;
             Ok(with_context(bank.slot(), Value::Array(values)))
         }
         "getTransaction" => {
             let s = str_param(params, 0, "signature")?;
-            let sig = Signature::from_str(s).map_err(|_| RpcError::invalid_param(format!("Invalid param: {s}")))?;
+            let sig = Signature::from_str(s)
+                .map_err(|_| RpcError::invalid_param(format!("Invalid param: {s}")))?;
             let cfg = match params.get(1) {
                 Some(Value::String(enc)) => {
                     let mut m = Map::new();
@@ -299,13 +408,17 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
             };
             let c = commitment(&cfg)?;
             if c == Commitment::Processed {
-                return Err(RpcError::invalid_params("Method does not support commitment below `confirmed`"));
+                return Err(RpcError::invalid_params(
+                    "Method does not support commitment below `confirmed`",
+                ));
             }
             let bank = cluster.bank();
             let Some(r) = bank.transaction(&sig).filter(|r| r.slot <= bank.slot_at(c)) else {
                 return Ok(Value::Null);
             };
-            let max_version = cfg.get("maxSupportedTransactionVersion").and_then(Value::as_u64);
+            let max_version = cfg
+                .get("maxSupportedTransactionVersion")
+                .and_then(Value::as_u64);
             if r.parsed.is_v0() && max_version.is_none() {
                 return Err(RpcError {
                     code: -32015,
@@ -313,22 +426,40 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
                     data: None,
                 });
             }
-            let enc = cfg.get("encoding").and_then(Value::as_str).unwrap_or("json");
+            let enc = cfg
+                .get("encoding")
+                .and_then(Value::as_str)
+                .unwrap_or("json");
             transaction_json(r, enc, max_version.is_some())
         }
         "getRecentPrioritizationFees" => {
             let bank = cluster.bank();
-            let mut per_slot: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
+            let mut per_slot: std::collections::BTreeMap<u64, u64> =
+                std::collections::BTreeMap::new();
             for (slot, fee) in bank.recent_prioritization_fees() {
                 let e = per_slot.entry(*slot).or_insert(u64::MAX);
                 *e = (*e).min(*fee);
             }
-            Ok(Value::Array(per_slot.into_iter().map(|(slot, fee)| json!({ "slot": slot, "prioritizationFee": fee })).collect()))
+            Ok(Value::Array(
+                per_slot
+                    .into_iter()
+                    .map(|(slot, fee)| json!({ "slot": slot, "prioritizationFee": fee }))
+                    .collect(),
+            ))
         }
         "requestAirdrop" => {
             let key = pubkey(str_param(params, 0, "pubkey")?)?;
-            let lamports = param(params, 1, "lamports")?.as_u64().ok_or_else(|| RpcError::invalid_params("lamports must be an integer"))?;
-            cluster.airdrop(&key, lamports).map(|s| json!(s.to_string())).map_err(|e| RpcError { code: -32600, message: e, data: None })
+            let lamports = param(params, 1, "lamports")?
+                .as_u64()
+                .ok_or_else(|| RpcError::invalid_params("lamports must be an integer"))?;
+            cluster
+                .airdrop(&key, lamports)
+                .map(|s| json!(s.to_string()))
+                .map_err(|e| RpcError {
+                    code: -32600,
+                    message: e,
+                    data: None,
+                })
         }
         "sendTransaction" => send_transaction(cluster, params),
         "simulateTransaction" => simulate_transaction(cluster, params),
@@ -351,7 +482,8 @@ pub fn status_json(bank: &Bank, r: &TxRecord) -> Value {
     } else {
         Commitment::Processed
     };
-    let confirmations = (level != Commitment::Finalized).then(|| bank.slot().saturating_sub(r.slot));
+    let confirmations =
+        (level != Commitment::Finalized).then(|| bank.slot().saturating_sub(r.slot));
     let err = r.err.as_ref().map(|e| e.to_json());
     let status = match &err {
         None => json!({ "Ok": null }),
@@ -398,20 +530,45 @@ fn transaction_json(r: &TxRecord, enc: &str, versioned_client: bool) -> Result<V
                 })).collect::<Vec<_>>(),
             });
             if let Some(lookups) = msg.address_table_lookups() {
-                message["addressTableLookups"] = Value::Array(lookups.iter().map(|l| json!({
-                    "accountKey": l.account_key.to_string(),
-                    "writableIndexes": l.writable_indexes,
-                    "readonlyIndexes": l.readonly_indexes,
-                })).collect());
+                message["addressTableLookups"] = Value::Array(
+                    lookups
+                        .iter()
+                        .map(|l| {
+                            json!({
+                                "accountKey": l.account_key.to_string(),
+                                "writableIndexes": l.writable_indexes,
+                                "readonlyIndexes": l.readonly_indexes,
+                            })
+                        })
+                        .collect(),
+                );
             }
             json!({ "signatures": r.parsed.tx.signatures.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "message": message })
         }
         "base64" => json!([STANDARD.encode(&r.parsed.raw), "base64"]),
         "base58" => json!([bs58::encode(&r.parsed.raw).into_string(), "base58"]),
-        other => return Err(RpcError::invalid_params(format!("unsupported encoding: {other}"))),
+        other => {
+            return Err(RpcError::invalid_params(format!(
+                "unsupported encoding: {other}"
+            )));
+        }
     };
-    let loaded_w: Vec<String> = r.account_keys.iter().enumerate().skip(n_static).filter(|(i, _)| r.writable.get(*i).copied().unwrap_or(false)).map(|(_, k)| k.to_string()).collect();
-    let loaded_r: Vec<String> = r.account_keys.iter().enumerate().skip(n_static).filter(|(i, _)| !r.writable.get(*i).copied().unwrap_or(false)).map(|(_, k)| k.to_string()).collect();
+    let loaded_w: Vec<String> = r
+        .account_keys
+        .iter()
+        .enumerate()
+        .skip(n_static)
+        .filter(|(i, _)| r.writable.get(*i).copied().unwrap_or(false))
+        .map(|(_, k)| k.to_string())
+        .collect();
+    let loaded_r: Vec<String> = r
+        .account_keys
+        .iter()
+        .enumerate()
+        .skip(n_static)
+        .filter(|(i, _)| !r.writable.get(*i).copied().unwrap_or(false))
+        .map(|(_, k)| k.to_string())
+        .collect();
     let err = r.err.as_ref().map(|e| e.to_json());
     let status = match &err {
         None => json!({ "Ok": null }),
@@ -437,7 +594,11 @@ fn transaction_json(r: &TxRecord, enc: &str, versioned_client: bool) -> Result<V
         },
     });
     if versioned_client {
-        out["version"] = if r.parsed.is_v0() { json!(0) } else { json!("legacy") };
+        out["version"] = if r.parsed.is_v0() {
+            json!(0)
+        } else {
+            json!("legacy")
+        };
     }
     Ok(out)
 }
@@ -446,7 +607,11 @@ fn decode_tx_param(params: &[Value], cfg: &Map<String, Value>) -> Result<wire::P
     let text = str_param(params, 0, "transaction")?;
     let enc = match cfg.get("encoding").and_then(Value::as_str) {
         None => Encoding::Base58,
-        Some(e) => Encoding::parse(e).ok_or_else(|| RpcError::invalid_params(format!("unsupported encoding: {e}. Supported encodings: base58, base64")))?,
+        Some(e) => Encoding::parse(e).ok_or_else(|| {
+            RpcError::invalid_params(format!(
+                "unsupported encoding: {e}. Supported encodings: base58, base64"
+            ))
+        })?,
     };
     let raw = wire::decode(text, enc).map_err(RpcError::invalid_params)?;
     wire::parse(raw).map_err(RpcError::invalid_params)
@@ -473,28 +638,51 @@ fn simulation_json(sim: &Simulation, accounts: Option<Value>) -> Value {
 fn send_transaction(cluster: &Arc<Cluster>, params: &[Value]) -> Result<Value, RpcError> {
     let cfg = config(params, 1)?;
     let p = decode_tx_param(params, &cfg)?;
-    let skip = cfg.get("skipPreflight").and_then(Value::as_bool).unwrap_or(false);
+    let skip = cfg
+        .get("skipPreflight")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     match cluster.submit(p, skip) {
         Ok(sig) => Ok(json!(sig.to_string())),
         Err(SendError::Invalid(e)) => Err(RpcError::invalid_params(e)),
-        Err(SendError::SignatureVerification) => Err(RpcError { code: -32003, message: "Transaction signature verification failure".into(), data: None }),
+        Err(SendError::SignatureVerification) => Err(RpcError {
+            code: -32003,
+            message: "Transaction signature verification failure".into(),
+            data: None,
+        }),
         Err(SendError::Preflight(sim)) => {
             let msg = sim.err.as_ref().map(|e| e.message()).unwrap_or_default();
-            Err(RpcError { code: -32002, message: format!("Transaction simulation failed: {msg}"), data: Some(simulation_json(&sim, None)) })
+            Err(RpcError {
+                code: -32002,
+                message: format!("Transaction simulation failed: {msg}"),
+                data: Some(simulation_json(&sim, None)),
+            })
         }
     }
 }
 
 fn simulate_transaction(cluster: &Arc<Cluster>, params: &[Value]) -> Result<Value, RpcError> {
     let cfg = config(params, 1)?;
-    let sig_verify = cfg.get("sigVerify").and_then(Value::as_bool).unwrap_or(false);
-    let replace = cfg.get("replaceRecentBlockhash").and_then(Value::as_bool).unwrap_or(false);
+    let sig_verify = cfg
+        .get("sigVerify")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let replace = cfg
+        .get("replaceRecentBlockhash")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     if sig_verify && replace {
-        return Err(RpcError::invalid_params("sigVerify may not be used with replaceRecentBlockhash"));
+        return Err(RpcError::invalid_params(
+            "sigVerify may not be used with replaceRecentBlockhash",
+        ));
     }
     let p = decode_tx_param(params, &cfg)?;
     if sig_verify && !wire::verify(&p) {
-        return Err(RpcError { code: -32003, message: "Transaction signature verification failure".into(), data: None });
+        return Err(RpcError {
+            code: -32003,
+            message: "Transaction signature verification failure".into(),
+            data: None,
+        });
     }
     let bank = cluster.bank();
     let sim = bank.simulate(&p, replace);
@@ -504,11 +692,20 @@ fn simulate_transaction(cluster: &Arc<Cluster>, params: &[Value]) -> Result<Valu
                 None => AccountEncoding::Base64,
                 Some(e) => AccountEncoding::parse(e).map_err(RpcError::invalid_params)?,
             };
-            let addrs = a.get("addresses").and_then(Value::as_array).cloned().unwrap_or_default();
+            let addrs = a
+                .get("addresses")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             let mut out = Vec::new();
             for addr in addrs {
                 let key = pubkey(addr.as_str().unwrap_or_default())?;
-                let after = sim.accounts_after.iter().find(|(k, _)| *k == key).map(|(_, a)| a).or_else(|| bank.account(&key));
+                let after = sim
+                    .accounts_after
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, a)| a)
+                    .or_else(|| bank.account(&key));
                 out.push(match after {
                     Some(acc) if acc.lamports > 0 => account_json(&bank, acc, enc, None)?,
                     _ => Value::Null,
@@ -521,7 +718,8 @@ fn simulate_transaction(cluster: &Arc<Cluster>, params: &[Value]) -> Result<Valu
     let mut value = simulation_json(&sim, accounts);
     if replace {
         let (hash, last_valid) = bank.latest_blockhash(Commitment::Processed);
-        value["replacementBlockhash"] = json!({ "blockhash": hash.to_string(), "lastValidBlockHeight": last_valid });
+        value["replacementBlockhash"] =
+            json!({ "blockhash": hash.to_string(), "lastValidBlockHeight": last_valid });
     }
     Ok(with_context(bank.slot(), value))
 }

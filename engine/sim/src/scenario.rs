@@ -17,7 +17,9 @@ use solana_signer::Signer;
 use solana_transaction::Transaction;
 use tokio::sync::watch;
 
-use kestrel_pump::ids::{BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0, TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
+use kestrel_pump::ids::{
+    BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0, TOKEN_2022_PROGRAM, TOKEN_PROGRAM,
+};
 use kestrel_pump::instruction::{self as pump_ix, TradeAccounts, TradeInputs};
 use kestrel_pump::pda;
 use kestrel_units::{Lamports, TokenAmount};
@@ -88,18 +90,25 @@ impl Scenario {
     }
 
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, String> {
-        let s: Scenario = toml::from_str(text).map_err(|e| format!("{origin}: {}", e.to_string().trim()))?;
+        let s: Scenario =
+            toml::from_str(text).map_err(|e| format!("{origin}: {}", e.to_string().trim()))?;
         if s.launch_every_ms == 0 || s.trade_every_ms == 0 {
-            return Err(format!("{origin}: launch_every_ms and trade_every_ms must be at least 1"));
+            return Err(format!(
+                "{origin}: launch_every_ms and trade_every_ms must be at least 1"
+            ));
         }
         if s.creators == 0 || s.traders == 0 {
             return Err(format!("{origin}: creators and traders must be at least 1"));
         }
         if s.buy_lamports_min == 0 || s.buy_lamports_min > s.buy_lamports_max {
-            return Err(format!("{origin}: need 0 < buy_lamports_min <= buy_lamports_max"));
+            return Err(format!(
+                "{origin}: need 0 < buy_lamports_min <= buy_lamports_max"
+            ));
         }
         if s.shapes.is_empty() || s.shapes.iter().all(|w| w.weight == 0) {
-            return Err(format!("{origin}: shapes needs at least one positive weight"));
+            return Err(format!(
+                "{origin}: shapes needs at least one positive weight"
+            ));
         }
         Ok(s)
     }
@@ -128,16 +137,31 @@ struct World {
 /// Runs a scenario until the cluster stops.
 pub async fn run(scenario: Scenario, cluster: Arc<Cluster>, mut stop: watch::Receiver<bool>) {
     let seed = cluster.seed();
-    let creators: Vec<Keypair> = (0..scenario.creators).map(|i| seeded_keypair(seed, "creator", u64::from(i))).collect();
-    let traders: Vec<Keypair> = (0..scenario.traders).map(|i| seeded_keypair(seed, "trader", u64::from(i))).collect();
+    let creators: Vec<Keypair> = (0..scenario.creators)
+        .map(|i| seeded_keypair(seed, "creator", u64::from(i)))
+        .collect();
+    let traders: Vec<Keypair> = (0..scenario.traders)
+        .map(|i| seeded_keypair(seed, "trader", u64::from(i)))
+        .collect();
     for k in creators.iter().chain(&traders) {
         if let Err(e) = cluster.airdrop(&k.pubkey(), 10_000 * SOL) {
             tracing::warn!("scenario wallet funding failed: {e}");
         }
     }
-    let mut world = World { rng: ChaCha8Rng::seed_from_u64(seed), seed, scenario, cluster, creators, traders, launches: Vec::new(), launched: 0 };
-    let mut launch_timer = tokio::time::interval(Duration::from_millis(world.scenario.launch_every_ms));
-    let mut trade_timer = tokio::time::interval(Duration::from_millis(world.scenario.trade_every_ms));
+    let mut world = World {
+        rng: ChaCha8Rng::seed_from_u64(seed),
+        seed,
+        scenario,
+        cluster,
+        creators,
+        traders,
+        launches: Vec::new(),
+        launched: 0,
+    };
+    let mut launch_timer =
+        tokio::time::interval(Duration::from_millis(world.scenario.launch_every_ms));
+    let mut trade_timer =
+        tokio::time::interval(Duration::from_millis(world.scenario.trade_every_ms));
     loop {
         tokio::select! {
             _ = launch_timer.tick() => world.launch(),
@@ -152,7 +176,8 @@ impl World {
         let blockhash = self.cluster.latest_blockhash();
         let mut signers: Vec<&Keypair> = vec![payer];
         signers.extend_from_slice(extra);
-        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &signers, blockhash);
+        let tx =
+            Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &signers, blockhash);
         match self.cluster.submit_own(&tx) {
             Ok(_) => true,
             Err(e) => {
@@ -185,7 +210,11 @@ impl World {
             TokenProgramChoice::Token2022 => true,
             TokenProgramChoice::Mixed => self.rng.random_bool(0.5),
         };
-        let token_program = if v2 { TOKEN_2022_PROGRAM } else { TOKEN_PROGRAM };
+        let token_program = if v2 {
+            TOKEN_2022_PROGRAM
+        } else {
+            TOKEN_PROGRAM
+        };
         let mint_kp = seeded_keypair(self.seed, "mint", self.launched);
         let n = self.launched;
         self.launched += 1;
@@ -197,23 +226,66 @@ impl World {
         let mut ixs = Vec::new();
         let vault = pda::creator_vault(&creator.pubkey());
         if self.cluster.bank().account(&vault).is_none() {
-            ixs.push(system::ix::transfer(&creator.pubkey(), &vault, rent_exempt_minimum(0)));
+            ixs.push(system::ix::transfer(
+                &creator.pubkey(),
+                &vault,
+                rent_exempt_minimum(0),
+            ));
         }
         ixs.push(if v2 {
-            pump_ix::create_v2(&mint, &creator.pubkey(), &creator.pubkey(), &name, &symbol, &uri, false)
+            pump_ix::create_v2(
+                &mint,
+                &creator.pubkey(),
+                &creator.pubkey(),
+                &name,
+                &symbol,
+                &uri,
+                false,
+            )
         } else {
-            pump_ix::create(&mint, &creator.pubkey(), &creator.pubkey(), &name, &symbol, &uri)
+            pump_ix::create(
+                &mint,
+                &creator.pubkey(),
+                &creator.pubkey(),
+                &name,
+                &symbol,
+                &uri,
+            )
         });
-        let dev_buy = if shape == Shape::InstantRug { 3 * SOL } else { self.scenario.dev_buy_lamports };
+        let dev_buy = if shape == Shape::InstantRug {
+            3 * SOL
+        } else {
+            self.scenario.dev_buy_lamports
+        };
         if dev_buy > 0 {
-            ixs.extend(self.buy_ixs(&creator.pubkey(), &mint, &creator.pubkey(), token_program, dev_buy));
+            ixs.extend(self.buy_ixs(
+                &creator.pubkey(),
+                &mint,
+                &creator.pubkey(),
+                token_program,
+                dev_buy,
+            ));
         }
         if self.sign_and_submit(&ixs, &creator, &[&mint_kp]) {
-            self.launches.push(Launch { mint, creator: creator_i, shape, token_program, ticks: 0, done: shape == Shape::Dead });
+            self.launches.push(Launch {
+                mint,
+                creator: creator_i,
+                shape,
+                token_program,
+                ticks: 0,
+                done: shape == Shape::Dead,
+            });
         }
     }
 
-    fn buy_ixs(&self, user: &Pubkey, mint: &Pubkey, creator: &Pubkey, token_program: Pubkey, lamports: u64) -> Vec<Instruction> {
+    fn buy_ixs(
+        &self,
+        user: &Pubkey,
+        mint: &Pubkey,
+        creator: &Pubkey,
+        token_program: Pubkey,
+        lamports: u64,
+    ) -> Vec<Instruction> {
         let accounts = trade_accounts(*user, *mint, *creator, token_program);
         vec![
             ata::ix::create_idempotent(user, user, mint, &token_program),
@@ -223,7 +295,11 @@ impl World {
 
     fn token_balance(&self, owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> u64 {
         let ata = pda::associated_token_address(owner, token_program, mint);
-        self.cluster.bank().account(&ata).and_then(|a| TokenAccount::unpack(&a.data)).map_or(0, |t| t.amount)
+        self.cluster
+            .bank()
+            .account(&ata)
+            .and_then(|a| TokenAccount::unpack(&a.data))
+            .map_or(0, |t| t.amount)
     }
 
     fn curve_complete(&self, mint: &Pubkey) -> bool {
@@ -235,22 +311,40 @@ impl World {
 
     fn trader_buys(&mut self, i: usize, count: usize, lamports: Option<u64>) {
         let (mint, token_program, creator) = match self.launches.get(i) {
-            Some(l) => (l.mint, l.token_program, self.creators.get(l.creator).map(Keypair::pubkey).unwrap_or_default()),
+            Some(l) => (
+                l.mint,
+                l.token_program,
+                self.creators
+                    .get(l.creator)
+                    .map(Keypair::pubkey)
+                    .unwrap_or_default(),
+            ),
             None => return,
         };
         for _ in 0..count {
             let t = self.rng.random_range(0..self.traders.len());
-            let amount = lamports.unwrap_or_else(|| self.rng.random_range(self.scenario.buy_lamports_min..=self.scenario.buy_lamports_max));
-            let Some(trader) = self.traders.get(t).map(Keypair::insecure_clone) else { continue };
+            let amount = lamports.unwrap_or_else(|| {
+                self.rng
+                    .random_range(self.scenario.buy_lamports_min..=self.scenario.buy_lamports_max)
+            });
+            let Some(trader) = self.traders.get(t).map(Keypair::insecure_clone) else {
+                continue;
+            };
             let ixs = self.buy_ixs(&trader.pubkey(), &mint, &creator, token_program, amount);
             self.sign_and_submit(&ixs, &trader, &[]);
         }
     }
 
     fn sell_all(&mut self, i: usize, wallets: &[Keypair]) {
-        let Some(l) = self.launches.get(i) else { return };
+        let Some(l) = self.launches.get(i) else {
+            return;
+        };
         let (mint, token_program) = (l.mint, l.token_program);
-        let creator = self.creators.get(l.creator).map(Keypair::pubkey).unwrap_or_default();
+        let creator = self
+            .creators
+            .get(l.creator)
+            .map(Keypair::pubkey)
+            .unwrap_or_default();
         for w in wallets {
             let balance = self.token_balance(&w.pubkey(), &mint, &token_program);
             if balance == 0 {
@@ -264,7 +358,9 @@ impl World {
 
     fn trade(&mut self) {
         for i in 0..self.launches.len() {
-            let Some(l) = self.launches.get_mut(i) else { continue };
+            let Some(l) = self.launches.get_mut(i) else {
+                continue;
+            };
             if l.done {
                 continue;
             }
@@ -273,7 +369,11 @@ impl World {
             match shape {
                 Shape::Dead => {}
                 Shape::InstantRug => {
-                    let creator = self.launches.get(i).and_then(|l| self.creators.get(l.creator)).map(Keypair::insecure_clone);
+                    let creator = self
+                        .launches
+                        .get(i)
+                        .and_then(|l| self.creators.get(l.creator))
+                        .map(Keypair::insecure_clone);
                     if let Some(c) = creator {
                         self.sell_all(i, &[c]);
                     }
@@ -284,7 +384,8 @@ impl World {
                         let n = self.rng.random_range(1..=3);
                         self.trader_buys(i, n, None);
                     } else {
-                        let traders: Vec<Keypair> = self.traders.iter().map(Keypair::insecure_clone).collect();
+                        let traders: Vec<Keypair> =
+                            self.traders.iter().map(Keypair::insecure_clone).collect();
                         self.sell_all(i, &traders);
                         self.finish(i);
                     }
@@ -322,7 +423,12 @@ impl World {
 }
 
 /// The accounts of a trade on `mint`, with the published #0 fee recipients.
-pub fn trade_accounts(user: Pubkey, mint: Pubkey, creator: Pubkey, token_program: Pubkey) -> TradeAccounts {
+pub fn trade_accounts(
+    user: Pubkey,
+    mint: Pubkey,
+    creator: Pubkey,
+    token_program: Pubkey,
+) -> TradeAccounts {
     TradeAccounts::derive(TradeInputs {
         mint,
         user,

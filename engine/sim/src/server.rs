@@ -104,9 +104,21 @@ impl axum::serve::Listener for FaultyListener {
 
 impl SimServer {
     pub async fn start(opts: SimOptions) -> io::Result<Self> {
-        let SimOptions { bind, rpc_port, ws_port, seed, slot_ms, genesis_unix, faults, scenario } = opts;
+        let SimOptions {
+            bind,
+            rpc_port,
+            ws_port,
+            seed,
+            slot_ms,
+            genesis_unix,
+            faults,
+            scenario,
+        } = opts;
         if slot_ms == 0 {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "slot_ms must be at least 1"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "slot_ms must be at least 1",
+            ));
         }
         let cluster = Cluster::new(seed, slot_ms, genesis_unix, faults.seeded(seed));
         let rpc_listener = TcpListener::bind((bind, rpc_port)).await?;
@@ -114,14 +126,23 @@ impl SimServer {
         let rpc_addr = rpc_listener.local_addr()?;
         let ws_addr = ws_listener.local_addr()?;
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let state = AppState { cluster: cluster.clone(), shutdown: shutdown_rx.clone() };
+        let state = AppState {
+            cluster: cluster.clone(),
+            shutdown: shutdown_rx.clone(),
+        };
         let started = Instant::now();
 
-        let rpc_app = Router::new().route("/", post(rpc_handler)).with_state(state.clone());
+        let rpc_app = Router::new()
+            .route("/", post(rpc_handler))
+            .with_state(state.clone());
         let ws_app = Router::new().route("/", get(ws_handler)).with_state(state);
         let mut tasks = Vec::new();
         for (listener, app) in [(rpc_listener, rpc_app), (ws_listener, ws_app)] {
-            let listener = FaultyListener { inner: listener, cluster: cluster.clone(), started };
+            let listener = FaultyListener {
+                inner: listener,
+                cluster: cluster.clone(),
+                started,
+            };
             let mut stop = shutdown_rx.clone();
             tasks.push(tokio::spawn(async move {
                 let _ = axum::serve(listener, app)
@@ -148,9 +169,19 @@ impl SimServer {
         }));
 
         if let Some(scenario) = scenario {
-            tasks.push(tokio::spawn(crate::scenario::run(scenario, cluster.clone(), shutdown_rx.clone())));
+            tasks.push(tokio::spawn(crate::scenario::run(
+                scenario,
+                cluster.clone(),
+                shutdown_rx.clone(),
+            )));
         }
-        Ok(Self { rpc_addr, ws_addr, cluster, shutdown, tasks })
+        Ok(Self {
+            rpc_addr,
+            ws_addr,
+            cluster,
+            shutdown,
+            tasks,
+        })
     }
 
     pub fn rpc_url(&self) -> String {
@@ -185,12 +216,17 @@ async fn rpc_handler(State(state): State<AppState>, body: Bytes) -> Response {
         return r;
     }
     let out = match serde_json::from_slice::<Value>(&body) {
-        Err(_) => Some(serde_json::json!({ "jsonrpc": "2.0", "error": RpcError::parse_error().to_json(), "id": null })),
-        Ok(Value::Array(batch)) if batch.is_empty() => {
-            Some(serde_json::json!({ "jsonrpc": "2.0", "error": RpcError::invalid_request().to_json(), "id": null }))
-        }
+        Err(_) => Some(
+            serde_json::json!({ "jsonrpc": "2.0", "error": RpcError::parse_error().to_json(), "id": null }),
+        ),
+        Ok(Value::Array(batch)) if batch.is_empty() => Some(
+            serde_json::json!({ "jsonrpc": "2.0", "error": RpcError::invalid_request().to_json(), "id": null }),
+        ),
         Ok(Value::Array(batch)) => {
-            let replies: Vec<Value> = batch.iter().filter_map(|r| rpc::handle_request(&cluster, r)).collect();
+            let replies: Vec<Value> = batch
+                .iter()
+                .filter_map(|r| rpc::handle_request(&cluster, r))
+                .collect();
             Some(Value::Array(replies))
         }
         Ok(req) => rpc::handle_request(&cluster, &req),
@@ -203,5 +239,6 @@ async fn rpc_handler(State(state): State<AppState>, body: Bytes) -> Response {
 
 async fn ws_handler(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
     let AppState { cluster, shutdown } = state;
-    ws.max_message_size(1 << 20).on_upgrade(move |socket| crate::pubsub::serve(socket, cluster, shutdown))
+    ws.max_message_size(1 << 20)
+        .on_upgrade(move |socket| crate::pubsub::serve(socket, cluster, shutdown))
 }
