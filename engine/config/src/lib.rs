@@ -79,6 +79,52 @@ pub struct Sim {
     pub seed: u64,
     /// Slot time in milliseconds (mainnet: 400).
     pub slot_ms: u64,
+    /// Scenario file: launches and synthetic traders. None: a quiet cluster.
+    pub scenario: Option<PathBuf>,
+    /// Recorded notification frames (JSONL) to replay to subscribers.
+    pub replay: Option<PathBuf>,
+    /// Replay pace in frames per second (0: as fast as subscribers take them).
+    pub replay_rate: u32,
+    pub faults: SimFaults,
+}
+
+/// Failures the local cluster injects (all off by default). Rates are shares in 0..=1.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SimFaults {
+    /// Close every websocket this many ms after it opens (0: never).
+    pub ws_drop_every_ms: u64,
+    /// Chance per notification that its websocket is dropped instead.
+    pub ws_drop_chance: f64,
+    /// Refuse new connections from `refuse_from_ms` after start, for `refuse_for_ms`.
+    pub refuse_from_ms: u64,
+    pub refuse_for_ms: u64,
+    /// Share of RPC requests answered HTTP 429 with Retry-After.
+    pub rpc_429_rate: f64,
+    pub retry_after_s: u64,
+    /// Delay added to every notification, and to every RPC response.
+    pub notify_delay_ms: u64,
+    pub rpc_delay_ms: u64,
+    /// Share of notifications sent twice.
+    pub notify_duplicate_rate: f64,
+}
+
+impl Eq for SimFaults {}
+
+impl Default for SimFaults {
+    fn default() -> Self {
+        Self {
+            ws_drop_every_ms: 0,
+            ws_drop_chance: 0.0,
+            refuse_from_ms: 0,
+            refuse_for_ms: 0,
+            rpc_429_rate: 0.0,
+            retry_after_s: 1,
+            notify_delay_ms: 0,
+            rpc_delay_ms: 0,
+            notify_duplicate_rate: 0.0,
+        }
+    }
 }
 
 impl Default for Sim {
@@ -89,6 +135,10 @@ impl Default for Sim {
             ws_port: 8900,
             seed: 1,
             slot_ms: 400,
+            scenario: None,
+            replay: None,
+            replay_rate: 0,
+            faults: SimFaults::default(),
         }
     }
 }
@@ -229,6 +279,19 @@ impl Config {
                     self.sim.slot_ms
                 ),
             ));
+        }
+        let f = &self.sim.faults;
+        for (key, rate) in [
+            ("ws_drop_chance", f.ws_drop_chance),
+            ("rpc_429_rate", f.rpc_429_rate),
+            ("notify_duplicate_rate", f.notify_duplicate_rate),
+        ] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err((
+                    format!("sim.faults.{key}"),
+                    format!("{rate} is out of range 0..=1"),
+                ));
+            }
         }
         if self.sim.rpc_port != 0 && self.sim.rpc_port == self.sim.ws_port {
             return Err((

@@ -16,7 +16,12 @@ fn the_default_config_is_valid_and_points_at_the_local_cluster() {
     assert_eq!(c.network.ws[0].url().as_str(), "ws://127.0.0.1:8900/");
     assert_eq!(c.send_endpoints(), c.network.rpc.as_slice());
     assert_eq!(c.wallet.keypair, None);
-    assert_eq!(c.sim, Sim::default());
+    assert_eq!(c.sim.slot_ms, 400);
+    assert_eq!(
+        c.sim.scenario.as_deref(),
+        Some(Path::new("config/scenarios/default.toml"))
+    );
+    assert_eq!(c.sim.faults, SimFaults::default());
 }
 
 #[test]
@@ -117,6 +122,15 @@ fn keypair_sources() {
     let e =
         err("[network]\ncluster = \"sim\"\n[wallet]\nkeypair = { path_env = \"not a name\" }\n");
     assert!(e.contains("not an environment variable name"), "{e}");
+}
+
+#[test]
+fn fault_rates_are_shares() {
+    let e = err("[network]\ncluster = \"sim\"\n[sim.faults]\nrpc_429_rate = 1.5\n");
+    assert_eq!(
+        e,
+        "test.toml: sim.faults.rpc_429_rate: 1.5 is out of range 0..=1"
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::{config_cmd, decode_cmd};
+use crate::{config_cmd, decode_cmd, sim_cmd};
 
 /// Exit code for input Kestrel refused (as clap uses for bad arguments).
 pub(crate) const EXIT_BAD_INPUT: u8 = 2;
@@ -23,7 +23,8 @@ pub(crate) const EXIT_BAD_INPUT: u8 = 2;
     after_help = "Examples:\n  \
                   kestrel decode frame.json                  decode a logsNotification frame\n  \
                   kestrel decode --account bonding-curve -   decode base64 account data from stdin\n  \
-                  kestrel config check config/mainnet.toml   validate a config, secrets redacted"
+                  kestrel config check config/mainnet.toml   validate a config, secrets redacted\n  \
+                  kestrel sim --rpc-port 0 --ws-port 0       a local cluster on free ports"
 )]
 pub(crate) struct Cli {
     /// Config file [default: config/kestrel.toml, or the built-in default if that is absent]
@@ -38,6 +39,8 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Decode pump.fun, PumpSwap and Raydium events and accounts to JSON lines
     Decode(decode_cmd::Args),
+    /// Run the local cluster: a Solana-compatible RPC and PubSub server that emulates pump.fun
+    Sim(sim_cmd::Args),
     /// Inspect the configuration
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
@@ -47,6 +50,7 @@ pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Decode(args) => decode_cmd::run(&args),
+        Command::Sim(args) => sim_cmd::run(&args, cli.config.as_deref()),
         Command::Config(cmd) => config_cmd::run(&cmd, cli.config.as_deref()),
     };
     ExitCode::from(code)

@@ -3,6 +3,7 @@
 mod cli;
 mod config_cmd;
 mod decode_cmd;
+mod sim_cmd;
 
 use std::process::ExitCode;
 

@@ -431,11 +431,9 @@ impl Bank {
             keys.extend(loaded_r);
         }
         // Programs and sysvars are never writable (the runtime demotes them).
-        for (i, k) in keys.iter().enumerate() {
+        for (k, w) in keys.iter().zip(writable.iter_mut()) {
             if self.accounts.get(k).is_some_and(|a| a.executable) || genesis::is_reserved(k) {
-                if let Some(w) = writable.get_mut(i) {
-                    *w = false;
-                }
+                *w = false;
             }
         }
         Ok((keys, writable))

@@ -25,6 +25,7 @@ const FAUCET_LAMPORTS: u64 = 500_000_000 * 1_000_000_000;
 pub enum Event {
     Slot { slot: u64, parent: u64, root: u64 },
     Landed(Arc<LandedEvent>),
+    Replay(Arc<crate::replay::ReplayFrame>),
 }
 
 #[derive(Debug)]
@@ -80,6 +81,10 @@ impl Cluster {
         self.bank
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn publish(&self, event: Event) {
+        let _ = self.events.send(event);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {

@@ -12,6 +12,7 @@ pub mod faults;
 pub mod genesis;
 pub mod programs;
 pub mod pubsub;
+pub mod replay;
 pub mod rpc;
 pub mod runtime;
 pub mod scenario;

@@ -273,8 +273,9 @@ impl Session {
                     .first()
                     .and_then(Value::as_str)
                     .ok_or_else(|| RpcError::invalid_params("missing signature"))?;
-                let sig = Signature::from_str(s)
-                    .map_err(|_| RpcError::invalid_param(format!("Invalid param: {s}")))?;
+                let sig = Signature::from_str(s).map_err(|_| {
+                    RpcError::invalid_param(format!("`{s}` is not a base58 signature"))
+                })?;
                 (Kind::Signature { sig }, config_commitment(cfg)?)
             }
             _ => return Err(RpcError::method_not_found()),
@@ -456,6 +457,37 @@ impl Session {
     }
 }
 
+impl Session {
+    fn on_replay(&mut self, frame: &crate::replay::ReplayFrame) {
+        let r = &frame.result;
+        let targets: Vec<u64> = self
+            .subs
+            .iter()
+            .filter(|(_, sub)| match (&sub.kind, frame.method.as_str()) {
+                (Kind::Slot, "slotNotification") => true,
+                (Kind::Logs { mentions }, "logsNotification") => mentions.is_none_or(|k| {
+                    let needle = format!("Program {k} invoke");
+                    r.pointer("/value/logs")
+                        .and_then(Value::as_array)
+                        .is_some_and(|logs| {
+                            logs.iter()
+                                .any(|l| l.as_str().is_some_and(|l| l.starts_with(&needle)))
+                        })
+                }),
+                (Kind::Program { program, .. }, "programNotification") => {
+                    r.pointer("/value/account/owner").and_then(Value::as_str)
+                        == Some(program.to_string().as_str())
+                }
+                _ => false,
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in targets {
+            self.send(notification(&frame.method, id, r.clone()));
+        }
+    }
+}
+
 fn kind_name(k: &Kind) -> &'static str {
     match k {
         Kind::Slot => "slot",
@@ -509,6 +541,7 @@ pub async fn serve(socket: WebSocket, cluster: Arc<Cluster>, mut shutdown: watch
             }
             ev = events.recv() => match ev {
                 Ok(Event::Slot { slot, parent, root }) => session.on_slot(slot, parent, root),
+                Ok(Event::Replay(frame)) => session.on_replay(&frame),
                 Ok(Event::Landed(e)) => {
                     let slot = cluster.bank().slot();
                     session.on_landed(&e, slot);

@@ -125,7 +125,8 @@ fn str_param<'a>(params: &'a [Value], i: usize, what: &str) -> Result<&'a str, R
 }
 
 pub fn pubkey(s: &str) -> Result<Pubkey, RpcError> {
-    Pubkey::from_str(s).map_err(|_| RpcError::invalid_param(format!("Invalid param: {s}")))
+    Pubkey::from_str(s)
+        .map_err(|_| RpcError::invalid_param(format!("`{s}` is not a base58 public key")))
 }
 
 fn config(params: &[Value], i: usize) -> Result<Map<String, Value>, RpcError> {
@@ -212,6 +213,7 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
     match method {
         "getHealth" => Ok(json!("ok")),
         "getVersion" => Ok(json!({ "solana-core": VERSION, "feature-set": FEATURE_SET })),
+        "getTransactionCount" => Ok(json!(cluster.bank().transaction_count)),
         "getGenesisHash" => Ok(json!(Hash::new_from_array([7; 32]).to_string())),
         "getIdentity" => {
             Ok(json!({ "identity": crate::genesis::derived_key("identity", 0).to_string() }))
@@ -246,8 +248,9 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
         }
         "isBlockhashValid" => {
             let text = str_param(params, 0, "blockhash")?;
-            let hash = Hash::from_str(text)
-                .map_err(|_| RpcError::invalid_params(format!("Invalid param: {text}")))?;
+            let hash = Hash::from_str(text).map_err(|_| {
+                RpcError::invalid_param(format!("`{text}` is not a base58 blockhash"))
+            })?;
             let c = commitment(&config(params, 1)?)?;
             let bank = cluster.bank();
             Ok(with_context(
@@ -385,8 +388,9 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
                     let s = s
                         .as_str()
                         .ok_or_else(|| RpcError::invalid_params("signatures must be strings"))?;
-                    let sig = Signature::from_str(s)
-                        .map_err(|_| RpcError::invalid_param(format!("Invalid param: {s}")))?;
+                    let sig = Signature::from_str(s).map_err(|_| {
+                        RpcError::invalid_param(format!("`{s}` is not a base58 signature"))
+                    })?;
                     Ok(bank
                         .transaction(&sig)
                         .map_or(Value::Null, |r| status_json(&bank, r)))
@@ -397,7 +401,7 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
         "getTransaction" => {
             let s = str_param(params, 0, "signature")?;
             let sig = Signature::from_str(s)
-                .map_err(|_| RpcError::invalid_param(format!("Invalid param: {s}")))?;
+                .map_err(|_| RpcError::invalid_param(format!("`{s}` is not a base58 signature")))?;
             let cfg = match params.get(1) {
                 Some(Value::String(enc)) => {
                     let mut m = Map::new();

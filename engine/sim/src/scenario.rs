@@ -30,6 +30,10 @@ use crate::programs::{ata, system, token::TokenAccount};
 
 const SOL: u64 = 1_000_000_000;
 
+/// `config/scenarios/default.toml`, built in for when that file is not at hand.
+pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../../config/scenarios/default.toml");
+pub const DEFAULT_SCENARIO_PATH: &str = "config/scenarios/default.toml";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Shape {

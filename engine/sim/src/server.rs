@@ -37,6 +37,8 @@ pub struct SimOptions {
     pub genesis_unix: i64,
     pub faults: Faults,
     pub scenario: Option<Scenario>,
+    /// Recorded frames to replay, and the pace (frames per second, 0: unpaced).
+    pub replay: Option<(Vec<crate::replay::ReplayFrame>, u32)>,
 }
 
 impl Default for SimOptions {
@@ -50,6 +52,7 @@ impl Default for SimOptions {
             genesis_unix: 1_767_225_600, // 2026-01-01T00:00:00Z
             faults: Faults::none(),
             scenario: None,
+            replay: None,
         }
     }
 }
@@ -113,6 +116,7 @@ impl SimServer {
             genesis_unix,
             faults,
             scenario,
+            replay,
         } = opts;
         if slot_ms == 0 {
             return Err(io::Error::new(
@@ -171,6 +175,14 @@ impl SimServer {
         if let Some(scenario) = scenario {
             tasks.push(tokio::spawn(crate::scenario::run(
                 scenario,
+                cluster.clone(),
+                shutdown_rx.clone(),
+            )));
+        }
+        if let Some((frames, rate)) = replay {
+            tasks.push(tokio::spawn(crate::replay::run(
+                frames,
+                rate,
                 cluster.clone(),
                 shutdown_rx.clone(),
             )));
