@@ -24,6 +24,9 @@ pub const FINALIZATION_DEPTH: u64 = 32;
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 pub const DEFAULT_CU_PER_INSTRUCTION: u64 = 200_000;
 pub const MAX_CU_LIMIT: u64 = 1_400_000;
+/// Slots a landed transaction stays queryable (30 minutes at 400 ms): well past expiry of its
+/// blockhash, so duplicates are always caught.
+pub const HISTORY_SLOTS: u64 = 4_500;
 const ADDRESS_LOOKUP_TABLE_PROGRAM: Pubkey =
     Pubkey::from_str_const("AddressLookupTab1e1111111111111111111111111");
 
@@ -60,6 +63,15 @@ impl Commitment {
             Self::Finalized => FINALIZATION_DEPTH,
         }
     }
+}
+
+/// One landed transaction's compute-unit price and the accounts it locked for writing.
+#[derive(Clone, Debug)]
+pub struct FeeSample {
+    pub slot: u64,
+    /// Micro-lamports per compute unit.
+    pub price: u64,
+    pub writable: Vec<Pubkey>,
 }
 
 #[derive(Clone, Debug)]
@@ -130,8 +142,10 @@ pub struct Bank {
     genesis_unix: i64,
     slot_ms: u64,
     transactions: HashMap<Signature, TxRecord>,
-    /// (slot, priority fee in micro-lamports per CU) of recent landed transactions.
-    recent_fees: VecDeque<(u64, u64)>,
+    /// Landing order, for forgetting old transactions.
+    history: VecDeque<(u64, Signature)>,
+    /// Recent landed transactions' priority fees, for getRecentPrioritizationFees.
+    recent_fees: VecDeque<FeeSample>,
     pub transaction_count: u64,
 }
 
@@ -152,6 +166,7 @@ impl Bank {
             genesis_unix,
             slot_ms,
             transactions: HashMap::new(),
+            history: VecDeque::new(),
             recent_fees: VecDeque::new(),
             transaction_count: 0,
         };
@@ -183,9 +198,20 @@ impl Bank {
         while self
             .recent_fees
             .front()
-            .is_some_and(|(s, _)| *s + 150 < self.slot)
+            .is_some_and(|f| f.slot + 150 < self.slot)
         {
             self.recent_fees.pop_front();
+        }
+        // Like an RPC node without long-term storage, forget transactions after a while, so a
+        // busy cluster's memory stays flat.
+        while self
+            .history
+            .front()
+            .is_some_and(|(s, _)| *s + HISTORY_SLOTS < self.slot)
+        {
+            if let Some((_, sig)) = self.history.pop_front() {
+                self.transactions.remove(&sig);
+            }
         }
     }
 
@@ -249,7 +275,7 @@ impl Bank {
         self.transactions.get(sig)
     }
 
-    pub fn recent_prioritization_fees(&self) -> impl Iterator<Item = &(u64, u64)> {
+    pub fn recent_prioritization_fees(&self) -> impl Iterator<Item = &FeeSample> {
         self.recent_fees.iter()
     }
 
@@ -348,8 +374,20 @@ impl Bank {
             parsed: p,
         };
         self.transactions.insert(sig, record.clone());
+        self.history.push_back((self.slot, sig));
         self.transaction_count += 1;
-        self.recent_fees.push_back((self.slot, priority_price));
+        let locked = record
+            .account_keys
+            .iter()
+            .zip(&record.writable)
+            .filter(|(_, w)| **w)
+            .map(|(k, _)| *k)
+            .collect();
+        self.recent_fees.push_back(FeeSample {
+            slot: self.slot,
+            price: priority_price,
+            writable: locked,
+        });
         Ok(Landed { record, changed })
     }
 

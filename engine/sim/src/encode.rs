@@ -1,5 +1,6 @@
-//! Accounts in the RPC's encodings: base64, base58 (small data only), jsonParsed for token
-//! accounts and mints (anything else falls back to base64, as the RPC does).
+//! Accounts in the RPC's encodings: base64, base64+zstd (RpcClient's default), base58 (small
+//! data only), jsonParsed for token accounts and mints (anything else falls back to base64, as
+//! the RPC does).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -18,6 +19,7 @@ pub const MAX_BASE58_BYTES: usize = 128;
 pub enum AccountEncoding {
     Base58,
     Base64,
+    Base64Zstd,
     JsonParsed,
 }
 
@@ -27,9 +29,7 @@ impl AccountEncoding {
             "base58" | "binary" => Ok(Self::Base58),
             "base64" => Ok(Self::Base64),
             "jsonParsed" => Ok(Self::JsonParsed),
-            "base64+zstd" => {
-                Err("base64+zstd encoding is not supported by this cluster; use base64".into())
-            }
+            "base64+zstd" => Ok(Self::Base64Zstd),
             other => Err(format!(
                 "unknown variant `{other}`, expected one of `binary`, `base58`, `base64`, `jsonParsed`, `base64+zstd`"
             )),
@@ -143,6 +143,10 @@ pub fn ui_account(
             json!([bs58::encode(data).into_string(), "base58"])
         }
         AccountEncoding::Base64 => json!([STANDARD.encode(data), "base64"]),
+        AccountEncoding::Base64Zstd => {
+            let packed = zstd::bulk::compress(data, 0).map_err(|e| format!("zstd: {e}"))?;
+            json!([STANDARD.encode(packed), "base64+zstd"])
+        }
         AccountEncoding::JsonParsed => match (slice, parsed_token(acc, mint_decimals)) {
             (None, Some(parsed)) => parsed,
             _ => json!([STANDARD.encode(data), "base64"]),

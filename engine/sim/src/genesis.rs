@@ -19,6 +19,9 @@ pub const SYSVAR_RENT: Pubkey =
     Pubkey::from_str_const("SysvarRent111111111111111111111111111111111");
 pub const SYSVAR_CLOCK: Pubkey =
     Pubkey::from_str_const("SysvarC1ock11111111111111111111111111111111");
+/// Token-2022's wrapped-SOL mint.
+pub const NATIVE_MINT_2022: Pubkey =
+    Pubkey::from_str_const("9pan9bMn5HatX4EJdBwg9VgCa7Uz5HL8N1m5D3NdXejP");
 const SYSVAR_OWNER: Pubkey = Pubkey::from_str_const("Sysvar1111111111111111111111111111111111111");
 
 /// A deterministic key for the cluster's own parties (fee recipients, authorities).
@@ -126,6 +129,29 @@ pub fn install(accounts: &mut HashMap<Pubkey, Account>) {
     }
     for sysvar in [SYSVAR_RENT, SYSVAR_CLOCK] {
         accounts.insert(sysvar, Account::new(1_009_200, vec![0; 40], SYSVAR_OWNER));
+    }
+    // The native mints (wrapped SOL) of both token programs: 9 decimals, no authority.
+    for (mint, program) in [
+        (ids::WSOL_MINT, ids::TOKEN_PROGRAM),
+        (NATIVE_MINT_2022, ids::TOKEN_2022_PROGRAM),
+    ] {
+        let m = crate::programs::token::Mint {
+            mint_authority: None,
+            supply: 0,
+            decimals: 9,
+            is_initialized: true,
+            freeze_authority: None,
+        };
+        let mut data = vec![0; crate::programs::token::MINT_LEN];
+        m.pack(&mut data);
+        accounts.insert(
+            mint,
+            Account::new(
+                crate::account::rent_exempt_minimum(data.len()),
+                data,
+                program,
+            ),
+        );
     }
     let global = global_account_data();
     accounts.insert(

@@ -437,12 +437,33 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
             transaction_json(r, enc, max_version.is_some())
         }
         "getRecentPrioritizationFees" => {
+            // Per slot, the lowest price paid; with addresses, among transactions that wrote
+            // any of them (as the RPC reports it).
+            let addrs = match params.first() {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::Array(a)) if a.len() <= 128 => a
+                    .iter()
+                    .map(|k| {
+                        k.as_str()
+                            .ok_or_else(|| RpcError::invalid_params("addresses must be strings"))
+                            .and_then(pubkey)
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+                Some(_) => {
+                    return Err(RpcError::invalid_params(
+                        "addresses must be an array of at most 128 keys",
+                    ));
+                }
+            };
             let bank = cluster.bank();
             let mut per_slot: std::collections::BTreeMap<u64, u64> =
                 std::collections::BTreeMap::new();
-            for (slot, fee) in bank.recent_prioritization_fees() {
-                let e = per_slot.entry(*slot).or_insert(u64::MAX);
-                *e = (*e).min(*fee);
+            for f in bank.recent_prioritization_fees() {
+                if !addrs.is_empty() && !f.writable.iter().any(|k| addrs.contains(k)) {
+                    continue;
+                }
+                let e = per_slot.entry(f.slot).or_insert(u64::MAX);
+                *e = (*e).min(f.price);
             }
             Ok(Value::Array(
                 per_slot

@@ -391,8 +391,9 @@ fn initialize_account(
     let lamports = a.lamports;
     let data_len = a.data.len();
     let mint_key = ctx.key(mint);
-    let is_native = (mint_key == WSOL_MINT).then_some(rent_exempt_minimum(data_len));
-    if mint_key != WSOL_MINT {
+    let native = mint_key == WSOL_MINT || mint_key == crate::genesis::NATIVE_MINT_2022;
+    let is_native = native.then_some(rent_exempt_minimum(data_len));
+    if !native {
         load_mint(ctx, program, mint)?;
     }
     let t = TokenAccount {
