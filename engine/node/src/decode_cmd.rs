@@ -70,6 +70,16 @@ impl Display for Failure {
     }
 }
 
+const BROKEN_PIPE: &str = "output: broken pipe";
+
+fn output_error(e: io::Error) -> Failure {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Failure(BROKEN_PIPE.to_owned())
+    } else {
+        fail("output", e)
+    }
+}
+
 fn fail(place: impl Display, e: impl Display) -> Failure {
     Failure(format!("{place}: {e}"))
 }
@@ -108,8 +118,8 @@ struct Output<W: Write> {
 impl<W: Write> Output<W> {
     fn emit<T: Serialize>(&mut self, item: &T, extra: Extra<'_>) -> Result<(), Failure> {
         serde_json::to_writer(&mut self.out, &Line { item, extra })
-            .map_err(|e| fail("output", e))?;
-        self.out.write_all(b"\n").map_err(|e| fail("output", e))?;
+            .map_err(|e| output_error(e.into()))?;
+        self.out.write_all(b"\n").map_err(output_error)?;
         self.items += 1;
         Ok(())
     }
@@ -139,6 +149,8 @@ pub(crate) fn run(args: &Args) -> u8 {
     match result {
         Ok(()) if flushed.is_ok() => 0,
         Ok(()) => 1,
+        // The reader went away (`| head`): stop quietly, as Unix tools do.
+        Err(e) if e.0 == BROKEN_PIPE => 0,
         Err(e) => {
             let _ = writeln!(io::stderr(), "kestrel decode: {name}: {e}");
             EXIT_BAD_INPUT

@@ -16,7 +16,7 @@ pub struct Account {
 
 /// Mainnet's rent: 3480 lamports per byte-year, exempt at two years, 128 bytes of overhead.
 pub const fn rent_exempt_minimum(data_len: usize) -> u64 {
-    (128 + data_len as u64) * 3480 * 2
+    (128u64.saturating_add(data_len as u64)).saturating_mul(3480 * 2)
 }
 
 /// Rent epoch of rent-exempt accounts since rent collection ended (u64::MAX on mainnet).

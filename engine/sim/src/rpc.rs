@@ -748,3 +748,83 @@ fn simulate_transaction(cluster: &Arc<Cluster>, params: &[Value]) -> Result<Valu
     }
     Ok(with_context(bank.slot(), value))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faults::Faults;
+
+    /// Every method with hostile parameters answers with a result or a JSON-RPC error.
+    #[test]
+    fn hostile_params_never_panic() {
+        let cluster = Cluster::new(1, 400, 0, Faults::none());
+        let methods = [
+            "getHealth",
+            "getVersion",
+            "getSlot",
+            "getBlockHeight",
+            "getEpochInfo",
+            "getLatestBlockhash",
+            "isBlockhashValid",
+            "getBalance",
+            "getAccountInfo",
+            "getMultipleAccounts",
+            "getMinimumBalanceForRentExemption",
+            "getTokenAccountBalance",
+            "getTokenAccountsByOwner",
+            "getSignatureStatuses",
+            "getTransaction",
+            "getRecentPrioritizationFees",
+            "requestAirdrop",
+            "sendTransaction",
+            "simulateTransaction",
+            "getTransactionCount",
+        ];
+        let key = "6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P";
+        let hostile = [
+            json!([]),
+            json!([null]),
+            json!([1, 2, 3]),
+            json!(["x"]),
+            json!([key]),
+            json!([key, "base64"]),
+            json!([key, { "encoding": "nonsense", "commitment": "maybe" }]),
+            json!([key, { "mint": "bad" }]),
+            json!([key, { "programId": key }]),
+            json!([vec![key; 300]]),
+            json!([u64::MAX]),
+            json!([-1]),
+            json!(["AAAA", { "encoding": "base64", "skipPreflight": true }]),
+            json!([std::iter::repeat_n('A', 5000).collect::<String>(), { "encoding": "base64" }]),
+            json!([key, { "dataSlice": { "offset": u64::MAX, "length": u64::MAX } }]),
+            json!([key, u64::MAX]),
+            json!([{ "deeply": { "nested": [[[[]]]] } }]),
+        ];
+        for m in methods {
+            for p in &hostile {
+                let req = json!({ "jsonrpc": "2.0", "id": 1, "method": m, "params": p });
+                let out = handle_request(&cluster, &req).expect("a response");
+                assert!(
+                    out.get("result").is_some() ^ out.get("error").is_some(),
+                    "{m} {p}: {out}"
+                );
+            }
+        }
+        for bad in [
+            json!(1),
+            json!("x"),
+            json!({ "jsonrpc": "1.0", "method": "getSlot", "id": 1 }),
+            json!({ "jsonrpc": "2.0", "method": 5, "id": 1 }),
+            json!({ "jsonrpc": "2.0", "method": "getSlot", "id": [1] }),
+            json!({ "jsonrpc": "2.0", "method": "getSlot", "id": 1, "params": 7 }),
+        ] {
+            let out = handle_request(&cluster, &bad).expect("a response");
+            assert!(
+                out["error"]["code"]
+                    .as_i64()
+                    .is_some_and(|c| c == -32600 || c == -32602),
+                "{bad}: {out}"
+            );
+        }
+    }
+}
