@@ -77,7 +77,7 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-async fn notification_rate(seconds: u64) {
+async fn notification_rate(seconds: u64, flood: bool) {
     let scenario = Scenario::from_toml(BUSY, "busy.toml").expect("busy scenario");
     let server = SimServer::start(SimOptions {
         scenario: Some(scenario),
@@ -111,27 +111,37 @@ async fn notification_rate(seconds: u64) {
         }));
     }
     let rss_before = rss_kib();
-    let landed_before = server
-        .cluster
-        .stats
-        .transactions_landed
-        .load(Ordering::Relaxed);
+    let landed_counter = &server.cluster.stats.transactions_landed;
+    let landed_before = landed_counter.load(Ordering::Relaxed);
+    let senders = flood.then(|| spawn_senders(&server, 8, true));
+    // On long runs, the memory curve once a minute.
+    let rss_log = (seconds >= 120).then(|| {
+        tokio::spawn(async {
+            let mut minute = tokio::time::interval(Duration::from_secs(60));
+            minute.tick().await;
+            for m in 1.. {
+                minute.tick().await;
+                println!("  after {m} min: RSS {} KiB", rss_kib());
+            }
+        })
+    });
     let per_second = sample(received, seconds).await;
-    let landed = server
-        .cluster
-        .stats
-        .transactions_landed
-        .load(Ordering::Relaxed)
-        - landed_before;
-    report(
-        "notifications received (4 clients × logs all + program pump)",
-        "frames/s",
-        per_second,
-    );
+    let landed = landed_counter.load(Ordering::Relaxed) - landed_before;
+    if let Some(t) = rss_log {
+        t.abort();
+    }
+    if let Some(s) = senders {
+        s.finish().await;
+    }
+    let name = if flood {
+        "notifications, busy scenario + 8 senders flooding (4 clients × logs all + program pump)"
+    } else {
+        "notifications, busy scenario (4 clients × logs all + program pump)"
+    };
+    report(name, "frames/s", per_second);
     println!(
-        "  scenario transactions landed: {:.0}/s; process RSS {} → {} KiB",
+        "  transactions landed: {:.0}/s; process RSS {rss_before} → {} KiB",
         landed as f64 / seconds as f64,
-        rss_before,
         rss_kib()
     );
     server.stop().await;
@@ -140,21 +150,32 @@ async fn notification_rate(seconds: u64) {
     }
 }
 
-async fn send_throughput(seconds: u64, skip_preflight: bool) {
-    let server = SimServer::start(SimOptions::default())
-        .await
-        .expect("start");
-    let payers: Vec<Keypair> = (0..16).map(|_| Keypair::new()).collect();
-    for p in &payers {
-        server
-            .cluster
-            .airdrop(&p.pubkey(), 1_000_000 * 1_000_000_000)
-            .expect("fund");
+struct Senders {
+    accepted: Arc<AtomicU64>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Senders {
+    async fn finish(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for w in self.workers {
+            let _ = w.await;
+        }
     }
+}
+
+/// `n` keep-alive HTTP clients sending signed transfers as fast as they are answered.
+fn spawn_senders(server: &SimServer, n: usize, skip_preflight: bool) -> Senders {
     let accepted = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut workers = Vec::new();
-    for (w, payer) in payers.into_iter().enumerate() {
+    for w in 0..n {
+        let payer = Keypair::new();
+        server
+            .cluster
+            .airdrop(&payer.pubkey(), 1_000_000 * 1_000_000_000)
+            .expect("fund");
         let url = server.rpc_url();
         let cluster = server.cluster.clone();
         let accepted = accepted.clone();
@@ -162,15 +183,16 @@ async fn send_throughput(seconds: u64, skip_preflight: bool) {
         workers.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
             let dest = Pubkey::new_unique();
-            let mut n: u64 = 0;
+            let mut i: u64 = 0;
             while !stop.load(Ordering::Relaxed) {
                 // Distinct amounts make distinct signatures.
-                n += 1;
-                let ix = kestrel_sim::programs::system::ix::transfer(&payer.pubkey(), &dest, 1_000_000 + n + (w as u64) * 1_000_000_000);
+                i += 1;
+                let lamports = 1_000_000 + i + (w as u64) * 1_000_000_000;
+                let ix = kestrel_sim::programs::system::ix::transfer(&payer.pubkey(), &dest, lamports);
                 let tx = Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[&payer], cluster.latest_blockhash());
                 let bytes = bincode::serialize(&solana_transaction::versioned::VersionedTransaction::from(tx)).expect("serialize");
                 let body = serde_json::json!({
-                    "jsonrpc": "2.0", "id": n, "method": "sendTransaction",
+                    "jsonrpc": "2.0", "id": i, "method": "sendTransaction",
                     "params": [base64::engine::general_purpose::STANDARD.encode(bytes), { "encoding": "base64", "skipPreflight": skip_preflight }],
                 });
                 match http.post(&url).json(&body).send().await {
@@ -186,11 +208,20 @@ async fn send_throughput(seconds: u64, skip_preflight: bool) {
             }
         }));
     }
-    let per_second = sample(accepted, seconds).await;
-    stop.store(true, Ordering::Relaxed);
-    for w in workers {
-        let _ = w.await;
+    Senders {
+        accepted,
+        stop,
+        workers,
     }
+}
+
+async fn send_throughput(seconds: u64, skip_preflight: bool) {
+    let server = SimServer::start(SimOptions::default())
+        .await
+        .expect("start");
+    let senders = spawn_senders(&server, 16, skip_preflight);
+    let per_second = sample(senders.accepted.clone(), seconds).await;
+    senders.finish().await;
     let name = if skip_preflight {
         "sendTransaction, skipPreflight (16 clients)"
     } else {
@@ -215,7 +246,10 @@ fn main() {
     let only = std::env::var("KESTREL_LOAD_ONLY").unwrap_or_default();
     rt.block_on(async {
         if only.is_empty() || only == "notify" {
-            notification_rate(seconds).await;
+            notification_rate(seconds, false).await;
+            if only.is_empty() {
+                notification_rate(seconds, true).await;
+            }
         }
         if only.is_empty() || only == "send" {
             send_throughput(seconds, false).await;

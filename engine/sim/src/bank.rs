@@ -24,9 +24,9 @@ pub const FINALIZATION_DEPTH: u64 = 32;
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 pub const DEFAULT_CU_PER_INSTRUCTION: u64 = 200_000;
 pub const MAX_CU_LIMIT: u64 = 1_400_000;
-/// Slots a landed transaction stays queryable (30 minutes at 400 ms): well past expiry of its
+/// Slots a landed transaction stays queryable (10 minutes at 400 ms): well past expiry of its
 /// blockhash, so duplicates are always caught.
-pub const HISTORY_SLOTS: u64 = 4_500;
+pub const HISTORY_SLOTS: u64 = 1_500;
 const ADDRESS_LOOKUP_TABLE_PROGRAM: Pubkey =
     Pubkey::from_str_const("AddressLookupTab1e1111111111111111111111111");
 
