@@ -204,15 +204,7 @@ pub fn create(
     uri: &str,
 ) -> Instruction {
     let bonding_curve = pda::bonding_curve(mint);
-    let metadata = Pubkey::find_program_address(
-        &[
-            b"metadata",
-            METAPLEX_METADATA_PROGRAM.as_ref(),
-            mint.as_ref(),
-        ],
-        &METAPLEX_METADATA_PROGRAM,
-    )
-    .0;
+    let metadata = pda::metadata(mint);
     let mut data = disc::CREATE.to_vec();
     borsh_str(&mut data, name);
     borsh_str(&mut data, symbol);

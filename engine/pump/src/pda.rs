@@ -3,7 +3,9 @@
 
 use solana_pubkey::Pubkey;
 
-use crate::ids::{ASSOCIATED_TOKEN_PROGRAM, PUMP_FEES_PROGRAM, PUMP_PROGRAM};
+use crate::ids::{
+    ASSOCIATED_TOKEN_PROGRAM, METAPLEX_METADATA_PROGRAM, PUMP_FEES_PROGRAM, PUMP_PROGRAM,
+};
 
 fn pump_pda(seeds: &[&[u8]]) -> Pubkey {
     Pubkey::find_program_address(seeds, &PUMP_PROGRAM).0
@@ -57,6 +59,19 @@ pub fn fee_config() -> Pubkey {
 /// `["sharing-config", mint]` under the fee program (v2 instructions).
 pub fn sharing_config(mint: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(&[b"sharing-config", mint.as_ref()], &PUMP_FEES_PROGRAM).0
+}
+
+/// Metaplex metadata of `mint`: `["metadata", metadata program, mint]` under Metaplex.
+pub fn metadata(mint: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(
+        &[
+            b"metadata",
+            METAPLEX_METADATA_PROGRAM.as_ref(),
+            mint.as_ref(),
+        ],
+        &METAPLEX_METADATA_PROGRAM,
+    )
+    .0
 }
 
 /// The associated token account of `owner` for `mint` under `token_program` (SPL or 2022).

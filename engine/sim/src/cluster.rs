@@ -93,11 +93,9 @@ impl Cluster {
 
     /// One slot passes: a new block and blockhash.
     pub fn tick(&self) {
-        let slot = {
-            let mut bank = self.bank();
-            bank.advance_slot();
-            bank.slot()
-        };
+        let mut bank = self.bank();
+        bank.advance_slot();
+        let slot = bank.slot();
         let _ = self.events.send(Event::Slot {
             slot,
             parent: slot.saturating_sub(1),
@@ -114,7 +112,7 @@ impl Cluster {
             .fetch_add(1, Ordering::Relaxed);
         let sig = p.signature();
         let verified = wire::verify(&p);
-        let landed = {
+        {
             let mut bank = self.bank();
             if !skip_preflight {
                 if !verified {
@@ -128,46 +126,38 @@ impl Cluster {
             if !verified {
                 return Ok(sig);
             }
+            // Published under the lock, so subscribers see transactions and slots in order.
             match bank.land(p) {
-                Ok(l) => l,
-                Err(_dropped) => return Ok(sig),
+                Ok(l) => self.publish_landed(l),
+                Err(_dropped) => {}
             }
-        };
-        self.stats
-            .transactions_landed
-            .fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(sig)
+    }
+
+    fn publish_landed(&self, landed: crate::bank::Landed) {
+        if landed.record.err.is_none() {
+            self.stats
+                .transactions_landed
+                .fetch_add(1, Ordering::Relaxed);
+        }
         let _ = self.events.send(Event::Landed(Arc::new(LandedEvent {
             record: landed.record,
             changed: landed.changed,
         })));
-        Ok(sig)
     }
 
     /// Lands a transaction built by the cluster itself (faucet, scenario wallets).
     pub fn submit_own(&self, tx: &Transaction) -> Result<Signature, TransactionError> {
-        let raw = bincode::serialize(&solana_transaction::versioned::VersionedTransaction::from(
-            tx.clone(),
-        ))
-        .map_err(|_| TransactionError::SanitizeFailure)?;
+        let versioned = solana_transaction::versioned::VersionedTransaction::from(tx.clone());
+        let raw = bincode::serialize(&versioned).map_err(|_| TransactionError::SanitizeFailure)?;
         let p = wire::parse(raw).map_err(|_| TransactionError::SanitizeFailure)?;
         let sig = p.signature();
-        let landed = self.bank().land(p)?;
-        if let Some(err) = &landed.record.err {
-            let err = err.clone();
-            let _ = self.events.send(Event::Landed(Arc::new(LandedEvent {
-                record: landed.record,
-                changed: landed.changed,
-            })));
-            return Err(err);
-        }
-        self.stats
-            .transactions_landed
-            .fetch_add(1, Ordering::Relaxed);
-        let _ = self.events.send(Event::Landed(Arc::new(LandedEvent {
-            record: landed.record,
-            changed: landed.changed,
-        })));
-        Ok(sig)
+        let mut bank = self.bank();
+        let landed = bank.land(p)?;
+        let err = landed.record.err.clone();
+        self.publish_landed(landed);
+        err.map_or(Ok(sig), Err)
     }
 
     pub fn latest_blockhash(&self) -> Hash {

@@ -953,15 +953,7 @@ fn create(
             SYSVAR_RENT,
             code::CONSTRAINT_ADDRESS,
         )?;
-        let metadata = Pubkey::find_program_address(
-            &[
-                b"metadata",
-                METAPLEX_METADATA_PROGRAM.as_ref(),
-                mint.as_ref(),
-            ],
-            &METAPLEX_METADATA_PROGRAM,
-        )
-        .0;
+        let metadata = pda::metadata(&mint);
         seeds(ctx, "metadata", ctx.key(a(6)), metadata)?;
     }
 
