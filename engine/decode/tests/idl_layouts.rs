@@ -22,8 +22,9 @@ struct Layout {
     fields: Vec<(String, Value)>, // (name, IDL type)
 }
 
-fn layout(idl: &Value, section: &str, name: &str) -> Layout {
-    let disc = idl[section]
+/// The IDL's discriminator of an event, account or instruction.
+fn discriminator(idl: &Value, section: &str, name: &str) -> Vec<u8> {
+    idl[section]
         .as_array()
         .unwrap()
         .iter()
@@ -33,7 +34,11 @@ fn layout(idl: &Value, section: &str, name: &str) -> Layout {
         .unwrap()
         .iter()
         .map(|b| b.as_u64().unwrap() as u8)
-        .collect();
+        .collect()
+}
+
+fn layout(idl: &Value, section: &str, name: &str) -> Layout {
+    let disc = discriminator(idl, section, name);
     let ty = idl["types"]
         .as_array()
         .unwrap()
@@ -382,7 +387,7 @@ fn our_discriminators_are_the_idl_ones() {
     let pump = idl("pump_idl.json");
     let amm = idl("pump_amm_idl.json");
     let disc =
-        |idl: &Value, section: &str, name: &str| -> Vec<u8> { layout_disc(idl, section, name) };
+        |idl: &Value, section: &str, name: &str| -> Vec<u8> { discriminator(idl, section, name) };
     assert_eq!(disc(&pump, "events", "CreateEvent"), e::CREATE);
     assert_eq!(disc(&pump, "events", "TradeEvent"), e::TRADE);
     assert_eq!(disc(&pump, "events", "CompleteEvent"), e::COMPLETE);
@@ -409,20 +414,6 @@ fn our_discriminators_are_the_idl_ones() {
     ] {
         assert_eq!(disc(&pump, "instructions", name), d, "{name}");
     }
-}
-
-fn layout_disc(idl: &Value, section: &str, name: &str) -> Vec<u8> {
-    idl[section]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["name"] == name)
-        .unwrap()["discriminator"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b.as_u64().unwrap() as u8)
-        .collect()
 }
 
 /// Instruction names in the output are the IDL's, for every pump instruction the logs name.
