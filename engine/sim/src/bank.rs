@@ -3,6 +3,7 @@
 //! record the status). One `Bank` is owned by the cluster behind a mutex.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use solana_hash::Hash;
@@ -24,9 +25,11 @@ pub const FINALIZATION_DEPTH: u64 = 32;
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 pub const DEFAULT_CU_PER_INSTRUCTION: u64 = 200_000;
 pub const MAX_CU_LIMIT: u64 = 1_400_000;
-/// Slots a landed transaction stays queryable (10 minutes at 400 ms): well past expiry of its
-/// blockhash, so duplicates are always caught.
-pub const HISTORY_SLOTS: u64 = 1_500;
+/// Slots a landed transaction stays queryable (2 minutes at 400 ms; mainnet's status cache is
+/// about as long): past expiry of its blockhash, so duplicates are always caught.
+pub const HISTORY_SLOTS: u64 = 300;
+/// And at most this many, whatever the rate.
+pub const MAX_HISTORY: usize = 50_000;
 const ADDRESS_LOOKUP_TABLE_PROGRAM: Pubkey =
     Pubkey::from_str_const("AddressLookupTab1e1111111111111111111111111");
 
@@ -108,7 +111,9 @@ pub struct TxRecord {
     pub pre_token_balances: Vec<TokenBalance>,
     pub post_token_balances: Vec<TokenBalance>,
     pub compute_units: u64,
-    pub parsed: Parsed,
+    /// The transaction as it arrived (getTransaction re-reads it; a parsed copy costs more).
+    pub raw: Vec<u8>,
+    pub v0: bool,
 }
 
 /// Accounts a landed transaction changed, with their new state (for notifications).
@@ -141,7 +146,7 @@ pub struct Bank {
     seed: u64,
     genesis_unix: i64,
     slot_ms: u64,
-    transactions: HashMap<Signature, TxRecord>,
+    transactions: HashMap<Signature, Arc<TxRecord>>,
     /// Landing order, for forgetting old transactions.
     history: VecDeque<(u64, Signature)>,
     /// Recent landed transactions' priority fees, for getRecentPrioritizationFees.
@@ -151,7 +156,7 @@ pub struct Bank {
 
 /// Outcome of landing a transaction (`Ok` even when it failed on chain: it still landed).
 pub struct Landed {
-    pub record: TxRecord,
+    pub record: Arc<TxRecord>,
     pub changed: Changed,
 }
 
@@ -202,16 +207,18 @@ impl Bank {
         {
             self.recent_fees.pop_front();
         }
-        // Like an RPC node without long-term storage, forget transactions after a while, so a
-        // busy cluster's memory stays flat.
-        while self
-            .history
-            .front()
-            .is_some_and(|(s, _)| *s + HISTORY_SLOTS < self.slot)
-        {
-            if let Some((_, sig)) = self.history.pop_front() {
-                self.transactions.remove(&sig);
+        self.forget_old();
+    }
+
+    /// Like an RPC node without long-term storage, forget transactions past `HISTORY_SLOTS`
+    /// or beyond `MAX_HISTORY`, so a busy cluster's memory stays flat.
+    fn forget_old(&mut self) {
+        while let Some(&(slot, sig)) = self.history.front() {
+            if slot + HISTORY_SLOTS >= self.slot && self.history.len() <= MAX_HISTORY {
+                break;
             }
+            self.history.pop_front();
+            self.transactions.remove(&sig);
         }
     }
 
@@ -272,7 +279,7 @@ impl Bank {
     }
 
     pub fn transaction(&self, sig: &Signature) -> Option<&TxRecord> {
-        self.transactions.get(sig)
+        self.transactions.get(sig).map(Arc::as_ref)
     }
 
     pub fn recent_prioritization_fees(&self) -> impl Iterator<Item = &FeeSample> {
@@ -371,10 +378,13 @@ impl Bank {
             writable,
             signer,
             compute_units: units,
-            parsed: p,
+            v0: p.is_v0(),
+            raw: p.raw,
         };
+        let record = Arc::new(record);
         self.transactions.insert(sig, record.clone());
         self.history.push_back((self.slot, sig));
+        self.forget_old();
         self.transaction_count += 1;
         let locked = record
             .account_keys

@@ -30,7 +30,7 @@ pub enum Event {
 
 #[derive(Debug)]
 pub struct LandedEvent {
-    pub record: TxRecord,
+    pub record: Arc<TxRecord>,
     pub changed: Changed,
 }
 
@@ -60,7 +60,8 @@ impl Cluster {
             faucet.pubkey(),
             crate::account::Account::wallet(FAUCET_LAMPORTS),
         );
-        let (events, _) = broadcast::channel(1 << 16);
+        // Slow subscribers lag and skip rather than hold the cluster's memory.
+        let (events, _) = broadcast::channel(1 << 13);
         Arc::new(Self {
             bank: Mutex::new(bank),
             events,
@@ -192,4 +193,22 @@ pub fn seeded_keypair(seed: u64, label: &str, i: u64) -> Keypair {
     h.update(i.to_le_bytes());
     let secret: [u8; 32] = h.finalize().into();
     Keypair::new_from_array(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transactions_are_forgotten_after_the_history_window() {
+        let cluster = Cluster::new(3, 400, 0, Faults::none());
+        let sig = cluster.airdrop(&Pubkey::new_unique(), 1_000_000_000).unwrap();
+        assert!(cluster.bank().transaction(&sig).is_some());
+        for _ in 0..crate::bank::HISTORY_SLOTS {
+            cluster.tick();
+        }
+        assert!(cluster.bank().transaction(&sig).is_some(), "kept through the window");
+        cluster.tick();
+        assert!(cluster.bank().transaction(&sig).is_none(), "forgotten after it");
+    }
 }

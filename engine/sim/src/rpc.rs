@@ -423,7 +423,7 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
             let max_version = cfg
                 .get("maxSupportedTransactionVersion")
                 .and_then(Value::as_u64);
-            if r.parsed.is_v0() && max_version.is_none() {
+            if r.v0 && max_version.is_none() {
                 return Err(RpcError {
                     code: -32015,
                     message: "Transaction version (0) is not supported by the requesting client. Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": 0".into(),
@@ -534,13 +534,18 @@ fn token_balances_json(list: &[crate::bank::TokenBalance]) -> Value {
 }
 
 fn transaction_json(r: &TxRecord, enc: &str, versioned_client: bool) -> Result<Value, RpcError> {
-    let msg = &r.parsed.tx.message;
-    let n_static = r.parsed.static_keys().len();
+    let parsed = wire::parse(r.raw.clone()).map_err(|e| RpcError {
+        code: -32603,
+        message: format!("stored transaction unreadable: {e}"),
+        data: None,
+    })?;
+    let msg = &parsed.tx.message;
+    let n_static = parsed.static_keys().len();
     let transaction = match enc {
         "json" => {
             let header = msg.header();
             let mut message = json!({
-                "accountKeys": r.parsed.static_keys().iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+                "accountKeys": parsed.static_keys().iter().map(|k| k.to_string()).collect::<Vec<_>>(),
                 "header": {
                     "numRequiredSignatures": header.num_required_signatures,
                     "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
@@ -568,10 +573,10 @@ fn transaction_json(r: &TxRecord, enc: &str, versioned_client: bool) -> Result<V
                         .collect(),
                 );
             }
-            json!({ "signatures": r.parsed.tx.signatures.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "message": message })
+            json!({ "signatures": parsed.tx.signatures.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "message": message })
         }
-        "base64" => json!([STANDARD.encode(&r.parsed.raw), "base64"]),
-        "base58" => json!([bs58::encode(&r.parsed.raw).into_string(), "base58"]),
+        "base64" => json!([STANDARD.encode(&r.raw), "base64"]),
+        "base58" => json!([bs58::encode(&r.raw).into_string(), "base58"]),
         other => {
             return Err(RpcError::invalid_params(format!(
                 "unsupported encoding: {other}"
@@ -619,11 +624,7 @@ fn transaction_json(r: &TxRecord, enc: &str, versioned_client: bool) -> Result<V
         },
     });
     if versioned_client {
-        out["version"] = if r.parsed.is_v0() {
-            json!(0)
-        } else {
-            json!("legacy")
-        };
+        out["version"] = if r.v0 { json!(0) } else { json!("legacy") };
     }
     Ok(out)
 }
