@@ -202,13 +202,21 @@ mod tests {
     #[test]
     fn transactions_are_forgotten_after_the_history_window() {
         let cluster = Cluster::new(3, 400, 0, Faults::none());
-        let sig = cluster.airdrop(&Pubkey::new_unique(), 1_000_000_000).unwrap();
+        let sig = cluster
+            .airdrop(&Pubkey::new_unique(), 1_000_000_000)
+            .unwrap();
         assert!(cluster.bank().transaction(&sig).is_some());
         for _ in 0..crate::bank::HISTORY_SLOTS {
             cluster.tick();
         }
-        assert!(cluster.bank().transaction(&sig).is_some(), "kept through the window");
+        assert!(
+            cluster.bank().transaction(&sig).is_some(),
+            "kept through the window"
+        );
         cluster.tick();
-        assert!(cluster.bank().transaction(&sig).is_none(), "forgotten after it");
+        assert!(
+            cluster.bank().transaction(&sig).is_none(),
+            "forgotten after it"
+        );
     }
 }

@@ -270,7 +270,21 @@ async fn refusals_carry_mainnet_errors() {
     let mut unsigned = buy.clone();
     unsigned.accounts[6] = solana_instruction::AccountMeta::new(Pubkey::new_unique(), false);
     let err = send(&rpc, &[unsigned], &trader, &[]).await.unwrap_err();
-    assert!(custom_code(&err).contains("Custom("), "{err:?}");
+    assert!(
+        custom_code(&err).contains("Custom(3010)"),
+        "AccountNotSigner: {err:?}"
+    );
+
+    // A wrong account order: token program and creator vault swapped (sell's order in a buy).
+    let mut swapped = buy.clone();
+    swapped.accounts.swap(8, 9);
+    let err = send(&rpc, &[create_ata.clone(), swapped], &trader, &[])
+        .await
+        .unwrap_err();
+    assert!(
+        custom_code(&err).contains("Custom(3008)"),
+        "InvalidProgramId: {err:?}"
+    );
 
     // A duplicate is refused; with skipPreflight a failing transaction still pays its fee.
     let before = rpc.get_balance(&trader.pubkey()).await.unwrap();

@@ -409,6 +409,44 @@ async fn faults_429_drops_refusals_and_duplicates() {
     assert!(connect_async(server.ws_url()).await.is_ok());
     server.stop().await;
 
+    // A dropped socket at random (here: always, at the first notification).
+    let mut f = Faults::none();
+    f.ws_drop_chance = 1.0;
+    let server = start(SimOptions {
+        slot_ms: 20,
+        faults: f,
+        ..SimOptions::default()
+    })
+    .await;
+    let mut ws = open(&server).await;
+    request(&mut ws, 1, "slotSubscribe", json!([])).await;
+    let end = tokio::time::timeout(Duration::from_secs(3), ws.next())
+        .await
+        .unwrap();
+    assert!(
+        matches!(end, None | Some(Err(_)) | Some(Ok(Message::Close(_)))),
+        "{end:?}"
+    );
+    server.stop().await;
+
+    // Slow responses: never sooner than the configured delay.
+    let mut f = Faults::none();
+    f.rpc_delay = Duration::from_millis(120);
+    let server = start(SimOptions {
+        faults: f,
+        ..SimOptions::default()
+    })
+    .await;
+    let t = std::time::Instant::now();
+    let v = rpc(
+        &server,
+        json!({ "jsonrpc": "2.0", "id": 1, "method": "getHealth" }),
+    )
+    .await;
+    assert_eq!(v["result"], "ok");
+    assert!(t.elapsed() >= Duration::from_millis(120));
+    server.stop().await;
+
     // Every notification twice, 50 ms late.
     let mut f = Faults::none();
     f.notify_duplicate_rate = 1.0;
