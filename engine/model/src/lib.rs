@@ -1,0 +1,112 @@
+//! The engine's vocabulary, shared by the strategies and the engine that runs them: what a
+//! launch looks like to the decision path, what a strategy may ask for (an [`Intent`]), and
+//! time as a value handed in rather than read from the system, so live, paper and backtest run
+//! the same code.
+
+use std::time::Duration;
+
+use kestrel_units::{Bps, Lamports, TokenAmount};
+use solana_pubkey::Pubkey;
+
+/// Nanoseconds since the Unix epoch, as the engine's clock reported them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub u64);
+
+impl Timestamp {
+    pub fn plus(self, d: Duration) -> Self {
+        Self(
+            self.0
+                .saturating_add(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)),
+        )
+    }
+
+    /// Time from `earlier` to `self` (zero if `earlier` is later).
+    pub fn since(self, earlier: Timestamp) -> Duration {
+        Duration::from_nanos(self.0.saturating_sub(earlier.0))
+    }
+}
+
+/// Where strategies get the time: the system clock live, recorded time in a backtest.
+pub trait Clock {
+    fn now(&self) -> Timestamp;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenProgram {
+    /// SPL Token (`create`).
+    Spl,
+    /// Token-2022 (`create_v2`).
+    Token2022,
+}
+
+/// A launch as the decision path sees it: decoded from the CreateEvent (and, when the creator
+/// bought in the same transaction, its TradeEvent), borrowing name and symbol from the frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Launch<'a> {
+    pub mint: Pubkey,
+    pub bonding_curve: Pubkey,
+    pub creator: Pubkey,
+    pub name: &'a str,
+    pub symbol: &'a str,
+    pub token_program: TokenProgram,
+    pub is_mayhem_mode: bool,
+    pub is_cashback: bool,
+    /// Reserves after everything in the create transaction (the creator's own buy included).
+    pub virtual_token_reserves: TokenAmount,
+    pub virtual_sol_reserves: Lamports,
+    pub real_token_reserves: TokenAmount,
+    pub token_total_supply: TokenAmount,
+    /// SOL the creator put into the curve in the create transaction, if they bought.
+    pub creator_buy: Option<Lamports>,
+    pub seen_at: Timestamp,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// Spend this much SOL (fees included).
+    Buy { spend: Lamports },
+    /// Sell this many tokens.
+    Sell { tokens: TokenAmount },
+}
+
+/// What a strategy asks for. Nothing acts on an intent until the guardian approves it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Intent {
+    pub mint: Pubkey,
+    pub creator: Pubkey,
+    pub side: Side,
+    /// Worst acceptable price move against us.
+    pub max_slippage: Bps,
+    /// Priority fee, micro-lamports per compute unit.
+    pub cu_price_micro_lamports: u64,
+    pub created_at: Timestamp,
+}
+
+impl Intent {
+    /// SOL this intent puts at risk (zero for sells).
+    pub fn spend(&self) -> Lamports {
+        match self.side {
+            Side::Buy { spend } => spend,
+            Side::Sell { .. } => Lamports::ZERO,
+        }
+    }
+
+    pub fn is_buy(&self) -> bool {
+        matches!(self.side, Side::Buy { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_measure_without_underflow() {
+        let t = Timestamp(1_000);
+        assert_eq!(
+            t.plus(Duration::from_nanos(500)).since(t),
+            Duration::from_nanos(500)
+        );
+        assert_eq!(t.since(Timestamp(2_000)), Duration::ZERO);
+    }
+}

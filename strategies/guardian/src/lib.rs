@@ -1,0 +1,531 @@
+//! The guardian: the gate every intent passes before execution. It holds the trading state
+//! (ACTIVE, REDUCING, HALTED) and the limits, and answers each intent with a distinct type:
+//! an [`Approved`] intent, which only this crate can make, or a [`Refused`] one with a typed
+//! reason. Execution takes only `Approved`, so nothing unapproved can reach it.
+
+use std::fmt;
+
+use kestrel_model::{Intent, Side};
+use kestrel_units::{Bps, Lamports};
+use solana_pubkey::Pubkey;
+
+/// Whether the engine may open positions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TradingState {
+    /// Entries and exits.
+    #[default]
+    Active,
+    /// Exits only, and everything is being sold (the kill switch's "sell all").
+    Reducing,
+    /// Exits only (the daily loss limit, or the kill switch's "stop").
+    Halted,
+}
+
+/// The limits, from config.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_sol_per_trade: Lamports,
+    pub max_total_exposure: Lamports,
+    pub max_open_positions: u32,
+    pub max_exposure_per_creator: Lamports,
+    /// SOL that stays in the wallet whatever happens (fees, rent, exits).
+    pub sol_reserve: Lamports,
+    pub max_slippage: Bps,
+    /// Micro-lamports per compute unit.
+    pub max_cu_price: u64,
+}
+
+/// What the guardian needs to know of the book (positions held by the strategy thread).
+pub trait Exposure {
+    fn wallet_balance(&self) -> Lamports;
+    fn open_positions(&self) -> u32;
+    /// SOL at cost in open positions.
+    fn total_exposure(&self) -> Lamports;
+    fn creator_exposure(&self, creator: &Pubkey) -> Lamports;
+    fn holds(&self, mint: &Pubkey) -> bool;
+}
+
+/// Why an intent was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    Halted,
+    Reducing,
+    TradeTooLarge {
+        spend: Lamports,
+        max: Lamports,
+    },
+    TotalExposure {
+        after: Lamports,
+        max: Lamports,
+    },
+    TooManyPositions {
+        open: u32,
+        max: u32,
+    },
+    CreatorExposure {
+        after: Lamports,
+        max: Lamports,
+    },
+    Reserve {
+        would_leave: Lamports,
+        reserve: Lamports,
+    },
+    Slippage {
+        asked: Bps,
+        max: Bps,
+    },
+    CuPrice {
+        asked: u64,
+        max: u64,
+    },
+    BlacklistedMint,
+    BlacklistedCreator,
+    AlreadyHeld,
+    NothingToSell,
+}
+
+impl Reason {
+    pub const COUNT: usize = 13;
+
+    /// A stable index, for counters.
+    pub fn index(&self) -> usize {
+        match self {
+            Self::Halted => 0,
+            Self::Reducing => 1,
+            Self::TradeTooLarge { .. } => 2,
+            Self::TotalExposure { .. } => 3,
+            Self::TooManyPositions { .. } => 4,
+            Self::CreatorExposure { .. } => 5,
+            Self::Reserve { .. } => 6,
+            Self::Slippage { .. } => 7,
+            Self::CuPrice { .. } => 8,
+            Self::BlacklistedMint => 9,
+            Self::BlacklistedCreator => 10,
+            Self::AlreadyHeld => 11,
+            Self::NothingToSell => 12,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        const NAMES: [&str; Reason::COUNT] = [
+            "halted",
+            "reducing",
+            "trade_too_large",
+            "total_exposure",
+            "too_many_positions",
+            "creator_exposure",
+            "reserve",
+            "slippage",
+            "cu_price",
+            "blacklisted_mint",
+            "blacklisted_creator",
+            "already_held",
+            "nothing_to_sell",
+        ];
+        NAMES.get(self.index()).copied().unwrap_or("unknown")
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Halted => f.write_str("trading is halted: exits only"),
+            Self::Reducing => f.write_str("trading is reducing: exits only"),
+            Self::TradeTooLarge { spend, max } => {
+                write!(f, "trade of {spend} exceeds the {max} limit")
+            }
+            Self::TotalExposure { after, max } => {
+                write!(f, "exposure would reach {after}, above {max}")
+            }
+            Self::TooManyPositions { open, max } => write!(f, "{open} positions open, limit {max}"),
+            Self::CreatorExposure { after, max } => write!(
+                f,
+                "exposure to this creator would reach {after}, above {max}"
+            ),
+            Self::Reserve {
+                would_leave,
+                reserve,
+            } => write!(f, "would leave {would_leave}, below the {reserve} reserve"),
+            Self::Slippage { asked, max } => write!(f, "slippage {asked} above the {max} cap"),
+            Self::CuPrice { asked, max } => {
+                write!(f, "compute-unit price {asked} above the {max} cap")
+            }
+            Self::BlacklistedMint => f.write_str("mint is blacklisted"),
+            Self::BlacklistedCreator => f.write_str("creator is blacklisted"),
+            Self::AlreadyHeld => f.write_str("a position in this mint is already open"),
+            Self::NothingToSell => f.write_str("no position in this mint"),
+        }
+    }
+}
+
+/// An intent the guardian let through. Only [`Guardian::check`] makes one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Approved(Intent);
+
+impl Approved {
+    pub fn intent(&self) -> &Intent {
+        &self.0
+    }
+}
+
+/// An intent the guardian stopped, and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refused {
+    pub intent: Intent,
+    pub reason: Reason,
+}
+
+#[derive(Clone, Debug)]
+pub struct Guardian {
+    limits: Limits,
+    state: TradingState,
+    /// Sorted, for allocation-free lookup on the decision path.
+    blacklisted_mints: Vec<Pubkey>,
+    blacklisted_creators: Vec<Pubkey>,
+    refusals: [u64; Reason::COUNT],
+    approvals: u64,
+}
+
+impl Guardian {
+    pub fn new(
+        limits: Limits,
+        mut blacklisted_mints: Vec<Pubkey>,
+        mut blacklisted_creators: Vec<Pubkey>,
+    ) -> Self {
+        blacklisted_mints.sort_unstable();
+        blacklisted_creators.sort_unstable();
+        Self {
+            limits,
+            state: TradingState::Active,
+            blacklisted_mints,
+            blacklisted_creators,
+            refusals: [0; Reason::COUNT],
+            approvals: 0,
+        }
+    }
+
+    pub fn state(&self) -> TradingState {
+        self.state
+    }
+
+    /// Moves to another state (the kill switch, the daily loss limit, resume).
+    pub fn set_state(&mut self, state: TradingState) {
+        self.state = state;
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Refusals so far, by reason.
+    pub fn refusals(&self, reason: &Reason) -> u64 {
+        self.refusals.get(reason.index()).copied().unwrap_or(0)
+    }
+
+    pub fn approvals(&self) -> u64 {
+        self.approvals
+    }
+
+    /// The gate. No locks, no allocation.
+    // The refused intent comes back by value: boxing it would allocate on the decision path.
+    #[allow(clippy::result_large_err)]
+    pub fn check(&mut self, intent: Intent, book: &impl Exposure) -> Result<Approved, Refused> {
+        match self.reason(&intent, book) {
+            None => {
+                self.approvals += 1;
+                Ok(Approved(intent))
+            }
+            Some(reason) => {
+                if let Some(n) = self.refusals.get_mut(reason.index()) {
+                    *n += 1;
+                }
+                Err(Refused { intent, reason })
+            }
+        }
+    }
+
+    fn reason(&self, intent: &Intent, book: &impl Exposure) -> Option<Reason> {
+        let l = &self.limits;
+        if intent.max_slippage > l.max_slippage {
+            return Some(Reason::Slippage {
+                asked: intent.max_slippage,
+                max: l.max_slippage,
+            });
+        }
+        if intent.cu_price_micro_lamports > l.max_cu_price {
+            return Some(Reason::CuPrice {
+                asked: intent.cu_price_micro_lamports,
+                max: l.max_cu_price,
+            });
+        }
+        let spend = match intent.side {
+            // Exits go on in every state.
+            Side::Sell { .. } => {
+                return (!book.holds(&intent.mint)).then_some(Reason::NothingToSell);
+            }
+            Side::Buy { spend } => spend,
+        };
+        match self.state {
+            TradingState::Active => {}
+            TradingState::Reducing => return Some(Reason::Reducing),
+            TradingState::Halted => return Some(Reason::Halted),
+        }
+        if self.blacklisted_mints.binary_search(&intent.mint).is_ok() {
+            return Some(Reason::BlacklistedMint);
+        }
+        if self
+            .blacklisted_creators
+            .binary_search(&intent.creator)
+            .is_ok()
+        {
+            return Some(Reason::BlacklistedCreator);
+        }
+        if book.holds(&intent.mint) {
+            return Some(Reason::AlreadyHeld);
+        }
+        if spend > l.max_sol_per_trade {
+            return Some(Reason::TradeTooLarge {
+                spend,
+                max: l.max_sol_per_trade,
+            });
+        }
+        if book.open_positions() >= l.max_open_positions {
+            return Some(Reason::TooManyPositions {
+                open: book.open_positions(),
+                max: l.max_open_positions,
+            });
+        }
+        let total = book
+            .total_exposure()
+            .checked_add(spend)
+            .unwrap_or(Lamports(u64::MAX));
+        if total > l.max_total_exposure {
+            return Some(Reason::TotalExposure {
+                after: total,
+                max: l.max_total_exposure,
+            });
+        }
+        let creator = book
+            .creator_exposure(&intent.creator)
+            .checked_add(spend)
+            .unwrap_or(Lamports(u64::MAX));
+        if creator > l.max_exposure_per_creator {
+            return Some(Reason::CreatorExposure {
+                after: creator,
+                max: l.max_exposure_per_creator,
+            });
+        }
+        let left = book.wallet_balance().saturating_sub(spend);
+        if left < l.sol_reserve {
+            return Some(Reason::Reserve {
+                would_leave: left,
+                reserve: l.sol_reserve,
+            });
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kestrel_model::Timestamp;
+    use kestrel_units::TokenAmount;
+
+    use super::*;
+
+    const SOL: u64 = 1_000_000_000;
+
+    struct Book {
+        balance: u64,
+        open: u32,
+        exposure: u64,
+        creator: u64,
+        held: Option<Pubkey>,
+    }
+
+    impl Exposure for Book {
+        fn wallet_balance(&self) -> Lamports {
+            Lamports(self.balance)
+        }
+        fn open_positions(&self) -> u32 {
+            self.open
+        }
+        fn total_exposure(&self) -> Lamports {
+            Lamports(self.exposure)
+        }
+        fn creator_exposure(&self, _: &Pubkey) -> Lamports {
+            Lamports(self.creator)
+        }
+        fn holds(&self, mint: &Pubkey) -> bool {
+            self.held == Some(*mint)
+        }
+    }
+
+    fn limits() -> Limits {
+        Limits {
+            max_sol_per_trade: Lamports(SOL),
+            max_total_exposure: Lamports(5 * SOL),
+            max_open_positions: 3,
+            max_exposure_per_creator: Lamports(2 * SOL),
+            sol_reserve: Lamports(SOL / 2),
+            max_slippage: Bps(1_500),
+            max_cu_price: 1_000_000,
+        }
+    }
+
+    fn empty() -> Book {
+        Book {
+            balance: 10 * SOL,
+            open: 0,
+            exposure: 0,
+            creator: 0,
+            held: None,
+        }
+    }
+
+    fn buy(spend: u64) -> Intent {
+        Intent {
+            mint: Pubkey::new_from_array([1; 32]),
+            creator: Pubkey::new_from_array([2; 32]),
+            side: Side::Buy {
+                spend: Lamports(spend),
+            },
+            max_slippage: Bps(1_000),
+            cu_price_micro_lamports: 100_000,
+            created_at: Timestamp(0),
+        }
+    }
+
+    fn refused(g: &mut Guardian, i: Intent, book: &Book) -> Reason {
+        g.check(i, book).unwrap_err().reason
+    }
+
+    #[test]
+    fn a_sound_buy_is_approved_and_keeps_its_intent() {
+        let mut g = Guardian::new(limits(), vec![], vec![]);
+        let a = g.check(buy(SOL / 10), &empty()).unwrap();
+        assert_eq!(a.intent().spend(), Lamports(SOL / 10));
+        assert_eq!(g.approvals(), 1);
+    }
+
+    #[test]
+    fn every_rule_refuses_when_it_should() {
+        let mut g = Guardian::new(
+            limits(),
+            vec![Pubkey::new_from_array([9; 32])],
+            vec![Pubkey::new_from_array([8; 32])],
+        );
+        let e = empty();
+        assert!(matches!(
+            refused(&mut g, buy(2 * SOL), &e),
+            Reason::TradeTooLarge { .. }
+        ));
+        assert!(matches!(
+            refused(&mut g, buy(SOL / 10), &Book { open: 3, ..empty() }),
+            Reason::TooManyPositions { open: 3, max: 3 }
+        ));
+        assert!(matches!(
+            refused(
+                &mut g,
+                buy(SOL),
+                &Book {
+                    exposure: 4 * SOL + 1,
+                    ..empty()
+                }
+            ),
+            Reason::TotalExposure { .. }
+        ));
+        assert!(matches!(
+            refused(
+                &mut g,
+                buy(SOL),
+                &Book {
+                    creator: SOL + 1,
+                    ..empty()
+                }
+            ),
+            Reason::CreatorExposure { .. }
+        ));
+        assert!(matches!(
+            refused(
+                &mut g,
+                buy(SOL),
+                &Book {
+                    balance: SOL + SOL / 4,
+                    ..empty()
+                }
+            ),
+            Reason::Reserve { .. }
+        ));
+        let mut slippy = buy(SOL / 10);
+        slippy.max_slippage = Bps(2_000);
+        assert!(matches!(
+            refused(&mut g, slippy, &e),
+            Reason::Slippage { .. }
+        ));
+        let mut pricey = buy(SOL / 10);
+        pricey.cu_price_micro_lamports = 2_000_000;
+        assert!(matches!(
+            refused(&mut g, pricey, &e),
+            Reason::CuPrice { .. }
+        ));
+        let mut bad_mint = buy(SOL / 10);
+        bad_mint.mint = Pubkey::new_from_array([9; 32]);
+        assert_eq!(refused(&mut g, bad_mint, &e), Reason::BlacklistedMint);
+        let mut bad_creator = buy(SOL / 10);
+        bad_creator.creator = Pubkey::new_from_array([8; 32]);
+        assert_eq!(refused(&mut g, bad_creator, &e), Reason::BlacklistedCreator);
+        let held = Book {
+            held: Some(Pubkey::new_from_array([1; 32])),
+            ..empty()
+        };
+        assert_eq!(refused(&mut g, buy(SOL / 10), &held), Reason::AlreadyHeld);
+        assert_eq!(g.refusals(&Reason::AlreadyHeld), 1);
+        assert_eq!(g.approvals(), 0);
+    }
+
+    #[test]
+    fn reducing_and_halted_allow_exits_only() {
+        let mut g = Guardian::new(limits(), vec![], vec![]);
+        let mint = Pubkey::new_from_array([1; 32]);
+        let sell = Intent {
+            side: Side::Sell {
+                tokens: TokenAmount(5),
+            },
+            ..buy(0)
+        };
+        let holding = Book {
+            held: Some(mint),
+            open: 1,
+            ..empty()
+        };
+        for (state, reason) in [
+            (TradingState::Reducing, Reason::Reducing),
+            (TradingState::Halted, Reason::Halted),
+        ] {
+            g.set_state(state);
+            assert_eq!(refused(&mut g, buy(SOL / 10), &empty()), reason);
+            assert!(
+                g.check(sell, &holding).is_ok(),
+                "exits go on when {state:?}"
+            );
+        }
+        assert_eq!(refused(&mut g, sell, &empty()), Reason::NothingToSell);
+        g.set_state(TradingState::Active);
+        assert!(g.check(buy(SOL / 10), &empty()).is_ok());
+    }
+
+    #[test]
+    fn reasons_have_stable_names_and_messages() {
+        assert_eq!(Reason::Halted.name(), "halted");
+        assert_eq!(Reason::NothingToSell.index(), Reason::COUNT - 1);
+        let r = Reason::Reserve {
+            would_leave: Lamports(SOL / 4),
+            reserve: Lamports(SOL / 2),
+        };
+        assert_eq!(
+            r.to_string(),
+            "would leave 0.25 SOL, below the 0.5 SOL reserve"
+        );
+    }
+}

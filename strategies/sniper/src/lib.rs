@@ -1,0 +1,292 @@
+//! The sniper: on each launch, buy or skip. Filters by name and symbol patterns, creator lists,
+//! token program, mayhem and cashback flags, the creator's own first buy, the market cap at
+//! entry and a launches-per-minute limit; sizes every buy at a fixed SOL amount. Every skip has
+//! a typed reason and is counted. The decision takes no locks and allocates nothing.
+
+use std::time::Duration;
+
+use kestrel_model::{Intent, Launch, Side, Timestamp, TokenProgram};
+use kestrel_pump::curve::{self, Reserves};
+use kestrel_units::{Bps, Lamports};
+use solana_pubkey::Pubkey;
+
+/// A case-insensitive substring pattern (ASCII case folded), matched without allocating.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern(Vec<u8>);
+
+impl Pattern {
+    pub fn new(text: &str) -> Self {
+        Self(text.bytes().map(|b| b.to_ascii_lowercase()).collect())
+    }
+
+    pub fn matches(&self, haystack: &str) -> bool {
+        let needle = self.0.as_slice();
+        if needle.is_empty() {
+            return true;
+        }
+        haystack.as_bytes().windows(needle.len()).any(|w| {
+            w.iter()
+                .zip(needle)
+                .all(|(a, b)| a.to_ascii_lowercase() == *b)
+        })
+    }
+}
+
+/// How a yes/no property of a launch is treated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FlagRule {
+    #[default]
+    Any,
+    Require,
+    Forbid,
+}
+
+impl FlagRule {
+    fn allows(self, flag: bool) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Require => flag,
+            Self::Forbid => !flag,
+        }
+    }
+}
+
+/// The creator's own buy in the create transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CreatorBuyRule {
+    /// Skip launches where the creator bought nothing.
+    pub required: bool,
+    pub min: Lamports,
+    pub max: Lamports,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SniperConfig {
+    pub name_allow: Vec<Pattern>,
+    pub name_deny: Vec<Pattern>,
+    pub symbol_allow: Vec<Pattern>,
+    pub symbol_deny: Vec<Pattern>,
+    /// Empty: any creator.
+    pub creator_allow: Vec<Pubkey>,
+    pub creator_deny: Vec<Pubkey>,
+    /// None: either.
+    pub token_program: Option<TokenProgram>,
+    pub mayhem: FlagRule,
+    pub cashback: FlagRule,
+    pub creator_buy: Option<CreatorBuyRule>,
+    /// Skip launches whose market cap at entry is above this.
+    pub max_market_cap: Option<Lamports>,
+    /// At most this many buys in any 60 s (0: no limit).
+    pub max_launches_per_minute: u32,
+    pub buy_size: Lamports,
+    pub slippage: Bps,
+    pub cu_price_micro_lamports: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    NameDenied,
+    NameNotAllowed,
+    SymbolDenied,
+    SymbolNotAllowed,
+    CreatorDenied,
+    CreatorNotAllowed,
+    TokenProgram,
+    Mayhem,
+    Cashback,
+    NoCreatorBuy,
+    CreatorBuyTooSmall,
+    CreatorBuyTooLarge,
+    MarketCapTooHigh,
+    RateLimited,
+}
+
+impl SkipReason {
+    pub const ALL: [SkipReason; 14] = [
+        Self::NameDenied,
+        Self::NameNotAllowed,
+        Self::SymbolDenied,
+        Self::SymbolNotAllowed,
+        Self::CreatorDenied,
+        Self::CreatorNotAllowed,
+        Self::TokenProgram,
+        Self::Mayhem,
+        Self::Cashback,
+        Self::NoCreatorBuy,
+        Self::CreatorBuyTooSmall,
+        Self::CreatorBuyTooLarge,
+        Self::MarketCapTooHigh,
+        Self::RateLimited,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::NameDenied => "name_denied",
+            Self::NameNotAllowed => "name_not_allowed",
+            Self::SymbolDenied => "symbol_denied",
+            Self::SymbolNotAllowed => "symbol_not_allowed",
+            Self::CreatorDenied => "creator_denied",
+            Self::CreatorNotAllowed => "creator_not_allowed",
+            Self::TokenProgram => "token_program",
+            Self::Mayhem => "mayhem",
+            Self::Cashback => "cashback",
+            Self::NoCreatorBuy => "no_creator_buy",
+            Self::CreatorBuyTooSmall => "creator_buy_too_small",
+            Self::CreatorBuyTooLarge => "creator_buy_too_large",
+            Self::MarketCapTooHigh => "market_cap_too_high",
+            Self::RateLimited => "rate_limited",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Buy(Intent),
+    Skip(SkipReason),
+}
+
+const RATE_WINDOW: Duration = Duration::from_secs(60);
+
+pub struct Sniper {
+    cfg: SniperConfig,
+    /// Times of the last buys, oldest first at `next` (a ring of `max_launches_per_minute`).
+    recent_buys: Vec<Timestamp>,
+    next: usize,
+    skips: [u64; SkipReason::ALL.len()],
+    buys: u64,
+}
+
+impl Sniper {
+    pub fn new(mut cfg: SniperConfig) -> Self {
+        cfg.creator_allow.sort_unstable();
+        cfg.creator_deny.sort_unstable();
+        let ring = cfg.max_launches_per_minute as usize;
+        Self {
+            cfg,
+            recent_buys: Vec::with_capacity(ring),
+            next: 0,
+            skips: [0; SkipReason::ALL.len()],
+            buys: 0,
+        }
+    }
+
+    pub fn skipped(&self, reason: SkipReason) -> u64 {
+        self.skips.get(reason.index()).copied().unwrap_or(0)
+    }
+
+    pub fn buys(&self) -> u64 {
+        self.buys
+    }
+
+    /// Buy or skip. Counts the outcome.
+    pub fn on_launch(&mut self, launch: &Launch<'_>) -> Decision {
+        match self.filter(launch) {
+            Some(reason) => {
+                if let Some(n) = self.skips.get_mut(reason.index()) {
+                    *n += 1;
+                }
+                Decision::Skip(reason)
+            }
+            None => {
+                self.record_buy(launch.seen_at);
+                self.buys += 1;
+                Decision::Buy(Intent {
+                    mint: launch.mint,
+                    creator: launch.creator,
+                    side: Side::Buy {
+                        spend: self.cfg.buy_size,
+                    },
+                    max_slippage: self.cfg.slippage,
+                    cu_price_micro_lamports: self.cfg.cu_price_micro_lamports,
+                    created_at: launch.seen_at,
+                })
+            }
+        }
+    }
+
+    fn filter(&self, l: &Launch<'_>) -> Option<SkipReason> {
+        let c = &self.cfg;
+        if c.name_deny.iter().any(|p| p.matches(l.name)) {
+            return Some(SkipReason::NameDenied);
+        }
+        if !c.name_allow.is_empty() && !c.name_allow.iter().any(|p| p.matches(l.name)) {
+            return Some(SkipReason::NameNotAllowed);
+        }
+        if c.symbol_deny.iter().any(|p| p.matches(l.symbol)) {
+            return Some(SkipReason::SymbolDenied);
+        }
+        if !c.symbol_allow.is_empty() && !c.symbol_allow.iter().any(|p| p.matches(l.symbol)) {
+            return Some(SkipReason::SymbolNotAllowed);
+        }
+        if c.creator_deny.binary_search(&l.creator).is_ok() {
+            return Some(SkipReason::CreatorDenied);
+        }
+        if !c.creator_allow.is_empty() && c.creator_allow.binary_search(&l.creator).is_err() {
+            return Some(SkipReason::CreatorNotAllowed);
+        }
+        if c.token_program.is_some_and(|p| p != l.token_program) {
+            return Some(SkipReason::TokenProgram);
+        }
+        if !c.mayhem.allows(l.is_mayhem_mode) {
+            return Some(SkipReason::Mayhem);
+        }
+        if !c.cashback.allows(l.is_cashback) {
+            return Some(SkipReason::Cashback);
+        }
+        if let Some(rule) = c.creator_buy {
+            match l.creator_buy {
+                None if rule.required => return Some(SkipReason::NoCreatorBuy),
+                Some(b) if b < rule.min => return Some(SkipReason::CreatorBuyTooSmall),
+                Some(b) if b > rule.max => return Some(SkipReason::CreatorBuyTooLarge),
+                _ => {}
+            }
+        }
+        if let Some(ceiling) = c.max_market_cap {
+            let r = Reserves {
+                virtual_token: l.virtual_token_reserves,
+                virtual_sol: l.virtual_sol_reserves,
+                real_token: l.real_token_reserves,
+                real_sol: Lamports::ZERO,
+            };
+            // A curve whose cap cannot be computed is not one to buy.
+            if curve::market_cap(&r, l.token_total_supply).map_or(true, |mc| mc > ceiling) {
+                return Some(SkipReason::MarketCapTooHigh);
+            }
+        }
+        if self.rate_limited(l.seen_at) {
+            return Some(SkipReason::RateLimited);
+        }
+        None
+    }
+
+    fn rate_limited(&self, now: Timestamp) -> bool {
+        let cap = self.cfg.max_launches_per_minute as usize;
+        if cap == 0 || self.recent_buys.len() < cap {
+            return false;
+        }
+        // Full ring: the oldest of the last `cap` buys must have left the window.
+        self.recent_buys
+            .get(self.next)
+            .is_some_and(|oldest| now.since(*oldest) < RATE_WINDOW)
+    }
+
+    fn record_buy(&mut self, at: Timestamp) {
+        let cap = self.cfg.max_launches_per_minute as usize;
+        if cap == 0 {
+            return;
+        }
+        if self.recent_buys.len() < cap {
+            self.recent_buys.push(at);
+        } else if let Some(slot) = self.recent_buys.get_mut(self.next) {
+            *slot = at;
+            self.next = (self.next + 1) % cap;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,135 @@
+//! The decision path (sniper, then guardian) allocates nothing per launch: a counting global
+//! allocator watches a thousand decisions.
+
+// A global allocator is `unsafe impl`; it only counts and forwards to the system allocator.
+#![allow(unsafe_code)]
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use kestrel_guardian::{Exposure, Guardian, Limits};
+use kestrel_model::{Launch, Timestamp, TokenProgram};
+use kestrel_sniper::{CreatorBuyRule, Decision, FlagRule, Pattern, Sniper, SniperConfig};
+use kestrel_units::{Bps, Lamports, TokenAmount};
+use solana_pubkey::Pubkey;
+
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: forwards every call to `System` unchanged; the counter has no effect on memory.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+struct Book;
+
+impl Exposure for Book {
+    fn wallet_balance(&self) -> Lamports {
+        Lamports(100_000_000_000)
+    }
+    fn open_positions(&self) -> u32 {
+        0
+    }
+    fn total_exposure(&self) -> Lamports {
+        Lamports::ZERO
+    }
+    fn creator_exposure(&self, _: &Pubkey) -> Lamports {
+        Lamports::ZERO
+    }
+    fn holds(&self, _: &Pubkey) -> bool {
+        false
+    }
+}
+
+#[test]
+fn a_thousand_decisions_allocate_nothing() {
+    let cfg = SniperConfig {
+        name_allow: vec![],
+        name_deny: vec![Pattern::new("rug"), Pattern::new("scam")],
+        symbol_allow: vec![],
+        symbol_deny: vec![Pattern::new("xxx")],
+        creator_allow: vec![],
+        creator_deny: vec![Pubkey::new_from_array([9; 32])],
+        token_program: None,
+        mayhem: FlagRule::Forbid,
+        cashback: FlagRule::Any,
+        creator_buy: Some(CreatorBuyRule {
+            required: false,
+            min: Lamports(0),
+            max: Lamports(10_000_000_000),
+        }),
+        max_market_cap: Some(Lamports(100_000_000_000)),
+        max_launches_per_minute: 120,
+        buy_size: Lamports(100_000_000),
+        slippage: Bps(1_000),
+        cu_price_micro_lamports: 100_000,
+    };
+    let mut sniper = Sniper::new(cfg);
+    let limits = Limits {
+        max_sol_per_trade: Lamports(1_000_000_000),
+        max_total_exposure: Lamports(50_000_000_000),
+        max_open_positions: 10,
+        max_exposure_per_creator: Lamports(2_000_000_000),
+        sol_reserve: Lamports(500_000_000),
+        max_slippage: Bps(1_500),
+        max_cu_price: 1_000_000,
+    };
+    let mut guardian = Guardian::new(limits, vec![Pubkey::new_from_array([8; 32])], vec![]);
+    let names = ["Hawk Tuah", "Rug City", "Moon Cat", "Scamcoin"];
+    let launches: Vec<Launch<'static>> = (0..1000u64)
+        .map(|i| Launch {
+            mint: Pubkey::new_from_array([(i % 251) as u8; 32]),
+            bonding_curve: Pubkey::new_from_array([1; 32]),
+            creator: Pubkey::new_from_array([(i % 7) as u8; 32]),
+            name: names[(i % 4) as usize],
+            symbol: "SYM",
+            token_program: if i % 2 == 0 {
+                TokenProgram::Spl
+            } else {
+                TokenProgram::Token2022
+            },
+            is_mayhem_mode: i % 13 == 0,
+            is_cashback: false,
+            virtual_token_reserves: TokenAmount(1_073_000_000_000_000),
+            virtual_sol_reserves: Lamports(30_000_000_000),
+            real_token_reserves: TokenAmount(793_100_000_000_000),
+            token_total_supply: TokenAmount(1_000_000_000_000_000),
+            creator_buy: (i % 3 == 0).then_some(Lamports(500_000_000)),
+            seen_at: Timestamp(i * 50_000_000),
+        })
+        .collect();
+
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let mut bought = 0u32;
+    for l in &launches {
+        if let Decision::Buy(intent) = sniper.on_launch(l)
+            && guardian.check(intent, &Book).is_ok()
+        {
+            bought += 1;
+        }
+    }
+    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    assert_eq!(after - before, 0, "the decision path allocated");
+    assert!(bought > 0 && sniper.buys() > 0, "the test exercised buys");
+    // And the counter does count.
+    let probe = std::hint::black_box(Box::new(after));
+    assert!(ALLOCATIONS.load(Ordering::Relaxed) > after, "{probe}");
+}
