@@ -145,12 +145,16 @@ pub(crate) fn run(args: &Args) -> u8 {
         items: 0,
     };
     let result = decode_input(&bytes, args.account.map(Into::into), &mut output);
-    let flushed = output.out.flush();
+    // A reader that went away (`| head`) is not a failure.
+    let flushed = output.out.flush().or_else(|e| match e.kind() {
+        io::ErrorKind::BrokenPipe => Ok(()),
+        _ => Err(e),
+    });
     match result {
         Ok(()) if flushed.is_ok() => 0,
         Ok(()) => 1,
         // The reader went away (`| head`): stop quietly, as Unix tools do.
-        Err(e) if e.0 == BROKEN_PIPE => 0,
+        Err(e) if e.0.ends_with(BROKEN_PIPE) => 0,
         Err(e) => {
             let _ = writeln!(io::stderr(), "kestrel decode: {name}: {e}");
             EXIT_BAD_INPUT
