@@ -38,22 +38,9 @@ fn discriminator(idl: &Value, section: &str, name: &str) -> Vec<u8> {
 }
 
 fn layout(idl: &Value, section: &str, name: &str) -> Layout {
-    let disc = discriminator(idl, section, name);
-    let ty = idl["types"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == name)
-        .unwrap();
-    let fields = ty["type"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["name"].as_str().unwrap().to_owned(), f["type"].clone()))
-        .collect();
     Layout {
-        discriminator: disc,
-        fields,
+        discriminator: discriminator(idl, section, name),
+        fields: layout_of_type(idl, name),
     }
 }
 

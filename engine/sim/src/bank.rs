@@ -317,14 +317,34 @@ impl Bank {
     /// Runs a transaction and keeps the result: fee charged whatever happens once it is
     /// admitted; account changes kept only on success.
     pub fn land(&mut self, p: Parsed) -> Result<Landed, TransactionError> {
-        let sig = p.signature();
-        if self.transactions.contains_key(&sig) {
-            return Err(TransactionError::AlreadyProcessed);
+        let run = self.admit(&p)?;
+        Ok(self.commit(p, run))
+    }
+
+    /// sendTransaction with preflight: runs the transaction once, and keeps it only if it
+    /// succeeded; otherwise the run is the preflight failure and nothing changes.
+    pub fn land_if_ok(&mut self, p: Parsed) -> Result<Landed, Simulation> {
+        match self.admit(&p) {
+            Ok(run) if run.err.is_none() => Ok(self.commit(p, run)),
+            Ok(run) => Err(run.into_simulation()),
+            Err(err) => Err(Simulation::rejected(err)),
         }
+    }
+
+    /// The checks before execution (blockhash, duplicate), then the execution itself.
+    fn admit(&self, p: &Parsed) -> Result<Execution, TransactionError> {
         if !self.is_blockhash_valid(&p.blockhash()) {
             return Err(TransactionError::BlockhashNotFound);
         }
-        let run = self.execute(&p)?;
+        if self.transactions.contains_key(&p.signature()) {
+            return Err(TransactionError::AlreadyProcessed);
+        }
+        self.execute(p)
+    }
+
+    /// Keeps a run: the fee always, the account changes only if it succeeded.
+    fn commit(&mut self, p: Parsed, run: Execution) -> Landed {
+        let sig = p.signature();
         let Execution {
             keys,
             writable,
@@ -339,7 +359,6 @@ impl Bank {
             priority_price,
         } = run;
 
-        // Commit: the fee always; everything else only if the transaction succeeded.
         let mut changed = Vec::new();
         let final_accounts: Vec<Account> = if err.is_none() {
             post
@@ -398,43 +417,19 @@ impl Bank {
             price: priority_price,
             writable: locked,
         });
-        Ok(Landed { record, changed })
+        Landed { record, changed }
     }
 
     /// Runs a transaction against the current state without keeping anything.
     pub fn simulate(&self, p: &Parsed, replace_blockhash: bool) -> Simulation {
-        if !replace_blockhash && !self.is_blockhash_valid(&p.blockhash()) {
-            return Simulation {
-                err: Some(TransactionError::BlockhashNotFound),
-                logs: Vec::new(),
-                units: 0,
-                accounts_after: Vec::new(),
-            };
-        }
-        if self.transactions.contains_key(&p.signature()) && !replace_blockhash {
-            return Simulation {
-                err: Some(TransactionError::AlreadyProcessed),
-                logs: Vec::new(),
-                units: 0,
-                accounts_after: Vec::new(),
-            };
-        }
-        match self.execute(p) {
-            Ok(run) => {
-                let after = if run.err.is_none() { run.post } else { run.pre };
-                Simulation {
-                    err: run.err,
-                    logs: run.logs,
-                    units: run.units,
-                    accounts_after: run.keys.into_iter().zip(after).collect(),
-                }
-            }
-            Err(err) => Simulation {
-                err: Some(err),
-                logs: Vec::new(),
-                units: 0,
-                accounts_after: Vec::new(),
-            },
+        let run = if replace_blockhash {
+            self.execute(p)
+        } else {
+            self.admit(p)
+        };
+        match run {
+            Ok(run) => run.into_simulation(),
+            Err(err) => Simulation::rejected(err),
         }
     }
 
@@ -590,6 +585,34 @@ struct Execution {
     err: Option<TransactionError>,
     payer_after_fee: Account,
     priority_price: u64,
+}
+
+impl Execution {
+    fn into_simulation(self) -> Simulation {
+        let after = if self.err.is_none() {
+            self.post
+        } else {
+            self.pre
+        };
+        Simulation {
+            err: self.err,
+            logs: self.logs,
+            units: self.units,
+            accounts_after: self.keys.into_iter().zip(after).collect(),
+        }
+    }
+}
+
+impl Simulation {
+    /// Refused before it ran.
+    fn rejected(err: TransactionError) -> Self {
+        Self {
+            err: Some(err),
+            logs: Vec::new(),
+            units: 0,
+            accounts_after: Vec::new(),
+        }
+    }
 }
 
 /// What the compute-budget instructions asked for.

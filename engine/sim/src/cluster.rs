@@ -115,22 +115,18 @@ impl Cluster {
         let verified = wire::verify(&p);
         {
             let mut bank = self.bank();
-            if !skip_preflight {
+            // Published under the lock, so subscribers see transactions and slots in order.
+            if skip_preflight {
+                if verified && let Ok(l) = bank.land(p) {
+                    self.publish_landed(l);
+                }
+            } else {
                 if !verified {
                     return Err(SendError::SignatureVerification);
                 }
-                let sim = bank.simulate(&p, false);
-                if sim.err.is_some() {
-                    return Err(SendError::Preflight(sim));
-                }
-            }
-            if !verified {
-                return Ok(sig);
-            }
-            // Published under the lock, so subscribers see transactions and slots in order.
-            match bank.land(p) {
-                Ok(l) => self.publish_landed(l),
-                Err(_dropped) => {}
+                // Run once: a failure is the preflight answer and changes nothing.
+                let landed = bank.land_if_ok(p).map_err(SendError::Preflight)?;
+                self.publish_landed(landed);
             }
         }
         Ok(sig)
