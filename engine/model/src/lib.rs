@@ -8,6 +8,9 @@ use std::time::Duration;
 use kestrel_units::{Bps, Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
+pub mod event;
+pub use event::{CurveUpdate, InlineStr, LaunchEvent, SignatureText, TradeEvent};
+
 /// Nanoseconds since the Unix epoch, as the engine's clock reported them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(pub u64);
@@ -23,6 +26,34 @@ impl Timestamp {
     /// Time from `earlier` to `self` (zero if `earlier` is later).
     pub fn since(self, earlier: Timestamp) -> Duration {
         Duration::from_nanos(self.0.saturating_sub(earlier.0))
+    }
+}
+
+/// Nanoseconds on a monotonic clock since the process first asked: the stamps of the latency
+/// histograms (never for strategy decisions, which take a [`Clock`]).
+pub fn mono_nanos() -> u64 {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let epoch = *EPOCH.get_or_init(std::time::Instant::now);
+    u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// The system clock, for live and paper runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl SystemClock {
+    /// The time now, without the trait in scope.
+    pub fn now_ts(self) -> Timestamp {
+        Clock::now(&self)
+    }
+}
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Timestamp(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
     }
 }
 

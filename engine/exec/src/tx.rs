@@ -1,0 +1,288 @@
+//! The transactions Kestrel signs. A [`TradePlan`] holds every account of a trade on one mint,
+//! derived locally (FACTS.md §1.4); the builders only copy keys. Messages are compiled by
+//! solana-message and written to the wire format here, so the signed bytes and the
+//! `sendTransaction` body come out of one pass.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use kestrel_model::SignatureText;
+use kestrel_pump::curve::FeeRates;
+use kestrel_pump::instruction::{
+    self as pump_ix, TradeAccounts, TradeInputs, ata_create_idempotent, set_compute_unit_limit,
+    set_compute_unit_price,
+};
+use kestrel_pump::pda;
+use kestrel_units::{Bps, Lamports, TokenAmount};
+use solana_hash::Hash;
+use solana_instruction::Instruction;
+use solana_message::Message;
+use solana_pubkey::Pubkey;
+use solana_signature::Signature;
+
+use crate::wallet::Wallet;
+
+/// Fee accounts and rates the trades use (from Global and the fee config; FACTS.md §1.4–1.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeeSettings {
+    pub rates: FeeRates,
+    pub fee_recipient: Pubkey,
+    pub buyback_fee_recipient: Pubkey,
+}
+
+impl Default for FeeSettings {
+    fn default() -> Self {
+        Self {
+            // The bonding-curve tier: protocol 0.95 %, creator 0.30 % (FACTS.md §1.5).
+            rates: FeeRates {
+                protocol: Bps(95),
+                creator: Bps(30),
+            },
+            fee_recipient: kestrel_pump::ids::FEE_RECIPIENT_0,
+            buyback_fee_recipient: kestrel_pump::ids::BUYBACK_FEE_RECIPIENT_0,
+        }
+    }
+}
+
+/// Compute budget of one transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    pub cu_limit: u32,
+    /// Micro-lamports per compute unit.
+    pub cu_price: u64,
+}
+
+/// The accounts of a buy or sell on one mint, derived once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TradePlan {
+    pub accounts: TradeAccounts,
+}
+
+/// What the plan needs from the launch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MintInfo {
+    pub mint: Pubkey,
+    /// From the CreateEvent: no need to derive it again.
+    pub bonding_curve: Pubkey,
+    pub creator: Pubkey,
+    pub token_program: Pubkey,
+    pub is_cashback: bool,
+}
+
+impl TradePlan {
+    /// Derives the per-mint accounts: the curve's and the user's token accounts, the creator
+    /// vault and bonding_curve_v2 (four PDA searches). The user's volume accumulator does not
+    /// depend on the mint, so the caller passes it in, derived once.
+    pub fn derive(
+        user: Pubkey,
+        user_volume_accumulator: Pubkey,
+        m: MintInfo,
+        fees: &FeeSettings,
+    ) -> Self {
+        let inputs = TradeInputs {
+            mint: m.mint,
+            user,
+            creator: m.creator,
+            token_program: m.token_program,
+            fee_recipient: fees.fee_recipient,
+            buyback_fee_recipient: fees.buyback_fee_recipient,
+            is_cashback_coin: m.is_cashback,
+        };
+        Self {
+            accounts: TradeAccounts {
+                inputs,
+                bonding_curve: m.bonding_curve,
+                associated_bonding_curve: pda::associated_bonding_curve(
+                    &m.bonding_curve,
+                    &m.token_program,
+                    &m.mint,
+                ),
+                associated_user: pda::associated_token_address(&user, &m.token_program, &m.mint),
+                creator_vault: pda::creator_vault(&m.creator),
+                user_volume_accumulator,
+                bonding_curve_v2: pda::bonding_curve_v2(&m.mint),
+            },
+        }
+    }
+
+    /// Compute budget, the user's token account (idempotent), then `buy_exact_sol_in`:
+    /// spend `spend` lamports including fees for at least `min_tokens_out`.
+    pub fn buy(&self, spend: Lamports, min_tokens_out: TokenAmount, b: Budget) -> [Instruction; 4] {
+        let a = &self.accounts;
+        let i = &a.inputs;
+        [
+            set_compute_unit_limit(b.cu_limit),
+            set_compute_unit_price(b.cu_price),
+            ata_create_idempotent(
+                &i.user,
+                &a.associated_user,
+                &i.user,
+                &i.mint,
+                &i.token_program,
+            ),
+            pump_ix::buy_exact_sol_in(a, spend, min_tokens_out, true),
+        ]
+    }
+
+    /// Compute budget, then `sell` of `tokens` for at least `min_sol_out` after fees.
+    pub fn sell(&self, tokens: TokenAmount, min_sol_out: Lamports, b: Budget) -> [Instruction; 3] {
+        [
+            set_compute_unit_limit(b.cu_limit),
+            set_compute_unit_price(b.cu_price),
+            pump_ix::sell(&self.accounts, tokens, min_sol_out),
+        ]
+    }
+}
+
+/// The least acceptable amount after a `slippage` move against us: `floor(x·(1−s))`.
+pub fn with_slippage(amount: u64, slippage: Bps) -> u64 {
+    let keep = 10_000u128.saturating_sub(u128::from(slippage.0));
+    u64::try_from(u128::from(amount) * keep / 10_000).unwrap_or(0)
+}
+
+/// A signed transaction, ready to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedTx {
+    pub signature: Signature,
+    pub signature_text: SignatureText,
+    pub blockhash: Hash,
+    /// The wire bytes (what `sendTransaction` carries, base64-encoded).
+    pub wire: Vec<u8>,
+    /// The `sendTransaction` request body: base64, skipPreflight, no RPC-side retries (Kestrel
+    /// retries itself, with a fresh blockhash when the old one expires).
+    pub send_body: String,
+}
+
+/// Compiles, signs and encodes a transaction paid for by `wallet`.
+pub fn sign(wallet: &Wallet, ixs: &[Instruction], blockhash: Hash) -> SignedTx {
+    let payer = wallet.pubkey();
+    let message = Message::new_with_blockhash(ixs, Some(&payer), &blockhash);
+    let mut msg = Vec::with_capacity(1232);
+    write_message(&message, &mut msg);
+    let signature = wallet.sign(&msg);
+    let mut wire = Vec::with_capacity(1 + 64 + msg.len());
+    wire.push(1); // one signature (short-vec)
+    wire.extend_from_slice(signature.as_ref());
+    wire.extend_from_slice(&msg);
+    let b64 = STANDARD.encode(&wire);
+    let send_body = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"sendTransaction","params":["{b64}",{{"encoding":"base64","skipPreflight":true,"maxRetries":0}}]}}"#
+    );
+    SignedTx {
+        signature,
+        signature_text: SignatureText::new(&signature.to_string()),
+        blockhash,
+        wire,
+        send_body,
+    }
+}
+
+fn short_vec(out: &mut Vec<u8>, mut n: usize) {
+    loop {
+        let mut byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
+        }
+        byte |= 0x80;
+        out.push(byte);
+    }
+}
+
+/// The legacy message wire format: header, keys, blockhash, compiled instructions.
+fn write_message(m: &Message, out: &mut Vec<u8>) {
+    out.push(m.header.num_required_signatures);
+    out.push(m.header.num_readonly_signed_accounts);
+    out.push(m.header.num_readonly_unsigned_accounts);
+    short_vec(out, m.account_keys.len());
+    for k in &m.account_keys {
+        out.extend_from_slice(k.as_ref());
+    }
+    out.extend_from_slice(m.recent_blockhash.as_ref());
+    short_vec(out, m.instructions.len());
+    for ix in &m.instructions {
+        out.push(ix.program_id_index);
+        short_vec(out, ix.accounts.len());
+        out.extend_from_slice(&ix.accounts);
+        short_vec(out, ix.data.len());
+        out.extend_from_slice(&ix.data);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use solana_keypair::Keypair;
+    use solana_signer::Signer;
+    use solana_transaction::Transaction;
+
+    fn plan(user: Pubkey) -> TradePlan {
+        let mint = Pubkey::new_unique();
+        TradePlan::derive(
+            user,
+            pda::user_volume_accumulator(&user),
+            MintInfo {
+                mint,
+                bonding_curve: pda::bonding_curve(&mint),
+                creator: Pubkey::new_unique(),
+                token_program: kestrel_pump::ids::TOKEN_PROGRAM,
+                is_cashback: false,
+            },
+            &FeeSettings::default(),
+        )
+    }
+
+    #[test]
+    fn our_wire_bytes_are_what_solana_transaction_serializes() {
+        let kp = Keypair::new();
+        let bytes = kp.to_bytes();
+        let wallet = Wallet::from_keypair(Keypair::try_from(bytes.as_slice()).unwrap());
+        let p = plan(kp.pubkey());
+        let ixs = p.buy(
+            Lamports(100_000_000),
+            TokenAmount(1),
+            Budget {
+                cu_limit: 120_000,
+                cu_price: 50_000,
+            },
+        );
+        let hash = Hash::new_from_array([9; 32]);
+        let ours = sign(&wallet, &ixs, hash);
+        let theirs = Transaction::new_signed_with_payer(&ixs, Some(&kp.pubkey()), &[&kp], hash);
+        assert_eq!(ours.wire, bincode::serialize(&theirs).unwrap());
+        assert_eq!(ours.signature, theirs.signatures[0]);
+        assert!(ours.wire.len() <= 1232, "fits a packet: {}", ours.wire.len());
+        // The body is valid JSON-RPC carrying the same bytes.
+        let body: serde_json::Value = serde_json::from_str(&ours.send_body).unwrap();
+        assert_eq!(body["method"], "sendTransaction");
+        assert_eq!(body["params"][1]["skipPreflight"], true);
+        let b64 = body["params"][0].as_str().unwrap();
+        assert_eq!(STANDARD.decode(b64).unwrap(), ours.wire);
+    }
+
+    #[test]
+    fn the_buy_derives_what_trade_accounts_derives() {
+        let user = Pubkey::new_unique();
+        let p = plan(user);
+        let full = TradeAccounts::derive(p.accounts.inputs);
+        assert_eq!(p.accounts, full);
+    }
+
+    #[test]
+    fn slippage_floors_and_saturates() {
+        assert_eq!(with_slippage(10_000, Bps(100)), 9_900);
+        assert_eq!(with_slippage(999, Bps(1)), 998);
+        assert_eq!(with_slippage(5, Bps(20_000)), 0);
+        assert_eq!(with_slippage(u64::MAX, Bps(0)), u64::MAX);
+    }
+
+    #[test]
+    fn short_vec_matches_solana() {
+        for (n, want) in [(0usize, vec![0u8]), (127, vec![0x7f]), (128, vec![0x80, 1]), (16_384, vec![0x80, 0x80, 1])] {
+            let mut out = Vec::new();
+            short_vec(&mut out, n);
+            assert_eq!(out, want, "{n}");
+        }
+    }
+}

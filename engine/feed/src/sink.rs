@@ -1,0 +1,115 @@
+//! Where every endpoint's events go: deduplicated, stamped and handed to the strategy thread,
+//! and our own signatures' outcomes to the execution side.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use crossbeam_channel::{Sender, TrySendError};
+use kestrel_model::{SignatureText, mono_nanos};
+
+use crate::dedup::{Arrival, Dedup};
+use crate::extract::{Extracted, Extractor};
+use crate::stats::EndpointStats;
+use crate::{FeedEvent, SignatureUpdate, Stamped};
+
+pub struct Sink {
+    pub events: Sender<Stamped>,
+    pub signatures: Sender<SignatureUpdate>,
+    pub dedup: Arc<Dedup>,
+    /// Highest slot forwarded, so each slot goes to the strategy once.
+    max_slot: AtomicU64,
+}
+
+/// The strategy thread is gone: the engine is shutting down.
+#[derive(Debug)]
+pub struct Closed;
+
+impl Sink {
+    pub fn new(events: Sender<Stamped>, signatures: Sender<SignatureUpdate>) -> Self {
+        Self {
+            events,
+            signatures,
+            dedup: Arc::new(Dedup::new()),
+            max_slot: AtomicU64::new(0),
+        }
+    }
+
+    /// Hands an event over. A full queue is counted, then waited on: market data is never
+    /// dropped silently, and the wait pushes back on the socket.
+    pub fn send(&self, stamped: Stamped, stats: Option<&EndpointStats>) -> Result<(), Closed> {
+        match self.events.try_send(stamped) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(s)) => {
+                if let Some(st) = stats {
+                    st.queue_full.fetch_add(1, Relaxed);
+                }
+                self.events.send(s).map_err(|_| Closed)
+            }
+            Err(TrySendError::Disconnected(_)) => Err(Closed),
+        }
+    }
+
+    /// A transaction's logs from endpoint `endpoint`: dropped if another endpoint delivered
+    /// it first, else extracted and forwarded.
+    pub fn transaction<'l>(
+        &self,
+        extractor: &mut Extractor,
+        endpoint: u8,
+        stats: Option<&EndpointStats>,
+        signature: SignatureText,
+        slot: u64,
+        lines: impl IntoIterator<Item = &'l str>,
+        read_at: u64,
+    ) -> Result<(), Closed> {
+        match self.dedup.arrive(signature, endpoint, read_at) {
+            Arrival::Duplicate { lag_ns, .. } => {
+                if let Some(st) = stats {
+                    st.duplicate(lag_ns);
+                }
+                return Ok(());
+            }
+            Arrival::First => {
+                if let Some(st) = stats {
+                    st.first.fetch_add(1, Relaxed);
+                }
+            }
+        }
+        let seen_at = kestrel_model::SystemClock.now_ts();
+        let mut result = Ok(());
+        extractor.lines(lines, signature, slot, seen_at, &mut |e| {
+            let event = match e {
+                Extracted::Launch(l) => FeedEvent::Launch(l),
+                Extracted::Trade(t) => FeedEvent::Trade(t),
+            };
+            let stamped = Stamped {
+                event,
+                endpoint,
+                read_at,
+                decoded_at: mono_nanos(),
+            };
+            if result.is_ok() {
+                result = self.send(stamped, stats);
+            }
+        });
+        result
+    }
+
+    pub fn slot(&self, endpoint: u8, slot: u64, read_at: u64) -> Result<(), Closed> {
+        if self.max_slot.fetch_max(slot, Relaxed) >= slot {
+            return Ok(());
+        }
+        self.send(
+            Stamped {
+                event: FeedEvent::Slot(slot),
+                endpoint,
+                read_at,
+                decoded_at: mono_nanos(),
+            },
+            None,
+        )
+    }
+
+    pub fn signature(&self, update: SignatureUpdate) -> Result<(), Closed> {
+        self.signatures.send(update).map_err(|_| Closed)
+    }
+}
