@@ -1,1 +1,25 @@
-//! placeholder while the crate is written
+//! Kestrel's engine: the threads of the hot path and the control plane around them.
+//!
+//! ```text
+//!  feed runtime ──Stamped──► strategy thread ──Order──► execution thread ──Prepared──► sender
+//!  (N endpoints)   crossbeam   (Kernel: sniper,   crossbeam  (build + sign)     tokio    (broadcast,
+//!                  bounded      guardian, book)    bounded                     channel   confirm, fill)
+//!                                   ▲                                                       │
+//!                                   └─────────────────── ExecReport (crossbeam) ◄───────────┘
+//! ```
+//! The strategy thread owns the trading state; everyone else sees published copies
+//! ([`metrics::Metrics`], the position views). Live, paper and the benches run the same
+//! [`kernel::Kernel`].
+
+pub mod book;
+pub mod control;
+pub mod dispatch;
+pub mod engine;
+pub mod execution;
+pub mod kernel;
+pub mod metrics;
+pub mod order;
+pub mod status;
+pub mod threads;
+
+pub use engine::{Engine, EngineError, EngineSetup};

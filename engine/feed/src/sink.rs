@@ -14,7 +14,8 @@ use crate::{FeedEvent, SignatureUpdate, Stamped};
 
 pub struct Sink {
     pub events: Sender<Stamped>,
-    pub signatures: Sender<SignatureUpdate>,
+    /// Async consumers (the confirmation tasks) wait on these.
+    pub signatures: tokio::sync::mpsc::UnboundedSender<SignatureUpdate>,
     pub dedup: Arc<Dedup>,
     /// Highest slot forwarded, so each slot goes to the strategy once.
     max_slot: AtomicU64,
@@ -25,7 +26,10 @@ pub struct Sink {
 pub struct Closed;
 
 impl Sink {
-    pub fn new(events: Sender<Stamped>, signatures: Sender<SignatureUpdate>) -> Self {
+    pub fn new(
+        events: Sender<Stamped>,
+        signatures: tokio::sync::mpsc::UnboundedSender<SignatureUpdate>,
+    ) -> Self {
         Self {
             events,
             signatures,

@@ -107,6 +107,11 @@ impl Reason {
     }
 
     pub fn name(&self) -> &'static str {
+        Self::name_at(self.index())
+    }
+
+    /// The name of the reason with [`Reason::index`] `index`, for counters kept by index.
+    pub fn name_at(index: usize) -> &'static str {
         const NAMES: [&str; Reason::COUNT] = [
             "halted",
             "reducing",
@@ -122,7 +127,7 @@ impl Reason {
             "already_held",
             "nothing_to_sell",
         ];
-        NAMES.get(self.index()).copied().unwrap_or("unknown")
+        NAMES.get(index).copied().unwrap_or("unknown")
     }
 }
 

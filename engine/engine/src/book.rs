@@ -1,0 +1,324 @@
+//! The book: open positions and buys in flight, owned by the strategy thread. It answers the
+//! guardian's questions ([`Exposure`]) counting in-flight buys as if filled, so a launch seen
+//! twice, or a burst of launches, can never overshoot a limit while transactions are pending.
+
+use std::collections::HashMap;
+
+use kestrel_guardian::Exposure;
+use kestrel_model::{SignatureText, Timestamp, TokenProgram};
+use kestrel_pump::curve::{self, FeeRates, Reserves};
+use kestrel_units::{Lamports, TokenAmount};
+use solana_pubkey::Pubkey;
+
+/// A held coin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub mint: Pubkey,
+    pub creator: Pubkey,
+    pub bonding_curve: Pubkey,
+    pub token_program: TokenProgram,
+    pub is_cashback: bool,
+    pub tokens: TokenAmount,
+    /// SOL paid for `tokens`: curve price plus trading fees (network fees are kept apart).
+    pub cost: Lamports,
+    pub opened_at: Timestamp,
+    /// The curve as last seen (a trade or an account update), for the mark.
+    pub mark: Reserves,
+    /// The curve completed: it can no longer be sold on the curve.
+    pub complete: bool,
+    /// A sell is in flight.
+    pub selling: bool,
+}
+
+impl Position {
+    /// What selling everything at the mark would pay, after fees (`None`: not sellable).
+    pub fn value(&self, rates: FeeRates) -> Option<Lamports> {
+        if self.complete || self.tokens.0 == 0 {
+            return None;
+        }
+        curve::sell_exact_tokens(&self.mark, self.tokens, rates)
+            .ok()
+            .and_then(|leg| leg.seller_receives())
+    }
+
+    /// Value minus cost, in lamports (negative for a loss).
+    pub fn unrealized(&self, rates: FeeRates) -> i64 {
+        let value = self.value(rates).unwrap_or(Lamports::ZERO);
+        signed(value.0) - signed(self.cost.0)
+    }
+}
+
+fn signed(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// A buy sent and not yet filled or failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PendingBuy {
+    pub mint: Pubkey,
+    pub creator: Pubkey,
+    pub bonding_curve: Pubkey,
+    pub token_program: TokenProgram,
+    pub is_cashback: bool,
+    pub spend: Lamports,
+    pub signature: Option<SignatureText>,
+}
+
+#[derive(Debug)]
+pub struct Book {
+    positions: HashMap<Pubkey, Position>,
+    pending: HashMap<Pubkey, PendingBuy>,
+    wallet: Lamports,
+    realized: i64,
+    network_fees: Lamports,
+}
+
+impl Book {
+    /// Room for `capacity` positions and as many pending buys, so the decision path never
+    /// grows a map.
+    pub fn new(wallet: Lamports, capacity: usize) -> Self {
+        Self {
+            positions: HashMap::with_capacity(capacity),
+            pending: HashMap::with_capacity(capacity),
+            wallet,
+            realized: 0,
+            network_fees: Lamports::ZERO,
+        }
+    }
+
+    pub fn wallet(&self) -> Lamports {
+        self.wallet
+    }
+
+    /// The chain's figure replaces ours (a periodic balance read).
+    pub fn set_wallet(&mut self, lamports: Lamports) {
+        self.wallet = lamports;
+    }
+
+    pub fn positions(&self) -> impl Iterator<Item = &Position> {
+        self.positions.values()
+    }
+
+    pub fn position(&self, mint: &Pubkey) -> Option<&Position> {
+        self.positions.get(mint)
+    }
+
+    pub fn position_mut(&mut self, mint: &Pubkey) -> Option<&mut Position> {
+        self.positions.get_mut(mint)
+    }
+
+    pub fn pending(&self) -> impl Iterator<Item = &PendingBuy> {
+        self.pending.values()
+    }
+
+    pub fn realized(&self) -> i64 {
+        self.realized
+    }
+
+    pub fn network_fees(&self) -> Lamports {
+        self.network_fees
+    }
+
+    pub fn add_pending(&mut self, p: PendingBuy) {
+        self.pending.insert(p.mint, p);
+    }
+
+    pub fn set_pending_signature(&mut self, mint: &Pubkey, sig: SignatureText) {
+        if let Some(p) = self.pending.get_mut(mint) {
+            p.signature = Some(sig);
+        }
+    }
+
+    /// The buy failed or expired: its SOL is free again.
+    pub fn drop_pending(&mut self, mint: &Pubkey) -> Option<PendingBuy> {
+        self.pending.remove(mint)
+    }
+
+    pub fn pending_buy(&self, mint: &Pubkey) -> Option<&PendingBuy> {
+        self.pending.get(mint)
+    }
+
+    /// A buy filled: `tokens` for `paid` (curve + trading fees), plus the network fee.
+    pub fn fill_buy(&mut self, mut pos: Position, paid: Lamports, network_fee: Lamports) {
+        self.pending.remove(&pos.mint);
+        self.wallet = self
+            .wallet
+            .checked_sub(paid)
+            .and_then(|w| w.checked_sub(network_fee))
+            .unwrap_or(Lamports::ZERO);
+        self.network_fees = self.network_fees.checked_add(network_fee).unwrap_or(self.network_fees);
+        match self.positions.get_mut(&pos.mint) {
+            Some(p) => {
+                p.tokens = TokenAmount(p.tokens.0.saturating_add(pos.tokens.0));
+                p.cost = p.cost.checked_add(paid).unwrap_or(p.cost);
+                p.mark = pos.mark;
+            }
+            None => {
+                pos.cost = paid;
+                self.positions.insert(pos.mint, pos);
+            }
+        }
+    }
+
+    /// A sell filled: `tokens` sold for `received` (after trading fees). Realizes the cost of
+    /// the tokens sold, pro rata; returns the realized PnL of this sell.
+    pub fn fill_sell(
+        &mut self,
+        mint: &Pubkey,
+        tokens: TokenAmount,
+        received: Lamports,
+        network_fee: Lamports,
+    ) -> i64 {
+        self.wallet = self
+            .wallet
+            .checked_add(received)
+            .and_then(|w| w.checked_sub(network_fee))
+            .unwrap_or(self.wallet);
+        self.network_fees = self.network_fees.checked_add(network_fee).unwrap_or(self.network_fees);
+        let Some(p) = self.positions.get_mut(mint) else {
+            return 0;
+        };
+        p.selling = false;
+        let sold = tokens.0.min(p.tokens.0);
+        // cost × sold / held, in u128: the share of the cost these tokens carried.
+        let cost_share = if p.tokens.0 == 0 {
+            p.cost.0
+        } else {
+            u64::try_from(u128::from(p.cost.0) * u128::from(sold) / u128::from(p.tokens.0))
+                .unwrap_or(p.cost.0)
+        };
+        p.tokens = TokenAmount(p.tokens.0 - sold);
+        p.cost = Lamports(p.cost.0.saturating_sub(cost_share));
+        let pnl = signed(received.0) - signed(cost_share);
+        self.realized = self.realized.saturating_add(pnl);
+        if p.tokens.0 == 0 {
+            self.positions.remove(mint);
+        }
+        pnl
+    }
+
+    pub fn unrealized(&self, rates: FeeRates) -> i64 {
+        self.positions.values().map(|p| p.unrealized(rates)).sum()
+    }
+}
+
+impl Exposure for Book {
+    fn wallet_balance(&self) -> Lamports {
+        let pending: u64 = self.pending.values().map(|p| p.spend.0).sum();
+        Lamports(self.wallet.0.saturating_sub(pending))
+    }
+
+    fn open_positions(&self) -> u32 {
+        u32::try_from(self.positions.len() + self.pending.len()).unwrap_or(u32::MAX)
+    }
+
+    fn total_exposure(&self) -> Lamports {
+        let held: u64 = self.positions.values().map(|p| p.cost.0).sum();
+        let pending: u64 = self.pending.values().map(|p| p.spend.0).sum();
+        Lamports(held.saturating_add(pending))
+    }
+
+    fn creator_exposure(&self, creator: &Pubkey) -> Lamports {
+        let held: u64 = self
+            .positions
+            .values()
+            .filter(|p| p.creator == *creator)
+            .map(|p| p.cost.0)
+            .sum();
+        let pending: u64 = self
+            .pending
+            .values()
+            .filter(|p| p.creator == *creator)
+            .map(|p| p.spend.0)
+            .sum();
+        Lamports(held.saturating_add(pending))
+    }
+
+    fn holds(&self, mint: &Pubkey) -> bool {
+        self.positions.contains_key(mint) || self.pending.contains_key(mint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kestrel_units::Bps;
+
+    const RATES: FeeRates = FeeRates {
+        protocol: Bps(95),
+        creator: Bps(30),
+    };
+
+    fn position(mint: Pubkey, creator: Pubkey, tokens: u64) -> Position {
+        Position {
+            mint,
+            creator,
+            bonding_curve: Pubkey::new_unique(),
+            token_program: TokenProgram::Spl,
+            is_cashback: false,
+            tokens: TokenAmount(tokens),
+            cost: Lamports::ZERO,
+            opened_at: Timestamp(0),
+            mark: Reserves {
+                virtual_token: TokenAmount(1_073_000_000_000_000),
+                virtual_sol: Lamports(30_000_000_000),
+                real_token: TokenAmount(793_100_000_000_000),
+                real_sol: Lamports(0),
+            },
+            complete: false,
+            selling: false,
+        }
+    }
+
+    #[test]
+    fn pending_buys_count_as_exposure_until_they_fill_or_fail() {
+        let mut b = Book::new(Lamports(10_000_000_000), 8);
+        let (mint, creator) = (Pubkey::new_unique(), Pubkey::new_unique());
+        b.add_pending(PendingBuy {
+            mint,
+            creator,
+            bonding_curve: Pubkey::new_unique(),
+            token_program: TokenProgram::Spl,
+            is_cashback: false,
+            spend: Lamports(1_000_000_000),
+            signature: None,
+        });
+        assert!(b.holds(&mint));
+        assert_eq!(b.open_positions(), 1);
+        assert_eq!(b.total_exposure(), Lamports(1_000_000_000));
+        assert_eq!(b.creator_exposure(&creator), Lamports(1_000_000_000));
+        assert_eq!(b.wallet_balance(), Lamports(9_000_000_000));
+        b.drop_pending(&mint);
+        assert!(!b.holds(&mint));
+        assert_eq!(b.wallet_balance(), Lamports(10_000_000_000));
+    }
+
+    #[test]
+    fn a_round_trip_realizes_to_the_lamport() {
+        let mut b = Book::new(Lamports(10_000_000_000), 8);
+        let mint = Pubkey::new_unique();
+        b.fill_buy(position(mint, Pubkey::new_unique(), 1_000), Lamports(500), Lamports(5_000));
+        assert_eq!(b.wallet(), Lamports(10_000_000_000 - 500 - 5_000));
+        // Sell half for 300: realized 300 − 250.
+        assert_eq!(b.fill_sell(&mint, TokenAmount(500), Lamports(300), Lamports(5_000)), 50);
+        assert_eq!(b.position(&mint).map(|p| (p.tokens, p.cost)), Some((TokenAmount(500), Lamports(250))));
+        // The rest for 200: realized −50; the position closes.
+        assert_eq!(b.fill_sell(&mint, TokenAmount(500), Lamports(200), Lamports(5_000)), -50);
+        assert!(b.position(&mint).is_none());
+        assert_eq!(b.realized(), 0);
+        assert_eq!(b.network_fees(), Lamports(15_000));
+        assert_eq!(b.wallet(), Lamports(10_000_000_000 - 500 + 300 + 200 - 15_000));
+    }
+
+    #[test]
+    fn marks_value_positions_after_fees() {
+        let mut b = Book::new(Lamports(0), 8);
+        let mint = Pubkey::new_unique();
+        // 35,000 tokens at the opening price are worth just under 1,000 lamports gross.
+        b.fill_buy(position(mint, Pubkey::new_unique(), 35_000_000), Lamports(1_000), Lamports(0));
+        let p = b.position(&mint).copied();
+        let v = p.and_then(|p| p.value(RATES)).map(|l| l.0).unwrap_or(0);
+        assert!(v > 900 && v < 1_000, "{v}");
+        assert!(b.unrealized(RATES) < 0, "fees make a flat round trip a loss");
+    }
+}

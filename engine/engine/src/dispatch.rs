@@ -1,0 +1,343 @@
+//! The sender side of execution, on the control runtime: broadcast each signed transaction to
+//! every send endpoint, watch its signature (signatureSubscribe on the feeds, with
+//! getSignatureStatuses as the fallback), resend the same bytes while it is pending, re-sign
+//! with a fresh blockhash once the old one has expired (a bounded number of times: the old
+//! transaction can no longer land, so this never buys twice), and read the fill from the
+//! transaction's own TradeEvent.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crossbeam_channel::Sender;
+use dashmap::DashMap;
+use kestrel_exec::rpc::SignatureStatus;
+use kestrel_exec::tx;
+use kestrel_exec::{BlockhashCache, Broadcaster, JsonRpc, Wallet};
+use kestrel_feed::extract::{Extracted, Extractor};
+use kestrel_feed::{FeedHandle, SignatureUpdate, Watch};
+use kestrel_model::{SignatureText, Timestamp, mono_nanos};
+use kestrel_pump::curve::Reserves;
+use kestrel_units::Lamports;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::execution::Prepared;
+use crate::metrics::{Metrics, Recorder, Stage};
+use crate::order::{ExecReport, FailReason, Fill};
+
+#[derive(Clone, Debug)]
+pub struct ConfirmPolicy {
+    /// First status poll after sending, then every `poll_every`.
+    pub poll_every: Duration,
+    /// Resend the same signed bytes this often while pending.
+    pub resend_every: Duration,
+    /// Re-signs with a fresh blockhash after expiry.
+    pub max_resigns: u32,
+    /// The commitment that counts as confirmed.
+    pub commitment: &'static str,
+}
+
+impl Default for ConfirmPolicy {
+    fn default() -> Self {
+        Self {
+            poll_every: Duration::from_millis(1_500),
+            resend_every: Duration::from_secs(2),
+            max_resigns: 2,
+            commitment: "confirmed",
+        }
+    }
+}
+
+type Waiters = Arc<DashMap<SignatureText, oneshot::Sender<SignatureUpdate>>>;
+
+#[derive(Clone)]
+pub struct Dispatcher {
+    broadcaster: Broadcaster,
+    rpc: Vec<JsonRpc>,
+    feed: Option<FeedHandle>,
+    waiters: Waiters,
+    reports: Sender<ExecReport>,
+    wallet: Arc<Wallet>,
+    blockhash: Arc<BlockhashCache>,
+    policy: ConfirmPolicy,
+    metrics: Arc<Metrics>,
+    recorder: Arc<Mutex<Recorder>>,
+}
+
+enum Outcome {
+    Confirmed { err: Option<String> },
+    Expired,
+}
+
+impl Dispatcher {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        broadcaster: Broadcaster,
+        rpc: Vec<JsonRpc>,
+        feed: Option<FeedHandle>,
+        reports: Sender<ExecReport>,
+        wallet: Arc<Wallet>,
+        blockhash: Arc<BlockhashCache>,
+        policy: ConfirmPolicy,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Self {
+            broadcaster,
+            rpc,
+            feed,
+            waiters: Arc::new(DashMap::new()),
+            reports,
+            wallet,
+            blockhash,
+            policy,
+            metrics,
+            recorder: Arc::new(Mutex::new(Recorder::new(&[Stage::Send, Stage::Confirm]))),
+        }
+    }
+
+    /// Takes signed orders until the execution thread hangs up.
+    pub async fn run(
+        self,
+        mut prepared: mpsc::UnboundedReceiver<Prepared>,
+        signatures: mpsc::UnboundedReceiver<SignatureUpdate>,
+    ) {
+        tokio::spawn(route_signatures(self.waiters.clone(), signatures));
+        while let Some(p) = prepared.recv().await {
+            let me = self.clone();
+            tokio::spawn(async move { me.track(p).await });
+        }
+    }
+
+    fn record(&self, stage: Stage, ns: u64) {
+        if let Ok(mut r) = self.recorder.lock() {
+            r.record(stage, ns);
+            r.maybe_publish(&self.metrics, mono_nanos(), false);
+        }
+    }
+
+    /// Publishes the send and confirm histograms now (at exit).
+    pub fn publish(&self) {
+        if let Ok(mut r) = self.recorder.lock() {
+            r.maybe_publish(&self.metrics, mono_nanos(), true);
+        }
+    }
+
+    fn report(&self, r: ExecReport) {
+        let _ = self.reports.send(r);
+    }
+
+    async fn track(&self, mut p: Prepared) {
+        let mint = p.order.mint.mint;
+        let is_buy = p.order.approved.intent().is_buy();
+        let fail = |reason| ExecReport::Failed {
+            mint,
+            is_buy,
+            reason,
+        };
+        let mut resigns = 0;
+        loop {
+            let sig = p.signed.signature_text;
+            let (tx, rx) = oneshot::channel();
+            self.waiters.insert(sig, tx);
+            if let Some(feed) = &self.feed {
+                feed.watch(Watch::Signature(sig));
+            }
+            let body: Arc<str> = Arc::from(p.signed.send_body.as_str());
+            let sent = self.broadcaster.send(body.clone()).await;
+            let Some(accepted_at) = sent.first_accepted_at else {
+                self.forget(sig);
+                let why = sent
+                    .failures
+                    .first()
+                    .map_or_else(|| "no send endpoints".to_owned(), |(n, e)| format!("{n}: {e}"));
+                self.report(fail(FailReason::NotSent(why)));
+                return;
+            };
+            if resigns == 0 {
+                self.record(Stage::Send, accepted_at.saturating_sub(p.order.read_at));
+            }
+            self.report(ExecReport::Sent {
+                mint,
+                is_buy,
+                signature: sig,
+                retries: sent.retries,
+            });
+            match self.confirm(&p, rx, body).await {
+                Outcome::Confirmed { err: Some(e) } => {
+                    self.report(fail(FailReason::OnChain(e)));
+                    return;
+                }
+                Outcome::Confirmed { err: None } => {
+                    self.record(Stage::Confirm, mono_nanos().saturating_sub(p.order.read_at));
+                    let r = match self.fill(&p).await {
+                        Some(f) => ExecReport::Filled(f),
+                        None => fail(FailReason::NoFill),
+                    };
+                    self.report(r);
+                    return;
+                }
+                Outcome::Expired => {
+                    self.forget(sig);
+                    if resigns >= self.policy.max_resigns {
+                        self.report(fail(FailReason::Expired));
+                        return;
+                    }
+                    // A blockhash newer than the expired one.
+                    let Some(recent) = self.fresh_blockhash(p.signed.blockhash).await else {
+                        self.report(fail(FailReason::NoBlockhash));
+                        return;
+                    };
+                    resigns += 1;
+                    self.metrics
+                        .resigns
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    p.signed = tx::sign(&self.wallet, &p.instructions, recent.hash);
+                    p.last_valid_block_height = recent.last_valid_block_height;
+                    tracing::info!(%mint, resigns, "re-signed with a fresh blockhash");
+                }
+            }
+        }
+    }
+
+    fn forget(&self, sig: SignatureText) {
+        self.waiters.remove(&sig);
+        if let Some(feed) = &self.feed {
+            feed.unwatch(Watch::Signature(sig));
+        }
+    }
+
+    async fn fresh_blockhash(&self, old: solana_hash::Hash) -> Option<kestrel_exec::Recent> {
+        for _ in 0..20 {
+            if let Some(r) = self.blockhash.get()
+                && r.hash != old
+            {
+                return Some(r);
+            }
+            self.blockhash.refresh(&self.rpc).await;
+        }
+        None
+    }
+
+    async fn confirm(
+        &self,
+        p: &Prepared,
+        mut notified: oneshot::Receiver<SignatureUpdate>,
+        body: Arc<str>,
+    ) -> Outcome {
+        let sig = p.signed.signature_text;
+        let mut poll = tokio::time::interval(self.policy.poll_every);
+        poll.tick().await;
+        let mut resend = tokio::time::interval(self.policy.resend_every);
+        resend.tick().await;
+        loop {
+            tokio::select! {
+                update = &mut notified => {
+                    if let Ok(u) = update {
+                        return Outcome::Confirmed { err: u.err };
+                    }
+                    // The sender was dropped (forgotten): fall back to polling only.
+                    notified = oneshot::channel().1;
+                }
+                _ = poll.tick() => {
+                    if let Some(outcome) = self.poll(sig, p.last_valid_block_height).await {
+                        self.forget(sig);
+                        return outcome;
+                    }
+                }
+                _ = resend.tick() => {
+                    let _ = self.broadcaster.send(body.clone()).await;
+                }
+            }
+        }
+    }
+
+    /// One status check: confirmed (or failed), expired, or still pending (`None`).
+    async fn poll(&self, sig: SignatureText, last_valid: u64) -> Option<Outcome> {
+        let Some(rpc) = self.rpc.first() else {
+            return None;
+        };
+        let statuses = rpc.signature_statuses(&[sig.as_str().to_owned()]).await.ok()?;
+        if let Some(Some(s)) = statuses.first() {
+            if reached(s, self.policy.commitment) {
+                return Some(Outcome::Confirmed {
+                    err: s.err.as_ref().map(|e| e.to_string()),
+                });
+            }
+            return None;
+        }
+        // Not seen: has its blockhash expired?
+        let height = rpc.block_height().await.ok()?;
+        (height > last_valid).then_some(Outcome::Expired)
+    }
+
+    /// The transaction's own TradeEvent, from its logs.
+    async fn fill(&self, p: &Prepared) -> Option<Fill> {
+        let sig = p.signed.signature_text;
+        let rpc = self.rpc.first()?;
+        let me = self.wallet.pubkey();
+        let mint = p.order.mint.mint;
+        for attempt in 0..10u64 {
+            match rpc.transaction_logs(sig.as_str()).await {
+                Ok(Some(t)) => {
+                    let mut found = None;
+                    let mut ex = Extractor::new();
+                    ex.lines(
+                        t.logs.iter().map(String::as_str),
+                        sig,
+                        t.slot,
+                        Timestamp(0),
+                        &mut |e| {
+                            if let Extracted::Trade(tr) = e
+                                && tr.user == me
+                                && tr.mint == mint
+                            {
+                                found = Some(tr);
+                            }
+                        },
+                    );
+                    let tr = found?;
+                    return Some(Fill {
+                        mint,
+                        is_buy: tr.is_buy,
+                        tokens: tr.token_amount,
+                        sol: tr.sol_amount,
+                        fees: tr.fees,
+                        network_fee: Lamports(t.fee),
+                        reserves_after: Reserves {
+                            virtual_token: tr.virtual_token_reserves,
+                            virtual_sol: tr.virtual_sol_reserves,
+                            real_token: tr.real_token_reserves,
+                            real_sol: tr.real_sol_reserves,
+                        },
+                        signature: sig,
+                        slot: t.slot,
+                    });
+                }
+                // Confirmed by the feed before this node serves it: wait a little.
+                Ok(None) | Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(100 * (attempt + 1))).await;
+                }
+            }
+        }
+        None
+    }
+}
+
+fn reached(s: &SignatureStatus, commitment: &str) -> bool {
+    let rank = |c: &str| match c {
+        "processed" => 0,
+        "confirmed" => 1,
+        "finalized" => 2,
+        _ => 0,
+    };
+    s.confirmation_status
+        .as_deref()
+        .is_some_and(|c| rank(c) >= rank(commitment))
+}
+
+async fn route_signatures(waiters: Waiters, mut rx: mpsc::UnboundedReceiver<SignatureUpdate>) {
+    while let Some(u) = rx.recv().await {
+        if let Some((_, tx)) = waiters.remove(&u.signature) {
+            let _ = tx.send(u);
+        }
+    }
+}

@@ -1,0 +1,443 @@
+//! Starting and stopping the engine's threads.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
+use dashmap::DashMap;
+use kestrel_exec::send::SendPolicy;
+use kestrel_exec::{BlockhashCache, Broadcaster, JsonRpc, Wallet};
+use kestrel_feed::{EndpointStats, FeedConfig, Sink, Stamped};
+use kestrel_guardian::{Guardian, Limits};
+use kestrel_model::{SystemClock, mono_nanos};
+use kestrel_sniper::{Sniper, SniperConfig};
+use kestrel_units::Lamports;
+use solana_pubkey::Pubkey;
+use thiserror::Error;
+use tokio::runtime::Runtime;
+use tokio::sync::mpsc;
+
+use crate::book::{Book, Position};
+use crate::control::{self, ControlState};
+use crate::dispatch::{ConfirmPolicy, Dispatcher};
+use crate::execution::{ExecSettings, Executor, Prepared};
+use crate::kernel::{Kernel, SellSettings};
+use crate::metrics::{Metrics, percentile_table};
+use crate::order::{Command, ExecReport, Order};
+use crate::threads::{ThreadSettings, pin_current};
+
+#[derive(Debug, Error)]
+pub enum EngineError {
+    #[error("cannot start a runtime thread: {0}")]
+    Runtime(std::io::Error),
+    #[error("no RPC endpoint answered getLatestBlockhash ({0})")]
+    NoBlockhash(String),
+    #[error("cannot read the wallet balance: {0}")]
+    Balance(String),
+    #[error("cannot bind the control port {addr}: {source}")]
+    Control {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("bad setting: {0}")]
+    Setting(String),
+}
+
+/// Everything the engine needs, resolved from config and flags.
+pub struct EngineSetup {
+    pub feed: FeedConfig,
+    /// (url, printable name)
+    pub rpc: Vec<(String, String)>,
+    /// Where transactions go; empty: the RPC endpoints.
+    pub send: Vec<(String, String)>,
+    pub wallet: Wallet,
+    pub sniper: SniperConfig,
+    pub limits: Limits,
+    pub blacklisted_mints: Vec<Pubkey>,
+    pub blacklisted_creators: Vec<Pubkey>,
+    pub exec: ExecSettings,
+    pub sell: SellSettings,
+    /// Paper mode: real feeds, nothing sent, fills simulated on the curve.
+    pub paper: bool,
+    /// The balance paper mode trades against (`None`: the wallet's real balance).
+    pub paper_balance: Option<Lamports>,
+    pub threads: ThreadSettings,
+    /// The control port; `None` serves none.
+    pub control: Option<SocketAddr>,
+    pub confirm: ConfirmPolicy,
+    pub send_policy: SendPolicy,
+    /// Capacity of the feed → strategy queue.
+    pub queue_capacity: usize,
+    pub blockhash_every: Duration,
+    pub balance_every: Duration,
+}
+
+/// A running engine.
+pub struct Engine {
+    pub metrics: Arc<Metrics>,
+    pub feeds: Arc<Vec<EndpointStats>>,
+    pub positions: Arc<DashMap<Pubkey, Position>>,
+    pub control_addr: Option<SocketAddr>,
+    pub wallet: Pubkey,
+    commands: Sender<Command>,
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+    io: Option<Runtime>,
+    ctl: Option<Runtime>,
+    dispatcher: Dispatcher,
+}
+
+/// How long an idle hot thread parks before checking for shutdown.
+const PARK: Duration = Duration::from_millis(50);
+const PUBLISH_NS: u64 = 250_000_000;
+
+impl Engine {
+    pub fn start(s: EngineSetup) -> Result<Self, EngineError> {
+        if s.queue_capacity == 0 {
+            return Err(EngineError::Setting("queue capacity must be at least 1".into()));
+        }
+        let metrics = Arc::new(Metrics::new());
+        let cores = core_affinity::get_core_ids().map_or(0, |c| c.len());
+        let placement = s.threads.placement(cores);
+
+        let ctl = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("kestrel-ctl")
+            .enable_all()
+            .build()
+            .map_err(EngineError::Runtime)?;
+        let http = reqwest::Client::builder()
+            .tcp_nodelay(true)
+            .pool_max_idle_per_host(8)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| EngineError::Setting(format!("HTTP client: {e}")))?;
+        let rpcs: Vec<JsonRpc> = s
+            .rpc
+            .iter()
+            .map(|(u, n)| JsonRpc::new(http.clone(), u.clone(), n.clone()))
+            .collect();
+        let send_endpoints = if s.send.is_empty() {
+            s.rpc.clone()
+        } else {
+            s.send.clone()
+        };
+        let broadcaster = Broadcaster::new(http.clone(), send_endpoints, s.send_policy.clone());
+
+        // The blockhash and the balance first: nothing trades without them.
+        let blockhash = Arc::new(BlockhashCache::new());
+        if !ctl.block_on(blockhash.refresh(&rpcs)) {
+            let names: Vec<&str> = rpcs.iter().map(JsonRpc::name).collect();
+            return Err(EngineError::NoBlockhash(names.join(", ")));
+        }
+        ctl.spawn(blockhash.clone().refresh_forever(rpcs.clone(), s.blockhash_every));
+        let wallet = Arc::new(s.wallet);
+        let wallet_key = wallet.pubkey();
+        let balance = match (s.paper, s.paper_balance) {
+            (true, Some(b)) => b,
+            _ => {
+                let rpc = rpcs
+                    .first()
+                    .ok_or_else(|| EngineError::Balance("no RPC endpoint".into()))?;
+                Lamports(
+                    ctl.block_on(rpc.balance(&wallet_key))
+                        .map_err(|e| EngineError::Balance(e.to_string()))?,
+                )
+            }
+        };
+        if !s.paper {
+            ctl.block_on(broadcaster.warm());
+            let b = broadcaster.clone();
+            ctl.spawn(async move {
+                let mut every = tokio::time::interval(Duration::from_secs(20));
+                loop {
+                    every.tick().await;
+                    b.warm().await;
+                }
+            });
+        }
+
+        let (feed_tx, feed_rx) = bounded::<Stamped>(s.queue_capacity);
+        let (report_tx, report_rx) = bounded::<ExecReport>(4096);
+        let (cmd_tx, cmd_rx) = bounded::<Command>(256);
+        let (order_tx, order_rx) = bounded::<Order>(1024);
+        let (prepared_tx, prepared_rx) = mpsc::unbounded_channel::<Prepared>();
+        let (sig_tx, sig_rx) = mpsc::unbounded_channel();
+
+        let feed_core = placement.feed;
+        let io = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("kestrel-feed")
+            .on_thread_start(move || pin_current("feed", feed_core))
+            .enable_all()
+            .build()
+            .map_err(EngineError::Runtime)?;
+        let feed = {
+            let _guard = io.enter();
+            kestrel_feed::start(s.feed.clone(), Sink::new(feed_tx, sig_tx))
+        };
+
+        let dispatcher = Dispatcher::new(
+            broadcaster,
+            rpcs.clone(),
+            Some(feed.handle.clone()),
+            report_tx.clone(),
+            wallet.clone(),
+            blockhash.clone(),
+            s.confirm.clone(),
+            metrics.clone(),
+        );
+        ctl.spawn(dispatcher.clone().run(prepared_rx, sig_rx));
+        if !s.paper {
+            let (rpc, reports, every) = (rpcs.first().cloned(), report_tx.clone(), s.balance_every);
+            if let Some(rpc) = rpc {
+                ctl.spawn(async move {
+                    let mut tick = tokio::time::interval(every);
+                    tick.tick().await;
+                    loop {
+                        tick.tick().await;
+                        if let Ok(b) = rpc.balance(&wallet_key).await
+                            && reports.send(ExecReport::Balance(Lamports(b))).is_err()
+                        {
+                            return;
+                        }
+                    }
+                });
+            }
+        }
+
+        let capacity = usize::try_from(s.limits.max_open_positions)
+            .unwrap_or(64)
+            .clamp(8, 4096)
+            * 2;
+        let kernel = Kernel::new(
+            Sniper::new(s.sniper),
+            Guardian::new(s.limits, s.blacklisted_mints, s.blacklisted_creators),
+            Book::new(balance, capacity),
+            s.exec.fees.rates,
+            s.sell,
+            SystemClock,
+            metrics.clone(),
+            Some(feed.handle.clone()),
+        );
+        let positions = kernel.views();
+        let control_addr = match s.control {
+            Some(addr) => Some(
+                ctl.block_on(control::serve(
+                    addr,
+                    ControlState {
+                        metrics: metrics.clone(),
+                        feeds: feed.stats.clone(),
+                        positions: positions.clone(),
+                        blockhash: blockhash.clone(),
+                    },
+                ))
+                .map_err(|source| EngineError::Control { addr, source })?,
+            ),
+            None => None,
+        };
+
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut threads = Vec::new();
+        let busy = s.threads.busy_poll;
+        {
+            let (stop, core, metrics) = (stop.clone(), placement.strategy, metrics.clone());
+            threads.push(
+                std::thread::Builder::new()
+                    .name("kestrel-strategy".into())
+                    .spawn(move || {
+                        pin_current("strategy", core);
+                        strategy_loop(kernel, feed_rx, report_rx, cmd_rx, order_tx, &stop, busy, &metrics);
+                    })
+                    .map_err(EngineError::Runtime)?,
+            );
+        }
+        {
+            let executor = Executor::new(wallet.clone(), s.exec, blockhash.clone(), metrics.clone());
+            let (core, paper) = (placement.exec, s.paper);
+            threads.push(
+                std::thread::Builder::new()
+                    .name("kestrel-exec".into())
+                    .spawn(move || {
+                        pin_current("exec", core);
+                        exec_loop(executor, order_rx, prepared_tx, report_tx, paper, busy);
+                    })
+                    .map_err(EngineError::Runtime)?,
+            );
+        }
+
+        Ok(Self {
+            metrics,
+            feeds: feed.stats,
+            positions,
+            control_addr,
+            wallet: wallet_key,
+            commands: cmd_tx,
+            stop,
+            threads,
+            io: Some(io),
+            ctl: Some(ctl),
+            dispatcher,
+        })
+    }
+
+    /// Hands a command to the strategy thread; false if the queue is full or the engine
+    /// stopped.
+    pub fn command(&self, c: Command) -> bool {
+        self.commands.try_send(c).is_ok()
+    }
+
+    /// Stops every thread and returns the percentile table.
+    pub fn stop(mut self) -> String {
+        self.stop.store(true, Relaxed);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+        self.dispatcher.publish();
+        if let Some(rt) = self.io.take() {
+            rt.shutdown_timeout(Duration::from_millis(500));
+        }
+        if let Some(rt) = self.ctl.take() {
+            rt.shutdown_timeout(Duration::from_millis(500));
+        }
+        percentile_table(&self.metrics)
+    }
+}
+
+/// Hands an order to execution; a full queue is counted, then waited on (never dropped).
+fn send_order(orders: &Sender<Order>, o: Order, metrics: &Metrics) -> bool {
+    match orders.try_send(o) {
+        Ok(()) => true,
+        Err(TrySendError::Full(o)) => {
+            metrics.exec_queue_full.fetch_add(1, Relaxed);
+            orders.send(o).is_ok()
+        }
+        Err(TrySendError::Disconnected(_)) => false,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn strategy_loop(
+    mut kernel: Kernel<SystemClock>,
+    feed: Receiver<Stamped>,
+    reports: Receiver<ExecReport>,
+    commands: Receiver<Command>,
+    orders: Sender<Order>,
+    stop: &AtomicBool,
+    busy: bool,
+    metrics: &Metrics,
+) {
+    let mut last_publish = 0u64;
+    let mut sells = Vec::with_capacity(64);
+    while !stop.load(Relaxed) {
+        let mut idle = true;
+        // Market data first, in bursts, then the slower sources.
+        for _ in 0..256 {
+            let Ok(s) = feed.try_recv() else { break };
+            idle = false;
+            if let Some(o) = kernel.on_feed(&s)
+                && !send_order(&orders, o, metrics)
+            {
+                return;
+            }
+        }
+        while let Ok(r) = reports.try_recv() {
+            idle = false;
+            kernel.on_report(r);
+        }
+        while let Ok(c) = commands.try_recv() {
+            idle = false;
+            kernel.on_command(c, &mut sells);
+            for o in sells.drain(..) {
+                if !send_order(&orders, o, metrics) {
+                    return;
+                }
+            }
+        }
+        let now = mono_nanos();
+        if now.saturating_sub(last_publish) >= PUBLISH_NS {
+            kernel.publish(now, false);
+            last_publish = now;
+        }
+        if idle {
+            if busy {
+                std::hint::spin_loop();
+            } else {
+                crossbeam_channel::select! {
+                    recv(feed) -> s => if let Ok(s) = s
+                        && let Some(o) = kernel.on_feed(&s)
+                        && !send_order(&orders, o, metrics)
+                    {
+                        return;
+                    },
+                    recv(reports) -> r => if let Ok(r) = r { kernel.on_report(r) },
+                    recv(commands) -> c => if let Ok(c) = c {
+                        kernel.on_command(c, &mut sells);
+                        for o in sells.drain(..) {
+                            if !send_order(&orders, o, metrics) {
+                                return;
+                            }
+                        }
+                    },
+                    default(PARK) => {}
+                }
+            }
+        }
+    }
+    kernel.publish(mono_nanos(), true);
+}
+
+fn exec_loop(
+    mut executor: Executor,
+    orders: Receiver<Order>,
+    prepared: mpsc::UnboundedSender<Prepared>,
+    reports: Sender<ExecReport>,
+    paper: bool,
+    busy: bool,
+) {
+    loop {
+        let order = if busy {
+            match orders.try_recv() {
+                Ok(o) => o,
+                Err(crossbeam_channel::TryRecvError::Empty) => {
+                    std::hint::spin_loop();
+                    continue;
+                }
+                Err(crossbeam_channel::TryRecvError::Disconnected) => break,
+            }
+        } else {
+            match orders.recv_timeout(PARK) {
+                Ok(o) => o,
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                    executor.publish(mono_nanos(), false);
+                    continue;
+                }
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+            }
+        };
+        let intent = *order.approved.intent();
+        match executor.prepare(&order) {
+            Ok(p) if paper => {
+                // Nothing is sent: the fill is the curve's answer at the observed reserves.
+                let _ = reports.send(ExecReport::Filled(p.expected));
+            }
+            Ok(p) => {
+                if prepared.send(p).is_err() {
+                    break;
+                }
+            }
+            Err(reason) => {
+                let _ = reports.send(ExecReport::Failed {
+                    mint: intent.mint,
+                    is_buy: intent.is_buy(),
+                    reason,
+                });
+            }
+        }
+    }
+    executor.publish(mono_nanos(), true);
+}

@@ -1,0 +1,99 @@
+//! What flows between the strategy thread and execution.
+
+use kestrel_exec::tx::MintInfo;
+use kestrel_guardian::Approved;
+use kestrel_model::SignatureText;
+use kestrel_pump::curve::Reserves;
+use kestrel_units::{Lamports, TokenAmount};
+use solana_pubkey::Pubkey;
+
+/// An approved intent with what execution needs to build it, and its latency stamps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Order {
+    pub approved: Approved,
+    pub mint: MintInfo,
+    /// The curve the price was judged on (for the slippage bound and paper fills).
+    pub reserves: Reserves,
+    pub read_at: u64,
+    pub decided_at: u64,
+}
+
+/// Why an order came to nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FailReason {
+    /// No blockhash yet (the RPC has not answered since start).
+    NoBlockhash,
+    /// The curve math refused (a zero-sized buy, an empty curve).
+    Curve(String),
+    /// No send endpoint accepted it.
+    NotSent(String),
+    /// It landed and failed on chain.
+    OnChain(String),
+    /// Never confirmed before its last blockhash expired, after every re-sign.
+    Expired,
+    /// Confirmed, but its logs carried no trade of ours (should not happen; flagged).
+    NoFill,
+}
+
+impl std::fmt::Display for FailReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NoBlockhash => f.write_str("no recent blockhash yet"),
+            Self::Curve(e) => write!(f, "curve: {e}"),
+            Self::NotSent(e) => write!(f, "not sent: {e}"),
+            Self::OnChain(e) => write!(f, "failed on chain: {e}"),
+            Self::Expired => f.write_str("expired unconfirmed"),
+            Self::NoFill => f.write_str("confirmed without a trade event"),
+        }
+    }
+}
+
+/// A fill, read from the transaction's own TradeEvent (or simulated on the curve in paper
+/// mode).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fill {
+    pub mint: Pubkey,
+    pub is_buy: bool,
+    pub tokens: TokenAmount,
+    /// The curve leg (`sol_amount` of the event).
+    pub sol: Lamports,
+    /// Protocol and creator fees.
+    pub fees: Lamports,
+    /// The transaction's network fee (base + priority).
+    pub network_fee: Lamports,
+    pub reserves_after: Reserves,
+    pub signature: SignatureText,
+    pub slot: u64,
+}
+
+/// What execution tells the strategy thread.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExecReport {
+    Sent {
+        mint: Pubkey,
+        is_buy: bool,
+        signature: SignatureText,
+        retries: u32,
+    },
+    Filled(Fill),
+    Failed {
+        mint: Pubkey,
+        is_buy: bool,
+        reason: FailReason,
+    },
+    /// The wallet's balance as the chain reports it.
+    Balance(Lamports),
+}
+
+/// Commands from the control plane (HTTP today; the Telegram plugin later).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// No new entries; exits go on (HALTED).
+    Pause,
+    /// Back to ACTIVE.
+    Resume,
+    /// The kill switch: sell everything (REDUCING), or just stop (HALTED).
+    Kill { sell_all: bool },
+    /// Sell `percent` of a position.
+    Sell { mint: Pubkey, percent: u8 },
+}

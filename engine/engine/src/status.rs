@@ -1,0 +1,54 @@
+//! The one-line live status `kestrel run` prints.
+
+use std::sync::atomic::Ordering::Relaxed;
+
+use kestrel_feed::EndpointStats;
+use kestrel_sniper::SkipReason;
+use kestrel_units::Lamports;
+
+use crate::metrics::{Metrics, Stage, p50_p99_us};
+
+fn sol(l: i64) -> String {
+    let sign = if l < 0 { "-" } else { "" };
+    format!("{sign}{}", Lamports(l.unsigned_abs()))
+}
+
+/// `launches 120 | bought 3 | skipped 110 (name_denied 80, rate_limited 30) | refused 7 | ...`
+pub fn status_line(m: &Metrics, feeds: &[EndpointStats]) -> String {
+    let mut skips: Vec<(u64, &str)> = SkipReason::ALL
+        .iter()
+        .filter_map(|r| {
+            let n = m.skipped.get(*r as usize)?.load(Relaxed);
+            (n > 0).then_some((n, r.name()))
+        })
+        .collect();
+    skips.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    let skip_text = skips
+        .iter()
+        .take(3)
+        .map(|(n, name)| format!("{name} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let lat = [Stage::Decode, Stage::Decide, Stage::BuildSign, Stage::Send]
+        .iter()
+        .map(|s| {
+            let (p50, p99) = p50_p99_us(&m.stage(*s));
+            format!("{} {p50:.0}/{p99:.0}", s.name())
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let up = feeds.iter().filter(|f| f.connected.load(Relaxed)).count();
+    format!(
+        "launches {} | bought {} | skipped {}{} | refused {} | failed {} | positions {} | pnl {} (unrealized {}) | feeds {up}/{} | µs p50/p99 {lat}",
+        m.launches.load(Relaxed),
+        m.bought.load(Relaxed),
+        m.skipped_total(),
+        if skip_text.is_empty() { String::new() } else { format!(" ({skip_text})") },
+        m.refused_total(),
+        m.buy_failures.load(Relaxed),
+        m.open_positions.load(Relaxed),
+        sol(m.realized_pnl_lamports.load(Relaxed)),
+        sol(m.unrealized_pnl_lamports.load(Relaxed)),
+        feeds.len(),
+    )
+}
