@@ -46,7 +46,7 @@ impl Endpoint {
         redact_text(&self.template)
     }
 
-    pub(crate) fn check_kind(&self, kind: EndpointKind) -> Result<(), String> {
+    pub fn check_kind(&self, kind: EndpointKind) -> Result<(), String> {
         let ok = match kind {
             EndpointKind::Http => matches!(self.url.scheme(), "http" | "https"),
             EndpointKind::Ws => matches!(self.url.scheme(), "ws" | "wss"),

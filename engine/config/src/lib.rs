@@ -6,6 +6,7 @@
 
 mod endpoint;
 mod error;
+mod trading;
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,10 @@ use serde::{Deserialize, Serialize};
 
 pub use endpoint::{Endpoint, EndpointKind};
 pub use error::ConfigError;
+pub use trading::{
+    EngineSection, ExecSection, FeedClientChoice, FeedSection, GuardianSection, Mode, Rule,
+    SniperSection, ThreadsSection, TokenProgramChoice,
+};
 
 /// The built-in default: trade against the embedded local cluster (`config/kestrel.toml`).
 pub const DEFAULT_TOML: &str = include_str!("../../../config/kestrel.toml");
@@ -29,6 +34,18 @@ pub struct Config {
     pub sim: Sim,
     #[serde(default)]
     pub wallet: Wallet,
+    #[serde(default)]
+    pub engine: EngineSection,
+    #[serde(default)]
+    pub feed: FeedSection,
+    #[serde(default)]
+    pub threads: ThreadsSection,
+    #[serde(default)]
+    pub exec: ExecSection,
+    #[serde(default)]
+    pub sniper: SniperSection,
+    #[serde(default)]
+    pub guardian: GuardianSection,
 }
 
 /// Which cluster to trade on and how to reach it.
@@ -299,6 +316,7 @@ impl Config {
                 format!("{} is also sim.rpc_port", self.sim.ws_port),
             ));
         }
+        self.validate_trading()?;
         if let Some(KeypairSource::PathEnv(var)) = &self.wallet.keypair
             && !endpoint::is_env_name(var)
         {
@@ -306,6 +324,70 @@ impl Config {
                 "wallet.keypair.path_env".into(),
                 format!("`{var}` is not an environment variable name"),
             ));
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    fn validate_trading(&self) -> Result<(), (String, String)> {
+        let e = &self.engine;
+        if !e.control.is_empty() && e.control_addr().is_none() {
+            return Err((
+                "engine.control".into(),
+                format!("`{}` is not an address like 127.0.0.1:9464", e.control),
+            ));
+        }
+        if e.queue_capacity == 0 || e.queue_capacity > 1 << 24 {
+            return Err((
+                "engine.queue_capacity".into(),
+                format!("{} is out of range 1..=16777216", e.queue_capacity),
+            ));
+        }
+        let f = &self.feed;
+        if f.backoff_min_ms == 0 || f.backoff_min_ms > f.backoff_max_ms {
+            return Err((
+                "feed.backoff_min_ms".into(),
+                "need 0 < backoff_min_ms <= backoff_max_ms".into(),
+            ));
+        }
+        let x = &self.exec;
+        for (key, v, lo, hi) in [
+            ("exec.buy_cu_limit", u64::from(x.buy_cu_limit), 10_000, 1_400_000),
+            ("exec.sell_cu_limit", u64::from(x.sell_cu_limit), 10_000, 1_400_000),
+            ("exec.blockhash_refresh_ms", x.blockhash_refresh_ms, 50, 30_000),
+            ("exec.balance_refresh_ms", x.balance_refresh_ms, 100, 600_000),
+            ("exec.confirm_poll_ms", x.confirm_poll_ms, 10, 60_000),
+            ("exec.resend_ms", x.resend_ms, 10, 60_000),
+            ("exec.protocol_fee_bps", x.protocol_fee_bps, 0, 10_000),
+            ("exec.creator_fee_bps", x.creator_fee_bps, 0, 10_000),
+            ("sniper.slippage_bps", self.sniper.slippage_bps, 0, 10_000),
+            ("guardian.max_slippage_bps", self.guardian.max_slippage_bps, 0, 10_000),
+            ("guardian.sell_slippage_bps", self.guardian.sell_slippage_bps, 0, 10_000),
+        ] {
+            if !(lo..=hi).contains(&v) {
+                return Err((key.into(), format!("{v} is out of range {lo}..={hi}")));
+            }
+        }
+        let s = &self.sniper;
+        if s.buy_lamports == 0 {
+            return Err(("sniper.buy_lamports".into(), "must be above 0".into()));
+        }
+        if s.creator_buy_max_lamports != 0 && s.creator_buy_min_lamports > s.creator_buy_max_lamports {
+            return Err((
+                "sniper.creator_buy_min_lamports".into(),
+                "is above creator_buy_max_lamports".into(),
+            ));
+        }
+        for (key, list) in [
+            ("sniper.creator_allow", &s.creator_allow),
+            ("sniper.creator_deny", &s.creator_deny),
+            ("guardian.blacklisted_mints", &self.guardian.blacklisted_mints),
+            ("guardian.blacklisted_creators", &self.guardian.blacklisted_creators),
+        ] {
+            for (i, k) in list.iter().enumerate() {
+                trading::check_pubkey(k).map_err(|r| (format!("{key}[{i}]"), r))?;
+            }
         }
         Ok(())
     }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::{config_cmd, decode_cmd, sim_cmd};
+use crate::{config_cmd, decode_cmd, run_cmd, sim_cmd};
 
 /// Exit code for input Kestrel refused (as clap uses for bad arguments).
 pub(crate) const EXIT_BAD_INPUT: u8 = 2;
@@ -21,6 +21,8 @@ pub(crate) const EXIT_BAD_INPUT: u8 = 2;
                   config it runs against its embedded local cluster, so nothing touches mainnet \
                   until a config says so.",
     after_help = "Examples:\n  \
+                  kestrel run                                trade the local cluster's launches\n  \
+                  kestrel run --dry-run --duration 60        paper-trade for a minute\n  \
                   kestrel decode frame.json                  decode a logsNotification frame\n  \
                   kestrel decode --account bonding-curve -   decode base64 account data from stdin\n  \
                   kestrel config check config/mainnet.toml   validate a config, secrets redacted\n  \
@@ -37,6 +39,8 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Run the engine: feeds, sniper and guardian, execution (local cluster by default)
+    Run(run_cmd::Args),
     /// Decode pump.fun, PumpSwap and Raydium events and accounts to JSON lines
     Decode(decode_cmd::Args),
     /// Run the local cluster: a Solana-compatible RPC and PubSub server that emulates pump.fun
@@ -49,6 +53,7 @@ pub(crate) enum Command {
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
+        Command::Run(args) => run_cmd::run(&args, cli.config.as_deref()),
         Command::Decode(args) => decode_cmd::run(&args),
         Command::Sim(args) => sim_cmd::run(&args, cli.config.as_deref()),
         Command::Config(cmd) => config_cmd::run(&cmd, cli.config.as_deref()),

@@ -3,6 +3,8 @@
 mod cli;
 mod config_cmd;
 mod decode_cmd;
+mod run_cmd;
+mod setup;
 mod sim_cmd;
 
 use std::process::ExitCode;

@@ -46,7 +46,7 @@ pub(crate) struct Args {
     replay: Option<PathBuf>,
 }
 
-fn faults(f: &SimFaults) -> Faults {
+pub(crate) fn faults(f: &SimFaults) -> Faults {
     let ms = Duration::from_millis;
     let mut out = Faults::none();
     out.ws_drop_every = (f.ws_drop_every_ms > 0).then(|| ms(f.ws_drop_every_ms));
@@ -61,7 +61,7 @@ fn faults(f: &SimFaults) -> Faults {
     out
 }
 
-fn scenario(path: &Path) -> Result<Scenario, String> {
+pub(crate) fn scenario(path: &Path) -> Result<Scenario, String> {
     // The default scenario is built in, for runs outside the source tree.
     if path == Path::new(DEFAULT_SCENARIO_PATH) && !path.exists() {
         return Scenario::from_toml(

@@ -1,0 +1,246 @@
+//! The engine's sections: how it runs (`[engine]`, `[feed]`, `[threads]`, `[exec]`) and what
+//! it trades (`[sniper]`, `[guardian]`). Money is in lamports (integers); rates in basis
+//! points. Every section has defaults a trader can start from on the local cluster.
+
+use std::net::SocketAddr;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Sign and send.
+    #[default]
+    Live,
+    /// Real feeds, nothing sent, fills simulated on the curve.
+    Paper,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EngineSection {
+    pub mode: Mode,
+    /// The control port (`/health`, `/metrics`); empty string: none.
+    pub control: String,
+    /// Feed → strategy queue capacity (events).
+    pub queue_capacity: usize,
+    /// The live status line's period; 0: no status line.
+    pub status_every_ms: u64,
+    /// Paper mode's starting balance in lamports (0: the wallet's real balance).
+    pub paper_balance_lamports: u64,
+}
+
+impl Default for EngineSection {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Live,
+            control: "127.0.0.1:9464".into(),
+            queue_capacity: 65_536,
+            status_every_ms: 1_000,
+            paper_balance_lamports: 0,
+        }
+    }
+}
+
+impl EngineSection {
+    pub fn control_addr(&self) -> Option<SocketAddr> {
+        self.control.parse().ok()
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedClientChoice {
+    /// Kestrel's own websocket reader (borrowed parsing).
+    #[default]
+    Raw,
+    /// solana-pubsub-client.
+    Pubsub,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedSection {
+    pub client: FeedClientChoice,
+    /// Also watch PumpSwap and Raydium AMM v4 logs (graduations and pools).
+    pub pumpswap: bool,
+    pub raydium: bool,
+    pub backoff_min_ms: u64,
+    pub backoff_max_ms: u64,
+}
+
+impl Default for FeedSection {
+    fn default() -> Self {
+        Self {
+            client: FeedClientChoice::Raw,
+            pumpswap: false,
+            raydium: false,
+            backoff_min_ms: 100,
+            backoff_max_ms: 5_000,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ThreadsSection {
+    /// Pin the feed, strategy and execution threads (off: let the OS place them).
+    pub pin: bool,
+    pub feed_core: Option<usize>,
+    pub strategy_core: Option<usize>,
+    pub exec_core: Option<usize>,
+    /// Spin on empty queues (burns the pinned cores; off parks).
+    pub busy_poll: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExecSection {
+    pub buy_cu_limit: u32,
+    pub sell_cu_limit: u32,
+    /// pump.fun's bonding-curve fee tier (FACTS.md §1.5).
+    pub protocol_fee_bps: u64,
+    pub creator_fee_bps: u64,
+    pub blockhash_refresh_ms: u64,
+    pub balance_refresh_ms: u64,
+    pub confirm_poll_ms: u64,
+    pub resend_ms: u64,
+    pub max_resigns: u32,
+    pub max_send_retries: u32,
+    pub max_retry_after_ms: u64,
+}
+
+impl Default for ExecSection {
+    fn default() -> Self {
+        Self {
+            buy_cu_limit: 120_000,
+            sell_cu_limit: 100_000,
+            protocol_fee_bps: 95,
+            creator_fee_bps: 30,
+            blockhash_refresh_ms: 400,
+            balance_refresh_ms: 5_000,
+            confirm_poll_ms: 1_500,
+            resend_ms: 2_000,
+            max_resigns: 2,
+            max_send_retries: 3,
+            max_retry_after_ms: 2_000,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rule {
+    #[default]
+    Any,
+    Require,
+    Forbid,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenProgramChoice {
+    #[default]
+    Any,
+    Spl,
+    Token2022,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SniperSection {
+    /// SOL per buy, fees included, in lamports.
+    pub buy_lamports: u64,
+    pub slippage_bps: u64,
+    pub cu_price_micro_lamports: u64,
+    /// Case-insensitive substrings.
+    pub name_allow: Vec<String>,
+    pub name_deny: Vec<String>,
+    pub symbol_allow: Vec<String>,
+    pub symbol_deny: Vec<String>,
+    /// Base58 wallets.
+    pub creator_allow: Vec<String>,
+    pub creator_deny: Vec<String>,
+    pub token_program: TokenProgramChoice,
+    pub mayhem: Rule,
+    pub cashback: Rule,
+    /// The creator's own buy bundled with the create: required, and its bounds (lamports;
+    /// max 0 means no upper bound).
+    pub creator_buy_required: bool,
+    pub creator_buy_min_lamports: u64,
+    pub creator_buy_max_lamports: u64,
+    /// Skip launches whose market cap at entry is above this (0: no ceiling).
+    pub max_market_cap_lamports: u64,
+    /// At most this many buys in any minute (0: no limit).
+    pub max_launches_per_minute: u32,
+}
+
+impl Default for SniperSection {
+    fn default() -> Self {
+        Self {
+            buy_lamports: 50_000_000,
+            slippage_bps: 1_500,
+            cu_price_micro_lamports: 100_000,
+            name_allow: Vec::new(),
+            name_deny: Vec::new(),
+            symbol_allow: Vec::new(),
+            symbol_deny: Vec::new(),
+            creator_allow: Vec::new(),
+            creator_deny: Vec::new(),
+            token_program: TokenProgramChoice::Any,
+            // Mayhem coins trade against a different fee recipient set; skip by default.
+            mayhem: Rule::Forbid,
+            cashback: Rule::Any,
+            creator_buy_required: false,
+            creator_buy_min_lamports: 0,
+            creator_buy_max_lamports: 0,
+            max_market_cap_lamports: 0,
+            max_launches_per_minute: 20,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GuardianSection {
+    pub max_sol_per_trade_lamports: u64,
+    pub max_total_exposure_lamports: u64,
+    pub max_open_positions: u32,
+    pub max_exposure_per_creator_lamports: u64,
+    /// Kept in the wallet whatever happens (fees, rent, exits).
+    pub sol_reserve_lamports: u64,
+    pub max_slippage_bps: u64,
+    pub max_cu_price_micro_lamports: u64,
+    pub blacklisted_mints: Vec<String>,
+    pub blacklisted_creators: Vec<String>,
+    /// Sells the engine is told to make (kill switch, commands).
+    pub sell_slippage_bps: u64,
+    pub sell_cu_price_micro_lamports: u64,
+}
+
+impl Default for GuardianSection {
+    fn default() -> Self {
+        Self {
+            max_sol_per_trade_lamports: 100_000_000,
+            max_total_exposure_lamports: 1_000_000_000,
+            max_open_positions: 10,
+            max_exposure_per_creator_lamports: 200_000_000,
+            sol_reserve_lamports: 100_000_000,
+            max_slippage_bps: 2_500,
+            max_cu_price_micro_lamports: 1_000_000,
+            blacklisted_mints: Vec::new(),
+            blacklisted_creators: Vec::new(),
+            sell_slippage_bps: 2_500,
+            sell_cu_price_micro_lamports: 100_000,
+        }
+    }
+}
+
+/// A base58 public key, or why not.
+pub(crate) fn check_pubkey(s: &str) -> Result<(), String> {
+    match bs58::decode(s).into_vec() {
+        Ok(b) if b.len() == 32 => Ok(()),
+        Ok(b) => Err(format!("`{s}` is {} bytes, a public key is 32", b.len())),
+        Err(_) => Err(format!("`{s}` is not base58")),
+    }
+}

@@ -1,0 +1,185 @@
+//! From a validated config to the engine's setup: the one place config sections become the
+//! strategy, guardian and execution types.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, bail};
+use kestrel_config::{Commitment, Config, FeedClientChoice, Mode, Rule, TokenProgramChoice};
+use kestrel_engine::EngineSetup;
+use kestrel_engine::dispatch::ConfirmPolicy;
+use kestrel_engine::execution::ExecSettings;
+use kestrel_engine::kernel::SellSettings;
+use kestrel_engine::threads::ThreadSettings;
+use kestrel_exec::Wallet;
+use kestrel_exec::send::SendPolicy;
+use kestrel_exec::tx::FeeSettings;
+use kestrel_feed::{FeedClient, FeedConfig, FeedEndpoint};
+use kestrel_guardian::Limits;
+use kestrel_model::TokenProgram;
+use kestrel_pump::curve::FeeRates;
+use kestrel_pump::ids::{PUMP_AMM_PROGRAM, PUMP_PROGRAM, RAYDIUM_AMM_V4_PROGRAM};
+use kestrel_sniper::{CreatorBuyRule, FlagRule, Pattern, SniperConfig};
+use kestrel_units::{Bps, Lamports};
+use solana_pubkey::Pubkey;
+
+fn keys(list: &[String], what: &str) -> Result<Vec<Pubkey>> {
+    list.iter()
+        .map(|k| Pubkey::from_str(k).with_context(|| format!("{what}: `{k}` is not a public key")))
+        .collect()
+}
+
+fn rule(r: Rule) -> FlagRule {
+    match r {
+        Rule::Any => FlagRule::Any,
+        Rule::Require => FlagRule::Require,
+        Rule::Forbid => FlagRule::Forbid,
+    }
+}
+
+pub(crate) fn commitment(c: Commitment) -> &'static str {
+    match c {
+        Commitment::Processed => "processed",
+        Commitment::Confirmed => "confirmed",
+        Commitment::Finalized => "finalized",
+    }
+}
+
+/// The engine's setup from `config` and a wallet already loaded.
+pub(crate) fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
+    let n = &config.network;
+    if n.ws.is_empty() {
+        bail!("network.ws: no websocket endpoint to read launches from");
+    }
+    if n.rpc.is_empty() {
+        bail!("network.rpc: no RPC endpoint for blockhashes and statuses");
+    }
+    let s = &config.sniper;
+    let g = &config.guardian;
+    let x = &config.exec;
+    let mut programs = vec![PUMP_PROGRAM];
+    if config.feed.pumpswap {
+        programs.push(PUMP_AMM_PROGRAM);
+    }
+    if config.feed.raydium {
+        programs.push(RAYDIUM_AMM_V4_PROGRAM);
+    }
+    let ms = Duration::from_millis;
+    let creator_buy = (s.creator_buy_required
+        || s.creator_buy_min_lamports > 0
+        || s.creator_buy_max_lamports > 0)
+        .then(|| CreatorBuyRule {
+            required: s.creator_buy_required,
+            min: Lamports(s.creator_buy_min_lamports),
+            max: Lamports(if s.creator_buy_max_lamports == 0 {
+                u64::MAX
+            } else {
+                s.creator_buy_max_lamports
+            }),
+        });
+    let patterns = |l: &[String]| l.iter().map(|p| Pattern::new(p)).collect::<Vec<_>>();
+    Ok(EngineSetup {
+        feed: FeedConfig {
+            endpoints: n
+                .ws
+                .iter()
+                .map(|e| FeedEndpoint {
+                    url: e.url().to_string(),
+                    name: e.redacted(),
+                })
+                .collect(),
+            commitment: commitment(n.commitment),
+            programs,
+            client: match config.feed.client {
+                FeedClientChoice::Raw => FeedClient::Raw,
+                FeedClientChoice::Pubsub => FeedClient::Pubsub,
+            },
+            backoff_min: ms(config.feed.backoff_min_ms),
+            backoff_max: ms(config.feed.backoff_max_ms),
+        },
+        rpc: n
+            .rpc
+            .iter()
+            .map(|e| (e.url().to_string(), e.redacted()))
+            .collect(),
+        send: n
+            .send
+            .iter()
+            .map(|e| (e.url().to_string(), e.redacted()))
+            .collect(),
+        wallet,
+        sniper: SniperConfig {
+            name_allow: patterns(&s.name_allow),
+            name_deny: patterns(&s.name_deny),
+            symbol_allow: patterns(&s.symbol_allow),
+            symbol_deny: patterns(&s.symbol_deny),
+            creator_allow: keys(&s.creator_allow, "sniper.creator_allow")?,
+            creator_deny: keys(&s.creator_deny, "sniper.creator_deny")?,
+            token_program: match s.token_program {
+                TokenProgramChoice::Any => None,
+                TokenProgramChoice::Spl => Some(TokenProgram::Spl),
+                TokenProgramChoice::Token2022 => Some(TokenProgram::Token2022),
+            },
+            mayhem: rule(s.mayhem),
+            cashback: rule(s.cashback),
+            creator_buy,
+            max_market_cap: (s.max_market_cap_lamports > 0)
+                .then_some(Lamports(s.max_market_cap_lamports)),
+            max_launches_per_minute: s.max_launches_per_minute,
+            buy_size: Lamports(s.buy_lamports),
+            slippage: Bps(s.slippage_bps),
+            cu_price_micro_lamports: s.cu_price_micro_lamports,
+        },
+        limits: Limits {
+            max_sol_per_trade: Lamports(g.max_sol_per_trade_lamports),
+            max_total_exposure: Lamports(g.max_total_exposure_lamports),
+            max_open_positions: g.max_open_positions,
+            max_exposure_per_creator: Lamports(g.max_exposure_per_creator_lamports),
+            sol_reserve: Lamports(g.sol_reserve_lamports),
+            max_slippage: Bps(g.max_slippage_bps),
+            max_cu_price: g.max_cu_price_micro_lamports,
+        },
+        blacklisted_mints: keys(&g.blacklisted_mints, "guardian.blacklisted_mints")?,
+        blacklisted_creators: keys(&g.blacklisted_creators, "guardian.blacklisted_creators")?,
+        exec: ExecSettings {
+            fees: FeeSettings {
+                rates: FeeRates {
+                    protocol: Bps(x.protocol_fee_bps),
+                    creator: Bps(x.creator_fee_bps),
+                },
+                ..FeeSettings::default()
+            },
+            buy_cu_limit: x.buy_cu_limit,
+            sell_cu_limit: x.sell_cu_limit,
+        },
+        sell: SellSettings {
+            slippage: Bps(g.sell_slippage_bps),
+            cu_price_micro_lamports: g.sell_cu_price_micro_lamports,
+        },
+        paper: config.engine.mode == Mode::Paper,
+        paper_balance: (config.engine.paper_balance_lamports > 0)
+            .then_some(Lamports(config.engine.paper_balance_lamports)),
+        threads: ThreadSettings {
+            pin: config.threads.pin,
+            feed_core: config.threads.feed_core,
+            strategy_core: config.threads.strategy_core,
+            exec_core: config.threads.exec_core,
+            busy_poll: config.threads.busy_poll,
+        },
+        control: config.engine.control_addr(),
+        confirm: ConfirmPolicy {
+            poll_every: ms(x.confirm_poll_ms),
+            resend_every: ms(x.resend_ms),
+            max_resigns: x.max_resigns,
+            commitment: commitment(n.commitment),
+        },
+        send_policy: SendPolicy {
+            max_retries: x.max_send_retries,
+            max_retry_after: ms(x.max_retry_after_ms),
+            default_backoff: Duration::from_millis(100),
+        },
+        queue_capacity: config.engine.queue_capacity,
+        blockhash_every: ms(x.blockhash_refresh_ms),
+        balance_every: ms(x.balance_refresh_ms),
+    })
+}
