@@ -1,5 +1,6 @@
 //! `kestrel`: the trading engine's command line.
 
+mod bench_cmd;
 mod cli;
 mod config_cmd;
 mod decode_cmd;

@@ -50,6 +50,7 @@ pub struct Cluster {
     pub stats: Stats,
     pub slot_ms: u64,
     seed: u64,
+    tap: std::sync::OnceLock<Arc<crate::tap::LatencyTap>>,
 }
 
 impl Cluster {
@@ -70,7 +71,17 @@ impl Cluster {
             stats: Stats::default(),
             slot_ms,
             seed,
+            tap: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Installs the end-to-end benchmark's latency tap (once).
+    pub fn install_tap(&self, tap: Arc<crate::tap::LatencyTap>) {
+        let _ = self.tap.set(tap);
+    }
+
+    pub fn tap(&self) -> Option<&Arc<crate::tap::LatencyTap>> {
+        self.tap.get()
     }
 
     pub fn seed(&self) -> u64 {
@@ -137,6 +148,9 @@ impl Cluster {
             self.stats
                 .transactions_landed
                 .fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(tap) = self.tap.get() {
+            tap.published(&landed.record.logs, std::time::Instant::now());
         }
         let _ = self.events.send(Event::Landed(Arc::new(LandedEvent {
             record: landed.record,

@@ -17,6 +17,7 @@ pub mod rpc;
 pub mod runtime;
 pub mod scenario;
 pub mod server;
+pub mod tap;
 pub mod wire;
 
 pub use server::{SimOptions, SimServer};

@@ -662,8 +662,12 @@ fn simulation_json(sim: &Simulation, accounts: Option<Value>) -> Value {
 }
 
 fn send_transaction(cluster: &Arc<Cluster>, params: &[Value]) -> Result<Value, RpcError> {
+    let arrived = std::time::Instant::now();
     let cfg = config(params, 1)?;
     let p = decode_tx_param(params, &cfg)?;
+    if let Some(tap) = cluster.tap() {
+        tap.received(&p, arrived);
+    }
     let skip = cfg
         .get("skipPreflight")
         .and_then(Value::as_bool)

@@ -1,0 +1,439 @@
+//! `kestrel bench e2e`: the local cluster and the engine over loopback sockets, measured from
+//! the moment the cluster publishes a create to the moment the engine's `sendTransaction` for
+//! that mint arrives. In the same run, a baseline written the ordinary way (solana-pubsub-
+//! client's typed stream, `Transaction::new_signed_with_payer`, the nonblocking RpcClient)
+//! trades the same kind of launches at the same rate, so the ratio holds on a noisy machine.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use futures_util::StreamExt;
+use hdrhistogram::Histogram;
+use kestrel_config::{ClusterMode, Commitment, Config, Endpoint};
+use kestrel_decode::pump::{PumpEvent, decode_event};
+use kestrel_engine::Engine;
+use kestrel_exec::Wallet;
+use kestrel_pump::curve::{self, FeeRates, Reserves};
+use kestrel_pump::ids::{BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0, PUMP_PROGRAM, TOKEN_PROGRAM};
+use kestrel_pump::instruction::{self as pump_ix, TradeAccounts, TradeInputs};
+use kestrel_pump::pda;
+use kestrel_sim::cluster::{Cluster, seeded_keypair};
+use kestrel_sim::programs::system;
+use kestrel_sim::tap::LatencyTap;
+use kestrel_sim::{SimOptions, SimServer};
+use kestrel_units::{Bps, Lamports, TokenAmount};
+use solana_commitment_config::CommitmentConfig;
+use solana_keypair::Keypair;
+use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client_api::config::{
+    RpcSendTransactionConfig, RpcTransactionLogsConfig, RpcTransactionLogsFilter,
+};
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+
+use crate::cli::EXIT_BAD_INPUT;
+use crate::{config_cmd, setup};
+
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum BenchCommand {
+    /// End to end over loopback: create published → sendTransaction received, beside a baseline
+    #[command(long_about = "Run the local cluster and the engine over loopback sockets, launch \
+                            coins at a fixed rate, and measure from the moment the cluster \
+                            publishes each create to the moment the engine's sendTransaction \
+                            for that mint arrives. Then do the same with a baseline written the \
+                            ordinary way (solana-pubsub-client's typed stream, \
+                            Transaction::new_signed_with_payer, the nonblocking RpcClient). \
+                            Prints p50/p90/p99/max for both and ends with one line for scripts:\n\
+                            e2e: p50_us=… p99_us=… baseline_p50_us=… baseline_p99_us=… \
+                            ratio_p50=… ratio_p99=…\n\nThreads follow [threads] of the config.")]
+    E2e(E2eArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct E2eArgs {
+    /// Launches per side
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    launches: u32,
+    /// Launches per second
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    rate: u32,
+}
+
+pub(crate) fn run(cmd: &BenchCommand, config: Option<&Path>) -> u8 {
+    let BenchCommand::E2e(args) = cmd;
+    let config = match config_cmd::resolve(config) {
+        Ok((c, _)) => c,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "kestrel bench: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    match e2e(config, args) {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "kestrel bench e2e: {e:#}");
+            1
+        }
+    }
+}
+
+const SOL: u64 = 1_000_000_000;
+const BUY: Lamports = Lamports(10_000_000);
+
+fn say(s: &str) {
+    let mut e = std::io::stderr().lock();
+    let _ = writeln!(e, "{s}");
+    let _ = e.flush();
+}
+
+struct Summary {
+    count: u64,
+    missed: u64,
+    p50: f64,
+    p90: f64,
+    p99: f64,
+    max: f64,
+}
+
+fn summarize(ns: &[u64], expected: u64) -> Result<Summary> {
+    let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3)?;
+    for v in ns {
+        h.saturating_record((*v).max(1));
+    }
+    let us = |q: f64| h.value_at_quantile(q) as f64 / 1_000.0;
+    Ok(Summary {
+        count: h.len(),
+        missed: expected.saturating_sub(h.len()),
+        p50: us(0.5),
+        p90: us(0.9),
+        p99: us(0.99),
+        max: h.max() as f64 / 1_000.0,
+    })
+}
+
+fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
+    let sim_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("kestrel-sim")
+        .enable_all()
+        .build()?;
+    let server = sim_rt.block_on(SimServer::start(SimOptions {
+        seed: config.sim.seed,
+        slot_ms: 400,
+        ..SimOptions::default()
+    }))?;
+    let cluster = server.cluster.clone();
+    let tap = Arc::new(LatencyTap::new());
+    cluster.install_tap(tap.clone());
+    say(&format!(
+        "local cluster at {} / {}; {} launches per side at {}/s",
+        server.rpc_url(),
+        server.ws_url(),
+        args.launches,
+        args.rate
+    ));
+
+    // Kestrel, configured to buy every launch.
+    config.network.cluster = ClusterMode::Remote;
+    config.network.commitment = Commitment::Processed;
+    config.network.rpc = vec![Endpoint::parse(&server.rpc_url()).map_err(anyhow::Error::msg)?];
+    config.network.ws = vec![Endpoint::parse(&server.ws_url()).map_err(anyhow::Error::msg)?];
+    config.network.send = Vec::new();
+    config.engine.control = String::new();
+    config.engine.mode = kestrel_config::Mode::Live;
+    config.sniper = kestrel_config::SniperSection {
+        buy_lamports: BUY.0,
+        max_launches_per_minute: 0,
+        ..kestrel_config::SniperSection::default()
+    };
+    let n = u64::from(args.launches);
+    config.guardian.max_sol_per_trade_lamports = BUY.0;
+    config.guardian.max_open_positions = args.launches + 10;
+    config.guardian.max_total_exposure_lamports = BUY.0 * (n + 10);
+    config.guardian.max_exposure_per_creator_lamports = BUY.0 * (n + 10);
+    let ours = Wallet::ephemeral();
+    cluster
+        .airdrop(&ours.pubkey(), BUY.0 * (n + 10) + 10 * SOL)
+        .map_err(anyhow::Error::msg)?;
+    let setup = setup::engine_setup(&config, ours)?;
+    let engine = Engine::start(setup)?;
+    wait_connected(&engine)?;
+    say("kestrel: launching");
+    let mints = launch(&sim_rt, &cluster, args, 0)?;
+    let ours_ns = collect(&tap, &mints)?;
+    let table = engine.stop();
+    say(&format!("kestrel stage table (µs since frame read):\n{table}"));
+    tap.clear();
+
+    // The baseline, on the same cluster, same rate, fresh mints.
+    let baseline_kp = seeded_keypair(config.sim.seed, "baseline", 0);
+    cluster
+        .airdrop(&baseline_kp.pubkey(), BUY.0 * (n + 10) + 10 * SOL)
+        .map_err(anyhow::Error::msg)?;
+    let base_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("baseline")
+        .enable_all()
+        .build()?;
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let base_task = base_rt.spawn(baseline(
+        server.rpc_url(),
+        server.ws_url(),
+        baseline_kp,
+        ready_tx,
+    ));
+    ready_rx
+        .recv_timeout(Duration::from_secs(10))
+        .context("the baseline did not subscribe")?;
+    say("baseline: launching");
+    let mints = launch(&sim_rt, &cluster, args, 1)?;
+    let base_ns = collect(&tap, &mints)?;
+    base_task.abort();
+    drop(base_rt);
+    sim_rt.block_on(server.stop());
+
+    let o = summarize(&ours_ns, n)?;
+    let b = summarize(&base_ns, n)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "create published → sendTransaction received (µs, loopback)")?;
+    writeln!(out, "            count  missed       p50       p90       p99       max")?;
+    for (name, s) in [("kestrel", &o), ("baseline", &b)] {
+        writeln!(
+            out,
+            "{name:<10} {:>7} {:>7} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
+            s.count, s.missed, s.p50, s.p90, s.p99, s.max
+        )?;
+    }
+    let ratio = |b: f64, o: f64| if o > 0.0 { b / o } else { 0.0 };
+    writeln!(
+        out,
+        "e2e: p50_us={:.1} p99_us={:.1} baseline_p50_us={:.1} baseline_p99_us={:.1} ratio_p50={:.2} ratio_p99={:.2}",
+        o.p50,
+        o.p99,
+        b.p50,
+        b.p99,
+        ratio(b.p50, o.p50),
+        ratio(b.p99, o.p99)
+    )?;
+    if o.count == 0 {
+        bail!("the engine bought none of the launches");
+    }
+    Ok(())
+}
+
+fn wait_connected(engine: &Engine) -> Result<()> {
+    for _ in 0..200 {
+        if engine
+            .feeds
+            .iter()
+            .all(|f| f.connected.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            // Subscriptions are acknowledged right after connecting.
+            std::thread::sleep(Duration::from_millis(200));
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    bail!("the engine's feed did not connect")
+}
+
+/// Launches `args.launches` coins at `args.rate`, from pre-funded creators. Returns the mints.
+fn launch(
+    rt: &tokio::runtime::Runtime,
+    cluster: &Arc<Cluster>,
+    args: &E2eArgs,
+    side: u64,
+) -> Result<Vec<solana_pubkey::Pubkey>> {
+    let seed = cluster.seed();
+    let creators: Vec<Keypair> = (0..8)
+        .map(|i| seeded_keypair(seed, &format!("bench-creator-{side}"), i))
+        .collect();
+    for c in &creators {
+        cluster
+            .airdrop(&c.pubkey(), 1_000 * SOL)
+            .map_err(anyhow::Error::msg)?;
+        let vault = pda::creator_vault(&c.pubkey());
+        let blockhash = cluster.latest_blockhash();
+        let tx = Transaction::new_signed_with_payer(
+            &[system::ix::transfer(&c.pubkey(), &vault, 890_880)],
+            Some(&c.pubkey()),
+            &[c],
+            blockhash,
+        );
+        cluster
+            .submit_own(&tx)
+            .map_err(|e| anyhow::anyhow!("funding a creator vault: {}", e.message()))?;
+    }
+    let cluster = cluster.clone();
+    let (launches, rate) = (u64::from(args.launches), args.rate);
+    rt.block_on(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate)));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+        let mut mints = Vec::with_capacity(launches as usize);
+        for i in 0..launches {
+            tick.tick().await;
+            let mint = seeded_keypair(seed, &format!("bench-mint-{side}"), i);
+            let creator = &creators[(i % creators.len() as u64) as usize];
+            let ix = pump_ix::create(
+                &mint.pubkey(),
+                &creator.pubkey(),
+                &creator.pubkey(),
+                &format!("Bench {side}-{i}"),
+                "BNCH",
+                "https://bench.kestrel.local/x.json",
+            );
+            let tx = Transaction::new_signed_with_payer(
+                &[ix],
+                Some(&creator.pubkey()),
+                &[creator, &mint],
+                cluster.latest_blockhash(),
+            );
+            match cluster.submit_own(&tx) {
+                Ok(_) => mints.push(mint.pubkey()),
+                Err(e) => say(&format!("bench launch failed: {}", e.message())),
+            }
+        }
+        Ok(mints)
+    })
+}
+
+/// Waits (up to 5 s after the last launch) for every mint's buy, then the latencies.
+fn collect(tap: &LatencyTap, mints: &[solana_pubkey::Pubkey]) -> Result<Vec<u64>> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if mints
+            .iter()
+            .all(|m| tap.marks(m).is_some_and(|k| k.buy_received.is_some()))
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let doubles = mints
+        .iter()
+        .filter(|m| tap.marks(m).is_some_and(|k| k.buys_received > 1))
+        .count();
+    if doubles > 0 {
+        say(&format!("warning: {doubles} mints received more than one buy"));
+    }
+    Ok(tap.latencies_ns())
+}
+
+/// The ordinary way: typed PubsubClient stream, owned decode, `TradeAccounts::derive`,
+/// `Transaction::new_signed_with_payer`, nonblocking `RpcClient::send_transaction_with_config`.
+async fn baseline(
+    rpc_url: String,
+    ws_url: String,
+    payer: Keypair,
+    ready: std::sync::mpsc::Sender<()>,
+) -> Result<()> {
+    let pubsub = PubsubClient::new(&ws_url).await?;
+    let (mut stream, _unsub) = pubsub
+        .logs_subscribe(
+            RpcTransactionLogsFilter::Mentions(vec![PUMP_PROGRAM.to_string()]),
+            RpcTransactionLogsConfig {
+                commitment: Some(CommitmentConfig::processed()),
+            },
+        )
+        .await?;
+    let rpc = Arc::new(RpcClient::new_with_commitment(
+        rpc_url,
+        CommitmentConfig::processed(),
+    ));
+    // A background blockhash, as any sniper would keep.
+    let blockhash = Arc::new(Mutex::new(rpc.get_latest_blockhash().await?));
+    {
+        let (rpc, blockhash) = (rpc.clone(), blockhash.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                if let Ok(h) = rpc.get_latest_blockhash().await
+                    && let Ok(mut g) = blockhash.lock()
+                {
+                    *g = h;
+                }
+            }
+        });
+    }
+    let _ = ready.send(());
+    let payer = Arc::new(payer);
+    let rates = FeeRates {
+        protocol: Bps(95),
+        creator: Bps(30),
+    };
+    while let Some(note) = stream.next().await {
+        for line in &note.value.logs {
+            let Some(b64) = line.strip_prefix("Program data: ") else {
+                continue;
+            };
+            let Ok(bytes) = STANDARD.decode(b64) else {
+                continue;
+            };
+            let Ok(Some(PumpEvent::Create(c))) = decode_event(&bytes) else {
+                continue;
+            };
+            let accounts = TradeAccounts::derive(TradeInputs {
+                mint: c.mint,
+                user: payer.pubkey(),
+                creator: c.creator,
+                token_program: c.token_program.unwrap_or(TOKEN_PROGRAM),
+                fee_recipient: FEE_RECIPIENT_0,
+                buyback_fee_recipient: BUYBACK_FEE_RECIPIENT_0,
+                is_cashback_coin: c.is_cashback_enabled.unwrap_or(false),
+            });
+            let r = Reserves {
+                virtual_token: c.virtual_token_reserves.unwrap_or(TokenAmount(0)),
+                virtual_sol: c.virtual_sol_reserves.unwrap_or(Lamports(0)),
+                real_token: c.real_token_reserves.unwrap_or(TokenAmount(0)),
+                real_sol: Lamports(0),
+            };
+            let Ok((tokens, _)) = curve::buy_exact_sol_in(&r, BUY, rates) else {
+                continue;
+            };
+            let ixs = [
+                pump_ix::set_compute_unit_limit(120_000),
+                pump_ix::set_compute_unit_price(100_000),
+                pump_ix::ata_create_idempotent(
+                    &payer.pubkey(),
+                    &pda::associated_token_address(
+                        &payer.pubkey(),
+                        &accounts.inputs.token_program,
+                        &c.mint,
+                    ),
+                    &payer.pubkey(),
+                    &c.mint,
+                    &accounts.inputs.token_program,
+                ),
+                pump_ix::buy_exact_sol_in(&accounts, BUY, TokenAmount(tokens.0 * 85 / 100), true),
+            ];
+            let hash = blockhash.lock().map(|g| *g).unwrap_or_default();
+            let tx = Transaction::new_signed_with_payer(
+                &ixs,
+                Some(&payer.pubkey()),
+                &[payer.as_ref()],
+                hash,
+            );
+            let rpc = rpc.clone();
+            tokio::spawn(async move {
+                let _ = rpc
+                    .send_transaction_with_config(
+                        &tx,
+                        RpcSendTransactionConfig {
+                            skip_preflight: true,
+                            encoding: Some(solana_transaction_status_client_types::UiTransactionEncoding::Base64),
+                            max_retries: Some(0),
+                            ..RpcSendTransactionConfig::default()
+                        },
+                    )
+                    .await;
+            });
+        }
+    }
+    Ok(())
+}
