@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 pub use endpoint::{Endpoint, EndpointKind};
 pub use error::ConfigError;
 pub use trading::{
-    EngineSection, ExecSection, FeedClientChoice, FeedSection, GuardianSection, Mode, Rule,
-    SniperSection, ThreadsSection, TokenProgramChoice,
+    EngineSection, ExecSection, FeedClientChoice, FeedSection, GuardianSection, IdleChoice, Mode,
+    Rule, SniperSection, ThreadsSection, TokenProgramChoice,
 };
 
 /// The built-in default: trade against the embedded local cluster (`config/kestrel.toml`).
@@ -353,17 +353,47 @@ impl Config {
         }
         let x = &self.exec;
         for (key, v, lo, hi) in [
-            ("exec.buy_cu_limit", u64::from(x.buy_cu_limit), 10_000, 1_400_000),
-            ("exec.sell_cu_limit", u64::from(x.sell_cu_limit), 10_000, 1_400_000),
-            ("exec.blockhash_refresh_ms", x.blockhash_refresh_ms, 50, 30_000),
-            ("exec.balance_refresh_ms", x.balance_refresh_ms, 100, 600_000),
+            (
+                "exec.buy_cu_limit",
+                u64::from(x.buy_cu_limit),
+                10_000,
+                1_400_000,
+            ),
+            (
+                "exec.sell_cu_limit",
+                u64::from(x.sell_cu_limit),
+                10_000,
+                1_400_000,
+            ),
+            (
+                "exec.blockhash_refresh_ms",
+                x.blockhash_refresh_ms,
+                50,
+                30_000,
+            ),
+            (
+                "exec.balance_refresh_ms",
+                x.balance_refresh_ms,
+                100,
+                600_000,
+            ),
             ("exec.confirm_poll_ms", x.confirm_poll_ms, 10, 60_000),
             ("exec.resend_ms", x.resend_ms, 10, 60_000),
             ("exec.protocol_fee_bps", x.protocol_fee_bps, 0, 10_000),
             ("exec.creator_fee_bps", x.creator_fee_bps, 0, 10_000),
             ("sniper.slippage_bps", self.sniper.slippage_bps, 0, 10_000),
-            ("guardian.max_slippage_bps", self.guardian.max_slippage_bps, 0, 10_000),
-            ("guardian.sell_slippage_bps", self.guardian.sell_slippage_bps, 0, 10_000),
+            (
+                "guardian.max_slippage_bps",
+                self.guardian.max_slippage_bps,
+                0,
+                10_000,
+            ),
+            (
+                "guardian.sell_slippage_bps",
+                self.guardian.sell_slippage_bps,
+                0,
+                10_000,
+            ),
         ] {
             if !(lo..=hi).contains(&v) {
                 return Err((key.into(), format!("{v} is out of range {lo}..={hi}")));
@@ -373,7 +403,9 @@ impl Config {
         if s.buy_lamports == 0 {
             return Err(("sniper.buy_lamports".into(), "must be above 0".into()));
         }
-        if s.creator_buy_max_lamports != 0 && s.creator_buy_min_lamports > s.creator_buy_max_lamports {
+        if s.creator_buy_max_lamports != 0
+            && s.creator_buy_min_lamports > s.creator_buy_max_lamports
+        {
             return Err((
                 "sniper.creator_buy_min_lamports".into(),
                 "is above creator_buy_max_lamports".into(),
@@ -382,8 +414,14 @@ impl Config {
         for (key, list) in [
             ("sniper.creator_allow", &s.creator_allow),
             ("sniper.creator_deny", &s.creator_deny),
-            ("guardian.blacklisted_mints", &self.guardian.blacklisted_mints),
-            ("guardian.blacklisted_creators", &self.guardian.blacklisted_creators),
+            (
+                "guardian.blacklisted_mints",
+                &self.guardian.blacklisted_mints,
+            ),
+            (
+                "guardian.blacklisted_creators",
+                &self.guardian.blacklisted_creators,
+            ),
         ] {
             for (i, k) in list.iter().enumerate() {
                 trading::check_pubkey(k).map_err(|r| (format!("{key}[{i}]"), r))?;

@@ -156,3 +156,57 @@ fn redacted_output_parses_back_to_the_same_config() {
     let again = parse(&c.to_redacted_toml()).unwrap();
     assert_eq!(c, again);
 }
+
+const MINIMAL: &str = "[network]\ncluster = \"sim\"\n";
+
+#[test]
+fn the_engine_sections_default_to_what_the_file_says() {
+    let file = Config::builtin().unwrap();
+    let bare = parse(MINIMAL).unwrap();
+    // The shipped file spells out the defaults; leaving a section out means the same.
+    assert_eq!(file.sniper, bare.sniper);
+    assert_eq!(file.guardian, bare.guardian);
+    assert_eq!(file.exec, bare.exec);
+    assert_eq!(file.engine, bare.engine);
+    assert_eq!(file.feed, bare.feed);
+    assert_eq!(file.threads, bare.threads);
+    assert_eq!(file.engine.control_addr().map(|a| a.port()), Some(9464));
+    assert_eq!(file.sniper.mayhem, Rule::Forbid);
+}
+
+#[test]
+fn bad_engine_settings_name_their_key() {
+    let cases = [
+        (
+            "[sniper]\ncreator_deny = [\"not-a-key\"]",
+            "sniper.creator_deny[0]",
+        ),
+        (
+            "[guardian]\nblacklisted_mints = [\"11111111111111111111111111111111\", \"abc\"]",
+            "guardian.blacklisted_mints[1]",
+        ),
+        ("[sniper]\nbuy_lamports = 0", "sniper.buy_lamports"),
+        ("[sniper]\nslippage_bps = 10001", "sniper.slippage_bps"),
+        ("[exec]\nbuy_cu_limit = 5", "exec.buy_cu_limit"),
+        ("[engine]\ncontrol = \"localhost\"", "engine.control"),
+        ("[engine]\nqueue_capacity = 0", "engine.queue_capacity"),
+        (
+            "[feed]\nbackoff_min_ms = 10\nbackoff_max_ms = 5",
+            "feed.backoff_min_ms",
+        ),
+        ("[feed]\nclient = \"fast\"", "feed.client"),
+        ("[sniper]\nmayhem = \"maybe\"", "sniper.mayhem"),
+        ("[sniper]\nbuy_lamports = 0.05", "sniper.buy_lamports"),
+        (
+            "[sniper]\ncreator_buy_min_lamports = 5\ncreator_buy_max_lamports = 1",
+            "sniper.creator_buy_min_lamports",
+        ),
+    ];
+    for (section, key) in cases {
+        let e = err(&format!("{MINIMAL}{section}\n"));
+        assert!(e.contains(key), "{section}: {e}");
+    }
+    // An empty control address turns the port off.
+    let c = parse(&format!("{MINIMAL}[engine]\ncontrol = \"\"\n")).unwrap();
+    assert_eq!(c.engine.control_addr(), None);
+}

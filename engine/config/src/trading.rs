@@ -89,8 +89,21 @@ pub struct ThreadsSection {
     pub feed_core: Option<usize>,
     pub strategy_core: Option<usize>,
     pub exec_core: Option<usize>,
-    /// Spin on empty queues (burns the pinned cores; off parks).
-    pub busy_poll: bool,
+    /// What a hot thread does with an empty queue.
+    pub idle: IdleChoice,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdleChoice {
+    /// Sleep until woken: no CPU burnt, a wakeup (tens of µs or more) per hand-off.
+    #[default]
+    Park,
+    /// Poll, giving the core to any other runnable thread in between: hand-offs without a
+    /// wakeup, and the machine stays usable; the threads show as busy.
+    Yield,
+    /// Poll without pause: the fastest hand-off; needs a dedicated core per hot thread.
+    Spin,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]

@@ -146,7 +146,10 @@ impl Book {
             .checked_sub(paid)
             .and_then(|w| w.checked_sub(network_fee))
             .unwrap_or(Lamports::ZERO);
-        self.network_fees = self.network_fees.checked_add(network_fee).unwrap_or(self.network_fees);
+        self.network_fees = self
+            .network_fees
+            .checked_add(network_fee)
+            .unwrap_or(self.network_fees);
         match self.positions.get_mut(&pos.mint) {
             Some(p) => {
                 p.tokens = TokenAmount(p.tokens.0.saturating_add(pos.tokens.0));
@@ -174,7 +177,10 @@ impl Book {
             .checked_add(received)
             .and_then(|w| w.checked_sub(network_fee))
             .unwrap_or(self.wallet);
-        self.network_fees = self.network_fees.checked_add(network_fee).unwrap_or(self.network_fees);
+        self.network_fees = self
+            .network_fees
+            .checked_add(network_fee)
+            .unwrap_or(self.network_fees);
         let Some(p) = self.positions.get_mut(mint) else {
             return 0;
         };
@@ -263,7 +269,8 @@ mod tests {
                 virtual_token: TokenAmount(1_073_000_000_000_000),
                 virtual_sol: Lamports(30_000_000_000),
                 real_token: TokenAmount(793_100_000_000_000),
-                real_sol: Lamports(0),
+                // Enough SOL in the curve to pay a seller.
+                real_sol: Lamports(1_000_000_000),
             },
             complete: false,
             selling: false,
@@ -297,17 +304,33 @@ mod tests {
     fn a_round_trip_realizes_to_the_lamport() {
         let mut b = Book::new(Lamports(10_000_000_000), 8);
         let mint = Pubkey::new_unique();
-        b.fill_buy(position(mint, Pubkey::new_unique(), 1_000), Lamports(500), Lamports(5_000));
+        b.fill_buy(
+            position(mint, Pubkey::new_unique(), 1_000),
+            Lamports(500),
+            Lamports(5_000),
+        );
         assert_eq!(b.wallet(), Lamports(10_000_000_000 - 500 - 5_000));
         // Sell half for 300: realized 300 − 250.
-        assert_eq!(b.fill_sell(&mint, TokenAmount(500), Lamports(300), Lamports(5_000)), 50);
-        assert_eq!(b.position(&mint).map(|p| (p.tokens, p.cost)), Some((TokenAmount(500), Lamports(250))));
+        assert_eq!(
+            b.fill_sell(&mint, TokenAmount(500), Lamports(300), Lamports(5_000)),
+            50
+        );
+        assert_eq!(
+            b.position(&mint).map(|p| (p.tokens, p.cost)),
+            Some((TokenAmount(500), Lamports(250)))
+        );
         // The rest for 200: realized −50; the position closes.
-        assert_eq!(b.fill_sell(&mint, TokenAmount(500), Lamports(200), Lamports(5_000)), -50);
+        assert_eq!(
+            b.fill_sell(&mint, TokenAmount(500), Lamports(200), Lamports(5_000)),
+            -50
+        );
         assert!(b.position(&mint).is_none());
         assert_eq!(b.realized(), 0);
         assert_eq!(b.network_fees(), Lamports(15_000));
-        assert_eq!(b.wallet(), Lamports(10_000_000_000 - 500 + 300 + 200 - 15_000));
+        assert_eq!(
+            b.wallet(),
+            Lamports(10_000_000_000 - 500 + 300 + 200 - 15_000)
+        );
     }
 
     #[test]
@@ -315,10 +338,17 @@ mod tests {
         let mut b = Book::new(Lamports(0), 8);
         let mint = Pubkey::new_unique();
         // 35,000 tokens at the opening price are worth just under 1,000 lamports gross.
-        b.fill_buy(position(mint, Pubkey::new_unique(), 35_000_000), Lamports(1_000), Lamports(0));
+        b.fill_buy(
+            position(mint, Pubkey::new_unique(), 35_000_000),
+            Lamports(1_000),
+            Lamports(0),
+        );
         let p = b.position(&mint).copied();
         let v = p.and_then(|p| p.value(RATES)).map(|l| l.0).unwrap_or(0);
         assert!(v > 900 && v < 1_000, "{v}");
-        assert!(b.unrealized(RATES) < 0, "fees make a flat round trip a loss");
+        assert!(
+            b.unrealized(RATES) < 0,
+            "fees make a flat round trip a loss"
+        );
     }
 }

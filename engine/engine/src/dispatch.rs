@@ -94,17 +94,16 @@ impl Dispatcher {
         }
     }
 
-    /// Takes signed orders until the execution thread hangs up.
-    pub async fn run(
-        self,
-        mut prepared: mpsc::UnboundedReceiver<Prepared>,
-        signatures: mpsc::UnboundedReceiver<SignatureUpdate>,
-    ) {
+    /// Routes signature notifications from the feeds to the transactions waiting on them.
+    /// Spawn once on the runtime that tracks transactions.
+    pub fn route(&self, signatures: mpsc::UnboundedReceiver<SignatureUpdate>) {
         tokio::spawn(route_signatures(self.waiters.clone(), signatures));
-        while let Some(p) = prepared.recv().await {
-            let me = self.clone();
-            tokio::spawn(async move { me.track(p).await });
-        }
+    }
+
+    /// Sends and tracks one signed order to its end, on the current runtime.
+    pub fn spawn(&self, p: Prepared) {
+        let me = self.clone();
+        tokio::spawn(async move { me.track(p).await });
     }
 
     fn record(&self, stage: Stage, ns: u64) {
@@ -145,10 +144,10 @@ impl Dispatcher {
             let sent = self.broadcaster.send(body.clone()).await;
             let Some(accepted_at) = sent.first_accepted_at else {
                 self.forget(sig);
-                let why = sent
-                    .failures
-                    .first()
-                    .map_or_else(|| "no send endpoints".to_owned(), |(n, e)| format!("{n}: {e}"));
+                let why = sent.failures.first().map_or_else(
+                    || "no send endpoints".to_owned(),
+                    |(n, e)| format!("{n}: {e}"),
+                );
                 self.report(fail(FailReason::NotSent(why)));
                 return;
             };
@@ -252,10 +251,11 @@ impl Dispatcher {
 
     /// One status check: confirmed (or failed), expired, or still pending (`None`).
     async fn poll(&self, sig: SignatureText, last_valid: u64) -> Option<Outcome> {
-        let Some(rpc) = self.rpc.first() else {
-            return None;
-        };
-        let statuses = rpc.signature_statuses(&[sig.as_str().to_owned()]).await.ok()?;
+        let rpc = self.rpc.first()?;
+        let statuses = rpc
+            .signature_statuses(&[sig.as_str().to_owned()])
+            .await
+            .ok()?;
         if let Some(Some(s)) = statuses.first() {
             if reached(s, self.policy.commitment) {
                 return Some(Outcome::Confirmed {

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
+use crossbeam_channel::{Receiver, Sender, bounded};
 use dashmap::DashMap;
 use kestrel_exec::send::SendPolicy;
 use kestrel_exec::{BlockhashCache, Broadcaster, JsonRpc, Wallet};
@@ -23,11 +23,11 @@ use tokio::sync::mpsc;
 use crate::book::{Book, Position};
 use crate::control::{self, ControlState};
 use crate::dispatch::{ConfirmPolicy, Dispatcher};
-use crate::execution::{ExecSettings, Executor, Prepared};
+use crate::execution::{ExecSettings, Executor};
 use crate::kernel::{Kernel, SellSettings};
 use crate::metrics::{Metrics, percentile_table};
 use crate::order::{Command, ExecReport, Order};
-use crate::threads::{ThreadSettings, pin_current};
+use crate::threads::{Idle, ThreadSettings, pin_current};
 
 #[derive(Debug, Error)]
 pub enum EngineError {
@@ -85,7 +85,7 @@ pub struct Engine {
     commands: Sender<Command>,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
-    io: Option<Runtime>,
+    io_stop: tokio::sync::watch::Sender<bool>,
     ctl: Option<Runtime>,
     dispatcher: Dispatcher,
 }
@@ -97,7 +97,9 @@ const PUBLISH_NS: u64 = 250_000_000;
 impl Engine {
     pub fn start(s: EngineSetup) -> Result<Self, EngineError> {
         if s.queue_capacity == 0 {
-            return Err(EngineError::Setting("queue capacity must be at least 1".into()));
+            return Err(EngineError::Setting(
+                "queue capacity must be at least 1".into(),
+            ));
         }
         let metrics = Arc::new(Metrics::new());
         let cores = core_affinity::get_core_ids().map_or(0, |c| c.len());
@@ -130,11 +132,15 @@ impl Engine {
 
         // The blockhash and the balance first: nothing trades without them.
         let blockhash = Arc::new(BlockhashCache::new());
-        if !ctl.block_on(blockhash.refresh(&rpcs)) {
+        if !ctl.block_on(blockhash.refresh_with_retries(&rpcs, 5)) {
             let names: Vec<&str> = rpcs.iter().map(JsonRpc::name).collect();
             return Err(EngineError::NoBlockhash(names.join(", ")));
         }
-        ctl.spawn(blockhash.clone().refresh_forever(rpcs.clone(), s.blockhash_every));
+        ctl.spawn(
+            blockhash
+                .clone()
+                .refresh_forever(rpcs.clone(), s.blockhash_every),
+        );
         let wallet = Arc::new(s.wallet);
         let wallet_key = wallet.pubkey();
         let balance = match (s.paper, s.paper_balance) {
@@ -143,10 +149,21 @@ impl Engine {
                 let rpc = rpcs
                     .first()
                     .ok_or_else(|| EngineError::Balance("no RPC endpoint".into()))?;
-                Lamports(
-                    ctl.block_on(rpc.balance(&wallet_key))
-                        .map_err(|e| EngineError::Balance(e.to_string()))?,
-                )
+                let read = ctl.block_on(async {
+                    let mut last = None;
+                    for attempt in 1..=5u64 {
+                        match rpc.balance(&wallet_key).await {
+                            Ok(b) => return Ok(b),
+                            Err(e) if e.is_transient() => {
+                                last = Some(e);
+                                tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    Err(last.unwrap_or(kestrel_exec::RpcError::Transport("no answer".into())))
+                });
+                Lamports(read.map_err(|e| EngineError::Balance(e.to_string()))?)
             }
         };
         if !s.paper {
@@ -164,22 +181,42 @@ impl Engine {
         let (feed_tx, feed_rx) = bounded::<Stamped>(s.queue_capacity);
         let (report_tx, report_rx) = bounded::<ExecReport>(4096);
         let (cmd_tx, cmd_rx) = bounded::<Command>(256);
-        let (order_tx, order_rx) = bounded::<Order>(1024);
-        let (prepared_tx, prepared_rx) = mpsc::unbounded_channel::<Prepared>();
+        // Strategy → execution: a bounded tokio channel, so the execution thread waits on
+        // orders and on its sockets in one event loop (no extra hop to another runtime).
+        let (order_tx, order_rx) = mpsc::channel::<Order>(1024);
         let (sig_tx, sig_rx) = mpsc::unbounded_channel();
 
-        let feed_core = placement.feed;
-        let io = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("kestrel-feed")
-            .on_thread_start(move || pin_current("feed", feed_core))
-            .enable_all()
-            .build()
-            .map_err(EngineError::Runtime)?;
-        let feed = {
-            let _guard = io.enter();
-            kestrel_feed::start(s.feed.clone(), Sink::new(feed_tx, sig_tx))
-        };
+        // The feed: its own thread running a single-threaded runtime (no work stealing, no
+        // cross-thread wakeups between a socket and its decoder).
+        let (feed_ready_tx, feed_ready_rx) = std::sync::mpsc::channel();
+        let (io_stop_tx, io_stop_rx) = tokio::sync::watch::channel(false);
+        let mut threads = Vec::new();
+        {
+            let (core, cfg) = (placement.feed, s.feed.clone());
+            let mut io_stop = io_stop_rx.clone();
+            threads.push(
+                std::thread::Builder::new()
+                    .name("kestrel-feed".into())
+                    .spawn(move || {
+                        pin_current("feed", core);
+                        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                            .enable_all()
+                            .build()
+                        else {
+                            return;
+                        };
+                        rt.block_on(async move {
+                            let feed = kestrel_feed::start(cfg, Sink::new(feed_tx, sig_tx));
+                            let _ = feed_ready_tx.send(feed);
+                            let _ = io_stop.changed().await;
+                        });
+                    })
+                    .map_err(EngineError::Runtime)?,
+            );
+        }
+        let feed = feed_ready_rx
+            .recv()
+            .map_err(|_| EngineError::Setting("the feed thread did not start".into()))?;
 
         let dispatcher = Dispatcher::new(
             broadcaster,
@@ -191,7 +228,6 @@ impl Engine {
             s.confirm.clone(),
             metrics.clone(),
         );
-        ctl.spawn(dispatcher.clone().run(prepared_rx, sig_rx));
         if !s.paper {
             let (rpc, reports, every) = (rpcs.first().cloned(), report_tx.clone(), s.balance_every);
             if let Some(rpc) = rpc {
@@ -242,8 +278,7 @@ impl Engine {
         };
 
         let stop = Arc::new(AtomicBool::new(false));
-        let mut threads = Vec::new();
-        let busy = s.threads.busy_poll;
+        let idle = s.threads.idle;
         {
             let (stop, core, metrics) = (stop.clone(), placement.strategy, metrics.clone());
             threads.push(
@@ -251,20 +286,36 @@ impl Engine {
                     .name("kestrel-strategy".into())
                     .spawn(move || {
                         pin_current("strategy", core);
-                        strategy_loop(kernel, feed_rx, report_rx, cmd_rx, order_tx, &stop, busy, &metrics);
+                        strategy_loop(
+                            kernel, feed_rx, report_rx, cmd_rx, order_tx, &stop, idle, &metrics,
+                        );
                     })
                     .map_err(EngineError::Runtime)?,
             );
         }
         {
-            let executor = Executor::new(wallet.clone(), s.exec, blockhash.clone(), metrics.clone());
-            let (core, paper) = (placement.exec, s.paper);
+            let executor =
+                Executor::new(wallet.clone(), s.exec, blockhash.clone(), metrics.clone());
+            let (core, paper, dispatcher) = (placement.exec, s.paper, dispatcher.clone());
+            let mut io_stop = io_stop_rx.clone();
             threads.push(
                 std::thread::Builder::new()
                     .name("kestrel-exec".into())
                     .spawn(move || {
                         pin_current("exec", core);
-                        exec_loop(executor, order_rx, prepared_tx, report_tx, paper, busy);
+                        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                            .enable_all()
+                            .build()
+                        else {
+                            return;
+                        };
+                        rt.block_on(async move {
+                            dispatcher.route(sig_rx);
+                            tokio::select! {
+                                () = exec_loop(executor, order_rx, &dispatcher, report_tx, paper, idle) => {}
+                                _ = io_stop.changed() => {}
+                            }
+                        });
                     })
                     .map_err(EngineError::Runtime)?,
             );
@@ -279,7 +330,7 @@ impl Engine {
             commands: cmd_tx,
             stop,
             threads,
-            io: Some(io),
+            io_stop: io_stop_tx,
             ctl: Some(ctl),
             dispatcher,
         })
@@ -294,13 +345,11 @@ impl Engine {
     /// Stops every thread and returns the percentile table.
     pub fn stop(mut self) -> String {
         self.stop.store(true, Relaxed);
+        let _ = self.io_stop.send(true);
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
         self.dispatcher.publish();
-        if let Some(rt) = self.io.take() {
-            rt.shutdown_timeout(Duration::from_millis(500));
-        }
         if let Some(rt) = self.ctl.take() {
             rt.shutdown_timeout(Duration::from_millis(500));
         }
@@ -309,14 +358,14 @@ impl Engine {
 }
 
 /// Hands an order to execution; a full queue is counted, then waited on (never dropped).
-fn send_order(orders: &Sender<Order>, o: Order, metrics: &Metrics) -> bool {
+fn send_order(orders: &mpsc::Sender<Order>, o: Order, metrics: &Metrics) -> bool {
     match orders.try_send(o) {
         Ok(()) => true,
-        Err(TrySendError::Full(o)) => {
+        Err(mpsc::error::TrySendError::Full(o)) => {
             metrics.exec_queue_full.fetch_add(1, Relaxed);
-            orders.send(o).is_ok()
+            orders.blocking_send(o).is_ok()
         }
-        Err(TrySendError::Disconnected(_)) => false,
+        Err(mpsc::error::TrySendError::Closed(_)) => false,
     }
 }
 
@@ -326,19 +375,19 @@ fn strategy_loop(
     feed: Receiver<Stamped>,
     reports: Receiver<ExecReport>,
     commands: Receiver<Command>,
-    orders: Sender<Order>,
+    orders: mpsc::Sender<Order>,
     stop: &AtomicBool,
-    busy: bool,
+    idle: Idle,
     metrics: &Metrics,
 ) {
     let mut last_publish = 0u64;
     let mut sells = Vec::with_capacity(64);
     while !stop.load(Relaxed) {
-        let mut idle = true;
+        let mut idle_turn = true;
         // Market data first, in bursts, then the slower sources.
         for _ in 0..256 {
             let Ok(s) = feed.try_recv() else { break };
-            idle = false;
+            idle_turn = false;
             if let Some(o) = kernel.on_feed(&s)
                 && !send_order(&orders, o, metrics)
             {
@@ -346,11 +395,11 @@ fn strategy_loop(
             }
         }
         while let Ok(r) = reports.try_recv() {
-            idle = false;
+            idle_turn = false;
             kernel.on_report(r);
         }
         while let Ok(c) = commands.try_recv() {
-            idle = false;
+            idle_turn = false;
             kernel.on_command(c, &mut sells);
             for o in sells.drain(..) {
                 if !send_order(&orders, o, metrics) {
@@ -363,9 +412,9 @@ fn strategy_loop(
             kernel.publish(now, false);
             last_publish = now;
         }
-        if idle {
-            if busy {
-                std::hint::spin_loop();
+        if idle_turn {
+            if idle != Idle::Park {
+                idle.pause();
             } else {
                 crossbeam_channel::select! {
                     recv(feed) -> s => if let Ok(s) = s
@@ -391,45 +440,51 @@ fn strategy_loop(
     kernel.publish(mono_nanos(), true);
 }
 
-fn exec_loop(
+/// The execution thread's loop: sign each order as it comes and start its broadcast on this
+/// same runtime (the request is written before the next order is awaited).
+async fn exec_loop(
     mut executor: Executor,
-    orders: Receiver<Order>,
-    prepared: mpsc::UnboundedSender<Prepared>,
+    mut orders: mpsc::Receiver<Order>,
+    dispatcher: &Dispatcher,
     reports: Sender<ExecReport>,
     paper: bool,
-    busy: bool,
+    idle: Idle,
 ) {
+    let mut publish = tokio::time::interval(Duration::from_millis(250));
     loop {
-        let order = if busy {
-            match orders.try_recv() {
-                Ok(o) => o,
-                Err(crossbeam_channel::TryRecvError::Empty) => {
-                    std::hint::spin_loop();
-                    continue;
-                }
-                Err(crossbeam_channel::TryRecvError::Disconnected) => break,
-            }
-        } else {
-            match orders.recv_timeout(PARK) {
-                Ok(o) => o,
-                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+        let order = if idle == Idle::Park {
+            tokio::select! {
+                biased;
+                o = orders.recv() => match o {
+                    Some(o) => o,
+                    None => break,
+                },
+                _ = publish.tick() => {
                     executor.publish(mono_nanos(), false);
                     continue;
                 }
-                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            // Poll the queue; between polls let this runtime's sockets and timers run (and,
+            // with `yield`, the machine's other threads).
+            match orders.try_recv() {
+                Ok(o) => o,
+                Err(mpsc::error::TryRecvError::Empty) => {
+                    idle.pause();
+                    tokio::task::yield_now().await;
+                    executor.publish(mono_nanos(), false);
+                    continue;
+                }
+                Err(mpsc::error::TryRecvError::Disconnected) => break,
             }
         };
         let intent = *order.approved.intent();
         match executor.prepare(&order) {
+            // Nothing is sent: the fill is the curve's answer at the observed reserves.
             Ok(p) if paper => {
-                // Nothing is sent: the fill is the curve's answer at the observed reserves.
                 let _ = reports.send(ExecReport::Filled(p.expected));
             }
-            Ok(p) => {
-                if prepared.send(p).is_err() {
-                    break;
-                }
-            }
+            Ok(p) => dispatcher.spawn(p),
             Err(reason) => {
                 let _ = reports.send(ExecReport::Failed {
                     mint: intent.mint,

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use kestrel_exec::BlockhashCache;
-use kestrel_exec::tx::{self, Budget, FeeSettings, SignedTx, TradePlan, with_slippage};
 use kestrel_exec::Wallet;
+use kestrel_exec::tx::{self, Budget, FeeSettings, SignedTx, TradePlan, with_slippage};
 use kestrel_model::{Side, mono_nanos};
 use kestrel_pump::curve;
 use kestrel_pump::pda;
@@ -107,7 +107,11 @@ impl Executor {
                     signature: Default::default(),
                     slot: 0,
                 };
-                (plan.buy(spend, min_out, budget).to_vec(), fill, budget.cu_limit)
+                (
+                    plan.buy(spend, min_out, budget).to_vec(),
+                    fill,
+                    budget.cu_limit,
+                )
             }
             Side::Sell { tokens } => {
                 let leg = curve::sell_exact_tokens(r, tokens, rates)
@@ -132,7 +136,11 @@ impl Executor {
                     signature: Default::default(),
                     slot: 0,
                 };
-                (plan.sell(tokens, min_sol, budget).to_vec(), fill, budget.cu_limit)
+                (
+                    plan.sell(tokens, min_sol, budget).to_vec(),
+                    fill,
+                    budget.cu_limit,
+                )
             }
         };
         let signed = tx::sign(&self.wallet, &instructions, recent.hash);

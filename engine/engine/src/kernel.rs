@@ -215,7 +215,9 @@ impl<C: Clock> Kernel<C> {
                 retries,
             } => {
                 self.metrics.sends.fetch_add(1, Relaxed);
-                self.metrics.send_retries.fetch_add(u64::from(retries), Relaxed);
+                self.metrics
+                    .send_retries
+                    .fetch_add(u64::from(retries), Relaxed);
                 if is_buy {
                     self.book.set_pending_signature(&mint, signature);
                 }

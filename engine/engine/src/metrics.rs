@@ -220,7 +220,11 @@ pub fn percentile_table(m: &Metrics) -> String {
             q(0.9),
             q(0.99),
             q(0.999),
-            if h.is_empty() { 0.0 } else { h.max() as f64 / 1_000.0 },
+            if h.is_empty() {
+                0.0
+            } else {
+                h.max() as f64 / 1_000.0
+            },
         ));
     }
     out
@@ -231,64 +235,213 @@ pub fn prometheus(m: &Metrics, feeds: &[kestrel_feed::EndpointStats]) -> String 
     use std::fmt::Write as _;
     let mut o = String::with_capacity(4096);
     let counter = |o: &mut String, name: &str, help: &str, v: u64| {
-        let _ = writeln!(o, "# HELP kestrel_{name} {help}\n# TYPE kestrel_{name} counter\nkestrel_{name} {v}");
+        let _ = writeln!(
+            o,
+            "# HELP kestrel_{name} {help}\n# TYPE kestrel_{name} counter\nkestrel_{name} {v}"
+        );
     };
-    counter(&mut o, "launches_total", "Launches seen.", m.launches.load(Relaxed));
-    counter(&mut o, "trades_total", "Curve trades seen.", m.trades.load(Relaxed));
-    counter(&mut o, "bought_total", "Buys filled.", m.bought.load(Relaxed));
+    counter(
+        &mut o,
+        "launches_total",
+        "Launches seen.",
+        m.launches.load(Relaxed),
+    );
+    counter(
+        &mut o,
+        "trades_total",
+        "Curve trades seen.",
+        m.trades.load(Relaxed),
+    );
+    counter(
+        &mut o,
+        "bought_total",
+        "Buys filled.",
+        m.bought.load(Relaxed),
+    );
     counter(&mut o, "sold_total", "Sells filled.", m.sold.load(Relaxed));
-    counter(&mut o, "buy_failures_total", "Buys that failed or expired.", m.buy_failures.load(Relaxed));
-    counter(&mut o, "sends_total", "Transactions broadcast.", m.sends.load(Relaxed));
-    counter(&mut o, "send_retries_total", "Send retries after 429 or transport errors.", m.send_retries.load(Relaxed));
-    counter(&mut o, "resigns_total", "Transactions re-signed with a fresh blockhash.", m.resigns.load(Relaxed));
-    counter(&mut o, "exec_queue_full_total", "Times the execution queue was full.", m.exec_queue_full.load(Relaxed));
-    let _ = writeln!(o, "# HELP kestrel_skipped_total Launches the sniper skipped, by reason.\n# TYPE kestrel_skipped_total counter");
+    counter(
+        &mut o,
+        "buy_failures_total",
+        "Buys that failed or expired.",
+        m.buy_failures.load(Relaxed),
+    );
+    counter(
+        &mut o,
+        "sends_total",
+        "Transactions broadcast.",
+        m.sends.load(Relaxed),
+    );
+    counter(
+        &mut o,
+        "send_retries_total",
+        "Send retries after 429 or transport errors.",
+        m.send_retries.load(Relaxed),
+    );
+    counter(
+        &mut o,
+        "resigns_total",
+        "Transactions re-signed with a fresh blockhash.",
+        m.resigns.load(Relaxed),
+    );
+    counter(
+        &mut o,
+        "exec_queue_full_total",
+        "Times the execution queue was full.",
+        m.exec_queue_full.load(Relaxed),
+    );
+    let _ = writeln!(
+        o,
+        "# HELP kestrel_skipped_total Launches the sniper skipped, by reason.\n# TYPE kestrel_skipped_total counter"
+    );
     for r in SkipReason::ALL {
         let v = m.skipped.get(r as usize).map_or(0, |c| c.load(Relaxed));
         let _ = writeln!(o, "kestrel_skipped_total{{reason=\"{}\"}} {v}", r.name());
     }
-    let _ = writeln!(o, "# HELP kestrel_refused_total Intents the guardian refused, by reason.\n# TYPE kestrel_refused_total counter");
+    let _ = writeln!(
+        o,
+        "# HELP kestrel_refused_total Intents the guardian refused, by reason.\n# TYPE kestrel_refused_total counter"
+    );
     for (i, c) in m.refused.iter().enumerate() {
-        let _ = writeln!(o, "kestrel_refused_total{{reason=\"{}\"}} {}", Reason::name_at(i), c.load(Relaxed));
+        let _ = writeln!(
+            o,
+            "kestrel_refused_total{{reason=\"{}\"}} {}",
+            Reason::name_at(i),
+            c.load(Relaxed)
+        );
     }
     let gauge = |o: &mut String, name: &str, help: &str, v: String| {
-        let _ = writeln!(o, "# HELP kestrel_{name} {help}\n# TYPE kestrel_{name} gauge\nkestrel_{name} {v}");
+        let _ = writeln!(
+            o,
+            "# HELP kestrel_{name} {help}\n# TYPE kestrel_{name} gauge\nkestrel_{name} {v}"
+        );
     };
-    gauge(&mut o, "open_positions", "Open positions.", m.open_positions.load(Relaxed).to_string());
-    gauge(&mut o, "exposure_lamports", "SOL at cost in open positions.", m.exposure_lamports.load(Relaxed).to_string());
-    gauge(&mut o, "realized_pnl_lamports", "Realized PnL.", m.realized_pnl_lamports.load(Relaxed).to_string());
-    gauge(&mut o, "unrealized_pnl_lamports", "Unrealized PnL at the curve's price, after fees.", m.unrealized_pnl_lamports.load(Relaxed).to_string());
-    gauge(&mut o, "wallet_lamports", "Wallet balance as the engine tracks it.", m.wallet_lamports.load(Relaxed).to_string());
-    gauge(&mut o, "slot", "Highest slot seen.", m.slot.load(Relaxed).to_string());
-    gauge(&mut o, "trading_state", "0 active, 1 reducing, 2 halted.", m.trading_state.load(Relaxed).to_string());
-    let _ = writeln!(o, "# HELP kestrel_stage_latency_seconds Time from frame read to the end of each stage.\n# TYPE kestrel_stage_latency_seconds summary");
+    gauge(
+        &mut o,
+        "open_positions",
+        "Open positions.",
+        m.open_positions.load(Relaxed).to_string(),
+    );
+    gauge(
+        &mut o,
+        "exposure_lamports",
+        "SOL at cost in open positions.",
+        m.exposure_lamports.load(Relaxed).to_string(),
+    );
+    gauge(
+        &mut o,
+        "realized_pnl_lamports",
+        "Realized PnL.",
+        m.realized_pnl_lamports.load(Relaxed).to_string(),
+    );
+    gauge(
+        &mut o,
+        "unrealized_pnl_lamports",
+        "Unrealized PnL at the curve's price, after fees.",
+        m.unrealized_pnl_lamports.load(Relaxed).to_string(),
+    );
+    gauge(
+        &mut o,
+        "wallet_lamports",
+        "Wallet balance as the engine tracks it.",
+        m.wallet_lamports.load(Relaxed).to_string(),
+    );
+    gauge(
+        &mut o,
+        "slot",
+        "Highest slot seen.",
+        m.slot.load(Relaxed).to_string(),
+    );
+    gauge(
+        &mut o,
+        "trading_state",
+        "0 active, 1 reducing, 2 halted.",
+        m.trading_state.load(Relaxed).to_string(),
+    );
+    let _ = writeln!(
+        o,
+        "# HELP kestrel_stage_latency_seconds Time from frame read to the end of each stage.\n# TYPE kestrel_stage_latency_seconds summary"
+    );
     for s in Stage::ALL {
         let h = m.stage(s);
         for q in [0.5, 0.9, 0.99, 0.999] {
-            let v = if h.is_empty() { 0 } else { h.value_at_quantile(q) };
-            let _ = writeln!(o, "kestrel_stage_latency_seconds{{stage=\"{}\",quantile=\"{q}\"}} {}", s.name(), v as f64 / 1e9);
+            let v = if h.is_empty() {
+                0
+            } else {
+                h.value_at_quantile(q)
+            };
+            let _ = writeln!(
+                o,
+                "kestrel_stage_latency_seconds{{stage=\"{}\",quantile=\"{q}\"}} {}",
+                s.name(),
+                v as f64 / 1e9
+            );
         }
-        let _ = writeln!(o, "kestrel_stage_latency_seconds_count{{stage=\"{}\"}} {}", s.name(), h.len());
+        let _ = writeln!(
+            o,
+            "kestrel_stage_latency_seconds_count{{stage=\"{}\"}} {}",
+            s.name(),
+            h.len()
+        );
     }
-    let _ = writeln!(o, "# HELP kestrel_feed_first_total Transactions an endpoint delivered first.\n# TYPE kestrel_feed_first_total counter");
+    let _ = writeln!(
+        o,
+        "# HELP kestrel_feed_first_total Transactions an endpoint delivered first.\n# TYPE kestrel_feed_first_total counter"
+    );
     for f in feeds {
-        let _ = writeln!(o, "kestrel_feed_first_total{{endpoint=\"{}\"}} {}", f.name, f.first.load(Relaxed));
+        let _ = writeln!(
+            o,
+            "kestrel_feed_first_total{{endpoint=\"{}\"}} {}",
+            f.name,
+            f.first.load(Relaxed)
+        );
     }
-    let _ = writeln!(o, "# HELP kestrel_feed_duplicates_total Copies dropped because another endpoint was first.\n# TYPE kestrel_feed_duplicates_total counter");
+    let _ = writeln!(
+        o,
+        "# HELP kestrel_feed_duplicates_total Copies dropped because another endpoint was first.\n# TYPE kestrel_feed_duplicates_total counter"
+    );
     for f in feeds {
-        let _ = writeln!(o, "kestrel_feed_duplicates_total{{endpoint=\"{}\"}} {}", f.name, f.duplicates.load(Relaxed));
+        let _ = writeln!(
+            o,
+            "kestrel_feed_duplicates_total{{endpoint=\"{}\"}} {}",
+            f.name,
+            f.duplicates.load(Relaxed)
+        );
     }
-    let _ = writeln!(o, "# HELP kestrel_feed_lag_mean_microseconds Mean lag behind the fastest endpoint.\n# TYPE kestrel_feed_lag_mean_microseconds gauge");
+    let _ = writeln!(
+        o,
+        "# HELP kestrel_feed_lag_mean_microseconds Mean lag behind the fastest endpoint.\n# TYPE kestrel_feed_lag_mean_microseconds gauge"
+    );
     for f in feeds {
-        let _ = writeln!(o, "kestrel_feed_lag_mean_microseconds{{endpoint=\"{}\"}} {}", f.name, f.mean_lag_us());
+        let _ = writeln!(
+            o,
+            "kestrel_feed_lag_mean_microseconds{{endpoint=\"{}\"}} {}",
+            f.name,
+            f.mean_lag_us()
+        );
     }
-    let _ = writeln!(o, "# HELP kestrel_feed_disconnects_total Times an endpoint dropped.\n# TYPE kestrel_feed_disconnects_total counter");
+    let _ = writeln!(
+        o,
+        "# HELP kestrel_feed_disconnects_total Times an endpoint dropped.\n# TYPE kestrel_feed_disconnects_total counter"
+    );
     for f in feeds {
-        let _ = writeln!(o, "kestrel_feed_disconnects_total{{endpoint=\"{}\"}} {}", f.name, f.disconnects.load(Relaxed));
+        let _ = writeln!(
+            o,
+            "kestrel_feed_disconnects_total{{endpoint=\"{}\"}} {}",
+            f.name,
+            f.disconnects.load(Relaxed)
+        );
     }
-    let _ = writeln!(o, "# HELP kestrel_feed_connected Whether an endpoint is connected.\n# TYPE kestrel_feed_connected gauge");
+    let _ = writeln!(
+        o,
+        "# HELP kestrel_feed_connected Whether an endpoint is connected.\n# TYPE kestrel_feed_connected gauge"
+    );
     for f in feeds {
-        let _ = writeln!(o, "kestrel_feed_connected{{endpoint=\"{}\"}} {}", f.name, u8::from(f.connected.load(Relaxed)));
+        let _ = writeln!(
+            o,
+            "kestrel_feed_connected{{endpoint=\"{}\"}} {}",
+            f.name,
+            u8::from(f.connected.load(Relaxed))
+        );
     }
     o
 }

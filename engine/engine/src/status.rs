@@ -22,7 +22,7 @@ pub fn status_line(m: &Metrics, feeds: &[EndpointStats]) -> String {
             (n > 0).then_some((n, r.name()))
         })
         .collect();
-    skips.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    skips.sort_unstable_by_key(|s| std::cmp::Reverse(s.0));
     let skip_text = skips
         .iter()
         .take(3)
@@ -43,7 +43,11 @@ pub fn status_line(m: &Metrics, feeds: &[EndpointStats]) -> String {
         m.launches.load(Relaxed),
         m.bought.load(Relaxed),
         m.skipped_total(),
-        if skip_text.is_empty() { String::new() } else { format!(" ({skip_text})") },
+        if skip_text.is_empty() {
+            String::new()
+        } else {
+            format!(" ({skip_text})")
+        },
         m.refused_total(),
         m.buy_failures.load(Relaxed),
         m.open_positions.load(Relaxed),

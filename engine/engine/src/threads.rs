@@ -11,8 +11,30 @@ pub struct ThreadSettings {
     pub feed_core: Option<usize>,
     pub strategy_core: Option<usize>,
     pub exec_core: Option<usize>,
-    /// Spin on empty queues instead of parking (lowest latency; burns its cores).
-    pub busy_poll: bool,
+    /// What the strategy and execution threads do with an empty queue.
+    pub idle: Idle,
+}
+
+/// What a hot thread does with an empty queue.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Idle {
+    /// Sleep until woken.
+    #[default]
+    Park,
+    /// Poll, yielding the core to other runnable threads between polls.
+    Yield,
+    /// Poll without pause (a dedicated core).
+    Spin,
+}
+
+impl Idle {
+    /// One idle turn of a polling loop.
+    pub fn pause(self) {
+        match self {
+            Idle::Spin => std::hint::spin_loop(),
+            Idle::Yield | Idle::Park => std::thread::yield_now(),
+        }
+    }
 }
 
 /// The core each hot thread gets, if pinning is on and the cores exist.
@@ -33,9 +55,7 @@ impl ThreadSettings {
         Placement {
             feed: self.feed_core.map_or(Some(0), valid),
             strategy: self.strategy_core.map_or(Some(last), valid),
-            exec: self
-                .exec_core
-                .map_or(Some(last.saturating_sub(1)), valid),
+            exec: self.exec_core.map_or(Some(last.saturating_sub(1)), valid),
         }
     }
 }
@@ -79,7 +99,7 @@ mod tests {
             feed_core: Some(2),
             strategy_core: Some(40),
             exec_core: Some(3),
-            busy_poll: true,
+            idle: Idle::Spin,
         };
         assert_eq!(
             explicit.placement(4),

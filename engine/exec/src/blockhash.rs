@@ -49,6 +49,19 @@ impl BlockhashCache {
         }
     }
 
+    /// At start: refresh, retrying (after any Retry-After the RPC gives, at most 2 s) up to
+    /// `attempts` times.
+    pub async fn refresh_with_retries(&self, rpcs: &[JsonRpc], attempts: u32) -> bool {
+        for attempt in 0..attempts {
+            if self.refresh(rpcs).await {
+                return true;
+            }
+            let wait = Duration::from_millis(200 * u64::from(attempt + 1));
+            tokio::time::sleep(wait.min(Duration::from_secs(2))).await;
+        }
+        false
+    }
+
     pub async fn refresh(&self, rpcs: &[JsonRpc]) -> bool {
         for rpc in rpcs {
             match rpc.latest_blockhash().await {

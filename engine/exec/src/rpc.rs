@@ -95,7 +95,11 @@ impl JsonRpc {
         &self.name
     }
 
-    pub async fn call<T: DeserializeOwned>(&self, method: &str, params: Value) -> Result<T, RpcError> {
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: Value,
+    ) -> Result<T, RpcError> {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
         let resp = self
             .client
@@ -178,7 +182,10 @@ impl JsonRpc {
     }
 
     /// A confirmed transaction's logs, or `None` if the node does not have it (yet).
-    pub async fn transaction_logs(&self, signature: &str) -> Result<Option<TransactionLogs>, RpcError> {
+    pub async fn transaction_logs(
+        &self,
+        signature: &str,
+    ) -> Result<Option<TransactionLogs>, RpcError> {
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Meta {
@@ -221,7 +228,10 @@ impl JsonRpc {
             value: u64,
         }
         let r: R = self
-            .call("getBalance", json!([key.to_string(), {"commitment": "confirmed"}]))
+            .call(
+                "getBalance",
+                json!([key.to_string(), {"commitment": "confirmed"}]),
+            )
             .await?;
         Ok(r.value)
     }

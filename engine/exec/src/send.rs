@@ -63,7 +63,11 @@ struct ReplyError {
 
 impl Broadcaster {
     /// `endpoints`: (url, printable name).
-    pub fn new(client: reqwest::Client, endpoints: Vec<(String, String)>, policy: SendPolicy) -> Self {
+    pub fn new(
+        client: reqwest::Client,
+        endpoints: Vec<(String, String)>,
+        policy: SendPolicy,
+    ) -> Self {
         Self {
             client,
             endpoints: Arc::new(endpoints),
@@ -172,5 +176,127 @@ impl Broadcaster {
                 .send()
         });
         let _ = join_all(pings).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A server that answers every request with `status` (and Retry-After: 0 on 429),
+    /// counting requests. Keep-alive, like an RPC provider.
+    async fn server(status: u16, body: &'static str) -> (String, Arc<AtomicU32>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let count = Arc::new(AtomicU32::new(0));
+        let c = count.clone();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let c = c.clone();
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    let mut have = Vec::new();
+                    loop {
+                        let Ok(n) = sock.read(&mut buf).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        have.extend_from_slice(&buf[..n]);
+                        // One request per read is enough for these tiny bodies once the
+                        // headers and the declared body are in.
+                        let text = String::from_utf8_lossy(&have).to_string();
+                        let Some(end) = text.find("\r\n\r\n") else {
+                            continue;
+                        };
+                        let len = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length: ")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if have.len() < end + 4 + len {
+                            continue;
+                        }
+                        have.drain(..end + 4 + len);
+                        c.fetch_add(1, Ordering::SeqCst);
+                        let reason = if status == 429 {
+                            "Too Many Requests"
+                        } else {
+                            "OK"
+                        };
+                        let resp = format!(
+                            "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nRetry-After: 0\r\nContent-Length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        if sock.write_all(resp.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (url, count)
+    }
+
+    fn policy() -> SendPolicy {
+        SendPolicy {
+            max_retries: 3,
+            max_retry_after: Duration::from_millis(20),
+            default_backoff: Duration::from_millis(5),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_429_is_retried_exactly_max_retries_times_then_reported() {
+        let (url, count) = server(429, r#"{"error":"rate limited"}"#).await;
+        let b = Broadcaster::new(
+            reqwest::Client::new(),
+            vec![(url, "limited".into())],
+            policy(),
+        );
+        let r = b.send(Arc::from("{}")).await;
+        assert_eq!(count.load(Ordering::SeqCst), 4, "one try and three retries");
+        assert_eq!(r.accepted, 0);
+        assert_eq!(r.retries, 3);
+        assert!(r.first_accepted_at.is_none());
+        assert!(r.failures[0].1.contains("429"), "{:?}", r.failures);
+    }
+
+    #[tokio::test]
+    async fn every_endpoint_gets_the_transaction_and_one_success_is_enough() {
+        let (ok, ok_count) = server(200, r#"{"jsonrpc":"2.0","result":"5sig","id":1}"#).await;
+        let (bad, bad_count) = server(429, "{}").await;
+        let b = Broadcaster::new(
+            reqwest::Client::new(),
+            vec![(ok, "ok".into()), (bad, "bad".into())],
+            policy(),
+        );
+        let r = b.send(Arc::from("{}")).await;
+        assert_eq!(r.accepted, 1);
+        assert!(r.first_accepted_at.is_some());
+        assert_eq!(ok_count.load(Ordering::SeqCst), 1);
+        assert_eq!(bad_count.load(Ordering::SeqCst), 4);
+        assert_eq!(r.failures.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_rpc_error_is_not_retried() {
+        let (url, count) = server(
+            200,
+            r#"{"jsonrpc":"2.0","error":{"code":-32602,"message":"invalid transaction"},"id":1}"#,
+        )
+        .await;
+        let b = Broadcaster::new(reqwest::Client::new(), vec![(url, "e".into())], policy());
+        let r = b.send(Arc::from("{}")).await;
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+        assert_eq!(r.retries, 0);
+        assert!(r.failures[0].1.contains("invalid transaction"));
     }
 }

@@ -252,7 +252,11 @@ mod tests {
         let theirs = Transaction::new_signed_with_payer(&ixs, Some(&kp.pubkey()), &[&kp], hash);
         assert_eq!(ours.wire, bincode::serialize(&theirs).unwrap());
         assert_eq!(ours.signature, theirs.signatures[0]);
-        assert!(ours.wire.len() <= 1232, "fits a packet: {}", ours.wire.len());
+        assert!(
+            ours.wire.len() <= 1232,
+            "fits a packet: {}",
+            ours.wire.len()
+        );
         // The body is valid JSON-RPC carrying the same bytes.
         let body: serde_json::Value = serde_json::from_str(&ours.send_body).unwrap();
         assert_eq!(body["method"], "sendTransaction");
@@ -279,7 +283,12 @@ mod tests {
 
     #[test]
     fn short_vec_matches_solana() {
-        for (n, want) in [(0usize, vec![0u8]), (127, vec![0x7f]), (128, vec![0x80, 1]), (16_384, vec![0x80, 0x80, 1])] {
+        for (n, want) in [
+            (0usize, vec![0u8]),
+            (127, vec![0x7f]),
+            (128, vec![0x80, 1]),
+            (16_384, vec![0x80, 0x80, 1]),
+        ] {
             let mut out = Vec::new();
             short_vec(&mut out, n);
             assert_eq!(out, want, "{n}");

@@ -133,7 +133,10 @@ mod tests {
         let k = Keypair::new();
         let f = write_key(&key_json(&k), 0o644);
         let e = Wallet::load(f.path()).unwrap_err();
-        assert!(matches!(e, WalletError::Permissions { mode: 0o644, .. }), "{e}");
+        assert!(
+            matches!(e, WalletError::Permissions { mode: 0o644, .. }),
+            "{e}"
+        );
         assert!(e.to_string().contains("chmod 600"));
     }
 

@@ -20,7 +20,10 @@ pub struct Dedup {
 pub enum Arrival {
     First,
     /// Seen before; `lag_ns` behind the first copy.
-    Duplicate { lag_ns: u64, first_endpoint: u8 },
+    Duplicate {
+        lag_ns: u64,
+        first_endpoint: u8,
+    },
 }
 
 impl Dedup {
@@ -55,7 +58,8 @@ impl Dedup {
     /// Forgets signatures older than `keep` (run off the hot path, every few seconds).
     pub fn prune(&self, now: u64, keep: Duration) {
         let keep = u64::try_from(keep.as_nanos()).unwrap_or(u64::MAX);
-        self.seen.retain(|_, (_, at)| now.saturating_sub(*at) < keep);
+        self.seen
+            .retain(|_, (_, at)| now.saturating_sub(*at) < keep);
     }
 }
 

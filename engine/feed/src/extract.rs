@@ -3,11 +3,11 @@
 //! trade a [`TradeEvent`], every bonding-curve account a [`CurveUpdate`]. Pure: no I/O, no
 //! clock, so the benches and the fuzzers run exactly what the feeds run.
 
+use kestrel_decode::DecodeError;
 use kestrel_decode::account::decode_bonding_curve;
 use kestrel_decode::frame::{AccountNotification, LogsNotification};
 use kestrel_decode::logs::{Item, LogDecoder, PUMP_PROGRAM_ID};
 use kestrel_decode::pump::{CreateEvent, PumpEvent, TradeEvent as RawTrade};
-use kestrel_decode::DecodeError;
 use kestrel_model::{
     CurveUpdate, InlineStr, LaunchEvent, SignatureText, Timestamp, TokenProgram, TradeEvent,
 };
@@ -102,11 +102,7 @@ impl Extractor {
                 }
                 Item::Pump(PumpEvent::Trade(t)) => {
                     let trade = trade_from(&t, signature, slot, seen_at);
-                    if let Some(l) = launches
-                        .iter_mut()
-                        .flatten()
-                        .find(|l| l.mint == trade.mint)
-                    {
+                    if let Some(l) = launches.iter_mut().flatten().find(|l| l.mint == trade.mint) {
                         // The creator's buy bundled with the create: the launch is decided on
                         // the reserves after it.
                         if trade.is_buy {
@@ -257,7 +253,11 @@ mod tests {
 
     #[test]
     fn a_failed_transaction_yields_nothing() {
-        let frame = CREATE_BUY.replacen("\"err\": null", "\"err\": {\"InstructionError\":[0,{\"Custom\":6002}]}", 1);
+        let frame = CREATE_BUY.replacen(
+            "\"err\": null",
+            "\"err\": {\"InstructionError\":[0,{\"Custom\":6002}]}",
+            1,
+        );
         let Ok(Frame::Logs(n)) = parse_frame(&frame) else {
             panic!("still a logs notification");
         };

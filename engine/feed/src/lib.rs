@@ -37,7 +37,10 @@ pub enum FeedEvent {
     Curve(CurveUpdate),
     Slot(u64),
     /// An endpoint connected (`up`) or dropped.
-    Endpoint { index: u8, up: bool },
+    Endpoint {
+        index: u8,
+        up: bool,
+    },
 }
 
 /// A feed event with where and when it came in.

@@ -15,7 +15,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::extract::{Extractor, curve_update};
-use crate::sink::Closed;
+use crate::sink::{Closed, Origin};
 use crate::{Backoff, EndpointContext, FeedEvent, SignatureUpdate, Stamped, Watch, WatchCommand};
 
 /// A connection that stayed up this long resets the backoff.
@@ -258,8 +258,13 @@ fn on_text(
                 return Ok(());
             }
             let sig = SignatureText::new(&n.signature);
+            let from = Origin {
+                endpoint: ctx.index,
+                stats,
+                read_at,
+            };
             ctx.sink
-                .transaction(extractor, ctx.index, stats, sig, n.slot, n.lines(), read_at)
+                .transaction(extractor, from, sig, n.slot, n.lines())
         }
         Frame::Slot(s) => ctx.sink.slot(ctx.index, s.slot, read_at),
         Frame::Account(n) => {

@@ -21,6 +21,15 @@ pub struct Sink {
     max_slot: AtomicU64,
 }
 
+/// Where and when a frame came in.
+#[derive(Clone, Copy)]
+pub struct Origin<'s> {
+    pub endpoint: u8,
+    pub stats: Option<&'s EndpointStats>,
+    /// [`mono_nanos`] when its bytes were in hand.
+    pub read_at: u64,
+}
+
 /// The strategy thread is gone: the engine is shutting down.
 #[derive(Debug)]
 pub struct Closed;
@@ -53,18 +62,21 @@ impl Sink {
         }
     }
 
-    /// A transaction's logs from endpoint `endpoint`: dropped if another endpoint delivered
-    /// it first, else extracted and forwarded.
+    /// A transaction's logs from `from`: dropped if another endpoint delivered it first,
+    /// else extracted and forwarded.
     pub fn transaction<'l>(
         &self,
         extractor: &mut Extractor,
-        endpoint: u8,
-        stats: Option<&EndpointStats>,
+        from: Origin<'_>,
         signature: SignatureText,
         slot: u64,
         lines: impl IntoIterator<Item = &'l str>,
-        read_at: u64,
     ) -> Result<(), Closed> {
+        let Origin {
+            endpoint,
+            stats,
+            read_at,
+        } = from;
         match self.dedup.arrive(signature, endpoint, read_at) {
             Arrival::Duplicate { lag_ns, .. } => {
                 if let Some(st) = stats {

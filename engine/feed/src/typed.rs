@@ -22,6 +22,7 @@ use tokio::sync::{broadcast::error::RecvError, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::extract::Extractor;
+use crate::sink::Origin;
 use crate::{Backoff, EndpointContext, FeedEvent, SignatureUpdate, Stamped, Watch, WatchCommand};
 
 const HEALTHY_AFTER: Duration = Duration::from_secs(5);
@@ -105,9 +106,14 @@ async fn session(ctx: Arc<EndpointContext>, client: Arc<PubsubClient>) -> Ended 
                 }
                 let sig = SignatureText::new(&note.value.signature);
                 let lines = note.value.logs.iter().map(String::as_str);
+                let from = Origin {
+                    endpoint: ctx.index,
+                    stats: ctx.stats(),
+                    read_at,
+                };
                 if ctx
                     .sink
-                    .transaction(&mut extractor, ctx.index, ctx.stats(), sig, note.context.slot, lines, read_at)
+                    .transaction(&mut extractor, from, sig, note.context.slot, lines)
                     .is_err()
                 {
                     let _ = ended.send(None).await;
@@ -160,9 +166,9 @@ async fn session(ctx: Arc<EndpointContext>, client: Arc<PubsubClient>) -> Ended 
             e = ended_rx.recv() => break e.flatten(),
             cmd = commands.recv() => match cmd {
                 Ok(WatchCommand::Add(w)) => {
-                    if !watches.contains_key(&w) {
-                        watches.insert(w, spawn_watch(&ctx, &client, w, c, ended_tx.clone()));
-                    }
+                    watches
+                        .entry(w)
+                        .or_insert_with(|| spawn_watch(&ctx, &client, w, c, ended_tx.clone()));
                 }
                 Ok(WatchCommand::Remove(w)) => {
                     if let Some(t) = watches.remove(&w) {
@@ -259,7 +265,9 @@ fn spawn_watch(
                     let update = SignatureUpdate {
                         signature: sig,
                         slot: note.context.slot,
-                        err: err.map(|e| serde_json::to_string(&e).unwrap_or_else(|_| format!("{e:?}"))),
+                        err: err.map(|e| {
+                            serde_json::to_string(&e).unwrap_or_else(|_| format!("{e:?}"))
+                        }),
                         read_at,
                     };
                     if ctx.sink.signature(update).is_err() {

@@ -23,7 +23,7 @@ use kestrel_pump::ids::{BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0, PUMP_PROGRAM, 
 use kestrel_pump::instruction::{self as pump_ix, TradeAccounts, TradeInputs};
 use kestrel_pump::pda;
 use kestrel_sim::cluster::{Cluster, seeded_keypair};
-use kestrel_sim::programs::system;
+use kestrel_sim::scenario::launch_coin;
 use kestrel_sim::tap::LatencyTap;
 use kestrel_sim::{SimOptions, SimServer};
 use kestrel_units::{Bps, Lamports, TokenAmount};
@@ -43,7 +43,8 @@ use crate::{config_cmd, setup};
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum BenchCommand {
     /// End to end over loopback: create published → sendTransaction received, beside a baseline
-    #[command(long_about = "Run the local cluster and the engine over loopback sockets, launch \
+    #[command(
+        long_about = "Run the local cluster and the engine over loopback sockets, launch \
                             coins at a fixed rate, and measure from the moment the cluster \
                             publishes each create to the moment the engine's sendTransaction \
                             for that mint arrives. Then do the same with a baseline written the \
@@ -51,7 +52,8 @@ pub(crate) enum BenchCommand {
                             Transaction::new_signed_with_payer, the nonblocking RpcClient). \
                             Prints p50/p90/p99/max for both and ends with one line for scripts:\n\
                             e2e: p50_us=… p99_us=… baseline_p50_us=… baseline_p99_us=… \
-                            ratio_p50=… ratio_p99=…\n\nThreads follow [threads] of the config.")]
+                            ratio_p50=… ratio_p99=…\n\nThreads follow [threads] of the config."
+    )]
     E2e(E2eArgs),
 }
 
@@ -168,7 +170,9 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
     let mints = launch(&sim_rt, &cluster, args, 0)?;
     let ours_ns = collect(&tap, &mints)?;
     let table = engine.stop();
-    say(&format!("kestrel stage table (µs since frame read):\n{table}"));
+    say(&format!(
+        "kestrel stage table (µs since frame read):\n{table}"
+    ));
     tap.clear();
 
     // The baseline, on the same cluster, same rate, fresh mints.
@@ -201,8 +205,14 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
     let o = summarize(&ours_ns, n)?;
     let b = summarize(&base_ns, n)?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "create published → sendTransaction received (µs, loopback)")?;
-    writeln!(out, "            count  missed       p50       p90       p99       max")?;
+    writeln!(
+        out,
+        "create published → sendTransaction received (µs, loopback)"
+    )?;
+    writeln!(
+        out,
+        "            count  missed       p50       p90       p99       max"
+    )?;
     for (name, s) in [("kestrel", &o), ("baseline", &b)] {
         writeln!(
             out,
@@ -258,17 +268,6 @@ fn launch(
         cluster
             .airdrop(&c.pubkey(), 1_000 * SOL)
             .map_err(anyhow::Error::msg)?;
-        let vault = pda::creator_vault(&c.pubkey());
-        let blockhash = cluster.latest_blockhash();
-        let tx = Transaction::new_signed_with_payer(
-            &[system::ix::transfer(&c.pubkey(), &vault, 890_880)],
-            Some(&c.pubkey()),
-            &[c],
-            blockhash,
-        );
-        cluster
-            .submit_own(&tx)
-            .map_err(|e| anyhow::anyhow!("funding a creator vault: {}", e.message()))?;
     }
     let cluster = cluster.clone();
     let (launches, rate) = (u64::from(args.launches), args.rate);
@@ -280,23 +279,10 @@ fn launch(
             tick.tick().await;
             let mint = seeded_keypair(seed, &format!("bench-mint-{side}"), i);
             let creator = &creators[(i % creators.len() as u64) as usize];
-            let ix = pump_ix::create(
-                &mint.pubkey(),
-                &creator.pubkey(),
-                &creator.pubkey(),
-                &format!("Bench {side}-{i}"),
-                "BNCH",
-                "https://bench.kestrel.local/x.json",
-            );
-            let tx = Transaction::new_signed_with_payer(
-                &[ix],
-                Some(&creator.pubkey()),
-                &[creator, &mint],
-                cluster.latest_blockhash(),
-            );
-            match cluster.submit_own(&tx) {
+            let name = format!("Bench {side}-{i}");
+            match launch_coin(&cluster, creator, &mint, &name, "BNCH") {
                 Ok(_) => mints.push(mint.pubkey()),
-                Err(e) => say(&format!("bench launch failed: {}", e.message())),
+                Err(e) => say(&format!("bench launch failed: {e}")),
             }
         }
         Ok(mints)
@@ -320,7 +306,9 @@ fn collect(tap: &LatencyTap, mints: &[solana_pubkey::Pubkey]) -> Result<Vec<u64>
         .filter(|m| tap.marks(m).is_some_and(|k| k.buys_received > 1))
         .count();
     if doubles > 0 {
-        say(&format!("warning: {doubles} mints received more than one buy"));
+        say(&format!(
+            "warning: {doubles} mints received more than one buy"
+        ));
     }
     Ok(tap.latencies_ns())
 }

@@ -50,7 +50,8 @@ fn endpoints(flags: &[String], kind: EndpointKind, what: &str) -> Result<Vec<End
         .iter()
         .map(|t| {
             let e = Endpoint::parse(t).map_err(|e| anyhow::anyhow!("--{what} {e}"))?;
-            e.check_kind(kind).map_err(|e| anyhow::anyhow!("--{what}: {e}"))?;
+            e.check_kind(kind)
+                .map_err(|e| anyhow::anyhow!("--{what}: {e}"))?;
             Ok(e)
         })
         .collect()
@@ -148,8 +149,10 @@ fn local_cluster(config: &mut Config) -> Result<Option<LocalCluster>> {
     };
     match runtime.block_on(SimServer::start(opts)) {
         Ok(server) => {
-            config.network.rpc = vec![Endpoint::parse(&server.rpc_url()).map_err(anyhow::Error::msg)?];
-            config.network.ws = vec![Endpoint::parse(&server.ws_url()).map_err(anyhow::Error::msg)?];
+            config.network.rpc =
+                vec![Endpoint::parse(&server.rpc_url()).map_err(anyhow::Error::msg)?];
+            config.network.ws =
+                vec![Endpoint::parse(&server.ws_url()).map_err(anyhow::Error::msg)?];
             config.network.send = Vec::new();
             eprintln_flush(&format!(
                 "local cluster started: rpc={} ws={}",
@@ -221,7 +224,10 @@ fn wallet(config: &Config) -> Result<Wallet> {
         }
         bail!("the airdrop to the throwaway wallet did not land")
     })?;
-    eprintln_flush(&format!("throwaway wallet {} funded with 100 SOL", w.pubkey()));
+    eprintln_flush(&format!(
+        "throwaway wallet {} funded with 100 SOL",
+        w.pubkey()
+    ));
     Ok(w)
 }
 

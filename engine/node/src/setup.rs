@@ -5,12 +5,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
-use kestrel_config::{Commitment, Config, FeedClientChoice, Mode, Rule, TokenProgramChoice};
+use kestrel_config::{
+    Commitment, Config, FeedClientChoice, IdleChoice, Mode, Rule, TokenProgramChoice,
+};
 use kestrel_engine::EngineSetup;
 use kestrel_engine::dispatch::ConfirmPolicy;
 use kestrel_engine::execution::ExecSettings;
 use kestrel_engine::kernel::SellSettings;
-use kestrel_engine::threads::ThreadSettings;
+use kestrel_engine::threads::{Idle, ThreadSettings};
 use kestrel_exec::Wallet;
 use kestrel_exec::send::SendPolicy;
 use kestrel_exec::tx::FeeSettings;
@@ -68,7 +70,7 @@ pub(crate) fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetu
     let creator_buy = (s.creator_buy_required
         || s.creator_buy_min_lamports > 0
         || s.creator_buy_max_lamports > 0)
-        .then(|| CreatorBuyRule {
+        .then_some(CreatorBuyRule {
             required: s.creator_buy_required,
             min: Lamports(s.creator_buy_min_lamports),
             max: Lamports(if s.creator_buy_max_lamports == 0 {
@@ -164,7 +166,11 @@ pub(crate) fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetu
             feed_core: config.threads.feed_core,
             strategy_core: config.threads.strategy_core,
             exec_core: config.threads.exec_core,
-            busy_poll: config.threads.busy_poll,
+            idle: match config.threads.idle {
+                IdleChoice::Park => Idle::Park,
+                IdleChoice::Yield => Idle::Yield,
+                IdleChoice::Spin => Idle::Spin,
+            },
         },
         control: config.engine.control_addr(),
         confirm: ConfirmPolicy {

@@ -290,6 +290,51 @@ pub fn create_v2(
     }
 }
 
+/// The associated token program's `create_idempotent` (instruction 1) of `ata`, the account
+/// of `wallet` for `mint` under `token_program`, derived by the caller (deriving costs µs).
+pub fn ata_create_idempotent(
+    payer: &Pubkey,
+    ata: &Pubkey,
+    wallet: &Pubkey,
+    mint: &Pubkey,
+    token_program: &Pubkey,
+) -> Instruction {
+    Instruction {
+        program_id: ASSOCIATED_TOKEN_PROGRAM,
+        accounts: vec![
+            AccountMeta::new(*payer, true),
+            AccountMeta::new(*ata, false),
+            AccountMeta::new_readonly(*wallet, false),
+            AccountMeta::new_readonly(*mint, false),
+            AccountMeta::new_readonly(SYSTEM_PROGRAM, false),
+            AccountMeta::new_readonly(*token_program, false),
+        ],
+        data: vec![1],
+    }
+}
+
+/// Compute budget `SetComputeUnitLimit` (instruction 2).
+pub fn set_compute_unit_limit(units: u32) -> Instruction {
+    let mut data = vec![2];
+    data.extend_from_slice(&units.to_le_bytes());
+    Instruction {
+        program_id: crate::ids::COMPUTE_BUDGET_PROGRAM,
+        accounts: Vec::new(),
+        data,
+    }
+}
+
+/// Compute budget `SetComputeUnitPrice` (instruction 3), micro-lamports per unit.
+pub fn set_compute_unit_price(micro_lamports: u64) -> Instruction {
+    let mut data = vec![3];
+    data.extend_from_slice(&micro_lamports.to_le_bytes());
+    Instruction {
+        program_id: crate::ids::COMPUTE_BUDGET_PROGRAM,
+        accounts: Vec::new(),
+        data,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -457,50 +502,5 @@ mod tests {
             ix.accounts[4].pubkey,
             hawk(false, TOKEN_PROGRAM).associated_bonding_curve
         );
-    }
-}
-
-/// The associated token program's `create_idempotent` (instruction 1) of `ata`, the account
-/// of `wallet` for `mint` under `token_program`, derived by the caller (deriving costs µs).
-pub fn ata_create_idempotent(
-    payer: &Pubkey,
-    ata: &Pubkey,
-    wallet: &Pubkey,
-    mint: &Pubkey,
-    token_program: &Pubkey,
-) -> Instruction {
-    Instruction {
-        program_id: ASSOCIATED_TOKEN_PROGRAM,
-        accounts: vec![
-            AccountMeta::new(*payer, true),
-            AccountMeta::new(*ata, false),
-            AccountMeta::new_readonly(*wallet, false),
-            AccountMeta::new_readonly(*mint, false),
-            AccountMeta::new_readonly(SYSTEM_PROGRAM, false),
-            AccountMeta::new_readonly(*token_program, false),
-        ],
-        data: vec![1],
-    }
-}
-
-/// Compute budget `SetComputeUnitLimit` (instruction 2).
-pub fn set_compute_unit_limit(units: u32) -> Instruction {
-    let mut data = vec![2];
-    data.extend_from_slice(&units.to_le_bytes());
-    Instruction {
-        program_id: crate::ids::COMPUTE_BUDGET_PROGRAM,
-        accounts: Vec::new(),
-        data,
-    }
-}
-
-/// Compute budget `SetComputeUnitPrice` (instruction 3), micro-lamports per unit.
-pub fn set_compute_unit_price(micro_lamports: u64) -> Instruction {
-    let mut data = vec![3];
-    data.extend_from_slice(&micro_lamports.to_le_bytes());
-    Instruction {
-        program_id: crate::ids::COMPUTE_BUDGET_PROGRAM,
-        accounts: Vec::new(),
-        data,
     }
 }

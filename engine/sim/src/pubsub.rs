@@ -504,7 +504,11 @@ pub async fn serve(socket: WebSocket, cluster: Arc<Cluster>, mut shutdown: watch
     let (out_tx, mut out_rx) = mpsc::channel::<Outgoing>(1 << 15);
     let writer = tokio::spawn(async move {
         while let Some(msg) = out_rx.recv().await {
-            tokio::time::sleep_until(msg.due).await;
+            // Only a configured delay waits: the timer wheel rounds every sleep up to the
+            // next millisecond, even one already due.
+            if msg.due > Instant::now() {
+                tokio::time::sleep_until(msg.due).await;
+            }
             if msg.close {
                 let _ = sink.close().await;
                 break;

@@ -443,3 +443,39 @@ pub fn trade_accounts(
         is_cashback_coin: false,
     })
 }
+
+/// Launches one SPL coin now: funds the creator's vault if it does not exist yet (as a
+/// creator's first launch does), then lands `create` signed by `creator` and `mint`. For tests
+/// and benches that want a launch at a moment of their choosing.
+pub fn launch_coin(
+    cluster: &Cluster,
+    creator: &Keypair,
+    mint: &Keypair,
+    name: &str,
+    symbol: &str,
+) -> Result<solana_signature::Signature, String> {
+    let vault = pda::creator_vault(&creator.pubkey());
+    let mut ixs = Vec::new();
+    if cluster.bank().account(&vault).is_none() {
+        ixs.push(system::ix::transfer(
+            &creator.pubkey(),
+            &vault,
+            rent_exempt_minimum(0),
+        ));
+    }
+    ixs.push(pump_ix::create(
+        &mint.pubkey(),
+        &creator.pubkey(),
+        &creator.pubkey(),
+        name,
+        symbol,
+        "https://sim.kestrel.local/coin.json",
+    ));
+    let tx = Transaction::new_signed_with_payer(
+        &ixs,
+        Some(&creator.pubkey()),
+        &[creator, mint],
+        cluster.latest_blockhash(),
+    );
+    cluster.submit_own(&tx).map_err(|e| e.message())
+}

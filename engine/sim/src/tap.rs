@@ -41,7 +41,10 @@ impl LatencyTap {
 
     /// A transaction landed and is being published: mark the launches it created.
     pub(crate) fn published(&self, logs: &[String], at: Instant) {
-        if !logs.iter().any(|l| l.starts_with("Program log: Instruction: Create")) {
+        if !logs
+            .iter()
+            .any(|l| l.starts_with("Program log: Instruction: Create"))
+        {
             return;
         }
         let mut mints = Vec::new();
@@ -66,7 +69,8 @@ impl LatencyTap {
             if keys.get(usize::from(ix.program_id_index)) != Some(&PUMP_PROGRAM) {
                 continue;
             }
-            let is_buy = ix.data.starts_with(&disc::BUY) || ix.data.starts_with(&disc::BUY_EXACT_SOL_IN);
+            let is_buy =
+                ix.data.starts_with(&disc::BUY) || ix.data.starts_with(&disc::BUY_EXACT_SOL_IN);
             let mint = ix.accounts.get(2).and_then(|i| keys.get(usize::from(*i)));
             if let (true, Some(mint)) = (is_buy, mint) {
                 let e = m.entry(*mint).or_default();

@@ -1,0 +1,281 @@
+//! The hot path in process, each beside a baseline written the ordinary way, same run:
+//! - `build_sign`: a buy transaction built and signed from a launch, to wire bytes and the
+//!   `sendTransaction` body. Baseline: `TradeAccounts::derive` (every PDA),
+//!   `Transaction::new_signed_with_payer`, bincode, base64, a serde_json request.
+//! - `frame_to_signed`: a logsNotification frame in, the signed request body out, through the
+//!   engine's own stages (parse, extract, `Kernel::on_feed`, `Executor::prepare`). Baseline:
+//!   the frame parsed as solana-pubsub-client does (a `Value`, then
+//!   `Response<RpcLogsResponse>`), each `Program data:` line base64-decoded and decoded by
+//!   discriminator, then the baseline build and sign.
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use criterion::{Criterion, criterion_group, criterion_main};
+use kestrel_benches::create_buy_frame_compact;
+use kestrel_decode::frame::{Frame, parse_frame};
+use kestrel_decode::pump::{PumpEvent, decode_event};
+use kestrel_engine::book::Book;
+use kestrel_engine::execution::{ExecSettings, Executor};
+use kestrel_engine::kernel::{Kernel, SellSettings};
+use kestrel_engine::metrics::Metrics;
+use kestrel_engine::order::{ExecReport, FailReason};
+use kestrel_exec::tx::{self, Budget, FeeSettings, MintInfo, TradePlan};
+use kestrel_exec::{BlockhashCache, Recent, Wallet};
+use kestrel_feed::extract::{Extracted, Extractor};
+use kestrel_feed::{FeedEvent, Stamped};
+use kestrel_guardian::{Guardian, Limits};
+use kestrel_model::{SignatureText, SystemClock, Timestamp, mono_nanos};
+use kestrel_pump::curve::FeeRates;
+use kestrel_pump::ids::{BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0, TOKEN_PROGRAM};
+use kestrel_pump::instruction::{self as pump_ix, TradeAccounts, TradeInputs};
+use kestrel_pump::pda;
+use kestrel_sniper::{FlagRule, Sniper, SniperConfig};
+use kestrel_units::{Bps, Lamports, TokenAmount};
+use solana_hash::Hash;
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_rpc_client_api::response::{Response, RpcLogsResponse};
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+
+const BUY: Lamports = Lamports(50_000_000);
+
+fn keypair() -> Keypair {
+    Keypair::new_from_array([7; 32])
+}
+
+/// The ordinary build: derive everything, let solana-sdk compile and sign, serialize the way
+/// RpcClient does (bincode, base64, a serde_json request).
+fn baseline_build_sign(payer: &Keypair, mint: Pubkey, creator: Pubkey, hash: Hash) -> usize {
+    let accounts = TradeAccounts::derive(TradeInputs {
+        mint,
+        user: payer.pubkey(),
+        creator,
+        token_program: TOKEN_PROGRAM,
+        fee_recipient: FEE_RECIPIENT_0,
+        buyback_fee_recipient: BUYBACK_FEE_RECIPIENT_0,
+        is_cashback_coin: false,
+    });
+    let ixs = [
+        pump_ix::set_compute_unit_limit(120_000),
+        pump_ix::set_compute_unit_price(100_000),
+        pump_ix::ata_create_idempotent(
+            &payer.pubkey(),
+            &pda::associated_token_address(&payer.pubkey(), &TOKEN_PROGRAM, &mint),
+            &payer.pubkey(),
+            &mint,
+            &TOKEN_PROGRAM,
+        ),
+        pump_ix::buy_exact_sol_in(&accounts, BUY, TokenAmount(1), true),
+    ];
+    let tx = Transaction::new_signed_with_payer(&ixs, Some(&payer.pubkey()), &[payer], hash);
+    let wire = bincode::serialize(&tx).unwrap_or_default();
+    let body = serde_json::json!({
+        "jsonrpc": "2.0", "id": 1, "method": "sendTransaction",
+        "params": [STANDARD.encode(&wire), {"encoding": "base64", "skipPreflight": true}],
+    })
+    .to_string();
+    body.len()
+}
+
+fn kernel() -> Kernel<SystemClock> {
+    Kernel::new(
+        Sniper::new(SniperConfig {
+            name_allow: vec![],
+            name_deny: vec![],
+            symbol_allow: vec![],
+            symbol_deny: vec![],
+            creator_allow: vec![],
+            creator_deny: vec![],
+            token_program: None,
+            mayhem: FlagRule::Forbid,
+            cashback: FlagRule::Any,
+            creator_buy: None,
+            max_market_cap: None,
+            max_launches_per_minute: 0,
+            buy_size: BUY,
+            slippage: Bps(1_000),
+            cu_price_micro_lamports: 100_000,
+        }),
+        Guardian::new(
+            Limits {
+                max_sol_per_trade: BUY,
+                max_total_exposure: Lamports(100_000_000_000),
+                max_open_positions: 100,
+                max_exposure_per_creator: Lamports(100_000_000_000),
+                sol_reserve: Lamports(1_000_000_000),
+                max_slippage: Bps(2_000),
+                max_cu_price: 1_000_000,
+            },
+            vec![],
+            vec![],
+        ),
+        Book::new(Lamports(1_000_000_000_000), 256),
+        FeeRates {
+            protocol: Bps(95),
+            creator: Bps(30),
+        },
+        SellSettings {
+            slippage: Bps(2_000),
+            cu_price_micro_lamports: 1_000,
+        },
+        SystemClock,
+        Arc::new(Metrics::new()),
+        None,
+    )
+}
+
+fn hot_path(c: &mut Criterion) {
+    let hash = Hash::new_from_array([3; 32]);
+    let payer = keypair();
+    let wallet = Arc::new(Wallet::from_keypair(keypair()));
+    let uva = pda::user_volume_accumulator(&wallet.pubkey());
+    let fees = FeeSettings::default();
+    let creator = Pubkey::new_from_array([9; 32]);
+
+    let mut g = c.benchmark_group("build_sign");
+    let mut n = 0u64;
+    g.bench_function("kestrel", |b| {
+        b.iter(|| {
+            n += 1;
+            let mint = Pubkey::new_from_array(bytes(n));
+            let plan = TradePlan::derive(
+                wallet.pubkey(),
+                uva,
+                MintInfo {
+                    mint,
+                    bonding_curve: pda::bonding_curve(&mint),
+                    creator,
+                    token_program: TOKEN_PROGRAM,
+                    is_cashback: false,
+                },
+                &fees,
+            );
+            let ixs = plan.buy(
+                BUY,
+                TokenAmount(1),
+                Budget {
+                    cu_limit: 120_000,
+                    cu_price: 100_000,
+                },
+            );
+            black_box(tx::sign(&wallet, &ixs, hash).send_body.len())
+        })
+    });
+    let mut m = 0u64;
+    g.bench_function("baseline", |b| {
+        b.iter(|| {
+            m += 1;
+            let mint = Pubkey::new_from_array(bytes(m));
+            black_box(baseline_build_sign(&payer, mint, creator, hash))
+        })
+    });
+    g.finish();
+
+    let frame = create_buy_frame_compact();
+    let blockhash = Arc::new(BlockhashCache::new());
+    blockhash.set(Recent {
+        hash,
+        last_valid_block_height: 1_000,
+        fetched_at: 0,
+    });
+    let metrics = Arc::new(Metrics::new());
+    let mut executor = Executor::new(
+        wallet.clone(),
+        ExecSettings {
+            fees,
+            buy_cu_limit: 120_000,
+            sell_cu_limit: 100_000,
+        },
+        blockhash,
+        metrics,
+    );
+    let mut k = kernel();
+    let mut extractor = Extractor::new();
+    let mut g = c.benchmark_group("frame_to_signed");
+    let mut i = 0u64;
+    g.bench_function("kestrel", |b| {
+        b.iter(|| {
+            i += 1;
+            let read_at = mono_nanos();
+            let Ok(Frame::Logs(note)) = parse_frame(black_box(&frame)) else {
+                return 0;
+            };
+            let mut launch = None;
+            extractor.lines(
+                note.lines(),
+                SignatureText::new(&note.signature),
+                note.slot,
+                Timestamp(i),
+                &mut |e| {
+                    if let Extracted::Launch(l) = e {
+                        launch = Some(l);
+                    }
+                },
+            );
+            let Some(mut l) = launch else { return 0 };
+            // A fresh mint each time, so the guardian sees a new launch.
+            l.mint = Pubkey::new_from_array(bytes(i));
+            let stamped = Stamped {
+                event: FeedEvent::Launch(l),
+                endpoint: 0,
+                read_at,
+                decoded_at: mono_nanos(),
+            };
+            let Some(order) = k.on_feed(&stamped) else {
+                return 0;
+            };
+            let len = executor
+                .prepare(&order)
+                .map_or(0, |p| p.signed.send_body.len());
+            // Release the pending buy so the book stays small (a map removal).
+            k.on_report(ExecReport::Failed {
+                mint: l.mint,
+                is_buy: true,
+                reason: FailReason::NoFill,
+            });
+            black_box(len)
+        })
+    });
+    let mut j = 0u64;
+    g.bench_function("baseline", |b| {
+        b.iter(|| {
+            j += 1;
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(black_box(&frame)) else {
+                return 0;
+            };
+            let Ok(note) =
+                serde_json::from_value::<Response<RpcLogsResponse>>(v["params"]["result"].clone())
+            else {
+                return 0;
+            };
+            let mut out = 0;
+            for line in &note.value.logs {
+                let Some(b64) = line.strip_prefix("Program data: ") else {
+                    continue;
+                };
+                let Ok(bytes_) = STANDARD.decode(b64) else {
+                    continue;
+                };
+                if let Ok(Some(PumpEvent::Create(ev))) = decode_event(&bytes_) {
+                    let mint = Pubkey::new_from_array(bytes(j));
+                    out = baseline_build_sign(&payer, mint, ev.creator, hash);
+                }
+            }
+            black_box(out)
+        })
+    });
+    g.finish();
+}
+
+fn bytes(n: u64) -> [u8; 32] {
+    let mut b = [1u8; 32];
+    b[..8].copy_from_slice(&n.to_le_bytes());
+    b
+}
+
+criterion_group!(benches, hot_path);
+criterion_main!(benches);

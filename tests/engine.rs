@@ -1,0 +1,421 @@
+//! The engine against the local cluster over real sockets: feeds, decisions, signed buys,
+//! confirmations and positions, under redundant feeds, dropped sockets and rate limits.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+
+use kestrel_engine::dispatch::ConfirmPolicy;
+use kestrel_engine::execution::ExecSettings;
+use kestrel_engine::kernel::SellSettings;
+use kestrel_engine::threads::ThreadSettings;
+use kestrel_engine::{Engine, EngineSetup};
+use kestrel_exec::Wallet;
+use kestrel_exec::send::SendPolicy;
+use kestrel_exec::tx::FeeSettings;
+use kestrel_feed::{FeedClient, FeedConfig, FeedEndpoint};
+use kestrel_guardian::{Limits, Reason};
+use kestrel_pump::ids::{PUMP_PROGRAM, TOKEN_PROGRAM};
+use kestrel_pump::pda;
+use kestrel_sim::cluster::seeded_keypair;
+use kestrel_sim::faults::Faults;
+use kestrel_sim::programs::token::TokenAccount;
+use kestrel_sim::scenario::launch_coin;
+use kestrel_sim::{SimOptions, SimServer};
+use kestrel_sniper::{FlagRule, SniperConfig};
+use kestrel_units::{Bps, Lamports};
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+
+const SOL: u64 = 1_000_000_000;
+const BUY: u64 = 20_000_000;
+
+struct Harness {
+    runtime: tokio::runtime::Runtime,
+    server: SimServer,
+    launched: u64,
+    creators: Vec<Keypair>,
+}
+
+impl Harness {
+    fn new(faults: Faults) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = runtime
+            .block_on(SimServer::start(SimOptions {
+                slot_ms: 50,
+                faults,
+                ..SimOptions::default()
+            }))
+            .unwrap();
+        let creators: Vec<Keypair> = (0..3)
+            .map(|i| seeded_keypair(7, "test-creator", i))
+            .collect();
+        for c in &creators {
+            server.cluster.airdrop(&c.pubkey(), 100 * SOL).unwrap();
+        }
+        Self {
+            runtime,
+            server,
+            launched: 0,
+            creators,
+        }
+    }
+
+    fn funded_wallet(&self, lamports: u64) -> Wallet {
+        let w = Wallet::ephemeral();
+        self.server.cluster.airdrop(&w.pubkey(), lamports).unwrap();
+        w
+    }
+
+    /// Launches a coin by creator `c`; returns its mint.
+    fn launch(&mut self, c: usize) -> Pubkey {
+        let mint = seeded_keypair(7, "test-mint", self.launched);
+        self.launched += 1;
+        let name = format!("Test Coin {}", self.launched);
+        launch_coin(
+            &self.server.cluster,
+            &self.creators[c],
+            &mint,
+            &name,
+            "TEST",
+        )
+        .unwrap();
+        mint.pubkey()
+    }
+
+    fn setup(&self, wallet: Wallet, feeds: usize) -> EngineSetup {
+        let ws = self.server.ws_url();
+        let rpc = self.server.rpc_url();
+        EngineSetup {
+            feed: FeedConfig {
+                endpoints: (0..feeds)
+                    .map(|i| FeedEndpoint {
+                        url: ws.clone(),
+                        name: format!("feed{i}"),
+                    })
+                    .collect(),
+                commitment: "confirmed",
+                programs: vec![PUMP_PROGRAM],
+                client: FeedClient::Raw,
+                backoff_min: Duration::from_millis(20),
+                backoff_max: Duration::from_millis(200),
+            },
+            rpc: vec![(rpc.clone(), "rpc".into())],
+            send: Vec::new(),
+            wallet,
+            sniper: SniperConfig {
+                name_allow: vec![],
+                name_deny: vec![],
+                symbol_allow: vec![],
+                symbol_deny: vec![],
+                creator_allow: vec![],
+                creator_deny: vec![],
+                token_program: None,
+                mayhem: FlagRule::Forbid,
+                cashback: FlagRule::Any,
+                creator_buy: None,
+                max_market_cap: None,
+                max_launches_per_minute: 0,
+                buy_size: Lamports(BUY),
+                slippage: Bps(1_500),
+                cu_price_micro_lamports: 10_000,
+            },
+            limits: Limits {
+                max_sol_per_trade: Lamports(BUY),
+                max_total_exposure: Lamports(100 * BUY),
+                max_open_positions: 50,
+                max_exposure_per_creator: Lamports(100 * BUY),
+                sol_reserve: Lamports(SOL / 10),
+                max_slippage: Bps(2_500),
+                max_cu_price: 1_000_000,
+            },
+            blacklisted_mints: vec![],
+            blacklisted_creators: vec![],
+            exec: ExecSettings {
+                fees: FeeSettings::default(),
+                buy_cu_limit: 120_000,
+                sell_cu_limit: 100_000,
+            },
+            sell: SellSettings {
+                slippage: Bps(2_500),
+                cu_price_micro_lamports: 10_000,
+            },
+            paper: false,
+            paper_balance: None,
+            threads: ThreadSettings::default(),
+            control: None,
+            confirm: ConfirmPolicy {
+                poll_every: Duration::from_millis(200),
+                resend_every: Duration::from_millis(500),
+                max_resigns: 2,
+                commitment: "confirmed",
+            },
+            send_policy: SendPolicy {
+                max_retries: 3,
+                max_retry_after: Duration::from_millis(50),
+                default_backoff: Duration::from_millis(10),
+            },
+            queue_capacity: 1024,
+            blockhash_every: Duration::from_millis(100),
+            balance_every: Duration::from_secs(60),
+        }
+    }
+
+    fn token_balance(&self, owner: &Pubkey, mint: &Pubkey) -> u64 {
+        let ata = pda::associated_token_address(owner, &TOKEN_PROGRAM, mint);
+        let bank = self.server.cluster.bank();
+        bank.account(&ata)
+            .and_then(|a| TokenAccount::unpack(&a.data))
+            .map_or(0, |t| t.amount)
+    }
+
+    fn lamports(&self, key: &Pubkey) -> u64 {
+        self.server
+            .cluster
+            .bank()
+            .account(key)
+            .map_or(0, |a| a.lamports)
+    }
+
+    fn stop(self) {
+        let Harness {
+            runtime, server, ..
+        } = self;
+        runtime.block_on(server.stop());
+    }
+}
+
+fn wait_for(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if cond() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn connected(engine: &Engine) -> bool {
+    engine.feeds.iter().all(|f| f.connected.load(Relaxed))
+}
+
+/// Subscriptions are answered right after connecting; give them a moment.
+fn wait_subscribed(engine: &Engine) {
+    wait_for("feeds to connect", Duration::from_secs(10), || {
+        connected(engine)
+    });
+    std::thread::sleep(Duration::from_millis(300));
+}
+
+#[test]
+fn three_redundant_feeds_buy_each_launch_exactly_once_and_positions_match_the_ledger() {
+    let mut h = Harness::new(Faults::none());
+    let wallet = h.funded_wallet(10 * SOL);
+    let me = wallet.pubkey();
+    let engine = Engine::start(h.setup(wallet, 3)).unwrap();
+    wait_subscribed(&engine);
+    let start_lamports = h.lamports(&me);
+
+    let mints: Vec<Pubkey> = (0..3).map(|i| h.launch(i)).collect();
+    wait_for("three fills", Duration::from_secs(20), || {
+        engine.metrics.bought.load(Relaxed) == 3
+    });
+    // Every copy but the first was dropped by signature.
+    let first: u64 = engine.feeds.iter().map(|f| f.first.load(Relaxed)).sum();
+    let dups: u64 = engine
+        .feeds
+        .iter()
+        .map(|f| f.duplicates.load(Relaxed))
+        .sum();
+    assert!(first >= 3, "first arrivals {first}");
+    assert!(
+        dups >= 6,
+        "each transaction arrives on three feeds: {dups} duplicates"
+    );
+    assert_eq!(
+        engine.metrics.sends.load(Relaxed),
+        3,
+        "one transaction per launch"
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(engine.metrics.bought.load(Relaxed), 3, "never a second buy");
+
+    // The positions are what the chain holds, and the wallet paid exactly cost + fees.
+    wait_for("position views", Duration::from_secs(2), || {
+        engine.positions.len() == 3
+    });
+    let mut paid = 0;
+    for mint in &mints {
+        let p = *engine.positions.get(mint).expect("a position per mint");
+        assert_eq!(p.tokens.0, h.token_balance(&me, mint), "tokens for {mint}");
+        assert!(p.cost.0 <= BUY, "cost {} within the buy size", p.cost.0);
+        paid += p.cost.0;
+    }
+    let spent = start_lamports - h.lamports(&me);
+    let ata_rent = 3 * 2_039_280;
+    let network = spent - paid - ata_rent;
+    // Base fee 5,000 plus the priority fee of 120,000 CU at 10,000 µlamports: 1,200.
+    assert_eq!(network, 3 * 6_200, "spent {spent}, paid {paid}");
+    let table = engine.stop();
+    assert!(table.contains("build_sign"), "{table}");
+    h.stop();
+}
+
+#[test]
+fn a_dropped_feed_reconnects_and_no_later_launch_is_missed() {
+    let mut faults = Faults::none();
+    faults.ws_drop_every = Some(Duration::from_millis(1_500));
+    let mut h = Harness::new(faults);
+    let wallet = h.funded_wallet(10 * SOL);
+    let engine = Engine::start(h.setup(wallet, 1)).unwrap();
+    wait_subscribed(&engine);
+    for round in 0..3u64 {
+        // Wait for the next drop and the reconnect, then launch at once.
+        let drops = engine.feeds[0].disconnects.load(Relaxed);
+        wait_for("a drop", Duration::from_secs(10), || {
+            engine.feeds[0].disconnects.load(Relaxed) > drops
+        });
+        wait_subscribed(&engine);
+        h.launch(0);
+        wait_for(
+            "the launch after the reconnect",
+            Duration::from_secs(10),
+            || engine.metrics.bought.load(Relaxed) == round + 1,
+        );
+    }
+    assert!(engine.feeds[0].disconnects.load(Relaxed) >= 3);
+    engine.stop();
+    h.stop();
+}
+
+#[test]
+fn sends_answered_with_429_are_retried_within_bounds() {
+    let mut faults = Faults::none();
+    faults.rpc_429_rate = 0.4;
+    faults.retry_after_secs = 0;
+    let mut h = Harness::new(faults.seeded(3));
+    let wallet = h.funded_wallet(10 * SOL);
+    let mut setup = h.setup(wallet, 1);
+    setup.send_policy.max_retries = 10;
+    let engine = Engine::start(setup).unwrap();
+    wait_subscribed(&engine);
+    for i in 0..4 {
+        h.launch(i % 3);
+    }
+    wait_for("four fills despite 429s", Duration::from_secs(30), || {
+        engine.metrics.bought.load(Relaxed) == 4
+    });
+    assert!(
+        engine.metrics.send_retries.load(Relaxed) > 0,
+        "some sends were rate limited and retried"
+    );
+    assert_eq!(engine.metrics.buy_failures.load(Relaxed), 0);
+    engine.stop();
+    h.stop();
+}
+
+#[test]
+fn guardian_rules_refuse_over_the_wire() {
+    let mut h = Harness::new(Faults::none());
+    let wallet = h.funded_wallet(10 * SOL);
+    let mut setup = h.setup(wallet, 1);
+    setup.limits.max_open_positions = 1;
+    setup.blacklisted_creators = vec![h.creators[2].pubkey()];
+    let engine = Engine::start(setup).unwrap();
+    wait_subscribed(&engine);
+    let refused = |r: Reason| engine.metrics.refused[r.index()].load(Relaxed);
+
+    h.launch(0);
+    wait_for("the first fill", Duration::from_secs(10), || {
+        engine.metrics.bought.load(Relaxed) == 1
+    });
+    h.launch(1);
+    wait_for(
+        "a refusal for too many positions",
+        Duration::from_secs(10),
+        || refused(Reason::TooManyPositions { open: 0, max: 0 }) == 1,
+    );
+    h.launch(2);
+    wait_for(
+        "a refusal for the blacklisted creator",
+        Duration::from_secs(10),
+        || refused(Reason::BlacklistedCreator) == 1,
+    );
+    assert_eq!(engine.metrics.bought.load(Relaxed), 1);
+    assert_eq!(engine.metrics.launches.load(Relaxed), 3);
+    engine.stop();
+    h.stop();
+}
+
+#[test]
+fn a_wallet_below_its_reserve_buys_nothing() {
+    let mut h = Harness::new(Faults::none());
+    // 0.11 SOL with a 0.1 SOL reserve: a 0.02 SOL buy would dip into it.
+    let wallet = h.funded_wallet(SOL / 10 + SOL / 100);
+    let engine = Engine::start(h.setup(wallet, 1)).unwrap();
+    wait_subscribed(&engine);
+    h.launch(0);
+    wait_for("the reserve refusal", Duration::from_secs(10), || {
+        engine.metrics.refused[Reason::Reserve {
+            would_leave: Lamports(0),
+            reserve: Lamports(0),
+        }
+        .index()]
+        .load(Relaxed)
+            == 1
+    });
+    assert_eq!(engine.metrics.sends.load(Relaxed), 0);
+    engine.stop();
+    h.stop();
+}
+
+#[test]
+fn paper_mode_fills_on_the_curve_and_sends_nothing() {
+    let mut h = Harness::new(Faults::none());
+    let wallet = h.funded_wallet(10 * SOL);
+    let me = wallet.pubkey();
+    let mut setup = h.setup(wallet, 1);
+    setup.paper = true;
+    setup.paper_balance = Some(Lamports(5 * SOL));
+    let engine = Engine::start(setup).unwrap();
+    wait_subscribed(&engine);
+    let mint = h.launch(0);
+    wait_for("a paper fill", Duration::from_secs(10), || {
+        engine.metrics.bought.load(Relaxed) == 1
+    });
+    wait_for("the position view", Duration::from_secs(2), || {
+        engine.positions.len() == 1
+    });
+    let p = *engine.positions.get(&mint).unwrap();
+    assert!(p.tokens.0 > 0 && p.cost.0 <= BUY);
+    assert_eq!(h.token_balance(&me, &mint), 0, "nothing reached the chain");
+    assert_eq!(h.lamports(&me), 10 * SOL);
+    engine.stop();
+    h.stop();
+}
+
+#[test]
+fn the_solana_pubsub_client_feed_trades_too() {
+    let mut h = Harness::new(Faults::none());
+    let wallet = h.funded_wallet(10 * SOL);
+    let mut setup = h.setup(wallet, 2);
+    setup.feed.client = FeedClient::Pubsub;
+    let engine = Engine::start(setup).unwrap();
+    wait_subscribed(&engine);
+    h.launch(0);
+    h.launch(1);
+    wait_for("two fills", Duration::from_secs(20), || {
+        engine.metrics.bought.load(Relaxed) == 2
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(engine.metrics.sends.load(Relaxed), 2);
+    engine.stop();
+    h.stop();
+}
