@@ -374,6 +374,8 @@ fn every_command_has_help() {
         vec!["decode", "--help"],
         vec!["config", "--help"],
         vec!["config", "check", "--help"],
+        vec!["run", "--help"],
+        vec!["bench", "e2e", "--help"],
     ] {
         let out = kestrel(&args, b"");
         assert!(out.status.success(), "{args:?}");
@@ -420,4 +422,153 @@ fn a_reader_that_goes_away_is_not_an_error() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// A config for a quick run on free ports: launches every 200 ms, 50 ms slots.
+fn quick_run_config(dir: &std::path::Path) -> std::path::PathBuf {
+    let scenario = dir.join("quick.toml");
+    std::fs::write(
+        &scenario,
+        "launch_every_ms = 200\ntrade_every_ms = 100\ncreators = 3\ntraders = 3\n\
+         token_program = \"mixed\"\nbuy_lamports_min = 10000000\nbuy_lamports_max = 20000000\n\
+         shapes = [{ shape = \"slow_grind\", weight = 1 }]\n",
+    )
+    .unwrap();
+    let config = dir.join("kestrel.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[network]\ncluster = \"sim\"\n[sim]\nrpc_port = 0\nws_port = 0\nslot_ms = 50\n\
+             scenario = \"{}\"\n[engine]\ncontrol = \"127.0.0.1:0\"\nstatus_every_ms = 500\n\
+             [sniper]\nbuy_lamports = 10000000\n",
+            scenario.display()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+#[test]
+fn run_trades_the_local_clusters_launches_and_prints_the_latency_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = quick_run_config(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_kestrel"))
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "run",
+            "--duration",
+            "5",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("throwaway wallet"), "{stderr}");
+    assert!(stderr.contains("control http://127.0.0.1:"), "{stderr}");
+    // The final status line and the stage table.
+    let status = stdout.lines().next().unwrap_or_default();
+    let bought: u64 = status
+        .split(" | ")
+        .find_map(|p| p.strip_prefix("bought "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(bought >= 3, "{stdout}");
+    for stage in ["decode", "decide", "build_sign", "send", "confirm"] {
+        assert!(stdout.contains(stage), "{stage}: {stdout}");
+    }
+}
+
+#[test]
+fn run_paper_mode_sends_nothing_but_fills_on_the_curve() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = quick_run_config(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_kestrel"))
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "run",
+            "--dry-run",
+            "--duration",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("paper trading"));
+    assert!(stdout.contains("bought "), "{stdout}");
+    // Nothing was broadcast, so the send stage has no samples.
+    let send = stdout.lines().find(|l| l.starts_with("send ")).unwrap();
+    assert_eq!(send.split_whitespace().nth(1), Some("0"), "{send}");
+}
+
+#[test]
+fn run_refuses_a_keypair_others_can_read_and_bad_flags() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("id.json");
+    std::fs::write(&key, format!("{:?}", vec![1u8; 64])).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = kestrel(
+        &[
+            "run",
+            "--rpc",
+            "http://127.0.0.1:9",
+            "--ws",
+            "ws://127.0.0.1:9",
+            "--keypair",
+            key.to_str().unwrap(),
+        ],
+        b"",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("chmod 600"), "{err}");
+    assert!(!err.contains("[1, 1, 1"), "the key is never echoed: {err}");
+
+    let out = kestrel(&["run", "--ws", "http://127.0.0.1:9"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ws or wss"));
+}
+
+#[test]
+fn bench_e2e_ends_with_a_line_scripts_can_read() {
+    let out = kestrel(&["bench", "e2e", "--launches", "5", "--rate", "20"], b"");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = stdout.lines().last().unwrap_or_default();
+    let fields: Vec<&str> = last
+        .strip_prefix("e2e: ")
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .split(' ')
+        .collect();
+    let keys: Vec<&str> = fields
+        .iter()
+        .map(|f| f.split('=').next().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "p50_us",
+            "p99_us",
+            "baseline_p50_us",
+            "baseline_p99_us",
+            "ratio_p50",
+            "ratio_p99"
+        ]
+    );
+    for f in fields {
+        let v: f64 = f.split('=').nth(1).unwrap().parse().unwrap();
+        assert!(v > 0.0, "{f}");
+    }
 }

@@ -219,7 +219,9 @@ fn three_redundant_feeds_buy_each_launch_exactly_once_and_positions_match_the_le
     let mut h = Harness::new(Faults::none());
     let wallet = h.funded_wallet(10 * SOL);
     let me = wallet.pubkey();
-    let engine = Engine::start(h.setup(wallet, 3)).unwrap();
+    let mut setup = h.setup(wallet, 3);
+    setup.control = Some("127.0.0.1:0".parse().unwrap());
+    let engine = Engine::start(setup).unwrap();
     wait_subscribed(&engine);
     let start_lamports = h.lamports(&me);
 
@@ -263,6 +265,29 @@ fn three_redundant_feeds_buy_each_launch_exactly_once_and_positions_match_the_le
     let network = spent - paid - ata_rent;
     // Base fee 5,000 plus the priority fee of 120,000 CU at 10,000 µlamports: 1,200.
     assert_eq!(network, 3 * 6_200, "spent {spent}, paid {paid}");
+    // The control port: healthy, and the counters as Prometheus text.
+    let control = engine.control_addr.unwrap();
+    let (health, metrics) = h.runtime.block_on(async {
+        let health = reqwest::get(format!("http://{control}/health"))
+            .await
+            .unwrap();
+        let status = health.status().as_u16();
+        let body: serde_json::Value = health.json().await.unwrap();
+        let metrics = reqwest::get(format!("http://{control}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        ((status, body), metrics)
+    });
+    assert_eq!(health.0, 200, "{}", health.1);
+    assert_eq!(health.1["feeds_connected"], 3);
+    assert!(metrics.contains("kestrel_bought_total 3"), "{metrics}");
+    assert!(
+        metrics.contains("kestrel_stage_latency_seconds{stage=\"build_sign\",quantile=\"0.5\"}")
+    );
+    assert!(metrics.contains("kestrel_feed_duplicates_total{endpoint=\"feed1\"}"));
     let table = engine.stop();
     assert!(table.contains("build_sign"), "{table}");
     h.stop();
