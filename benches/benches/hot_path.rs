@@ -1,6 +1,6 @@
 //! The hot path in process, each beside a baseline written the ordinary way, same run:
 //! - `build_sign`: a buy transaction built and signed from a launch, to wire bytes and the
-//!   `sendTransaction` body. Baseline: `TradeAccounts::derive` (every PDA),
+//!   `sendTransaction` body. Baseline: every PDA by solana-pubkey's `find_program_address`,
 //!   `Transaction::new_signed_with_payer`, bincode, base64, a serde_json request.
 //! - `frame_to_signed`: a logsNotification frame in, the signed request body out, through the
 //!   engine's own stages (parse, extract, `Kernel::on_feed`, `Executor::prepare`). Baseline:
@@ -29,7 +29,9 @@ use kestrel_feed::{FeedEvent, Stamped};
 use kestrel_guardian::{Guardian, Limits};
 use kestrel_model::{SignatureText, SystemClock, Timestamp, mono_nanos};
 use kestrel_pump::curve::FeeRates;
-use kestrel_pump::ids::{BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0, TOKEN_PROGRAM};
+use kestrel_pump::ids::{
+    ASSOCIATED_TOKEN_PROGRAM, BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0, PUMP_PROGRAM, TOKEN_PROGRAM,
+};
 use kestrel_pump::instruction::{self as pump_ix, TradeAccounts, TradeInputs};
 use kestrel_pump::pda;
 use kestrel_sniper::{FlagRule, Sniper, SniperConfig};
@@ -50,21 +52,39 @@ fn keypair() -> Keypair {
 /// The ordinary build: derive everything, let solana-sdk compile and sign, serialize the way
 /// RpcClient does (bincode, base64, a serde_json request).
 fn baseline_build_sign(payer: &Keypair, mint: Pubkey, creator: Pubkey, hash: Hash) -> usize {
-    let accounts = TradeAccounts::derive(TradeInputs {
-        mint,
-        user: payer.pubkey(),
-        creator,
-        token_program: TOKEN_PROGRAM,
-        fee_recipient: FEE_RECIPIENT_0,
-        buyback_fee_recipient: BUYBACK_FEE_RECIPIENT_0,
-        is_cashback_coin: false,
-    });
+    // Every account derived with solana-pubkey's own `find_program_address`.
+    let pda = |seeds: &[&[u8]], program: &Pubkey| Pubkey::find_program_address(seeds, program).0;
+    let user = payer.pubkey();
+    let bonding_curve = pda(&[b"bonding-curve", mint.as_ref()], &PUMP_PROGRAM);
+    let ata = |owner: &Pubkey| {
+        pda(
+            &[owner.as_ref(), TOKEN_PROGRAM.as_ref(), mint.as_ref()],
+            &ASSOCIATED_TOKEN_PROGRAM,
+        )
+    };
+    let accounts = TradeAccounts {
+        inputs: TradeInputs {
+            mint,
+            user,
+            creator,
+            token_program: TOKEN_PROGRAM,
+            fee_recipient: FEE_RECIPIENT_0,
+            buyback_fee_recipient: BUYBACK_FEE_RECIPIENT_0,
+            is_cashback_coin: false,
+        },
+        bonding_curve,
+        associated_bonding_curve: ata(&bonding_curve),
+        associated_user: ata(&user),
+        creator_vault: pda(&[b"creator-vault", creator.as_ref()], &PUMP_PROGRAM),
+        user_volume_accumulator: pda(&[b"user_volume_accumulator", user.as_ref()], &PUMP_PROGRAM),
+        bonding_curve_v2: pda(&[b"bonding-curve-v2", mint.as_ref()], &PUMP_PROGRAM),
+    };
     let ixs = [
         pump_ix::set_compute_unit_limit(120_000),
         pump_ix::set_compute_unit_price(100_000),
         pump_ix::ata_create_idempotent(
             &payer.pubkey(),
-            &pda::associated_token_address(&payer.pubkey(), &TOKEN_PROGRAM, &mint),
+            &accounts.associated_user,
             &payer.pubkey(),
             &mint,
             &TOKEN_PROGRAM,
@@ -271,11 +291,56 @@ fn hot_path(c: &mut Criterion) {
     g.finish();
 }
 
+/// The feed's two readers on the same frame: Kestrel's borrowed parse into engine events, and
+/// solana-pubsub-client's typed parse (a `Value`, then `Response<RpcLogsResponse>`) followed by
+/// the same extraction over its owned strings.
+fn feed_parse(c: &mut Criterion) {
+    let frame = create_buy_frame_compact();
+    let mut g = c.benchmark_group("feed_parse");
+    let mut ex = Extractor::new();
+    g.bench_function("raw", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            if let Ok(Frame::Logs(note)) = parse_frame(black_box(&frame)) {
+                ex.lines(
+                    note.lines(),
+                    SignatureText::new(&note.signature),
+                    note.slot,
+                    Timestamp(0),
+                    &mut |_| n += 1,
+                );
+            }
+            black_box(n)
+        })
+    });
+    let mut ex = Extractor::new();
+    g.bench_function("pubsub_client_typed", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(black_box(&frame))
+                && let Ok(note) = serde_json::from_value::<Response<RpcLogsResponse>>(
+                    v["params"]["result"].clone(),
+                )
+            {
+                ex.lines(
+                    note.value.logs.iter().map(String::as_str),
+                    SignatureText::new(&note.value.signature),
+                    note.context.slot,
+                    Timestamp(0),
+                    &mut |_| n += 1,
+                );
+            }
+            black_box(n)
+        })
+    });
+    g.finish();
+}
+
 fn bytes(n: u64) -> [u8; 32] {
     let mut b = [1u8; 32];
     b[..8].copy_from_slice(&n.to_le_bytes());
     b
 }
 
-criterion_group!(benches, hot_path);
+criterion_group!(benches, hot_path, feed_parse);
 criterion_main!(benches);

@@ -6,6 +6,7 @@ pub mod curve;
 pub mod discriminator;
 pub mod ids;
 pub mod instruction;
+pub mod oncurve;
 pub mod pda;
 
 pub use solana_pubkey::Pubkey;
