@@ -56,3 +56,23 @@ pub fn status_line(m: &Metrics, feeds: &[EndpointStats]) -> String {
         feeds.len(),
     )
 }
+
+/// Per-endpoint feed figures for the exit report.
+pub fn feed_table(feeds: &[EndpointStats]) -> String {
+    let mut out = String::from(
+        "feed endpoint                          frames    first  duplicates  mean lag µs  max lag µs  disconnects\n",
+    );
+    for f in feeds {
+        out.push_str(&format!(
+            "{:<36} {:>8} {:>8} {:>11} {:>12} {:>11} {:>12}\n",
+            f.name,
+            f.frames.load(Relaxed),
+            f.first.load(Relaxed),
+            f.duplicates.load(Relaxed),
+            f.mean_lag_us(),
+            f.lag_ns_max.load(Relaxed) / 1_000,
+            f.disconnects.load(Relaxed),
+        ));
+    }
+    out
+}

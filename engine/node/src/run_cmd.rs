@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 use kestrel_config::{ClusterMode, Config, Endpoint, EndpointKind, KeypairSource};
 use kestrel_engine::Engine;
-use kestrel_engine::status::status_line;
+use kestrel_engine::status::{feed_table, status_line};
 use kestrel_exec::{JsonRpc, Wallet};
 use kestrel_sim::{SimOptions, SimServer};
 
@@ -288,6 +288,7 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
         }
     });
     let final_status = status_line(&engine.metrics, &engine.feeds);
+    let feeds = feed_table(&engine.feeds);
     let table = engine.stop();
     if let Some(c) = cluster {
         c.stop();
@@ -296,6 +297,6 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
     if tty {
         eprintln_flush("");
     }
-    let _ = writeln!(out, "{final_status}\n{table}");
+    let _ = writeln!(out, "{final_status}\n{table}\n{feeds}");
     Ok(())
 }
