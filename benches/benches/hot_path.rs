@@ -196,6 +196,14 @@ fn hot_path(c: &mut Criterion) {
     });
     g.finish();
 
+    // The floor under build+sign: one Ed25519 signature over a buy's message (~480 bytes).
+    let mut g = c.benchmark_group("sign");
+    let message = vec![5u8; 480];
+    g.bench_function("ed25519_480_bytes", |b| {
+        b.iter(|| black_box(wallet.sign(black_box(&message))))
+    });
+    g.finish();
+
     let frame = create_buy_frame_compact();
     let blockhash = Arc::new(BlockhashCache::new());
     blockhash.set(Recent {
@@ -238,8 +246,10 @@ fn hot_path(c: &mut Criterion) {
                 },
             );
             let Some(mut l) = launch else { return 0 };
-            // A fresh mint each time, so the guardian sees a new launch.
+            // A fresh mint and creator each time: a new launch for the guardian, and no
+            // creator vault from the execution thread's cache.
             l.mint = Pubkey::new_from_array(bytes(i));
+            l.creator = Pubkey::new_from_array(bytes(i ^ 0x00ab_cdef));
             let stamped = Stamped {
                 event: FeedEvent::Launch(l),
                 endpoint: 0,

@@ -2,6 +2,7 @@
 //! it needs is local (the blockhash cache, PDAs, the key), so this stage never waits on the
 //! network. In paper mode the fill is simulated here on the curve at the observed reserves.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use kestrel_exec::BlockhashCache;
@@ -40,9 +41,14 @@ pub struct ExecSettings {
     pub sell_cu_limit: u32,
 }
 
+/// Creators whose vaults are remembered; beyond it the cache starts over (a vault is one PDA
+/// search, ~10 µs, and creators who launch again tend to do it soon).
+const VAULT_CACHE: usize = 4_096;
+
 pub struct Executor {
     wallet: Arc<Wallet>,
     user_volume_accumulator: Pubkey,
+    creator_vaults: HashMap<Pubkey, Pubkey>,
     settings: ExecSettings,
     blockhash: Arc<BlockhashCache>,
     recorder: Recorder,
@@ -60,6 +66,7 @@ impl Executor {
         Self {
             wallet,
             user_volume_accumulator,
+            creator_vaults: HashMap::with_capacity(VAULT_CACHE),
             settings,
             blockhash,
             recorder: Recorder::new(&[Stage::BuildSign]),
@@ -75,11 +82,24 @@ impl Executor {
     pub fn prepare(&mut self, order: &Order) -> Result<Prepared, FailReason> {
         let recent = self.blockhash.get().ok_or(FailReason::NoBlockhash)?;
         let intent = order.approved.intent();
-        let plan = TradePlan::derive(
+        let creator = order.mint.creator;
+        let vault = match self.creator_vaults.get(&creator) {
+            Some(v) => *v,
+            None => {
+                if self.creator_vaults.len() >= VAULT_CACHE {
+                    self.creator_vaults.clear();
+                }
+                let v = pda::creator_vault(&creator);
+                self.creator_vaults.insert(creator, v);
+                v
+            }
+        };
+        let plan = TradePlan::derive_with_vault(
             self.wallet.pubkey(),
             self.user_volume_accumulator,
             order.mint,
             &self.settings.fees,
+            vault,
         );
         let rates = self.settings.fees.rates;
         let r = &order.reserves;

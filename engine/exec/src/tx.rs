@@ -78,6 +78,24 @@ impl TradePlan {
         m: MintInfo,
         fees: &FeeSettings,
     ) -> Self {
+        Self::derive_with_vault(
+            user,
+            user_volume_accumulator,
+            m,
+            fees,
+            pda::creator_vault(&m.creator),
+        )
+    }
+
+    /// As [`TradePlan::derive`], with the creator's vault already known (it depends only on
+    /// the creator, so a caller may keep it from an earlier launch).
+    pub fn derive_with_vault(
+        user: Pubkey,
+        user_volume_accumulator: Pubkey,
+        m: MintInfo,
+        fees: &FeeSettings,
+        creator_vault: Pubkey,
+    ) -> Self {
         let inputs = TradeInputs {
             mint: m.mint,
             user,
@@ -97,7 +115,7 @@ impl TradePlan {
                     &m.mint,
                 ),
                 associated_user: pda::associated_token_address(&user, &m.token_program, &m.mint),
-                creator_vault: pda::creator_vault(&m.creator),
+                creator_vault,
                 user_volume_accumulator,
                 bonding_curve_v2: pda::bonding_curve_v2(&m.mint),
             },

@@ -96,55 +96,111 @@ fn is_zero(a: &U256) -> bool {
     a.iter().all(|&l| l == 0)
 }
 
-fn shr_assign(a: &mut U256, n: u32) {
-    let words = (n / 64) as usize;
-    let bits = n % 64;
-    for i in 0..4 {
-        let lo = a.get(i + words).copied().unwrap_or(0);
-        let hi = a.get(i + words + 1).copied().unwrap_or(0);
-        a[i] = if bits == 0 {
-            lo
-        } else {
-            (lo >> bits) | (hi << (64 - bits))
-        };
-    }
+/// A 256-bit integer as two u128 halves: the Jacobi loop's subtractions, shifts and
+/// comparisons become a few native instructions each.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Wide {
+    hi: u128,
+    lo: u128,
 }
 
-fn trailing_zeros(a: &U256) -> u32 {
-    let mut n = 0;
-    for l in a {
-        if *l != 0 {
-            return n + l.trailing_zeros();
+impl Wide {
+    fn from_limbs(a: &U256) -> Self {
+        Self {
+            hi: (u128::from(a[3]) << 64) | u128::from(a[2]),
+            lo: (u128::from(a[1]) << 64) | u128::from(a[0]),
         }
-        n += 64;
     }
-    n
+
+    fn is_zero(self) -> bool {
+        self.hi == 0 && self.lo == 0
+    }
+
+    fn trailing_zeros(self) -> u32 {
+        if self.lo != 0 {
+            self.lo.trailing_zeros()
+        } else {
+            128 + self.hi.trailing_zeros()
+        }
+    }
+
+    fn shr(self, n: u32) -> Self {
+        match n {
+            0 => self,
+            1..=127 => Self {
+                hi: self.hi >> n,
+                lo: (self.lo >> n) | (self.hi << (128 - n)),
+            },
+            128..=255 => Self {
+                hi: 0,
+                lo: self.hi >> (n - 128),
+            },
+            _ => Self { hi: 0, lo: 0 },
+        }
+    }
+
+    /// self − other, for self ≥ other.
+    fn sub(self, other: Self) -> Self {
+        let (lo, borrow) = self.lo.overflowing_sub(other.lo);
+        Self {
+            hi: self
+                .hi
+                .wrapping_sub(other.hi)
+                .wrapping_sub(u128::from(borrow)),
+            lo,
+        }
+    }
 }
 
-/// The Jacobi symbol (a/n) for odd n, by the binary algorithm.
-fn jacobi(mut a: U256, mut n: U256) -> i8 {
+/// The Jacobi symbol (a/n) for odd n, by the binary algorithm: strip factors of two with
+/// (2/n), swap with quadratic reciprocity so that a ≥ n, subtract. Once both fit in 128 bits
+/// the loop continues on native integers.
+fn jacobi(a: U256, n: U256) -> i8 {
+    let (mut a, mut n) = (Wide::from_limbs(&a), Wide::from_limbs(&n));
     let mut t = 1i8;
-    while !is_zero(&a) {
-        let tz = trailing_zeros(&a);
+    while !a.is_zero() {
+        if a.hi == 0 && n.hi == 0 {
+            return jacobi_u128(a.lo, n.lo, t);
+        }
+        let tz = a.trailing_zeros();
         if tz > 0 {
-            shr_assign(&mut a, tz);
+            a = a.shr(tz);
             // (2/n) = −1 iff n ≡ 3, 5 (mod 8).
-            let r = n[0] & 7;
+            let r = n.lo & 7;
             if tz & 1 == 1 && (r == 3 || r == 5) {
                 t = -t;
             }
         }
-        if !geq(&a, &n) {
+        if a < n {
             std::mem::swap(&mut a, &mut n);
             // Quadratic reciprocity for odd a, n.
-            if a[0] & 3 == 3 && n[0] & 3 == 3 {
+            if a.lo & 3 == 3 && n.lo & 3 == 3 {
                 t = -t;
             }
         }
         // a ≥ n, both odd: a − n is even and ≡ a (mod n).
-        sub_assign(&mut a, &n);
+        a = a.sub(n);
     }
-    if n == [1, 0, 0, 0] { t } else { 0 }
+    if n == (Wide { hi: 0, lo: 1 }) { t } else { 0 }
+}
+
+fn jacobi_u128(mut a: u128, mut n: u128, mut t: i8) -> i8 {
+    while a != 0 {
+        let tz = a.trailing_zeros();
+        a >>= tz;
+        let r = n & 7;
+        if tz & 1 == 1 && (r == 3 || r == 5) {
+            t = -t;
+        }
+        if a < n {
+            std::mem::swap(&mut a, &mut n);
+            if a & 3 == 3 && n & 3 == 3 {
+                t = -t;
+            }
+        }
+        a -= n;
+    }
+    if n == 1 { t } else { 0 }
 }
 
 /// True if `bytes` decompress to a point on the curve (what `decompress().is_some()` says).
