@@ -100,6 +100,21 @@ impl Dispatcher {
         tokio::spawn(route_signatures(self.waiters.clone(), signatures));
     }
 
+    /// Opens a connection to every send endpoint now, from the current runtime, and again
+    /// every `every` so that none is idle long enough to be closed.
+    pub async fn keep_warm(&self, every: Duration) {
+        self.broadcaster.warm().await;
+        let b = self.broadcaster.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                b.warm().await;
+            }
+        });
+    }
+
     /// Sends and tracks one signed order to its end, on the current runtime.
     pub fn spawn(&self, p: Prepared) {
         let me = self.clone();

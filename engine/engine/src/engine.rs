@@ -128,7 +128,16 @@ impl Engine {
         } else {
             s.send.clone()
         };
-        let broadcaster = Broadcaster::new(http.clone(), send_endpoints, s.send_policy.clone());
+        // Sends use their own client, used only on the execution thread: a pooled connection
+        // belongs to the runtime that opened it, and the send must not hop to another thread.
+        let send_http = reqwest::Client::builder()
+            .tcp_nodelay(true)
+            .pool_max_idle_per_host(8)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| EngineError::Setting(format!("HTTP client: {e}")))?;
+        let broadcaster = Broadcaster::new(send_http, send_endpoints, s.send_policy.clone());
 
         // The blockhash and the balance first: nothing trades without them.
         let blockhash = Arc::new(BlockhashCache::new());
@@ -166,18 +175,6 @@ impl Engine {
                 Lamports(read.map_err(|e| EngineError::Balance(e.to_string()))?)
             }
         };
-        if !s.paper {
-            ctl.block_on(broadcaster.warm());
-            let b = broadcaster.clone();
-            ctl.spawn(async move {
-                let mut every = tokio::time::interval(Duration::from_secs(20));
-                loop {
-                    every.tick().await;
-                    b.warm().await;
-                }
-            });
-        }
-
         let (feed_tx, feed_rx) = bounded::<Stamped>(s.queue_capacity);
         let (report_tx, report_rx) = bounded::<ExecReport>(4096);
         let (cmd_tx, cmd_rx) = bounded::<Command>(256);
@@ -311,6 +308,10 @@ impl Engine {
                         };
                         rt.block_on(async move {
                             dispatcher.route(sig_rx);
+                            if !paper {
+                                // Open the send connections on this runtime, and keep them open.
+                                dispatcher.keep_warm(Duration::from_secs(20)).await;
+                            }
                             tokio::select! {
                                 () = exec_loop(executor, order_rx, &dispatcher, report_tx, paper, idle) => {}
                                 _ = io_stop.changed() => {}

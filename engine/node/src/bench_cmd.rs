@@ -169,6 +169,7 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
     say("kestrel: launching");
     let mints = launch(&sim_rt, &cluster, args, 0)?;
     let ours_ns = collect(&tap, &mints)?;
+    let ours_split = tap.split_ns();
     let table = engine.stop();
     say(&format!(
         "kestrel stage table (µs since frame read):\n{table}"
@@ -198,6 +199,7 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
     say("baseline: launching");
     let mints = launch(&sim_rt, &cluster, args, 1)?;
     let base_ns = collect(&tap, &mints)?;
+    let base_split = tap.split_ns();
     base_task.abort();
     drop(base_rt);
     sim_rt.block_on(server.stop());
@@ -221,6 +223,31 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
         )?;
     }
     let ratio = |b: f64, o: f64| if o > 0.0 { b / o } else { 0.0 };
+    // Where the time went: the local cluster's own share (publishing the create until its frame
+    // is on the socket) and the client's (frame on the socket until its buy arrives).
+    writeln!(
+        out,
+        "of which (µs)      cluster: publish → frame written    client: frame written → buy received"
+    )?;
+    let mut client = Vec::new();
+    for (name, split) in [("kestrel", &ours_split), ("baseline", &base_split)] {
+        let (venue, own): (Vec<u64>, Vec<u64>) = split.iter().copied().unzip();
+        let (v, c) = (summarize(&venue, n)?, summarize(&own, n)?);
+        writeln!(
+            out,
+            "{name:<10}         p50 {:>7.1}  p99 {:>7.1}              p50 {:>7.1}  p99 {:>7.1}",
+            v.p50, v.p99, c.p50, c.p99
+        )?;
+        client.push(c);
+    }
+    if let [o, b] = client.as_slice() {
+        writeln!(
+            out,
+            "client-side ratio (baseline / kestrel): p50 {:.2}  p99 {:.2}",
+            ratio(b.p50, o.p50),
+            ratio(b.p99, o.p99)
+        )?;
+    }
     writeln!(
         out,
         "e2e: p50_us={:.1} p99_us={:.1} baseline_p50_us={:.1} baseline_p99_us={:.1} ratio_p50={:.2} ratio_p99={:.2}",

@@ -502,6 +502,7 @@ fn kind_name(k: &Kind) -> &'static str {
 pub async fn serve(socket: WebSocket, cluster: Arc<Cluster>, mut shutdown: watch::Receiver<bool>) {
     let (mut sink, mut stream) = socket.split();
     let (out_tx, mut out_rx) = mpsc::channel::<Outgoing>(1 << 15);
+    let tap = cluster.tap().cloned();
     let writer = tokio::spawn(async move {
         while let Some(msg) = out_rx.recv().await {
             // Only a configured delay waits: the timer wheel rounds every sleep up to the
@@ -513,8 +514,16 @@ pub async fn serve(socket: WebSocket, cluster: Arc<Cluster>, mut shutdown: watch
                 let _ = sink.close().await;
                 break;
             }
+            // With the benchmark's tap on, keep a copy of create frames to mark them written.
+            let create = tap
+                .as_ref()
+                .filter(|_| msg.text.contains("Instruction: Create"))
+                .map(|_| msg.text.clone());
             if sink.send(Message::Text(msg.text.into())).await.is_err() {
                 break;
+            }
+            if let (Some(tap), Some(text)) = (&tap, create) {
+                tap.frame_written(&text, Instant::now().into_std());
             }
         }
     });

@@ -23,6 +23,8 @@ pub struct LatencyTap {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Marks {
     pub created: Option<Instant>,
+    /// The first logsNotification carrying the create was written to a websocket.
+    pub frame_written: Option<Instant>,
     /// The first buy of it that arrived.
     pub buy_received: Option<Instant>,
     pub buys_received: u32,
@@ -59,6 +61,40 @@ impl LatencyTap {
         for mint in mints {
             m.entry(mint).or_default().created.get_or_insert(at);
         }
+    }
+
+    /// A logsNotification frame went out at `at`: mark the launches it carries.
+    pub(crate) fn frame_written(&self, text: &str, at: Instant) {
+        let Ok(kestrel_decode::frame::Frame::Logs(n)) = kestrel_decode::frame::parse_frame(text)
+        else {
+            return;
+        };
+        let mut mints = Vec::new();
+        LogDecoder::new().decode(n.lines(), |item| {
+            if let Ok(d) = item
+                && let Item::Pump(PumpEvent::Create(c)) = d.item
+            {
+                mints.push(c.mint);
+            }
+        });
+        let mut m = self.lock();
+        for mint in mints {
+            m.entry(mint).or_default().frame_written.get_or_insert(at);
+        }
+    }
+
+    /// Per mint with all three marks: (published → frame written, frame written → buy
+    /// received), in ns: the local cluster's share and the client's.
+    pub fn split_ns(&self) -> Vec<(u64, u64)> {
+        self.lock()
+            .values()
+            .filter_map(|m| {
+                let (c, w, r) = (m.created?, m.frame_written?, m.buy_received?);
+                let a = u64::try_from(w.checked_duration_since(c)?.as_nanos()).ok()?;
+                let b = u64::try_from(r.checked_duration_since(w)?.as_nanos()).ok()?;
+                Some((a, b))
+            })
+            .collect()
     }
 
     /// A `sendTransaction` arrived at `at`: mark the mints it buys on the curve.
