@@ -312,10 +312,13 @@ impl Engine {
                                 // Open the send connections on this runtime, and keep them open.
                                 dispatcher.keep_warm(Duration::from_secs(20)).await;
                             }
+                            let mut executor = executor;
                             tokio::select! {
-                                () = exec_loop(executor, order_rx, &dispatcher, report_tx, paper, idle) => {}
+                                () = exec_loop(&mut executor, order_rx, &dispatcher, report_tx, paper, idle) => {}
                                 _ = io_stop.changed() => {}
                             }
+                            // Whatever was recorded since the last publish, for the exit table.
+                            executor.publish(mono_nanos(), true);
                         });
                     })
                     .map_err(EngineError::Runtime)?,
@@ -444,7 +447,7 @@ fn strategy_loop(
 /// The execution thread's loop: sign each order as it comes and start its broadcast on this
 /// same runtime (the request is written before the next order is awaited).
 async fn exec_loop(
-    mut executor: Executor,
+    executor: &mut Executor,
     mut orders: mpsc::Receiver<Order>,
     dispatcher: &Dispatcher,
     reports: Sender<ExecReport>,
@@ -495,5 +498,4 @@ async fn exec_loop(
             }
         }
     }
-    executor.publish(mono_nanos(), true);
 }

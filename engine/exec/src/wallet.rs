@@ -13,7 +13,7 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum WalletError {
-    #[error("{path}: cannot read the keypair file: {source}")]
+    #[error("{path}: cannot read the keypair file")]
     Io {
         path: PathBuf,
         source: std::io::Error,
