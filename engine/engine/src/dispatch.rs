@@ -242,14 +242,15 @@ impl Dispatcher {
         poll.tick().await;
         let mut resend = tokio::time::interval(self.policy.resend_every);
         resend.tick().await;
+        let mut listening = true;
         loop {
             tokio::select! {
-                update = &mut notified => {
+                update = &mut notified, if listening => {
                     if let Ok(u) = update {
                         return Outcome::Confirmed { err: u.err };
                     }
-                    // The sender was dropped (forgotten): fall back to polling only.
-                    notified = oneshot::channel().1;
+                    // No notification will come (the waiter was dropped): poll only.
+                    listening = false;
                 }
                 _ = poll.tick() => {
                     if let Some(outcome) = self.poll(sig, p.last_valid_block_height).await {

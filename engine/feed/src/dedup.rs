@@ -7,8 +7,9 @@ use std::time::Duration;
 use dashmap::DashMap;
 use kestrel_model::{SignatureText, mono_nanos};
 
-/// How long a signature is remembered: far longer than any feed lags or reconnects.
-const KEEP: Duration = Duration::from_secs(120);
+/// How long a signature is remembered: far longer than any feed lags behind another, and
+/// short enough that a busy feed (thousands of transactions a second) stays in tens of MB.
+const KEEP: Duration = Duration::from_secs(60);
 
 #[derive(Default)]
 pub struct Dedup {
