@@ -83,10 +83,10 @@ pub fn process(
 
 /// Instruction builders.
 pub mod ix {
-    use solana_instruction::{AccountMeta, Instruction};
+    use solana_instruction::Instruction;
     use solana_pubkey::Pubkey;
 
-    use kestrel_pump::ids::{ASSOCIATED_TOKEN_PROGRAM, SYSTEM_PROGRAM};
+    use kestrel_pump::instruction::ata_create_idempotent;
     use kestrel_pump::pda::associated_token_address;
 
     /// `create_idempotent` of `wallet`'s account for `mint` under `token_program`.
@@ -96,17 +96,7 @@ pub mod ix {
         mint: &Pubkey,
         token_program: &Pubkey,
     ) -> Instruction {
-        Instruction {
-            program_id: ASSOCIATED_TOKEN_PROGRAM,
-            accounts: vec![
-                AccountMeta::new(*payer, true),
-                AccountMeta::new(associated_token_address(wallet, token_program, mint), false),
-                AccountMeta::new_readonly(*wallet, false),
-                AccountMeta::new_readonly(*mint, false),
-                AccountMeta::new_readonly(SYSTEM_PROGRAM, false),
-                AccountMeta::new_readonly(*token_program, false),
-            ],
-            data: vec![1],
-        }
+        let ata = associated_token_address(wallet, token_program, mint);
+        ata_create_idempotent(payer, &ata, wallet, mint, token_program)
     }
 }
