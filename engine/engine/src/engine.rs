@@ -111,13 +111,7 @@ impl Engine {
             .enable_all()
             .build()
             .map_err(EngineError::Runtime)?;
-        let http = reqwest::Client::builder()
-            .tcp_nodelay(true)
-            .pool_max_idle_per_host(8)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| EngineError::Setting(format!("HTTP client: {e}")))?;
+        let http = http_client()?;
         let rpcs: Vec<JsonRpc> = s
             .rpc
             .iter()
@@ -130,13 +124,7 @@ impl Engine {
         };
         // Sends use their own client, used only on the execution thread: a pooled connection
         // belongs to the runtime that opened it, and the send must not hop to another thread.
-        let send_http = reqwest::Client::builder()
-            .tcp_nodelay(true)
-            .pool_max_idle_per_host(8)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| EngineError::Setting(format!("HTTP client: {e}")))?;
+        let send_http = http_client()?;
         let broadcaster = Broadcaster::new(send_http, send_endpoints, s.send_policy.clone());
 
         // The blockhash and the balance first: nothing trades without them.
@@ -191,25 +179,11 @@ impl Engine {
         {
             let (core, cfg) = (placement.feed, s.feed.clone());
             let mut io_stop = io_stop_rx.clone();
-            threads.push(
-                std::thread::Builder::new()
-                    .name("kestrel-feed".into())
-                    .spawn(move || {
-                        pin_current("feed", core);
-                        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                            .enable_all()
-                            .build()
-                        else {
-                            return;
-                        };
-                        rt.block_on(async move {
-                            let feed = kestrel_feed::start(cfg, Sink::new(feed_tx, sig_tx));
-                            let _ = feed_ready_tx.send(feed);
-                            let _ = io_stop.changed().await;
-                        });
-                    })
-                    .map_err(EngineError::Runtime)?,
-            );
+            threads.push(spawn_runtime_thread("feed", core, move || async move {
+                let feed = kestrel_feed::start(cfg, Sink::new(feed_tx, sig_tx));
+                let _ = feed_ready_tx.send(feed);
+                let _ = io_stop.changed().await;
+            })?);
         }
         let feed = feed_ready_rx
             .recv()
@@ -295,34 +269,20 @@ impl Engine {
                 Executor::new(wallet.clone(), s.exec, blockhash.clone(), metrics.clone());
             let (core, paper, dispatcher) = (placement.exec, s.paper, dispatcher.clone());
             let mut io_stop = io_stop_rx.clone();
-            threads.push(
-                std::thread::Builder::new()
-                    .name("kestrel-exec".into())
-                    .spawn(move || {
-                        pin_current("exec", core);
-                        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                            .enable_all()
-                            .build()
-                        else {
-                            return;
-                        };
-                        rt.block_on(async move {
-                            dispatcher.route(sig_rx);
-                            if !paper {
-                                // Open the send connections on this runtime, and keep them open.
-                                dispatcher.keep_warm(Duration::from_secs(20)).await;
-                            }
-                            let mut executor = executor;
-                            tokio::select! {
-                                () = exec_loop(&mut executor, order_rx, &dispatcher, report_tx, paper, idle) => {}
-                                _ = io_stop.changed() => {}
-                            }
-                            // Whatever was recorded since the last publish, for the exit table.
-                            executor.publish(mono_nanos(), true);
-                        });
-                    })
-                    .map_err(EngineError::Runtime)?,
-            );
+            threads.push(spawn_runtime_thread("exec", core, move || async move {
+                dispatcher.route(sig_rx);
+                if !paper {
+                    // Open the send connections on this runtime, and keep them open.
+                    dispatcher.keep_warm(Duration::from_secs(20)).await;
+                }
+                let mut executor = executor;
+                tokio::select! {
+                    () = exec_loop(&mut executor, order_rx, &dispatcher, report_tx, paper, idle) => {}
+                    _ = io_stop.changed() => {}
+                }
+                // Whatever was recorded since the last publish, for the exit table.
+                executor.publish(mono_nanos(), true);
+            })?);
         }
 
         Ok(Self {
@@ -359,6 +319,43 @@ impl Engine {
         }
         percentile_table(&self.metrics)
     }
+}
+
+/// The HTTP client settings every RPC and send connection uses.
+fn http_client() -> Result<reqwest::Client, EngineError> {
+    reqwest::Client::builder()
+        .tcp_nodelay(true)
+        .pool_max_idle_per_host(8)
+        .pool_idle_timeout(Duration::from_secs(90))
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| EngineError::Setting(format!("HTTP client: {e}")))
+}
+
+/// A thread named `kestrel-<name>`, pinned to `core`, running `body` on its own
+/// single-threaded tokio runtime (no work stealing, no cross-thread wakeups inside it).
+fn spawn_runtime_thread<F, Fut>(
+    name: &'static str,
+    core: Option<usize>,
+    body: F,
+) -> Result<JoinHandle<()>, EngineError>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    std::thread::Builder::new()
+        .name(format!("kestrel-{name}"))
+        .spawn(move || {
+            pin_current(name, core);
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt.block_on(body()),
+                Err(e) => tracing::error!("{name} thread: cannot start its runtime: {e}"),
+            }
+        })
+        .map_err(EngineError::Runtime)
 }
 
 /// Hands an order to execution; a full queue is counted, then waited on (never dropped).

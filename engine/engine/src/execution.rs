@@ -104,63 +104,30 @@ impl Executor {
         let rates = self.settings.fees.rates;
         let r = &order.reserves;
         let cu_price = intent.cu_price_micro_lamports;
-        let (instructions, expected, cu_limit) = match intent.side {
+        let curve_err = |e: curve::CurveError| FailReason::Curve(e.to_string());
+        let (instructions, tokens, leg, after, cu_limit) = match intent.side {
             Side::Buy { spend } => {
-                let (tokens, leg) = curve::buy_exact_sol_in(r, spend, rates)
-                    .map_err(|e| FailReason::Curve(e.to_string()))?;
+                let (tokens, leg) = curve::buy_exact_sol_in(r, spend, rates).map_err(curve_err)?;
                 let min_out = TokenAmount(with_slippage(tokens.0, intent.max_slippage));
                 let budget = Budget {
                     cu_limit: self.settings.buy_cu_limit,
                     cu_price,
                 };
-                let after = r
-                    .after_buy(tokens, leg.curve)
-                    .map_err(|e| FailReason::Curve(e.to_string()))?;
-                let fill = Fill {
-                    mint: order.mint.mint,
-                    is_buy: true,
-                    tokens,
-                    sol: leg.curve,
-                    fees: leg.fees().unwrap_or(Lamports::ZERO),
-                    network_fee: Lamports::ZERO,
-                    reserves_after: after,
-                    signature: Default::default(),
-                    slot: 0,
-                };
-                (
-                    plan.buy(spend, min_out, budget).to_vec(),
-                    fill,
-                    budget.cu_limit,
-                )
+                let after = r.after_buy(tokens, leg.curve).map_err(curve_err)?;
+                let ixs = plan.buy(spend, min_out, budget).to_vec();
+                (ixs, tokens, leg, after, budget.cu_limit)
             }
             Side::Sell { tokens } => {
-                let leg = curve::sell_exact_tokens(r, tokens, rates)
-                    .map_err(|e| FailReason::Curve(e.to_string()))?;
+                let leg = curve::sell_exact_tokens(r, tokens, rates).map_err(curve_err)?;
                 let receives = leg.seller_receives().unwrap_or(Lamports::ZERO);
                 let min_sol = Lamports(with_slippage(receives.0, intent.max_slippage));
                 let budget = Budget {
                     cu_limit: self.settings.sell_cu_limit,
                     cu_price,
                 };
-                let after = r
-                    .after_sell(tokens, leg.curve)
-                    .map_err(|e| FailReason::Curve(e.to_string()))?;
-                let fill = Fill {
-                    mint: order.mint.mint,
-                    is_buy: false,
-                    tokens,
-                    sol: leg.curve,
-                    fees: leg.fees().unwrap_or(Lamports::ZERO),
-                    network_fee: Lamports::ZERO,
-                    reserves_after: after,
-                    signature: Default::default(),
-                    slot: 0,
-                };
-                (
-                    plan.sell(tokens, min_sol, budget).to_vec(),
-                    fill,
-                    budget.cu_limit,
-                )
+                let after = r.after_sell(tokens, leg.curve).map_err(curve_err)?;
+                let ixs = plan.sell(tokens, min_sol, budget).to_vec();
+                (ixs, tokens, leg, after, budget.cu_limit)
             }
         };
         let signed = tx::sign(&self.wallet, &instructions, recent.hash);
@@ -168,9 +135,17 @@ impl Executor {
         self.recorder
             .record(Stage::BuildSign, signed_at.saturating_sub(order.read_at));
         self.recorder.maybe_publish(&self.metrics, signed_at, false);
-        let mut expected = expected;
-        expected.signature = signed.signature_text;
-        expected.network_fee = Lamports(network_fee(cu_limit, cu_price));
+        let expected = Fill {
+            mint: order.mint.mint,
+            is_buy: intent.is_buy(),
+            tokens,
+            sol: leg.curve,
+            fees: leg.fees().unwrap_or(Lamports::ZERO),
+            network_fee: Lamports(network_fee(cu_limit, cu_price)),
+            reserves_after: after,
+            signature: signed.signature_text,
+            slot: 0,
+        };
         Ok(Prepared {
             order: *order,
             signed,
