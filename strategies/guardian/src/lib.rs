@@ -3,9 +3,11 @@
 //! an [`Approved`] intent, which only this crate can make, or a [`Refused`] one with a typed
 //! reason. Execution takes only `Approved`, so nothing unapproved can reach it.
 
+pub mod exits;
+
 use std::fmt;
 
-use kestrel_model::{Intent, Side};
+use kestrel_model::{Intent, Side, Timestamp};
 use kestrel_units::{Bps, Lamports};
 use solana_pubkey::Pubkey;
 
@@ -33,6 +35,34 @@ pub struct Limits {
     pub max_slippage: Bps,
     /// Micro-lamports per compute unit.
     pub max_cu_price: u64,
+    /// Realized losses in one UTC day that halt new entries (`None`: no limit).
+    pub daily_loss_limit: Option<Lamports>,
+}
+
+const DAY_NANOS: u64 = 86_400 * 1_000_000_000;
+
+/// The UTC day `t` falls in, counted from the Unix epoch.
+pub fn day_of(t: Timestamp) -> u64 {
+    t.0 / DAY_NANOS
+}
+
+impl TradingState {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Reducing => "reducing",
+            Self::Halted => "halted",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(Self::Active),
+            "reducing" => Some(Self::Reducing),
+            "halted" => Some(Self::Halted),
+            _ => None,
+        }
+    }
 }
 
 /// What the guardian needs to know of the book (positions held by the strategy thread).
@@ -189,6 +219,10 @@ pub struct Guardian {
     blacklisted_creators: Vec<Pubkey>,
     refusals: [u64; Reason::COUNT],
     approvals: u64,
+    /// The UTC day of `day_realized`.
+    day: u64,
+    /// Realized PnL so far today (lamports; negative is a loss).
+    day_realized: i64,
 }
 
 impl Guardian {
@@ -206,7 +240,43 @@ impl Guardian {
             blacklisted_creators,
             refusals: [0; Reason::COUNT],
             approvals: 0,
+            day: 0,
+            day_realized: 0,
         }
+    }
+
+    /// Books a realized result (a sell's PnL, net of its fees). Returns the new state if the
+    /// daily loss limit was reached just now: ACTIVE moves to HALTED (exits go on).
+    pub fn record_realized(&mut self, pnl: i64, now: Timestamp) -> Option<TradingState> {
+        let today = day_of(now);
+        if today != self.day {
+            self.day = today;
+            self.day_realized = 0;
+        }
+        self.day_realized = self.day_realized.saturating_add(pnl);
+        self.check_daily_loss()
+    }
+
+    /// Today's realized PnL as the journal had it (after a restart).
+    pub fn restore_day(&mut self, day: u64, realized: i64) -> Option<TradingState> {
+        self.day = day;
+        self.day_realized = realized;
+        self.check_daily_loss()
+    }
+
+    /// (UTC day, realized PnL that day).
+    pub fn day_realized(&self) -> (u64, i64) {
+        (self.day, self.day_realized)
+    }
+
+    fn check_daily_loss(&mut self) -> Option<TradingState> {
+        let limit = self.limits.daily_loss_limit?;
+        let lost = u64::try_from(self.day_realized.saturating_neg()).unwrap_or(0);
+        if self.state == TradingState::Active && limit.0 > 0 && lost >= limit.0 {
+            self.state = TradingState::Halted;
+            return Some(TradingState::Halted);
+        }
+        None
     }
 
     pub fn state(&self) -> TradingState {
@@ -375,6 +445,7 @@ mod tests {
             sol_reserve: Lamports(SOL / 2),
             max_slippage: Bps(1_500),
             max_cu_price: 1_000_000,
+            daily_loss_limit: Some(Lamports(SOL)),
         }
     }
 
@@ -531,6 +602,31 @@ mod tests {
         assert_eq!(
             r.to_string(),
             "would leave 0.25 SOL, below the 0.5 SOL reserve"
+        );
+    }
+
+    #[test]
+    fn the_daily_loss_limit_halts_entries_and_resets_the_next_day() {
+        let mut g = Guardian::new(limits(), vec![], vec![]);
+        let day = 20_000 * DAY_NANOS;
+        assert_eq!(g.record_realized(-600_000_000, Timestamp(day)), None);
+        assert_eq!(g.record_realized(300_000_000, Timestamp(day + 1)), None);
+        // -0.3 SOL net so far; another -0.7 SOL reaches the 1 SOL limit.
+        assert_eq!(
+            g.record_realized(-700_000_000, Timestamp(day + 2)),
+            Some(TradingState::Halted)
+        );
+        assert_eq!(g.state(), TradingState::Halted);
+        assert_eq!(g.day_realized(), (20_000, -1_000_000_000));
+        // A new day starts from zero; the halt stays until resumed.
+        assert_eq!(g.record_realized(-1, Timestamp(day + DAY_NANOS)), None);
+        assert_eq!(g.day_realized(), (20_001, -1));
+        assert_eq!(g.state(), TradingState::Halted);
+        // A restart that finds today's losses over the limit halts again.
+        g.set_state(TradingState::Active);
+        assert_eq!(
+            g.restore_day(20_001, -2 * SOL as i64),
+            Some(TradingState::Halted)
         );
     }
 }
