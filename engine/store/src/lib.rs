@@ -1,0 +1,209 @@
+//! The journal: an embedded SQLite database (WAL) that Kestrel writes from its own thread and
+//! reads back on start, and that `kestrel positions | trades | pnl` read while the engine runs.
+//!
+//! Records are plain `Copy` values (keys as `Pubkey`, signatures inline, names `&'static str`),
+//! so the strategy thread hands them over without allocating. The writer folds whatever is
+//! queued into one SQLite transaction per batch; a record sent with [`Journal::durable`] is
+//! acknowledged only after its batch has committed, which is how an order's signed
+//! transaction is on disk before it is broadcast.
+//!
+//! Durability: WAL with `synchronous = NORMAL` survives a crash of the process (kill -9) at
+//! any point, which is what the engine's recovery relies on; `FULL` also survives a power
+//! cut, at the price of an fsync per batch.
+
+mod read;
+mod schema;
+mod writer;
+
+pub use read::{DayPnl, FillView, InFlight, JournalState, OrderSend, PnlTotals, Reader};
+pub use schema::VERSION as SCHEMA_VERSION;
+pub use writer::Journal;
+
+use kestrel_model::SignatureText;
+use solana_pubkey::Pubkey;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("journal {path}: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("journal: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error(
+        "journal schema version {found} is newer than this build knows ({known}); use a newer kestrel"
+    )]
+    TooNew { found: u32, known: u32 },
+    #[error("journal: bad value in {table}.{column}: {detail}")]
+    Corrupt {
+        table: &'static str,
+        column: &'static str,
+        detail: String,
+    },
+    #[error("journal: cannot start the writer thread: {0}")]
+    Thread(std::io::Error),
+    #[error("no journal at {0} (the engine writes it on its first run)")]
+    Missing(String),
+    #[error(
+        "journal {path} has schema version {found}; this build reads {known} (run the engine once to upgrade it)"
+    )]
+    OldSchema {
+        path: String,
+        found: u32,
+        known: u32,
+    },
+    #[error("journal writer has stopped")]
+    Closed,
+    #[error("journal: amount {0} does not fit SQLite's signed 64-bit integer")]
+    Overflow(u64),
+}
+
+/// How hard each commit is pushed to disk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sync {
+    /// Survives a process crash; a power cut may lose the last commits.
+    #[default]
+    Normal,
+    /// Survives a power cut too (an fsync per batch).
+    Full,
+}
+
+/// Nanoseconds in a UTC day.
+pub const DAY_NANOS: u64 = 86_400 * 1_000_000_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TradeSide {
+    Buy,
+    Sell,
+}
+
+impl TradeSide {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Buy => "buy",
+            Self::Sell => "sell",
+        }
+    }
+}
+
+/// An intent the guardian approved, as the strategy thread made it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderRecord {
+    pub id: u64,
+    pub mint: Pubkey,
+    pub side: TradeSide,
+    pub spend_lamports: u64,
+    pub tokens: u64,
+    /// What made it: `snipe`, `reentry`, or an exit reason's name.
+    pub why: &'static str,
+    pub level: u8,
+    pub slippage_bps: u64,
+    pub cu_price: u64,
+    pub at_ns: u64,
+}
+
+/// One signed transaction of an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SendRecord {
+    pub order_id: u64,
+    pub signature: SignatureText,
+    pub blockhash: solana_hash::Hash,
+    pub last_valid_block: u64,
+    pub at_ns: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutcomeRecord {
+    pub order_id: u64,
+    pub filled: bool,
+    pub signature: Option<SignatureText>,
+    pub detail: &'static str,
+    pub at_ns: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FillRecord {
+    pub signature: SignatureText,
+    pub order_id: u64,
+    pub mint: Pubkey,
+    pub side: TradeSide,
+    pub tokens: u64,
+    pub sol_lamports: u64,
+    pub fee_lamports: u64,
+    pub network_fee: u64,
+    pub wallet_delta: i64,
+    pub realized: i64,
+    pub slot: u64,
+    pub at_ns: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PositionRecord {
+    pub mint: Pubkey,
+    pub creator: Pubkey,
+    pub bonding_curve: Pubkey,
+    pub token_2022: bool,
+    pub is_cashback: bool,
+    pub tokens: u64,
+    pub cost: u64,
+    pub realized: i64,
+    pub opened_ns: u64,
+    pub peak_ratio: u64,
+    pub levels_done: u8,
+    pub reentries: u32,
+    pub mark_sol: u64,
+    pub mark_token: u64,
+    pub high_sol: u64,
+    pub high_token: u64,
+    pub complete: bool,
+    pub closed_ns: Option<u64>,
+    pub updated_ns: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReconcileRecord {
+    pub mint: Pubkey,
+    pub journal_tokens: u64,
+    pub chain_tokens: u64,
+    pub action: &'static str,
+    pub at_ns: u64,
+}
+
+/// Everything the journal stores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Record {
+    /// Wallet, mode, starting balance: set once, kept.
+    Meta {
+        key: &'static str,
+        value: MetaValue,
+    },
+    Order(OrderRecord),
+    Send(SendRecord),
+    Outcome(OutcomeRecord),
+    /// A fill; also adds to the day's PnL.
+    Fill(FillRecord),
+    Position {
+        position: PositionRecord,
+        cause: &'static str,
+    },
+    Guardian {
+        state: &'static str,
+        cause: &'static str,
+        at_ns: u64,
+    },
+    Reconcile(ReconcileRecord),
+}
+
+/// A meta value (kept `Copy`: a key or a number).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetaValue {
+    Key(Pubkey),
+    Number(u64),
+    Name(&'static str),
+}
+
+pub(crate) fn int(v: u64) -> Result<i64, StoreError> {
+    i64::try_from(v).map_err(|_| StoreError::Overflow(v))
+}

@@ -1,0 +1,478 @@
+//! Reading the journal: recovery on start, and the CLI (read-only, beside a running engine).
+
+use std::path::Path;
+use std::str::FromStr;
+
+use kestrel_model::SignatureText;
+use rusqlite::{Connection, OpenFlags, Row, params};
+use solana_pubkey::Pubkey;
+
+use crate::schema::VERSION;
+use crate::{DAY_NANOS, PositionRecord, StoreError, Sync, TradeSide, int};
+
+/// A read connection.
+pub struct Reader {
+    conn: Connection,
+}
+
+/// A signed transaction of an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderSend {
+    pub signature: SignatureText,
+    pub last_valid_block: u64,
+}
+
+/// An order with no outcome: it may or may not have landed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InFlight {
+    pub id: u64,
+    pub mint: Pubkey,
+    pub side: TradeSide,
+    pub spend_lamports: u64,
+    pub tokens: u64,
+    pub why: String,
+    pub level: u8,
+    /// Every signed version, oldest first; empty if it was never signed (so never sent).
+    pub sends: Vec<OrderSend>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FillView {
+    pub signature: String,
+    pub order_id: u64,
+    pub mint: String,
+    pub side: String,
+    pub why: String,
+    pub tokens: u64,
+    pub sol_lamports: u64,
+    pub fee_lamports: u64,
+    pub network_fee: u64,
+    pub wallet_delta: i64,
+    pub realized: i64,
+    pub slot: u64,
+    pub at_ns: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DayPnl {
+    pub day: u64,
+    pub realized: i64,
+    pub network_fees: u64,
+    pub wallet_delta: i64,
+    pub buys: u64,
+    pub sells: u64,
+}
+
+/// All days together, and what the open positions cost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PnlTotals {
+    pub realized: i64,
+    pub network_fees: u64,
+    /// The wallet's balance change over every journaled transaction: what the ledger shows.
+    pub wallet_delta: i64,
+    pub buys: u64,
+    pub sells: u64,
+    pub open_positions: u64,
+    pub open_cost: u64,
+    /// The wallet's balance when the journal was started (if recorded).
+    pub start_balance: Option<u64>,
+}
+
+/// What recovery needs.
+#[derive(Clone, Debug, Default)]
+pub struct JournalState {
+    pub open: Vec<PositionRecord>,
+    /// Closed positions, newest first (re-entry watches).
+    pub closed: Vec<PositionRecord>,
+    pub in_flight: Vec<InFlight>,
+    /// The last guardian state, if any was recorded.
+    pub guardian: Option<String>,
+    /// Today's realized PnL (day, lamports).
+    pub today: (u64, i64),
+    pub next_order_id: u64,
+    pub wallet: Option<Pubkey>,
+}
+
+fn u(v: i64, table: &'static str, column: &'static str) -> Result<u64, StoreError> {
+    u64::try_from(v).map_err(|_| StoreError::Corrupt {
+        table,
+        column,
+        detail: format!("{v} is negative"),
+    })
+}
+
+fn key(s: &str, table: &'static str, column: &'static str) -> Result<Pubkey, StoreError> {
+    Pubkey::from_str(s).map_err(|_| StoreError::Corrupt {
+        table,
+        column,
+        detail: format!("`{s}` is not a public key"),
+    })
+}
+
+fn side_of(s: &str, table: &'static str) -> Result<TradeSide, StoreError> {
+    match s {
+        "buy" => Ok(TradeSide::Buy),
+        "sell" => Ok(TradeSide::Sell),
+        _ => Err(StoreError::Corrupt {
+            table,
+            column: "side",
+            detail: format!("`{s}`"),
+        }),
+    }
+}
+
+const POSITION_COLUMNS: &str = "mint, creator, bonding_curve, token_program, is_cashback, tokens,
+    cost, realized, opened_ns, peak_ratio, levels_done, reentries, mark_sol, mark_token, high_sol,
+    high_token, complete, closed_ns, updated_ns";
+
+/// A position row as raw SQL values, converted after the query (errors stay typed).
+struct RawPosition {
+    text: [String; 4],
+    nums: [i64; 12],
+    closed: Option<i64>,
+    flags: [bool; 2],
+}
+
+fn raw_position(r: &Row<'_>) -> rusqlite::Result<RawPosition> {
+    Ok(RawPosition {
+        text: [r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?],
+        nums: [
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+            r.get(8)?,
+            r.get(9)?,
+            r.get(10)?,
+            r.get(11)?,
+            r.get(12)?,
+            r.get(13)?,
+            r.get(14)?,
+            r.get(15)?,
+            r.get(18)?,
+        ],
+        closed: r.get(17)?,
+        flags: [r.get(4)?, r.get(16)?],
+    })
+}
+
+fn position(raw: RawPosition) -> Result<PositionRecord, StoreError> {
+    const T: &str = "positions";
+    let n = |i: usize, c| u(raw.nums[i], T, c);
+    let levels_done = u8::try_from(raw.nums[5]).map_err(|_| StoreError::Corrupt {
+        table: T,
+        column: "levels_done",
+        detail: raw.nums[5].to_string(),
+    })?;
+    let reentries = u32::try_from(raw.nums[6]).map_err(|_| StoreError::Corrupt {
+        table: T,
+        column: "reentries",
+        detail: raw.nums[6].to_string(),
+    })?;
+    let token_2022 = match raw.text[3].as_str() {
+        "spl" => false,
+        "token2022" => true,
+        other => {
+            return Err(StoreError::Corrupt {
+                table: T,
+                column: "token_program",
+                detail: other.to_owned(),
+            });
+        }
+    };
+    Ok(PositionRecord {
+        mint: key(&raw.text[0], T, "mint")?,
+        creator: key(&raw.text[1], T, "creator")?,
+        bonding_curve: key(&raw.text[2], T, "bonding_curve")?,
+        token_2022,
+        is_cashback: raw.flags[0],
+        tokens: n(0, "tokens")?,
+        cost: n(1, "cost")?,
+        realized: raw.nums[2],
+        opened_ns: n(3, "opened_ns")?,
+        peak_ratio: n(4, "peak_ratio")?,
+        levels_done,
+        reentries,
+        mark_sol: n(7, "mark_sol")?,
+        mark_token: n(8, "mark_token")?,
+        high_sol: n(9, "high_sol")?,
+        high_token: n(10, "high_token")?,
+        complete: raw.flags[1],
+        closed_ns: raw.closed.map(|c| u(c, T, "closed_ns")).transpose()?,
+        updated_ns: n(11, "updated_ns")?,
+    })
+}
+
+impl Reader {
+    /// Opens an existing journal read-only (safe beside a running engine).
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.display().to_string()));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found != VERSION {
+            if found > VERSION {
+                return Err(StoreError::TooNew {
+                    found,
+                    known: VERSION,
+                });
+            }
+            return Err(StoreError::OldSchema {
+                path: path.display().to_string(),
+                found,
+                known: VERSION,
+            });
+        }
+        Ok(Self { conn })
+    }
+
+    /// Opens read-write (creating and migrating if need be), for recovery before the writer
+    /// starts.
+    pub fn open_for_recovery(path: &Path, sync: Sync) -> Result<Self, StoreError> {
+        Ok(Self {
+            conn: crate::writer::open_rw(path, sync)?,
+        })
+    }
+
+    fn positions_where(&self, filter: &str) -> Result<Vec<PositionRecord>, StoreError> {
+        let sql = format!("SELECT {POSITION_COLUMNS} FROM positions WHERE {filter}");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let raws = stmt
+            .query_map([], raw_position)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        raws.into_iter().map(position).collect()
+    }
+
+    /// Positions still held, oldest first.
+    pub fn open_positions(&self) -> Result<Vec<PositionRecord>, StoreError> {
+        self.positions_where("closed_ns IS NULL ORDER BY opened_ns")
+    }
+
+    /// Closed positions, newest first.
+    pub fn closed_positions(&self, limit: usize) -> Result<Vec<PositionRecord>, StoreError> {
+        self.positions_where(&format!(
+            "closed_ns IS NOT NULL ORDER BY closed_ns DESC LIMIT {limit}"
+        ))
+    }
+
+    /// Orders without an outcome, with their signed transactions.
+    pub fn in_flight(&self) -> Result<Vec<InFlight>, StoreError> {
+        const T: &str = "orders";
+        let mut stmt = self.conn.prepare(
+            "SELECT o.id, o.mint, o.side, o.spend_lamports, o.tokens, o.why, o.level FROM orders o
+             LEFT JOIN outcomes x ON x.order_id = o.id WHERE x.order_id IS NULL ORDER BY o.id",
+        )?;
+        type Raw = (i64, String, String, i64, i64, String, i64);
+        let raws = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<Raw>>>()?;
+        let mut sends = self.conn.prepare(
+            "SELECT signature, last_valid_block FROM sends WHERE order_id = ?1 ORDER BY at_ns",
+        )?;
+        let mut out = Vec::with_capacity(raws.len());
+        for (id, mint, side, spend, tokens, why, level) in raws {
+            let signed = sends
+                .query_map(params![id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+                .into_iter()
+                .map(|(s, lvb)| {
+                    Ok(OrderSend {
+                        signature: SignatureText::new(&s),
+                        last_valid_block: u(lvb, "sends", "last_valid_block")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            out.push(InFlight {
+                id: u(id, T, "id")?,
+                mint: key(&mint, T, "mint")?,
+                side: side_of(&side, T)?,
+                spend_lamports: u(spend, T, "spend_lamports")?,
+                tokens: u(tokens, T, "tokens")?,
+                why,
+                level: u8::try_from(level).unwrap_or(0),
+                sends: signed,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Fills at or after `since_ns`, oldest first.
+    pub fn fills(&self, since_ns: u64) -> Result<Vec<FillView>, StoreError> {
+        const T: &str = "fills";
+        let mut stmt = self.conn.prepare(
+            "SELECT f.signature, f.order_id, f.mint, f.side, COALESCE(o.why, ''), f.tokens,
+             f.sol_lamports, f.fee_lamports, f.network_fee, f.wallet_delta, f.realized, f.slot,
+             f.at_ns FROM fills f LEFT JOIN orders o ON o.id = f.order_id
+             WHERE f.at_ns >= ?1 ORDER BY f.at_ns, f.rowid",
+        )?;
+        type Raw = (String, i64, String, String, String, [i64; 8]);
+        let raws = stmt
+            .query_map(params![int(since_ns)?], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    [
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                        r.get(9)?,
+                        r.get(10)?,
+                        r.get(11)?,
+                        r.get(12)?,
+                    ],
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<Raw>>>()?;
+        raws.into_iter()
+            .map(|(signature, order_id, mint, side, why, n)| {
+                Ok(FillView {
+                    signature,
+                    order_id: u(order_id, T, "order_id")?,
+                    mint,
+                    side,
+                    why,
+                    tokens: u(n[0], T, "tokens")?,
+                    sol_lamports: u(n[1], T, "sol_lamports")?,
+                    fee_lamports: u(n[2], T, "fee_lamports")?,
+                    network_fee: u(n[3], T, "network_fee")?,
+                    wallet_delta: n[4],
+                    realized: n[5],
+                    slot: u(n[6], T, "slot")?,
+                    at_ns: u(n[7], T, "at_ns")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Per-day PnL, oldest first; `day` picks one.
+    pub fn days(&self, day: Option<u64>) -> Result<Vec<DayPnl>, StoreError> {
+        const T: &str = "daily_pnl";
+        let (sql, arg) = match day {
+            Some(d) => (
+                "SELECT day, realized, network_fees, wallet_delta, buys, sells FROM daily_pnl
+                 WHERE day = ?1",
+                int(d)?,
+            ),
+            None => (
+                "SELECT day, realized, network_fees, wallet_delta, buys, sells FROM daily_pnl
+                 WHERE day >= ?1 ORDER BY day",
+                0,
+            ),
+        };
+        let mut stmt = self.conn.prepare(sql)?;
+        let raws = stmt
+            .query_map(params![arg], |r| {
+                Ok([
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ])
+            })?
+            .collect::<rusqlite::Result<Vec<[i64; 6]>>>()?;
+        raws.into_iter()
+            .map(|n| {
+                Ok(DayPnl {
+                    day: u(n[0], T, "day")?,
+                    realized: n[1],
+                    network_fees: u(n[2], T, "network_fees")?,
+                    wallet_delta: n[3],
+                    buys: u(n[4], T, "buys")?,
+                    sells: u(n[5], T, "sells")?,
+                })
+            })
+            .collect()
+    }
+
+    pub fn totals(&self) -> Result<PnlTotals, StoreError> {
+        let mut t = PnlTotals::default();
+        for d in self.days(None)? {
+            t.realized = t.realized.saturating_add(d.realized);
+            t.network_fees = t.network_fees.saturating_add(d.network_fees);
+            t.wallet_delta = t.wallet_delta.saturating_add(d.wallet_delta);
+            t.buys += d.buys;
+            t.sells += d.sells;
+        }
+        for p in self.open_positions()? {
+            t.open_positions += 1;
+            t.open_cost = t.open_cost.saturating_add(p.cost);
+        }
+        t.start_balance = self
+            .meta("start_balance")?
+            .and_then(|v| v.parse::<u64>().ok());
+        Ok(t)
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT value FROM meta WHERE key = ?1")?;
+        let mut rows = stmt.query(params![key])?;
+        Ok(match rows.next()? {
+            Some(r) => Some(r.get(0)?),
+            None => None,
+        })
+    }
+
+    /// Everything recovery needs, as of `now_ns`.
+    pub fn state(&self, now_ns: u64, closed_limit: usize) -> Result<JournalState, StoreError> {
+        let guardian: Option<String> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT state FROM guardian_states ORDER BY id DESC LIMIT 1")?;
+            let mut rows = stmt.query([])?;
+            match rows.next()? {
+                Some(r) => Some(r.get(0)?),
+                None => None,
+            }
+        };
+        let day = now_ns / DAY_NANOS;
+        let today = self
+            .days(Some(day))?
+            .first()
+            .map_or((day, 0), |d| (d.day, d.realized));
+        let max_id: Option<i64> = self
+            .conn
+            .query_row("SELECT MAX(id) FROM orders", [], |r| r.get(0))?;
+        let wallet = match self.meta("wallet")? {
+            Some(w) => Some(key(&w, "meta", "wallet")?),
+            None => None,
+        };
+        Ok(JournalState {
+            open: self.open_positions()?,
+            closed: self.closed_positions(closed_limit)?,
+            in_flight: self.in_flight()?,
+            guardian,
+            today,
+            next_order_id: u(max_id.unwrap_or(0), "orders", "id")? + 1,
+            wallet,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,287 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::*;
+use crate::{FillRecord, Journal, MetaValue, OrderRecord, OutcomeRecord, Record, SendRecord};
+
+const DAY: u64 = 20_000 * DAY_NANOS;
+
+fn sig(n: u8) -> SignatureText {
+    SignatureText::new(&format!("{n}sig{}", "1".repeat(80)))
+}
+
+fn order(id: u64, mint: Pubkey, side: TradeSide) -> OrderRecord {
+    OrderRecord {
+        id,
+        mint,
+        side,
+        spend_lamports: 50_000_000,
+        tokens: 0,
+        why: "snipe",
+        level: 0,
+        slippage_bps: 1_500,
+        cu_price: 100_000,
+        at_ns: DAY + id,
+    }
+}
+
+fn pos(mint: Pubkey, tokens: u64, closed: Option<u64>) -> PositionRecord {
+    PositionRecord {
+        mint,
+        creator: Pubkey::new_unique(),
+        bonding_curve: Pubkey::new_unique(),
+        token_2022: true,
+        is_cashback: false,
+        tokens,
+        cost: 50_000_000,
+        realized: 0,
+        opened_ns: DAY,
+        peak_ratio: 12_000,
+        levels_done: 1,
+        reentries: 0,
+        mark_sol: 30_000_000_000,
+        mark_token: 1_000_000_000_000_000,
+        high_sol: 31_000_000_000,
+        high_token: 990_000_000_000_000,
+        complete: false,
+        closed_ns: closed,
+        updated_ns: DAY + 5,
+    }
+}
+
+fn fill(
+    n: u8,
+    order_id: u64,
+    mint: Pubkey,
+    side: TradeSide,
+    delta: i64,
+    realized: i64,
+) -> FillRecord {
+    FillRecord {
+        signature: sig(n),
+        order_id,
+        mint,
+        side,
+        tokens: 1_000,
+        sol_lamports: 49_000_000,
+        fee_lamports: 600_000,
+        network_fee: 17_000,
+        wallet_delta: delta,
+        realized,
+        slot: 77,
+        at_ns: DAY + u64::from(n),
+    }
+}
+
+#[test]
+fn what_is_written_reads_back_after_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.db");
+    let (held, sold, flying, unsigned) = (
+        Pubkey::new_unique(),
+        Pubkey::new_unique(),
+        Pubkey::new_unique(),
+        Pubkey::new_unique(),
+    );
+    let wallet = Pubkey::new_unique();
+    {
+        let j = Journal::open(&path, Sync::Normal).unwrap();
+        j.record(Record::Meta {
+            key: "wallet",
+            value: MetaValue::Key(wallet),
+        });
+        j.record(Record::Meta {
+            key: "start_balance",
+            value: MetaValue::Number(5_000_000_000),
+        });
+        // Meta is set once: a second start keeps the first balance.
+        j.record(Record::Meta {
+            key: "start_balance",
+            value: MetaValue::Number(1),
+        });
+        for (id, m) in [(1, held), (2, sold), (4, flying), (5, unsigned)] {
+            j.record(Record::Order(order(id, m, TradeSide::Buy)));
+        }
+        j.record(Record::Order(order(3, sold, TradeSide::Sell)));
+        for (id, n) in [(1, 1), (2, 2), (3, 3), (4, 4)] {
+            j.durable(Record::Send(SendRecord {
+                order_id: id,
+                signature: sig(n),
+                blockhash: solana_hash::Hash::new_from_array([n; 32]),
+                last_valid_block: 150 + u64::from(n),
+                at_ns: DAY + id,
+            }))
+            .unwrap();
+        }
+        for id in 1..=3 {
+            j.record(Record::Outcome(OutcomeRecord {
+                order_id: id,
+                filled: true,
+                signature: Some(sig(id as u8)),
+                detail: "filled",
+                at_ns: DAY + 10,
+            }));
+        }
+        j.record(Record::Fill(fill(
+            1,
+            1,
+            held,
+            TradeSide::Buy,
+            -52_100_000,
+            0,
+        )));
+        j.record(Record::Fill(fill(
+            2,
+            2,
+            sold,
+            TradeSide::Buy,
+            -52_100_000,
+            0,
+        )));
+        j.record(Record::Fill(fill(
+            3,
+            3,
+            sold,
+            TradeSide::Sell,
+            60_000_000,
+            10_000_000,
+        )));
+        // A fill reported twice (live and by recovery) is booked once.
+        j.record(Record::Fill(fill(
+            3,
+            3,
+            sold,
+            TradeSide::Sell,
+            60_000_000,
+            10_000_000,
+        )));
+        j.record(Record::Position {
+            position: pos(held, 1_000, None),
+            cause: "buy",
+        });
+        j.record(Record::Position {
+            position: pos(sold, 0, Some(DAY + 9)),
+            cause: "sell",
+        });
+        j.record(Record::Guardian {
+            state: "halted",
+            cause: "command",
+            at_ns: DAY + 11,
+        });
+        j.flush().unwrap();
+        assert_eq!(j.waits(), 0);
+        j.close();
+    }
+    let r = Reader::open(&path).unwrap();
+    let s = r.state(DAY + 100, 10).unwrap();
+    assert_eq!(s.open.len(), 1);
+    assert_eq!(s.open[0].mint, held);
+    assert_eq!(s.open[0].tokens, 1_000);
+    assert!(s.open[0].token_2022);
+    assert_eq!(s.closed.len(), 1);
+    assert_eq!(s.closed[0].mint, sold);
+    assert_eq!(s.guardian.as_deref(), Some("halted"));
+    assert_eq!(s.today, (20_000, 10_000_000));
+    assert_eq!(s.next_order_id, 6);
+    assert_eq!(s.wallet, Some(wallet));
+    // Order 4 was signed and has no outcome; order 5 was never signed.
+    assert_eq!(s.in_flight.len(), 2);
+    assert_eq!(s.in_flight[0].id, 4);
+    assert_eq!(s.in_flight[0].sends.len(), 1);
+    assert_eq!(s.in_flight[0].sends[0].signature, sig(4));
+    assert_eq!(s.in_flight[0].sends[0].last_valid_block, 154);
+    assert_eq!(s.in_flight[1].id, 5);
+    assert!(s.in_flight[1].sends.is_empty());
+    let fills = r.fills(0).unwrap();
+    assert_eq!(fills.len(), 3);
+    assert_eq!(fills[2].why, "snipe");
+    assert_eq!(r.fills(DAY + 3).unwrap().len(), 1);
+    let t = r.totals().unwrap();
+    assert_eq!(t.realized, 10_000_000);
+    assert_eq!(t.wallet_delta, -52_100_000 * 2 + 60_000_000);
+    assert_eq!(t.network_fees, 3 * 17_000);
+    assert_eq!((t.buys, t.sells), (2, 1));
+    assert_eq!((t.open_positions, t.open_cost), (1, 50_000_000));
+    assert_eq!(t.start_balance, Some(5_000_000_000));
+}
+
+#[test]
+fn a_second_writer_run_migrates_nothing_and_keeps_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.db");
+    let mint = Pubkey::new_unique();
+    let j = Journal::open(&path, Sync::Full).unwrap();
+    j.durable(Record::Order(order(1, mint, TradeSide::Buy)))
+        .unwrap();
+    j.close();
+    let j = Journal::open(&path, Sync::Normal).unwrap();
+    j.close();
+    let r = Reader::open(&path).unwrap();
+    assert_eq!(r.state(DAY, 1).unwrap().next_order_id, 2);
+}
+
+#[test]
+fn a_missing_or_newer_journal_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("none.db");
+    let e = Reader::open(&path).err().unwrap().to_string();
+    assert!(e.contains("no journal at"), "{e}");
+    let newer = dir.path().join("newer.db");
+    {
+        let c = Connection::open(&newer).unwrap();
+        c.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let e = Journal::open(&newer, Sync::Normal)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("newer than this build"), "{e}");
+    let e = Reader::open(&newer).err().unwrap().to_string();
+    assert!(e.contains("newer than this build"), "{e}");
+}
+
+#[test]
+fn a_corrupt_value_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.db");
+    let j = Journal::open(&path, Sync::Normal).unwrap();
+    j.durable(Record::Position {
+        position: pos(Pubkey::new_unique(), 5, None),
+        cause: "buy",
+    })
+    .unwrap();
+    j.close();
+    {
+        let c = Connection::open(&path).unwrap();
+        c.execute("UPDATE positions SET creator = 'not-a-key'", [])
+            .unwrap();
+    }
+    let e = Reader::open(&path)
+        .unwrap()
+        .open_positions()
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("positions.creator"), "{e}");
+}
+
+#[test]
+fn the_cli_reads_while_the_writer_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.db");
+    let j = Journal::open(&path, Sync::Normal).unwrap();
+    let r = Reader::open(&path).unwrap();
+    for n in 0..50u8 {
+        j.record(Record::Fill(fill(
+            n,
+            1,
+            Pubkey::new_unique(),
+            TradeSide::Buy,
+            -1,
+            0,
+        )));
+        let _ = r.fills(0).unwrap();
+    }
+    j.flush().unwrap();
+    assert_eq!(r.fills(0).unwrap().len(), 50);
+    j.close();
+}
