@@ -83,6 +83,7 @@ fn decide(c: &mut Criterion) {
         sol_reserve: Lamports(500_000_000),
         max_slippage: Bps(1_500),
         max_cu_price: 1_000_000,
+        daily_loss_limit: None,
     };
     let mut sniper = Sniper::new(cfg);
     let mut guardian = Guardian::new(

@@ -19,7 +19,9 @@ use kestrel_decode::frame::{Frame, parse_frame};
 use kestrel_decode::pump::{PumpEvent, decode_event};
 use kestrel_engine::book::Book;
 use kestrel_engine::execution::{ExecSettings, Executor};
-use kestrel_engine::kernel::{Kernel, SellSettings};
+use kestrel_engine::kernel::{Kernel, KernelParts, SellSettings};
+use kestrel_guardian::exits::ExitRules;
+use kestrel_reentry::{Reentry, ReentryConfig};
 use kestrel_engine::metrics::Metrics;
 use kestrel_engine::order::{ExecReport, FailReason};
 use kestrel_exec::tx::{self, Budget, FeeSettings, MintInfo, TradePlan};
@@ -103,7 +105,8 @@ fn baseline_build_sign(payer: &Keypair, mint: Pubkey, creator: Pubkey, hash: Has
 
 fn kernel() -> Kernel<SystemClock> {
     Kernel::new(
-        Sniper::new(SniperConfig {
+        KernelParts {
+            sniper: Sniper::new(SniperConfig {
             name_allow: vec![],
             name_deny: vec![],
             symbol_allow: vec![],
@@ -120,7 +123,7 @@ fn kernel() -> Kernel<SystemClock> {
             slippage: Bps(1_000),
             cu_price_micro_lamports: 100_000,
         }),
-        Guardian::new(
+            guardian: Guardian::new(
             Limits {
                 max_sol_per_trade: BUY,
                 max_total_exposure: Lamports(100_000_000_000),
@@ -129,22 +132,27 @@ fn kernel() -> Kernel<SystemClock> {
                 sol_reserve: Lamports(1_000_000_000),
                 max_slippage: Bps(2_000),
                 max_cu_price: 1_000_000,
+                daily_loss_limit: None,
             },
             vec![],
             vec![],
         ),
-        Book::new(Lamports(1_000_000_000_000), 256),
-        FeeRates {
+            reentry: Reentry::new(ReentryConfig::default(), Pubkey::default()),
+            exits: ExitRules::default(),
+            book: Book::new(Lamports(1_000_000_000_000), 256),
+            rates: FeeRates {
             protocol: Bps(95),
             creator: Bps(30),
         },
-        SellSettings {
+            sell: SellSettings {
             slippage: Bps(2_000),
             cu_price_micro_lamports: 1_000,
         },
+            metrics: Arc::new(Metrics::new()),
+            feed: None,
+            journal: None,
+        },
         SystemClock,
-        Arc::new(Metrics::new()),
-        None,
     )
 }
 
@@ -264,6 +272,8 @@ fn hot_path(c: &mut Criterion) {
                 .map_or(0, |p| p.signed.send_body.len());
             // Release the pending buy so the book stays small (a map removal).
             k.on_report(ExecReport::Failed {
+                order: order.id,
+                why: order.why,
                 mint: l.mint,
                 is_buy: true,
                 reason: FailReason::NoFill,

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use kestrel_decode::frame::{Frame, parse_frame};
 use kestrel_engine::book::Book;
-use kestrel_engine::kernel::{Kernel, SellSettings};
+use kestrel_engine::kernel::{Kernel, KernelParts, SellSettings};
+use kestrel_guardian::exits::ExitRules;
+use kestrel_reentry::{Reentry, ReentryConfig};
 use kestrel_engine::metrics::Metrics;
 use kestrel_feed::extract::Extractor;
 use kestrel_feed::sink::Origin;
@@ -71,7 +73,8 @@ fn trade_frames(n: usize) -> Vec<String> {
 
 fn kernel() -> Kernel<SystemClock> {
     Kernel::new(
-        Sniper::new(SniperConfig {
+        KernelParts {
+            sniper: Sniper::new(SniperConfig {
             name_allow: vec![],
             name_deny: vec![],
             symbol_allow: vec![],
@@ -88,7 +91,7 @@ fn kernel() -> Kernel<SystemClock> {
             slippage: Bps(1_000),
             cu_price_micro_lamports: 1_000,
         }),
-        Guardian::new(
+            guardian: Guardian::new(
             Limits {
                 max_sol_per_trade: Lamports(10_000_000),
                 max_total_exposure: Lamports(10_000_000_000),
@@ -97,22 +100,27 @@ fn kernel() -> Kernel<SystemClock> {
                 sol_reserve: Lamports(0),
                 max_slippage: Bps(2_000),
                 max_cu_price: 1_000_000,
+                daily_loss_limit: None,
             },
             vec![],
             vec![],
         ),
-        Book::new(Lamports(100_000_000_000), 64),
-        FeeRates {
+            reentry: Reentry::new(ReentryConfig::default(), solana_pubkey::Pubkey::default()),
+            exits: ExitRules::default(),
+            book: Book::new(Lamports(100_000_000_000), 64),
+            rates: FeeRates {
             protocol: Bps(95),
             creator: Bps(30),
         },
-        SellSettings {
+            sell: SellSettings {
             slippage: Bps(2_000),
             cu_price_micro_lamports: 1_000,
         },
+            metrics: Arc::new(Metrics::new()),
+            feed: None,
+            journal: None,
+        },
         SystemClock,
-        Arc::new(Metrics::new()),
-        None,
     )
 }
 

@@ -17,7 +17,8 @@ pub use endpoint::{Endpoint, EndpointKind};
 pub use error::ConfigError;
 pub use trading::{
     EngineSection, ExecSection, FeedClientChoice, FeedSection, GuardianSection, IdleChoice, Mode,
-    Rule, SniperSection, ThreadsSection, TokenProgramChoice,
+    Rule, SniperSection, ThreadsSection, TokenProgramChoice, ExitsSection, JournalSection,
+    ReentrySection, ReferenceChoice, SyncChoice, TakeProfitLevel,
 };
 
 /// The built-in default: trade against the embedded local cluster (`config/kestrel.toml`).
@@ -46,6 +47,12 @@ pub struct Config {
     pub sniper: SniperSection,
     #[serde(default)]
     pub guardian: GuardianSection,
+    #[serde(default)]
+    pub exits: ExitsSection,
+    #[serde(default)]
+    pub reentry: ReentrySection,
+    #[serde(default)]
+    pub journal: JournalSection,
 }
 
 /// Which cluster to trade on and how to reach it.
@@ -394,10 +401,39 @@ impl Config {
                 0,
                 10_000,
             ),
+            ("exits.stop_loss_bps", self.exits.stop_loss_bps, 0, 9_999),
+            ("exits.trailing_bps", self.exits.trailing_bps, 0, 9_999),
+            ("exits.liquidity_drain_bps", self.exits.liquidity_drain_bps, 0, 10_000),
+            ("reentry.slippage_bps", self.reentry.slippage_bps, 0, 10_000),
+            ("reentry.size_scale_bps", self.reentry.size_scale_bps, 1, 100_000),
+            ("reentry.max_watched", u64::from(self.reentry.max_watched), 0, 100_000),
         ] {
             if !(lo..=hi).contains(&v) {
                 return Err((key.into(), format!("{v} is out of range {lo}..={hi}")));
             }
+        }
+        for (i, tp) in self.exits.take_profit.iter().enumerate() {
+            if tp.gain_bps == 0 || !(1..=100).contains(&tp.sell_percent) {
+                return Err((
+                    format!("exits.take_profit[{i}]"),
+                    "needs gain_bps above 0 and sell_percent within 1..=100".into(),
+                ));
+            }
+        }
+        if self.exits.take_profit.len() > 8 {
+            return Err(("exits.take_profit".into(), "at most 8 levels".into()));
+        }
+        if self.exits.trailing_bps > 0 && self.exits.trailing_arm_bps == 0 {
+            return Err((
+                "exits.trailing_arm_bps".into(),
+                "must be above 0 when trailing_bps is set".into(),
+            ));
+        }
+        if self.reentry.enabled && self.reentry.buy_lamports == 0 {
+            return Err(("reentry.buy_lamports".into(), "must be above 0".into()));
+        }
+        if self.journal.enabled && self.journal.dir.trim().is_empty() {
+            return Err(("journal.dir".into(), "is empty".into()));
         }
         let s = &self.sniper;
         if s.buy_lamports == 0 {

@@ -226,9 +226,11 @@ pub struct GuardianSection {
     pub max_cu_price_micro_lamports: u64,
     pub blacklisted_mints: Vec<String>,
     pub blacklisted_creators: Vec<String>,
-    /// Sells the engine is told to make (kill switch, commands).
+    /// Sells the engine is told to make (kill switch, commands) and exits.
     pub sell_slippage_bps: u64,
     pub sell_cu_price_micro_lamports: u64,
+    /// Realized losses in one UTC day that halt new entries (0: no limit).
+    pub daily_loss_limit_lamports: u64,
 }
 
 impl Default for GuardianSection {
@@ -245,6 +247,126 @@ impl Default for GuardianSection {
             blacklisted_creators: Vec::new(),
             sell_slippage_bps: 2_500,
             sell_cu_price_micro_lamports: 100_000,
+            daily_loss_limit_lamports: 0,
+        }
+    }
+}
+
+/// A take-profit level: at `gain_bps` above entry, sell `sell_percent` of what is held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TakeProfitLevel {
+    pub gain_bps: u64,
+    pub sell_percent: u8,
+}
+
+/// When a held position is sold. Every rule at 0 (or empty) is off.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExitsSection {
+    pub take_profit: Vec<TakeProfitLevel>,
+    /// Below entry by this much: sell everything.
+    pub stop_loss_bps: u64,
+    /// Trailing stop: armed at `trailing_arm_bps` above entry, fires `trailing_bps` below the
+    /// peak.
+    pub trailing_arm_bps: u64,
+    pub trailing_bps: u64,
+    pub max_hold_secs: u64,
+    /// Sell everything when the coin's creator sells.
+    pub creator_sells: bool,
+    /// Sell everything when the curve's SOL falls this far below its peak since entry.
+    pub liquidity_drain_bps: u64,
+}
+
+impl Default for ExitsSection {
+    fn default() -> Self {
+        Self {
+            take_profit: vec![TakeProfitLevel {
+                gain_bps: 10_000,
+                sell_percent: 50,
+            }],
+            stop_loss_bps: 3_000,
+            trailing_arm_bps: 5_000,
+            trailing_bps: 2_000,
+            max_hold_secs: 900,
+            creator_sells: true,
+            liquidity_drain_bps: 5_000,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferenceChoice {
+    PriorHigh,
+    ExitPrice,
+}
+
+/// Buying back after an exit, when momentum confirms.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReentrySection {
+    pub enabled: bool,
+    pub reference: ReferenceChoice,
+    pub breakout_bps: u64,
+    pub min_net_buy_lamports: u64,
+    pub min_buyers: u32,
+    pub window_secs: u64,
+    pub cooldown_secs: u64,
+    pub max_per_mint: u32,
+    pub buy_lamports: u64,
+    /// Each further re-entry's size relative to the previous one (10000 = the same).
+    pub size_scale_bps: u64,
+    pub watch_secs: u64,
+    pub max_watched: u32,
+    pub slippage_bps: u64,
+    pub cu_price_micro_lamports: u64,
+}
+
+impl Default for ReentrySection {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            reference: ReferenceChoice::PriorHigh,
+            breakout_bps: 1_000,
+            min_net_buy_lamports: 2_000_000_000,
+            min_buyers: 3,
+            window_secs: 30,
+            cooldown_secs: 30,
+            max_per_mint: 1,
+            buy_lamports: 30_000_000,
+            size_scale_bps: 5_000,
+            watch_secs: 1_800,
+            max_watched: 256,
+            slippage_bps: 1_500,
+            cu_price_micro_lamports: 100_000,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncChoice {
+    Normal,
+    Full,
+}
+
+/// The journal (SQLite): one file per wallet, `<dir>/<wallet>.db` (`-paper` in paper mode).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JournalSection {
+    pub enabled: bool,
+    pub dir: String,
+    /// normal: survives a crash of the process; full: also a power cut (an fsync per batch).
+    pub sync: SyncChoice,
+}
+
+impl Default for JournalSection {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            dir: "journal".into(),
+            sync: SyncChoice::Normal,
         }
     }
 }

@@ -90,6 +90,42 @@ impl Book {
         self.wallet
     }
 
+    /// Positions (and pending buys) the maps hold without growing.
+    pub fn capacity(&self) -> usize {
+        self.positions.capacity()
+    }
+
+    /// Puts back a position the journal held (recovery).
+    pub fn restore(&mut self, p: Position) {
+        self.positions.insert(p.mint, p);
+    }
+
+    /// The chain holds `tokens` of a position (reconciliation): the book follows, with the
+    /// cost scaled to what is left. Returns the position's token count before; at zero the
+    /// position is gone.
+    pub fn set_tokens(&mut self, mint: &Pubkey, tokens: TokenAmount) -> Option<TokenAmount> {
+        let p = self.positions.get_mut(mint)?;
+        let before = p.tokens;
+        if tokens.0 == 0 {
+            self.positions.remove(mint);
+            return Some(before);
+        }
+        if tokens.0 < before.0 {
+            p.cost = Lamports(
+                u64::try_from(u128::from(p.cost.0) * u128::from(tokens.0) / u128::from(before.0))
+                    .unwrap_or(p.cost.0),
+            );
+        }
+        p.tokens = tokens;
+        Some(before)
+    }
+
+    /// Realized PnL carried over from before a restart.
+    pub fn set_realized(&mut self, realized: i64, network_fees: Lamports) {
+        self.realized = realized;
+        self.network_fees = network_fees;
+    }
+
     /// The chain's figure replaces ours (a periodic balance read).
     pub fn set_wallet(&mut self, lamports: Lamports) {
         self.wallet = lamports;

@@ -17,12 +17,14 @@ use kestrel_feed::extract::{Extracted, Extractor};
 use kestrel_feed::{FeedHandle, SignatureUpdate, Watch};
 use kestrel_model::{SignatureText, Timestamp, mono_nanos};
 use kestrel_pump::curve::Reserves;
+use kestrel_store::{Journal, Record, SendRecord};
 use kestrel_units::Lamports;
+use solana_pubkey::Pubkey;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::execution::Prepared;
 use crate::metrics::{Metrics, Recorder, Stage};
-use crate::order::{ExecReport, FailReason, Fill};
+use crate::order::{ExecReport, FailReason, Fill, Why};
 
 #[derive(Clone, Debug)]
 pub struct ConfirmPolicy {
@@ -61,6 +63,7 @@ pub struct Dispatcher {
     policy: ConfirmPolicy,
     metrics: Arc<Metrics>,
     recorder: Arc<Mutex<Recorder>>,
+    journal: Option<Journal>,
 }
 
 enum Outcome {
@@ -79,6 +82,7 @@ impl Dispatcher {
         blockhash: Arc<BlockhashCache>,
         policy: ConfirmPolicy,
         metrics: Arc<Metrics>,
+        journal: Option<Journal>,
     ) -> Self {
         Self {
             broadcaster,
@@ -91,6 +95,7 @@ impl Dispatcher {
             policy,
             metrics,
             recorder: Arc::new(Mutex::new(Recorder::new(&[Stage::Send, Stage::Confirm]))),
+            journal,
         }
     }
 
@@ -141,8 +146,11 @@ impl Dispatcher {
 
     async fn track(&self, mut p: Prepared) {
         let mint = p.order.mint.mint;
+        let (order, why) = (p.order.id, p.order.why);
         let is_buy = p.order.approved.intent().is_buy();
         let fail = |reason| ExecReport::Failed {
+            order,
+            why,
             mint,
             is_buy,
             reason,
@@ -150,6 +158,19 @@ impl Dispatcher {
         let mut resigns = 0;
         loop {
             let sig = p.signed.signature_text;
+            // On disk before it can land: after a crash, recovery resolves it by signature.
+            if let Some(j) = &self.journal
+                && let Err(e) = j.durable(Record::Send(SendRecord {
+                    order_id: order,
+                    signature: sig,
+                    blockhash: p.signed.blockhash,
+                    last_valid_block: p.last_valid_block_height,
+                    at_ns: kestrel_model::SystemClock.now_ts().0,
+                }))
+            {
+                self.report(fail(FailReason::NotSent(format!("not journaled: {e}"))));
+                return;
+            }
             let (tx, rx) = oneshot::channel();
             self.waiters.insert(sig, tx);
             if let Some(feed) = &self.feed {
@@ -170,6 +191,7 @@ impl Dispatcher {
                 self.record(Stage::Send, accepted_at.saturating_sub(p.order.read_at));
             }
             self.report(ExecReport::Sent {
+                order,
                 mint,
                 is_buy,
                 signature: sig,
@@ -287,58 +309,95 @@ impl Dispatcher {
 
     /// The transaction's own TradeEvent, from its logs.
     async fn fill(&self, p: &Prepared) -> Option<Fill> {
-        let sig = p.signed.signature_text;
         let rpc = self.rpc.first()?;
-        let me = self.wallet.pubkey();
-        let mint = p.order.mint.mint;
-        for attempt in 0..10u64 {
-            match rpc.transaction_logs(sig.as_str()).await {
-                Ok(Some(t)) => {
-                    let mut found = None;
-                    let mut ex = Extractor::new();
-                    ex.lines(
-                        t.logs.iter().map(String::as_str),
-                        sig,
-                        t.slot,
-                        Timestamp(0),
-                        &mut |e| {
-                            if let Extracted::Trade(tr) = e
-                                && tr.user == me
-                                && tr.mint == mint
-                            {
-                                found = Some(tr);
-                            }
-                        },
-                    );
-                    let tr = found?;
-                    return Some(Fill {
-                        mint,
-                        is_buy: tr.is_buy,
-                        tokens: tr.token_amount,
-                        sol: tr.sol_amount,
-                        fees: tr.fees,
-                        network_fee: Lamports(t.fee),
-                        reserves_after: Reserves {
-                            virtual_token: tr.virtual_token_reserves,
-                            virtual_sol: tr.virtual_sol_reserves,
-                            real_token: tr.real_token_reserves,
-                            real_sol: tr.real_sol_reserves,
-                        },
-                        signature: sig,
-                        slot: t.slot,
-                    });
-                }
-                // Confirmed by the feed before this node serves it: wait a little.
-                Ok(None) | Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(100 * (attempt + 1))).await;
-                }
-            }
-        }
-        None
+        let o = &p.order;
+        read_fill(
+            rpc,
+            p.signed.signature_text,
+            o.mint.mint,
+            self.wallet.pubkey(),
+            (o.id, o.why),
+            10,
+        )
+        .await
     }
 }
 
-fn reached(s: &SignatureStatus, commitment: &str) -> bool {
+/// Reads the fill of a confirmed transaction from its own TradeEvent (ours: `wallet` trading
+/// `mint`), retrying while the node does not serve it yet. `None` if it never shows up or
+/// carries no such event.
+pub async fn read_fill(
+    rpc: &JsonRpc,
+    sig: SignatureText,
+    mint: Pubkey,
+    wallet: Pubkey,
+    (order, why): (u64, Why),
+    attempts: u64,
+) -> Option<Fill> {
+    for attempt in 0..attempts {
+        match rpc.transaction_logs(sig.as_str()).await {
+            Ok(Some(t)) => {
+                let mut found = None;
+                let mut ex = Extractor::new();
+                ex.lines(
+                    t.logs.iter().map(String::as_str),
+                    sig,
+                    t.slot,
+                    Timestamp(0),
+                    &mut |e| {
+                        if let Extracted::Trade(tr) = e
+                            && tr.user == wallet
+                            && tr.mint == mint
+                        {
+                            found = Some(tr);
+                        }
+                    },
+                );
+                let tr = found?;
+                let fee = Lamports(t.fee);
+                return Some(Fill {
+                    order,
+                    why,
+                    mint,
+                    is_buy: tr.is_buy,
+                    tokens: tr.token_amount,
+                    sol: tr.sol_amount,
+                    fees: tr.fees,
+                    network_fee: fee,
+                    // A node that reports no balances: the figure the event implies.
+                    wallet_delta: t
+                        .payer_delta
+                        .unwrap_or_else(|| implied_delta(tr.is_buy, tr.sol_amount, tr.fees, fee)),
+                    reserves_after: Reserves {
+                        virtual_token: tr.virtual_token_reserves,
+                        virtual_sol: tr.virtual_sol_reserves,
+                        real_token: tr.real_token_reserves,
+                        real_sol: tr.real_sol_reserves,
+                    },
+                    signature: sig,
+                    slot: t.slot,
+                });
+            }
+            // Confirmed by the feed before this node serves it: wait a little.
+            Ok(None) | Err(_) => {
+                tokio::time::sleep(Duration::from_millis(100 * (attempt + 1))).await;
+            }
+        }
+    }
+    None
+}
+
+/// The wallet change a trade implies (without rent): what paper mode books.
+pub fn implied_delta(is_buy: bool, sol: Lamports, fees: Lamports, network_fee: Lamports) -> i64 {
+    let (sol, fees, net) = (i64::try_from(sol.0).unwrap_or(i64::MAX), i64::try_from(fees.0).unwrap_or(i64::MAX), i64::try_from(network_fee.0).unwrap_or(i64::MAX));
+    if is_buy {
+        0i64.saturating_sub(sol.saturating_add(fees)).saturating_sub(net)
+    } else {
+        sol.saturating_sub(fees).saturating_sub(net)
+    }
+}
+
+pub(crate) fn reached(s: &SignatureStatus, commitment: &str) -> bool {
     let rank = |c: &str| match c {
         "processed" => 0,
         "confirmed" => 1,

@@ -11,7 +11,10 @@ use dashmap::DashMap;
 use kestrel_exec::send::SendPolicy;
 use kestrel_exec::{BlockhashCache, Broadcaster, JsonRpc, Wallet};
 use kestrel_feed::{EndpointStats, FeedConfig, Sink, Stamped};
+use kestrel_guardian::exits::ExitRules;
 use kestrel_guardian::{Guardian, Limits};
+use kestrel_reentry::{Reentry, ReentryConfig};
+use kestrel_store::{Journal, JournalState, MetaValue, Reader, Record};
 use kestrel_model::{SystemClock, mono_nanos};
 use kestrel_sniper::{Sniper, SniperConfig};
 use kestrel_units::Lamports;
@@ -24,7 +27,8 @@ use crate::book::{Book, Position};
 use crate::control::{self, ControlState};
 use crate::dispatch::{ConfirmPolicy, Dispatcher};
 use crate::execution::{ExecSettings, Executor};
-use crate::kernel::{Kernel, SellSettings};
+use crate::kernel::{Kernel, KernelParts, SellSettings};
+use crate::recovery::{self, RecoveryReport};
 use crate::metrics::{Metrics, percentile_table};
 use crate::order::{Command, ExecReport, Order};
 use crate::threads::{Idle, ThreadSettings, pin_current};
@@ -44,6 +48,23 @@ pub enum EngineError {
     },
     #[error("bad setting: {0}")]
     Setting(String),
+    #[error("{0}")]
+    Journal(#[from] kestrel_store::StoreError),
+    #[error("journal {path} belongs to wallet {journal}, but this run trades wallet {wallet}")]
+    JournalWallet {
+        path: String,
+        journal: Pubkey,
+        wallet: Pubkey,
+    },
+    #[error("recovery: {0}")]
+    Recovery(String),
+}
+
+/// Where the journal lives and how hard it syncs.
+#[derive(Clone, Debug)]
+pub struct JournalSetup {
+    pub path: std::path::PathBuf,
+    pub sync: kestrel_store::Sync,
 }
 
 /// Everything the engine needs, resolved from config and flags.
@@ -58,6 +79,10 @@ pub struct EngineSetup {
     pub limits: Limits,
     pub blacklisted_mints: Vec<Pubkey>,
     pub blacklisted_creators: Vec<Pubkey>,
+    pub exits: ExitRules,
+    pub reentry: ReentryConfig,
+    /// `None`: no journal (benches, some tests).
+    pub journal: Option<JournalSetup>,
     pub exec: ExecSettings,
     pub sell: SellSettings,
     /// Paper mode: real feeds, nothing sent, fills simulated on the curve.
@@ -82,6 +107,9 @@ pub struct Engine {
     pub positions: Arc<DashMap<Pubkey, Position>>,
     pub control_addr: Option<SocketAddr>,
     pub wallet: Pubkey,
+    /// What start-up recovery found and did.
+    pub recovery: RecoveryReport,
+    journal: Option<Journal>,
     commands: Sender<Command>,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
@@ -163,6 +191,37 @@ impl Engine {
                 Lamports(read.map_err(|e| EngineError::Balance(e.to_string()))?)
             }
         };
+        // The journal: what the last run left, then the writer for this one.
+        let (journal, journaled) = match &s.journal {
+            Some(j) => {
+                let state = Reader::open_for_recovery(&j.path, j.sync)?
+                    .state(SystemClock.now_ts().0, 1_024)?;
+                if let Some(w) = state.wallet
+                    && w != wallet_key
+                {
+                    return Err(EngineError::JournalWallet {
+                        path: j.path.display().to_string(),
+                        journal: w,
+                        wallet: wallet_key,
+                    });
+                }
+                let journal = Journal::open(&j.path, j.sync)?;
+                journal.record(Record::Meta {
+                    key: "wallet",
+                    value: MetaValue::Key(wallet_key),
+                });
+                journal.record(Record::Meta {
+                    key: "start_balance",
+                    value: MetaValue::Number(balance.0),
+                });
+                journal.record(Record::Meta {
+                    key: "mode",
+                    value: MetaValue::Name(if s.paper { "paper" } else { "live" }),
+                });
+                (Some(journal), state)
+            }
+            None => (None, JournalState::default()),
+        };
         let (feed_tx, feed_rx) = bounded::<Stamped>(s.queue_capacity);
         let (report_tx, report_rx) = bounded::<ExecReport>(4096);
         let (cmd_tx, cmd_rx) = bounded::<Command>(256);
@@ -198,6 +257,7 @@ impl Engine {
             blockhash.clone(),
             s.confirm.clone(),
             metrics.clone(),
+            journal.clone(),
         );
         if !s.paper {
             let (rpc, reports, every) = (rpcs.first().cloned(), report_tx.clone(), s.balance_every);
@@ -221,16 +281,34 @@ impl Engine {
             .unwrap_or(64)
             .clamp(8, 4096)
             * 2;
-        let kernel = Kernel::new(
-            Sniper::new(s.sniper),
-            Guardian::new(s.limits, s.blacklisted_mints, s.blacklisted_creators),
-            Book::new(balance, capacity),
-            s.exec.fees.rates,
-            s.sell,
+        let mut kernel = Kernel::new(
+            KernelParts {
+                sniper: Sniper::new(s.sniper),
+                guardian: Guardian::new(s.limits, s.blacklisted_mints, s.blacklisted_creators),
+                reentry: Reentry::new(s.reentry, wallet_key),
+                exits: s.exits,
+                book: Book::new(balance, capacity),
+                rates: s.exec.fees.rates,
+                sell: s.sell,
+                metrics: metrics.clone(),
+                feed: Some(feed.handle.clone()),
+                journal: journal.clone(),
+            },
             SystemClock,
-            metrics.clone(),
-            Some(feed.handle.clone()),
         );
+        // Recovery, before anything trades: the journal's state, then the chain's word on
+        // what was in flight and what the wallet holds.
+        kernel.restore(&journaled);
+        let recovery = ctl.block_on(recovery::recover(
+            &mut kernel,
+            &journaled,
+            if s.paper { None } else { rpcs.first() },
+            wallet_key,
+            s.feed.commitment,
+        ))?;
+        if recovery != RecoveryReport::default() {
+            tracing::info!(?recovery, "recovered from the journal");
+        }
         let positions = kernel.views();
         let control_addr = match s.control {
             Some(addr) => Some(
@@ -291,6 +369,8 @@ impl Engine {
             positions,
             control_addr,
             wallet: wallet_key,
+            recovery,
+            journal,
             commands: cmd_tx,
             stop,
             threads,
@@ -316,6 +396,9 @@ impl Engine {
         self.dispatcher.publish();
         if let Some(rt) = self.ctl.take() {
             rt.shutdown_timeout(Duration::from_millis(500));
+        }
+        if let Some(j) = self.journal.take() {
+            j.close();
         }
         percentile_table(&self.metrics)
     }
@@ -410,6 +493,12 @@ fn strategy_loop(
         }
         let now = mono_nanos();
         if now.saturating_sub(last_publish) >= PUBLISH_NS {
+            kernel.on_timer(&mut sells);
+            for o in sells.drain(..) {
+                if !send_order(&orders, o, metrics) {
+                    return;
+                }
+            }
             kernel.publish(now, false);
             last_publish = now;
         }
@@ -488,6 +577,8 @@ async fn exec_loop(
             Ok(p) => dispatcher.spawn(p),
             Err(reason) => {
                 let _ = reports.send(ExecReport::Failed {
+                    order: order.id,
+                    why: order.why,
                     mint: intent.mint,
                     is_buy: intent.is_buy(),
                     reason,

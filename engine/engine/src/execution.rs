@@ -135,13 +135,18 @@ impl Executor {
         self.recorder
             .record(Stage::BuildSign, signed_at.saturating_sub(order.read_at));
         self.recorder.maybe_publish(&self.metrics, signed_at, false);
+        let fees = leg.fees().unwrap_or(Lamports::ZERO);
+        let network = Lamports(network_fee(cu_limit, cu_price));
         let expected = Fill {
+            order: order.id,
+            why: order.why,
+            wallet_delta: crate::dispatch::implied_delta(intent.is_buy(), leg.curve, fees, network),
             mint: order.mint.mint,
             is_buy: intent.is_buy(),
             tokens,
             sol: leg.curve,
-            fees: leg.fees().unwrap_or(Lamports::ZERO),
-            network_fee: Lamports(network_fee(cu_limit, cu_price)),
+            fees,
+            network_fee: network,
             reserves_after: after,
             signature: signed.signature_text,
             slot: 0,

@@ -19,6 +19,7 @@ pub mod execution;
 pub mod kernel;
 pub mod metrics;
 pub mod order;
+pub mod recovery;
 pub mod status;
 pub mod threads;
 

@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 
 use hdrhistogram::Histogram;
 use kestrel_guardian::Reason;
+use kestrel_guardian::exits::ExitReason;
+use kestrel_reentry::Pass;
 use kestrel_sniper::SkipReason;
 
 /// The stages of the hot path, in order.
@@ -121,6 +123,14 @@ pub struct Metrics {
     pub sold: AtomicU64,
     pub skipped: [AtomicU64; SkipReason::ALL.len()],
     pub refused: [AtomicU64; Reason::COUNT],
+    /// Sell orders made, by what made them.
+    pub exits: [AtomicU64; ExitReason::COUNT],
+    /// Trades on watched mints that did not re-enter, by reason.
+    pub reentry_passes: [AtomicU64; Pass::COUNT],
+    pub reentries: AtomicU64,
+    /// Held positions whose curve completed (to be sold off the curve).
+    pub graduated_held: AtomicU64,
+    pub sell_failures: AtomicU64,
     pub buy_failures: AtomicU64,
     pub sends: AtomicU64,
     pub send_retries: AtomicU64,
@@ -155,6 +165,11 @@ impl Metrics {
             sold: AtomicU64::new(0),
             skipped: std::array::from_fn(|_| AtomicU64::new(0)),
             refused: std::array::from_fn(|_| AtomicU64::new(0)),
+            exits: std::array::from_fn(|_| AtomicU64::new(0)),
+            reentry_passes: std::array::from_fn(|_| AtomicU64::new(0)),
+            reentries: AtomicU64::new(0),
+            graduated_held: AtomicU64::new(0),
+            sell_failures: AtomicU64::new(0),
             buy_failures: AtomicU64::new(0),
             sends: AtomicU64::new(0),
             send_retries: AtomicU64::new(0),
@@ -309,12 +324,34 @@ pub fn prometheus(m: &Metrics, feeds: &[kestrel_feed::EndpointStats]) -> String 
             c.load(Relaxed)
         );
     }
+    let labelled = |o: &mut String, name: &str, help: &str, values: &[AtomicU64], label: fn(usize) -> &'static str| {
+        let _ = writeln!(o, "# HELP kestrel_{name} {help}\n# TYPE kestrel_{name} counter");
+        for (i, c) in values.iter().enumerate() {
+            let _ = writeln!(o, "kestrel_{name}{{reason=\"{}\"}} {}", label(i), c.load(Relaxed));
+        }
+    };
+    labelled(&mut o, "exits_total", "Sell orders made, by reason.", &m.exits, ExitReason::name_at);
+    labelled(
+        &mut o,
+        "reentry_passes_total",
+        "Trades on watched mints that did not re-enter, by reason.",
+        &m.reentry_passes,
+        Pass::name_at,
+    );
+    counter(&mut o, "reentries_total", "Re-entry buys ordered.", m.reentries.load(Relaxed));
+    counter(&mut o, "sell_failures_total", "Sells that failed.", m.sell_failures.load(Relaxed));
     let gauge = |o: &mut String, name: &str, help: &str, v: String| {
         let _ = writeln!(
             o,
             "# HELP kestrel_{name} {help}\n# TYPE kestrel_{name} gauge\nkestrel_{name} {v}"
         );
     };
+    gauge(
+        &mut o,
+        "graduated_held",
+        "Held positions whose curve completed: they need the off-curve route.",
+        m.graduated_held.load(Relaxed).to_string(),
+    );
     gauge(
         &mut o,
         "open_positions",

@@ -2,14 +2,57 @@
 
 use kestrel_exec::tx::MintInfo;
 use kestrel_guardian::Approved;
+use kestrel_guardian::exits::ExitReason;
 use kestrel_model::SignatureText;
 use kestrel_pump::curve::Reserves;
 use kestrel_units::{Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
+/// What made an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Why {
+    /// The sniper, on a launch.
+    Snipe,
+    /// The re-entry strategy.
+    Reentry,
+    /// An exit rule, the kill switch or an operator's sell.
+    Exit(ExitReason),
+}
+
+impl Why {
+    /// The name the journal stores.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Snipe => "snipe",
+            Self::Reentry => "reentry",
+            Self::Exit(r) => r.name(),
+        }
+    }
+
+    /// The take-profit level, for the journal (0 otherwise).
+    pub fn level(&self) -> u8 {
+        match self {
+            Self::Exit(ExitReason::TakeProfit { level }) => *level,
+            _ => 0,
+        }
+    }
+
+    /// Back from the journal's name and level.
+    pub fn from_name(name: &str, level: u8) -> Option<Self> {
+        match name {
+            "snipe" => Some(Self::Snipe),
+            "reentry" => Some(Self::Reentry),
+            other => ExitReason::from_name(other, level).map(Self::Exit),
+        }
+    }
+}
+
 /// An approved intent with what execution needs to build it, and its latency stamps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Order {
+    /// The journal's order id.
+    pub id: u64,
+    pub why: Why,
     pub approved: Approved,
     pub mint: MintInfo,
     /// The curve the price was judged on (for the slippage bound and paper fills).
@@ -35,6 +78,20 @@ pub enum FailReason {
     NoFill,
 }
 
+impl FailReason {
+    /// A stable name, for the journal.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::NoBlockhash => "no_blockhash",
+            Self::Curve(_) => "curve",
+            Self::NotSent(_) => "not_sent",
+            Self::OnChain(_) => "failed_on_chain",
+            Self::Expired => "expired",
+            Self::NoFill => "no_fill",
+        }
+    }
+}
+
 impl std::fmt::Display for FailReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -52,6 +109,8 @@ impl std::fmt::Display for FailReason {
 /// mode).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fill {
+    pub order: u64,
+    pub why: Why,
     pub mint: Pubkey,
     pub is_buy: bool,
     pub tokens: TokenAmount,
@@ -61,6 +120,9 @@ pub struct Fill {
     pub fees: Lamports,
     /// The transaction's network fee (base + priority).
     pub network_fee: Lamports,
+    /// The wallet's balance change in the transaction, as the ledger states it (fees, rent
+    /// of a new token account, SOL in or out).
+    pub wallet_delta: i64,
     pub reserves_after: Reserves,
     pub signature: SignatureText,
     pub slot: u64,
@@ -70,6 +132,7 @@ pub struct Fill {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExecReport {
     Sent {
+        order: u64,
         mint: Pubkey,
         is_buy: bool,
         signature: SignatureText,
@@ -77,6 +140,8 @@ pub enum ExecReport {
     },
     Filled(Fill),
     Failed {
+        order: u64,
+        why: Why,
         mint: Pubkey,
         is_buy: bool,
         reason: FailReason,

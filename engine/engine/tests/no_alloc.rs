@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use kestrel_engine::book::Book;
-use kestrel_engine::kernel::{Kernel, SellSettings};
+use kestrel_engine::kernel::{Kernel, KernelParts, SellSettings};
+use kestrel_guardian::exits::ExitRules;
+use kestrel_reentry::{Reentry, ReentryConfig};
 use kestrel_engine::metrics::Metrics;
 use kestrel_feed::extract::{Extracted, Extractor};
 use kestrel_feed::{FeedEvent, Stamped};
@@ -68,7 +70,8 @@ fn the_kernel_allocates_nothing_per_event() {
 
     let max_open = 100u32;
     let mut kernel = Kernel::new(
-        Sniper::new(SniperConfig {
+        KernelParts {
+            sniper: Sniper::new(SniperConfig {
             name_allow: vec![],
             name_deny: vec![Pattern::new("scam")],
             symbol_allow: vec![],
@@ -85,7 +88,7 @@ fn the_kernel_allocates_nothing_per_event() {
             slippage: Bps(1_000),
             cu_price_micro_lamports: 1_000,
         }),
-        Guardian::new(
+            guardian: Guardian::new(
             Limits {
                 max_sol_per_trade: Lamports(10_000_000),
                 max_total_exposure: Lamports(100_000_000_000),
@@ -94,22 +97,27 @@ fn the_kernel_allocates_nothing_per_event() {
                 sol_reserve: Lamports(1_000_000_000),
                 max_slippage: Bps(2_000),
                 max_cu_price: 1_000_000,
+                daily_loss_limit: None,
             },
             vec![],
             vec![],
         ),
-        Book::new(Lamports(1_000_000_000_000), 2 * max_open as usize),
-        FeeRates {
+            reentry: Reentry::new(ReentryConfig::default(), Pubkey::default()),
+            exits: ExitRules::default(),
+            book: Book::new(Lamports(1_000_000_000_000), 2 * max_open as usize),
+            rates: FeeRates {
             protocol: Bps(95),
             creator: Bps(30),
         },
-        SellSettings {
+            sell: SellSettings {
             slippage: Bps(2_000),
             cu_price_micro_lamports: 1_000,
         },
+            metrics: Arc::new(Metrics::new()),
+            feed: None,
+            journal: None,
+        },
         SystemClock,
-        Arc::new(Metrics::new()),
-        None,
     );
 
     let events: Vec<Stamped> = (0..4_000u64)

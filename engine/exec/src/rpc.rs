@@ -83,6 +83,9 @@ pub struct TransactionLogs {
     pub err: Option<Value>,
     pub logs: Vec<String>,
     pub fee: u64,
+    /// The fee payer's balance change (post − pre): fees, rent, SOL in and out. `None` if the
+    /// node did not report balances.
+    pub payer_delta: Option<i64>,
 }
 
 impl JsonRpc {
@@ -194,6 +197,10 @@ impl JsonRpc {
             log_messages: Option<Vec<String>>,
             #[serde(default)]
             fee: u64,
+            #[serde(default)]
+            pre_balances: Option<Vec<u64>>,
+            #[serde(default)]
+            post_balances: Option<Vec<u64>>,
         }
         #[derive(Deserialize)]
         struct R {
@@ -213,10 +220,17 @@ impl JsonRpc {
             })?;
         Ok(r.map(|r| {
             let meta = r.meta;
+            let payer_delta = meta.as_ref().and_then(|m| {
+                let pre = *m.pre_balances.as_ref()?.first()?;
+                let post = *m.post_balances.as_ref()?.first()?;
+                Some(i128::from(post) - i128::from(pre))
+                    .and_then(|d| i64::try_from(d).ok())
+            });
             TransactionLogs {
                 slot: r.slot,
                 err: meta.as_ref().and_then(|m| m.err.clone()),
                 fee: meta.as_ref().map_or(0, |m| m.fee),
+                payer_delta,
                 logs: meta.and_then(|m| m.log_messages).unwrap_or_default(),
             }
         }))
@@ -234,6 +248,111 @@ impl JsonRpc {
             )
             .await?;
         Ok(r.value)
+    }
+
+    /// An account's data (base64 on the wire); `None` if the account does not exist.
+    pub async fn account_data(&self, key: &Pubkey) -> Result<Option<Vec<u8>>, RpcError> {
+        use base64::Engine as _;
+        #[derive(Deserialize)]
+        struct Account {
+            data: (String, String),
+        }
+        #[derive(Deserialize)]
+        struct R {
+            value: Option<Account>,
+        }
+        let r: R = self
+            .call(
+                "getAccountInfo",
+                json!([key.to_string(), {"encoding": "base64", "commitment": "confirmed"}]),
+            )
+            .await?;
+        r.value
+            .map(|a| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(a.data.0.as_bytes())
+                    .map_err(|e| RpcError::Decode(format!("getAccountInfo {key}: {e}")))
+            })
+            .transpose()
+    }
+
+    /// A token account's balance in base units; `None` if the account does not exist.
+    pub async fn token_account_balance(&self, account: &Pubkey) -> Result<Option<u64>, RpcError> {
+        #[derive(Deserialize)]
+        struct Amount {
+            amount: String,
+        }
+        #[derive(Deserialize)]
+        struct R {
+            value: Amount,
+        }
+        let r: Result<R, RpcError> = self
+            .call(
+                "getTokenAccountBalance",
+                json!([account.to_string(), {"commitment": "confirmed"}]),
+            )
+            .await;
+        match r {
+            Ok(r) => r.value.amount.parse::<u64>().map(Some).map_err(|_| {
+                RpcError::Decode(format!(
+                    "getTokenAccountBalance: amount `{}` is not an integer",
+                    r.value.amount
+                ))
+            }),
+            // Invalid params: the node has no such account (closed, or never created).
+            Err(RpcError::Rpc { code: -32602, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every token account `owner` holds under `program`: (account, mint, amount), read from
+    /// the account data (the base layout SPL Token and Token-2022 share: mint, owner, amount).
+    pub async fn token_accounts_by_owner(
+        &self,
+        owner: &Pubkey,
+        program: &Pubkey,
+    ) -> Result<Vec<(Pubkey, Pubkey, u64)>, RpcError> {
+        use base64::Engine as _;
+        #[derive(Deserialize)]
+        struct Account {
+            data: (String, String),
+        }
+        #[derive(Deserialize)]
+        struct Keyed {
+            pubkey: String,
+            account: Account,
+        }
+        #[derive(Deserialize)]
+        struct R {
+            value: Vec<Keyed>,
+        }
+        let r: R = self
+            .call(
+                "getTokenAccountsByOwner",
+                json!([owner.to_string(), {"programId": program.to_string()},
+                       {"encoding": "base64", "commitment": "confirmed"}]),
+            )
+            .await?;
+        let bad = |what: String| RpcError::Decode(format!("getTokenAccountsByOwner: {what}"));
+        r.value
+            .into_iter()
+            .map(|k| {
+                let account = k
+                    .pubkey
+                    .parse::<Pubkey>()
+                    .map_err(|_| bad(format!("`{}` is not a public key", k.pubkey)))?;
+                let data = base64::engine::general_purpose::STANDARD
+                    .decode(k.account.data.0.as_bytes())
+                    .map_err(|e| bad(format!("{}: {e}", k.pubkey)))?;
+                let (Some(mint), Some(amount)) = (data.get(0..32), data.get(64..72)) else {
+                    return Err(bad(format!("{}: {} bytes, not a token account", k.pubkey, data.len())));
+                };
+                let mint = Pubkey::try_from(mint).map_err(|_| bad("mint".into()))?;
+                let amount =
+                    u64::from_le_bytes(amount.try_into().map_err(|_| bad("amount".into()))?);
+                Ok((account, mint, amount))
+            })
+            .collect()
     }
 
     /// The local cluster's faucet (and devnet's); mainnet refuses it.

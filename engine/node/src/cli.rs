@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::{bench_cmd, config_cmd, decode_cmd, run_cmd, sim_cmd};
+use crate::{bench_cmd, config_cmd, decode_cmd, journal_cmd, run_cmd, sim_cmd};
 
 /// Exit code for input Kestrel refused (as clap uses for bad arguments).
 pub(crate) const EXIT_BAD_INPUT: u8 = 2;
@@ -26,6 +26,9 @@ pub(crate) const EXIT_BAD_INPUT: u8 = 2;
                   kestrel decode frame.json                  decode a logsNotification frame\n  \
                   kestrel decode --account bonding-curve -   decode base64 account data from stdin\n  \
                   kestrel config check config/mainnet.toml   validate a config, secrets redacted\n  \
+                  kestrel positions --json                   open positions, one JSON object per line\n  \
+                  kestrel trades --since 1h                  fills of the last hour\n  \
+                  kestrel pnl --day today                    today's realized PnL and fees\n  \
                   kestrel sim --rpc-port 0 --ws-port 0       a local cluster on free ports"
 )]
 pub(crate) struct Cli {
@@ -51,6 +54,12 @@ pub(crate) enum Command {
     /// Inspect the configuration
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
+    /// Positions from the journal (open ones; --all for closed too)
+    Positions(journal_cmd::PositionsArgs),
+    /// Fills from the journal, oldest first
+    Trades(journal_cmd::TradesArgs),
+    /// Realized PnL, fees and the wallet's change per UTC day, from the journal
+    Pnl(journal_cmd::PnlArgs),
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -61,6 +70,9 @@ pub(crate) fn main() -> ExitCode {
         Command::Bench(cmd) => bench_cmd::run(&cmd, cli.config.as_deref()),
         Command::Sim(args) => sim_cmd::run(&args, cli.config.as_deref()),
         Command::Config(cmd) => config_cmd::run(&cmd, cli.config.as_deref()),
+        Command::Positions(args) => journal_cmd::positions(&args, cli.config.as_deref()),
+        Command::Trades(args) => journal_cmd::trades(&args, cli.config.as_deref()),
+        Command::Pnl(args) => journal_cmd::pnl(&args, cli.config.as_deref()),
     };
     ExitCode::from(code)
 }

@@ -4,6 +4,7 @@ mod bench_cmd;
 mod cli;
 mod config_cmd;
 mod decode_cmd;
+mod journal_cmd;
 mod run_cmd;
 mod setup;
 mod sim_cmd;

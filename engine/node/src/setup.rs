@@ -1,14 +1,19 @@
 //! From a validated config to the engine's setup: the one place config sections become the
 //! strategy, guardian and execution types.
 
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use kestrel_config::{
-    Commitment, Config, FeedClientChoice, IdleChoice, Mode, Rule, TokenProgramChoice,
+    Commitment, Config, ExitsSection, FeedClientChoice, IdleChoice, Mode, ReentrySection,
+    ReferenceChoice, Rule, SyncChoice, TokenProgramChoice,
 };
 use kestrel_engine::EngineSetup;
+use kestrel_engine::engine::JournalSetup;
+use kestrel_guardian::exits::{ExitRules, TakeProfit, Trailing};
+use kestrel_reentry::{Reference, ReentryConfig};
 use kestrel_engine::dispatch::ConfirmPolicy;
 use kestrel_engine::execution::ExecSettings;
 use kestrel_engine::kernel::SellSettings;
@@ -47,6 +52,65 @@ pub(crate) fn commitment(c: Commitment) -> &'static str {
     }
 }
 
+/// The journal of `wallet`: `<journal.dir>/<wallet>.db`, or `-paper.db` in paper mode.
+pub(crate) fn journal_path(config: &Config, wallet: &Pubkey, paper: bool) -> PathBuf {
+    let name = if paper {
+        format!("{wallet}-paper.db")
+    } else {
+        format!("{wallet}.db")
+    };
+    Path::new(&config.journal.dir).join(name)
+}
+
+fn exit_rules(x: &ExitsSection) -> Result<ExitRules> {
+    let secs = Duration::from_secs;
+    let mut rules = ExitRules {
+        take_profit: x
+            .take_profit
+            .iter()
+            .map(|t| TakeProfit {
+                gain: Bps(t.gain_bps),
+                percent: t.sell_percent,
+            })
+            .collect(),
+        stop_loss: (x.stop_loss_bps > 0).then_some(Bps(x.stop_loss_bps)),
+        trailing: (x.trailing_bps > 0).then_some(Trailing {
+            arm: Bps(x.trailing_arm_bps),
+            trail: Bps(x.trailing_bps),
+        }),
+        max_hold: (x.max_hold_secs > 0).then(|| secs(x.max_hold_secs)),
+        creator_sells: x.creator_sells,
+        liquidity_drain: (x.liquidity_drain_bps > 0).then_some(Bps(x.liquidity_drain_bps)),
+    };
+    rules
+        .validate()
+        .map_err(|e| anyhow::anyhow!("exits.{e}"))?;
+    Ok(rules)
+}
+
+fn reentry(r: &ReentrySection) -> ReentryConfig {
+    let secs = Duration::from_secs;
+    ReentryConfig {
+        enabled: r.enabled,
+        reference: match r.reference {
+            ReferenceChoice::PriorHigh => Reference::PriorHigh,
+            ReferenceChoice::ExitPrice => Reference::ExitPrice,
+        },
+        breakout: Bps(r.breakout_bps),
+        min_net_buy: Lamports(r.min_net_buy_lamports),
+        min_buyers: r.min_buyers,
+        window: secs(r.window_secs),
+        cooldown: secs(r.cooldown_secs),
+        max_per_mint: r.max_per_mint,
+        spend: Lamports(r.buy_lamports),
+        size_scale: Bps(r.size_scale_bps),
+        watch_for: secs(r.watch_secs),
+        max_watched: r.max_watched as usize,
+        slippage: Bps(r.slippage_bps),
+        cu_price_micro_lamports: r.cu_price_micro_lamports,
+    }
+}
+
 /// The engine's setup from `config` and a wallet already loaded.
 pub(crate) fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
     let n = &config.network;
@@ -58,6 +122,7 @@ pub(crate) fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetu
     }
     let s = &config.sniper;
     let g = &config.guardian;
+    let wallet_key = wallet.pubkey();
     let x = &config.exec;
     let mut programs = vec![PUMP_PROGRAM];
     if config.feed.pumpswap {
@@ -140,7 +205,18 @@ pub(crate) fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetu
             sol_reserve: Lamports(g.sol_reserve_lamports),
             max_slippage: Bps(g.max_slippage_bps),
             max_cu_price: g.max_cu_price_micro_lamports,
+            daily_loss_limit: (g.daily_loss_limit_lamports > 0)
+                .then_some(Lamports(g.daily_loss_limit_lamports)),
         },
+        exits: exit_rules(&config.exits)?,
+        reentry: reentry(&config.reentry),
+        journal: config.journal.enabled.then(|| JournalSetup {
+            path: journal_path(config, &wallet_key, config.engine.mode == Mode::Paper),
+            sync: match config.journal.sync {
+                SyncChoice::Normal => kestrel_store::Sync::Normal,
+                SyncChoice::Full => kestrel_store::Sync::Full,
+            },
+        }),
         blacklisted_mints: keys(&g.blacklisted_mints, "guardian.blacklisted_mints")?,
         blacklisted_creators: keys(&g.blacklisted_creators, "guardian.blacklisted_creators")?,
         exec: ExecSettings {

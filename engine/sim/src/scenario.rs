@@ -479,3 +479,39 @@ pub fn launch_coin(
     );
     cluster.submit_own(&tx).map_err(|e| e.message())
 }
+
+/// One scripted trade on a coin from [`launch_coin`]: a buy of `lamports` (creating the
+/// trader's token account if need be), or a sell of `tokens`. For tests and benches that move
+/// a price along a path of their choosing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScriptedTrade {
+    Buy { lamports: u64 },
+    Sell { tokens: u64 },
+}
+
+pub fn trade_coin(
+    cluster: &Cluster,
+    trader: &Keypair,
+    mint: &Pubkey,
+    creator: &Pubkey,
+    trade: ScriptedTrade,
+) -> Result<solana_signature::Signature, String> {
+    let user = trader.pubkey();
+    let accounts = trade_accounts(user, *mint, *creator, TOKEN_PROGRAM);
+    let ixs = match trade {
+        ScriptedTrade::Buy { lamports } => vec![
+            ata::ix::create_idempotent(&user, &user, mint, &TOKEN_PROGRAM),
+            pump_ix::buy_exact_sol_in(&accounts, Lamports(lamports), TokenAmount(1), false),
+        ],
+        ScriptedTrade::Sell { tokens } => {
+            vec![pump_ix::sell(&accounts, TokenAmount(tokens), Lamports(0))]
+        }
+    };
+    let tx = Transaction::new_signed_with_payer(
+        &ixs,
+        Some(&user),
+        &[trader],
+        cluster.latest_blockhash(),
+    );
+    cluster.submit_own(&tx).map_err(|e| e.message())
+}

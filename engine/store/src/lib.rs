@@ -93,6 +93,11 @@ impl TradeSide {
 pub struct OrderRecord {
     pub id: u64,
     pub mint: Pubkey,
+    /// What a buy's position needs if the buy fills while the engine is down.
+    pub creator: Pubkey,
+    pub bonding_curve: Pubkey,
+    pub token_2022: bool,
+    pub is_cashback: bool,
     pub side: TradeSide,
     pub spend_lamports: u64,
     pub tokens: u64,

@@ -27,6 +27,10 @@ pub struct OrderSend {
 pub struct InFlight {
     pub id: u64,
     pub mint: Pubkey,
+    pub creator: Pubkey,
+    pub bonding_curve: Pubkey,
+    pub token_2022: bool,
+    pub is_cashback: bool,
     pub side: TradeSide,
     pub spend_lamports: u64,
     pub tokens: u64,
@@ -267,10 +271,11 @@ impl Reader {
     pub fn in_flight(&self) -> Result<Vec<InFlight>, StoreError> {
         const T: &str = "orders";
         let mut stmt = self.conn.prepare(
-            "SELECT o.id, o.mint, o.side, o.spend_lamports, o.tokens, o.why, o.level FROM orders o
+            "SELECT o.id, o.mint, o.side, o.spend_lamports, o.tokens, o.why, o.level, o.creator,
+             o.bonding_curve, o.token_program, o.is_cashback FROM orders o
              LEFT JOIN outcomes x ON x.order_id = o.id WHERE x.order_id IS NULL ORDER BY o.id",
         )?;
-        type Raw = (i64, String, String, i64, i64, String, i64);
+        type Raw = (i64, String, String, i64, i64, String, i64, [String; 3], bool);
         let raws = stmt
             .query_map([], |r| {
                 Ok((
@@ -281,6 +286,8 @@ impl Reader {
                     r.get(4)?,
                     r.get(5)?,
                     r.get(6)?,
+                    [r.get(7)?, r.get(8)?, r.get(9)?],
+                    r.get(10)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<Raw>>>()?;
@@ -288,7 +295,7 @@ impl Reader {
             "SELECT signature, last_valid_block FROM sends WHERE order_id = ?1 ORDER BY at_ns",
         )?;
         let mut out = Vec::with_capacity(raws.len());
-        for (id, mint, side, spend, tokens, why, level) in raws {
+        for (id, mint, side, spend, tokens, why, level, keys, is_cashback) in raws {
             let signed = sends
                 .query_map(params![id], |r| {
                     Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
@@ -305,6 +312,10 @@ impl Reader {
             out.push(InFlight {
                 id: u(id, T, "id")?,
                 mint: key(&mint, T, "mint")?,
+                creator: key(&keys[0], T, "creator")?,
+                bonding_curve: key(&keys[1], T, "bonding_curve")?,
+                token_2022: keys[2] == "token2022",
+                is_cashback,
                 side: side_of(&side, T)?,
                 spend_lamports: u(spend, T, "spend_lamports")?,
                 tokens: u(tokens, T, "tokens")?,

@@ -18,6 +18,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE orders (
         id             INTEGER PRIMARY KEY,
         mint           TEXT NOT NULL,
+        creator        TEXT NOT NULL,
+        bonding_curve  TEXT NOT NULL,
+        token_program  TEXT NOT NULL CHECK (token_program IN ('spl', 'token2022')),
+        is_cashback    INTEGER NOT NULL,
         side           TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
         spend_lamports INTEGER NOT NULL,
         tokens         INTEGER NOT NULL,

@@ -222,12 +222,17 @@ fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> {
         }
         Record::Order(o) => {
             tx.prepare_cached(
-                "INSERT OR REPLACE INTO orders (id, mint, side, spend_lamports, tokens, why, level,
-                 slippage_bps, cu_price, at_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT OR REPLACE INTO orders (id, mint, creator, bonding_curve, token_program,
+                 is_cashback, side, spend_lamports, tokens, why, level, slippage_bps, cu_price,
+                 at_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
             .execute(params![
                 int(o.id)?,
                 o.mint.to_string(),
+                o.creator.to_string(),
+                o.bonding_curve.to_string(),
+                if o.token_2022 { "token2022" } else { "spl" },
+                o.is_cashback,
                 side(o.side),
                 int(o.spend_lamports)?,
                 int(o.tokens)?,

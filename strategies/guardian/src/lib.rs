@@ -288,6 +288,13 @@ impl Guardian {
         self.state = state;
     }
 
+    /// Never buy `mint` (found in the wallet without a journal record, say).
+    pub fn blacklist_mint(&mut self, mint: Pubkey) {
+        if let Err(i) = self.blacklisted_mints.binary_search(&mint) {
+            self.blacklisted_mints.insert(i, mint);
+        }
+    }
+
     pub fn limits(&self) -> &Limits {
         &self.limits
     }

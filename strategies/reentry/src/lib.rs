@@ -83,6 +83,28 @@ pub struct ReentryConfig {
     pub cu_price_micro_lamports: u64,
 }
 
+impl Default for ReentryConfig {
+    /// Off; the other figures are what a trader might start from.
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            reference: Reference::PriorHigh,
+            breakout: Bps(1_000),
+            min_net_buy: Lamports(2_000_000_000),
+            min_buyers: 3,
+            window: Duration::from_secs(30),
+            cooldown: Duration::from_secs(30),
+            max_per_mint: 1,
+            spend: Lamports(30_000_000),
+            size_scale: Bps(5_000),
+            watch_for: Duration::from_secs(1_800),
+            max_watched: 256,
+            slippage: Bps(1_500),
+            cu_price_micro_lamports: 100_000,
+        }
+    }
+}
+
 /// Why a trade on a watched mint did not lead to a re-entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pass {

@@ -13,6 +13,10 @@ fn order(id: u64, mint: Pubkey, side: TradeSide) -> OrderRecord {
     OrderRecord {
         id,
         mint,
+        creator: Pubkey::new_unique(),
+        bonding_curve: Pubkey::new_unique(),
+        token_2022: false,
+        is_cashback: false,
         side,
         spend_lamports: 50_000_000,
         tokens: 0,

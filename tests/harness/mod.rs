@@ -1,0 +1,208 @@
+//! What the integration tests share: a local cluster on free ports with funded creators, and
+//! the engine's setup against it.
+
+#![allow(dead_code)]
+
+use std::time::{Duration, Instant};
+
+use kestrel_engine::EngineSetup;
+use kestrel_engine::dispatch::ConfirmPolicy;
+use kestrel_engine::execution::ExecSettings;
+use kestrel_engine::kernel::SellSettings;
+use kestrel_engine::threads::ThreadSettings;
+use kestrel_exec::Wallet;
+use kestrel_exec::send::SendPolicy;
+use kestrel_exec::tx::FeeSettings;
+use kestrel_feed::{FeedClient, FeedConfig, FeedEndpoint};
+use kestrel_guardian::Limits;
+use kestrel_guardian::exits::ExitRules;
+use kestrel_pump::ids::{PUMP_PROGRAM, TOKEN_PROGRAM};
+use kestrel_pump::pda;
+use kestrel_reentry::ReentryConfig;
+use kestrel_sim::cluster::seeded_keypair;
+use kestrel_sim::faults::Faults;
+use kestrel_sim::programs::token::TokenAccount;
+use kestrel_sim::scenario::launch_coin;
+use kestrel_sim::{SimOptions, SimServer};
+use kestrel_sniper::{FlagRule, SniperConfig};
+use kestrel_units::{Bps, Lamports};
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+
+pub(crate) const SOL: u64 = 1_000_000_000;
+pub(crate) const BUY: u64 = 20_000_000;
+
+pub(crate) struct Harness {
+    pub(crate) runtime: tokio::runtime::Runtime,
+    pub(crate) server: SimServer,
+    pub(crate) launched: u64,
+    pub(crate) creators: Vec<Keypair>,
+}
+
+impl Harness {
+    pub(crate) fn new(faults: Faults) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = runtime
+            .block_on(SimServer::start(SimOptions {
+                slot_ms: 50,
+                faults,
+                ..SimOptions::default()
+            }))
+            .unwrap();
+        let creators: Vec<Keypair> = (0..3)
+            .map(|i| seeded_keypair(7, "test-creator", i))
+            .collect();
+        for c in &creators {
+            server.cluster.airdrop(&c.pubkey(), 100 * SOL).unwrap();
+        }
+        Self {
+            runtime,
+            server,
+            launched: 0,
+            creators,
+        }
+    }
+
+    pub(crate) fn funded_wallet(&self, lamports: u64) -> Wallet {
+        let w = Wallet::ephemeral();
+        self.server.cluster.airdrop(&w.pubkey(), lamports).unwrap();
+        w
+    }
+
+    /// Launches a coin by creator `c`; returns its mint.
+    pub(crate) fn launch(&mut self, c: usize) -> Pubkey {
+        let mint = seeded_keypair(7, "test-mint", self.launched);
+        self.launched += 1;
+        let name = format!("Test Coin {}", self.launched);
+        launch_coin(
+            &self.server.cluster,
+            &self.creators[c],
+            &mint,
+            &name,
+            "TEST",
+        )
+        .unwrap();
+        mint.pubkey()
+    }
+
+    pub(crate) fn setup(&self, wallet: Wallet, feeds: usize) -> EngineSetup {
+        let ws = self.server.ws_url();
+        let rpc = self.server.rpc_url();
+        EngineSetup {
+            feed: FeedConfig {
+                endpoints: (0..feeds)
+                    .map(|i| FeedEndpoint {
+                        url: ws.clone(),
+                        name: format!("feed{i}"),
+                    })
+                    .collect(),
+                commitment: "confirmed",
+                programs: vec![PUMP_PROGRAM],
+                client: FeedClient::Raw,
+                backoff_min: Duration::from_millis(20),
+                backoff_max: Duration::from_millis(200),
+            },
+            rpc: vec![(rpc.clone(), "rpc".into())],
+            send: Vec::new(),
+            wallet,
+            sniper: SniperConfig {
+                name_allow: vec![],
+                name_deny: vec![],
+                symbol_allow: vec![],
+                symbol_deny: vec![],
+                creator_allow: vec![],
+                creator_deny: vec![],
+                token_program: None,
+                mayhem: FlagRule::Forbid,
+                cashback: FlagRule::Any,
+                creator_buy: None,
+                max_market_cap: None,
+                max_launches_per_minute: 0,
+                buy_size: Lamports(BUY),
+                slippage: Bps(1_500),
+                cu_price_micro_lamports: 10_000,
+            },
+            limits: Limits {
+                max_sol_per_trade: Lamports(BUY),
+                max_total_exposure: Lamports(100 * BUY),
+                max_open_positions: 50,
+                max_exposure_per_creator: Lamports(100 * BUY),
+                sol_reserve: Lamports(SOL / 10),
+                max_slippage: Bps(2_500),
+                max_cu_price: 1_000_000,
+                daily_loss_limit: None,
+            },
+            blacklisted_mints: vec![],
+            blacklisted_creators: vec![],
+            exits: ExitRules::default(),
+            reentry: ReentryConfig::default(),
+            journal: None,
+            exec: ExecSettings {
+                fees: FeeSettings::default(),
+                buy_cu_limit: 120_000,
+                sell_cu_limit: 100_000,
+            },
+            sell: SellSettings {
+                slippage: Bps(2_500),
+                cu_price_micro_lamports: 10_000,
+            },
+            paper: false,
+            paper_balance: None,
+            threads: ThreadSettings::default(),
+            control: None,
+            confirm: ConfirmPolicy {
+                poll_every: Duration::from_millis(200),
+                resend_every: Duration::from_millis(500),
+                max_resigns: 2,
+                commitment: "confirmed",
+            },
+            send_policy: SendPolicy {
+                max_retries: 3,
+                max_retry_after: Duration::from_millis(50),
+                default_backoff: Duration::from_millis(10),
+            },
+            queue_capacity: 1024,
+            blockhash_every: Duration::from_millis(100),
+            balance_every: Duration::from_secs(60),
+        }
+    }
+
+    pub(crate) fn token_balance(&self, owner: &Pubkey, mint: &Pubkey) -> u64 {
+        let ata = pda::associated_token_address(owner, &TOKEN_PROGRAM, mint);
+        let bank = self.server.cluster.bank();
+        bank.account(&ata)
+            .and_then(|a| TokenAccount::unpack(&a.data))
+            .map_or(0, |t| t.amount)
+    }
+
+    pub(crate) fn lamports(&self, key: &Pubkey) -> u64 {
+        self.server
+            .cluster
+            .bank()
+            .account(key)
+            .map_or(0, |a| a.lamports)
+    }
+
+    pub(crate) fn stop(self) {
+        let Harness {
+            runtime, server, ..
+        } = self;
+        runtime.block_on(server.stop());
+    }
+}
+
+pub(crate) fn wait_for(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if cond() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("timed out waiting for {what}");
+}
