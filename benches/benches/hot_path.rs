@@ -277,6 +277,7 @@ fn hot_path(c: &mut Criterion) {
                 mint: l.mint,
                 is_buy: true,
                 reason: FailReason::NoFill,
+                landed: None,
             });
             black_box(len)
         })

@@ -120,6 +120,15 @@ impl Book {
         Some(before)
     }
 
+    /// A transaction that landed and failed still paid its fee.
+    pub fn charge(&mut self, network_fee: Lamports) {
+        self.wallet = self.wallet.checked_sub(network_fee).unwrap_or(Lamports::ZERO);
+        self.network_fees = self
+            .network_fees
+            .checked_add(network_fee)
+            .unwrap_or(self.network_fees);
+    }
+
     /// Realized PnL carried over from before a restart.
     pub fn set_realized(&mut self, realized: i64, network_fees: Lamports) {
         self.realized = realized;

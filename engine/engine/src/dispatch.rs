@@ -24,7 +24,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::execution::Prepared;
 use crate::metrics::{Metrics, Recorder, Stage};
-use crate::order::{ExecReport, FailReason, Fill, Why};
+use crate::order::{ExecReport, FailReason, Fill, Landed, Why};
 
 #[derive(Clone, Debug)]
 pub struct ConfirmPolicy {
@@ -154,6 +154,7 @@ impl Dispatcher {
             mint,
             is_buy,
             reason,
+            landed: None,
         };
         let mut resigns = 0;
         loop {
@@ -199,7 +200,18 @@ impl Dispatcher {
             });
             match self.confirm(&p, rx, body).await {
                 Outcome::Confirmed { err: Some(e) } => {
-                    self.report(fail(FailReason::OnChain(e)));
+                    let landed = match self.rpc.first() {
+                        Some(rpc) => landed_cost(rpc, sig, 10).await,
+                        None => None,
+                    };
+                    self.report(ExecReport::Failed {
+                        order,
+                        why,
+                        mint,
+                        is_buy,
+                        reason: FailReason::OnChain(e),
+                        landed,
+                    });
                     return;
                 }
                 Outcome::Confirmed { err: None } => {
@@ -384,6 +396,28 @@ pub async fn read_fill(
             }
         }
     }
+    None
+}
+
+/// What a transaction that failed on chain cost the wallet, from the node's record of it.
+pub async fn landed_cost(rpc: &JsonRpc, sig: SignatureText, attempts: u64) -> Option<Landed> {
+    for attempt in 0..attempts {
+        match rpc.transaction_logs(sig.as_str()).await {
+            Ok(Some(t)) => {
+                let fee = i64::try_from(t.fee).unwrap_or(i64::MAX);
+                return Some(Landed {
+                    signature: sig,
+                    network_fee: Lamports(t.fee),
+                    wallet_delta: t.payer_delta.unwrap_or(-fee),
+                    slot: t.slot,
+                });
+            }
+            Ok(None) | Err(_) => {
+                tokio::time::sleep(Duration::from_millis(100 * (attempt + 1))).await;
+            }
+        }
+    }
+    tracing::warn!(%sig, "a failed transaction's fee could not be read: the journal's ledger will miss it");
     None
 }
 

@@ -582,6 +582,7 @@ async fn exec_loop(
                     mint: intent.mint,
                     is_buy: intent.is_buy(),
                     reason,
+                    landed: None,
                 });
             }
         }

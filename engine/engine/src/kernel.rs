@@ -20,7 +20,7 @@ use kestrel_reentry::{
     Closed, Decision as ReentryDecision, Price, Reentry, Trade as ReentryTrade,
 };
 use kestrel_store::{
-    FillRecord, Journal, JournalState, OrderRecord, OutcomeRecord, PositionRecord,
+    CostRecord, FillRecord, Journal, JournalState, OrderRecord, OutcomeRecord, PositionRecord,
     ReconcileRecord, Record, TradeSide,
 };
 use kestrel_pump::curve::{FeeRates, Reserves};
@@ -498,8 +498,20 @@ impl<C: Clock> Kernel<C> {
                 mint,
                 is_buy,
                 reason,
+                landed,
             } => {
                 tracing::warn!(%mint, is_buy, order, why = why.name(), "order failed: {reason}");
+                if let Some(l) = landed {
+                    self.book.charge(l.network_fee);
+                    self.record(Record::Cost(CostRecord {
+                        signature: l.signature,
+                        order_id: order,
+                        network_fee: l.network_fee.0,
+                        wallet_delta: l.wallet_delta,
+                        slot: l.slot,
+                        at_ns: self.clock.now().0,
+                    }));
+                }
                 self.record(Record::Outcome(OutcomeRecord {
                     order_id: order,
                     filled: false,

@@ -128,6 +128,15 @@ pub struct Fill {
     pub slot: u64,
 }
 
+/// A transaction that landed without a fill (it failed on chain), as the ledger states it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Landed {
+    pub signature: SignatureText,
+    pub network_fee: Lamports,
+    pub wallet_delta: i64,
+    pub slot: u64,
+}
+
 /// What execution tells the strategy thread.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExecReport {
@@ -145,6 +154,8 @@ pub enum ExecReport {
         mint: Pubkey,
         is_buy: bool,
         reason: FailReason,
+        /// It landed and failed: what it cost (the ledger charges a failed transaction's fee).
+        landed: Option<Landed>,
     },
     /// The wallet's balance as the chain reports it.
     Balance(Lamports),

@@ -18,7 +18,7 @@ use kestrel_store::{InFlight, JournalState};
 use kestrel_units::{Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
-use crate::dispatch::{read_fill, reached};
+use crate::dispatch::{landed_cost, read_fill, reached};
 use crate::engine::EngineError;
 use crate::kernel::Kernel;
 use crate::order::{ExecReport, FailReason, Why};
@@ -75,6 +75,7 @@ pub async fn resolve(
         mint: o.mint,
         is_buy,
         reason,
+        landed: None,
     };
     if o.sends.is_empty() {
         return Ok(failed(FailReason::NotSent(
@@ -89,7 +90,14 @@ pub async fn resolve(
         for (send, status) in o.sends.iter().zip(&statuses) {
             let Some(s) = status else { continue };
             if let Some(e) = &s.err {
-                return Ok(failed(FailReason::OnChain(e.to_string())));
+                return Ok(ExecReport::Failed {
+                    order: o.id,
+                    why,
+                    mint: o.mint,
+                    is_buy,
+                    reason: FailReason::OnChain(e.to_string()),
+                    landed: landed_cost(rpc, send.signature, 20).await,
+                });
             }
             if reached(s, commitment) {
                 return Ok(
@@ -141,6 +149,7 @@ pub async fn recover<C: Clock>(
                 mint: o.mint,
                 is_buy: o.side == kestrel_store::TradeSide::Buy,
                 reason: FailReason::NotSent("paper order interrupted by a restart".into()),
+                landed: None,
             });
             report.failed += 1;
         }

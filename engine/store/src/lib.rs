@@ -144,6 +144,17 @@ pub struct FillRecord {
     pub at_ns: u64,
 }
 
+/// A transaction that landed and failed: no fill, but the ledger charged its fee.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CostRecord {
+    pub signature: SignatureText,
+    pub order_id: u64,
+    pub network_fee: u64,
+    pub wallet_delta: i64,
+    pub slot: u64,
+    pub at_ns: u64,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PositionRecord {
     pub mint: Pubkey,
@@ -189,6 +200,8 @@ pub enum Record {
     Outcome(OutcomeRecord),
     /// A fill; also adds to the day's PnL.
     Fill(FillRecord),
+    /// A failed transaction's fee; also adds to the day's fees and wallet change.
+    Cost(CostRecord),
     Position {
         position: PositionRecord,
         cause: &'static str,

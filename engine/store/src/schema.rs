@@ -66,6 +66,15 @@ const MIGRATIONS: &[&str] = &[
         at_ns          INTEGER NOT NULL
     );
     CREATE INDEX fills_at ON fills (at_ns);
+    -- Transactions that landed and failed: the fee the ledger charged.
+    CREATE TABLE failed_costs (
+        signature    TEXT PRIMARY KEY,
+        order_id     INTEGER NOT NULL,
+        network_fee  INTEGER NOT NULL,
+        wallet_delta INTEGER NOT NULL,
+        slot         INTEGER NOT NULL,
+        at_ns        INTEGER NOT NULL
+    );
     -- Positions as they stand now (closed ones keep their row, for re-entry and history).
     CREATE TABLE positions (
         mint          TEXT PRIMARY KEY,

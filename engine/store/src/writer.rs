@@ -316,6 +316,31 @@ fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> {
                 ])?;
             }
         }
+        Record::Cost(c) => {
+            let n = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO failed_costs (signature, order_id, network_fee,
+                     wallet_delta, slot, at_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    c.signature.as_str(),
+                    int(c.order_id)?,
+                    int(c.network_fee)?,
+                    c.wallet_delta,
+                    int(c.slot)?,
+                    int(c.at_ns)?,
+                ])?;
+            if n == 1 {
+                tx.prepare_cached(
+                    "INSERT INTO daily_pnl (day, realized, network_fees, wallet_delta, buys, sells)
+                     VALUES (?1, 0, ?2, ?3, 0, 0)
+                     ON CONFLICT (day) DO UPDATE SET
+                       network_fees = network_fees + excluded.network_fees,
+                       wallet_delta = wallet_delta + excluded.wallet_delta",
+                )?
+                .execute(params![int(c.at_ns / DAY_NANOS)?, int(c.network_fee)?, c.wallet_delta])?;
+            }
+        }
         Record::Position { position: p, cause } => {
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO positions (mint, creator, bonding_curve, token_program,

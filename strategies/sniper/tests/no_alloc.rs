@@ -91,6 +91,7 @@ fn a_thousand_decisions_allocate_nothing() {
         sol_reserve: Lamports(500_000_000),
         max_slippage: Bps(1_500),
         max_cu_price: 1_000_000,
+        daily_loss_limit: None,
     };
     let mut guardian = Guardian::new(limits, vec![Pubkey::new_from_array([8; 32])], vec![]);
     let names = ["Hawk Tuah", "Rug City", "Moon Cat", "Scamcoin"];
