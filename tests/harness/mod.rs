@@ -22,7 +22,7 @@ use kestrel_reentry::ReentryConfig;
 use kestrel_sim::cluster::seeded_keypair;
 use kestrel_sim::faults::Faults;
 use kestrel_sim::programs::token::TokenAccount;
-use kestrel_sim::scenario::launch_coin;
+use kestrel_sim::scenario::{ScriptedTrade, launch_coin, launch_coin_with_buy, trade_coin};
 use kestrel_sim::{SimOptions, SimServer};
 use kestrel_sniper::{FlagRule, SniperConfig};
 use kestrel_units::{Bps, Lamports};
@@ -186,6 +186,54 @@ impl Harness {
             .bank()
             .account(key)
             .map_or(0, |a| a.lamports)
+    }
+
+    /// Launches a coin by creator `c` with the creator's own buy bundled; returns its mint.
+    pub(crate) fn launch_with_buy(&mut self, c: usize, lamports: u64) -> Pubkey {
+        let mint = seeded_keypair(7, "test-mint", self.launched);
+        self.launched += 1;
+        let name = format!("Test Coin {}", self.launched);
+        launch_coin_with_buy(
+            &self.server.cluster,
+            &self.creators[c],
+            &mint,
+            &name,
+            "TEST",
+            lamports,
+        )
+        .unwrap();
+        mint.pubkey()
+    }
+
+    /// A keypair with `lamports` from the faucet.
+    pub(crate) fn funded_keypair(&self, lamports: u64) -> Keypair {
+        let k = Keypair::new();
+        self.server.cluster.airdrop(&k.pubkey(), lamports).unwrap();
+        k
+    }
+
+    /// A scripted trade by `trader` on a coin of creator `c`.
+    pub(crate) fn trade(&self, trader: &Keypair, mint: &Pubkey, c: usize, t: ScriptedTrade) {
+        trade_coin(
+            &self.server.cluster,
+            trader,
+            mint,
+            &self.creators[c].pubkey(),
+            t,
+        )
+        .unwrap();
+    }
+
+    /// The coin's curve as the cluster holds it: (virtual SOL, virtual tokens, real SOL).
+    pub(crate) fn curve(&self, mint: &Pubkey) -> (u64, u64, u64) {
+        let bank = self.server.cluster.bank();
+        let acc = bank.account(&pda::bonding_curve(mint)).unwrap();
+        let c = kestrel_decode::account::decode_bonding_curve(&acc.data).unwrap();
+        (
+            c.virtual_quote_reserves,
+            c.virtual_token_reserves.0,
+            c.real_quote_reserves,
+        )
     }
 
     pub(crate) fn stop(self) {

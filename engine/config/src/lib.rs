@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 pub use endpoint::{Endpoint, EndpointKind};
 pub use error::ConfigError;
 pub use trading::{
-    EngineSection, ExecSection, FeedClientChoice, FeedSection, GuardianSection, IdleChoice, Mode,
-    Rule, SniperSection, ThreadsSection, TokenProgramChoice, ExitsSection, JournalSection,
-    ReentrySection, ReferenceChoice, SyncChoice, TakeProfitLevel,
+    EngineSection, ExecSection, ExitsSection, FeedClientChoice, FeedSection, GuardianSection,
+    IdleChoice, JournalSection, Mode, ReentrySection, ReferenceChoice, Rule, SniperSection,
+    SyncChoice, TakeProfitLevel, ThreadsSection, TokenProgramChoice,
 };
 
 /// The built-in default: trade against the embedded local cluster (`config/kestrel.toml`).
@@ -403,10 +403,25 @@ impl Config {
             ),
             ("exits.stop_loss_bps", self.exits.stop_loss_bps, 0, 9_999),
             ("exits.trailing_bps", self.exits.trailing_bps, 0, 9_999),
-            ("exits.liquidity_drain_bps", self.exits.liquidity_drain_bps, 0, 10_000),
+            (
+                "exits.liquidity_drain_bps",
+                self.exits.liquidity_drain_bps,
+                0,
+                10_000,
+            ),
             ("reentry.slippage_bps", self.reentry.slippage_bps, 0, 10_000),
-            ("reentry.size_scale_bps", self.reentry.size_scale_bps, 1, 100_000),
-            ("reentry.max_watched", u64::from(self.reentry.max_watched), 0, 100_000),
+            (
+                "reentry.size_scale_bps",
+                self.reentry.size_scale_bps,
+                1,
+                100_000,
+            ),
+            (
+                "reentry.max_watched",
+                u64::from(self.reentry.max_watched),
+                0,
+                100_000,
+            ),
         ] {
             if !(lo..=hi).contains(&v) {
                 return Err((key.into(), format!("{v} is out of range {lo}..={hi}")));

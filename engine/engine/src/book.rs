@@ -122,7 +122,10 @@ impl Book {
 
     /// A transaction that landed and failed still paid its fee.
     pub fn charge(&mut self, network_fee: Lamports) {
-        self.wallet = self.wallet.checked_sub(network_fee).unwrap_or(Lamports::ZERO);
+        self.wallet = self
+            .wallet
+            .checked_sub(network_fee)
+            .unwrap_or(Lamports::ZERO);
         self.network_fees = self
             .network_fees
             .checked_add(network_fee)

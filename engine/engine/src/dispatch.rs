@@ -423,9 +423,14 @@ pub async fn landed_cost(rpc: &JsonRpc, sig: SignatureText, attempts: u64) -> Op
 
 /// The wallet change a trade implies (without rent): what paper mode books.
 pub fn implied_delta(is_buy: bool, sol: Lamports, fees: Lamports, network_fee: Lamports) -> i64 {
-    let (sol, fees, net) = (i64::try_from(sol.0).unwrap_or(i64::MAX), i64::try_from(fees.0).unwrap_or(i64::MAX), i64::try_from(network_fee.0).unwrap_or(i64::MAX));
+    let (sol, fees, net) = (
+        i64::try_from(sol.0).unwrap_or(i64::MAX),
+        i64::try_from(fees.0).unwrap_or(i64::MAX),
+        i64::try_from(network_fee.0).unwrap_or(i64::MAX),
+    );
     if is_buy {
-        0i64.saturating_sub(sol.saturating_add(fees)).saturating_sub(net)
+        0i64.saturating_sub(sol.saturating_add(fees))
+            .saturating_sub(net)
     } else {
         sol.saturating_sub(fees).saturating_sub(net)
     }

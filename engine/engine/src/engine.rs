@@ -13,10 +13,10 @@ use kestrel_exec::{BlockhashCache, Broadcaster, JsonRpc, Wallet};
 use kestrel_feed::{EndpointStats, FeedConfig, Sink, Stamped};
 use kestrel_guardian::exits::ExitRules;
 use kestrel_guardian::{Guardian, Limits};
-use kestrel_reentry::{Reentry, ReentryConfig};
-use kestrel_store::{Journal, JournalState, MetaValue, Reader, Record};
 use kestrel_model::{SystemClock, mono_nanos};
+use kestrel_reentry::{Reentry, ReentryConfig};
 use kestrel_sniper::{Sniper, SniperConfig};
+use kestrel_store::{Journal, JournalState, MetaValue, Reader, Record};
 use kestrel_units::Lamports;
 use solana_pubkey::Pubkey;
 use thiserror::Error;
@@ -28,9 +28,9 @@ use crate::control::{self, ControlState};
 use crate::dispatch::{ConfirmPolicy, Dispatcher};
 use crate::execution::{ExecSettings, Executor};
 use crate::kernel::{Kernel, KernelParts, SellSettings};
-use crate::recovery::{self, RecoveryReport};
 use crate::metrics::{Metrics, percentile_table};
 use crate::order::{Command, ExecReport, Order};
+use crate::recovery::{self, RecoveryReport};
 use crate::threads::{Idle, ThreadSettings, pin_current};
 
 #[derive(Debug, Error)]

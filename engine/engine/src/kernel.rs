@@ -13,19 +13,16 @@ use kestrel_feed::{FeedEvent, FeedHandle, Stamped, Watch};
 use kestrel_guardian::exits::{ExitReason, ExitRules, ExitTracker, Holding, Mark};
 use kestrel_guardian::{Approved, Exposure, Guardian, TradingState};
 use kestrel_model::{
-    Clock, CurveUpdate, Intent, LaunchEvent, Side, Timestamp, TokenProgram, TradeEvent,
-    mono_nanos,
+    Clock, CurveUpdate, Intent, LaunchEvent, Side, Timestamp, TokenProgram, TradeEvent, mono_nanos,
 };
-use kestrel_reentry::{
-    Closed, Decision as ReentryDecision, Price, Reentry, Trade as ReentryTrade,
-};
+use kestrel_pump::curve::{FeeRates, Reserves};
+use kestrel_pump::ids::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
+use kestrel_reentry::{Closed, Decision as ReentryDecision, Price, Reentry, Trade as ReentryTrade};
+use kestrel_sniper::{Decision, Sniper};
 use kestrel_store::{
     CostRecord, FillRecord, Journal, JournalState, OrderRecord, OutcomeRecord, PositionRecord,
     ReconcileRecord, Record, TradeSide,
 };
-use kestrel_pump::curve::{FeeRates, Reserves};
-use kestrel_pump::ids::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
-use kestrel_sniper::{Decision, Sniper};
 use kestrel_units::{Bps, Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
@@ -264,7 +261,14 @@ impl<C: Clock> Kernel<C> {
         let decided_at = mono_nanos();
         self.recorder
             .record(Stage::Decide, decided_at.saturating_sub(s.read_at));
-        Some(self.order(Why::Snipe, approved, mint, reserves_of_launch(l), s.read_at, decided_at))
+        Some(self.order(
+            Why::Snipe,
+            approved,
+            mint,
+            reserves_of_launch(l),
+            s.read_at,
+            decided_at,
+        ))
     }
 
     /// Numbers an order and journals its intent (before execution can see it).
@@ -621,7 +625,10 @@ impl<C: Clock> Kernel<C> {
             self.metrics.sold.fetch_add(1, Relaxed);
             let fee = i64::try_from(f.network_fee.0).unwrap_or(i64::MAX);
             if let Some(state) = self.guardian.record_realized(pnl.saturating_sub(fee), now) {
-                tracing::warn!(state = state.name(), "daily loss limit reached: no new entries until resumed");
+                tracing::warn!(
+                    state = state.name(),
+                    "daily loss limit reached: no new entries until resumed"
+                );
                 self.record_state("daily_loss_limit");
             }
             if self.book.position(&f.mint).is_none() {
@@ -632,7 +639,11 @@ impl<C: Clock> Kernel<C> {
             }
             tracing::info!(mint = %f.mint, tokens = f.tokens.0, received = %received, pnl, why = f.why.name(), "sold");
         }
-        let side = if f.is_buy { TradeSide::Buy } else { TradeSide::Sell };
+        let side = if f.is_buy {
+            TradeSide::Buy
+        } else {
+            TradeSide::Sell
+        };
         self.record(Record::Fill(FillRecord {
             signature: f.signature,
             order_id: f.order,

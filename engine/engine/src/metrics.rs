@@ -324,13 +324,31 @@ pub fn prometheus(m: &Metrics, feeds: &[kestrel_feed::EndpointStats]) -> String 
             c.load(Relaxed)
         );
     }
-    let labelled = |o: &mut String, name: &str, help: &str, values: &[AtomicU64], label: fn(usize) -> &'static str| {
-        let _ = writeln!(o, "# HELP kestrel_{name} {help}\n# TYPE kestrel_{name} counter");
+    let labelled = |o: &mut String,
+                    name: &str,
+                    help: &str,
+                    values: &[AtomicU64],
+                    label: fn(usize) -> &'static str| {
+        let _ = writeln!(
+            o,
+            "# HELP kestrel_{name} {help}\n# TYPE kestrel_{name} counter"
+        );
         for (i, c) in values.iter().enumerate() {
-            let _ = writeln!(o, "kestrel_{name}{{reason=\"{}\"}} {}", label(i), c.load(Relaxed));
+            let _ = writeln!(
+                o,
+                "kestrel_{name}{{reason=\"{}\"}} {}",
+                label(i),
+                c.load(Relaxed)
+            );
         }
     };
-    labelled(&mut o, "exits_total", "Sell orders made, by reason.", &m.exits, ExitReason::name_at);
+    labelled(
+        &mut o,
+        "exits_total",
+        "Sell orders made, by reason.",
+        &m.exits,
+        ExitReason::name_at,
+    );
     labelled(
         &mut o,
         "reentry_passes_total",
@@ -338,8 +356,18 @@ pub fn prometheus(m: &Metrics, feeds: &[kestrel_feed::EndpointStats]) -> String 
         &m.reentry_passes,
         Pass::name_at,
     );
-    counter(&mut o, "reentries_total", "Re-entry buys ordered.", m.reentries.load(Relaxed));
-    counter(&mut o, "sell_failures_total", "Sells that failed.", m.sell_failures.load(Relaxed));
+    counter(
+        &mut o,
+        "reentries_total",
+        "Re-entry buys ordered.",
+        m.reentries.load(Relaxed),
+    );
+    counter(
+        &mut o,
+        "sell_failures_total",
+        "Sells that failed.",
+        m.sell_failures.load(Relaxed),
+    );
     let gauge = |o: &mut String, name: &str, help: &str, v: String| {
         let _ = writeln!(
             o,

@@ -18,7 +18,7 @@ use kestrel_store::{InFlight, JournalState};
 use kestrel_units::{Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
-use crate::dispatch::{landed_cost, read_fill, reached};
+use crate::dispatch::{landed_cost, reached, read_fill};
 use crate::engine::EngineError;
 use crate::kernel::Kernel;
 use crate::order::{ExecReport, FailReason, Why};
@@ -82,11 +82,23 @@ pub async fn resolve(
             "never signed before the restart".into(),
         )));
     }
-    let signatures: Vec<String> = o.sends.iter().map(|s| s.signature.as_str().to_owned()).collect();
-    let last_valid = o.sends.iter().map(|s| s.last_valid_block).max().unwrap_or(0);
+    let signatures: Vec<String> = o
+        .sends
+        .iter()
+        .map(|s| s.signature.as_str().to_owned())
+        .collect();
+    let last_valid = o
+        .sends
+        .iter()
+        .map(|s| s.last_valid_block)
+        .max()
+        .unwrap_or(0);
     let started = tokio::time::Instant::now();
     loop {
-        let statuses = retrying("getSignatureStatuses", || rpc.signature_statuses(&signatures)).await?;
+        let statuses = retrying("getSignatureStatuses", || {
+            rpc.signature_statuses(&signatures)
+        })
+        .await?;
         for (send, status) in o.sends.iter().zip(&statuses) {
             let Some(s) = status else { continue };
             if let Some(e) = &s.err {
@@ -178,21 +190,32 @@ pub async fn recover<C: Clock>(
                 kestrel_model::TokenProgram::Spl => TOKEN_PROGRAM,
                 kestrel_model::TokenProgram::Token2022 => TOKEN_2022_PROGRAM,
             };
-            (p.mint, pda::associated_token_address(&wallet, &program, &p.mint), p.bonding_curve)
+            (
+                p.mint,
+                pda::associated_token_address(&wallet, &program, &p.mint),
+                p.bonding_curve,
+            )
         })
         .collect();
     for (mint, ata, _) in &held {
         let chain = retrying("getTokenAccountBalance", || rpc.token_account_balance(ata)).await?;
-        if kernel.reconcile(*mint, TokenAmount(chain.unwrap_or(0))).is_some() {
+        if kernel
+            .reconcile(*mint, TokenAmount(chain.unwrap_or(0)))
+            .is_some()
+        {
             report.corrected += 1;
         }
     }
     for program in [TOKEN_PROGRAM, TOKEN_2022_PROGRAM] {
-        let accounts =
-            retrying("getTokenAccountsByOwner", || rpc.token_accounts_by_owner(&wallet, &program))
-                .await?;
+        let accounts = retrying("getTokenAccountsByOwner", || {
+            rpc.token_accounts_by_owner(&wallet, &program)
+        })
+        .await?;
         for (_, mint, amount) in accounts {
-            if amount > 0 && kernel.book().position(&mint).is_none() && !kernel.book().pending_buy(&mint).is_some() {
+            if amount > 0
+                && kernel.book().position(&mint).is_none()
+                && kernel.book().pending_buy(&mint).is_none()
+            {
                 kernel.untracked(mint, TokenAmount(amount));
                 report.untracked += 1;
             }

@@ -13,14 +13,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use kestrel_engine::book::Book;
 use kestrel_engine::kernel::{Kernel, KernelParts, SellSettings};
-use kestrel_guardian::exits::ExitRules;
-use kestrel_reentry::{Reentry, ReentryConfig};
 use kestrel_engine::metrics::Metrics;
 use kestrel_feed::extract::{Extracted, Extractor};
 use kestrel_feed::{FeedEvent, Stamped};
+use kestrel_guardian::exits::ExitRules;
 use kestrel_guardian::{Guardian, Limits, Reason};
 use kestrel_model::{InlineStr, SystemClock, Timestamp};
 use kestrel_pump::curve::FeeRates;
+use kestrel_reentry::{Reentry, ReentryConfig};
 use kestrel_sniper::{FlagRule, Pattern, SkipReason, Sniper, SniperConfig};
 use kestrel_units::{Bps, Lamports};
 use solana_pubkey::Pubkey;
@@ -72,47 +72,47 @@ fn the_kernel_allocates_nothing_per_event() {
     let mut kernel = Kernel::new(
         KernelParts {
             sniper: Sniper::new(SniperConfig {
-            name_allow: vec![],
-            name_deny: vec![Pattern::new("scam")],
-            symbol_allow: vec![],
-            symbol_deny: vec![],
-            creator_allow: vec![],
-            creator_deny: vec![],
-            token_program: None,
-            mayhem: FlagRule::Forbid,
-            cashback: FlagRule::Any,
-            creator_buy: None,
-            max_market_cap: None,
-            max_launches_per_minute: 0,
-            buy_size: Lamports(10_000_000),
-            slippage: Bps(1_000),
-            cu_price_micro_lamports: 1_000,
-        }),
+                name_allow: vec![],
+                name_deny: vec![Pattern::new("scam")],
+                symbol_allow: vec![],
+                symbol_deny: vec![],
+                creator_allow: vec![],
+                creator_deny: vec![],
+                token_program: None,
+                mayhem: FlagRule::Forbid,
+                cashback: FlagRule::Any,
+                creator_buy: None,
+                max_market_cap: None,
+                max_launches_per_minute: 0,
+                buy_size: Lamports(10_000_000),
+                slippage: Bps(1_000),
+                cu_price_micro_lamports: 1_000,
+            }),
             guardian: Guardian::new(
-            Limits {
-                max_sol_per_trade: Lamports(10_000_000),
-                max_total_exposure: Lamports(100_000_000_000),
-                max_open_positions: max_open,
-                max_exposure_per_creator: Lamports(100_000_000_000),
-                sol_reserve: Lamports(1_000_000_000),
-                max_slippage: Bps(2_000),
-                max_cu_price: 1_000_000,
-                daily_loss_limit: None,
-            },
-            vec![],
-            vec![],
-        ),
+                Limits {
+                    max_sol_per_trade: Lamports(10_000_000),
+                    max_total_exposure: Lamports(100_000_000_000),
+                    max_open_positions: max_open,
+                    max_exposure_per_creator: Lamports(100_000_000_000),
+                    sol_reserve: Lamports(1_000_000_000),
+                    max_slippage: Bps(2_000),
+                    max_cu_price: 1_000_000,
+                    daily_loss_limit: None,
+                },
+                vec![],
+                vec![],
+            ),
             reentry: Reentry::new(ReentryConfig::default(), Pubkey::default()),
             exits: ExitRules::default(),
             book: Book::new(Lamports(1_000_000_000_000), 2 * max_open as usize),
             rates: FeeRates {
-            protocol: Bps(95),
-            creator: Bps(30),
-        },
+                protocol: Bps(95),
+                creator: Bps(30),
+            },
             sell: SellSettings {
-            slippage: Bps(2_000),
-            cu_price_micro_lamports: 1_000,
-        },
+                slippage: Bps(2_000),
+                cu_price_micro_lamports: 1_000,
+            },
             metrics: Arc::new(Metrics::new()),
             feed: None,
             journal: None,

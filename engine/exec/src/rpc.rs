@@ -223,8 +223,7 @@ impl JsonRpc {
             let payer_delta = meta.as_ref().and_then(|m| {
                 let pre = *m.pre_balances.as_ref()?.first()?;
                 let post = *m.post_balances.as_ref()?.first()?;
-                Some(i128::from(post) - i128::from(pre))
-                    .and_then(|d| i64::try_from(d).ok())
+                Some(i128::from(post) - i128::from(pre)).and_then(|d| i64::try_from(d).ok())
             });
             TransactionLogs {
                 slot: r.slot,
@@ -345,7 +344,11 @@ impl JsonRpc {
                     .decode(k.account.data.0.as_bytes())
                     .map_err(|e| bad(format!("{}: {e}", k.pubkey)))?;
                 let (Some(mint), Some(amount)) = (data.get(0..32), data.get(64..72)) else {
-                    return Err(bad(format!("{}: {} bytes, not a token account", k.pubkey, data.len())));
+                    return Err(bad(format!(
+                        "{}: {} bytes, not a token account",
+                        k.pubkey,
+                        data.len()
+                    )));
                 };
                 let mint = Pubkey::try_from(mint).map_err(|_| bad("mint".into()))?;
                 let amount =

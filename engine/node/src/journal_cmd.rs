@@ -92,7 +92,12 @@ fn locate(which: &Which, config: Option<&Path>) -> Result<PathBuf> {
     let (config, _): (Config, String) = config_cmd::resolve(config)?;
     let keypair = match &which.keypair {
         Some(k) => Some(k.clone()),
-        None => config.wallet.keypair.as_ref().map(|s| s.path()).transpose()?,
+        None => config
+            .wallet
+            .keypair
+            .as_ref()
+            .map(|s| s.path())
+            .transpose()?,
     };
     if let Some(k) = keypair {
         let w = Wallet::load(&k)?;
@@ -121,7 +126,10 @@ fn locate(which: &Which, config: Option<&Path>) -> Result<PathBuf> {
             let _ = writeln!(std::io::stderr(), "reading {}", p.display());
             Ok(p)
         }
-        None => bail!("no journal in {} (run the engine first, or pass --journal FILE)", dir.display()),
+        None => bail!(
+            "no journal in {} (run the engine first, or pass --journal FILE)",
+            dir.display()
+        ),
     }
 }
 
@@ -147,13 +155,20 @@ fn positions_inner(args: &PositionsArgs, config: Option<&Path>) -> Result<(), Fa
     if args.all {
         rows.extend(r.closed_positions(usize::MAX >> 1).map_err(fail)?);
     }
-    if !args.which.json {
-        if !out(&format!(
+    if !args.which.json
+        && !out(&format!(
             "{:<44} {:>20} {:>14} {:>14} {:>14} {:>8}  {:<20} {}",
-            "mint", "tokens", "cost SOL", "value SOL", "realized SOL", "peak %", "opened (UTC)", "state"
-        )) {
-            return Ok(());
-        }
+            "mint",
+            "tokens",
+            "cost SOL",
+            "value SOL",
+            "realized SOL",
+            "peak %",
+            "opened (UTC)",
+            "state"
+        ))
+    {
+        return Ok(());
     }
     for p in rows {
         // Spot value at the last mark, before fees: tokens × virtual SOL / virtual tokens.
@@ -219,7 +234,17 @@ fn trades_inner(args: &TradesArgs, config: Option<&Path>) -> Result<(), Failure>
     if !args.which.json
         && !out(&format!(
             "{:<20} {:<4} {:<18} {:<44} {:>20} {:>13} {:>12} {:>10} {:>14} {:>13}  {}",
-            "time (UTC)", "side", "why", "mint", "tokens", "SOL", "fees", "network", "wallet Δ", "realized", "signature"
+            "time (UTC)",
+            "side",
+            "why",
+            "mint",
+            "tokens",
+            "SOL",
+            "fees",
+            "network",
+            "wallet Δ",
+            "realized",
+            "signature"
         ))
     {
         return Ok(());
@@ -466,10 +491,19 @@ mod dates {
                 let (y, m, dd) = civil(d);
                 assert_eq!(days_from_civil(y, m, dd), d);
             }
-            for bad in ["2026-02-30", "2026-13-01", "22-11-2026x", "yesterday", "2026-11"] {
+            for bad in [
+                "2026-02-30",
+                "2026-13-01",
+                "22-11-2026x",
+                "yesterday",
+                "2026-11",
+            ] {
                 assert!(parse_day(bad).is_err(), "{bad}");
             }
-            assert_eq!(format_ns(1_763_769_600_000_000_000 + 3_723_000_000_000), "2025-11-22 01:02:03");
+            assert_eq!(
+                format_ns(1_763_769_600_000_000_000 + 3_723_000_000_000),
+                "2025-11-22 01:02:03"
+            );
         }
 
         #[test]
@@ -477,7 +511,10 @@ mod dates {
             let now = 1_000_000 * 1_000_000_000;
             assert_eq!(parse_since("90s", now).unwrap(), now - 90 * 1_000_000_000);
             assert_eq!(parse_since("2h", now).unwrap(), now - 7_200 * 1_000_000_000);
-            assert_eq!(parse_since("1d", now).unwrap(), now - 86_400 * 1_000_000_000);
+            assert_eq!(
+                parse_since("1d", now).unwrap(),
+                now - 86_400 * 1_000_000_000
+            );
             assert_eq!(parse_since("12345", now).unwrap(), 12_345 * 1_000_000_000);
             assert_eq!(parse_since("1970-01-02", now).unwrap(), DAY_NANOS);
             assert!(parse_since("5y", now).is_err());

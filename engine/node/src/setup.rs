@@ -11,10 +11,8 @@ use kestrel_config::{
     ReferenceChoice, Rule, SyncChoice, TokenProgramChoice,
 };
 use kestrel_engine::EngineSetup;
-use kestrel_engine::engine::JournalSetup;
-use kestrel_guardian::exits::{ExitRules, TakeProfit, Trailing};
-use kestrel_reentry::{Reference, ReentryConfig};
 use kestrel_engine::dispatch::ConfirmPolicy;
+use kestrel_engine::engine::JournalSetup;
 use kestrel_engine::execution::ExecSettings;
 use kestrel_engine::kernel::SellSettings;
 use kestrel_engine::threads::{Idle, ThreadSettings};
@@ -23,9 +21,11 @@ use kestrel_exec::send::SendPolicy;
 use kestrel_exec::tx::FeeSettings;
 use kestrel_feed::{FeedClient, FeedConfig, FeedEndpoint};
 use kestrel_guardian::Limits;
+use kestrel_guardian::exits::{ExitRules, TakeProfit, Trailing};
 use kestrel_model::TokenProgram;
 use kestrel_pump::curve::FeeRates;
 use kestrel_pump::ids::{PUMP_AMM_PROGRAM, PUMP_PROGRAM, RAYDIUM_AMM_V4_PROGRAM};
+use kestrel_reentry::{ReentryConfig, Reference};
 use kestrel_sniper::{CreatorBuyRule, FlagRule, Pattern, SniperConfig};
 use kestrel_units::{Bps, Lamports};
 use solana_pubkey::Pubkey;
@@ -82,9 +82,7 @@ fn exit_rules(x: &ExitsSection) -> Result<ExitRules> {
         creator_sells: x.creator_sells,
         liquidity_drain: (x.liquidity_drain_bps > 0).then_some(Bps(x.liquidity_drain_bps)),
     };
-    rules
-        .validate()
-        .map_err(|e| anyhow::anyhow!("exits.{e}"))?;
+    rules.validate().map_err(|e| anyhow::anyhow!("exits.{e}"))?;
     Ok(rules)
 }
 

@@ -454,6 +454,19 @@ pub fn launch_coin(
     name: &str,
     symbol: &str,
 ) -> Result<solana_signature::Signature, String> {
+    launch_coin_with_buy(cluster, creator, mint, name, symbol, 0)
+}
+
+/// [`launch_coin`], with the creator's own buy of `creator_buy` lamports bundled into the
+/// create transaction (0: none), as many launches do.
+pub fn launch_coin_with_buy(
+    cluster: &Cluster,
+    creator: &Keypair,
+    mint: &Keypair,
+    name: &str,
+    symbol: &str,
+    creator_buy: u64,
+) -> Result<solana_signature::Signature, String> {
     let vault = pda::creator_vault(&creator.pubkey());
     let mut ixs = Vec::new();
     if cluster.bank().account(&vault).is_none() {
@@ -471,6 +484,22 @@ pub fn launch_coin(
         symbol,
         "https://sim.kestrel.local/coin.json",
     ));
+    if creator_buy > 0 {
+        let user = creator.pubkey();
+        let accounts = trade_accounts(user, mint.pubkey(), user, TOKEN_PROGRAM);
+        ixs.push(ata::ix::create_idempotent(
+            &user,
+            &user,
+            &mint.pubkey(),
+            &TOKEN_PROGRAM,
+        ));
+        ixs.push(pump_ix::buy_exact_sol_in(
+            &accounts,
+            Lamports(creator_buy),
+            TokenAmount(1),
+            false,
+        ));
+    }
     let tx = Transaction::new_signed_with_payer(
         &ixs,
         Some(&creator.pubkey()),

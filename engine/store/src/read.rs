@@ -275,7 +275,17 @@ impl Reader {
              o.bonding_curve, o.token_program, o.is_cashback FROM orders o
              LEFT JOIN outcomes x ON x.order_id = o.id WHERE x.order_id IS NULL ORDER BY o.id",
         )?;
-        type Raw = (i64, String, String, i64, i64, String, i64, [String; 3], bool);
+        type Raw = (
+            i64,
+            String,
+            String,
+            i64,
+            i64,
+            String,
+            i64,
+            [String; 3],
+            bool,
+        );
         let raws = stmt
             .query_map([], |r| {
                 Ok((

@@ -338,7 +338,11 @@ fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> {
                        network_fees = network_fees + excluded.network_fees,
                        wallet_delta = wallet_delta + excluded.wallet_delta",
                 )?
-                .execute(params![int(c.at_ns / DAY_NANOS)?, int(c.network_fee)?, c.wallet_delta])?;
+                .execute(params![
+                    int(c.at_ns / DAY_NANOS)?,
+                    int(c.network_fee)?,
+                    c.wallet_delta
+                ])?;
             }
         }
         Record::Position { position: p, cause } => {
