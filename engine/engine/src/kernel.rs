@@ -644,7 +644,7 @@ impl<C: Clock> Kernel<C> {
         } else {
             TradeSide::Sell
         };
-        self.record(Record::Fill(FillRecord {
+        let fill = FillRecord {
             signature: f.signature,
             order_id: f.order,
             mint: f.mint,
@@ -657,34 +657,28 @@ impl<C: Clock> Kernel<C> {
             realized,
             slot: f.slot,
             at_ns: now.0,
-        }));
-        self.record(Record::Outcome(OutcomeRecord {
-            order_id: f.order,
-            filled: true,
-            signature: Some(f.signature),
-            detail: "filled",
-            at_ns: now.0,
-        }));
+        };
+        let position = match (closed, self.book.position(&f.mint).copied()) {
+            (Some(before), _) => Some(self.position_record(&before, Some(now))),
+            (None, Some(p)) => Some(self.position_record(&p, None)),
+            (None, None) => None,
+        };
+        if let Some(position) = position {
+            // One record: the fill, its outcome and the position it left commit together.
+            self.record(Record::Fill {
+                fill,
+                position,
+                cause: f.why.name(),
+            });
+        }
         match closed {
             Some(before) => {
-                let rec = self.position_record(&before, Some(now));
-                self.record(Record::Position {
-                    position: rec,
-                    cause: f.why.name(),
-                });
                 let h = self.held.remove(&f.mint).unwrap_or_default();
                 self.close_for_reentry(&before, &h, f.reserves_after, now);
             }
             None => {
-                if let Some(p) = self.book.position(&f.mint).copied() {
-                    let rec = self.position_record(&p, None);
-                    self.record(Record::Position {
-                        position: rec,
-                        cause: f.why.name(),
-                    });
-                    if let Some(h) = self.held.get_mut(&f.mint) {
-                        h.dirty = false;
-                    }
+                if let Some(h) = self.held.get_mut(&f.mint) {
+                    h.dirty = false;
                 }
             }
         }

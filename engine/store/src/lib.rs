@@ -198,8 +198,14 @@ pub enum Record {
     Order(OrderRecord),
     Send(SendRecord),
     Outcome(OutcomeRecord),
-    /// A fill; also adds to the day's PnL.
-    Fill(FillRecord),
+    /// A fill, with the order's outcome and the position it left, in one transaction (a
+    /// crash never leaves a fill without its position, or the reverse); also adds to the
+    /// day's PnL. A fill already booked (same signature) changes nothing.
+    Fill {
+        fill: FillRecord,
+        position: PositionRecord,
+        cause: &'static str,
+    },
     /// A failed transaction's fee; also adds to the day's fees and wallet change.
     Cost(CostRecord),
     Position {

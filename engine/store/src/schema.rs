@@ -6,7 +6,9 @@ use rusqlite::Connection;
 
 use crate::StoreError;
 
-/// Migration `i` takes the schema from version `i` to `i + 1`.
+/// Migration `i` takes the schema from version `i` to `i + 1`. No foreign keys: the journal
+/// must never refuse a fill because some other row is missing (the engine writes an order's
+/// intent before anything that refers to it).
 const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
     r"
@@ -35,7 +37,7 @@ const MIGRATIONS: &[&str] = &[
     -- Each signed transaction of an order (re-signs add rows), durable before it is sent.
     CREATE TABLE sends (
         signature        TEXT PRIMARY KEY,
-        order_id         INTEGER NOT NULL REFERENCES orders (id),
+        order_id         INTEGER NOT NULL,
         blockhash        TEXT NOT NULL,
         last_valid_block INTEGER NOT NULL,
         at_ns            INTEGER NOT NULL
@@ -43,7 +45,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX sends_order ON sends (order_id);
     -- How an order ended.
     CREATE TABLE outcomes (
-        order_id  INTEGER PRIMARY KEY REFERENCES orders (id),
+        order_id  INTEGER PRIMARY KEY,
         status    TEXT NOT NULL CHECK (status IN ('filled', 'failed')),
         signature TEXT,
         detail    TEXT NOT NULL,

@@ -58,8 +58,6 @@ pub(crate) fn open_rw(path: &Path, sync: Sync) -> Result<Connection, StoreError>
         },
     )
     .map_err(open_err)?;
-    conn.pragma_update(None, "foreign_keys", "ON")
-        .map_err(open_err)?;
     // Readers (the CLI) may hold the WAL briefly; wait rather than fail.
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(open_err)?;
@@ -175,19 +173,48 @@ fn writer_loop(mut conn: Connection, rx: &Receiver<Msg>, written: &AtomicU64) {
                 Err(_) => break,
             }
         }
-        let result = write_batch(&mut conn, &batch);
-        if let Err(e) = &result {
-            tracing::error!("journal: a batch of {} records failed: {e}", batch.len());
-        } else {
-            written.fetch_add(batch.len() as u64, Relaxed);
-        }
-        let answer = result.map_err(|e| e.to_string());
-        for m in batch.drain(..) {
-            match m {
-                Msg::Durable(_, ack) | Msg::Flush(ack) => {
-                    let _ = ack.send(answer.clone());
+        match write_batch(&mut conn, &batch) {
+            Ok(()) => {
+                let records = batch.iter().filter(|m| !matches!(m, Msg::Flush(_))).count();
+                written.fetch_add(records as u64, Relaxed);
+                for m in batch.drain(..) {
+                    if let Msg::Durable(_, ack) | Msg::Flush(ack) = m {
+                        let _ = ack.send(Ok(()));
+                    }
                 }
-                Msg::Record(_) => {}
+            }
+            // One bad record must not cost the others: each on its own, and only the
+            // record that fails is lost (and reported to whoever waits on it).
+            Err(e) => {
+                tracing::warn!(
+                    "journal: a batch of {} failed ({e}); writing one by one",
+                    batch.len()
+                );
+                for m in batch.drain(..) {
+                    let one = std::slice::from_ref(&m);
+                    let r = write_batch(&mut conn, one).map_err(|e| e.to_string());
+                    match (&m, r) {
+                        (Msg::Flush(ack), Ok(())) => {
+                            let _ = ack.send(Ok(()));
+                        }
+                        (_, Ok(())) => {
+                            written.fetch_add(1, Relaxed);
+                            if let Msg::Durable(_, ack) = &m {
+                                let _ = ack.send(Ok(()));
+                            }
+                        }
+                        (Msg::Durable(r, ack), Err(e)) => {
+                            tracing::error!("journal: a record was not written ({e}): {r:?}");
+                            let _ = ack.send(Err(e));
+                        }
+                        (Msg::Record(r), Err(e)) => {
+                            tracing::error!("journal: a record was not written ({e}): {r:?}");
+                        }
+                        (Msg::Flush(ack), Err(e)) => {
+                            let _ = ack.send(Err(e));
+                        }
+                    }
+                }
             }
         }
     }
@@ -202,6 +229,53 @@ fn write_batch(conn: &mut Connection, batch: &[Msg]) -> Result<(), StoreError> {
         }
     }
     tx.commit()?;
+    Ok(())
+}
+
+fn write_position(
+    tx: &Transaction<'_>,
+    p: &crate::PositionRecord,
+    cause: &str,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO positions (mint, creator, bonding_curve, token_program,
+         is_cashback, tokens, cost, realized, opened_ns, peak_ratio, levels_done, reentries,
+         mark_sol, mark_token, high_sol, high_token, complete, closed_ns, updated_ns)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+         ?17, ?18, ?19)",
+    )?
+    .execute(params![
+        p.mint.to_string(),
+        p.creator.to_string(),
+        p.bonding_curve.to_string(),
+        if p.token_2022 { "token2022" } else { "spl" },
+        p.is_cashback,
+        int(p.tokens)?,
+        int(p.cost)?,
+        p.realized,
+        int(p.opened_ns)?,
+        int(p.peak_ratio)?,
+        p.levels_done,
+        p.reentries,
+        int(p.mark_sol)?,
+        int(p.mark_token)?,
+        int(p.high_sol)?,
+        int(p.high_token)?,
+        p.complete,
+        p.closed_ns.map(int).transpose()?,
+        int(p.updated_ns)?,
+    ])?;
+    tx.prepare_cached(
+        "INSERT INTO position_changes (mint, tokens, cost, cause, at_ns)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        p.mint.to_string(),
+        int(p.tokens)?,
+        int(p.cost)?,
+        cause,
+        int(p.updated_ns)?,
+    ])?;
     Ok(())
 }
 
@@ -269,7 +343,11 @@ fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> {
                 int(o.at_ns)?,
             ])?;
         }
-        Record::Fill(f) => {
+        Record::Fill {
+            fill: f,
+            position,
+            cause,
+        } => {
             // A fill is booked once, whoever reports it first (live tracking or recovery).
             let n = tx
                 .prepare_cached(
@@ -314,6 +392,16 @@ fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> {
                     buys,
                     sells,
                 ])?;
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO outcomes (order_id, status, signature, detail, at_ns)
+                     VALUES (?1, 'filled', ?2, 'filled', ?3)",
+                )?
+                .execute(params![
+                    int(f.order_id)?,
+                    f.signature.as_str(),
+                    int(f.at_ns)?
+                ])?;
+                write_position(tx, position, cause)?;
             }
         }
         Record::Cost(c) => {
@@ -345,47 +433,7 @@ fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> {
                 ])?;
             }
         }
-        Record::Position { position: p, cause } => {
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO positions (mint, creator, bonding_curve, token_program,
-                 is_cashback, tokens, cost, realized, opened_ns, peak_ratio, levels_done, reentries,
-                 mark_sol, mark_token, high_sol, high_token, complete, closed_ns, updated_ns)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                 ?17, ?18, ?19)",
-            )?
-            .execute(params![
-                p.mint.to_string(),
-                p.creator.to_string(),
-                p.bonding_curve.to_string(),
-                if p.token_2022 { "token2022" } else { "spl" },
-                p.is_cashback,
-                int(p.tokens)?,
-                int(p.cost)?,
-                p.realized,
-                int(p.opened_ns)?,
-                int(p.peak_ratio)?,
-                p.levels_done,
-                p.reentries,
-                int(p.mark_sol)?,
-                int(p.mark_token)?,
-                int(p.high_sol)?,
-                int(p.high_token)?,
-                p.complete,
-                p.closed_ns.map(int).transpose()?,
-                int(p.updated_ns)?,
-            ])?;
-            tx.prepare_cached(
-                "INSERT INTO position_changes (mint, tokens, cost, cause, at_ns)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![
-                p.mint.to_string(),
-                int(p.tokens)?,
-                int(p.cost)?,
-                cause,
-                int(p.updated_ns)?,
-            ])?;
-        }
+        Record::Position { position, cause } => write_position(tx, position, cause)?,
         Record::Guardian {
             state,
             cause,

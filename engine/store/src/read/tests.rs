@@ -125,46 +125,27 @@ fn what_is_written_reads_back_after_a_reopen() {
                 at_ns: DAY + 10,
             }));
         }
-        j.record(Record::Fill(fill(
-            1,
-            1,
-            held,
-            TradeSide::Buy,
-            -52_100_000,
-            0,
-        )));
-        j.record(Record::Fill(fill(
-            2,
-            2,
-            sold,
-            TradeSide::Buy,
-            -52_100_000,
-            0,
-        )));
-        j.record(Record::Fill(fill(
-            3,
-            3,
-            sold,
-            TradeSide::Sell,
-            60_000_000,
-            10_000_000,
-        )));
-        // A fill reported twice (live and by recovery) is booked once.
-        j.record(Record::Fill(fill(
-            3,
-            3,
-            sold,
-            TradeSide::Sell,
-            60_000_000,
-            10_000_000,
-        )));
-        j.record(Record::Position {
+        j.record(Record::Fill {
+            fill: fill(1, 1, held, TradeSide::Buy, -52_100_000, 0),
             position: pos(held, 1_000, None),
-            cause: "buy",
+            cause: "snipe",
         });
-        j.record(Record::Position {
+        j.record(Record::Fill {
+            fill: fill(2, 2, sold, TradeSide::Buy, -52_100_000, 0),
+            position: pos(sold, 1_000, None),
+            cause: "snipe",
+        });
+        j.record(Record::Fill {
+            fill: fill(3, 3, sold, TradeSide::Sell, 60_000_000, 10_000_000),
             position: pos(sold, 0, Some(DAY + 9)),
-            cause: "sell",
+            cause: "take_profit",
+        });
+        // A fill reported twice (live and by recovery) is booked once, and its stale
+        // position does not overwrite the newer one.
+        j.record(Record::Fill {
+            fill: fill(3, 3, sold, TradeSide::Sell, 60_000_000, 10_000_000),
+            position: pos(sold, 1_000, None),
+            cause: "take_profit",
         });
         j.record(Record::Guardian {
             state: "halted",
@@ -274,18 +255,22 @@ fn the_cli_reads_while_the_writer_writes() {
     let path = dir.path().join("j.db");
     let j = Journal::open(&path, Sync::Normal).unwrap();
     let r = Reader::open(&path).unwrap();
+    j.durable(Record::Fill {
+        fill: fill(200, 1, Pubkey::new_unique(), TradeSide::Buy, -1, 0),
+        position: pos(Pubkey::new_unique(), 0, Some(DAY)),
+        cause: "snipe",
+    })
+    .unwrap();
     for n in 0..50u8 {
-        j.record(Record::Fill(fill(
-            n,
-            1,
-            Pubkey::new_unique(),
-            TradeSide::Buy,
-            -1,
-            0,
-        )));
+        j.record(Record::Fill {
+            fill: fill(n, 1, Pubkey::new_unique(), TradeSide::Buy, -1, 0),
+            position: pos(Pubkey::new_unique(), 0, Some(DAY)),
+            cause: "snipe",
+        });
         let _ = r.fills(0).unwrap();
     }
     j.flush().unwrap();
-    assert_eq!(r.fills(0).unwrap().len(), 50);
+    assert_eq!(j.written(), 51);
+    assert_eq!(r.fills(0).unwrap().len(), 51);
     j.close();
 }
