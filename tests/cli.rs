@@ -440,8 +440,9 @@ fn quick_run_config(dir: &std::path::Path) -> std::path::PathBuf {
         format!(
             "[network]\ncluster = \"sim\"\n[sim]\nrpc_port = 0\nws_port = 0\nslot_ms = 50\n\
              scenario = \"{}\"\n[engine]\ncontrol = \"127.0.0.1:0\"\nstatus_every_ms = 500\n\
-             [sniper]\nbuy_lamports = 10000000\n",
-            scenario.display()
+             [sniper]\nbuy_lamports = 10000000\n[journal]\ndir = \"{}\"\n",
+            scenario.display(),
+            dir.join("journal").display()
         ),
     )
     .unwrap();

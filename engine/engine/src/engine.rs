@@ -48,7 +48,7 @@ pub enum EngineError {
     },
     #[error("bad setting: {0}")]
     Setting(String),
-    #[error("{0}")]
+    #[error(transparent)]
     Journal(#[from] kestrel_store::StoreError),
     #[error("journal {path} belongs to wallet {journal}, but this run trades wallet {wallet}")]
     JournalWallet {

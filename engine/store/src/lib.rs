@@ -25,11 +25,14 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("journal {path}: {source}")]
+    // `error`, not `source`: the message already carries it (no repeat in error chains).
+    #[error("journal {path}: {error}")]
     Open {
         path: String,
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
+    #[error("journal directory {path}: {error}")]
+    Dir { path: String, error: std::io::Error },
     #[error("journal: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error(

@@ -216,9 +216,9 @@ impl Reader {
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|source| StoreError::Open {
+        .map_err(|error| StoreError::Open {
             path: path.display().to_string(),
-            source,
+            error,
         })?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

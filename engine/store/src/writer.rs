@@ -36,10 +36,16 @@ pub struct Journal {
 
 /// Opens (creating if need be) the database at `path` and brings its schema up to date.
 pub(crate) fn open_rw(path: &Path, sync: Sync) -> Result<Connection, StoreError> {
-    let open_err = |source| StoreError::Open {
+    let open_err = |error| StoreError::Open {
         path: path.display().to_string(),
-        source,
+        error,
     };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|error| StoreError::Dir {
+            path: dir.display().to_string(),
+            error,
+        })?;
+    }
     let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
