@@ -479,6 +479,60 @@ fn run_trades_the_local_clusters_launches_and_prints_the_latency_table() {
     for stage in ["decode", "decide", "build_sign", "send", "confirm"] {
         assert!(stdout.contains(stage), "{stage}: {stdout}");
     }
+
+    // The journal it wrote, read back the way a trader does (the newest in journal.dir).
+    let journal_cmd = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kestrel"))
+            .args(["--config", config.to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let trades = json_lines(&journal_cmd(&["trades", "--json"]));
+    let buys = trades.iter().filter(|t| t["side"] == "buy").count() as u64;
+    assert!(buys >= bought, "{buys} journaled buys, {bought} bought");
+    for t in &trades {
+        assert!(t["signature"].as_str().unwrap().len() >= 64, "{t}");
+        assert!(t["wallet_delta_lamports"].as_i64().is_some(), "{t}");
+    }
+    let pnl = json_lines(&journal_cmd(&["pnl", "--json"]));
+    let total = pnl.last().unwrap();
+    assert_eq!(total["total"], true, "{total}");
+    assert_eq!(total["buys"].as_u64().unwrap(), buys, "{total}");
+    let positions = json_lines(&journal_cmd(&["positions", "--json", "--all"]));
+    assert!(!positions.is_empty());
+    let human = journal_cmd(&["pnl", "--day", "today"]);
+    assert!(human.status.success());
+    assert!(String::from_utf8_lossy(&human.stdout).starts_with("day (UTC)"));
+}
+
+#[test]
+fn journal_commands_refuse_bad_input_and_name_a_missing_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("none.db");
+    let out = kestrel(&["pnl", "--journal", missing.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no journal at"));
+    for (args, needle) in [
+        (vec!["trades", "--since", "5y"], "unknown unit"),
+        (vec!["trades", "--since", "soon"], "expected 90s"),
+        (vec!["pnl", "--day", "2026-02-30"], "is not a date"),
+    ] {
+        let mut args = args.clone();
+        args.extend(["--journal", missing.to_str().unwrap()]);
+        let out = kestrel(&args, b"");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    // Not a journal at all: a clear error, nothing written.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"this is not sqlite").unwrap();
+    let out = kestrel(&["positions", "--journal", junk.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("journal"));
+    assert_eq!(std::fs::read(&junk).unwrap(), b"this is not sqlite");
 }
 
 #[test]
