@@ -1,7 +1,8 @@
 //! The strategy thread's decision path, as the engine runs it (`Kernel::on_feed`: sniper,
 //! guardian, the book's pending buys, counters and latency histograms), allocates nothing per
 //! event: a counting global allocator watches thousands of launches and trades, bought,
-//! skipped and refused.
+//! skipped and refused, then trades on held mints running every exit rule (and firing
+//! take-profits).
 
 // A global allocator is `unsafe impl`; it only counts and forwards to the system allocator.
 #![allow(unsafe_code)]
@@ -14,15 +15,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use kestrel_engine::book::Book;
 use kestrel_engine::kernel::{Kernel, KernelParts, SellSettings};
 use kestrel_engine::metrics::Metrics;
+use kestrel_engine::order::{ExecReport, Fill};
 use kestrel_feed::extract::{Extracted, Extractor};
 use kestrel_feed::{FeedEvent, Stamped};
-use kestrel_guardian::exits::ExitRules;
+use kestrel_guardian::exits::{ExitRules, TakeProfit, Trailing};
 use kestrel_guardian::{Guardian, Limits, Reason};
 use kestrel_model::{InlineStr, SystemClock, Timestamp};
 use kestrel_pump::curve::FeeRates;
 use kestrel_reentry::{Reentry, ReentryConfig};
 use kestrel_sniper::{FlagRule, Pattern, SkipReason, Sniper, SniperConfig};
-use kestrel_units::{Bps, Lamports};
+use kestrel_units::{Bps, Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
 struct Counting;
@@ -103,7 +105,24 @@ fn the_kernel_allocates_nothing_per_event() {
                 vec![],
             ),
             reentry: Reentry::new(ReentryConfig::default(), Pubkey::default()),
-            exits: ExitRules::default(),
+            exits: {
+                let mut r = ExitRules {
+                    take_profit: vec![TakeProfit {
+                        gain: Bps(5_000),
+                        percent: 50,
+                    }],
+                    stop_loss: Some(Bps(3_000)),
+                    trailing: Some(Trailing {
+                        arm: Bps(5_000),
+                        trail: Bps(2_000),
+                    }),
+                    max_hold: Some(std::time::Duration::from_secs(3_600)),
+                    creator_sells: true,
+                    liquidity_drain: Some(Bps(5_000)),
+                };
+                r.validate().unwrap();
+                r
+            },
             book: Book::new(Lamports(1_000_000_000_000), 2 * max_open as usize),
             rates: FeeRates {
                 protocol: Bps(95),
@@ -143,15 +162,16 @@ fn the_kernel_allocates_nothing_per_event() {
         })
         .collect();
 
+    let mut orders = Vec::with_capacity(max_open as usize);
     let before = ALLOCATIONS.load(Ordering::Relaxed);
-    let mut orders = 0u32;
     for s in &events {
-        if kernel.on_feed(s).is_some() {
-            orders += 1;
+        if let Some(o) = kernel.on_feed(s) {
+            orders.push(o);
         }
     }
     let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
-    assert_eq!(orders, max_open, "bought up to the position limit");
+    let orders_made = orders.len() as u32;
+    assert_eq!(orders_made, max_open, "bought up to the position limit");
     assert!(kernel.sniper().skipped(SkipReason::NameDenied) > 0);
     assert!(
         kernel
@@ -164,5 +184,62 @@ fn the_kernel_allocates_nothing_per_event() {
         0,
         "{allocations} allocations over {} events",
         events.len()
+    );
+
+    // The buys fill (outside the count: fills publish views and may log), then trades on the
+    // held mints run every exit rule: in-band prices, and a jump that fires a take-profit.
+    for o in &orders {
+        kernel.on_report(ExecReport::Filled(Fill {
+            order: o.id,
+            why: o.why,
+            mint: o.mint.mint,
+            is_buy: true,
+            tokens: TokenAmount(300_000_000_000),
+            sol: Lamports(9_800_000),
+            fees: Lamports(122_500),
+            network_fee: Lamports(5_000),
+            wallet_delta: -9_927_500,
+            reserves_after: o.reserves,
+            signature: InlineStr::new("fill"),
+            slot: 1,
+        }));
+    }
+    let other = Pubkey::new_unique();
+    let marks: Vec<Stamped> = orders
+        .iter()
+        .flat_map(|o| {
+            (0..20u64).map(move |i| {
+                let mut t = trade;
+                t.mint = o.mint.mint;
+                t.user = other;
+                // The last one doubles the price: the take-profit fires.
+                t.virtual_sol_reserves = if i == 19 {
+                    Lamports(trade.virtual_sol_reserves.0 * 2)
+                } else {
+                    Lamports(trade.virtual_sol_reserves.0 + i * 1_000_000)
+                };
+                Stamped {
+                    event: FeedEvent::Trade(t),
+                    endpoint: 0,
+                    read_at: i,
+                    decoded_at: i + 1,
+                }
+            })
+        })
+        .collect();
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let mut sells = 0u32;
+    for s in &marks {
+        if kernel.on_feed(s).is_some() {
+            sells += 1;
+        }
+    }
+    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    assert_eq!(sells, max_open, "one take-profit per position");
+    assert_eq!(
+        allocations,
+        0,
+        "{allocations} allocations over {} trades on held mints",
+        marks.len()
     );
 }

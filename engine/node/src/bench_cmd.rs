@@ -65,6 +65,10 @@ pub(crate) struct E2eArgs {
     /// Launches per second
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     rate: u32,
+    /// Also run Kestrel with its journal on (a durable write before every send), and report
+    /// the hot path with and without it
+    #[arg(long)]
+    journal: bool,
 }
 
 pub(crate) fn run(cmd: &BenchCommand, config: Option<&Path>) -> u8 {
@@ -159,22 +163,21 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
     config.guardian.max_open_positions = args.launches + 10;
     config.guardian.max_total_exposure_lamports = BUY.0 * (n + 10);
     config.guardian.max_exposure_per_creator_lamports = BUY.0 * (n + 10);
-    let ours = Wallet::ephemeral();
-    cluster
-        .airdrop(&ours.pubkey(), BUY.0 * (n + 10) + 10 * SOL)
-        .map_err(anyhow::Error::msg)?;
-    let setup = setup::engine_setup(&config, ours)?;
-    let engine = Engine::start(setup)?;
-    wait_connected(&engine)?;
-    say("kestrel: launching");
-    let mints = launch(&sim_rt, &cluster, args, 0)?;
-    let ours_ns = collect(&tap, &mints)?;
-    let ours_split = tap.split_ns();
-    let table = engine.stop();
-    say(&format!(
-        "kestrel stage table (µs since frame read):\n{table}"
-    ));
-    tap.clear();
+    // The first pass without the journal (the hot path alone); with --journal, a second pass
+    // with it, on fresh mints.
+    config.journal.enabled = false;
+    let (ours_ns, ours_split) = kestrel_pass(&config, &sim_rt, &cluster, &tap, args, 0, "kestrel")?;
+    let journaled = if args.journal {
+        let dir =
+            std::env::temp_dir().join(format!("kestrel-bench-journal-{}", std::process::id()));
+        config.journal.enabled = true;
+        config.journal.dir = dir.display().to_string();
+        let r = kestrel_pass(&config, &sim_rt, &cluster, &tap, args, 2, "kestrel+journal");
+        let _ = std::fs::remove_dir_all(&dir);
+        Some(r?)
+    } else {
+        None
+    };
 
     // The baseline, on the same cluster, same rate, fresh mints.
     let baseline_kp = seeded_keypair(config.sim.seed, "baseline", 0);
@@ -215,7 +218,16 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
         out,
         "            count  missed       p50       p90       p99       max"
     )?;
-    for (name, s) in [("kestrel", &o), ("baseline", &b)] {
+    let j = match &journaled {
+        Some((ns, _)) => Some(summarize(ns, n)?),
+        None => None,
+    };
+    let mut rows = vec![("kestrel", &o)];
+    if let Some(j) = &j {
+        rows.push(("+journal", j));
+    }
+    rows.push(("baseline", &b));
+    for (name, s) in rows {
         writeln!(
             out,
             "{name:<10} {:>7} {:>7} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
@@ -248,6 +260,25 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
             ratio(b.p99, o.p99)
         )?;
     }
+    if let Some(j) = &j {
+        let pct = |with: f64, without: f64| {
+            if without > 0.0 {
+                (with - without) / without * 100.0
+            } else {
+                0.0
+            }
+        };
+        writeln!(
+            out,
+            "journal: p50_us={:.1} p99_us={:.1} without_p50_us={:.1} without_p99_us={:.1} p50_change_pct={:+.1} p99_change_pct={:+.1}",
+            j.p50,
+            j.p99,
+            o.p50,
+            o.p99,
+            pct(j.p50, o.p50),
+            pct(j.p99, o.p99)
+        )?;
+    }
     writeln!(
         out,
         "e2e: p50_us={:.1} p99_us={:.1} baseline_p50_us={:.1} baseline_p99_us={:.1} ratio_p50={:.2} ratio_p99={:.2}",
@@ -262,6 +293,38 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
         bail!("the engine bought none of the launches");
     }
     Ok(())
+}
+
+/// One pass of Kestrel: a fresh funded wallet, the engine started, `args.launches` launches
+/// (mints salted by `salt`), the latencies the cluster's tap saw.
+#[allow(clippy::type_complexity)]
+fn kestrel_pass(
+    config: &Config,
+    sim_rt: &tokio::runtime::Runtime,
+    cluster: &Arc<kestrel_sim::cluster::Cluster>,
+    tap: &Arc<LatencyTap>,
+    args: &E2eArgs,
+    salt: u64,
+    name: &str,
+) -> Result<(Vec<u64>, Vec<(u64, u64)>)> {
+    let n = u64::from(args.launches);
+    let ours = Wallet::ephemeral();
+    cluster
+        .airdrop(&ours.pubkey(), BUY.0 * (n + 10) + 10 * SOL)
+        .map_err(anyhow::Error::msg)?;
+    let setup = setup::engine_setup(config, ours)?;
+    let engine = Engine::start(setup)?;
+    wait_connected(&engine)?;
+    say(&format!("{name}: launching"));
+    let mints = launch(sim_rt, cluster, args, salt)?;
+    let ns = collect(tap, &mints)?;
+    let split = tap.split_ns();
+    let table = engine.stop();
+    say(&format!(
+        "{name} stage table (µs since frame read):\n{table}"
+    ));
+    tap.clear();
+    Ok((ns, split))
 }
 
 fn wait_connected(engine: &Engine) -> Result<()> {
