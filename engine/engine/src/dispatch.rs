@@ -17,7 +17,7 @@ use kestrel_feed::extract::{Extracted, Extractor};
 use kestrel_feed::{FeedHandle, SignatureUpdate, Watch};
 use kestrel_model::{SignatureText, Timestamp, mono_nanos};
 use kestrel_pump::curve::Reserves;
-use kestrel_store::{Journal, Record, SendRecord};
+use kestrel_store::{Journal, Record, SendLog, SendRecord};
 use kestrel_units::Lamports;
 use solana_pubkey::Pubkey;
 use tokio::sync::{mpsc, oneshot};
@@ -63,7 +63,15 @@ pub struct Dispatcher {
     policy: ConfirmPolicy,
     metrics: Arc<Metrics>,
     recorder: Arc<Mutex<Recorder>>,
-    journal: Option<Journal>,
+    journal: Option<Journaling>,
+}
+
+/// Where execution journals what it sends: the send log (appended before each broadcast)
+/// and the journal's writer (the same facts, for the database).
+#[derive(Clone)]
+pub struct Journaling {
+    pub send_log: Arc<SendLog>,
+    pub journal: Journal,
 }
 
 enum Outcome {
@@ -82,7 +90,7 @@ impl Dispatcher {
         blockhash: Arc<BlockhashCache>,
         policy: ConfirmPolicy,
         metrics: Arc<Metrics>,
-        journal: Option<Journal>,
+        journal: Option<Journaling>,
     ) -> Self {
         Self {
             broadcaster,
@@ -159,18 +167,21 @@ impl Dispatcher {
         let mut resigns = 0;
         loop {
             let sig = p.signed.signature_text;
-            // On disk before it can land: after a crash, recovery resolves it by signature.
-            if let Some(j) = &self.journal
-                && let Err(e) = j.durable(Record::Send(SendRecord {
+            // In the send log before it can land: after a crash, recovery finds the order
+            // and resolves it by signature.
+            if let Some(j) = &self.journal {
+                let send = SendRecord {
                     order_id: order,
                     signature: sig,
                     blockhash: p.signed.blockhash,
                     last_valid_block: p.last_valid_block_height,
                     at_ns: kestrel_model::SystemClock.now_ts().0,
-                }))
-            {
-                self.report(fail(FailReason::NotSent(format!("not journaled: {e}"))));
-                return;
+                };
+                if let Err(e) = j.send_log.append(&p.order.record(), &send) {
+                    self.report(fail(FailReason::NotSent(format!("not journaled: {e}"))));
+                    return;
+                }
+                j.journal.record(Record::Send(send));
             }
             let (tx, rx) = oneshot::channel();
             self.waiters.insert(sig, tx);

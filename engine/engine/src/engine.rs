@@ -16,7 +16,7 @@ use kestrel_guardian::{Guardian, Limits};
 use kestrel_model::{SystemClock, mono_nanos};
 use kestrel_reentry::{Reentry, ReentryConfig};
 use kestrel_sniper::{Sniper, SniperConfig};
-use kestrel_store::{Journal, JournalState, MetaValue, Reader, Record};
+use kestrel_store::{Journal, JournalState, MetaValue, Reader, Record, SendLog, send_log};
 use kestrel_units::Lamports;
 use solana_pubkey::Pubkey;
 use thiserror::Error;
@@ -25,7 +25,7 @@ use tokio::sync::mpsc;
 
 use crate::book::{Book, Position};
 use crate::control::{self, ControlState};
-use crate::dispatch::{ConfirmPolicy, Dispatcher};
+use crate::dispatch::{ConfirmPolicy, Dispatcher, Journaling};
 use crate::execution::{ExecSettings, Executor};
 use crate::kernel::{Kernel, KernelParts, SellSettings};
 use crate::metrics::{Metrics, percentile_table};
@@ -192,10 +192,31 @@ impl Engine {
             }
         };
         // The journal: what the last run left, then the writer for this one.
-        let (journal, journaled) = match &s.journal {
+        let (journal, journaled, send_log) = match &s.journal {
             Some(j) => {
-                let state = Reader::open_for_recovery(&j.path, j.sync)?
-                    .state(SystemClock.now_ts().0, 1_024)?;
+                // What the send log holds goes into the database first: orders sent just
+                // before a crash may be known only there.
+                let log_path = send_log::path_for(&j.path);
+                let (logged, torn) = send_log::read(&log_path)?;
+                if torn > 0 {
+                    tracing::warn!(
+                        torn,
+                        "send log: records failing their checksum were skipped"
+                    );
+                }
+                let mut reader = Reader::open_for_recovery(&j.path, j.sync)?;
+                let new = reader.ingest_sends(&logged)?;
+                if new > 0 {
+                    tracing::info!(new, "send log: transactions the database had not seen yet");
+                }
+                let state = reader.state(SystemClock.now_ts().0, 1_024)?;
+                drop(reader);
+                let log = SendLog::open(&log_path)?;
+                log.clear()
+                    .map_err(|error| kestrel_store::StoreError::Dir {
+                        path: log_path.display().to_string(),
+                        error,
+                    })?;
                 if let Some(w) = state.wallet
                     && w != wallet_key
                 {
@@ -218,9 +239,9 @@ impl Engine {
                     key: "mode",
                     value: MetaValue::Name(if s.paper { "paper" } else { "live" }),
                 });
-                (Some(journal), state)
+                (Some(journal), state, Some(Arc::new(log)))
             }
-            None => (None, JournalState::default()),
+            None => (None, JournalState::default(), None),
         };
         let (feed_tx, feed_rx) = bounded::<Stamped>(s.queue_capacity);
         let (report_tx, report_rx) = bounded::<ExecReport>(4096);
@@ -257,7 +278,13 @@ impl Engine {
             blockhash.clone(),
             s.confirm.clone(),
             metrics.clone(),
-            journal.clone(),
+            match (&journal, &send_log) {
+                (Some(journal), Some(send_log)) => Some(Journaling {
+                    send_log: send_log.clone(),
+                    journal: journal.clone(),
+                }),
+                _ => None,
+            },
         );
         if !s.paper {
             let (rpc, reports, every) = (rpcs.first().cloned(), report_tx.clone(), s.balance_every);

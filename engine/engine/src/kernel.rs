@@ -20,8 +20,8 @@ use kestrel_pump::ids::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 use kestrel_reentry::{Closed, Decision as ReentryDecision, Price, Reentry, Trade as ReentryTrade};
 use kestrel_sniper::{Decision, Sniper};
 use kestrel_store::{
-    CostRecord, FillRecord, Journal, JournalState, OrderRecord, OutcomeRecord, PositionRecord,
-    ReconcileRecord, Record, TradeSide,
+    CostRecord, FillRecord, Journal, JournalState, OutcomeRecord, PositionRecord, ReconcileRecord,
+    Record, TradeSide,
 };
 use kestrel_units::{Bps, Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
@@ -283,28 +283,7 @@ impl<C: Clock> Kernel<C> {
     ) -> Order {
         let id = self.next_order;
         self.next_order += 1;
-        let i = approved.intent();
-        let (side, tokens) = match i.side {
-            Side::Buy { .. } => (TradeSide::Buy, 0),
-            Side::Sell { tokens } => (TradeSide::Sell, tokens.0),
-        };
-        self.record(Record::Order(OrderRecord {
-            id,
-            mint: mint.mint,
-            creator: mint.creator,
-            bonding_curve: mint.bonding_curve,
-            token_2022: mint.token_program == TOKEN_2022_PROGRAM,
-            is_cashback: mint.is_cashback,
-            side,
-            spend_lamports: i.spend().0,
-            tokens,
-            why: why.name(),
-            level: why.level(),
-            slippage_bps: i.max_slippage.0,
-            cu_price: i.cu_price_micro_lamports,
-            at_ns: i.created_at.0,
-        }));
-        Order {
+        let order = Order {
             id,
             why,
             approved,
@@ -312,7 +291,9 @@ impl<C: Clock> Kernel<C> {
             reserves,
             read_at,
             decided_at,
-        }
+        };
+        self.record(Record::Order(order.record()));
+        order
     }
 
     fn record(&self, r: Record) {

@@ -61,6 +61,33 @@ pub struct Order {
     pub decided_at: u64,
 }
 
+impl Order {
+    /// The journal's record of this order's intent.
+    pub fn record(&self) -> kestrel_store::OrderRecord {
+        let i = self.approved.intent();
+        let (side, tokens) = match i.side {
+            kestrel_model::Side::Buy { .. } => (kestrel_store::TradeSide::Buy, 0),
+            kestrel_model::Side::Sell { tokens } => (kestrel_store::TradeSide::Sell, tokens.0),
+        };
+        kestrel_store::OrderRecord {
+            id: self.id,
+            mint: self.mint.mint,
+            creator: self.mint.creator,
+            bonding_curve: self.mint.bonding_curve,
+            token_2022: self.mint.token_program == kestrel_pump::ids::TOKEN_2022_PROGRAM,
+            is_cashback: self.mint.is_cashback,
+            side,
+            spend_lamports: i.spend().0,
+            tokens,
+            why: self.why.name(),
+            level: self.why.level(),
+            slippage_bps: i.max_slippage.0,
+            cu_price: i.cu_price_micro_lamports,
+            at_ns: i.created_at.0,
+        }
+    }
+}
+
 /// Why an order came to nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FailReason {

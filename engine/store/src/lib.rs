@@ -13,10 +13,12 @@
 
 mod read;
 mod schema;
+pub mod send_log;
 mod writer;
 
 pub use read::{DayPnl, FillView, InFlight, JournalState, OrderSend, PnlTotals, Reader};
 pub use schema::VERSION as SCHEMA_VERSION;
+pub use send_log::SendLog;
 pub use writer::Journal;
 
 use kestrel_model::SignatureText;

@@ -274,3 +274,39 @@ fn the_cli_reads_while_the_writer_writes() {
     assert_eq!(r.fills(0).unwrap().len(), 51);
     j.close();
 }
+
+#[test]
+fn the_send_log_folds_into_the_database_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.db");
+    let log_path = crate::send_log::path_for(&path);
+    let log = crate::SendLog::open(&log_path).unwrap();
+    let mint = Pubkey::new_unique();
+    // The order reached the send log, never the database (a crash right after the send).
+    let o = order(7, mint, TradeSide::Buy);
+    let s = SendRecord {
+        order_id: 7,
+        signature: sig(7),
+        blockhash: solana_hash::Hash::new_from_array([7; 32]),
+        last_valid_block: 300,
+        at_ns: DAY,
+    };
+    log.append(&o, &s).unwrap();
+    let (logged, torn) = crate::send_log::read(&log_path).unwrap();
+    assert_eq!(torn, 0);
+    let mut r = Reader::open_for_recovery(&path, Sync::Normal).unwrap();
+    assert_eq!(r.ingest_sends(&logged).unwrap(), 1);
+    assert_eq!(r.ingest_sends(&logged).unwrap(), 0, "idempotent");
+    let st = r.state(DAY, 1).unwrap();
+    assert_eq!(st.in_flight.len(), 1);
+    let f = &st.in_flight[0];
+    assert_eq!((f.id, f.mint, f.creator), (7, mint, o.creator));
+    assert_eq!(
+        f.sends,
+        vec![OrderSend {
+            signature: sig(7),
+            last_valid_block: 300
+        }]
+    );
+    assert_eq!(st.next_order_id, 8);
+}
