@@ -6,9 +6,10 @@
 //! - `journal/throughput`: 10 000 fill records through the journal's writer thread (batched
 //!   transactions, WAL), to committed. Baseline: the ordinary way, one autocommitted INSERT
 //!   per record on the caller's thread.
-//! - `journal/durable_send`: what the hot path waits for before a broadcast: one signed
-//!   transaction handed to the writer and committed. Baseline: the same INSERT committed on
-//!   the caller's own connection.
+//! - `journal/send_log_append`: what the hot path pays before a broadcast: the order and its
+//!   signed transaction appended to the send log. `journal/durable_commit` is the writer
+//!   thread's round trip for one record (what the hot path would pay without the send log).
+//!   Baseline: one INSERT committed on the caller's own SQLite connection.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -333,7 +334,41 @@ fn journal(c: &mut Criterion) {
     let j = Journal::open(&dir.path().join("durable.db"), Sync::Normal)
         .unwrap_or_else(|_| std::process::exit(1));
     let mut n = 0u64;
-    g.bench_function("durable_send", |b| {
+    let log =
+        SendLog::open(&dir.path().join("bench.sends")).unwrap_or_else(|_| std::process::exit(1));
+    let order = OrderRecord {
+        id: 1,
+        mint: Pubkey::new_unique(),
+        creator: Pubkey::new_unique(),
+        bonding_curve: Pubkey::new_unique(),
+        token_2022: false,
+        is_cashback: false,
+        side: TradeSide::Buy,
+        spend_lamports: 10_000_000,
+        tokens: 0,
+        why: "snipe",
+        level: 0,
+        slippage_bps: 1_500,
+        cu_price: 100_000,
+        at_ns: 1,
+    };
+    let sig = SignatureText::new(&"5".repeat(88));
+    g.bench_function("send_log_append", |b| {
+        b.iter(|| {
+            n += 1;
+            black_box(log.append(
+                &order,
+                &SendRecord {
+                    order_id: n,
+                    signature: sig,
+                    blockhash: solana_hash::Hash::new_from_array([7; 32]),
+                    last_valid_block: n,
+                    at_ns: n,
+                },
+            ))
+        })
+    });
+    g.bench_function("durable_commit", |b| {
         b.iter(|| {
             n += 1;
             black_box(j.durable(Record::Send(SendRecord {
