@@ -30,7 +30,9 @@ use kestrel_model::{LaunchEvent, SignatureText, SystemClock, Timestamp, TradeEve
 use kestrel_pump::curve::{FeeRates, Reserves};
 use kestrel_reentry::{Reentry, ReentryConfig};
 use kestrel_sniper::{FlagRule, Sniper, SniperConfig};
-use kestrel_store::{FillRecord, Journal, PositionRecord, Record, SendRecord, Sync, TradeSide};
+use kestrel_store::{
+    FillRecord, Journal, OrderRecord, PositionRecord, Record, SendLog, SendRecord, Sync, TradeSide,
+};
 use kestrel_units::{Bps, Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
