@@ -2,10 +2,13 @@
 //! reads back on start, and that `kestrel positions | trades | pnl` read while the engine runs.
 //!
 //! Records are plain `Copy` values (keys as `Pubkey`, signatures inline, names `&'static str`),
-//! so the strategy thread hands them over without allocating. The writer folds whatever is
-//! queued into one SQLite transaction per batch; a record sent with [`Journal::durable`] is
-//! acknowledged only after its batch has committed, which is how an order's signed
-//! transaction is on disk before it is broadcast.
+//! so the strategy thread hands them over without allocating or waking anyone. The writer
+//! wakes every few milliseconds and folds whatever is queued into one SQLite transaction; a
+//! record sent with [`Journal::durable`] is acknowledged once its batch has committed.
+//!
+//! The one write the hot path waits for is the [`SendLog`]: before a signed transaction is
+//! broadcast, its order and signature are appended there (one `write(2)`), so an order is on
+//! disk before it can land; recovery folds the log into the database.
 //!
 //! Durability: WAL with `synchronous = NORMAL` survives a crash of the process (kill -9) at
 //! any point, which is what the engine's recovery relies on; `FULL` also survives a power

@@ -169,15 +169,32 @@ impl Journal {
     }
 }
 
+/// How often the writer wakes to write what has been queued. It never waits on the queue
+/// itself, so handing it a record is a plain enqueue for the hot threads (no wakeup, no
+/// syscall), and its SQLite work runs on its own schedule rather than right after each order,
+/// when the execution thread needs the core.
+const TICK: std::time::Duration = std::time::Duration::from_millis(10);
+
 fn writer_loop(mut conn: Connection, rx: &Receiver<Msg>, written: &AtomicU64) {
     let mut batch: Vec<Msg> = Vec::with_capacity(BATCH);
-    while let Ok(first) = rx.recv() {
-        batch.push(first);
+    loop {
+        let mut closed = false;
         while batch.len() < BATCH {
             match rx.try_recv() {
                 Ok(m) => batch.push(m),
-                Err(_) => break,
+                Err(crossbeam_channel::TryRecvError::Empty) => break,
+                Err(crossbeam_channel::TryRecvError::Disconnected) => {
+                    closed = true;
+                    break;
+                }
             }
+        }
+        if batch.is_empty() {
+            if closed {
+                return;
+            }
+            std::thread::sleep(TICK);
+            continue;
         }
         match write_batch(&mut conn, &batch) {
             Ok(()) => {
