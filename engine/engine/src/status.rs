@@ -3,6 +3,7 @@
 use std::sync::atomic::Ordering::Relaxed;
 
 use kestrel_feed::EndpointStats;
+use kestrel_guardian::exits::ExitReason;
 use kestrel_sniper::SkipReason;
 use kestrel_units::Lamports;
 
@@ -38,10 +39,32 @@ pub fn status_line(m: &Metrics, feeds: &[EndpointStats]) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     let up = feeds.iter().filter(|f| f.connected.load(Relaxed)).count();
+    // Sells by reason: "sold 3 (take_profit 2, stop_loss 1)".
+    let exit_text = m
+        .exits
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let n = c.load(Relaxed);
+            (n > 0).then(|| format!("{} {n}", ExitReason::name_at(i)))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let state = match m.trading_state.load(Relaxed) {
+        0 => "",
+        1 => " | REDUCING",
+        _ => " | HALTED",
+    };
     format!(
-        "launches {} | bought {} | skipped {}{} | refused {} | failed {} | positions {} | pnl {} (unrealized {}) | feeds {up}/{} | µs p50/p99 {lat}",
+        "launches {} | bought {} | sold {}{} | skipped {}{} | refused {} | failed {} | positions {} | pnl {} (unrealized {}){state} | feeds {up}/{} | µs p50/p99 {lat}",
         m.launches.load(Relaxed),
         m.bought.load(Relaxed),
+        m.sold.load(Relaxed),
+        if exit_text.is_empty() {
+            String::new()
+        } else {
+            format!(" ({exit_text})")
+        },
         m.skipped_total(),
         if skip_text.is_empty() {
             String::new()
