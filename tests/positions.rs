@@ -489,3 +489,83 @@ fn a_restart_rebuilds_the_book_from_the_journal_and_reconciles_it_with_the_chain
     assert_eq!(fills.len(), 2, "the two buys, once each");
     h.stop();
 }
+
+#[test]
+fn the_control_port_takes_the_operators_sell_kill_and_resume() {
+    let mut h = Harness::new(Faults::none());
+    let wallet = h.funded_wallet(10 * SOL);
+    let me = wallet.pubkey();
+    let mut setup = h.setup(wallet, 1);
+    setup.control = Some("127.0.0.1:0".parse().unwrap());
+    let engine = Engine::start(setup).unwrap();
+    wait_for("the feed", Duration::from_secs(10), || {
+        engine.feeds.iter().all(|f| f.connected.load(Relaxed))
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let (a, b) = (h.launch(0), h.launch(1));
+    wait_for("two fills", Duration::from_secs(20), || {
+        engine.positions.len() == 2
+    });
+    let control = engine.control_addr.unwrap();
+    let client_rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let post = |path: &str| {
+        client_rt.block_on(async {
+            let r = reqwest::Client::new()
+                .post(format!("http://{control}{path}"))
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        })
+    };
+    // Bad input is refused and changes nothing.
+    for path in [
+        "/sell?mint=nope&percent=50".to_owned(),
+        format!("/sell?mint={a}&percent=0"),
+        format!("/sell?mint={a}&price=1"),
+        "/kill?sell_all=maybe".to_owned(),
+    ] {
+        let (code, body) = post(&path);
+        assert_eq!(code, 400, "{path}: {body}");
+    }
+    let (code, _) = post(&format!("/sell?mint={}", Pubkey::new_unique()));
+    assert_eq!(code, 404);
+    assert_eq!(engine.metrics.sold.load(Relaxed), 0);
+
+    let held = h.token_balance(&me, &a);
+    let (code, body) = post(&format!("/sell?mint={a}&percent=50"));
+    assert_eq!(code, 202, "{body}");
+    wait_for("the manual sell", Duration::from_secs(20), || {
+        engine.metrics.sold.load(Relaxed) == 1
+    });
+    assert_eq!(h.token_balance(&me, &a), held - held / 2);
+    assert_eq!(exits(&engine, ExitReason::Manual), 1);
+
+    // The kill switch: REDUCING, everything sold, no new entries.
+    let (code, body) = post("/kill?sell_all=true");
+    assert_eq!(code, 202, "{body}");
+    wait_for("everything sold", Duration::from_secs(20), || {
+        engine.positions.is_empty()
+    });
+    assert_eq!(h.token_balance(&me, &a), 0);
+    assert_eq!(h.token_balance(&me, &b), 0);
+    assert_eq!(engine.metrics.trading_state.load(Relaxed), 1);
+    h.launch(2);
+    wait_for("the refusal", Duration::from_secs(10), || {
+        engine.metrics.refused[Reason::Reducing.index()].load(Relaxed) == 1
+    });
+    let (code, _) = post("/resume");
+    assert_eq!(code, 202);
+    wait_for("ACTIVE", Duration::from_secs(5), || {
+        engine.metrics.trading_state.load(Relaxed) == 0
+    });
+    h.launch(0);
+    wait_for("a buy again", Duration::from_secs(20), || {
+        engine.metrics.bought.load(Relaxed) == 3
+    });
+    engine.stop();
+    h.stop();
+}

@@ -170,6 +170,9 @@ fn the_engine_sections_default_to_what_the_file_says() {
     assert_eq!(file.engine, bare.engine);
     assert_eq!(file.feed, bare.feed);
     assert_eq!(file.threads, bare.threads);
+    assert_eq!(file.exits, bare.exits);
+    assert_eq!(file.reentry, bare.reentry);
+    assert_eq!(file.journal, bare.journal);
     assert_eq!(file.engine.control_addr().map(|a| a.port()), Some(9464));
     assert_eq!(file.sniper.mayhem, Rule::Forbid);
 }
@@ -209,4 +212,39 @@ fn bad_engine_settings_name_their_key() {
     // An empty control address turns the port off.
     let c = parse(&format!("{MINIMAL}[engine]\ncontrol = \"\"\n")).unwrap();
     assert_eq!(c.engine.control_addr(), None);
+}
+
+#[test]
+fn exits_reentry_and_journal_settings_are_checked() {
+    let e = err(&format!(
+        "{MINIMAL}[exits]\ntake_profit = [{{ gain_bps = 5000, sell_percent = 50 }}, {{ gain_bps = 0, sell_percent = 50 }}]\n"
+    ));
+    assert!(e.contains("exits.take_profit[1]"), "{e}");
+    let e = err(&format!(
+        "{MINIMAL}[exits]\ntake_profit = [{{ gain_bps = 5000, sell_percent = 101 }}]\n"
+    ));
+    assert!(e.contains("sell_percent"), "{e}");
+    let e = err(&format!(
+        "{MINIMAL}[exits]\ntrailing_bps = 100\ntrailing_arm_bps = 0\n"
+    ));
+    assert!(e.contains("exits.trailing_arm_bps"), "{e}");
+    let e = err(&format!("{MINIMAL}[exits]\nstop_loss_bps = 10000\n"));
+    assert!(e.contains("exits.stop_loss_bps"), "{e}");
+    let e = err(&format!("{MINIMAL}[reentry]\nreference = \"moon\"\n"));
+    assert!(e.contains("reference"), "{e}");
+    let e = err(&format!(
+        "{MINIMAL}[reentry]\nenabled = true\nbuy_lamports = 0\n"
+    ));
+    assert!(e.contains("reentry.buy_lamports"), "{e}");
+    let e = err(&format!("{MINIMAL}[journal]\ndir = \" \"\n"));
+    assert!(e.contains("journal.dir"), "{e}");
+    let e = err(&format!("{MINIMAL}[journal]\nsync = \"sometimes\"\n"));
+    assert!(e.contains("sync"), "{e}");
+    // Every rule off is a valid choice.
+    let c = parse(&format!(
+        "{MINIMAL}[exits]\ntake_profit = []\nstop_loss_bps = 0\ntrailing_bps = 0\nmax_hold_secs = 0\n\
+         creator_sells = false\nliquidity_drain_bps = 0\n[reentry]\nenabled = false\n[journal]\nenabled = false\n"
+    ))
+    .unwrap();
+    assert!(c.exits.take_profit.is_empty() && !c.reentry.enabled && !c.journal.enabled);
 }

@@ -247,7 +247,7 @@ impl Default for GuardianSection {
             blacklisted_creators: Vec::new(),
             sell_slippage_bps: 2_500,
             sell_cu_price_micro_lamports: 100_000,
-            daily_loss_limit_lamports: 0,
+            daily_loss_limit_lamports: 500_000_000,
         }
     }
 }
@@ -281,14 +281,20 @@ pub struct ExitsSection {
 impl Default for ExitsSection {
     fn default() -> Self {
         Self {
-            take_profit: vec![TakeProfitLevel {
-                gain_bps: 10_000,
-                sell_percent: 50,
-            }],
+            take_profit: vec![
+                TakeProfitLevel {
+                    gain_bps: 5_000,
+                    sell_percent: 50,
+                },
+                TakeProfitLevel {
+                    gain_bps: 15_000,
+                    sell_percent: 100,
+                },
+            ],
             stop_loss_bps: 3_000,
             trailing_arm_bps: 5_000,
             trailing_bps: 2_000,
-            max_hold_secs: 900,
+            max_hold_secs: 600,
             creator_sells: true,
             liquidity_drain_bps: 5_000,
         }
@@ -326,13 +332,13 @@ pub struct ReentrySection {
 impl Default for ReentrySection {
     fn default() -> Self {
         Self {
-            enabled: false,
+            enabled: true,
             reference: ReferenceChoice::PriorHigh,
             breakout_bps: 1_000,
-            min_net_buy_lamports: 2_000_000_000,
+            min_net_buy_lamports: 1_000_000_000,
             min_buyers: 3,
             window_secs: 30,
-            cooldown_secs: 30,
+            cooldown_secs: 20,
             max_per_mint: 1,
             buy_lamports: 30_000_000,
             size_scale_bps: 5_000,

@@ -1,16 +1,19 @@
-//! The control port (default 127.0.0.1:9464): `/health`, Prometheus `/metrics`, and a
-//! read-only `/positions`. Served on the control runtime, never on the hot threads; every
-//! handler reads published copies.
+//! The control port (default 127.0.0.1:9464): `/health`, Prometheus `/metrics`, a read-only
+//! `/positions`, and the operator's commands as POSTs: `/pause`, `/resume`, `/kill`
+//! (`?sell_all=true` sells everything), `/sell?mint=…&percent=…`. Served on the control
+//! runtime, never on the hot threads; reads use published copies, and commands are queued to
+//! the strategy thread (which owns the state and passes every sell through the guardian).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 
 use axum::Router;
+use axum::extract::RawQuery;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use dashmap::DashMap;
 use kestrel_exec::BlockhashCache;
 use kestrel_feed::EndpointStats;
@@ -19,6 +22,7 @@ use solana_pubkey::Pubkey;
 
 use crate::book::Position;
 use crate::metrics::{Metrics, prometheus};
+use crate::order::Command;
 
 /// A blockhash older than this means the RPC side is not keeping up.
 const STALE_BLOCKHASH_NS: u64 = 30_000_000_000;
@@ -29,6 +33,7 @@ pub struct ControlState {
     pub feeds: Arc<Vec<EndpointStats>>,
     pub positions: Arc<DashMap<Pubkey, Position>>,
     pub blockhash: Arc<BlockhashCache>,
+    pub commands: crossbeam_channel::Sender<Command>,
 }
 
 pub fn router(state: ControlState) -> Router {
@@ -36,6 +41,10 @@ pub fn router(state: ControlState) -> Router {
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .route("/positions", get(positions))
+        .route("/pause", post(pause))
+        .route("/resume", post(resume))
+        .route("/kill", post(kill))
+        .route("/sell", post(sell))
         .with_state(state)
 }
 
@@ -102,4 +111,87 @@ async fn positions(State(s): State<ControlState>) -> impl IntoResponse {
         })
         .collect();
     axum::Json(list)
+}
+
+fn reply(code: StatusCode, body: serde_json::Value) -> (StatusCode, axum::Json<serde_json::Value>) {
+    (code, axum::Json(body))
+}
+
+fn queue(s: &ControlState, c: Command) -> (StatusCode, axum::Json<serde_json::Value>) {
+    match s.commands.try_send(c) {
+        Ok(()) => reply(
+            StatusCode::ACCEPTED,
+            serde_json::json!({ "accepted": format!("{c:?}") }),
+        ),
+        Err(_) => reply(
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "error": "the command queue is full or the engine is stopping" }),
+        ),
+    }
+}
+
+fn bad(msg: String) -> (StatusCode, axum::Json<serde_json::Value>) {
+    reply(StatusCode::BAD_REQUEST, serde_json::json!({ "error": msg }))
+}
+
+/// `a=1&b=2` → pairs; unknown keys are refused by the caller.
+fn params(q: Option<&str>) -> Vec<(&str, &str)> {
+    q.unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .collect()
+}
+
+async fn pause(State(s): State<ControlState>) -> impl IntoResponse {
+    queue(&s, Command::Pause)
+}
+
+async fn resume(State(s): State<ControlState>) -> impl IntoResponse {
+    queue(&s, Command::Resume)
+}
+
+async fn kill(State(s): State<ControlState>, RawQuery(q): RawQuery) -> impl IntoResponse {
+    let mut sell_all = false;
+    for (k, v) in params(q.as_deref()) {
+        match (k, v) {
+            ("sell_all", "true") => sell_all = true,
+            ("sell_all", "false") => sell_all = false,
+            _ => return bad(format!("unknown parameter `{k}={v}` (sell_all=true|false)")),
+        }
+    }
+    queue(&s, Command::Kill { sell_all })
+}
+
+async fn sell(State(s): State<ControlState>, RawQuery(q): RawQuery) -> impl IntoResponse {
+    let (mut mint, mut percent) = (None, None);
+    for (k, v) in params(q.as_deref()) {
+        match k {
+            "mint" => match v.parse::<Pubkey>() {
+                Ok(m) => mint = Some(m),
+                Err(_) => return bad(format!("mint `{v}` is not a base58 public key")),
+            },
+            "percent" => match v.parse::<u8>() {
+                Ok(p) if (1..=100).contains(&p) => percent = Some(p),
+                _ => return bad(format!("percent `{v}` is not within 1..=100")),
+            },
+            _ => return bad(format!("unknown parameter `{k}` (mint, percent)")),
+        }
+    }
+    let Some(mint) = mint else {
+        return bad("mint is required".into());
+    };
+    if !s.positions.contains_key(&mint) {
+        return reply(
+            StatusCode::NOT_FOUND,
+            serde_json::json!({ "error": format!("no open position in {mint}") }),
+        );
+    }
+    queue(
+        &s,
+        Command::Sell {
+            mint,
+            percent: percent.unwrap_or(100),
+        },
+    )
 }

@@ -346,6 +346,7 @@ impl Engine {
                         feeds: feed.stats.clone(),
                         positions: positions.clone(),
                         blockhash: blockhash.clone(),
+                        commands: cmd_tx.clone(),
                     },
                 ))
                 .map_err(|source| EngineError::Control { addr, source })?,

@@ -604,8 +604,9 @@ impl<C: Clock> Kernel<C> {
                 h.dirty = true;
             }
             self.metrics.sold.fetch_add(1, Relaxed);
-            let fee = i64::try_from(f.network_fee.0).unwrap_or(i64::MAX);
-            if let Some(state) = self.guardian.record_realized(pnl.saturating_sub(fee), now) {
+            // Realized PnL as the journal's daily figure states it (trading fees in), so a
+            // restart restores exactly what the limit saw.
+            if let Some(state) = self.guardian.record_realized(pnl, now) {
                 tracing::warn!(
                     state = state.name(),
                     "daily loss limit reached: no new entries until resumed"

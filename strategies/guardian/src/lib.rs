@@ -245,7 +245,7 @@ impl Guardian {
         }
     }
 
-    /// Books a realized result (a sell's PnL, net of its fees). Returns the new state if the
+    /// Books a realized result (a sell's PnL, trading fees in). Returns the new state if the
     /// daily loss limit was reached just now: ACTIVE moves to HALTED (exits go on).
     pub fn record_realized(&mut self, pnl: i64, now: Timestamp) -> Option<TradingState> {
         let today = day_of(now);
