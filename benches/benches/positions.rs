@@ -336,8 +336,8 @@ fn journal(c: &mut Criterion) {
     let j = Journal::open(&dir.path().join("durable.db"), Sync::Normal)
         .unwrap_or_else(|_| std::process::exit(1));
     let mut n = 0u64;
-    let log =
-        SendLog::open(&dir.path().join("bench.sends")).unwrap_or_else(|_| std::process::exit(1));
+    let log = SendLog::open(&dir.path().join("bench.sends"), Sync::Normal)
+        .unwrap_or_else(|_| std::process::exit(1));
     let order = OrderRecord {
         id: 1,
         mint: Pubkey::new_unique(),

@@ -211,7 +211,7 @@ impl Engine {
                 }
                 let state = reader.state(SystemClock.now_ts().0, 1_024)?;
                 drop(reader);
-                let log = SendLog::open(&log_path)?;
+                let log = SendLog::open(&log_path, j.sync)?;
                 log.clear()
                     .map_err(|error| kestrel_store::StoreError::Dir {
                         path: log_path.display().to_string(),

@@ -280,7 +280,7 @@ fn the_send_log_folds_into_the_database_once() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j.db");
     let log_path = crate::send_log::path_for(&path);
-    let log = crate::SendLog::open(&log_path).unwrap();
+    let log = crate::SendLog::open(&log_path, Sync::Normal).unwrap();
     let mint = Pubkey::new_unique();
     // The order reached the send log, never the database (a crash right after the send).
     let o = order(7, mint, TradeSide::Buy);
