@@ -348,7 +348,7 @@ fn journal(c: &mut Criterion) {
         side: TradeSide::Buy,
         spend_lamports: 10_000_000,
         tokens: 0,
-        why: "snipe",
+        why: kestrel_store::Name::new("snipe"),
         level: 0,
         slippage_bps: 1_500,
         cu_price: 100_000,

@@ -79,7 +79,7 @@ impl Order {
             side,
             spend_lamports: i.spend().0,
             tokens,
-            why: self.why.name(),
+            why: kestrel_store::Name::new(self.why.name()),
             level: self.why.level(),
             slippage_bps: i.max_slippage.0,
             cu_price: i.cu_price_micro_lamports,

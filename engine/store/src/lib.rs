@@ -78,6 +78,9 @@ pub enum Sync {
     Full,
 }
 
+/// A short name held inline (an order's `why`): `Copy`, no allocation.
+pub type Name = kestrel_model::InlineStr<24>;
+
 /// Nanoseconds in a UTC day.
 pub const DAY_NANOS: u64 = 86_400 * 1_000_000_000;
 
@@ -110,7 +113,7 @@ pub struct OrderRecord {
     pub spend_lamports: u64,
     pub tokens: u64,
     /// What made it: `snipe`, `reentry`, or an exit reason's name.
-    pub why: &'static str,
+    pub why: Name,
     pub level: u8,
     pub slippage_bps: u64,
     pub cu_price: u64,

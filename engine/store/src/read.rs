@@ -246,53 +246,23 @@ impl Reader {
         })
     }
 
-    /// Folds the send log's records into the database: each order and signed transaction
-    /// (already there: unchanged). Returns how many sends were new.
+    /// Folds the send log's records into the database, through the writer's own statements
+    /// (already there: unchanged). Returns how many signed transactions were new.
     pub fn ingest_sends(
         &mut self,
         sends: &[crate::send_log::LoggedSend],
     ) -> Result<usize, StoreError> {
+        let count = |c: &Connection| -> Result<i64, StoreError> {
+            Ok(c.query_row("SELECT COUNT(*) FROM sends", [], |r| r.get(0))?)
+        };
+        let before = count(&self.conn)?;
         let tx = self.conn.transaction()?;
-        let mut new = 0;
         for l in sends {
-            let o = &l.order;
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO orders (id, mint, creator, bonding_curve, token_program,
-                 is_cashback, side, spend_lamports, tokens, why, level, slippage_bps, cu_price,
-                 at_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )?
-            .execute(params![
-                int(o.id)?,
-                o.mint.to_string(),
-                o.creator.to_string(),
-                o.bonding_curve.to_string(),
-                if o.token_2022 { "token2022" } else { "spl" },
-                o.is_cashback,
-                o.side.as_str(),
-                int(o.spend_lamports)?,
-                int(o.tokens)?,
-                o.why,
-                o.level,
-                int(o.slippage_bps)?,
-                int(o.cu_price)?,
-                int(o.at_ns)?,
-            ])?;
-            let s = &l.send;
-            new += tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO sends (signature, order_id, blockhash,
-                     last_valid_block, at_ns) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![
-                    s.signature.as_str(),
-                    int(s.order_id)?,
-                    s.blockhash.to_string(),
-                    int(s.last_valid_block)?,
-                    int(s.at_ns)?,
-                ])?;
+            crate::writer::write(&tx, &crate::Record::Order(l.order))?;
+            crate::writer::write(&tx, &crate::Record::Send(l.send))?;
         }
         tx.commit()?;
-        Ok(new)
+        Ok(usize::try_from(count(&self.conn)? - before).unwrap_or(0))
     }
 
     fn positions_where(&self, filter: &str) -> Result<Vec<PositionRecord>, StoreError> {

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use kestrel_model::SignatureText;
 use solana_pubkey::Pubkey;
 
-use crate::{OrderRecord, SendRecord, StoreError, TradeSide};
+use crate::{Name, OrderRecord, SendRecord, StoreError, TradeSide};
 
 const MAGIC: [u8; 4] = *b"KSL1";
 const SIG: usize = 88;
@@ -24,29 +24,10 @@ const WHY: usize = 24;
 pub const RECORD: usize = 4 + 7 * 8 + 2 + 4 * 32 + 1 + SIG + 1 + WHY + 8;
 
 /// An order and one signed transaction of it, as the send log holds them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LoggedSend {
-    pub order: LoggedOrder,
+    pub order: OrderRecord,
     pub send: SendRecord,
-}
-
-/// [`OrderRecord`] as read back (its `why` owned).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoggedOrder {
-    pub id: u64,
-    pub mint: Pubkey,
-    pub creator: Pubkey,
-    pub bonding_curve: Pubkey,
-    pub token_2022: bool,
-    pub is_cashback: bool,
-    pub side: TradeSide,
-    pub spend_lamports: u64,
-    pub tokens: u64,
-    pub why: String,
-    pub level: u8,
-    pub slippage_bps: u64,
-    pub cu_price: u64,
-    pub at_ns: u64,
 }
 
 /// FNV-1a, 64-bit: enough to tell a whole record from garbage.
@@ -132,7 +113,7 @@ impl SendLog {
         let mut padded = [0u8; SIG];
         padded[..sig.len()].copy_from_slice(sig);
         put(&padded);
-        let why = o.why.as_bytes();
+        let why = o.why.as_str().as_bytes();
         let why = &why[..why.len().min(WHY)];
         put(&[why.len() as u8]);
         let mut padded = [0u8; WHY];
@@ -210,7 +191,7 @@ fn decode(rec: &[u8]) -> Option<LoggedSend> {
     let why = take(WHY)?.get(..why_len)?;
     let signature = SignatureText::new(std::str::from_utf8(sig).ok()?);
     Some(LoggedSend {
-        order: LoggedOrder {
+        order: OrderRecord {
             id: u[0],
             mint,
             creator,
@@ -224,7 +205,7 @@ fn decode(rec: &[u8]) -> Option<LoggedSend> {
             },
             spend_lamports: u[3],
             tokens: u[4],
-            why: std::str::from_utf8(why).ok()?.to_owned(),
+            why: Name::new(std::str::from_utf8(why).ok()?),
             level,
             slippage_bps: u[5],
             cu_price: u[6],
@@ -260,7 +241,7 @@ mod tests {
             },
             spend_lamports: 10_000_000 + id,
             tokens: 77 * id,
-            why: "take_profit",
+            why: Name::new("take_profit"),
             level: 2,
             slippage_bps: 1_500,
             cu_price: 100_000,
@@ -299,7 +280,7 @@ mod tests {
             assert_eq!(r.order.token_2022, o.token_2022);
             assert_eq!(r.order.spend_lamports, o.spend_lamports);
             assert_eq!(r.order.tokens, o.tokens);
-            assert_eq!(r.order.why, "take_profit");
+            assert_eq!(r.order.why.as_str(), "take_profit");
             assert_eq!(r.order.level, 2);
         }
         // A crash mid-write: half a record at the end.

@@ -306,7 +306,7 @@ fn side(s: TradeSide) -> &'static str {
     s.as_str()
 }
 
-fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> {
+pub(crate) fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> {
     match r {
         Record::Meta { key, value } => {
             let v = match value {
@@ -333,7 +333,7 @@ fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> {
                 side(o.side),
                 int(o.spend_lamports)?,
                 int(o.tokens)?,
-                o.why,
+                o.why.as_str(),
                 o.level,
                 int(o.slippage_bps)?,
                 int(o.cu_price)?,

@@ -20,7 +20,7 @@ fn order(id: u64, mint: Pubkey, side: TradeSide) -> OrderRecord {
         side,
         spend_lamports: 50_000_000,
         tokens: 0,
-        why: "snipe",
+        why: crate::Name::new("snipe"),
         level: 0,
         slippage_bps: 1_500,
         cu_price: 100_000,
