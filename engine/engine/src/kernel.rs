@@ -98,6 +98,15 @@ struct MintMeta {
     is_cashback: bool,
 }
 
+/// The journal's flag back to the program.
+fn token_program_of(token_2022: bool) -> TokenProgram {
+    if token_2022 {
+        TokenProgram::Token2022
+    } else {
+        TokenProgram::Spl
+    }
+}
+
 fn token_program_key(p: TokenProgram) -> Pubkey {
     match p {
         TokenProgram::Spl => TOKEN_PROGRAM,
@@ -790,11 +799,7 @@ impl<C: Clock> Kernel<C> {
     pub fn restore(&mut self, st: &JournalState) {
         self.next_order = self.next_order.max(st.next_order_id);
         for r in &st.open {
-            let token_program = if r.token_2022 {
-                TokenProgram::Token2022
-            } else {
-                TokenProgram::Spl
-            };
+            let token_program = token_program_of(r.token_2022);
             self.book.restore(Position {
                 mint: r.mint,
                 creator: r.creator,
@@ -835,11 +840,7 @@ impl<C: Clock> Kernel<C> {
                     mint: o.mint,
                     creator: o.creator,
                     bonding_curve: o.bonding_curve,
-                    token_program: if o.token_2022 {
-                        TokenProgram::Token2022
-                    } else {
-                        TokenProgram::Spl
-                    },
+                    token_program: token_program_of(o.token_2022),
                     is_cashback: o.is_cashback,
                     spend: Lamports(o.spend_lamports),
                     signature: o.sends.last().map(|s| s.signature),
@@ -894,11 +895,7 @@ impl<C: Clock> Kernel<C> {
                     r.mint,
                     MintMeta {
                         bonding_curve: r.bonding_curve,
-                        token_program: if r.token_2022 {
-                            TokenProgram::Token2022
-                        } else {
-                            TokenProgram::Spl
-                        },
+                        token_program: token_program_of(r.token_2022),
                         is_cashback: r.is_cashback,
                     },
                 );

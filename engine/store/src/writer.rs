@@ -255,6 +255,36 @@ fn write_batch(conn: &mut Connection, batch: &[Msg]) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Adds to the UTC day of `at_ns` in `daily_pnl`: the one place the day's figures change.
+fn add_to_day(
+    tx: &Transaction<'_>,
+    at_ns: u64,
+    realized: i64,
+    network_fee: u64,
+    wallet_delta: i64,
+    (buys, sells): (i64, i64),
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO daily_pnl (day, realized, network_fees, wallet_delta, buys, sells)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (day) DO UPDATE SET
+           realized = realized + excluded.realized,
+           network_fees = network_fees + excluded.network_fees,
+           wallet_delta = wallet_delta + excluded.wallet_delta,
+           buys = buys + excluded.buys,
+           sells = sells + excluded.sells",
+    )?
+    .execute(params![
+        int(at_ns / DAY_NANOS)?,
+        realized,
+        int(network_fee)?,
+        wallet_delta,
+        buys,
+        sells
+    ])?;
+    Ok(())
+}
+
 fn write_position(
     tx: &Transaction<'_>,
     p: &crate::PositionRecord,
@@ -397,24 +427,14 @@ pub(crate) fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> 
                     TradeSide::Buy => (1, 0),
                     TradeSide::Sell => (0, 1),
                 };
-                tx.prepare_cached(
-                    "INSERT INTO daily_pnl (day, realized, network_fees, wallet_delta, buys, sells)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT (day) DO UPDATE SET
-                       realized = realized + excluded.realized,
-                       network_fees = network_fees + excluded.network_fees,
-                       wallet_delta = wallet_delta + excluded.wallet_delta,
-                       buys = buys + excluded.buys,
-                       sells = sells + excluded.sells",
-                )?
-                .execute(params![
-                    int(f.at_ns / DAY_NANOS)?,
+                add_to_day(
+                    tx,
+                    f.at_ns,
                     f.realized,
-                    int(f.network_fee)?,
+                    f.network_fee,
                     f.wallet_delta,
-                    buys,
-                    sells,
-                ])?;
+                    (buys, sells),
+                )?;
                 tx.prepare_cached(
                     "INSERT OR REPLACE INTO outcomes (order_id, status, signature, detail, at_ns)
                      VALUES (?1, 'filled', ?2, 'filled', ?3)",
@@ -442,18 +462,7 @@ pub(crate) fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> 
                     int(c.at_ns)?,
                 ])?;
             if n == 1 {
-                tx.prepare_cached(
-                    "INSERT INTO daily_pnl (day, realized, network_fees, wallet_delta, buys, sells)
-                     VALUES (?1, 0, ?2, ?3, 0, 0)
-                     ON CONFLICT (day) DO UPDATE SET
-                       network_fees = network_fees + excluded.network_fees,
-                       wallet_delta = wallet_delta + excluded.wallet_delta",
-                )?
-                .execute(params![
-                    int(c.at_ns / DAY_NANOS)?,
-                    int(c.network_fee)?,
-                    c.wallet_delta
-                ])?;
+                add_to_day(tx, c.at_ns, 0, c.network_fee, c.wallet_delta, (0, 0))?;
             }
         }
         Record::Position { position, cause } => write_position(tx, position, cause)?,
