@@ -6,10 +6,17 @@
 //! - [`blockhash`]: a recent blockhash kept fresh in the background, read without waiting.
 //! - [`rpc`]: a small JSON-RPC client (reads, statuses, fills) that honours 429 Retry-After.
 //! - [`send`]: `sendTransaction` to every send endpoint at once over warm connections.
+//! - [`jupiter`]: the Jupiter Swap API client (quote, swap-instructions), [`lookup`] the
+//!   address lookup tables its routes use, [`swap`] a route signed as our own v0 transaction.
+//! - [`jito`]: bundles to the Jito block engine, their statuses, the tip.
 
 pub mod blockhash;
+pub mod jito;
+pub mod jupiter;
+pub mod lookup;
 pub mod rpc;
 pub mod send;
+pub mod swap;
 pub mod tx;
 pub mod wallet;
 

@@ -86,6 +86,78 @@ pub struct TransactionLogs {
     /// The fee payer's balance change (post − pre): fees, rent, SOL in and out. `None` if the
     /// node did not report balances.
     pub payer_delta: Option<i64>,
+    /// Token balances the node reported before and after, by (owner, mint).
+    pub token_changes: Vec<TokenChange>,
+}
+
+/// One token account's balance around a transaction (`pre/postTokenBalances`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenChange {
+    pub owner: Pubkey,
+    pub mint: Pubkey,
+    pub pre: u64,
+    pub post: u64,
+}
+
+impl TransactionLogs {
+    /// How much of `mint` the accounts `owner` holds gained (negative: lost).
+    pub fn token_delta(&self, owner: &Pubkey, mint: &Pubkey) -> i128 {
+        self.token_changes
+            .iter()
+            .filter(|c| c.owner == *owner && c.mint == *mint)
+            .map(|c| i128::from(c.post) - i128::from(c.pre))
+            .sum()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireTokenBalance {
+    account_index: u64,
+    mint: String,
+    #[serde(default)]
+    owner: Option<String>,
+    ui_token_amount: WireUiAmount,
+}
+
+#[derive(Deserialize)]
+struct WireUiAmount {
+    amount: String,
+}
+
+/// Pairs pre and post balances by account index; an account only on one side had 0 there.
+fn token_changes(pre: &[WireTokenBalance], post: &[WireTokenBalance]) -> Vec<TokenChange> {
+    let read = |b: &WireTokenBalance| -> Option<(u64, Pubkey, Pubkey, u64)> {
+        Some((
+            b.account_index,
+            b.owner.as_deref()?.parse().ok()?,
+            b.mint.parse().ok()?,
+            b.ui_token_amount.amount.parse().ok()?,
+        ))
+    };
+    let pre: Vec<_> = pre.iter().filter_map(read).collect();
+    let post: Vec<_> = post.iter().filter_map(read).collect();
+    let mut out: Vec<TokenChange> = Vec::new();
+    for &(i, owner, mint, amount) in &pre {
+        let after = post.iter().find(|p| p.0 == i).map_or(0, |p| p.3);
+        out.push(TokenChange {
+            owner,
+            mint,
+            pre: amount,
+            post: after,
+        });
+    }
+    for &(i, owner, mint, amount) in &post {
+        if !pre.iter().any(|p| p.0 == i) {
+            out.push(TokenChange {
+                owner,
+                mint,
+                pre: 0,
+                post: amount,
+            });
+        }
+    }
+    out
 }
 
 impl JsonRpc {
@@ -201,6 +273,10 @@ impl JsonRpc {
             pre_balances: Option<Vec<u64>>,
             #[serde(default)]
             post_balances: Option<Vec<u64>>,
+            #[serde(default)]
+            pre_token_balances: Option<Vec<WireTokenBalance>>,
+            #[serde(default)]
+            post_token_balances: Option<Vec<WireTokenBalance>>,
         }
         #[derive(Deserialize)]
         struct R {
@@ -230,6 +306,12 @@ impl JsonRpc {
                 err: meta.as_ref().and_then(|m| m.err.clone()),
                 fee: meta.as_ref().map_or(0, |m| m.fee),
                 payer_delta,
+                token_changes: meta.as_ref().map_or_else(Vec::new, |m| {
+                    token_changes(
+                        m.pre_token_balances.as_deref().unwrap_or_default(),
+                        m.post_token_balances.as_deref().unwrap_or_default(),
+                    )
+                }),
                 logs: meta.and_then(|m| m.log_messages).unwrap_or_default(),
             }
         }))
@@ -273,6 +355,52 @@ impl JsonRpc {
                     .map_err(|e| RpcError::Decode(format!("getAccountInfo {key}: {e}")))
             })
             .transpose()
+    }
+
+    /// Owners and data of up to 100 accounts, in order; `None` for one that does not exist.
+    pub async fn multiple_accounts(
+        &self,
+        keys: &[Pubkey],
+    ) -> Result<Vec<Option<(Pubkey, Vec<u8>)>>, RpcError> {
+        use base64::Engine as _;
+        #[derive(Deserialize)]
+        struct Account {
+            owner: String,
+            data: (String, String),
+        }
+        #[derive(Deserialize)]
+        struct R {
+            value: Vec<Option<Account>>,
+        }
+        let list: Vec<String> = keys.iter().map(ToString::to_string).collect();
+        let r: R = self
+            .call(
+                "getMultipleAccounts",
+                json!([list, {"encoding": "base64", "commitment": "confirmed"}]),
+            )
+            .await?;
+        if r.value.len() != keys.len() {
+            return Err(RpcError::Decode(format!(
+                "getMultipleAccounts: {} accounts for {} keys",
+                r.value.len(),
+                keys.len()
+            )));
+        }
+        r.value
+            .into_iter()
+            .map(|a| {
+                a.map(|a| {
+                    let owner = a.owner.parse::<Pubkey>().map_err(|_| {
+                        RpcError::Decode(format!("getMultipleAccounts: owner `{}`", a.owner))
+                    })?;
+                    let data = base64::engine::general_purpose::STANDARD
+                        .decode(a.data.0.as_bytes())
+                        .map_err(|e| RpcError::Decode(format!("getMultipleAccounts: {e}")))?;
+                    Ok((owner, data))
+                })
+                .transpose()
+            })
+            .collect()
     }
 
     /// A token account's balance in base units; `None` if the account does not exist.

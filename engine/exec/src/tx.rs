@@ -15,7 +15,7 @@ use kestrel_pump::pda;
 use kestrel_units::{Bps, Lamports, TokenAmount};
 use solana_hash::Hash;
 use solana_instruction::Instruction;
-use solana_message::Message;
+use solana_message::{AddressLookupTableAccount, Message, v0};
 use solana_pubkey::Pubkey;
 use solana_signature::Signature;
 
@@ -176,11 +176,57 @@ pub fn sign(wallet: &Wallet, ixs: &[Instruction], blockhash: Hash) -> SignedTx {
     let message = Message::new_with_blockhash(ixs, Some(&payer), &blockhash);
     let mut msg = Vec::with_capacity(1232);
     write_message(&message, &mut msg);
-    let signature = wallet.sign(&msg);
+    finish(wallet, &msg, blockhash)
+}
+
+/// Why a v0 transaction could not be built.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum V0Error {
+    #[error("message does not compile: {0}")]
+    Compile(String),
+    #[error("instructions need a signature from {0}, which Kestrel does not hold")]
+    ForeignSigner(Pubkey),
+    #[error("transaction is {0} bytes, over the 1232-byte packet limit")]
+    TooLarge(usize),
+}
+
+/// The most a transaction may weigh on the wire (the IPv6 minimum MTU less headers).
+pub const PACKET_DATA_SIZE: usize = 1232;
+
+/// A v0 transaction paid for and signed by `wallet` alone, its accounts looked up in `tables`
+/// where they can be.
+pub fn sign_v0(
+    wallet: &Wallet,
+    ixs: &[Instruction],
+    tables: &[AddressLookupTableAccount],
+    blockhash: Hash,
+) -> Result<SignedTx, V0Error> {
+    let payer = wallet.pubkey();
+    if let Some(other) = ixs
+        .iter()
+        .flat_map(|ix| &ix.accounts)
+        .find(|a| a.is_signer && a.pubkey != payer)
+    {
+        return Err(V0Error::ForeignSigner(other.pubkey));
+    }
+    let message = v0::Message::try_compile(&payer, ixs, tables, blockhash)
+        .map_err(|e| V0Error::Compile(e.to_string()))?;
+    let mut msg = Vec::with_capacity(PACKET_DATA_SIZE);
+    write_v0_message(&message, &mut msg);
+    let signed = finish(wallet, &msg, blockhash);
+    if signed.wire.len() > PACKET_DATA_SIZE {
+        return Err(V0Error::TooLarge(signed.wire.len()));
+    }
+    Ok(signed)
+}
+
+/// Signs the message bytes and lays out the wire form and the `sendTransaction` body.
+fn finish(wallet: &Wallet, msg: &[u8], blockhash: Hash) -> SignedTx {
+    let signature = wallet.sign(msg);
     let mut wire = Vec::with_capacity(1 + 64 + msg.len());
     wire.push(1); // one signature (short-vec)
     wire.extend_from_slice(signature.as_ref());
-    wire.extend_from_slice(&msg);
+    wire.extend_from_slice(msg);
     let b64 = STANDARD.encode(&wire);
     let send_body = format!(
         r#"{{"jsonrpc":"2.0","id":1,"method":"sendTransaction","params":["{b64}",{{"encoding":"base64","skipPreflight":true,"maxRetries":0}}]}}"#
@@ -191,6 +237,42 @@ pub fn sign(wallet: &Wallet, ixs: &[Instruction], blockhash: Hash) -> SignedTx {
         blockhash,
         wire,
         send_body,
+    }
+}
+
+impl SignedTx {
+    /// The wire bytes in base64, as `sendBundle` carries them.
+    pub fn base64(&self) -> String {
+        STANDARD.encode(&self.wire)
+    }
+}
+
+/// The v0 message wire format: the version prefix, then the legacy layout, then the lookups.
+fn write_v0_message(m: &v0::Message, out: &mut Vec<u8>) {
+    out.push(0x80); // MESSAGE_VERSION_PREFIX | 0
+    out.push(m.header.num_required_signatures);
+    out.push(m.header.num_readonly_signed_accounts);
+    out.push(m.header.num_readonly_unsigned_accounts);
+    short_vec(out, m.account_keys.len());
+    for k in &m.account_keys {
+        out.extend_from_slice(k.as_ref());
+    }
+    out.extend_from_slice(m.recent_blockhash.as_ref());
+    short_vec(out, m.instructions.len());
+    for ix in &m.instructions {
+        out.push(ix.program_id_index);
+        short_vec(out, ix.accounts.len());
+        out.extend_from_slice(&ix.accounts);
+        short_vec(out, ix.data.len());
+        out.extend_from_slice(&ix.data);
+    }
+    short_vec(out, m.address_table_lookups.len());
+    for l in &m.address_table_lookups {
+        out.extend_from_slice(l.account_key.as_ref());
+        short_vec(out, l.writable_indexes.len());
+        out.extend_from_slice(&l.writable_indexes);
+        short_vec(out, l.readonly_indexes.len());
+        out.extend_from_slice(&l.readonly_indexes);
     }
 }
 
@@ -281,6 +363,65 @@ mod tests {
         assert_eq!(body["params"][1]["skipPreflight"], true);
         let b64 = body["params"][0].as_str().unwrap();
         assert_eq!(STANDARD.decode(b64).unwrap(), ours.wire);
+    }
+
+    #[test]
+    fn our_v0_wire_bytes_are_what_solana_transaction_serializes() {
+        use solana_message::VersionedMessage;
+        use solana_transaction::versioned::VersionedTransaction;
+        let kp = Keypair::new();
+        let wallet = Wallet::from_keypair(kp.insecure_clone());
+        let p = plan(wallet.pubkey());
+        let ixs = p.sell(
+            TokenAmount(1_000),
+            Lamports(10),
+            Budget {
+                cu_limit: 100_000,
+                cu_price: 5,
+            },
+        );
+        // A table holding most of the sell's accounts, as Jupiter's would.
+        let table = AddressLookupTableAccount {
+            key: Pubkey::new_unique(),
+            addresses: ixs
+                .iter()
+                .flat_map(|ix| ix.accounts.iter().map(|a| a.pubkey))
+                .filter(|k| *k != wallet.pubkey())
+                .collect(),
+        };
+        let blockhash = Hash::new_from_array([9; 32]);
+        let ours = sign_v0(&wallet, &ixs, std::slice::from_ref(&table), blockhash).unwrap();
+        let msg = v0::Message::try_compile(&wallet.pubkey(), &ixs, &[table], blockhash).unwrap();
+        assert!(!msg.address_table_lookups.is_empty());
+        let theirs = VersionedTransaction::try_new(VersionedMessage::V0(msg), &[&kp]).unwrap();
+        assert_eq!(ours.wire, bincode::serialize(&theirs).unwrap());
+        assert_eq!(ours.signature, theirs.signatures[0]);
+        assert!(ours.signature.verify(wallet.pubkey().as_ref(), &ours.wire[65..]));
+    }
+
+    #[test]
+    fn v0_refuses_foreign_signers_and_oversized_transactions() {
+        let wallet = Wallet::from_keypair(Keypair::new());
+        let mut ix = set_compute_unit_limit(1);
+        ix.accounts.push(solana_instruction::AccountMeta::new(
+            Pubkey::new_unique(),
+            true,
+        ));
+        assert!(matches!(
+            sign_v0(&wallet, &[ix], &[], Hash::default()),
+            Err(V0Error::ForeignSigner(_))
+        ));
+        let big = Instruction {
+            program_id: Pubkey::new_unique(),
+            accounts: (0..40)
+                .map(|_| solana_instruction::AccountMeta::new(Pubkey::new_unique(), false))
+                .collect(),
+            data: vec![0; 10],
+        };
+        assert!(matches!(
+            sign_v0(&wallet, &[big], &[], Hash::default()),
+            Err(V0Error::TooLarge(n)) if n > PACKET_DATA_SIZE
+        ));
     }
 
     #[test]

@@ -55,3 +55,23 @@ pub const FEE_RECIPIENT_0: Pubkey =
 /// First entry of the buyback fee-recipient list (docs/FEE_RECIPIENTS.md).
 pub const BUYBACK_FEE_RECIPIENT_0: Pubkey =
     Pubkey::from_str_const("5YxQFdt3Tr9zJLvkFccqXVUwhdTWJQc1fFg2YPbxvxeD");
+
+/// Jito's tip accounts (`getTipAccounts`, FACTS.md §4, jito-labs/jito-docs 2026-02). A bundle
+/// pays its tip, at least [`JITO_MIN_TIP_LAMPORTS`], as a SOL transfer to one of them.
+pub const JITO_TIP_ACCOUNTS: [Pubkey; 8] = [
+    Pubkey::from_str_const("96gYZGLnJYVFmbjzopPSU6QiEV5fGqZNyN9nmNhvrZU5"),
+    Pubkey::from_str_const("HFqU5x63VTqvQss8hp11i4wVV8bD44PvwucfZ2bU7gRe"),
+    Pubkey::from_str_const("Cw8CFyM9FkoMi7K7Crf6HNQqf4uEMzpKw6QNghXLvLkY"),
+    Pubkey::from_str_const("ADaUMid9yfUytqMBgopwjb2DTLSokTSzL1zt6iGPaS49"),
+    Pubkey::from_str_const("DfXygSm4jCyNCybVYYK6DwvWqjKee8pbDmJGcLWNDXjh"),
+    Pubkey::from_str_const("ADuUkR4vqLUMWXxW9gh6D6L8pMSawimctcNZ5pGwDcEt"),
+    Pubkey::from_str_const("DttWaMuVvTiduZRnguLF7jNxTgiMBZ1hyAumKUiL2KRL"),
+    Pubkey::from_str_const("3AVi9Tg9Uo68tJfuvoKvqKNWKkC5wPdSSdeBnizKZ6jT"),
+];
+/// The smallest tip a bundle may carry (FACTS.md §4).
+pub const JITO_MIN_TIP_LAMPORTS: u64 = 1_000;
+/// Transactions in one bundle, at most (FACTS.md §4).
+pub const JITO_MAX_BUNDLE_TXS: usize = 5;
+/// The address lookup table program, owner of every lookup table account.
+pub const ADDRESS_LOOKUP_TABLE_PROGRAM: Pubkey =
+    Pubkey::from_str_const("AddressLookupTab1e1111111111111111111111111");

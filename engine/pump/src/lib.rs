@@ -2,6 +2,7 @@
 //! addresses, discriminators, PDA derivation and the bonding-curve arithmetic, all as free
 //! functions over plain values. Every constant carries its source (FACTS.md §1).
 
+pub mod amm;
 pub mod curve;
 pub mod discriminator;
 pub mod ids;
