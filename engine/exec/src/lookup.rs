@@ -46,7 +46,7 @@ pub fn decode(key: Pubkey, data: &[u8]) -> Result<AddressLookupTableAccount, Loo
         ));
     }
     let body = &data[META_SIZE..];
-    if body.len() % 32 != 0 {
+    if !body.len().is_multiple_of(32) {
         return Err(LookupError::Malformed(
             key,
             format!("{} address bytes, not a multiple of 32", body.len()),

@@ -396,7 +396,10 @@ mod tests {
         let theirs = VersionedTransaction::try_new(VersionedMessage::V0(msg), &[&kp]).unwrap();
         assert_eq!(ours.wire, bincode::serialize(&theirs).unwrap());
         assert_eq!(ours.signature, theirs.signatures[0]);
-        assert!(ours.signature.verify(wallet.pubkey().as_ref(), &ours.wire[65..]));
+        assert!(
+            ours.signature
+                .verify(wallet.pubkey().as_ref(), &ours.wire[65..])
+        );
     }
 
     #[test]

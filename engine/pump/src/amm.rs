@@ -328,7 +328,7 @@ pub struct PoolFees {
 
 impl PoolFees {
     pub fn total(self) -> u64 {
-        u64::from(self.lp.0) + u64::from(self.protocol.0) + u64::from(self.coin_creator.0)
+        self.lp.0 + self.protocol.0 + self.coin_creator.0
     }
 }
 

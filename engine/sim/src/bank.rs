@@ -30,8 +30,7 @@ pub const MAX_CU_LIMIT: u64 = 1_400_000;
 pub const HISTORY_SLOTS: u64 = 300;
 /// And at most this many, whatever the rate.
 pub const MAX_HISTORY: usize = 50_000;
-const ADDRESS_LOOKUP_TABLE_PROGRAM: Pubkey =
-    Pubkey::from_str_const("AddressLookupTab1e1111111111111111111111111");
+use kestrel_pump::ids::ADDRESS_LOOKUP_TABLE_PROGRAM;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Commitment {
@@ -152,6 +151,8 @@ pub struct Bank {
     /// Recent landed transactions' priority fees, for getRecentPrioritizationFees.
     recent_fees: VecDeque<FeeSample>,
     pub transaction_count: u64,
+    /// PumpSwap pools by base mint (see [`crate::pools`]).
+    pub pools: crate::pools::Pools,
 }
 
 /// Outcome of landing a transaction (`Ok` even when it failed on chain: it still landed).
@@ -174,8 +175,10 @@ impl Bank {
             history: VecDeque::new(),
             recent_fees: VecDeque::new(),
             transaction_count: 0,
+            pools: crate::pools::Pools::new(),
         };
         genesis::install(&mut bank.accounts);
+        crate::pools::install(&mut bank.accounts);
         bank.push_blockhash();
         bank
     }
@@ -328,6 +331,48 @@ impl Bank {
             Ok(run) if run.err.is_none() => Ok(self.commit(p, run)),
             Ok(run) => Err(run.into_simulation()),
             Err(err) => Err(Simulation::rejected(err)),
+        }
+    }
+
+    /// A Jito bundle: lands `txs` in order, all or nothing. The first that cannot run or
+    /// fails undoes the ones before it, and nothing is kept, not even fees (FACTS.md §4).
+    pub fn land_bundle(
+        &mut self,
+        txs: Vec<Parsed>,
+    ) -> Result<Vec<Landed>, (usize, TransactionError)> {
+        let mut undo: Vec<(Pubkey, Option<Account>)> = Vec::new();
+        let mut landed: Vec<Landed> = Vec::with_capacity(txs.len());
+        for (i, p) in txs.into_iter().enumerate() {
+            let failed = match self.admit(&p) {
+                Ok(run) => match run.err.clone() {
+                    None => {
+                        undo.extend(run.keys.iter().map(|k| (*k, self.accounts.get(k).cloned())));
+                        landed.push(self.commit(p, run));
+                        continue;
+                    }
+                    Some(e) => e,
+                },
+                Err(e) => e,
+            };
+            self.undo_bundle(undo, landed.len());
+            return Err((i, failed));
+        }
+        Ok(landed)
+    }
+
+    fn undo_bundle(&mut self, undo: Vec<(Pubkey, Option<Account>)>, landed: usize) {
+        for (key, before) in undo.into_iter().rev() {
+            match before {
+                Some(a) => self.accounts.insert(key, a),
+                None => self.accounts.remove(&key),
+            };
+        }
+        for _ in 0..landed {
+            if let Some((_, sig)) = self.history.pop_back() {
+                self.transactions.remove(&sig);
+            }
+            self.recent_fees.pop_back();
+            self.transaction_count = self.transaction_count.saturating_sub(1);
         }
     }
 

@@ -25,12 +25,20 @@ const FAUCET_LAMPORTS: u64 = 500_000_000 * 1_000_000_000;
 pub enum Event {
     Slot { slot: u64, parent: u64, root: u64 },
     Landed(Arc<LandedEvent>),
+    Accounts(Arc<AccountsEvent>),
     Replay(Arc<crate::replay::ReplayFrame>),
 }
 
 #[derive(Debug)]
 pub struct LandedEvent {
     pub record: Arc<TxRecord>,
+    pub changed: Changed,
+}
+
+/// Accounts the cluster itself changed, outside any transaction.
+#[derive(Debug)]
+pub struct AccountsEvent {
+    pub slot: u64,
     pub changed: Changed,
 }
 
@@ -48,6 +56,8 @@ pub struct Cluster {
     faucet: Keypair,
     pub faults: Faults,
     pub stats: Stats,
+    /// Jito bundles seen, for their statuses.
+    pub bundles: crate::jito::Bundles,
     pub slot_ms: u64,
     seed: u64,
     tap: std::sync::OnceLock<Arc<crate::tap::LatencyTap>>,
@@ -69,6 +79,7 @@ impl Cluster {
             faucet,
             faults,
             stats: Stats::default(),
+            bundles: crate::jito::Bundles::default(),
             slot_ms,
             seed,
             tap: std::sync::OnceLock::new(),
@@ -129,7 +140,7 @@ impl Cluster {
             // Published under the lock, so subscribers see transactions and slots in order.
             if skip_preflight {
                 if verified && let Ok(l) = bank.land(p) {
-                    self.publish_landed(l);
+                    self.publish_landed(&mut bank, l);
                 }
             } else {
                 if !verified {
@@ -137,13 +148,32 @@ impl Cluster {
                 }
                 // Run once: a failure is the preflight answer and changes nothing.
                 let landed = bank.land_if_ok(p).map_err(SendError::Preflight)?;
-                self.publish_landed(landed);
+                self.publish_landed(&mut bank, landed);
             }
         }
         Ok(sig)
     }
 
-    fn publish_landed(&self, landed: crate::bank::Landed) {
+    /// Publishes a landed transaction, then migrates any curve it completed.
+    pub(crate) fn publish_landed(&self, bank: &mut Bank, landed: crate::bank::Landed) {
+        let completed = crate::pools::completed_curves(&landed.changed);
+        self.publish_one(landed);
+        for mint in completed {
+            match crate::pools::migrate(bank, &mint) {
+                Ok(Some((info, changed))) => {
+                    tracing::info!(%mint, pool = %info.key, "curve complete: migrated to a PumpSwap pool");
+                    let _ = self.events.send(Event::Accounts(Arc::new(AccountsEvent {
+                        slot: bank.slot(),
+                        changed,
+                    })));
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(%mint, "migration failed: {e}"),
+            }
+        }
+    }
+
+    fn publish_one(&self, landed: crate::bank::Landed) {
         if landed.record.err.is_none() {
             self.stats
                 .transactions_landed
@@ -167,7 +197,7 @@ impl Cluster {
         let mut bank = self.bank();
         let landed = bank.land(p)?;
         let err = landed.record.err.clone();
-        self.publish_landed(landed);
+        self.publish_landed(&mut bank, landed);
         err.map_or(Ok(sig), Err)
     }
 

@@ -16,7 +16,7 @@ use tokio::time::Instant;
 
 use crate::account::Account;
 use crate::bank::Commitment;
-use crate::cluster::{Cluster, Event, LandedEvent};
+use crate::cluster::{AccountsEvent, Cluster, Event, LandedEvent};
 use crate::encode::{AccountEncoding, ui_account};
 use crate::rpc::{RpcError, pubkey};
 
@@ -364,7 +364,21 @@ impl Session {
     }
 
     fn on_landed(&mut self, e: &LandedEvent, current_slot: u64) {
-        let r = &e.record;
+        self.on_change(Some(&e.record), e.record.slot, &e.changed, current_slot);
+    }
+
+    /// Accounts changed outside any transaction (the cluster migrating a completed curve).
+    fn on_accounts(&mut self, e: &AccountsEvent, current_slot: u64) {
+        self.on_change(None, e.slot, &e.changed, current_slot);
+    }
+
+    fn on_change(
+        &mut self,
+        record: Option<&crate::bank::TxRecord>,
+        slot: u64,
+        changed: &crate::bank::Changed,
+        current_slot: u64,
+    ) {
         let bank = self.cluster.bank();
         let decimals = |mint: &Pubkey| {
             bank.account(mint)
@@ -373,12 +387,14 @@ impl Session {
         };
         let mut out: Vec<(u64, u64, String)> = Vec::new();
         for (id, sub) in &self.subs {
-            let due = r.slot + sub.commitment.lag();
-            let ctx = json!({ "slot": r.slot });
+            let due = slot + sub.commitment.lag();
+            let ctx = json!({ "slot": slot });
             match &sub.kind {
                 Kind::Slot => {}
                 Kind::Logs { mentions } => {
-                    if mentions.is_none_or(|k| r.account_keys.contains(&k)) {
+                    if let Some(r) = record
+                        && mentions.is_none_or(|k| r.account_keys.contains(&k))
+                    {
                         let value = json!({ "signature": r.signature.to_string(), "err": r.err.as_ref().map(|e| e.to_json()), "logs": r.logs });
                         out.push((
                             due,
@@ -392,7 +408,7 @@ impl Session {
                     }
                 }
                 Kind::Account { key, encoding } => {
-                    if let Some((_, acc)) = e.changed.iter().find(|(k, _)| k == key) {
+                    if let Some((_, acc)) = changed.iter().find(|(k, _)| k == key) {
                         let shown = if acc.lamports == 0 {
                             Account::wallet(0)
                         } else {
@@ -416,7 +432,7 @@ impl Session {
                     encoding,
                     filters,
                 } => {
-                    for (key, acc) in &e.changed {
+                    for (key, acc) in changed {
                         if acc.owner == *program
                             && acc.lamports > 0
                             && matches_filters(acc, filters)
@@ -436,7 +452,9 @@ impl Session {
                     }
                 }
                 Kind::Signature { sig } => {
-                    if *sig == r.signature {
+                    if let Some(r) = record
+                        && *sig == r.signature
+                    {
                         let value = json!({ "err": r.err.as_ref().map(|e| e.to_json()) });
                         out.push((
                             due,
@@ -558,6 +576,10 @@ pub async fn serve(socket: WebSocket, cluster: Arc<Cluster>, mut shutdown: watch
                 Ok(Event::Landed(e)) => {
                     let slot = cluster.bank().slot();
                     session.on_landed(&e, slot);
+                }
+                Ok(Event::Accounts(e)) => {
+                    let slot = cluster.bank().slot();
+                    session.on_accounts(&e, slot);
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => break,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{State, WebSocketUpgrade};
+use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -138,6 +138,12 @@ impl SimServer {
 
         let rpc_app = Router::new()
             .route("/", post(rpc_handler))
+            .route("/swap/v1/quote", get(quote_handler))
+            .route(
+                "/swap/v1/swap-instructions",
+                post(swap_instructions_handler),
+            )
+            .route("/api/v1/bundles", post(bundles_handler))
             .with_state(state.clone());
         let ws_app = Router::new().route("/", get(ws_handler)).with_state(state);
         let mut tasks = Vec::new();
@@ -213,8 +219,8 @@ impl SimServer {
     }
 }
 
-async fn rpc_handler(State(state): State<AppState>, body: Bytes) -> Response {
-    let cluster = state.cluster;
+/// The faults every HTTP endpoint shares: a delay, and 429 with Retry-After.
+async fn http_faults(cluster: &Cluster) -> Option<Response> {
     cluster.stats.rpc_requests.fetch_add(1, Ordering::Relaxed);
     let faults = &cluster.faults;
     if !faults.rpc_delay.is_zero() {
@@ -225,6 +231,71 @@ async fn rpc_handler(State(state): State<AppState>, body: Bytes) -> Response {
         if let Ok(v) = HeaderValue::from_str(&faults.retry_after_secs.to_string()) {
             r.headers_mut().insert(header::RETRY_AFTER, v);
         }
+        return Some(r);
+    }
+    None
+}
+
+fn json_reply(status: u16, v: &Value) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        v.to_string(),
+    )
+        .into_response()
+}
+
+async fn quote_handler(
+    State(state): State<AppState>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = http_faults(&state.cluster).await {
+        return r;
+    }
+    match crate::jupiter::quote(&state.cluster, &q) {
+        Ok(v) => json_reply(200, &v),
+        Err((status, v)) => json_reply(status, &v),
+    }
+}
+
+async fn swap_instructions_handler(State(state): State<AppState>, body: Bytes) -> Response {
+    if let Some(r) = http_faults(&state.cluster).await {
+        return r;
+    }
+    match crate::jupiter::swap_instructions(&state.cluster, &body) {
+        Ok(v) => json_reply(200, &v),
+        Err((status, v)) => json_reply(status, &v),
+    }
+}
+
+async fn bundles_handler(State(state): State<AppState>, body: Bytes) -> Response {
+    if let Some(r) = http_faults(&state.cluster).await {
+        return r;
+    }
+    let reply = match serde_json::from_slice::<Value>(&body) {
+        Err(_) => {
+            serde_json::json!({ "jsonrpc": "2.0", "error": RpcError::parse_error().to_json(), "id": null })
+        }
+        Ok(req) => {
+            let id = req.get("id").cloned().unwrap_or(Value::Null);
+            let method = req
+                .get("method")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let params = req.get("params").cloned().unwrap_or(Value::Null);
+            match crate::jito::handle(&state.cluster, method, &params) {
+                Ok(v) => serde_json::json!({ "jsonrpc": "2.0", "result": v, "id": id }),
+                Err(e) => serde_json::json!({ "jsonrpc": "2.0", "error": e.to_json(), "id": id }),
+            }
+        }
+    };
+    json_reply(200, &reply)
+}
+
+async fn rpc_handler(State(state): State<AppState>, body: Bytes) -> Response {
+    let cluster = state.cluster;
+    if let Some(r) = http_faults(&cluster).await {
         return r;
     }
     let out = match serde_json::from_slice::<Value>(&body) {

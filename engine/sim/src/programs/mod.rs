@@ -2,6 +2,7 @@
 
 pub mod ata;
 pub mod pump;
+pub mod pump_amm;
 pub mod system;
 pub mod token;
 
@@ -26,6 +27,7 @@ pub fn dispatch(
         }
         ids::ASSOCIATED_TOKEN_PROGRAM => ata::process(ctx, accounts, data),
         ids::PUMP_PROGRAM => pump::process(ctx, accounts, data),
+        ids::PUMP_AMM_PROGRAM => pump_amm::process(ctx, accounts, data),
         _ => Err(InstructionError::UnsupportedProgramId),
     }
 }
