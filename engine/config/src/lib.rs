@@ -17,8 +17,9 @@ pub use endpoint::{Endpoint, EndpointKind};
 pub use error::ConfigError;
 pub use trading::{
     EngineSection, ExecSection, ExitsSection, FeedClientChoice, FeedSection, GuardianSection,
-    IdleChoice, JournalSection, Mode, ReentrySection, ReferenceChoice, Rule, SniperSection,
-    SyncChoice, TakeProfitLevel, ThreadsSection, TokenProgramChoice,
+    IdleChoice, JitoSection, JournalSection, Mode, ReentrySection, ReferenceChoice,
+    RouteSection, Rule, SendVia, SniperSection, SyncChoice, TakeProfitLevel, ThreadsSection,
+    TokenProgramChoice,
 };
 
 /// The built-in default: trade against the embedded local cluster (`config/kestrel.toml`).
@@ -53,6 +54,10 @@ pub struct Config {
     pub reentry: ReentrySection,
     #[serde(default)]
     pub journal: JournalSection,
+    #[serde(default)]
+    pub route: RouteSection,
+    #[serde(default)]
+    pub jito: JitoSection,
 }
 
 /// Which cluster to trade on and how to reach it.
@@ -449,6 +454,56 @@ impl Config {
         }
         if self.journal.enabled && self.journal.dir.trim().is_empty() {
             return Err(("journal.dir".into(), "is empty".into()));
+        }
+        let r = &self.route;
+        if let Some(u) = &r.jupiter_url
+            && let Err(e) = u.check_kind(EndpointKind::Http)
+        {
+            return Err(("route.jupiter_url".into(), e));
+        }
+        if r.slippage_bps > r.max_slippage_bps {
+            return Err((
+                "route.slippage_bps".into(),
+                format!("is above route.max_slippage_bps ({})", r.max_slippage_bps),
+            ));
+        }
+        for (key, v) in [
+            ("route.max_slippage_bps", r.max_slippage_bps),
+            ("route.max_price_impact_bps", r.max_price_impact_bps),
+        ] {
+            if v > 10_000 {
+                return Err((key.into(), "must be at most 10000".into()));
+            }
+        }
+        if r.refresh_ms == 0 || r.cu_limit == 0 {
+            return Err((
+                "route.refresh_ms".into(),
+                "refresh_ms and cu_limit must be above 0".into(),
+            ));
+        }
+        let j = &self.jito;
+        if j.tip_lamports < 1_000 {
+            return Err((
+                "jito.tip_lamports".into(),
+                format!("{} is under Jito's minimum tip of 1000 lamports", j.tip_lamports),
+            ));
+        }
+        if j.requests_per_second == 0 {
+            return Err(("jito.requests_per_second".into(), "must be above 0".into()));
+        }
+        for url in &j.block_engines {
+            if let Err(e) = url.check_kind(EndpointKind::Http) {
+                return Err(("jito.block_engines".into(), e));
+            }
+        }
+        if j.send_via != SendVia::Rpc
+            && j.block_engines.is_empty()
+            && self.network.cluster == ClusterMode::Remote
+        {
+            return Err((
+                "jito.block_engines".into(),
+                "is empty: sending through Jito needs at least one block engine".into(),
+            ));
         }
         let s = &self.sniper;
         if s.buy_lamports == 0 {

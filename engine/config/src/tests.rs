@@ -173,6 +173,8 @@ fn the_engine_sections_default_to_what_the_file_says() {
     assert_eq!(file.exits, bare.exits);
     assert_eq!(file.reentry, bare.reentry);
     assert_eq!(file.journal, bare.journal);
+    assert_eq!(file.route, bare.route);
+    assert_eq!(file.jito, bare.jito);
     assert_eq!(file.engine.control_addr().map(|a| a.port()), Some(9464));
     assert_eq!(file.sniper.mayhem, Rule::Forbid);
 }
@@ -212,6 +214,22 @@ fn bad_engine_settings_name_their_key() {
     // An empty control address turns the port off.
     let c = parse(&format!("{MINIMAL}[engine]\ncontrol = \"\"\n")).unwrap();
     assert_eq!(c.engine.control_addr(), None);
+}
+
+#[test]
+fn route_and_jito_settings_are_checked() {
+    for (section, key) in [
+        ("[jito]\ntip_lamports = 999\n", "jito.tip_lamports"),
+        ("[jito]\nrequests_per_second = 0\n", "jito.requests_per_second"),
+        ("[jito]\nblock_engines = [\"ftp://x\"]\n", "jito.block_engines"),
+        ("[route]\nslippage_bps = 2000\nmax_slippage_bps = 1000\n", "route.slippage_bps"),
+        ("[route]\nmax_price_impact_bps = 10001\n", "route.max_price_impact_bps"),
+        ("[route]\njupiter_url = \"ws://x\"\n", "route.jupiter_url"),
+        ("[jito]\nsend_via = \"pigeon\"\n", "send_via"),
+    ] {
+        let e = err(&format!("{MINIMAL}{section}"));
+        assert!(e.contains(key), "{section}: {e}");
+    }
 }
 
 #[test]

@@ -385,3 +385,85 @@ pub(crate) fn check_pubkey(s: &str) -> Result<(), String> {
         Err(_) => Err(format!("`{s}` is not base58")),
     }
 }
+
+/// Off-curve routing through the Jupiter Swap API (FACTS.md §3).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RouteSection {
+    pub enabled: bool,
+    /// The Swap API v1 base, e.g. `https://api.jup.ag/swap/v1`. Unset: the local cluster's
+    /// `/swap/v1` in sim mode.
+    pub jupiter_url: Option<crate::Endpoint>,
+    /// Environment variable holding the `x-api-key` (keys never live in the file).
+    pub api_key_env: String,
+    /// Slippage asked of Jupiter for an exit.
+    pub slippage_bps: u64,
+    /// The guardian's caps on a route.
+    pub max_slippage_bps: u64,
+    pub max_price_impact_bps: u64,
+    /// How often quotes for off-curve holdings are refreshed, so an exit never waits for one.
+    pub refresh_ms: u64,
+    /// A quote older than this is not used; the exit fetches a new one.
+    pub max_quote_age_ms: u64,
+    /// Compute units for a routed swap.
+    pub cu_limit: u32,
+    /// Sell a position in full when its curve completes (`false`: hold it; exits by command).
+    pub sell_on_graduation: bool,
+    /// Route sells of coins still on their curve through Jupiter as well.
+    pub curve_via_jupiter: bool,
+}
+
+impl Default for RouteSection {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            jupiter_url: None,
+            api_key_env: "JUPITER_API_KEY".into(),
+            slippage_bps: 300,
+            max_slippage_bps: 1_000,
+            max_price_impact_bps: 2_500,
+            refresh_ms: 2_000,
+            max_quote_age_ms: 10_000,
+            cu_limit: 250_000,
+            sell_on_graduation: true,
+            curve_via_jupiter: false,
+        }
+    }
+}
+
+/// How signed transactions leave: JSON-RPC `sendTransaction`, Jito bundles, or both at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SendVia {
+    Rpc,
+    Jito,
+    Both,
+}
+
+/// The Jito block engine (FACTS.md §4).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JitoSection {
+    pub send_via: SendVia,
+    /// Bundle endpoints (`https://<region>.mainnet.block-engine.jito.wtf/api/v1/bundles`).
+    /// Empty: the local cluster's `/api/v1/bundles` in sim mode.
+    pub block_engines: Vec<crate::Endpoint>,
+    /// Tip per transaction, at least 1000 lamports.
+    pub tip_lamports: u64,
+    /// Requests one region allows per second (1 without an auth key).
+    pub requests_per_second: u32,
+    /// Environment variable holding the `x-jito-auth` key, if any.
+    pub auth_env: String,
+}
+
+impl Default for JitoSection {
+    fn default() -> Self {
+        Self {
+            send_via: SendVia::Rpc,
+            block_engines: Vec::new(),
+            tip_lamports: 10_000,
+            requests_per_second: 1,
+            auth_env: "JITO_AUTH".into(),
+        }
+    }
+}

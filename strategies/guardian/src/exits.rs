@@ -104,10 +104,12 @@ pub enum ExitReason {
     Kill,
     /// An operator's sell command.
     Manual,
+    /// The curve completed: the position leaves through the off-curve (Jupiter) route.
+    Graduated,
 }
 
 impl ExitReason {
-    pub const COUNT: usize = 8;
+    pub const COUNT: usize = 9;
 
     pub fn index(&self) -> usize {
         match self {
@@ -119,6 +121,7 @@ impl ExitReason {
             Self::LiquidityDrained => 5,
             Self::Kill => 6,
             Self::Manual => 7,
+            Self::Graduated => 8,
         }
     }
 
@@ -136,6 +139,7 @@ impl ExitReason {
             "liquidity_drained",
             "kill",
             "manual",
+            "graduated",
         ];
         NAMES.get(index).copied().unwrap_or("unknown")
     }
@@ -152,6 +156,7 @@ impl ExitReason {
             "liquidity_drained" => Self::LiquidityDrained,
             "kill" => Self::Kill,
             "manual" => Self::Manual,
+            "graduated" => Self::Graduated,
             _ => return None,
         })
     }
@@ -168,6 +173,7 @@ impl fmt::Display for ExitReason {
             Self::LiquidityDrained => f.write_str("liquidity drained"),
             Self::Kill => f.write_str("kill switch"),
             Self::Manual => f.write_str("operator's sell"),
+            Self::Graduated => f.write_str("graduated off the curve"),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! reason. Execution takes only `Approved`, so nothing unapproved can reach it.
 
 pub mod exits;
+pub mod route;
 
 use std::fmt;
 
