@@ -169,6 +169,8 @@ impl Harness {
             queue_capacity: 1024,
             blockhash_every: Duration::from_millis(100),
             balance_every: Duration::from_secs(60),
+            route: None,
+            jito: None,
         }
     }
 

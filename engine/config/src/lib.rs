@@ -17,9 +17,8 @@ pub use endpoint::{Endpoint, EndpointKind};
 pub use error::ConfigError;
 pub use trading::{
     EngineSection, ExecSection, ExitsSection, FeedClientChoice, FeedSection, GuardianSection,
-    IdleChoice, JitoSection, JournalSection, Mode, ReentrySection, ReferenceChoice,
-    RouteSection, Rule, SendVia, SniperSection, SyncChoice, TakeProfitLevel, ThreadsSection,
-    TokenProgramChoice,
+    IdleChoice, JitoSection, JournalSection, Mode, ReentrySection, ReferenceChoice, RouteSection,
+    Rule, SendVia, SniperSection, SyncChoice, TakeProfitLevel, ThreadsSection, TokenProgramChoice,
 };
 
 /// The built-in default: trade against the embedded local cluster (`config/kestrel.toml`).
@@ -485,7 +484,10 @@ impl Config {
         if j.tip_lamports < 1_000 {
             return Err((
                 "jito.tip_lamports".into(),
-                format!("{} is under Jito's minimum tip of 1000 lamports", j.tip_lamports),
+                format!(
+                    "{} is under Jito's minimum tip of 1000 lamports",
+                    j.tip_lamports
+                ),
             ));
         }
         if j.requests_per_second == 0 {

@@ -220,10 +220,22 @@ fn bad_engine_settings_name_their_key() {
 fn route_and_jito_settings_are_checked() {
     for (section, key) in [
         ("[jito]\ntip_lamports = 999\n", "jito.tip_lamports"),
-        ("[jito]\nrequests_per_second = 0\n", "jito.requests_per_second"),
-        ("[jito]\nblock_engines = [\"ftp://x\"]\n", "jito.block_engines"),
-        ("[route]\nslippage_bps = 2000\nmax_slippage_bps = 1000\n", "route.slippage_bps"),
-        ("[route]\nmax_price_impact_bps = 10001\n", "route.max_price_impact_bps"),
+        (
+            "[jito]\nrequests_per_second = 0\n",
+            "jito.requests_per_second",
+        ),
+        (
+            "[jito]\nblock_engines = [\"ftp://x\"]\n",
+            "jito.block_engines",
+        ),
+        (
+            "[route]\nslippage_bps = 2000\nmax_slippage_bps = 1000\n",
+            "route.slippage_bps",
+        ),
+        (
+            "[route]\nmax_price_impact_bps = 10001\n",
+            "route.max_price_impact_bps",
+        ),
         ("[route]\njupiter_url = \"ws://x\"\n", "route.jupiter_url"),
         ("[jito]\nsend_via = \"pigeon\"\n", "send_via"),
     ] {

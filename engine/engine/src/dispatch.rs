@@ -22,9 +22,10 @@ use kestrel_units::Lamports;
 use solana_pubkey::Pubkey;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::execution::Prepared;
+use crate::execution::{Prepared, network_fee};
 use crate::metrics::{Metrics, Recorder, Stage};
-use crate::order::{ExecReport, FailReason, Fill, Landed, Why};
+use crate::order::{ExecReport, FailReason, Fill, Landed, Order, Route, Why};
+use crate::routing::{JitoSending, Router, SendVia};
 
 #[derive(Clone, Debug)]
 pub struct ConfirmPolicy {
@@ -64,6 +65,8 @@ pub struct Dispatcher {
     metrics: Arc<Metrics>,
     recorder: Arc<Mutex<Recorder>>,
     journal: Option<Journaling>,
+    router: Option<Router>,
+    jito: Option<JitoSending>,
 }
 
 /// Where execution journals what it sends: the send log (appended before each broadcast)
@@ -104,6 +107,157 @@ impl Dispatcher {
             metrics,
             recorder: Arc::new(Mutex::new(Recorder::new(&[Stage::Send, Stage::Confirm]))),
             journal,
+            router: None,
+            jito: None,
+        }
+    }
+
+    /// Orders routed off the curve go through `router`.
+    pub fn with_router(mut self, router: Router) -> Self {
+        self.router = Some(router);
+        self
+    }
+
+    /// Transactions also (or only) go to Jito's block engines, each as a one-transaction
+    /// bundle carrying its tip.
+    pub fn with_jito(mut self, jito: JitoSending) -> Self {
+        self.jito = Some(jito);
+        self
+    }
+
+    /// Starts an order routed through Jupiter: its plan (prefetched or fetched now), the
+    /// guardian's route check, signing, then the same tracking as any order. In paper mode
+    /// the quote is the fill.
+    pub fn spawn_routed(&self, order: Order, paper: bool) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let intent = *order.approved.intent();
+            let fail = |reason| ExecReport::Failed {
+                order: order.id,
+                why: order.why,
+                mint: intent.mint,
+                is_buy: intent.is_buy(),
+                reason,
+                landed: None,
+            };
+            match this.prepare_routed(&order).await {
+                Ok(p) if paper => this.report(ExecReport::Filled(p.expected)),
+                Ok(p) => this.track(p).await,
+                Err(reason) => this.report(fail(reason)),
+            }
+        });
+    }
+
+    async fn prepare_routed(&self, order: &Order) -> Result<Prepared, FailReason> {
+        let router = self
+            .router
+            .as_ref()
+            .ok_or_else(|| FailReason::Route("off-curve routing is off".into()))?;
+        let intent = *order.approved.intent();
+        let mint = order.mint.mint;
+        let plan = match intent.side {
+            kestrel_model::Side::Sell { tokens } => router.sell(mint, tokens.0).await,
+            kestrel_model::Side::Buy { spend } => router.buy(mint, spend.0).await,
+        }
+        .map_err(|e| FailReason::Route(e.to_string()))?;
+        let recent = match self.blockhash.get() {
+            Some(r) => r,
+            None => {
+                self.blockhash.refresh(&self.rpc).await;
+                self.blockhash.get().ok_or(FailReason::NoBlockhash)?
+            }
+        };
+        let budget = tx::Budget {
+            cu_limit: router.settings().cu_limit,
+            cu_price: intent.cu_price_micro_lamports,
+        };
+        let tip = self.tip();
+        let instructions = kestrel_exec::swap::instructions(&plan.instructions, budget, tip);
+        let signed = tx::sign_v0(&self.wallet, &instructions, &plan.tables, recent.hash)
+            .map_err(|e| FailReason::Route(e.to_string()))?;
+        let q = &plan.quote;
+        let is_buy = intent.is_buy();
+        let (tokens, sol) = if is_buy {
+            (q.out_amount, q.in_amount)
+        } else {
+            (q.in_amount, q.out_amount)
+        };
+        let network = Lamports(network_fee(budget.cu_limit, budget.cu_price));
+        let expected = Fill {
+            order: order.id,
+            why: order.why,
+            mint,
+            is_buy,
+            tokens: kestrel_units::TokenAmount(tokens),
+            sol: Lamports(sol),
+            fees: Lamports::ZERO,
+            network_fee: network,
+            wallet_delta: implied_delta(is_buy, Lamports(sol), Lamports::ZERO, network),
+            reserves_after: order.reserves,
+            signature: signed.signature_text,
+            slot: 0,
+        };
+        Ok(Prepared {
+            order: *order,
+            signed,
+            instructions,
+            tables: plan.tables.clone(),
+            last_valid_block_height: recent.last_valid_block_height,
+            signed_at: mono_nanos(),
+            expected,
+        })
+    }
+
+    /// The Jito tip instruction every transaction carries when bundles are sent.
+    pub fn tip(&self) -> Option<solana_instruction::Instruction> {
+        self.jito
+            .as_ref()
+            .filter(|j| j.via != SendVia::Rpc)
+            .map(|j| {
+                kestrel_exec::jito::tip_instruction(
+                    &self.wallet.pubkey(),
+                    &kestrel_exec::jito::random_tip_account(),
+                    j.tip_lamports,
+                )
+            })
+    }
+
+    /// Sends by RPC, by Jito, or both at once. `resend`: a repeat while pending (Jito's
+    /// pacing is kept for first sends; a repeat goes by RPC unless Jito is the only way).
+    async fn broadcast(
+        &self,
+        p: &Prepared,
+        body: Arc<str>,
+        resend: bool,
+    ) -> kestrel_exec::SendReport {
+        let via = self.jito.as_ref().map_or(SendVia::Rpc, |j| j.via);
+        let bundle = || async {
+            let Some(j) = &self.jito else {
+                return kestrel_exec::SendReport::default();
+            };
+            match j.jito.send_bundle(&[p.signed.base64()]).await {
+                Ok(id) => {
+                    tracing::debug!(bundle = %id, sig = %p.signed.signature_text, "bundle sent");
+                    kestrel_exec::SendReport {
+                        first_accepted_at: Some(mono_nanos()),
+                        accepted: 1,
+                        retries: 0,
+                        failures: Vec::new(),
+                    }
+                }
+                Err(e) => kestrel_exec::SendReport {
+                    failures: vec![("jito".into(), e.to_string())],
+                    ..kestrel_exec::SendReport::default()
+                },
+            }
+        };
+        match (via, resend) {
+            (SendVia::Rpc, _) | (SendVia::Both, true) => self.broadcaster.send(body).await,
+            (SendVia::Jito, _) => bundle().await,
+            (SendVia::Both, false) => {
+                let (a, b) = tokio::join!(self.broadcaster.send(body), bundle());
+                merge(a, b)
+            }
         }
     }
 
@@ -189,7 +343,7 @@ impl Dispatcher {
                 feed.watch(Watch::Signature(sig));
             }
             let body: Arc<str> = Arc::from(p.signed.send_body.as_str());
-            let sent = self.broadcaster.send(body.clone()).await;
+            let sent = self.broadcast(&p, body.clone(), false).await;
             let Some(accepted_at) = sent.first_accepted_at else {
                 self.forget(sig);
                 let why = sent.failures.first().map_or_else(
@@ -249,7 +403,17 @@ impl Dispatcher {
                     self.metrics
                         .resigns
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    p.signed = tx::sign(&self.wallet, &p.instructions, recent.hash);
+                    p.signed = if p.order.route == Route::Jupiter {
+                        match tx::sign_v0(&self.wallet, &p.instructions, &p.tables, recent.hash) {
+                            Ok(s) => s,
+                            Err(e) => {
+                                self.report(fail(FailReason::Route(e.to_string())));
+                                return;
+                            }
+                        }
+                    } else {
+                        tx::sign(&self.wallet, &p.instructions, recent.hash)
+                    };
                     p.last_valid_block_height = recent.last_valid_block_height;
                     tracing::info!(%mint, resigns, "re-signed with a fresh blockhash");
                 }
@@ -304,7 +468,7 @@ impl Dispatcher {
                     }
                 }
                 _ = resend.tick() => {
-                    let _ = self.broadcaster.send(body.clone()).await;
+                    let _ = self.broadcast(p, body.clone(), true).await;
                 }
             }
         }
@@ -330,10 +494,14 @@ impl Dispatcher {
         (height > last_valid).then_some(Outcome::Expired)
     }
 
-    /// The transaction's own TradeEvent, from its logs.
+    /// The transaction's own TradeEvent, from its logs; for a routed swap, the wallet's own
+    /// balance changes.
     async fn fill(&self, p: &Prepared) -> Option<Fill> {
         let rpc = self.rpc.first()?;
         let o = &p.order;
+        if o.route == Route::Jupiter {
+            return read_route_fill(rpc, p, self.wallet.pubkey(), 10).await;
+        }
         read_fill(
             rpc,
             p.signed.signature_text,
@@ -408,6 +576,69 @@ pub async fn read_fill(
         }
     }
     None
+}
+
+/// The fill of a routed swap: tokens from the wallet's token balances before and after, SOL
+/// from its lamports (the route's fees are inside the price, so `fees` is zero).
+pub async fn read_route_fill(
+    rpc: &JsonRpc,
+    p: &Prepared,
+    wallet: Pubkey,
+    attempts: u64,
+) -> Option<Fill> {
+    let sig = p.signed.signature_text;
+    let mint = p.order.mint.mint;
+    for attempt in 0..attempts {
+        match rpc.transaction_logs(sig.as_str()).await {
+            Ok(Some(t)) => {
+                let tokens = t.token_delta(&wallet, &mint);
+                let delta = t.payer_delta?;
+                let fee = i64::try_from(t.fee).unwrap_or(i64::MAX);
+                let is_buy = tokens > 0;
+                // SOL that moved for the tokens, the network fee taken out.
+                let sol = if is_buy {
+                    delta.saturating_add(fee).unsigned_abs()
+                } else {
+                    delta.saturating_add(fee).max(0).unsigned_abs()
+                };
+                return Some(Fill {
+                    order: p.order.id,
+                    why: p.order.why,
+                    mint,
+                    is_buy,
+                    tokens: kestrel_units::TokenAmount(
+                        u64::try_from(tokens.unsigned_abs()).unwrap_or(u64::MAX),
+                    ),
+                    sol: Lamports(sol),
+                    fees: Lamports::ZERO,
+                    network_fee: Lamports(t.fee),
+                    wallet_delta: delta,
+                    reserves_after: p.order.reserves,
+                    signature: sig,
+                    slot: t.slot,
+                });
+            }
+            Ok(None) | Err(_) => {
+                tokio::time::sleep(Duration::from_millis(100 * (attempt + 1))).await;
+            }
+        }
+    }
+    None
+}
+
+fn merge(a: kestrel_exec::SendReport, b: kestrel_exec::SendReport) -> kestrel_exec::SendReport {
+    let first = match (a.first_accepted_at, b.first_accepted_at) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    let mut failures = a.failures;
+    failures.extend(b.failures);
+    kestrel_exec::SendReport {
+        first_accepted_at: first,
+        accepted: a.accepted + b.accepted,
+        retries: a.retries + b.retries,
+        failures,
+    }
 }
 
 /// What a transaction that failed on chain cost the wallet, from the node's record of it.

@@ -29,8 +29,9 @@ use crate::dispatch::{ConfirmPolicy, Dispatcher, Journaling};
 use crate::execution::{ExecSettings, Executor};
 use crate::kernel::{Kernel, KernelParts, SellSettings};
 use crate::metrics::{Metrics, percentile_table};
-use crate::order::{Command, ExecReport, Order};
+use crate::order::{Command, ExecReport, Order, Route};
 use crate::recovery::{self, RecoveryReport};
+use crate::routing::{JitoSending, RouteHooks, RouteSettings, Router, SendVia};
 use crate::threads::{Idle, ThreadSettings, pin_current};
 
 #[derive(Debug, Error)]
@@ -98,6 +99,19 @@ pub struct EngineSetup {
     pub queue_capacity: usize,
     pub blockhash_every: Duration,
     pub balance_every: Duration,
+    /// Off-curve routing through Jupiter (`None`: graduated positions are flagged only).
+    pub route: Option<RouteSetup>,
+    /// Sending through Jito (`None`: RPC only).
+    pub jito: Option<JitoSending>,
+}
+
+/// What off-curve routing needs.
+#[derive(Clone, Debug)]
+pub struct RouteSetup {
+    pub jupiter: kestrel_exec::jupiter::Jupiter,
+    pub settings: RouteSettings,
+    pub sell_on_graduation: bool,
+    pub curve_via_jupiter: bool,
 }
 
 /// A running engine.
@@ -269,7 +283,7 @@ impl Engine {
             .recv()
             .map_err(|_| EngineError::Setting("the feed thread did not start".into()))?;
 
-        let dispatcher = Dispatcher::new(
+        let mut dispatcher = Dispatcher::new(
             broadcaster,
             rpcs.clone(),
             Some(feed.handle.clone()),
@@ -304,6 +318,30 @@ impl Engine {
             }
         }
 
+        let hooks = match (&s.route, rpcs.first()) {
+            (Some(r), Some(rpc)) => {
+                let hooks = RouteHooks {
+                    holdings: Arc::new(DashMap::new()),
+                    sell_on_graduation: r.sell_on_graduation,
+                    curve_via_jupiter: r.curve_via_jupiter,
+                };
+                let router = Router::new(
+                    r.jupiter.clone(),
+                    rpc.clone(),
+                    wallet_key,
+                    r.settings,
+                    hooks.clone(),
+                );
+                let (refresher, stop) = (router.clone(), io_stop_rx.clone());
+                ctl.spawn(async move { refresher.refresh(stop).await });
+                dispatcher = dispatcher.with_router(router);
+                Some(hooks)
+            }
+            _ => None,
+        };
+        if let Some(j) = &s.jito {
+            dispatcher = dispatcher.with_jito(j.clone());
+        }
         let capacity = usize::try_from(s.limits.max_open_positions)
             .unwrap_or(64)
             .clamp(8, 4096)
@@ -323,6 +361,9 @@ impl Engine {
             },
             SystemClock,
         );
+        if let Some(hooks) = hooks {
+            kernel = kernel.with_routes(hooks);
+        }
         // Recovery, before anything trades: the journal's state, then the chain's word on
         // what was in flight and what the wallet holds.
         kernel.restore(&journaled);
@@ -371,8 +412,11 @@ impl Engine {
             );
         }
         {
-            let executor =
+            let mut executor =
                 Executor::new(wallet.clone(), s.exec, blockhash.clone(), metrics.clone());
+            if let Some(j) = s.jito.as_ref().filter(|j| j.via != SendVia::Rpc) {
+                executor = executor.with_tip(j.tip_lamports);
+            }
             let (core, paper, dispatcher) = (placement.exec, s.paper, dispatcher.clone());
             let mut io_stop = io_stop_rx.clone();
             threads.push(spawn_runtime_thread("exec", core, move || async move {
@@ -597,6 +641,10 @@ async fn exec_loop(
             }
         };
         let intent = *order.approved.intent();
+        if order.route == Route::Jupiter {
+            dispatcher.spawn_routed(order, paper);
+            continue;
+        }
         match executor.prepare(&order) {
             // Nothing is sent: the fill is the curve's answer at the observed reserves.
             Ok(p) if paper => {

@@ -28,6 +28,8 @@ pub struct Prepared {
     pub signed: SignedTx,
     /// Kept to re-sign with a fresh blockhash if this one expires unconfirmed.
     pub instructions: Vec<Instruction>,
+    /// The lookup tables a routed (v0) transaction compiles against; empty on the curve.
+    pub tables: Vec<solana_message::AddressLookupTableAccount>,
     pub last_valid_block_height: u64,
     pub signed_at: u64,
     /// What the curve math expects (the paper fill).
@@ -53,6 +55,8 @@ pub struct Executor {
     blockhash: Arc<BlockhashCache>,
     recorder: Recorder,
     metrics: Arc<Metrics>,
+    /// The Jito tip every transaction carries when bundles are sent (lamports).
+    tip: Option<u64>,
 }
 
 impl Executor {
@@ -71,7 +75,14 @@ impl Executor {
             blockhash,
             recorder: Recorder::new(&[Stage::BuildSign]),
             metrics,
+            tip: None,
         }
+    }
+
+    /// Every transaction also pays `lamports` to a Jito tip account (bundles need it).
+    pub fn with_tip(mut self, lamports: u64) -> Self {
+        self.tip = Some(lamports);
+        self
     }
 
     pub fn wallet(&self) -> &Arc<Wallet> {
@@ -130,6 +141,14 @@ impl Executor {
                 (ixs, tokens, leg, after, budget.cu_limit)
             }
         };
+        let mut instructions = instructions;
+        if let Some(tip) = self.tip {
+            instructions.push(kestrel_exec::jito::tip_instruction(
+                &self.wallet.pubkey(),
+                &kestrel_exec::jito::random_tip_account(),
+                tip,
+            ));
+        }
         let signed = tx::sign(&self.wallet, &instructions, recent.hash);
         let signed_at = mono_nanos();
         self.recorder
@@ -155,6 +174,7 @@ impl Executor {
             order: *order,
             signed,
             instructions,
+            tables: Vec::new(),
             last_valid_block_height: recent.last_valid_block_height,
             signed_at,
             expected,

@@ -28,7 +28,8 @@ use solana_pubkey::Pubkey;
 
 use crate::book::{Book, PendingBuy, Position};
 use crate::metrics::{Metrics, Recorder, Stage};
-use crate::order::{Command, ExecReport, Fill, Order, Why};
+use crate::order::{Command, ExecReport, Fill, Order, Route, Why};
+use crate::routing::RouteHooks;
 
 /// Exit settings the kernel needs for sells it is told to make.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +58,8 @@ pub struct Kernel<C: Clock> {
     /// Mints closed and watched for re-entry: what a buy of one needs.
     watched: HashMap<Pubkey, MintMeta>,
     next_order: u64,
+    /// Off-curve routing (`None`: graduated positions are flagged, not sold).
+    routes: Option<RouteHooks>,
 }
 
 /// Everything a kernel is made of.
@@ -89,7 +92,12 @@ struct Held {
     reentries: u32,
     /// Changed since the journal last saw it.
     dirty: bool,
+    /// A failed off-curve exit is not tried again before this.
+    route_retry_at: Timestamp,
 }
+
+/// Pause between attempts to sell a graduated position through the route.
+const ROUTE_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Clone, Copy, Debug)]
 struct MintMeta {
@@ -176,7 +184,15 @@ impl<C: Clock> Kernel<C> {
             held: HashMap::with_capacity(capacity),
             watched: HashMap::with_capacity(capacity),
             next_order: 1,
+            routes: None,
         }
+    }
+
+    /// Turns on off-curve exits: graduated positions (and, if asked, every position) sell
+    /// through the route, and `hooks.holdings` tells the quote refresher what is held.
+    pub fn with_routes(mut self, hooks: RouteHooks) -> Self {
+        self.routes = Some(hooks);
+        self
     }
 
     pub fn reentry(&self) -> &Reentry {
@@ -277,10 +293,12 @@ impl<C: Clock> Kernel<C> {
             reserves_of_launch(l),
             s.read_at,
             decided_at,
+            Route::Curve,
         ))
     }
 
     /// Numbers an order and journals its intent (before execution can see it).
+    #[allow(clippy::too_many_arguments)]
     fn order(
         &mut self,
         why: Why,
@@ -289,6 +307,7 @@ impl<C: Clock> Kernel<C> {
         reserves: Reserves,
         read_at: u64,
         decided_at: u64,
+        route: Route,
     ) -> Order {
         let id = self.next_order;
         self.next_order += 1;
@@ -300,6 +319,7 @@ impl<C: Clock> Kernel<C> {
             reserves,
             read_at,
             decided_at,
+            route,
         };
         self.record(Record::Order(order.record()));
         order
@@ -351,12 +371,31 @@ impl<C: Clock> Kernel<C> {
             return None;
         }
         if p.complete {
-            if !held.graduated_flagged {
-                held.graduated_flagged = true;
+            let first = !held.graduated_flagged;
+            held.graduated_flagged = true;
+            let retry_at = held.route_retry_at;
+            let Some(routes) = &self.routes else {
+                if first {
+                    self.metrics.graduated_held.fetch_add(1, Relaxed);
+                    tracing::warn!(%mint, tokens = p.tokens.0, "curve complete: this position cannot be sold on the curve, and off-curve routing is off ([route] enabled = false)");
+                }
+                return None;
+            };
+            if first {
                 self.metrics.graduated_held.fetch_add(1, Relaxed);
-                tracing::warn!(%mint, tokens = p.tokens.0, "curve complete: this position cannot be sold on the curve; it needs the off-curve (Jupiter) route");
+                routes.holdings.insert(mint, p.tokens.0);
+                tracing::info!(%mint, tokens = p.tokens.0, "curve complete: the position now exits through the Jupiter route");
             }
-            return None;
+            let reducing = self.guardian.state() == TradingState::Reducing;
+            if !(routes.sell_on_graduation || reducing) || now < retry_at {
+                return None;
+            }
+            let why = if reducing {
+                ExitReason::Kill
+            } else {
+                ExitReason::Graduated
+            };
+            return self.sell_order(mint, 100, Why::Exit(why));
         }
         if self.guardian.state() == TradingState::Reducing {
             return self.sell_order(mint, 100, Why::Exit(ExitReason::Kill));
@@ -392,7 +431,12 @@ impl<C: Clock> Kernel<C> {
     /// Time-driven work, every few hundred milliseconds: hold-time exits, and REDUCING's
     /// sells retried until everything is sold. Orders go to `out`.
     pub fn on_timer(&mut self, out: &mut Vec<Order>) {
-        if self.exits.max_hold.is_none() && self.guardian.state() != TradingState::Reducing {
+        let graduated_exits = self.routes.as_ref().is_some_and(|r| r.sell_on_graduation)
+            && self.metrics.graduated_held.load(Relaxed) > 0;
+        if self.exits.max_hold.is_none()
+            && self.guardian.state() != TradingState::Reducing
+            && !graduated_exits
+        {
             return;
         }
         let mints: Vec<Pubkey> = self.book.positions().map(|p| p.mint).collect();
@@ -464,6 +508,7 @@ impl<C: Clock> Kernel<C> {
             reserves_of_trade(t),
             s.read_at,
             mono_nanos(),
+            Route::Curve,
         ))
     }
 
@@ -524,8 +569,12 @@ impl<C: Clock> Kernel<C> {
                     if let Some(p) = self.book.position_mut(&mint) {
                         p.selling = false;
                     }
+                    let retry_at = self.clock.now().plus(ROUTE_RETRY);
                     if let Some(h) = self.held.get_mut(&mint) {
                         h.tracker.level_failed();
+                        if h.graduated_flagged {
+                            h.route_retry_at = retry_at;
+                        }
                     }
                 }
             }
@@ -591,6 +640,11 @@ impl<C: Clock> Kernel<C> {
             if let Some(feed) = &self.feed {
                 feed.watch(Watch::Account(p.bonding_curve));
             }
+            if let Some(r) = &self.routes
+                && r.curve_via_jupiter
+            {
+                r.holdings.insert(f.mint, f.tokens.0);
+            }
             tracing::info!(mint = %f.mint, tokens = f.tokens.0, paid = %paid, why = f.why.name(), sig = %f.signature, "bought");
         } else {
             let received = f.sol.checked_sub(f.fees).unwrap_or(Lamports::ZERO);
@@ -621,6 +675,17 @@ impl<C: Clock> Kernel<C> {
                     "daily loss limit reached: no new entries until resumed"
                 );
                 self.record_state("daily_loss_limit");
+            }
+            if let Some(r) = &self.routes {
+                match self.book.position(&f.mint) {
+                    Some(p) if r.holdings.contains_key(&f.mint) => {
+                        r.holdings.insert(f.mint, p.tokens.0);
+                    }
+                    None => {
+                        r.holdings.remove(&f.mint);
+                    }
+                    Some(_) => {}
+                }
             }
             if self.book.position(&f.mint).is_none() {
                 closed = Some(before);
@@ -740,12 +805,17 @@ impl<C: Clock> Kernel<C> {
 
     fn sell_order(&mut self, mint: Pubkey, percent: u8, why: Why) -> Option<Order> {
         let p = *self.book.position(&mint)?;
-        if p.selling || p.complete {
-            if p.complete {
-                tracing::warn!(%mint, "curve complete: cannot sell on the curve (needs the Jupiter route)");
-            }
+        if p.selling {
             return None;
         }
+        let route = match &self.routes {
+            Some(r) if p.complete || r.curve_via_jupiter => Route::Jupiter,
+            _ if p.complete => {
+                tracing::warn!(%mint, "curve complete: cannot sell on the curve, and off-curve routing is off");
+                return None;
+            }
+            _ => Route::Curve,
+        };
         let pct = u128::from(percent.min(100));
         let tokens = u64::try_from(u128::from(p.tokens.0) * pct / 100).unwrap_or(p.tokens.0);
         if tokens == 0 {
@@ -789,7 +859,7 @@ impl<C: Clock> Kernel<C> {
             token_program: token_program_key(p.token_program),
             is_cashback: p.is_cashback,
         };
-        Some(self.order(why, approved, info, p.mark, t, t))
+        Some(self.order(why, approved, info, p.mark, t, t, route))
     }
 
     /// Puts the journal's state back after a restart: open positions with their exit

@@ -20,6 +20,7 @@ pub mod kernel;
 pub mod metrics;
 pub mod order;
 pub mod recovery;
+pub mod routing;
 pub mod status;
 pub mod threads;
 

@@ -59,6 +59,16 @@ pub struct Order {
     pub reserves: Reserves,
     pub read_at: u64,
     pub decided_at: u64,
+    pub route: Route,
+}
+
+/// Where an order trades.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// On the pump.fun bonding curve, built and signed here.
+    Curve,
+    /// Through the Jupiter Swap API (graduated coins, or by config).
+    Jupiter,
 }
 
 impl Order {
@@ -103,6 +113,9 @@ pub enum FailReason {
     Expired,
     /// Confirmed, but its logs carried no trade of ours (should not happen; flagged).
     NoFill,
+    /// The off-curve route could not be had or was refused (Jupiter, lookup tables, the
+    /// guardian's route caps).
+    Route(String),
 }
 
 impl FailReason {
@@ -115,6 +128,7 @@ impl FailReason {
             Self::OnChain(_) => "failed_on_chain",
             Self::Expired => "expired",
             Self::NoFill => "no_fill",
+            Self::Route(_) => "route",
         }
     }
 }
@@ -128,6 +142,7 @@ impl std::fmt::Display for FailReason {
             Self::OnChain(e) => write!(f, "failed on chain: {e}"),
             Self::Expired => f.write_str("expired unconfirmed"),
             Self::NoFill => f.write_str("confirmed without a trade event"),
+            Self::Route(e) => write!(f, "route: {e}"),
         }
     }
 }

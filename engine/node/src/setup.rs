@@ -7,21 +7,26 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use kestrel_config::{
-    Commitment, Config, ExitsSection, FeedClientChoice, IdleChoice, Mode, ReentrySection,
-    ReferenceChoice, Rule, SyncChoice, TokenProgramChoice,
+    ClusterMode, Commitment, Config, ExitsSection, FeedClientChoice, IdleChoice, Mode,
+    ReentrySection, ReferenceChoice, Rule, SendVia, SyncChoice, TokenProgramChoice,
 };
 use kestrel_engine::EngineSetup;
 use kestrel_engine::dispatch::ConfirmPolicy;
 use kestrel_engine::engine::JournalSetup;
+use kestrel_engine::engine::RouteSetup;
 use kestrel_engine::execution::ExecSettings;
 use kestrel_engine::kernel::SellSettings;
+use kestrel_engine::routing::{JitoSending, RouteSettings, SendVia as RouteSendVia};
 use kestrel_engine::threads::{Idle, ThreadSettings};
 use kestrel_exec::Wallet;
+use kestrel_exec::jito::Jito;
+use kestrel_exec::jupiter::{Jupiter, RetryPolicy};
 use kestrel_exec::send::SendPolicy;
 use kestrel_exec::tx::FeeSettings;
 use kestrel_feed::{FeedClient, FeedConfig, FeedEndpoint};
 use kestrel_guardian::Limits;
 use kestrel_guardian::exits::{ExitRules, TakeProfit, Trailing};
+use kestrel_guardian::route::RouteLimits;
 use kestrel_model::TokenProgram;
 use kestrel_pump::curve::FeeRates;
 use kestrel_pump::ids::{PUMP_AMM_PROGRAM, PUMP_PROGRAM, RAYDIUM_AMM_V4_PROGRAM};
@@ -261,5 +266,87 @@ pub(crate) fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetu
         queue_capacity: config.engine.queue_capacity,
         blockhash_every: ms(x.blockhash_refresh_ms),
         balance_every: ms(x.balance_refresh_ms),
+        route: route_setup(config),
+        jito: jito_setup(config),
+    })
+}
+
+/// Mainnet's Jupiter Swap API v1 (FACTS.md §3), used when `route.jupiter_url` is unset on a
+/// remote cluster.
+const JUPITER_MAINNET: &str = "https://api.jup.ag/swap/v1";
+
+/// The first RPC endpoint, where the local cluster also serves Jupiter and Jito.
+fn sim_base(config: &Config) -> Option<String> {
+    let rpc = config.network.rpc.first()?;
+    Some(rpc.url().as_str().trim_end_matches('/').to_owned())
+}
+
+fn secret_from_env(var: &str) -> Option<String> {
+    (!var.is_empty())
+        .then(|| std::env::var(var).ok())
+        .flatten()
+        .filter(|v| !v.is_empty())
+}
+
+fn route_setup(config: &Config) -> Option<RouteSetup> {
+    let r = &config.route;
+    if !r.enabled {
+        return None;
+    }
+    let base = match (&r.jupiter_url, config.network.cluster) {
+        (Some(u), _) => u.url().as_str().trim_end_matches('/').to_owned(),
+        (None, ClusterMode::Sim) => format!("{}/swap/v1", sim_base(config)?),
+        (None, ClusterMode::Remote) => JUPITER_MAINNET.to_owned(),
+    };
+    let jupiter = Jupiter::new(
+        reqwest::Client::new(),
+        &base,
+        secret_from_env(&r.api_key_env),
+        RetryPolicy::default(),
+    );
+    Some(RouteSetup {
+        jupiter,
+        settings: RouteSettings {
+            slippage: Bps(r.slippage_bps),
+            limits: RouteLimits {
+                max_slippage: Bps(r.max_slippage_bps),
+                max_price_impact: Bps(r.max_price_impact_bps),
+            },
+            refresh: Duration::from_millis(r.refresh_ms),
+            max_age: Duration::from_millis(r.max_quote_age_ms),
+            cu_limit: r.cu_limit,
+        },
+        sell_on_graduation: r.sell_on_graduation,
+        curve_via_jupiter: r.curve_via_jupiter,
+    })
+}
+
+fn jito_setup(config: &Config) -> Option<JitoSending> {
+    let j = &config.jito;
+    let via = match j.send_via {
+        SendVia::Rpc => return None,
+        SendVia::Jito => RouteSendVia::Jito,
+        SendVia::Both => RouteSendVia::Both,
+    };
+    let regions: Vec<(String, String)> = if j.block_engines.is_empty() {
+        vec![(
+            format!("{}/api/v1/bundles", sim_base(config)?),
+            "local cluster".into(),
+        )]
+    } else {
+        j.block_engines
+            .iter()
+            .map(|e| (e.url().to_string(), e.redacted()))
+            .collect()
+    };
+    Some(JitoSending {
+        jito: Jito::new(
+            reqwest::Client::new(),
+            regions,
+            secret_from_env(&j.auth_env),
+            j.requests_per_second,
+        ),
+        via,
+        tip_lamports: j.tip_lamports,
     })
 }

@@ -30,7 +30,9 @@ impl RouteRefusal {
 impl fmt::Display for RouteRefusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Slippage { asked, max } => write!(f, "route slippage {asked} above the {max} cap"),
+            Self::Slippage { asked, max } => {
+                write!(f, "route slippage {asked} above the {max} cap")
+            }
             Self::PriceImpact { impact, max } => {
                 write!(f, "price impact {impact} above the {max} cap")
             }
