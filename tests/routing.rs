@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use harness::{Harness, SOL, wait_for};
 use kestrel_engine::engine::RouteSetup;
+use kestrel_engine::order::Command;
 use kestrel_engine::routing::{JitoSending, RouteSettings, SendVia};
 use kestrel_engine::{Engine, EngineSetup};
 use kestrel_exec::jito::Jito;
@@ -104,7 +105,50 @@ fn a_graduated_position_is_sold_through_the_jupiter_route() {
         engine.metrics.exits[ExitReason::Graduated.index()].load(Relaxed),
         1
     );
-    assert_eq!(engine.metrics.graduated_held.load(Relaxed), 1);
+    assert_eq!(
+        engine.metrics.graduated_held.load(Relaxed),
+        0,
+        "none held any more"
+    );
+    engine.stop();
+    h.stop();
+}
+
+#[test]
+fn a_held_graduated_position_keeps_a_fresh_quote_so_the_operators_sell_does_not_wait() {
+    let mut h = Harness::new(Faults::default());
+    let wallet = h.funded_wallet(10 * SOL);
+    let me = wallet.pubkey();
+    let mut setup = h.setup(wallet, 1);
+    let mut r = route(&h, 2_500);
+    r.sell_on_graduation = false;
+    setup.route = Some(r);
+    let engine = start(setup);
+    let mint = hold_then_graduate(&mut h, &engine);
+    wait_for("the flag", Duration::from_secs(20), || {
+        engine.metrics.graduated_held.load(Relaxed) == 1
+    });
+    // Held, not sold; the refresher quotes it every 200 ms.
+    let router = engine.router().expect("routing is on");
+    wait_for("a fresh plan", Duration::from_secs(20), || {
+        router.has_fresh_plan(&mint)
+    });
+    assert!(engine.positions.contains_key(&mint));
+    assert!(engine.command(Command::Sell { mint, percent: 100 }));
+    wait_for("the operator's sell", Duration::from_secs(20), || {
+        !engine.positions.contains_key(&mint)
+    });
+    assert_eq!(h.token_balance(&me, &mint), 0);
+    assert_eq!(
+        engine.metrics.route_plans_ready.load(Relaxed),
+        1,
+        "signed from the ready plan"
+    );
+    assert_eq!(engine.metrics.route_plans_fetched.load(Relaxed), 0);
+    assert_eq!(
+        engine.metrics.exits[ExitReason::Manual.index()].load(Relaxed),
+        1
+    );
     engine.stop();
     h.stop();
 }
@@ -165,6 +209,56 @@ fn with_send_via_jito_a_launch_is_bought_through_a_tipped_bundle() {
         "one tip, in the buy itself"
     );
     assert!(h.server.cluster.stats.transactions_received.load(Relaxed) > received);
+    engine.stop();
+    h.stop();
+}
+
+#[test]
+fn a_failed_bundle_fails_the_order_at_once_instead_of_waiting_for_expiry() {
+    let mut h = Harness::new(Faults::default());
+    let wallet = h.funded_wallet(10 * SOL);
+    let me = wallet.pubkey();
+    // What the test keeps to drain the wallet behind the engine's back.
+    let mut data = 2u32.to_le_bytes().to_vec(); // system transfer
+    data.extend_from_slice(&(10 * SOL - 1_000_000).to_le_bytes());
+    let transfer = solana_instruction::Instruction {
+        program_id: kestrel_pump::ids::SYSTEM_PROGRAM,
+        accounts: vec![
+            solana_instruction::AccountMeta::new(me, true),
+            solana_instruction::AccountMeta::new(Pubkey::new_unique(), false),
+        ],
+        data,
+    };
+    let drain = kestrel_exec::tx::sign(&wallet, &[transfer], h.server.cluster.latest_blockhash());
+    let mut setup = h.setup(wallet, 1);
+    setup.jito = Some(JitoSending {
+        jito: Jito::new(
+            reqwest::Client::new(),
+            vec![(
+                format!("{}/api/v1/bundles", h.server.rpc_url()),
+                "sim".into(),
+            )],
+            None,
+            20,
+        ),
+        via: SendVia::Jito,
+        tip_lamports: 7_000,
+    });
+    let engine = start(setup);
+    // The engine still believes it has 10 SOL; the buy it sends cannot pay.
+    let p = kestrel_sim::wire::parse(drain.wire.clone()).unwrap();
+    h.server.cluster.submit(p, false).unwrap();
+    assert!(h.lamports(&me) < 2_000_000);
+    let _ = h.launch(2);
+    wait_for("the failed buy", Duration::from_secs(20), || {
+        engine.metrics.buy_failures.load(Relaxed) == 1
+    });
+    assert_eq!(
+        engine.metrics.resigns.load(Relaxed),
+        0,
+        "failed on the bundle's status, not after its blockhash expired"
+    );
+    assert!(engine.positions.is_empty());
     engine.stop();
     h.stop();
 }

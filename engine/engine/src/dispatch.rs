@@ -67,6 +67,8 @@ pub struct Dispatcher {
     journal: Option<Journaling>,
     router: Option<Router>,
     jito: Option<JitoSending>,
+    /// The bundle each pending transaction went out in (Jito only), for its status.
+    bundles: Arc<DashMap<SignatureText, String>>,
 }
 
 /// Where execution journals what it sends: the send log (appended before each broadcast)
@@ -78,9 +80,17 @@ pub struct Journaling {
 }
 
 enum Outcome {
-    Confirmed { err: Option<String> },
+    Confirmed {
+        err: Option<String>,
+    },
     Expired,
+    /// Its bundle failed at the block engine: nothing landed.
+    BundleFailed(String),
 }
+
+/// How often a Jito-only order's bundle status is asked (each ask spends a request of the
+/// region's per-second allowance).
+const BUNDLE_CHECK: Duration = Duration::from_secs(2);
 
 impl Dispatcher {
     #[allow(clippy::too_many_arguments)]
@@ -109,6 +119,7 @@ impl Dispatcher {
             journal,
             router: None,
             jito: None,
+            bundles: Arc::new(DashMap::new()),
         }
     }
 
@@ -116,6 +127,10 @@ impl Dispatcher {
     pub fn with_router(mut self, router: Router) -> Self {
         self.router = Some(router);
         self
+    }
+
+    pub fn router(&self) -> Option<&Router> {
+        self.router.as_ref()
     }
 
     /// Transactions also (or only) go to Jito's block engines, each as a one-transaction
@@ -238,6 +253,7 @@ impl Dispatcher {
             match j.jito.send_bundle(&[p.signed.base64()]).await {
                 Ok(id) => {
                     tracing::debug!(bundle = %id, sig = %p.signed.signature_text, "bundle sent");
+                    self.bundles.insert(p.signed.signature_text, id);
                     kestrel_exec::SendReport {
                         first_accepted_at: Some(mono_nanos()),
                         accepted: 1,
@@ -363,7 +379,9 @@ impl Dispatcher {
                 signature: sig,
                 retries: sent.retries,
             });
-            match self.confirm(&p, rx, body).await {
+            let outcome = self.confirm(&p, rx, body).await;
+            self.bundles.remove(&sig);
+            match outcome {
                 Outcome::Confirmed { err: Some(e) } => {
                     let landed = match self.rpc.first() {
                         Some(rpc) => landed_cost(rpc, sig, 10).await,
@@ -386,6 +404,12 @@ impl Dispatcher {
                         None => fail(FailReason::NoFill),
                     };
                     self.report(r);
+                    return;
+                }
+                Outcome::BundleFailed(id) => {
+                    self.report(fail(FailReason::NotSent(format!(
+                        "Jito bundle {id} failed: nothing landed"
+                    ))));
                     return;
                 }
                 Outcome::Expired => {
@@ -423,6 +447,7 @@ impl Dispatcher {
 
     fn forget(&self, sig: SignatureText) {
         self.waiters.remove(&sig);
+        self.bundles.remove(&sig);
         if let Some(feed) = &self.feed {
             feed.unwatch(Watch::Signature(sig));
         }
@@ -452,8 +477,21 @@ impl Dispatcher {
         let mut resend = tokio::time::interval(self.policy.resend_every);
         resend.tick().await;
         let mut listening = true;
+        let jito_only = self.jito.as_ref().filter(|j| j.via == SendVia::Jito);
+        let mut bundle_check = tokio::time::interval(BUNDLE_CHECK);
+        bundle_check.tick().await;
         loop {
             tokio::select! {
+                _ = bundle_check.tick(), if jito_only.is_some() => {
+                    let id = self.bundles.get(&sig).map(|e| e.value().clone());
+                    if let (Some(j), Some(id)) = (jito_only, id)
+                        && let Ok(s) = j.jito.inflight_statuses(std::slice::from_ref(&id)).await
+                        && s.first() == Some(&kestrel_exec::jito::Inflight::Failed)
+                    {
+                        self.forget(sig);
+                        return Outcome::BundleFailed(id);
+                    }
+                }
                 update = &mut notified, if listening => {
                     if let Ok(u) = update {
                         return Outcome::Confirmed { err: u.err };

@@ -331,6 +331,7 @@ impl Engine {
                     wallet_key,
                     r.settings,
                     hooks.clone(),
+                    metrics.clone(),
                 );
                 let (refresher, stop) = (router.clone(), io_stop_rx.clone());
                 ctl.spawn(async move { refresher.refresh(stop).await });
@@ -450,6 +451,11 @@ impl Engine {
             ctl: Some(ctl),
             dispatcher,
         })
+    }
+
+    /// The off-curve router, when routing is on.
+    pub fn router(&self) -> Option<&Router> {
+        self.dispatcher.router()
     }
 
     /// Hands a command to the strategy thread; false if the queue is full or the engine

@@ -431,8 +431,10 @@ impl<C: Clock> Kernel<C> {
     /// Time-driven work, every few hundred milliseconds: hold-time exits, and REDUCING's
     /// sells retried until everything is sold. Orders go to `out`.
     pub fn on_timer(&mut self, out: &mut Vec<Order>) {
+        // Graduated coins get no more curve updates: the timer drives their exits (and their
+        // retries), also for positions restored complete after a restart.
         let graduated_exits = self.routes.as_ref().is_some_and(|r| r.sell_on_graduation)
-            && self.metrics.graduated_held.load(Relaxed) > 0;
+            && self.book.positions().any(|p| p.complete);
         if self.exits.max_hold.is_none()
             && self.guardian.state() != TradingState::Reducing
             && !graduated_exits
@@ -689,6 +691,9 @@ impl<C: Clock> Kernel<C> {
             }
             if self.book.position(&f.mint).is_none() {
                 closed = Some(before);
+                if self.held.get(&f.mint).is_some_and(|h| h.graduated_flagged) {
+                    self.metrics.graduated_held.fetch_sub(1, Relaxed);
+                }
                 if let Some(feed) = &self.feed {
                     feed.unwatch(Watch::Account(before.bonding_curve));
                 }

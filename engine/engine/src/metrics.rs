@@ -130,6 +130,10 @@ pub struct Metrics {
     pub reentries: AtomicU64,
     /// Held positions whose curve completed (to be sold off the curve).
     pub graduated_held: AtomicU64,
+    /// Routed orders signed from a plan the refresher had ready, and those that had to
+    /// fetch one first.
+    pub route_plans_ready: AtomicU64,
+    pub route_plans_fetched: AtomicU64,
     pub sell_failures: AtomicU64,
     pub buy_failures: AtomicU64,
     pub sends: AtomicU64,
@@ -169,6 +173,8 @@ impl Metrics {
             reentry_passes: std::array::from_fn(|_| AtomicU64::new(0)),
             reentries: AtomicU64::new(0),
             graduated_held: AtomicU64::new(0),
+            route_plans_ready: AtomicU64::new(0),
+            route_plans_fetched: AtomicU64::new(0),
             sell_failures: AtomicU64::new(0),
             buy_failures: AtomicU64::new(0),
             sends: AtomicU64::new(0),
@@ -368,6 +374,18 @@ pub fn prometheus(m: &Metrics, feeds: &[kestrel_feed::EndpointStats]) -> String 
         "Sells that failed.",
         m.sell_failures.load(Relaxed),
     );
+    counter(
+        &mut o,
+        "route_plans_ready_total",
+        "Routed orders signed from a quote the refresher had ready.",
+        m.route_plans_ready.load(Relaxed),
+    );
+    counter(
+        &mut o,
+        "route_plans_fetched_total",
+        "Routed orders that fetched their quote first.",
+        m.route_plans_fetched.load(Relaxed),
+    );
     let gauge = |o: &mut String, name: &str, help: &str, v: String| {
         let _ = writeln!(
             o,
@@ -377,7 +395,7 @@ pub fn prometheus(m: &Metrics, feeds: &[kestrel_feed::EndpointStats]) -> String 
     gauge(
         &mut o,
         "graduated_held",
-        "Held positions whose curve completed: they need the off-curve route.",
+        "Held positions whose curve completed (they exit off the curve).",
         m.graduated_held.load(Relaxed).to_string(),
     );
     gauge(

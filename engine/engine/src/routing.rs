@@ -5,6 +5,7 @@
 //! guardian's route caps before it is signed.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
@@ -18,6 +19,8 @@ use kestrel_pump::ids::WSOL_MINT;
 use kestrel_units::Bps;
 use solana_pubkey::Pubkey;
 use thiserror::Error;
+
+use crate::metrics::Metrics;
 
 /// What the kernel shares with the router.
 #[derive(Clone, Debug, Default)]
@@ -65,6 +68,7 @@ pub struct Router {
     settings: RouteSettings,
     hooks: RouteHooks,
     plans: Arc<DashMap<Pubkey, Cached>>,
+    metrics: Arc<Metrics>,
 }
 
 impl Router {
@@ -74,6 +78,7 @@ impl Router {
         user: Pubkey,
         settings: RouteSettings,
         hooks: RouteHooks,
+        metrics: Arc<Metrics>,
     ) -> Self {
         Self {
             jupiter,
@@ -83,6 +88,7 @@ impl Router {
             settings,
             hooks,
             plans: Arc::new(DashMap::new()),
+            metrics,
         }
     }
 
@@ -145,8 +151,14 @@ impl Router {
             (c.tokens == tokens && c.at.elapsed() <= self.settings.max_age).then(|| c.plan.clone())
         });
         let plan = match cached {
-            Some(p) => p,
-            None => Arc::new(self.fetch(mint, WSOL_MINT, tokens).await?),
+            Some(p) => {
+                self.metrics.route_plans_ready.fetch_add(1, Relaxed);
+                p
+            }
+            None => {
+                self.metrics.route_plans_fetched.fetch_add(1, Relaxed);
+                Arc::new(self.fetch(mint, WSOL_MINT, tokens).await?)
+            }
         };
         self.approve(&plan)?;
         // Used once: a later exit of what is left asks again.
@@ -156,6 +168,7 @@ impl Router {
 
     /// The plan to buy `mint` with `lamports`.
     pub async fn buy(&self, mint: Pubkey, lamports: u64) -> Result<Arc<SwapPlan>, RouteError> {
+        self.metrics.route_plans_fetched.fetch_add(1, Relaxed);
         let plan = Arc::new(self.fetch(WSOL_MINT, mint, lamports).await?);
         self.approve(&plan)?;
         Ok(plan)
