@@ -43,6 +43,8 @@ fn route(h: &Harness, max_price_impact: u64) -> RouteSetup {
             refresh: Duration::from_millis(200),
             max_age: Duration::from_secs(5),
             cu_limit: 250_000,
+            cu_price: 10_000,
+            tip_lamports: None,
         },
         sell_on_graduation: true,
         curve_via_jupiter: false,

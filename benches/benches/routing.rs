@@ -5,7 +5,10 @@
 //! - `route/sign_v0`: Kestrel's assembly (our compute budget, the route's instructions,
 //!   `v0::Message::try_compile` against the cached tables, our wire writer, one ed25519
 //!   signature, the base64 `sendTransaction` body).
-//! - `route/decode_and_sign`: the same from the `/swap-instructions` reply's JSON text.
+//! - `route/sign_precompiled`: what an exit pays when the quote refresher has compiled the
+//!   route ahead (Kestrel's path for held positions): patch the blockhash, sign, encode.
+//! - `route/decode_and_sign`: the same as `sign_v0` from the `/swap-instructions` reply's JSON
+//!   text.
 //! - baseline `route/sdk_versioned_tx`: the ordinary way with solana-sdk types:
 //!   `VersionedTransaction::try_new` over the same compiled message, bincode, base64.
 
@@ -152,6 +155,12 @@ fn bench(c: &mut Criterion) {
             swap::sign(&wallet, black_box(&route.plan), budget, None, blockhash)
                 .unwrap_or_else(|e| panic!("{e}"))
         })
+    });
+    let compiled = swap::compile(&wallet.pubkey(), &route.plan, budget, None)
+        .unwrap_or_else(|e| panic!("compile: {e}"));
+    assert_eq!(compiled.sign(&wallet, blockhash).wire, signed.wire);
+    g.bench_function("sign_precompiled", |b| {
+        b.iter(|| black_box(&compiled).sign(&wallet, blockhash))
     });
     g.bench_function("decode_and_sign", |b| {
         b.iter(|| {

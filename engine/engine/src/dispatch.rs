@@ -170,9 +170,17 @@ impl Dispatcher {
             .ok_or_else(|| FailReason::Route("off-curve routing is off".into()))?;
         let intent = *order.approved.intent();
         let mint = order.mint.mint;
-        let plan = match intent.side {
-            kestrel_model::Side::Sell { tokens } => router.sell(mint, tokens.0).await,
-            kestrel_model::Side::Buy { spend } => router.buy(mint, spend.0).await,
+        let ready = match intent.side {
+            kestrel_model::Side::Sell { tokens } => {
+                router
+                    .sell(mint, tokens.0, intent.cu_price_micro_lamports)
+                    .await
+            }
+            kestrel_model::Side::Buy { spend } => {
+                router
+                    .buy(mint, spend.0, intent.cu_price_micro_lamports)
+                    .await
+            }
         }
         .map_err(|e| FailReason::Route(e.to_string()))?;
         let recent = match self.blockhash.get() {
@@ -182,22 +190,15 @@ impl Dispatcher {
                 self.blockhash.get().ok_or(FailReason::NoBlockhash)?
             }
         };
-        let budget = tx::Budget {
-            cu_limit: router.settings().cu_limit,
-            cu_price: intent.cu_price_micro_lamports,
-        };
-        let tip = self.tip();
-        let instructions = kestrel_exec::swap::instructions(&plan.instructions, budget, tip);
-        let signed = tx::sign_v0(&self.wallet, &instructions, &plan.tables, recent.hash)
-            .map_err(|e| FailReason::Route(e.to_string()))?;
-        let q = &plan.quote;
+        let signed = ready.compiled.sign(&self.wallet, recent.hash);
+        let q = &ready.plan.quote;
         let is_buy = intent.is_buy();
         let (tokens, sol) = if is_buy {
             (q.out_amount, q.in_amount)
         } else {
             (q.in_amount, q.out_amount)
         };
-        let network = Lamports(network_fee(budget.cu_limit, budget.cu_price));
+        let network = Lamports(network_fee(ready.budget.cu_limit, ready.budget.cu_price));
         let expected = Fill {
             order: order.id,
             why: order.why,
@@ -215,26 +216,12 @@ impl Dispatcher {
         Ok(Prepared {
             order: *order,
             signed,
-            instructions,
-            tables: plan.tables.clone(),
+            instructions: Vec::new(),
+            compiled: Some(ready.compiled),
             last_valid_block_height: recent.last_valid_block_height,
             signed_at: mono_nanos(),
             expected,
         })
-    }
-
-    /// The Jito tip instruction every transaction carries when bundles are sent.
-    pub fn tip(&self) -> Option<solana_instruction::Instruction> {
-        self.jito
-            .as_ref()
-            .filter(|j| j.via != SendVia::Rpc)
-            .map(|j| {
-                kestrel_exec::jito::tip_instruction(
-                    &self.wallet.pubkey(),
-                    &kestrel_exec::jito::random_tip_account(),
-                    j.tip_lamports,
-                )
-            })
     }
 
     /// Sends by RPC, by Jito, or both at once. `resend`: a repeat while pending (Jito's
@@ -427,16 +414,9 @@ impl Dispatcher {
                     self.metrics
                         .resigns
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    p.signed = if p.order.route == Route::Jupiter {
-                        match tx::sign_v0(&self.wallet, &p.instructions, &p.tables, recent.hash) {
-                            Ok(s) => s,
-                            Err(e) => {
-                                self.report(fail(FailReason::Route(e.to_string())));
-                                return;
-                            }
-                        }
-                    } else {
-                        tx::sign(&self.wallet, &p.instructions, recent.hash)
+                    p.signed = match &p.compiled {
+                        Some(c) => c.sign(&self.wallet, recent.hash),
+                        None => tx::sign(&self.wallet, &p.instructions, recent.hash),
                     };
                     p.last_valid_block_height = recent.last_valid_block_height;
                     tracing::info!(%mint, resigns, "re-signed with a fresh blockhash");

@@ -325,11 +325,17 @@ impl Engine {
                     sell_on_graduation: r.sell_on_graduation,
                     curve_via_jupiter: r.curve_via_jupiter,
                 };
+                let mut settings = r.settings;
+                settings.tip_lamports = s
+                    .jito
+                    .as_ref()
+                    .filter(|j| j.via != SendVia::Rpc)
+                    .map(|j| j.tip_lamports);
                 let router = Router::new(
                     r.jupiter.clone(),
                     rpc.clone(),
                     wallet_key,
-                    r.settings,
+                    settings,
                     hooks.clone(),
                     metrics.clone(),
                 );

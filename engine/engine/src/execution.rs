@@ -28,8 +28,8 @@ pub struct Prepared {
     pub signed: SignedTx,
     /// Kept to re-sign with a fresh blockhash if this one expires unconfirmed.
     pub instructions: Vec<Instruction>,
-    /// The lookup tables a routed (v0) transaction compiles against; empty on the curve.
-    pub tables: Vec<solana_message::AddressLookupTableAccount>,
+    /// A routed (v0) transaction's compiled message, re-signed in place of `instructions`.
+    pub compiled: Option<Arc<kestrel_exec::tx::CompiledV0>>,
     pub last_valid_block_height: u64,
     pub signed_at: u64,
     /// What the curve math expects (the paper fill).
@@ -174,7 +174,7 @@ impl Executor {
             order: *order,
             signed,
             instructions,
-            tables: Vec::new(),
+            compiled: None,
             last_valid_block_height: recent.last_valid_block_height,
             signed_at,
             expected,

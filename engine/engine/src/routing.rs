@@ -11,9 +11,11 @@ use std::time::{Duration, Instant};
 use dashmap::DashMap;
 use kestrel_exec::JsonRpc;
 use kestrel_exec::jito::Jito;
+use kestrel_exec::jito::{random_tip_account, tip_instruction};
 use kestrel_exec::jupiter::{Jupiter, JupiterError, QuoteRequest, SwapRequest};
 use kestrel_exec::lookup::{LookupError, LookupTables};
-use kestrel_exec::swap::SwapPlan;
+use kestrel_exec::swap::{self, SwapPlan};
+use kestrel_exec::tx::{Budget, CompiledV0, V0Error};
 use kestrel_guardian::route::{ApprovedRoute, RouteLimits, RouteRefusal, check_route};
 use kestrel_pump::ids::WSOL_MINT;
 use kestrel_units::Bps;
@@ -41,6 +43,8 @@ pub enum RouteError {
     Lookup(#[from] LookupError),
     #[error("refused by the guardian: {0}")]
     Refused(RouteRefusal),
+    #[error("route cannot be signed: {0}")]
+    Build(#[from] V0Error),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,12 +55,24 @@ pub struct RouteSettings {
     pub refresh: Duration,
     pub max_age: Duration,
     pub cu_limit: u32,
+    /// The compute-unit price routed sells are compiled with ahead of time (the sell price).
+    pub cu_price: u64,
+    /// The Jito tip compiled into each routed transaction, when bundles are sent.
+    pub tip_lamports: Option<u64>,
+}
+
+/// A route ready to sign: the plan, and its message compiled with `budget`.
+#[derive(Clone, Debug)]
+pub struct ReadyRoute {
+    pub plan: Arc<SwapPlan>,
+    pub compiled: Arc<CompiledV0>,
+    pub budget: Budget,
 }
 
 struct Cached {
     tokens: u64,
     at: Instant,
-    plan: Arc<SwapPlan>,
+    ready: ReadyRoute,
 }
 
 #[derive(Clone)]
@@ -135,6 +151,24 @@ impl Router {
         })
     }
 
+    /// Compiles `plan` with `cu_price` (and the tip, when bundles are sent).
+    pub fn compile(&self, plan: Arc<SwapPlan>, cu_price: u64) -> Result<ReadyRoute, RouteError> {
+        let budget = Budget {
+            cu_limit: self.settings.cu_limit,
+            cu_price,
+        };
+        let tip = self
+            .settings
+            .tip_lamports
+            .map(|t| tip_instruction(&self.user, &random_tip_account(), t));
+        let compiled = Arc::new(swap::compile(&self.user, &plan, budget, tip)?);
+        Ok(ReadyRoute {
+            plan,
+            compiled,
+            budget,
+        })
+    }
+
     fn approve(&self, plan: &SwapPlan) -> Result<ApprovedRoute, RouteError> {
         check_route(
             &self.settings.limits,
@@ -144,34 +178,51 @@ impl Router {
         .map_err(RouteError::Refused)
     }
 
-    /// The plan to sell `tokens` of `mint`: the refreshed one if it is for this size and
-    /// young enough, otherwise a new one. Either way the guardian checks it.
-    pub async fn sell(&self, mint: Pubkey, tokens: u64) -> Result<Arc<SwapPlan>, RouteError> {
+    /// The route to sell `tokens` of `mint` at `cu_price`: the refreshed one, compiled ahead,
+    /// if it is for this size and young enough, otherwise a new one. Either way the guardian
+    /// checks it.
+    pub async fn sell(
+        &self,
+        mint: Pubkey,
+        tokens: u64,
+        cu_price: u64,
+    ) -> Result<ReadyRoute, RouteError> {
         let cached = self.plans.get(&mint).and_then(|c| {
-            (c.tokens == tokens && c.at.elapsed() <= self.settings.max_age).then(|| c.plan.clone())
+            (c.tokens == tokens && c.at.elapsed() <= self.settings.max_age).then(|| c.ready.clone())
         });
-        let plan = match cached {
-            Some(p) => {
+        let ready = match cached {
+            Some(r) => {
                 self.metrics.route_plans_ready.fetch_add(1, Relaxed);
-                p
+                if r.budget.cu_price == cu_price {
+                    r
+                } else {
+                    self.compile(r.plan, cu_price)?
+                }
             }
             None => {
                 self.metrics.route_plans_fetched.fetch_add(1, Relaxed);
-                Arc::new(self.fetch(mint, WSOL_MINT, tokens).await?)
+                let plan = Arc::new(self.fetch(mint, WSOL_MINT, tokens).await?);
+                self.compile(plan, cu_price)?
             }
         };
-        self.approve(&plan)?;
+        self.approve(&ready.plan)?;
         // Used once: a later exit of what is left asks again.
         self.plans.remove(&mint);
-        Ok(plan)
+        Ok(ready)
     }
 
-    /// The plan to buy `mint` with `lamports`.
-    pub async fn buy(&self, mint: Pubkey, lamports: u64) -> Result<Arc<SwapPlan>, RouteError> {
+    /// The route to buy `mint` with `lamports`.
+    pub async fn buy(
+        &self,
+        mint: Pubkey,
+        lamports: u64,
+        cu_price: u64,
+    ) -> Result<ReadyRoute, RouteError> {
         self.metrics.route_plans_fetched.fetch_add(1, Relaxed);
         let plan = Arc::new(self.fetch(WSOL_MINT, mint, lamports).await?);
-        self.approve(&plan)?;
-        Ok(plan)
+        let ready = self.compile(plan, cu_price)?;
+        self.approve(&ready.plan)?;
+        Ok(ready)
     }
 
     /// Keeps a fresh plan for every holding the kernel routes, until `stop`.
@@ -195,14 +246,15 @@ impl Router {
                 if tokens == 0 {
                     continue;
                 }
-                match self.fetch(mint, WSOL_MINT, tokens).await {
-                    Ok(plan) => {
+                let fetched = self.fetch(mint, WSOL_MINT, tokens).await;
+                match fetched.and_then(|p| self.compile(Arc::new(p), self.settings.cu_price)) {
+                    Ok(ready) => {
                         self.plans.insert(
                             mint,
                             Cached {
                                 tokens,
                                 at: Instant::now(),
-                                plan: Arc::new(plan),
+                                ready,
                             },
                         );
                     }

@@ -10,7 +10,7 @@ use solana_instruction::Instruction;
 use solana_message::AddressLookupTableAccount;
 
 use crate::jupiter::{Quote, SwapInstructions};
-use crate::tx::{self, Budget, SignedTx, V0Error};
+use crate::tx::{self, Budget, CompiledV0, SignedTx, V0Error};
 use crate::wallet::Wallet;
 
 /// Everything needed to sign a swap without asking the network: the quote, its instructions
@@ -34,6 +34,18 @@ pub fn instructions(
     out.extend(s.body().cloned());
     out.extend(tip);
     out
+}
+
+/// Compiles `plan` once (the quote refresher does this ahead of an exit), so the exit only
+/// patches in a blockhash and signs.
+pub fn compile(
+    payer: &solana_pubkey::Pubkey,
+    plan: &SwapPlan,
+    budget: Budget,
+    tip: Option<Instruction>,
+) -> Result<CompiledV0, V0Error> {
+    let ixs = instructions(&plan.instructions, budget, tip);
+    tx::compile_v0(payer, &ixs, &plan.tables)
 }
 
 /// Signs `plan` with `blockhash`.

@@ -201,23 +201,53 @@ pub fn sign_v0(
     tables: &[AddressLookupTableAccount],
     blockhash: Hash,
 ) -> Result<SignedTx, V0Error> {
-    let payer = wallet.pubkey();
+    Ok(compile_v0(&wallet.pubkey(), ixs, tables)?.sign(wallet, blockhash))
+}
+
+/// A v0 message compiled once and signed as often as needed: only the blockhash changes, so
+/// signing is a 32-byte patch and one signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompiledV0 {
+    message: Vec<u8>,
+    blockhash_at: usize,
+}
+
+impl CompiledV0 {
+    pub fn sign(&self, wallet: &Wallet, blockhash: Hash) -> SignedTx {
+        let mut msg = self.message.clone();
+        msg[self.blockhash_at..self.blockhash_at + 32].copy_from_slice(blockhash.as_ref());
+        finish(wallet, &msg, blockhash)
+    }
+}
+
+/// Compiles `ixs` for `payer` into a v0 message (blockhash left to [`CompiledV0::sign`]),
+/// checking what can be checked before any signature: only the payer signs, and the signed
+/// transaction fits a packet.
+pub fn compile_v0(
+    payer: &Pubkey,
+    ixs: &[Instruction],
+    tables: &[AddressLookupTableAccount],
+) -> Result<CompiledV0, V0Error> {
     if let Some(other) = ixs
         .iter()
         .flat_map(|ix| &ix.accounts)
-        .find(|a| a.is_signer && a.pubkey != payer)
+        .find(|a| a.is_signer && a.pubkey != *payer)
     {
         return Err(V0Error::ForeignSigner(other.pubkey));
     }
-    let message = v0::Message::try_compile(&payer, ixs, tables, blockhash)
+    let message = v0::Message::try_compile(payer, ixs, tables, Hash::default())
         .map_err(|e| V0Error::Compile(e.to_string()))?;
     let mut msg = Vec::with_capacity(PACKET_DATA_SIZE);
-    write_v0_message(&message, &mut msg);
-    let signed = finish(wallet, &msg, blockhash);
-    if signed.wire.len() > PACKET_DATA_SIZE {
-        return Err(V0Error::TooLarge(signed.wire.len()));
+    let blockhash_at = write_v0_message(&message, &mut msg);
+    // One signature: the short-vec count and 64 bytes.
+    let wire_len = 1 + 64 + msg.len();
+    if wire_len > PACKET_DATA_SIZE {
+        return Err(V0Error::TooLarge(wire_len));
     }
-    Ok(signed)
+    Ok(CompiledV0 {
+        message: msg,
+        blockhash_at,
+    })
 }
 
 /// Signs the message bytes and lays out the wire form and the `sendTransaction` body.
@@ -248,7 +278,8 @@ impl SignedTx {
 }
 
 /// The v0 message wire format: the version prefix, then the legacy layout, then the lookups.
-fn write_v0_message(m: &v0::Message, out: &mut Vec<u8>) {
+/// Returns where the blockhash sits.
+fn write_v0_message(m: &v0::Message, out: &mut Vec<u8>) -> usize {
     out.push(0x80); // MESSAGE_VERSION_PREFIX | 0
     out.push(m.header.num_required_signatures);
     out.push(m.header.num_readonly_signed_accounts);
@@ -257,6 +288,7 @@ fn write_v0_message(m: &v0::Message, out: &mut Vec<u8>) {
     for k in &m.account_keys {
         out.extend_from_slice(k.as_ref());
     }
+    let blockhash_at = out.len();
     out.extend_from_slice(m.recent_blockhash.as_ref());
     short_vec(out, m.instructions.len());
     for ix in &m.instructions {
@@ -274,6 +306,7 @@ fn write_v0_message(m: &v0::Message, out: &mut Vec<u8>) {
         short_vec(out, l.readonly_indexes.len());
         out.extend_from_slice(&l.readonly_indexes);
     }
+    blockhash_at
 }
 
 fn short_vec(out: &mut Vec<u8>, mut n: usize) {

@@ -315,6 +315,8 @@ fn route_setup(config: &Config) -> Option<RouteSetup> {
             refresh: Duration::from_millis(r.refresh_ms),
             max_age: Duration::from_millis(r.max_quote_age_ms),
             cu_limit: r.cu_limit,
+            cu_price: config.guardian.sell_cu_price_micro_lamports,
+            tip_lamports: None,
         },
         sell_on_graduation: r.sell_on_graduation,
         curve_via_jupiter: r.curve_via_jupiter,
