@@ -10,7 +10,8 @@
 //! - `route/decode_and_sign`: the same as `sign_v0` from the `/swap-instructions` reply's JSON
 //!   text.
 //! - baseline `route/sdk_versioned_tx`: the ordinary way with solana-sdk types:
-//!   `VersionedTransaction::try_new` over the same compiled message, bincode, base64.
+//!   `VersionedTransaction::try_new` over the same compiled message, bincode, base64, and
+//!   the same outputs ours yields (the signature as text, the `sendTransaction` body).
 
 #![allow(clippy::print_stdout)]
 
@@ -180,7 +181,12 @@ fn bench(c: &mut Criterion) {
             let tx = VersionedTransaction::try_new(VersionedMessage::V0(msg), &[&kp])
                 .unwrap_or_else(|e| panic!("{e}"));
             let wire = bincode::serialize(&tx).unwrap_or_else(|e| panic!("{e}"));
-            STANDARD.encode(wire)
+            // What ours also yields: the signature as text (to track it) and the request body.
+            let b64 = STANDARD.encode(&wire);
+            let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "sendTransaction",
+                "params": [b64, {"encoding": "base64", "skipPreflight": true, "maxRetries": 0}]})
+            .to_string();
+            (tx.signatures[0].to_string(), body, wire)
         })
     });
     g.finish();
