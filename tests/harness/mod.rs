@@ -171,6 +171,7 @@ impl Harness {
             balance_every: Duration::from_secs(60),
             route: None,
             jito: None,
+            events: None,
         }
     }
 

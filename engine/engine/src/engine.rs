@@ -29,7 +29,7 @@ use crate::dispatch::{ConfirmPolicy, Dispatcher, Journaling};
 use crate::execution::{ExecSettings, Executor};
 use crate::kernel::{Kernel, KernelParts, SellSettings};
 use crate::metrics::{Metrics, percentile_table};
-use crate::order::{Command, ExecReport, Order, Route};
+use crate::order::{Command, EngineEvent, ExecReport, Order, Route};
 use crate::recovery::{self, RecoveryReport};
 use crate::routing::{JitoSending, RouteHooks, RouteSettings, Router, SendVia};
 use crate::threads::{Idle, ThreadSettings, pin_current};
@@ -103,6 +103,35 @@ pub struct EngineSetup {
     pub route: Option<RouteSetup>,
     /// Sending through Jito (`None`: RPC only).
     pub jito: Option<JitoSending>,
+    /// Where fills, exits, state changes and alerts go (`None`: nowhere).
+    pub events: Option<Sender<EngineEvent>>,
+}
+
+/// What the control plane and plugins hold of a running engine: its command queue and its
+/// published views. Cheap to clone.
+#[derive(Clone)]
+pub struct EngineHandle {
+    pub commands: Sender<Command>,
+    pub metrics: Arc<Metrics>,
+    pub positions: Arc<DashMap<Pubkey, Position>>,
+    pub wallet: Pubkey,
+}
+
+impl EngineHandle {
+    pub fn handle(&self) -> EngineHandle {
+        EngineHandle {
+            commands: self.commands.clone(),
+            metrics: self.metrics.clone(),
+            positions: self.positions.clone(),
+            wallet: self.wallet,
+        }
+    }
+
+    /// Hands a command to the strategy thread; false if the queue is full or the engine
+    /// stopped.
+    pub fn command(&self, c: Command) -> bool {
+        self.commands.try_send(c).is_ok()
+    }
 }
 
 /// What off-curve routing needs.
@@ -370,6 +399,9 @@ impl Engine {
         );
         if let Some(hooks) = hooks {
             kernel = kernel.with_routes(hooks);
+        }
+        if let Some(events) = s.events.clone() {
+            kernel = kernel.with_events(events);
         }
         // Recovery, before anything trades: the journal's state, then the chain's word on
         // what was in flight and what the wallet holds.

@@ -28,7 +28,7 @@ use solana_pubkey::Pubkey;
 
 use crate::book::{Book, PendingBuy, Position};
 use crate::metrics::{Metrics, Recorder, Stage};
-use crate::order::{Command, ExecReport, Fill, Order, Route, Why};
+use crate::order::{Command, EngineEvent, ExecReport, Fill, Order, Route, Why};
 use crate::routing::RouteHooks;
 
 /// Exit settings the kernel needs for sells it is told to make.
@@ -60,6 +60,8 @@ pub struct Kernel<C: Clock> {
     next_order: u64,
     /// Off-curve routing (`None`: graduated positions are flagged, not sold).
     routes: Option<RouteHooks>,
+    /// Events for the control plane and plugins (`None`: nobody listens).
+    events: Option<crossbeam_channel::Sender<EngineEvent>>,
 }
 
 /// Everything a kernel is made of.
@@ -185,7 +187,14 @@ impl<C: Clock> Kernel<C> {
             watched: HashMap::with_capacity(capacity),
             next_order: 1,
             routes: None,
+            events: None,
         }
+    }
+
+    /// Sends fills, exits, state changes and alerts to `tx` (dropped when it is full).
+    pub fn with_events(mut self, tx: crossbeam_channel::Sender<EngineEvent>) -> Self {
+        self.events = Some(tx);
+        self
     }
 
     /// Turns on off-curve exits: graduated positions (and, if asked, every position) sell
@@ -332,6 +341,7 @@ impl<C: Clock> Kernel<C> {
     }
 
     fn record_state(&self, cause: &'static str) {
+        self.emit(EngineEvent::State(self.guardian.state()));
         self.record(Record::Guardian {
             state: self.guardian.state().name(),
             cause,
@@ -611,6 +621,7 @@ impl<C: Clock> Kernel<C> {
     }
 
     fn on_fill(&mut self, f: Fill) {
+        self.emit(EngineEvent::Fill(f));
         let now = self.clock.now();
         let mut realized = 0;
         let mut closed = None;
@@ -630,7 +641,8 @@ impl<C: Clock> Kernel<C> {
                 cost: paid,
                 opened_at: now,
                 mark: f.reserves_after,
-                complete: false,
+                // A coin bought off its curve (a graduated curve's reserves are all zero).
+                complete: f.reserves_after.virtual_token.0 == 0,
                 selling: false,
             };
             self.book.fill_buy(pos, paid, f.network_fee);
@@ -796,6 +808,16 @@ impl<C: Clock> Kernel<C> {
                     out.push(o);
                 }
             }
+            Command::Buy {
+                info,
+                reserves,
+                complete,
+                spend,
+            } => {
+                if let Some(o) = self.operator_buy(info, reserves, complete, spend) {
+                    out.push(o);
+                }
+            }
         }
         if self.guardian.state() != before {
             self.record_state(match c {
@@ -806,6 +828,77 @@ impl<C: Clock> Kernel<C> {
             });
         }
         self.publish(mono_nanos(), true);
+    }
+
+    /// An operator's buy: through the guardian like any entry, on the curve, or through the
+    /// route for a coin off its curve.
+    fn operator_buy(
+        &mut self,
+        info: MintInfo,
+        reserves: Reserves,
+        complete: bool,
+        spend: Lamports,
+    ) -> Option<Order> {
+        let route = match (&self.routes, complete) {
+            (Some(_), true) => Route::Jupiter,
+            (None, true) => {
+                tracing::warn!(mint = %info.mint, "operator buy refused: the curve completed and off-curve routing is off");
+                self.alert(format!(
+                    "buy of {} refused: its curve completed and routing is off",
+                    info.mint
+                ));
+                return None;
+            }
+            (_, false) => Route::Curve,
+        };
+        let intent = Intent {
+            mint: info.mint,
+            creator: info.creator,
+            side: Side::Buy { spend },
+            max_slippage: self.sell.slippage,
+            cu_price_micro_lamports: self.sell.cu_price_micro_lamports,
+            created_at: self.clock.now(),
+        };
+        let approved = match self.guardian.check(intent, &self.book) {
+            Ok(a) => a,
+            Err(r) => {
+                if let Some(c) = self.metrics.refused.get(r.reason.index()) {
+                    c.fetch_add(1, Relaxed);
+                }
+                tracing::warn!(mint = %info.mint, "operator buy refused: {}", r.reason);
+                self.alert(format!("buy of {} refused: {}", info.mint, r.reason));
+                return None;
+            }
+        };
+        self.book.add_pending(PendingBuy {
+            mint: info.mint,
+            creator: info.creator,
+            bonding_curve: info.bonding_curve,
+            token_program: if info.token_program == TOKEN_2022_PROGRAM {
+                TokenProgram::Token2022
+            } else {
+                TokenProgram::Spl
+            },
+            is_cashback: info.is_cashback,
+            spend,
+            signature: None,
+        });
+        tracing::info!(mint = %info.mint, spend = %spend, "operator buy");
+        let t = mono_nanos();
+        Some(self.order(Why::Operator, approved, info, reserves, t, t, route))
+    }
+
+    /// Tells the control plane and plugins, without waiting.
+    fn emit(&self, e: EngineEvent) {
+        if let Some(tx) = &self.events {
+            let _ = tx.try_send(e);
+        }
+    }
+
+    fn alert(&self, text: String) {
+        if self.events.is_some() {
+            self.emit(EngineEvent::Alert(text));
+        }
     }
 
     fn sell_order(&mut self, mint: Pubkey, percent: u8, why: Why) -> Option<Order> {
@@ -850,10 +943,13 @@ impl<C: Clock> Kernel<C> {
         if let Some(pm) = self.book.position_mut(&mint) {
             pm.selling = true;
         }
-        if let Why::Exit(reason) = why
-            && let Some(c) = self.metrics.exits.get(reason.index())
-        {
-            c.fetch_add(1, Relaxed);
+        if let Why::Exit(reason) = why {
+            if let Some(c) = self.metrics.exits.get(reason.index()) {
+                c.fetch_add(1, Relaxed);
+            }
+            if reason != ExitReason::Manual {
+                self.emit(EngineEvent::Exit { mint, reason });
+            }
         }
         tracing::info!(%mint, percent, why = why.name(), "selling");
         let t = mono_nanos();

@@ -17,6 +17,8 @@ pub enum Why {
     Reentry,
     /// An exit rule, the kill switch or an operator's sell.
     Exit(ExitReason),
+    /// An operator's buy (a command from the control plane or a chat plugin).
+    Operator,
 }
 
 impl Why {
@@ -25,6 +27,7 @@ impl Why {
         match self {
             Self::Snipe => "snipe",
             Self::Reentry => "reentry",
+            Self::Operator => "operator_buy",
             Self::Exit(r) => r.name(),
         }
     }
@@ -42,6 +45,7 @@ impl Why {
         match name {
             "snipe" => Some(Self::Snipe),
             "reentry" => Some(Self::Reentry),
+            "operator_buy" => Some(Self::Operator),
             other => ExitReason::from_name(other, level).map(Self::Exit),
         }
     }
@@ -214,4 +218,26 @@ pub enum Command {
     Kill { sell_all: bool },
     /// Sell `percent` of a position.
     Sell { mint: Pubkey, percent: u8 },
+    /// Buy `spend` of a coin, at the curve the caller read (`complete`: off the curve).
+    Buy {
+        info: kestrel_exec::tx::MintInfo,
+        reserves: kestrel_pump::curve::Reserves,
+        complete: bool,
+        spend: kestrel_units::Lamports,
+    },
+}
+
+/// What the engine tells the control plane and plugins, sent without waiting: a full
+/// queue drops the event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EngineEvent {
+    Fill(Fill),
+    /// A sell order made by an exit rule or the kill switch.
+    Exit {
+        mint: Pubkey,
+        reason: ExitReason,
+    },
+    /// The guardian's trading state changed.
+    State(kestrel_guardian::TradingState),
+    Alert(String),
 }

@@ -5,6 +5,7 @@ mod cli;
 mod config_cmd;
 mod decode_cmd;
 mod journal_cmd;
+mod plugins;
 mod run_cmd;
 mod setup;
 mod sim_cmd;

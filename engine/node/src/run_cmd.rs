@@ -238,9 +238,28 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
         None
     };
     let wallet = wallet(&config)?;
-    let setup = setup::engine_setup(&config, wallet)?;
+    let mut setup = setup::engine_setup(&config, wallet)?;
+    let plugin_specs = crate::plugins::specs(&config)?;
+    let plugin_events = if plugin_specs.is_empty() {
+        None
+    } else {
+        let (tx, rx) = crossbeam_channel::bounded(4_096);
+        setup.events = Some(tx);
+        Some(rx)
+    };
     let paper = setup.paper;
+    let rpc_url = setup.rpc.first().map(|(url, _)| url.clone());
     let engine = Engine::start(setup)?;
+    let plugins = match (plugin_events, rpc_url) {
+        (Some(events), Some(url)) => {
+            let names: Vec<String> = plugin_specs.iter().map(|s| s.name.clone()).collect();
+            let rpc = kestrel_exec::JsonRpc::new(reqwest::Client::new(), url, "rpc".into());
+            let host = crate::plugins::start(plugin_specs, engine.handle(), rpc, events)?;
+            eprintln_flush(&format!("plugins: {}", names.join(", ")));
+            Some(host)
+        }
+        _ => None,
+    };
     eprintln_flush(&format!(
         "kestrel {} wallet {}{}",
         if paper { "paper trading," } else { "trading," },
@@ -289,6 +308,20 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
     });
     let final_status = status_line(&engine.metrics, &engine.feeds);
     let feeds = feed_table(&engine.feeds);
+    if let Some(host) = plugins {
+        for st in host.status() {
+            if st.faults > 0 {
+                eprintln_flush(&format!(
+                    "plugin {}: {} faults, {} restarts, last: {}",
+                    st.name,
+                    st.faults,
+                    st.restarts,
+                    st.last_fault.unwrap_or_default()
+                ));
+            }
+        }
+        drop(host);
+    }
     let table = engine.stop();
     if let Some(c) = cluster {
         c.stop();

@@ -268,6 +268,7 @@ pub(crate) fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetu
         balance_every: ms(x.balance_refresh_ms),
         route: route_setup(config),
         jito: jito_setup(config),
+        events: None,
     })
 }
 

@@ -1,0 +1,9 @@
+//! The guest plugins as bytes, built by this crate's build script for `wasm32-wasip2`.
+//! The built-in Telegram bot is bundled into the `kestrel` binary from here, so a default run
+//! needs no extra file; the probe is the sandbox tests' and benches' test plugin.
+
+/// The Telegram bot (`plugins/telegram`).
+pub const TELEGRAM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/kestrel_telegram.wasm"));
+
+/// The test plugin whose `mode` setting makes it polite or hostile (`plugins/testing/probe`).
+pub const PROBE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/kestrel_plugin_probe.wasm"));

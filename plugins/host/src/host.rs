@@ -1,0 +1,270 @@
+//! The plugin runtime: one wasmtime engine with epoch interruption (a ticker thread advances
+//! the epoch every [`EPOCH_TICK`]), a small tokio runtime of its own for the HTTP the host
+//! makes for plugins, and a thread per plugin. Nothing here runs on the engine's threads.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use thiserror::Error;
+use wasmtime::component::{HasSelf, Linker};
+use wasmtime::{Config, Engine};
+
+use crate::bindings::{Event, EventKinds, Inbound, Plugin};
+use crate::config::PluginSpec;
+use crate::engine_api::EngineApi;
+use crate::imports::{Counters, PluginCtx, State};
+use crate::supervisor::{self, Shared, Work};
+
+/// How often the epoch advances: the unit of a call's deadline.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+#[derive(Debug, Error)]
+pub enum HostError {
+    #[error("plugin runtime: {0}")]
+    Runtime(String),
+    #[error("two plugins are named `{0}`")]
+    Duplicate(String),
+    #[error("no plugin named `{0}`")]
+    Unknown(String),
+    #[error("plugin `{0}` is not running (faulted or restarting)")]
+    NotRunning(String),
+    #[error("plugin `{0}` is busy: its queue is full")]
+    Busy(String),
+    #[error("plugin `{0}` did not answer in time")]
+    NoAnswer(String),
+}
+
+/// How a plugin is doing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PluginStatus {
+    pub name: String,
+    pub running: bool,
+    pub starts: u64,
+    pub restarts: u64,
+    pub faults: u64,
+    pub last_fault: Option<String>,
+    /// Events and messages dropped because its queue was full.
+    pub dropped: u64,
+    pub http_requests: u64,
+    pub http_denied: u64,
+    pub commands: u64,
+    pub commands_denied: u64,
+}
+
+struct Running {
+    queue: SyncSender<Work>,
+    shared: Arc<Shared>,
+    ctx: Arc<PluginCtx>,
+    dropped: AtomicU64,
+    thread: Option<JoinHandle<()>>,
+    deadline: Duration,
+}
+
+pub struct PluginHost {
+    plugins: Vec<Running>,
+    by_name: HashMap<String, usize>,
+    stop: Arc<AtomicBool>,
+    ticker: Option<JoinHandle<()>>,
+    io: Option<tokio::runtime::Runtime>,
+}
+
+fn kinds_of(e: &Event) -> EventKinds {
+    match e {
+        Event::Fill(_) => EventKinds::FILLS,
+        Event::Exit(_) => EventKinds::EXITS,
+        Event::StateChanged(_) => EventKinds::STATES,
+        Event::Alert(_) => EventKinds::ALERTS,
+    }
+}
+
+impl PluginHost {
+    /// Starts every plugin in `specs`, each on its own thread.
+    pub fn start(
+        specs: Vec<PluginSpec>,
+        engine_api: Arc<dyn EngineApi>,
+    ) -> Result<Self, HostError> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config).map_err(|e| HostError::Runtime(format!("{e:#}")))?;
+        let mut linker: Linker<State> = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+            .map_err(|e| HostError::Runtime(format!("WASI: {e:#}")))?;
+        Plugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
+            .map_err(|e| HostError::Runtime(format!("imports: {e:#}")))?;
+        let linker = Arc::new(linker);
+        let io = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("kestrel-plugin-io")
+            .enable_all()
+            .build()
+            .map_err(|e| HostError::Runtime(e.to_string()))?;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| HostError::Runtime(e.to_string()))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let ticker = {
+            let (weak, stop) = (engine.weak(), stop.clone());
+            std::thread::Builder::new()
+                .name("kestrel-plugin-epoch".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(EPOCH_TICK);
+                        match weak.upgrade() {
+                            Some(e) => e.increment_epoch(),
+                            None => break,
+                        }
+                    }
+                })
+                .map_err(|e| HostError::Runtime(e.to_string()))?
+        };
+        let mut plugins = Vec::with_capacity(specs.len());
+        let mut by_name = HashMap::new();
+        for spec in specs {
+            if by_name.insert(spec.name.clone(), plugins.len()).is_some() {
+                return Err(HostError::Duplicate(spec.name));
+            }
+            let (tx, rx) = sync_channel(spec.limits.queue.max(1));
+            let shared = Arc::new(Shared {
+                status: Mutex::new(PluginStatus {
+                    name: spec.name.clone(),
+                    ..PluginStatus::default()
+                }),
+                wants: AtomicU8::new(0),
+                stopping: AtomicBool::new(false),
+            });
+            let ctx = Arc::new(PluginCtx {
+                name: spec.name.clone(),
+                grants: spec.grants.clone(),
+                limits: spec.limits.clone(),
+                engine: engine_api.clone(),
+                client: client.clone(),
+                io: io.handle().clone(),
+                kv: Mutex::new(HashMap::new()),
+                counters: Counters::default(),
+            });
+            let name = spec.name.clone();
+            let deadline = spec.limits.call_deadline;
+            let thread = {
+                let (engine, linker, ctx, shared) =
+                    (engine.clone(), linker.clone(), ctx.clone(), shared.clone());
+                std::thread::Builder::new()
+                    .name(format!("plugin-{name}"))
+                    .spawn(move || supervisor::run(spec, engine, linker, ctx, rx, shared))
+                    .map_err(|e| HostError::Runtime(e.to_string()))?
+            };
+            plugins.push(Running {
+                queue: tx,
+                shared,
+                ctx,
+                dropped: AtomicU64::new(0),
+                thread: Some(thread),
+                deadline,
+            });
+        }
+        Ok(Self {
+            plugins,
+            by_name,
+            stop,
+            ticker: Some(ticker),
+            io: Some(io),
+        })
+    }
+
+    /// Hands an engine event to every running plugin that asked for it and may have it.
+    /// Never blocks: a full queue drops the event for that plugin (counted).
+    pub fn publish(&self, event: &Event) {
+        let bit = supervisor::kinds_bits(kinds_of(event));
+        for p in &self.plugins {
+            if p.shared.wants.load(Ordering::Acquire) & bit == 0 {
+                continue;
+            }
+            if let Err(TrySendError::Full(_)) = p.queue.try_send(Work::Event(event.clone())) {
+                p.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Hands `message` to plugin `name` and waits for its replies (at most its call deadline
+    /// plus queueing).
+    pub fn message(&self, name: &str, message: Inbound) -> Result<Vec<String>, HostError> {
+        let p = self
+            .by_name
+            .get(name)
+            .and_then(|i| self.plugins.get(*i))
+            .ok_or_else(|| HostError::Unknown(name.to_owned()))?;
+        let (tx, rx) = sync_channel(1);
+        match p.queue.try_send(Work::Message(message, tx)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                p.dropped.fetch_add(1, Ordering::Relaxed);
+                return Err(HostError::Busy(name.to_owned()));
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                return Err(HostError::NotRunning(name.to_owned()));
+            }
+        }
+        rx.recv_timeout(p.deadline * 2 + Duration::from_secs(1))
+            .map_err(|_| HostError::NoAnswer(name.to_owned()))
+    }
+
+    pub fn status(&self) -> Vec<PluginStatus> {
+        self.plugins
+            .iter()
+            .map(|p| {
+                let mut s = p
+                    .shared
+                    .status
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .clone();
+                s.dropped = p.dropped.load(Ordering::Relaxed);
+                let c = &p.ctx.counters;
+                s.http_requests = c.http_requests.load(Ordering::Relaxed);
+                s.http_denied = c.http_denied.load(Ordering::Relaxed);
+                s.commands = c.commands.load(Ordering::Relaxed);
+                s.commands_denied = c.commands_denied.load(Ordering::Relaxed);
+                s
+            })
+            .collect()
+    }
+
+    pub fn status_of(&self, name: &str) -> Option<PluginStatus> {
+        self.status().into_iter().find(|s| s.name == name)
+    }
+
+    /// Stops every plugin and the runtime.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        for p in &self.plugins {
+            p.shared.stopping.store(true, Ordering::Release);
+            let _ = p.queue.try_send(Work::Stop);
+        }
+        for p in &mut self.plugins {
+            // A plugin stuck in a call is interrupted at its deadline; then it sees the flag.
+            if let Some(t) = p.thread.take() {
+                let _ = t.join();
+            }
+        }
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.ticker.take() {
+            let _ = t.join();
+        }
+        if let Some(io) = self.io.take() {
+            io.shutdown_background();
+        }
+    }
+}
+
+impl Drop for PluginHost {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

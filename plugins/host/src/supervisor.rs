@@ -1,0 +1,321 @@
+//! One plugin's life on its own thread: load, instantiate in a fresh Store (memory limit,
+//! epoch deadline), `init`, then serve its queue and its tick. A trap, a deadline or a guest
+//! panic drops the Store (a trapped instance cannot be entered again), marks the plugin
+//! faulted and starts it again after a backoff that doubles up to the limit. A changed
+//! `.wasm` file is loaded at the next tick.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Engine, Store, StoreLimitsBuilder, UpdateDeadline};
+use wasmtime_wasi::WasiCtxBuilder;
+
+use crate::bindings::{Event, EventKinds, Inbound, Plugin};
+use crate::config::{PluginSource, PluginSpec};
+use crate::host::{EPOCH_TICK, PluginStatus};
+use crate::http::Rate;
+use crate::imports::{PluginCtx, State};
+
+pub(crate) enum Work {
+    Event(Event),
+    Message(Inbound, SyncSender<Vec<String>>),
+    Stop,
+}
+
+/// What the host and the plugin's thread share.
+pub(crate) struct Shared {
+    pub(crate) status: Mutex<PluginStatus>,
+    /// The events it asked for and was granted (EventKinds bits), once initialised.
+    pub(crate) wants: std::sync::atomic::AtomicU8,
+    /// The host is stopping: leave at the next chance, whatever is queued.
+    pub(crate) stopping: std::sync::atomic::AtomicBool,
+}
+
+fn load(spec: &PluginSpec, engine: &Engine) -> Result<(Component, Option<SystemTime>), String> {
+    match &spec.source {
+        PluginSource::Bytes(b) => Component::new(engine, b)
+            .map(|c| (c, None))
+            .map_err(|e| format!("not a component: {e}")),
+        PluginSource::File(path) => {
+            let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Component::new(engine, &bytes)
+                .map(|c| (c, modified))
+                .map_err(|e| format!("{}: not a component: {e}", path.display()))
+        }
+    }
+}
+
+fn modified(spec: &PluginSpec) -> Option<SystemTime> {
+    match &spec.source {
+        PluginSource::File(p) => std::fs::metadata(p).and_then(|m| m.modified()).ok(),
+        PluginSource::Bytes(_) => None,
+    }
+}
+
+struct Instance {
+    store: Store<State>,
+    bindings: Plugin,
+}
+
+impl Instance {
+    fn new(
+        engine: &Engine,
+        linker: &Linker<State>,
+        component: &Component,
+        ctx: &Arc<PluginCtx>,
+    ) -> Result<Self, String> {
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(ctx.limits.memory)
+            .instances(64)
+            .tables(64)
+            .memories(16)
+            .trap_on_grow_failure(true)
+            .build();
+        // WASI with nothing granted: no files, no environment, no arguments, no sockets.
+        let wasi = WasiCtxBuilder::new()
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .build();
+        let mut store = Store::new(
+            engine,
+            State {
+                wasi,
+                table: ResourceTable::new(),
+                limits,
+                ctx: ctx.clone(),
+                rate: Rate::new(ctx.limits.http_per_second),
+                compute_since: Instant::now(),
+            },
+        );
+        store.limiter(|s| &mut s.limits);
+        // At the deadline: trap if the plugin has computed for longer than its limit since
+        // the call began or its last blocking host call returned; otherwise extend.
+        store.epoch_deadline_callback(|ctx| {
+            let s = ctx.data();
+            let limit = s.ctx.limits.call_deadline;
+            let used = s.compute_since.elapsed();
+            if used >= limit {
+                Ok(UpdateDeadline::Interrupt)
+            } else {
+                Ok(UpdateDeadline::Continue(deadline_ticks(limit - used)))
+            }
+        });
+        store.set_epoch_deadline(deadline_ticks(ctx.limits.call_deadline));
+        let bindings = Plugin::instantiate(&mut store, component, linker)
+            .map_err(|e| format!("instantiation failed: {e:#}"))?;
+        Ok(Self { store, bindings })
+    }
+
+    /// Arms the deadline for the next call.
+    fn arm(&mut self) {
+        let d = self.store.data().ctx.limits.call_deadline;
+        self.store.data_mut().compute_since = Instant::now();
+        self.store.set_epoch_deadline(deadline_ticks(d));
+    }
+}
+
+fn deadline_ticks(d: Duration) -> u64 {
+    (d.as_nanos() / EPOCH_TICK.as_nanos()).max(1) as u64
+}
+
+/// Why a call failed, for the status: a deadline reads as such.
+fn describe(e: &wasmtime::Error) -> String {
+    match e.downcast_ref::<wasmtime::Trap>() {
+        Some(wasmtime::Trap::Interrupt) => "deadline exceeded (the call ran too long)".into(),
+        Some(t) => format!("trap: {t}"),
+        None => format!("{e:#}"),
+    }
+}
+
+/// The plugin's thread.
+pub(crate) fn run(
+    spec: PluginSpec,
+    engine: Engine,
+    linker: Arc<Linker<State>>,
+    ctx: Arc<PluginCtx>,
+    work: Receiver<Work>,
+    shared: Arc<Shared>,
+) {
+    let mut backoff = spec.limits.restart_min;
+    let mut component: Option<(Component, Option<SystemTime>)> = None;
+    loop {
+        if component.is_none() {
+            match load(&spec, &engine) {
+                Ok(c) => component = Some(c),
+                Err(e) => {
+                    if fault(&shared, &spec, &e, &work, &mut backoff) {
+                        return;
+                    }
+                    continue;
+                }
+            }
+        }
+        let Some((comp, loaded_at)) = component.as_ref() else {
+            continue;
+        };
+        let loaded_at = *loaded_at;
+        let started = Instant::now();
+        match serve(
+            &spec, &engine, &linker, comp, &ctx, &work, &shared, loaded_at,
+        ) {
+            Ended::Stopped => return,
+            Ended::Reload => {
+                tracing::info!(plugin = %spec.name, "the .wasm file changed: reloading");
+                component = None;
+                backoff = spec.limits.restart_min;
+            }
+            Ended::Fault(e) => {
+                // A plugin that ran a good while before failing starts over from the shortest
+                // pause; one that keeps failing waits longer each time.
+                if started.elapsed() >= Duration::from_secs(60) {
+                    backoff = spec.limits.restart_min;
+                }
+                if fault(&shared, &spec, &e, &work, &mut backoff) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Marks the plugin faulted and waits out the backoff (messages meanwhile get no reply).
+/// Returns true if the host stopped it meanwhile.
+fn fault(
+    shared: &Shared,
+    spec: &PluginSpec,
+    why: &str,
+    work: &Receiver<Work>,
+    backoff: &mut Duration,
+) -> bool {
+    tracing::warn!(plugin = %spec.name, restart_in = ?*backoff, "plugin faulted: {why}");
+    {
+        let mut s = shared
+            .status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        s.running = false;
+        s.faults += 1;
+        s.last_fault = Some(why.to_owned());
+    }
+    shared.wants.store(0, std::sync::atomic::Ordering::Release);
+    let until = Instant::now() + *backoff;
+    *backoff = (*backoff * 2).min(spec.limits.restart_max);
+    loop {
+        if shared.stopping.load(std::sync::atomic::Ordering::Acquire) {
+            return true;
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        match work.recv_timeout(left) {
+            Ok(Work::Stop) | Err(RecvTimeoutError::Disconnected) => return true,
+            // Dropped while faulted: a reply channel dropped tells the asker.
+            Ok(_) => {}
+            Err(RecvTimeoutError::Timeout) => return false,
+        }
+    }
+}
+
+enum Ended {
+    Stopped,
+    Reload,
+    Fault(String),
+}
+
+#[allow(clippy::too_many_arguments)]
+fn serve(
+    spec: &PluginSpec,
+    engine: &Engine,
+    linker: &Linker<State>,
+    component: &Component,
+    ctx: &Arc<PluginCtx>,
+    work: &Receiver<Work>,
+    shared: &Shared,
+    loaded_at: Option<SystemTime>,
+) -> Ended {
+    let mut inst = match Instance::new(engine, linker, component, ctx) {
+        Ok(i) => i,
+        Err(e) => return Ended::Fault(e),
+    };
+    inst.arm();
+    match inst.bindings.call_init(&mut inst.store, &spec.settings) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Ended::Fault(format!("init refused: {e}")),
+        Err(e) => return Ended::Fault(describe(&e)),
+    }
+    inst.arm();
+    let wants = match inst.bindings.call_subscriptions(&mut inst.store) {
+        Ok(w) => w & spec.grants.events,
+        Err(e) => return Ended::Fault(describe(&e)),
+    };
+    shared.wants.store(
+        wants.as_array()[0] as u8,
+        std::sync::atomic::Ordering::Release,
+    );
+    {
+        let mut s = shared
+            .status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if s.faults > 0 || s.starts > 0 {
+            s.restarts += 1;
+        }
+        s.starts += 1;
+        s.running = true;
+    }
+    tracing::info!(plugin = %spec.name, "plugin running");
+    let mut next_tick = Instant::now();
+    let mut last_check = Instant::now();
+    loop {
+        if shared.stopping.load(std::sync::atomic::Ordering::Acquire) {
+            return Ended::Stopped;
+        }
+        let now = Instant::now();
+        if now >= next_tick {
+            next_tick = now + spec.limits.tick;
+            if last_check.elapsed() >= Duration::from_millis(500) {
+                last_check = Instant::now();
+                if loaded_at.is_some() && modified(spec) != loaded_at {
+                    return Ended::Reload;
+                }
+            }
+            inst.arm();
+            let ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+            if let Err(e) = inst.bindings.call_on_tick(&mut inst.store, ms) {
+                return Ended::Fault(describe(&e));
+            }
+        }
+        let wait = next_tick.saturating_duration_since(Instant::now());
+        match work.recv_timeout(wait) {
+            Ok(Work::Stop) | Err(RecvTimeoutError::Disconnected) => return Ended::Stopped,
+            Err(RecvTimeoutError::Timeout) => {}
+            Ok(Work::Event(ev)) => {
+                inst.arm();
+                if let Err(e) = inst.bindings.call_on_event(&mut inst.store, &ev) {
+                    return Ended::Fault(describe(&e));
+                }
+            }
+            Ok(Work::Message(m, reply)) => {
+                inst.arm();
+                match inst.bindings.call_on_message(&mut inst.store, &m) {
+                    Ok(r) => {
+                        let _ = reply.try_send(r);
+                    }
+                    Err(e) => return Ended::Fault(describe(&e)),
+                }
+            }
+        }
+    }
+}
+
+/// The events bit set of [`EventKinds`].
+pub(crate) fn kinds_bits(k: EventKinds) -> u8 {
+    k.as_array()[0] as u8
+}

@@ -1,0 +1,569 @@
+//! The commands: parsed from a message or a button's callback data, run against the engine
+//! (through the host), answered in MarkdownV2. Buttons keep their callback data within
+//! Telegram's 64 bytes.
+
+use std::collections::HashMap;
+
+use kestrel_plugin_sdk::{CommandError, Event, engine};
+use serde_json::{Value, json};
+
+use crate::text::{escape, short, signed_sol, sol};
+
+/// Telegram's limit on a button's callback data (bytes).
+pub const MAX_CALLBACK: usize = 64;
+/// The largest quick-buy amount (1000 SOL), so a buy button's data stays within 64 bytes.
+pub const MAX_QUICK_BUY: u64 = 1_000_000_000_000;
+
+pub const HELP: &[(&str, &str)] = &[
+    ("start", "What this bot does"),
+    ("help", "The commands"),
+    ("buy", "/buy <mint> [SOL]: buy, or pick an amount"),
+    ("sell", "/sell <mint> [percent]: sell, or pick a share"),
+    ("positions", "Open positions"),
+    ("pnl", "Profit and loss"),
+    ("status", "The engine's state"),
+    ("pause", "No new entries (exits go on)"),
+    ("resume", "Back to trading"),
+    ("kill", "Halt, or halt and sell everything (asks first)"),
+    ("settings", "This bot's settings"),
+];
+
+pub struct Settings {
+    pub allowed_users: Vec<i64>,
+    pub quick_buy: Vec<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Help,
+    Buy { mint: String, lamports: Option<u64> },
+    Sell { mint: String, percent: Option<u8> },
+    Positions,
+    PnlReport,
+    EngineStatus,
+    Pause,
+    Resume,
+    Kill,
+    Confirm { sell_all: bool, nonce: u32 },
+    Cancel { nonce: u32 },
+    Settings,
+    Bad(String),
+    Unknown(String),
+}
+
+/// What a command answers: a new message (maybe with buttons) or, for a button, an edit of
+/// the message that carried it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reply {
+    Text {
+        lines: Vec<String>,
+        keyboard: Option<Value>,
+    },
+    Edit {
+        message_id: i64,
+        lines: Vec<String>,
+    },
+}
+
+pub struct Outcome {
+    pub reply: Reply,
+    /// A mint whose fill the chat waits for.
+    pub awaiting: Option<String>,
+}
+
+/// Kill confirmations on offer: nonce → the chat it was offered in.
+#[derive(Default)]
+pub struct Confirmations {
+    next: u32,
+    open: HashMap<u32, i64>,
+}
+
+impl Confirmations {
+    fn offer(&mut self, chat: i64) -> u32 {
+        self.next = self.next.wrapping_add(1);
+        if self.open.len() > 64 {
+            self.open.clear();
+        }
+        self.open.insert(self.next, chat);
+        self.next
+    }
+
+    fn take(&mut self, nonce: u32, chat: i64) -> bool {
+        self.open.remove(&nonce) == Some(chat)
+    }
+}
+
+pub fn name_of(a: &Action) -> &'static str {
+    match a {
+        Action::Help => "help",
+        Action::Buy { .. } => "buy",
+        Action::Sell { .. } => "sell",
+        Action::Positions => "positions",
+        Action::PnlReport => "pnl",
+        Action::EngineStatus => "status",
+        Action::Pause => "pause",
+        Action::Resume => "resume",
+        Action::Kill | Action::Confirm { .. } | Action::Cancel { .. } => "kill",
+        Action::Settings => "settings",
+        Action::Bad(_) | Action::Unknown(_) => "unknown",
+    }
+}
+
+fn looks_like_mint(s: &str) -> bool {
+    (32..=44).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() && !matches!(b, b'0' | b'O' | b'I' | b'l'))
+}
+
+/// A message's text (`/cmd args`) or a button's callback data.
+pub fn parse(text: &str, button: Option<i64>) -> Action {
+    let text = text.trim();
+    if button.is_some() && !text.starts_with('/') {
+        let parts: Vec<&str> = text.split('|').collect();
+        return match parts.as_slice() {
+            ["b", mint, l] => match l.parse() {
+                Ok(l) => Action::Buy {
+                    mint: (*mint).into(),
+                    lamports: Some(l),
+                },
+                Err(_) => Action::Bad("bad button".into()),
+            },
+            ["s", mint, p] => match p.parse() {
+                Ok(p) => Action::Sell {
+                    mint: (*mint).into(),
+                    percent: Some(p),
+                },
+                Err(_) => Action::Bad("bad button".into()),
+            },
+            ["k", how, n] => match n.parse() {
+                Ok(nonce) => Action::Confirm {
+                    sell_all: *how == "s",
+                    nonce,
+                },
+                Err(_) => Action::Bad("bad button".into()),
+            },
+            ["x", n] => match n.parse() {
+                Ok(nonce) => Action::Cancel { nonce },
+                Err(_) => Action::Bad("bad button".into()),
+            },
+            _ => Action::Bad("unknown button".into()),
+        };
+    }
+    let mut words = text.split_whitespace();
+    let Some(first) = words.next() else {
+        return Action::Unknown(String::new());
+    };
+    let Some(cmd) = first.strip_prefix('/') else {
+        return Action::Unknown(first.to_owned());
+    };
+    // `/buy@SomeBot` in groups.
+    let cmd = cmd.split('@').next().unwrap_or(cmd).to_ascii_lowercase();
+    let args: Vec<&str> = words.collect();
+    match cmd.as_str() {
+        "start" | "help" => Action::Help,
+        "buy" => match args.as_slice() {
+            [mint] if looks_like_mint(mint) => Action::Buy {
+                mint: (*mint).into(),
+                lamports: None,
+            },
+            [mint, amount] if looks_like_mint(mint) => match crate::text::parse_sol(amount) {
+                Some(l) if l > 0 => Action::Buy {
+                    mint: (*mint).into(),
+                    lamports: Some(l),
+                },
+                _ => Action::Bad(format!("`{amount}` is not an amount of SOL (like 0.1)")),
+            },
+            _ => Action::Bad("usage: /buy <mint> [SOL]".into()),
+        },
+        "sell" => match args.as_slice() {
+            [mint] if looks_like_mint(mint) => Action::Sell {
+                mint: (*mint).into(),
+                percent: None,
+            },
+            [mint, pct] if looks_like_mint(mint) => match pct.trim_end_matches('%').parse::<u8>() {
+                Ok(p) if (1..=100).contains(&p) => Action::Sell {
+                    mint: (*mint).into(),
+                    percent: Some(p),
+                },
+                _ => Action::Bad(format!("`{pct}` is not a percent from 1 to 100")),
+            },
+            _ => Action::Bad("usage: /sell <mint> [percent]".into()),
+        },
+        "positions" => Action::Positions,
+        "pnl" => Action::PnlReport,
+        "status" => Action::EngineStatus,
+        "pause" => Action::Pause,
+        "resume" => Action::Resume,
+        "kill" => Action::Kill,
+        "settings" => Action::Settings,
+        other => Action::Unknown(other.to_owned()),
+    }
+}
+
+fn lines(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn text(lines: Vec<String>) -> Reply {
+    Reply::Text {
+        lines,
+        keyboard: None,
+    }
+}
+
+fn error_text(e: &CommandError) -> String {
+    match e {
+        CommandError::NotGranted => "this bot may not send engine commands".into(),
+        CommandError::BadInput(m) => m.clone(),
+        CommandError::Refused(m) => format!("refused: {m}"),
+        CommandError::Unavailable => "the engine is not available".into(),
+    }
+}
+
+/// A button: label and callback data (checked against the 64-byte limit).
+pub fn button(label: &str, data: String) -> Value {
+    debug_assert!(data.len() <= MAX_CALLBACK, "{data}");
+    json!({ "text": label, "callback_data": data })
+}
+
+fn keyboard(rows: Vec<Vec<Value>>) -> Option<Value> {
+    Some(json!({ "inline_keyboard": rows }))
+}
+
+pub fn refusal() -> Reply {
+    text(vec![escape(
+        "Sorry, this bot only takes orders from its operator.",
+    )])
+}
+
+fn answer(r: Result<String, CommandError>, done: &str) -> String {
+    match r {
+        Ok(m) => escape(&format!("{done}: {m}")),
+        Err(e) => escape(&format!("Not done: {}", error_text(&e))),
+    }
+}
+
+/// Runs an action; the reply and a short note (for a button's answer).
+pub fn run(
+    a: Action,
+    s: &Settings,
+    confirmations: &mut Confirmations,
+    chat: i64,
+) -> (Outcome, String) {
+    let plain = |reply| Outcome {
+        reply,
+        awaiting: None,
+    };
+    match a {
+        Action::Help => {
+            let mut l = vec![format!("*{}*", escape("Kestrel"))];
+            l.extend(HELP.iter().map(|(n, d)| escape(&format!("/{n} — {d}"))));
+            (plain(text(l)), String::new())
+        }
+        Action::Buy {
+            mint,
+            lamports: None,
+        } => {
+            let row = s
+                .quick_buy
+                .iter()
+                .map(|l| button(&format!("{} SOL", sol(*l)), format!("b|{mint}|{l}")))
+                .collect();
+            let reply = Reply::Text {
+                lines: vec![escape(&format!("Buy {}: how much?", short(&mint)))],
+                keyboard: keyboard(vec![row]),
+            };
+            (plain(reply), String::new())
+        }
+        Action::Buy {
+            mint,
+            lamports: Some(l),
+        } => {
+            let r = engine::buy(&mint, l);
+            let ok = r.is_ok();
+            let mut l = vec![answer(
+                r,
+                &format!("Buying {} SOL of {}", sol(l), short(&mint)),
+            )];
+            if ok {
+                l.push(escape("The fill follows when it lands."));
+            }
+            let note = if ok { "Order sent" } else { "Not done" };
+            (
+                Outcome {
+                    reply: text(l),
+                    awaiting: ok.then_some(mint),
+                },
+                note.into(),
+            )
+        }
+        Action::Sell {
+            mint,
+            percent: None,
+        } => {
+            let row = [25u8, 50, 100]
+                .iter()
+                .map(|p| button(&format!("{p} %"), format!("s|{mint}|{p}")))
+                .collect();
+            let reply = Reply::Text {
+                lines: vec![escape(&format!("Sell {}: how much?", short(&mint)))],
+                keyboard: keyboard(vec![row]),
+            };
+            (plain(reply), String::new())
+        }
+        Action::Sell {
+            mint,
+            percent: Some(p),
+        } => {
+            let r = engine::sell(&mint, p);
+            let ok = r.is_ok();
+            let l = vec![answer(r, &format!("Selling {p} % of {}", short(&mint)))];
+            (
+                Outcome {
+                    reply: text(l),
+                    awaiting: ok.then_some(mint),
+                },
+                if ok { "Order sent" } else { "Not done" }.into(),
+            )
+        }
+        Action::Positions => {
+            let ps = engine::positions();
+            let mut l = vec![format!(
+                "*{}*",
+                escape(&format!("{} open positions", ps.len()))
+            )];
+            for p in ps {
+                let pnl = i128::from(p.value_lamports) - i128::from(p.cost_lamports);
+                let flag = if p.graduated {
+                    " (graduated)"
+                } else if p.selling {
+                    " (selling)"
+                } else {
+                    ""
+                };
+                l.push(escape(&format!(
+                    "{} {} tokens, cost {} SOL, now {} SOL ({}){flag}",
+                    p.mint,
+                    p.tokens,
+                    sol(p.cost_lamports),
+                    sol(p.value_lamports),
+                    signed_sol(i64::try_from(pnl).unwrap_or(i64::MAX)),
+                )));
+            }
+            (plain(text(l)), String::new())
+        }
+        Action::PnlReport => {
+            let p = engine::pnl();
+            let l = vec![
+                format!("*{}*", escape("Profit and loss")),
+                escape(&format!(
+                    "Realized: {} SOL",
+                    signed_sol(p.realized_lamports)
+                )),
+                escape(&format!(
+                    "Unrealized: {} SOL",
+                    signed_sol(p.unrealized_lamports)
+                )),
+                escape(&format!(
+                    "Open: {} positions, {} SOL at cost",
+                    p.open_positions,
+                    sol(p.exposure_lamports)
+                )),
+                escape(&format!("Wallet: {} SOL", sol(p.wallet_lamports))),
+            ];
+            (plain(text(l)), String::new())
+        }
+        Action::EngineStatus => {
+            let st = engine::status();
+            let l = vec![
+                format!("*{}*", escape(&format!("Trading: {}", st.trading_state))),
+                escape(&format!(
+                    "Launches seen {}, bought {}, sold {}, open {}, slot {}",
+                    st.launches, st.bought, st.sold, st.open_positions, st.slot
+                )),
+            ];
+            (plain(text(l)), String::new())
+        }
+        Action::Pause => (
+            plain(text(vec![answer(engine::pause(), "Paused")])),
+            String::new(),
+        ),
+        Action::Resume => (
+            plain(text(vec![answer(engine::resume(), "Resumed")])),
+            String::new(),
+        ),
+        Action::Kill => {
+            let n = confirmations.offer(chat);
+            let reply = Reply::Text {
+                lines: vec![escape(
+                    "Kill switch: halt new entries, or halt and sell every position?",
+                )],
+                keyboard: keyboard(vec![
+                    vec![
+                        button("Halt", format!("k|h|{n}")),
+                        button("Halt and sell all", format!("k|s|{n}")),
+                    ],
+                    vec![button("Cancel", format!("x|{n}"))],
+                ]),
+            };
+            (plain(reply), String::new())
+        }
+        Action::Confirm { sell_all, nonce } => {
+            if !confirmations.take(nonce, chat) {
+                return (
+                    plain(text(vec![escape("That confirmation has expired.")])),
+                    "Expired".into(),
+                );
+            }
+            let what = if sell_all {
+                "Halted, selling everything"
+            } else {
+                "Halted"
+            };
+            (
+                plain(text(vec![answer(engine::kill(sell_all), what)])),
+                "Done".into(),
+            )
+        }
+        Action::Cancel { nonce } => {
+            confirmations.take(nonce, chat);
+            (plain(text(vec![escape("Cancelled.")])), "Cancelled".into())
+        }
+        Action::Settings => {
+            let l = vec![
+                format!("*{}*", escape("Settings")),
+                escape(&format!("Operators: {}", s.allowed_users.len())),
+                escape(&format!(
+                    "Quick buys: {} SOL",
+                    s.quick_buy
+                        .iter()
+                        .map(|l| sol(*l))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            ];
+            (plain(text(l)), String::new())
+        }
+        Action::Bad(why) => (plain(text(lines(&[&escape(&why)]))), "Bad input".into()),
+        Action::Unknown(c) => (
+            plain(text(vec![escape(&format!(
+                "Unknown command {c}. Try /help."
+            ))])),
+            String::new(),
+        ),
+    }
+}
+
+/// An engine event as lines, and the mint whose waiting chats should see it.
+pub fn event_lines(e: &Event) -> (Vec<String>, Option<String>) {
+    match e {
+        Event::Fill(f) => {
+            let verb = if f.is_buy { "Bought" } else { "Sold" };
+            (
+                vec![
+                    escape(&format!(
+                        "{verb} {} tokens of {} for {} SOL ({})",
+                        f.tokens,
+                        f.mint,
+                        sol(f.sol_lamports),
+                        f.why
+                    )),
+                    format!("`{}`", escape(&f.signature)),
+                ],
+                Some(f.mint.clone()),
+            )
+        }
+        Event::Exit((mint, reason)) => (vec![escape(&format!("Exit of {mint}: {reason}"))], None),
+        Event::StateChanged(st) => (vec![escape(&format!("Trading state: {st}"))], None),
+        Event::Alert(a) => (vec![escape(&format!("Alert: {a}"))], None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINT: &str = "6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6Pz";
+
+    #[test]
+    fn commands_parse_with_their_arguments() {
+        assert_eq!(parse("/start", None), Action::Help);
+        assert_eq!(
+            parse("/buy@KestrelBot", None),
+            Action::Bad("usage: /buy <mint> [SOL]".into())
+        );
+        assert_eq!(
+            parse(&format!("/buy {MINT} 0.1"), None),
+            Action::Buy {
+                mint: MINT.into(),
+                lamports: Some(100_000_000)
+            }
+        );
+        assert_eq!(
+            parse(&format!("/buy {MINT}"), None),
+            Action::Buy {
+                mint: MINT.into(),
+                lamports: None
+            }
+        );
+        assert!(matches!(
+            parse(&format!("/buy {MINT} -1"), None),
+            Action::Bad(_)
+        ));
+        assert!(matches!(parse("/buy notamint 1", None), Action::Bad(_)));
+        assert_eq!(
+            parse(&format!("/sell {MINT} 50%"), None),
+            Action::Sell {
+                mint: MINT.into(),
+                percent: Some(50)
+            }
+        );
+        assert!(matches!(
+            parse(&format!("/sell {MINT} 101"), None),
+            Action::Bad(_)
+        ));
+        assert_eq!(
+            parse("/frobnicate", None),
+            Action::Unknown("frobnicate".into())
+        );
+    }
+
+    #[test]
+    fn buttons_round_trip_and_fit_in_64_bytes() {
+        let longest_mint = "z".repeat(44);
+        for data in [
+            format!("b|{longest_mint}|{MAX_QUICK_BUY}"),
+            format!("s|{longest_mint}|100"),
+            format!("k|s|{}", u32::MAX),
+            format!("x|{}", u32::MAX),
+        ] {
+            assert!(data.len() <= MAX_CALLBACK, "{data} is {} bytes", data.len());
+        }
+        assert_eq!(
+            parse(&format!("b|{MINT}|250000000"), Some(1)),
+            Action::Buy {
+                mint: MINT.into(),
+                lamports: Some(250_000_000)
+            }
+        );
+        assert_eq!(
+            parse("k|s|7", Some(1)),
+            Action::Confirm {
+                sell_all: true,
+                nonce: 7
+            }
+        );
+        assert_eq!(parse("x|7", Some(1)), Action::Cancel { nonce: 7 });
+        assert!(matches!(parse("zz", Some(1)), Action::Bad(_)));
+    }
+
+    #[test]
+    fn a_confirmation_is_good_once_and_only_in_its_chat() {
+        let mut c = Confirmations::default();
+        let n = c.offer(5);
+        assert!(!c.take(n, 6));
+        let n = c.offer(5);
+        assert!(c.take(n, 5));
+        assert!(!c.take(n, 5));
+    }
+}

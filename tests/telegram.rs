@@ -1,0 +1,392 @@
+//! The Telegram bot, compiled for wasm32-wasip2, inside the real plugin host, against a
+//! Telegram Bot API fake at the network boundary (getUpdates with long-poll semantics,
+//! sendMessage, editMessageText, answerCallbackQuery; 429 and 409 replies) and the engine on
+//! the local cluster: `/buy` makes a real buy and the fill comes back to the chat; a user
+//! off the allow-list cannot trade; the sell and kill keyboards work through callback
+//! queries; flood control and a conflicting poller are waited out.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "harness/mod.rs"]
+mod harness;
+
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use harness::{Harness, SOL, wait_for};
+use kestrel_engine::Engine;
+use kestrel_exec::JsonRpc;
+use kestrel_plugin_bridge::{EngineBridge, forward_events};
+use kestrel_plugin_host::bindings::EventKinds;
+use kestrel_plugin_host::{Grants, PluginHost, PluginLimits, PluginSource, PluginSpec};
+use kestrel_sim::faults::Faults;
+use kestrel_sniper::Pattern;
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+const TOKEN: &str = "123456:TEST-token";
+const OPERATOR: i64 = 42;
+const STRANGER: i64 = 7;
+
+/// The Bot API as the bot sees it, and what the bot did.
+#[derive(Default)]
+struct Fake {
+    updates: Mutex<VecDeque<Value>>,
+    next_id: Mutex<i64>,
+    notify: Notify,
+    sent: Mutex<Vec<(String, Value)>>,
+    /// Replies to force: (method, status, body), used once each.
+    faults: Mutex<Vec<(String, u16, Value)>>,
+    bad_token: Mutex<u32>,
+}
+
+impl Fake {
+    fn push(&self, mut update: Value) {
+        let mut id = self.next_id.lock().unwrap();
+        *id += 1;
+        update["update_id"] = json!(*id);
+        self.updates.lock().unwrap().push_back(update);
+        self.notify.notify_waiters();
+    }
+
+    fn message(&self, from: i64, text: &str) {
+        self.push(json!({ "message": {
+            "message_id": 1, "date": 0, "text": text,
+            "from": { "id": from, "is_bot": false, "first_name": "T" },
+            "chat": { "id": from, "type": "private" },
+        }}));
+    }
+
+    fn press(&self, from: i64, data: &str) {
+        self.push(json!({ "callback_query": {
+            "id": format!("cb{data}"), "data": data, "chat_instance": "1",
+            "from": { "id": from, "is_bot": false, "first_name": "T" },
+            "message": { "message_id": 99, "date": 0, "chat": { "id": from, "type": "private" } },
+        }}));
+    }
+
+    fn sent_texts(&self, chat: i64) -> Vec<String> {
+        self.sent
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(m, b)| {
+                (m == "sendMessage" || m == "editMessageText") && b["chat_id"] == json!(chat)
+            })
+            .filter_map(|(_, b)| b["text"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// The callback data of the last keyboard sent to `chat`.
+    fn buttons(&self, chat: i64) -> Vec<String> {
+        self.sent
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|(m, b)| {
+                m == "sendMessage" && b["chat_id"] == json!(chat) && b.get("reply_markup").is_some()
+            })
+            .map(|(_, b)| {
+                b["reply_markup"]["inline_keyboard"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .flat_map(|row| row.as_array().unwrap().iter())
+                    .map(|k| k["callback_data"].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+async fn api(
+    State(fake): State<Arc<Fake>>,
+    Path((token, method)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> (axum::http::StatusCode, Json<Value>) {
+    use axum::http::StatusCode;
+    if token != format!("bot{TOKEN}") {
+        *fake.bad_token.lock().unwrap() += 1;
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"ok": false, "error_code": 401, "description": "Unauthorized"})),
+        );
+    }
+    let forced = {
+        let mut f = fake.faults.lock().unwrap();
+        f.iter()
+            .position(|(m, _, _)| *m == method)
+            .map(|i| f.remove(i))
+    };
+    if let Some((_, status, body)) = forced {
+        return (StatusCode::from_u16(status).unwrap(), Json(body));
+    }
+    match method.as_str() {
+        "getUpdates" => {
+            let offset = body["offset"].as_i64().unwrap_or(0);
+            let timeout = body["timeout"].as_u64().unwrap_or(0).min(5);
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
+            loop {
+                let ready: Vec<Value> = {
+                    let mut q = fake.updates.lock().unwrap();
+                    // Confirmed by the offset: forgotten.
+                    q.retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+                    q.iter().cloned().collect()
+                };
+                if !ready.is_empty() || tokio::time::Instant::now() >= deadline {
+                    return (StatusCode::OK, Json(json!({"ok": true, "result": ready})));
+                }
+                let _ = tokio::time::timeout_at(deadline, fake.notify.notified()).await;
+            }
+        }
+        "sendMessage" | "editMessageText" | "answerCallbackQuery" => {
+            fake.sent
+                .lock()
+                .unwrap()
+                .push((method.clone(), body.clone()));
+            let n = fake.sent.lock().unwrap().len();
+            let result = if method == "answerCallbackQuery" {
+                json!(true)
+            } else {
+                json!({ "message_id": n, "date": 0, "chat": { "id": body["chat_id"], "type": "private" }, "text": body["text"] })
+            };
+            (StatusCode::OK, Json(json!({"ok": true, "result": result})))
+        }
+        _ => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"ok": false, "error_code": 404, "description": "Not Found"})),
+        ),
+    }
+}
+
+struct World {
+    h: Harness,
+    engine: Engine,
+    host: Arc<PluginHost>,
+    fake: Arc<Fake>,
+}
+
+fn world() -> World {
+    let h = Harness::new(Faults::default());
+    let fake = Arc::new(Fake::default());
+    let base = {
+        let app = axum::Router::new()
+            .route("/{token}/{method}", axum::routing::post(api))
+            .with_state(fake.clone());
+        let listener = h
+            .runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        h.runtime
+            .spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{addr}")
+    };
+    let wallet = h.funded_wallet(20 * SOL);
+    let mut setup = h.setup(wallet, 1);
+    // The sniper leaves the test's coins alone: only the operator buys them.
+    setup.sniper.name_deny = vec![Pattern::new("test coin")];
+    let (tx, rx) = crossbeam_channel::bounded(1024);
+    setup.events = Some(tx);
+    let engine = Engine::start(setup).unwrap();
+    wait_for("the feed", Duration::from_secs(10), || {
+        engine.feeds.iter().all(|f| f.connected.load(Relaxed))
+    });
+    let rpc = JsonRpc::new(reqwest::Client::new(), h.server.rpc_url(), "sim".into());
+    let bridge = EngineBridge::new(engine.handle(), rpc).unwrap();
+    let spec = PluginSpec {
+        name: "telegram".into(),
+        source: PluginSource::Bytes(kestrel_plugin_bundle::TELEGRAM),
+        settings: vec![
+            ("api_base".into(), base),
+            ("allowed_users".into(), OPERATOR.to_string()),
+            ("poll_timeout_secs".into(), "1".into()),
+            ("chat_interval_ms".into(), "50".into()),
+        ],
+        grants: Grants {
+            http_hosts: vec!["127.0.0.1".into()],
+            secrets: vec![("telegram_token".into(), TOKEN.into())],
+            engine_commands: true,
+            engine_views: true,
+            events: EventKinds::all(),
+        },
+        limits: PluginLimits {
+            tick: Duration::from_millis(50),
+            ..PluginLimits::default()
+        },
+    };
+    let host = Arc::new(PluginHost::start(vec![spec], Arc::new(bridge)).unwrap());
+    let fwd = host.clone();
+    std::thread::spawn(move || forward_events(rx, fwd));
+    World {
+        h,
+        engine,
+        host,
+        fake,
+    }
+}
+
+fn said(fake: &Fake, chat: i64, needle: &str) -> bool {
+    fake.sent_texts(chat).iter().any(|t| t.contains(needle))
+}
+
+#[test]
+fn the_operator_trades_from_telegram_and_strangers_cannot() {
+    let mut w = world();
+    let mint = w.h.launch(0).to_string();
+
+    // A stranger is refused politely, and nothing is bought.
+    w.fake.message(STRANGER, &format!("/buy {mint} 0.05"));
+    wait_for("the refusal", Duration::from_secs(20), || {
+        said(&w.fake, STRANGER, "only takes orders from its operator")
+    });
+    assert_eq!(w.engine.metrics.bought.load(Relaxed), 0);
+
+    // The operator buys; the fill comes back to the chat.
+    w.fake.message(OPERATOR, "/help");
+    wait_for("help", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "/positions")
+    });
+    w.fake.message(OPERATOR, &format!("/buy {mint} 0.05"));
+    wait_for("the order", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "queued")
+    });
+    wait_for("the fill in the chat", Duration::from_secs(30), || {
+        said(&w.fake, OPERATOR, "Bought")
+    });
+    assert_eq!(w.engine.metrics.bought.load(Relaxed), 1);
+    let pos = mint.parse().unwrap();
+    assert!(w.engine.positions.contains_key(&pos));
+    assert!(
+        w.h.token_balance(&w.engine.wallet, &pos) > 0,
+        "a real buy on the cluster"
+    );
+
+    w.fake.message(OPERATOR, "/positions");
+    wait_for("positions", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "1 open positions")
+    });
+
+    // The sell keyboard: 25 / 50 / 100 %, answered through a callback query.
+    w.fake.message(OPERATOR, &format!("/sell {mint}"));
+    wait_for("the sell keyboard", Duration::from_secs(20), || {
+        !w.fake.buttons(OPERATOR).is_empty()
+    });
+    let buttons = w.fake.buttons(OPERATOR);
+    assert_eq!(buttons.len(), 3);
+    assert!(buttons.iter().all(|b| b.len() <= 64));
+    let all = buttons
+        .iter()
+        .find(|b| b.ends_with("|100"))
+        .unwrap()
+        .clone();
+    w.fake.press(OPERATOR, &all);
+    wait_for("the sale in the chat", Duration::from_secs(30), || {
+        said(&w.fake, OPERATOR, "Sold")
+    });
+    assert!(!w.engine.positions.contains_key(&pos));
+    assert!(
+        w.fake
+            .sent
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(m, b)| m == "answerCallbackQuery"
+                && b["callback_query_id"] == json!(format!("cb{all}")))
+    );
+
+    // A stranger's button press does nothing either.
+    w.fake.press(STRANGER, "k|s|1");
+    wait_for("the second refusal", Duration::from_secs(20), || {
+        w.fake
+            .sent_texts(STRANGER)
+            .iter()
+            .filter(|t| t.contains("only takes orders"))
+            .count()
+            == 2
+    });
+    assert_eq!(w.engine.metrics.trading_state.load(Relaxed), 0);
+    assert_eq!(
+        *w.fake.bad_token.lock().unwrap(),
+        0,
+        "the host attached the token"
+    );
+    w.host
+        .status_of("telegram")
+        .map(|s| assert_eq!(s.faults, 0, "{s:?}"));
+    w.engine.stop();
+    w.h.stop();
+}
+
+#[test]
+fn kill_asks_first_and_flood_control_and_conflicts_are_waited_out() {
+    let w = world();
+    // The first getUpdates meets another poller (409), the first sendMessage flood control.
+    w.fake.faults.lock().unwrap().extend([
+        (
+            "getUpdates".to_owned(),
+            409,
+            json!({"ok": false, "error_code": 409, "description": "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}),
+        ),
+        (
+            "sendMessage".to_owned(),
+            429,
+            json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}),
+        ),
+    ]);
+    w.fake.message(OPERATOR, "/kill");
+    wait_for("the kill keyboard", Duration::from_secs(30), || {
+        w.fake.buttons(OPERATOR).len() == 3
+    });
+    let b = w.fake.buttons(OPERATOR);
+    let cancel = b.iter().find(|x| x.starts_with("x|")).unwrap().clone();
+    w.fake.press(OPERATOR, &cancel);
+    wait_for("cancelled", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "Cancelled")
+    });
+    assert_eq!(
+        w.engine.metrics.trading_state.load(Relaxed),
+        0,
+        "still active"
+    );
+
+    w.fake.message(OPERATOR, "/kill");
+    wait_for("a second keyboard", Duration::from_secs(20), || {
+        w.fake
+            .buttons(OPERATOR)
+            .iter()
+            .any(|x| x.starts_with("k|h|") && !b.contains(x))
+    });
+    let halt = w
+        .fake
+        .buttons(OPERATOR)
+        .into_iter()
+        .find(|x| x.starts_with("k|h|"))
+        .unwrap();
+    // The old confirmation is spent.
+    let stale = b.iter().find(|x| x.starts_with("k|h|")).unwrap().clone();
+    w.fake.press(OPERATOR, &stale);
+    wait_for("expired", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "expired")
+    });
+    assert_eq!(w.engine.metrics.trading_state.load(Relaxed), 0);
+    w.fake.press(OPERATOR, &halt);
+    wait_for("halted", Duration::from_secs(20), || {
+        w.engine.metrics.trading_state.load(Relaxed) == 2
+    });
+    wait_for("the state pushed", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "Trading state: halted")
+    });
+    w.fake.message(OPERATOR, "/status");
+    wait_for("status", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "Trading: halted")
+    });
+    assert_eq!(w.host.status_of("telegram").unwrap().faults, 0);
+    w.engine.stop();
+    w.h.stop();
+}
