@@ -252,7 +252,13 @@ fn the_operator_trades_from_telegram_and_strangers_cannot() {
     wait_for("help", Duration::from_secs(20), || {
         said(&w.fake, OPERATOR, "/positions")
     });
+    // Over the guardian's per-trade limit (0.02 SOL here): refused, and the chat is told.
     w.fake.message(OPERATOR, &format!("/buy {mint} 0.05"));
+    wait_for("the refusal alert", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "refused")
+    });
+    assert_eq!(w.engine.metrics.bought.load(Relaxed), 0);
+    w.fake.message(OPERATOR, &format!("/buy {mint} 0.02"));
     wait_for("the order", Duration::from_secs(20), || {
         said(&w.fake, OPERATOR, "queued")
     });
@@ -316,9 +322,8 @@ fn the_operator_trades_from_telegram_and_strangers_cannot() {
         0,
         "the host attached the token"
     );
-    w.host
-        .status_of("telegram")
-        .map(|s| assert_eq!(s.faults, 0, "{s:?}"));
+    let st = w.host.status_of("telegram").unwrap();
+    assert_eq!(st.faults, 0, "{st:?}");
     w.engine.stop();
     w.h.stop();
 }

@@ -118,15 +118,6 @@ pub struct EngineHandle {
 }
 
 impl EngineHandle {
-    pub fn handle(&self) -> EngineHandle {
-        EngineHandle {
-            commands: self.commands.clone(),
-            metrics: self.metrics.clone(),
-            positions: self.positions.clone(),
-            wallet: self.wallet,
-        }
-    }
-
     /// Hands a command to the strategy thread; false if the queue is full or the engine
     /// stopped.
     pub fn command(&self, c: Command) -> bool {
@@ -489,6 +480,16 @@ impl Engine {
             ctl: Some(ctl),
             dispatcher,
         })
+    }
+
+    /// What the control plane and plugins hold of the engine.
+    pub fn handle(&self) -> EngineHandle {
+        EngineHandle {
+            commands: self.commands.clone(),
+            metrics: self.metrics.clone(),
+            positions: self.positions.clone(),
+            wallet: self.wallet,
+        }
     }
 
     /// The off-curve router, when routing is on.

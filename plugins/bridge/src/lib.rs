@@ -18,7 +18,7 @@ use kestrel_plugin_host::bindings::{CommandError, EngineStatus, Event, Fill, Pnl
 use kestrel_pump::curve::Reserves;
 use kestrel_pump::ids::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 use kestrel_pump::pda;
-use kestrel_units::{Lamports, TokenAmount};
+use kestrel_units::Lamports;
 use solana_pubkey::Pubkey;
 
 pub struct EngineBridge {
@@ -225,6 +225,7 @@ pub fn forward_events(events: crossbeam_channel::Receiver<EngineEvent>, host: Ar
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kestrel_units::TokenAmount;
 
     #[test]
     fn value_is_tokens_at_the_spot_price() {
