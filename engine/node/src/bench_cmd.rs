@@ -69,6 +69,11 @@ pub(crate) struct E2eArgs {
     /// the hot path with and without it
     #[arg(long)]
     journal: bool,
+    /// Also run Kestrel beside hostile plugins (an infinite loop, a memory bomb, a flood of
+    /// refused requests and log lines, a panic), kept busy all pass, and report the hot path
+    /// with and without them
+    #[arg(long)]
+    hostile: bool,
 }
 
 pub(crate) fn run(cmd: &BenchCommand, config: Option<&Path>) -> u8 {
@@ -166,15 +171,40 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
     // The first pass without the journal (the hot path alone); with --journal, a second pass
     // with it, on fresh mints.
     config.journal.enabled = false;
-    let (ours_ns, ours_split) = kestrel_pass(&config, &sim_rt, &cluster, &tap, args, 0, "kestrel")?;
+    let (ours_ns, ours_split) =
+        kestrel_pass(&config, &sim_rt, &cluster, &tap, args, 0, "kestrel", false)?;
     let journaled = if args.journal {
         let dir =
             std::env::temp_dir().join(format!("kestrel-bench-journal-{}", std::process::id()));
         config.journal.enabled = true;
         config.journal.dir = dir.display().to_string();
-        let r = kestrel_pass(&config, &sim_rt, &cluster, &tap, args, 2, "kestrel+journal");
+        let r = kestrel_pass(
+            &config,
+            &sim_rt,
+            &cluster,
+            &tap,
+            args,
+            2,
+            "kestrel+journal",
+            false,
+        );
         let _ = std::fs::remove_dir_all(&dir);
         Some(r?)
+    } else {
+        None
+    };
+    let attacked = if args.hostile {
+        config.journal.enabled = false;
+        Some(kestrel_pass(
+            &config,
+            &sim_rt,
+            &cluster,
+            &tap,
+            args,
+            3,
+            "kestrel+hostile",
+            true,
+        )?)
     } else {
         None
     };
@@ -222,9 +252,16 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
         Some((ns, _)) => Some(summarize(ns, n)?),
         None => None,
     };
+    let h = match &attacked {
+        Some((ns, _)) => Some(summarize(ns, n)?),
+        None => None,
+    };
     let mut rows = vec![("kestrel", &o)];
     if let Some(j) = &j {
         rows.push(("+journal", j));
+    }
+    if let Some(h) = &h {
+        rows.push(("+hostile", h));
     }
     rows.push(("baseline", &b));
     for (name, s) in rows {
@@ -279,6 +316,25 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
             pct(j.p99, o.p99)
         )?;
     }
+    if let Some(h) = &h {
+        let pct = |with: f64, without: f64| {
+            if without > 0.0 {
+                (with - without) / without * 100.0
+            } else {
+                0.0
+            }
+        };
+        writeln!(
+            out,
+            "hostile: p50_us={:.1} p99_us={:.1} without_p50_us={:.1} without_p99_us={:.1} p50_change_pct={:+.1} p99_change_pct={:+.1}",
+            h.p50,
+            h.p99,
+            o.p50,
+            o.p99,
+            pct(h.p50, o.p50),
+            pct(h.p99, o.p99)
+        )?;
+    }
     writeln!(
         out,
         "e2e: p50_us={:.1} p99_us={:.1} baseline_p50_us={:.1} baseline_p99_us={:.1} ratio_p50={:.2} ratio_p99={:.2}",
@@ -306,6 +362,7 @@ fn kestrel_pass(
     args: &E2eArgs,
     salt: u64,
     name: &str,
+    hostile: bool,
 ) -> Result<(Vec<u64>, Vec<(u64, u64)>)> {
     let n = u64::from(args.launches);
     let ours = Wallet::ephemeral();
@@ -315,9 +372,17 @@ fn kestrel_pass(
     let setup = setup::engine_setup(config, ours)?;
     let engine = Engine::start(setup)?;
     wait_connected(&engine)?;
+    let attack = if hostile {
+        Some(Attack::start()?)
+    } else {
+        None
+    };
     say(&format!("{name}: launching"));
     let mints = launch(sim_rt, cluster, args, salt)?;
     let ns = collect(tap, &mints)?;
+    if let Some(a) = attack {
+        say(&a.stop());
+    }
     let split = tap.split_ns();
     let table = engine.stop();
     say(&format!(
@@ -325,6 +390,113 @@ fn kestrel_pass(
     ));
     tap.clear();
     Ok((ns, split))
+}
+
+/// Hostile plugins kept busy on their own threads while the hot path is measured.
+struct Attack {
+    host: Arc<kestrel_plugin_host::PluginHost>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    pokers: Vec<std::thread::JoinHandle<()>>,
+}
+
+/// An engine the hostile plugins may not command (they hold no grant anyway).
+struct NoEngine;
+
+impl kestrel_plugin_host::EngineApi for NoEngine {
+    fn buy(&self, _: &str, _: u64) -> Result<String, kestrel_plugin_host::bindings::CommandError> {
+        Err(kestrel_plugin_host::bindings::CommandError::Unavailable)
+    }
+    fn sell(&self, _: &str, _: u8) -> Result<String, kestrel_plugin_host::bindings::CommandError> {
+        Err(kestrel_plugin_host::bindings::CommandError::Unavailable)
+    }
+    fn pause(&self) -> Result<String, kestrel_plugin_host::bindings::CommandError> {
+        Err(kestrel_plugin_host::bindings::CommandError::Unavailable)
+    }
+    fn resume(&self) -> Result<String, kestrel_plugin_host::bindings::CommandError> {
+        Err(kestrel_plugin_host::bindings::CommandError::Unavailable)
+    }
+    fn kill(&self, _: bool) -> Result<String, kestrel_plugin_host::bindings::CommandError> {
+        Err(kestrel_plugin_host::bindings::CommandError::Unavailable)
+    }
+    fn positions(&self) -> Vec<kestrel_plugin_host::bindings::Position> {
+        Vec::new()
+    }
+    fn pnl(&self) -> kestrel_plugin_host::bindings::PnlReport {
+        kestrel_plugin_host::bindings::PnlReport {
+            realized_lamports: 0,
+            unrealized_lamports: 0,
+            open_positions: 0,
+            exposure_lamports: 0,
+            wallet_lamports: 0,
+        }
+    }
+    fn status(&self) -> kestrel_plugin_host::bindings::EngineStatus {
+        kestrel_plugin_host::bindings::EngineStatus {
+            trading_state: String::new(),
+            launches: 0,
+            bought: 0,
+            sold: 0,
+            open_positions: 0,
+            slot: 0,
+        }
+    }
+}
+
+impl Attack {
+    fn start() -> Result<Self> {
+        use kestrel_plugin_host::{Grants, PluginLimits, PluginSource, PluginSpec};
+        let spec = |mode: &str| PluginSpec {
+            name: mode.to_owned(),
+            source: PluginSource::Bytes(kestrel_plugin_bundle::PROBE),
+            settings: vec![("mode".into(), mode.into())],
+            grants: Grants::default(),
+            limits: PluginLimits::default(),
+        };
+        let modes = ["spin", "memory", "flood", "panic"];
+        let host = Arc::new(kestrel_plugin_host::PluginHost::start(
+            modes.iter().map(|m| spec(m)).collect(),
+            Arc::new(NoEngine),
+        )?);
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let pokers = modes
+            .iter()
+            .map(|m| {
+                let (host, stop, m) = (host.clone(), stop.clone(), (*m).to_owned());
+                std::thread::spawn(move || {
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let msg = kestrel_plugin_host::bindings::Inbound {
+                            chat: "0".into(),
+                            user: "0".into(),
+                            text: "https://not-granted.example/".into(),
+                        };
+                        if host.message(&m, msg).is_err() {
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                    }
+                })
+            })
+            .collect();
+        Ok(Self { host, stop, pokers })
+    }
+
+    fn stop(self) -> String {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for p in self.pokers {
+            let _ = p.join();
+        }
+        let lines: Vec<String> = self
+            .host
+            .status()
+            .into_iter()
+            .map(|s| {
+                format!(
+                    "  {}: {} faults, {} restarts, {} HTTP refused",
+                    s.name, s.faults, s.restarts, s.http_denied
+                )
+            })
+            .collect();
+        format!("hostile plugins during the pass:\n{}", lines.join("\n"))
+    }
 }
 
 fn wait_connected(engine: &Engine) -> Result<()> {

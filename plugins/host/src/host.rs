@@ -81,21 +81,86 @@ fn kinds_of(e: &Event) -> EventKinds {
     }
 }
 
+/// The wasmtime engine (epoch interruption on) and the linker with WASI (nothing granted)
+/// and the plugin world's imports.
+fn runtime() -> Result<(Engine, Arc<Linker<State>>), HostError> {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    let engine = Engine::new(&config).map_err(|e| HostError::Runtime(format!("{e:#}")))?;
+    let mut linker: Linker<State> = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+        .map_err(|e| HostError::Runtime(format!("WASI: {e:#}")))?;
+    Plugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
+        .map_err(|e| HostError::Runtime(format!("imports: {e:#}")))?;
+    Ok((engine, Arc::new(linker)))
+}
+
+/// A component compiled once and instantiated on demand, as the host does at every start and
+/// restart: for checking a plugin file and for measuring instantiation.
+pub struct Compiled {
+    engine: Engine,
+    linker: Arc<Linker<State>>,
+    component: wasmtime::component::Component,
+    ctx: Arc<PluginCtx>,
+    settings: Vec<(String, String)>,
+    _io: tokio::runtime::Runtime,
+}
+
+impl Compiled {
+    pub fn new(spec: &PluginSpec, engine_api: Arc<dyn EngineApi>) -> Result<Self, HostError> {
+        let (engine, linker) = runtime()?;
+        let bytes: Vec<u8> = match &spec.source {
+            crate::config::PluginSource::Bytes(b) => b.to_vec(),
+            crate::config::PluginSource::File(p) => {
+                std::fs::read(p).map_err(|e| HostError::Runtime(format!("{}: {e}", p.display())))?
+            }
+        };
+        let component = wasmtime::component::Component::new(&engine, &bytes)
+            .map_err(|e| HostError::Runtime(format!("not a component: {e:#}")))?;
+        let io = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| HostError::Runtime(e.to_string()))?;
+        let ctx = Arc::new(PluginCtx {
+            name: spec.name.clone(),
+            grants: spec.grants.clone(),
+            limits: spec.limits.clone(),
+            engine: engine_api,
+            client: reqwest::Client::new(),
+            io: io.handle().clone(),
+            kv: Mutex::new(HashMap::new()),
+            counters: Counters::default(),
+        });
+        Ok(Self {
+            engine,
+            linker,
+            component,
+            ctx,
+            settings: spec.settings.clone(),
+            _io: io,
+        })
+    }
+
+    /// A fresh Store and instance, initialised with the plugin's settings.
+    pub fn instantiate(&self) -> Result<(), HostError> {
+        supervisor::instantiate_and_init(
+            &self.engine,
+            &self.linker,
+            &self.component,
+            &self.ctx,
+            &self.settings,
+        )
+        .map_err(HostError::Runtime)
+    }
+}
+
 impl PluginHost {
     /// Starts every plugin in `specs`, each on its own thread.
     pub fn start(
         specs: Vec<PluginSpec>,
         engine_api: Arc<dyn EngineApi>,
     ) -> Result<Self, HostError> {
-        let mut config = Config::new();
-        config.epoch_interruption(true);
-        let engine = Engine::new(&config).map_err(|e| HostError::Runtime(format!("{e:#}")))?;
-        let mut linker: Linker<State> = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
-            .map_err(|e| HostError::Runtime(format!("WASI: {e:#}")))?;
-        Plugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
-            .map_err(|e| HostError::Runtime(format!("imports: {e:#}")))?;
-        let linker = Arc::new(linker);
+        let (engine, linker) = runtime()?;
         let io = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("kestrel-plugin-io")

@@ -20,4 +20,4 @@ mod supervisor;
 
 pub use config::{Grants, PluginLimits, PluginSource, PluginSpec};
 pub use engine_api::EngineApi;
-pub use host::{HostError, PluginHost, PluginStatus};
+pub use host::{Compiled, HostError, PluginHost, PluginStatus};

@@ -118,6 +118,23 @@ impl Instance {
     }
 }
 
+/// Instantiates and initialises once, then drops the instance (a check, or a measurement).
+pub(crate) fn instantiate_and_init(
+    engine: &Engine,
+    linker: &Linker<State>,
+    component: &Component,
+    ctx: &Arc<PluginCtx>,
+    settings: &[(String, String)],
+) -> Result<(), String> {
+    let mut inst = Instance::new(engine, linker, component, ctx)?;
+    inst.arm();
+    match inst.bindings.call_init(&mut inst.store, settings) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(format!("init refused: {e}")),
+        Err(e) => Err(describe(&e)),
+    }
+}
+
 fn deadline_ticks(d: Duration) -> u64 {
     (d.as_nanos() / EPOCH_TICK.as_nanos()).max(1) as u64
 }
