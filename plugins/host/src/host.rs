@@ -19,6 +19,23 @@ use crate::engine_api::EngineApi;
 use crate::imports::{Counters, PluginCtx, State};
 use crate::supervisor::{self, Shared, Work};
 
+/// Puts the calling thread in the scheduler's idle class (Linux `SCHED_IDLE`): it runs only
+/// on CPU nobody else wants, so a plugin that computes all it may (up to its deadline, again
+/// and again) cannot take a core from the engine's threads. Elsewhere, nothing.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+pub fn lower_priority() -> bool {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: sched_setscheduler on the calling thread (pid 0) with a valid, initialised
+    // parameter block; it reads the struct and touches no other memory.
+    unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) == 0 }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn lower_priority() -> bool {
+    false
+}
+
 /// How often the epoch advances: the unit of a call's deadline.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
@@ -53,6 +70,8 @@ pub struct PluginStatus {
     pub http_denied: u64,
     pub commands: u64,
     pub commands_denied: u64,
+    /// Log lines dropped over the per-second allowance.
+    pub logs_dropped: u64,
 }
 
 struct Running {
@@ -164,6 +183,9 @@ impl PluginHost {
         let io = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("kestrel-plugin-io")
+            .on_thread_start(|| {
+                let _ = lower_priority();
+            })
             .enable_all()
             .build()
             .map_err(|e| HostError::Runtime(e.to_string()))?;
@@ -219,7 +241,12 @@ impl PluginHost {
                     (engine.clone(), linker.clone(), ctx.clone(), shared.clone());
                 std::thread::Builder::new()
                     .name(format!("plugin-{name}"))
-                    .spawn(move || supervisor::run(spec, engine, linker, ctx, rx, shared))
+                    .spawn(move || {
+                        if !lower_priority() {
+                            tracing::debug!("plugin thread keeps the normal scheduling class");
+                        }
+                        supervisor::run(spec, engine, linker, ctx, rx, shared)
+                    })
                     .map_err(|e| HostError::Runtime(e.to_string()))?
             };
             plugins.push(Running {
@@ -293,6 +320,7 @@ impl PluginHost {
                 s.http_denied = c.http_denied.load(Ordering::Relaxed);
                 s.commands = c.commands.load(Ordering::Relaxed);
                 s.commands_denied = c.commands_denied.load(Ordering::Relaxed);
+                s.logs_dropped = c.logs_dropped.load(Ordering::Relaxed);
                 s
             })
             .collect()

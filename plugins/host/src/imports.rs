@@ -28,7 +28,12 @@ pub(crate) struct Counters {
     pub(crate) http_denied: AtomicU64,
     pub(crate) commands: AtomicU64,
     pub(crate) commands_denied: AtomicU64,
+    /// Log lines dropped over the per-second allowance.
+    pub(crate) logs_dropped: AtomicU64,
 }
+
+/// Log lines (and refusal warnings) a plugin may write per second; the rest are counted.
+pub(crate) const LOGS_PER_SECOND: u32 = 20;
 
 /// What every instance of one plugin shares (across restarts).
 pub(crate) struct PluginCtx {
@@ -52,6 +57,19 @@ pub(crate) struct State {
     /// When the plugin's own computing started: the call's start, or the end of its last
     /// blocking host call. The deadline counts from here, so waiting on HTTP is not computing.
     pub(crate) compute_since: std::time::Instant,
+    /// The log allowance.
+    pub(crate) logs: Rate,
+}
+
+impl State {
+    /// Whether a log line may be written now (a flood of them is dropped and counted).
+    fn may_log(&mut self) -> bool {
+        let ok = self.logs.take();
+        if !ok {
+            self.ctx.counters.logs_dropped.fetch_add(1, Relaxed);
+        }
+        ok
+    }
 }
 
 impl WasiView for State {
@@ -72,7 +90,9 @@ impl http::Host for State {
             Ok(c) => c,
             Err(e) => {
                 ctx.counters.http_denied.fetch_add(1, Relaxed);
-                tracing::warn!(plugin = %ctx.name, "HTTP refused: {e:?}");
+                if self.may_log() {
+                    tracing::warn!(plugin = %ctx.name, "HTTP refused: {e:?}");
+                }
                 return Err(e);
             }
         };
@@ -232,6 +252,9 @@ impl kv::Host for State {
 
 impl log::Host for State {
     fn log(&mut self, level: Level, message: String) {
+        if !self.may_log() {
+            return;
+        }
         let mut m = message;
         if m.len() > MAX_LOG {
             let mut cut = MAX_LOG;

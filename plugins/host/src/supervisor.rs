@@ -89,6 +89,7 @@ impl Instance {
                 ctx: ctx.clone(),
                 rate: Rate::new(ctx.limits.http_per_second),
                 compute_since: Instant::now(),
+                logs: Rate::new(crate::imports::LOGS_PER_SECOND),
             },
         );
         store.limiter(|s| &mut s.limits);

@@ -335,3 +335,24 @@ fn a_changed_wasm_file_is_reloaded() {
     });
     host.stop();
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn plugin_threads_run_in_the_idle_scheduling_class() {
+    // SCHED_IDLE is 5 on Linux.
+    let t = std::thread::spawn(|| {
+        let lowered = kestrel_plugin_host::host::lower_priority();
+        let policy = std::fs::read_to_string("/proc/thread-self/stat")
+            .ok()
+            .and_then(|s| s.rsplit(')').next().map(str::to_owned))
+            .and_then(|rest| {
+                rest.split_whitespace()
+                    .nth(38)
+                    .and_then(|p| p.parse::<i32>().ok())
+            });
+        (lowered, policy)
+    });
+    let (lowered, policy) = t.join().unwrap();
+    assert!(lowered);
+    assert_eq!(policy, Some(5));
+}

@@ -257,7 +257,19 @@ impl Telegram {
                 chats.push(chat);
             }
         }
-        self.queue(chat, reply.reply);
+        // A button's answer replaces the message that carried the buttons, so a choice
+        // cannot be pressed twice.
+        let reply = match (reply.reply, message_id) {
+            (
+                Reply::Text {
+                    lines,
+                    keyboard: None,
+                },
+                Some(message_id),
+            ) => Reply::Edit { message_id, lines },
+            (r, _) => r,
+        };
+        self.queue(chat, reply);
         note
     }
 }
