@@ -353,7 +353,7 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
 
 /// One pass of Kestrel: a fresh funded wallet, the engine started, `args.launches` launches
 /// (mints salted by `salt`), the latencies the cluster's tap saw.
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
 fn kestrel_pass(
     config: &Config,
     sim_rt: &tokio::runtime::Runtime,
