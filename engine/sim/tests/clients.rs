@@ -145,14 +145,26 @@ async fn watch_a_launch_buy_and_sell_it_back() {
         ata::ix::create_idempotent(&trader.pubkey(), &trader.pubkey(), &mint, &TOKEN_PROGRAM);
     let sig = send(&rpc, &[create_ata, buy], &trader, &[]).await.unwrap();
 
-    // Its TradeEvent, from getTransaction.
-    let tx = rpc
-        .get_transaction(
-            &sig,
-            solana_transaction_status_client_types::UiTransactionEncoding::Json,
-        )
-        .await
-        .unwrap();
+    // Its TradeEvent, from getTransaction. Without a commitment the method answers at
+    // `finalized`, 32 slots after `confirmed` (what send_and_confirm waited for): ask until
+    // the transaction gets there.
+    let mut tx = None;
+    for _ in 0..200 {
+        match rpc
+            .get_transaction(
+                &sig,
+                solana_transaction_status_client_types::UiTransactionEncoding::Json,
+            )
+            .await
+        {
+            Ok(t) => {
+                tx = Some(t);
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    }
+    let tx = tx.expect("the transaction is finalized within 10 s");
     let meta = tx.transaction.meta.unwrap();
     let logs_vec: Vec<String> = Option::from(meta.log_messages).unwrap();
     let mut trade = None;
