@@ -281,23 +281,13 @@ impl SignedTx {
 /// Returns where the blockhash sits.
 fn write_v0_message(m: &v0::Message, out: &mut Vec<u8>) -> usize {
     out.push(0x80); // MESSAGE_VERSION_PREFIX | 0
-    out.push(m.header.num_required_signatures);
-    out.push(m.header.num_readonly_signed_accounts);
-    out.push(m.header.num_readonly_unsigned_accounts);
-    short_vec(out, m.account_keys.len());
-    for k in &m.account_keys {
-        out.extend_from_slice(k.as_ref());
-    }
-    let blockhash_at = out.len();
-    out.extend_from_slice(m.recent_blockhash.as_ref());
-    short_vec(out, m.instructions.len());
-    for ix in &m.instructions {
-        out.push(ix.program_id_index);
-        short_vec(out, ix.accounts.len());
-        out.extend_from_slice(&ix.accounts);
-        short_vec(out, ix.data.len());
-        out.extend_from_slice(&ix.data);
-    }
+    let blockhash_at = write_layout(
+        &m.header,
+        &m.account_keys,
+        &m.recent_blockhash,
+        &m.instructions,
+        out,
+    );
     short_vec(out, m.address_table_lookups.len());
     for l in &m.address_table_lookups {
         out.extend_from_slice(l.account_key.as_ref());
@@ -305,6 +295,35 @@ fn write_v0_message(m: &v0::Message, out: &mut Vec<u8>) -> usize {
         out.extend_from_slice(&l.writable_indexes);
         short_vec(out, l.readonly_indexes.len());
         out.extend_from_slice(&l.readonly_indexes);
+    }
+    blockhash_at
+}
+
+/// What legacy and v0 messages share: header, keys, blockhash, compiled instructions.
+/// Returns where the blockhash sits.
+fn write_layout(
+    header: &solana_message::MessageHeader,
+    keys: &[Pubkey],
+    blockhash: &Hash,
+    instructions: &[solana_message::compiled_instruction::CompiledInstruction],
+    out: &mut Vec<u8>,
+) -> usize {
+    out.push(header.num_required_signatures);
+    out.push(header.num_readonly_signed_accounts);
+    out.push(header.num_readonly_unsigned_accounts);
+    short_vec(out, keys.len());
+    for k in keys {
+        out.extend_from_slice(k.as_ref());
+    }
+    let blockhash_at = out.len();
+    out.extend_from_slice(blockhash.as_ref());
+    short_vec(out, instructions.len());
+    for ix in instructions {
+        out.push(ix.program_id_index);
+        short_vec(out, ix.accounts.len());
+        out.extend_from_slice(&ix.accounts);
+        short_vec(out, ix.data.len());
+        out.extend_from_slice(&ix.data);
     }
     blockhash_at
 }
@@ -322,24 +341,15 @@ fn short_vec(out: &mut Vec<u8>, mut n: usize) {
     }
 }
 
-/// The legacy message wire format: header, keys, blockhash, compiled instructions.
+/// The legacy message wire format.
 fn write_message(m: &Message, out: &mut Vec<u8>) {
-    out.push(m.header.num_required_signatures);
-    out.push(m.header.num_readonly_signed_accounts);
-    out.push(m.header.num_readonly_unsigned_accounts);
-    short_vec(out, m.account_keys.len());
-    for k in &m.account_keys {
-        out.extend_from_slice(k.as_ref());
-    }
-    out.extend_from_slice(m.recent_blockhash.as_ref());
-    short_vec(out, m.instructions.len());
-    for ix in &m.instructions {
-        out.push(ix.program_id_index);
-        short_vec(out, ix.accounts.len());
-        out.extend_from_slice(&ix.accounts);
-        short_vec(out, ix.data.len());
-        out.extend_from_slice(&ix.data);
-    }
+    write_layout(
+        &m.header,
+        &m.account_keys,
+        &m.recent_blockhash,
+        &m.instructions,
+        out,
+    );
 }
 
 #[cfg(test)]
