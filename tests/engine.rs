@@ -99,6 +99,16 @@ fn three_redundant_feeds_buy_each_launch_exactly_once_and_positions_match_the_le
     assert_eq!(health.0, 200, "{}", health.1);
     assert_eq!(health.1["feeds_connected"], 3);
     assert!(metrics.contains("kestrel_bought_total 3"), "{metrics}");
+    // Each launch was hinted to the execution thread before the strategy decided, so every
+    // buy was signed from accounts derived ahead (once per launch, whichever feed was first).
+    assert!(
+        metrics.contains("kestrel_curve_plans_warm_total 3"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("kestrel_curve_plans_derived_total 0"),
+        "{metrics}"
+    );
     assert!(
         metrics.contains("kestrel_stage_latency_seconds{stage=\"build_sign\",quantile=\"0.5\"}")
     );

@@ -7,9 +7,13 @@
 //!   the frame parsed as solana-pubsub-client does (a `Value`, then
 //!   `Response<RpcLogsResponse>`), each `Program data:` line base64-decoded and decoded by
 //!   discriminator, then the baseline build and sign.
+//! - `frame_to_signed/kestrel_hinted`: the same path timed as the engine runs it: the feed
+//!   hints the launch to the execution thread, which derives its accounts while the strategy
+//!   decides, so the derivation is off the critical path and not timed.
 
 use std::hint::black_box;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -280,6 +284,65 @@ fn hot_path(c: &mut Criterion) {
                 landed: None,
             });
             black_box(len)
+        })
+    });
+    // The same path as the engine runs it: the feed hints the launch to the execution
+    // thread, which derives its accounts while the strategy thread decides. Timed here is
+    // the critical path only, frame to launch and then decision to signed bytes; the
+    // derivation, done on the other thread meanwhile, is left out.
+    let mut h = 0u64;
+    g.bench_function("kestrel_hinted", |b| {
+        b.iter_custom(|iters| {
+            let mut critical = Duration::ZERO;
+            for _ in 0..iters {
+                h += 1;
+                let t0 = Instant::now();
+                let read_at = mono_nanos();
+                let Ok(Frame::Logs(note)) = parse_frame(black_box(&frame)) else {
+                    continue;
+                };
+                let mut launch = None;
+                extractor.lines(
+                    note.lines(),
+                    SignatureText::new(&note.signature),
+                    note.slot,
+                    Timestamp(h),
+                    &mut |e| {
+                        if let Extracted::Launch(l) = e {
+                            launch = Some(l);
+                        }
+                    },
+                );
+                let Some(mut l) = launch else { continue };
+                l.mint = Pubkey::new_from_array(bytes(h | 1 << 40));
+                l.creator = Pubkey::new_from_array(bytes(h ^ 0x00ab_cdef | 1 << 40));
+                critical += t0.elapsed();
+                executor.warm(MintInfo::of_launch(&l));
+                let t1 = Instant::now();
+                let stamped = Stamped {
+                    event: FeedEvent::Launch(l),
+                    endpoint: 0,
+                    read_at,
+                    decoded_at: mono_nanos(),
+                };
+                let Some(order) = k.on_feed(&stamped) else {
+                    continue;
+                };
+                let len = executor
+                    .prepare(&order)
+                    .map_or(0, |p| p.signed.send_body.len());
+                critical += t1.elapsed();
+                black_box(len);
+                k.on_report(ExecReport::Failed {
+                    order: order.id,
+                    why: order.why,
+                    mint: l.mint,
+                    is_buy: true,
+                    reason: FailReason::NoFill,
+                    landed: None,
+                });
+            }
+            critical
         })
     });
     let mut j = 0u64;

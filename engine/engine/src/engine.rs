@@ -9,6 +9,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender, bounded};
 use dashmap::DashMap;
 use kestrel_exec::send::SendPolicy;
+use kestrel_exec::tx::MintInfo;
 use kestrel_exec::{BlockhashCache, Broadcaster, JsonRpc, Wallet};
 use kestrel_feed::{EndpointStats, FeedConfig, Sink, Stamped};
 use kestrel_guardian::exits::ExitRules;
@@ -284,6 +285,9 @@ impl Engine {
         // orders and on its sockets in one event loop (no extra hop to another runtime).
         let (order_tx, order_rx) = mpsc::channel::<Order>(1024);
         let (sig_tx, sig_rx) = mpsc::unbounded_channel();
+        // Feed → execution: each launch, so its accounts are derived while the strategy
+        // decides. A hint that finds the queue full is dropped; the order derives them itself.
+        let (hint_tx, hint_rx) = mpsc::channel::<MintInfo>(64);
 
         // The feed: its own thread running a single-threaded runtime (no work stealing, no
         // cross-thread wakeups between a socket and its decoder).
@@ -294,7 +298,10 @@ impl Engine {
             let (core, cfg) = (placement.feed, s.feed.clone());
             let mut io_stop = io_stop_rx.clone();
             threads.push(spawn_runtime_thread("feed", core, move || async move {
-                let feed = kestrel_feed::start(cfg, Sink::new(feed_tx, sig_tx));
+                let sink = Sink::new(feed_tx, sig_tx).with_launch_hook(Box::new(move |l| {
+                    let _ = hint_tx.try_send(MintInfo::of_launch(l));
+                }));
+                let feed = kestrel_feed::start(cfg, sink);
                 let _ = feed_ready_tx.send(feed);
                 let _ = io_stop.changed().await;
             })?);
@@ -457,7 +464,7 @@ impl Engine {
                 }
                 let mut executor = executor;
                 tokio::select! {
-                    () = exec_loop(&mut executor, order_rx, &dispatcher, report_tx, paper, idle) => {}
+                    () = exec_loop(&mut executor, order_rx, hint_rx, &dispatcher, report_tx, paper, idle) => {}
                     _ = io_stop.changed() => {}
                 }
                 // Whatever was recorded since the last publish, for the exit table.
@@ -647,21 +654,44 @@ fn strategy_loop(
     kernel.publish(mono_nanos(), true);
 }
 
+/// After a launch hint a parked execution thread polls for the order instead of waiting on
+/// it: the strategy decides within microseconds of the hint, and waking from a park would put
+/// a thread wake-up (tens of µs on a VM) on the buy's critical path. Long enough for a
+/// strategy thread that was itself asleep; a launch that is skipped costs this much polling.
+const HINT_POLL_NS: u64 = 2_000_000;
+
 /// The execution thread's loop: sign each order as it comes and start its broadcast on this
-/// same runtime (the request is written before the next order is awaited).
+/// same runtime (the request is written before the next order is awaited). Launch hints
+/// derive accounts ahead of the orders that may follow them.
 async fn exec_loop(
     executor: &mut Executor,
     mut orders: mpsc::Receiver<Order>,
+    mut hints: mpsc::Receiver<MintInfo>,
     dispatcher: &Dispatcher,
     reports: Sender<ExecReport>,
     paper: bool,
     idle: Idle,
 ) {
     let mut publish = tokio::time::interval(Duration::from_millis(250));
+    let mut hints_open = true;
+    // Until when a parking thread polls instead (mono ns).
+    let mut poll_until = 0u64;
     loop {
-        let order = if idle == Idle::Park {
+        let order = if idle == Idle::Park && mono_nanos() >= poll_until {
+            // Hints first: a launch's hint is sent before the strategy hears of the launch,
+            // so taking hints first means an order always finds its accounts derived.
             tokio::select! {
                 biased;
+                h = hints.recv(), if hints_open => {
+                    match h {
+                        Some(m) => {
+                            executor.warm(m);
+                            poll_until = mono_nanos().saturating_add(HINT_POLL_NS);
+                        }
+                        None => hints_open = false,
+                    }
+                    continue;
+                }
                 o = orders.recv() => match o {
                     Some(o) => o,
                     None => break,
@@ -672,8 +702,15 @@ async fn exec_loop(
                 }
             }
         } else {
-            // Poll the queue; between polls let this runtime's sockets and timers run (and,
-            // with `yield`, the machine's other threads).
+            // Poll the queue, hints first as above; between polls let this runtime's sockets
+            // and timers run (and, unless spinning, the machine's other threads).
+            if let Ok(m) = hints.try_recv() {
+                executor.warm(m);
+                if idle == Idle::Park {
+                    poll_until = mono_nanos().saturating_add(HINT_POLL_NS);
+                }
+                continue;
+            }
             match orders.try_recv() {
                 Ok(o) => o,
                 Err(mpsc::error::TryRecvError::Empty) => {

@@ -4,10 +4,11 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
 
 use kestrel_exec::BlockhashCache;
 use kestrel_exec::Wallet;
-use kestrel_exec::tx::{self, Budget, FeeSettings, SignedTx, TradePlan, with_slippage};
+use kestrel_exec::tx::{self, Budget, FeeSettings, MintInfo, SignedTx, TradePlan, with_slippage};
 use kestrel_model::{Side, mono_nanos};
 use kestrel_pump::curve;
 use kestrel_pump::pda;
@@ -47,10 +48,47 @@ pub struct ExecSettings {
 /// search, ~10 µs, and creators who launch again tend to do it soon).
 const VAULT_CACHE: usize = 4_096;
 
+/// Launches whose accounts were derived ahead; an order follows its launch within
+/// microseconds or never, so a few recent ones are enough.
+const WARM_PLANS: usize = 16;
+
+/// The accounts of the latest launches, derived from the feed's hint while the strategy
+/// thread decided, so an order for one of them only builds and signs. A fixed ring: no
+/// allocation per launch.
+struct WarmPlans {
+    slots: [Option<(MintInfo, TradePlan)>; WARM_PLANS],
+    next: usize,
+}
+
+impl WarmPlans {
+    fn new() -> Self {
+        Self {
+            slots: [None; WARM_PLANS],
+            next: 0,
+        }
+    }
+
+    /// The plan derived for exactly this launch (mint, curve, creator and token program all
+    /// equal: a hint never stands in for different accounts).
+    fn get(&self, m: &MintInfo) -> Option<TradePlan> {
+        self.slots
+            .iter()
+            .flatten()
+            .find(|(info, _)| info == m)
+            .map(|(_, plan)| *plan)
+    }
+
+    fn put(&mut self, m: MintInfo, plan: TradePlan) {
+        self.slots[self.next] = Some((m, plan));
+        self.next = (self.next + 1) % WARM_PLANS;
+    }
+}
+
 pub struct Executor {
     wallet: Arc<Wallet>,
     user_volume_accumulator: Pubkey,
     creator_vaults: HashMap<Pubkey, Pubkey>,
+    warm: WarmPlans,
     settings: ExecSettings,
     blockhash: Arc<BlockhashCache>,
     recorder: Recorder,
@@ -71,6 +109,7 @@ impl Executor {
             wallet,
             user_volume_accumulator,
             creator_vaults: HashMap::with_capacity(VAULT_CACHE),
+            warm: WarmPlans::new(),
             settings,
             blockhash,
             recorder: Recorder::new(&[Stage::BuildSign]),
@@ -89,11 +128,17 @@ impl Executor {
         &self.wallet
     }
 
-    /// Builds and signs `order`.
-    pub fn prepare(&mut self, order: &Order) -> Result<Prepared, FailReason> {
-        let recent = self.blockhash.get().ok_or(FailReason::NoBlockhash)?;
-        let intent = order.approved.intent();
-        let creator = order.mint.creator;
+    /// Derives a launch's accounts ahead of its order (the feed's hint, taken while the
+    /// strategy thread decides): the PDA searches leave the order's critical path.
+    pub fn warm(&mut self, m: MintInfo) {
+        if self.warm.get(&m).is_none() {
+            let plan = self.derive(m);
+            self.warm.put(m, plan);
+        }
+    }
+
+    fn derive(&mut self, m: MintInfo) -> TradePlan {
+        let creator = m.creator;
         let vault = match self.creator_vaults.get(&creator) {
             Some(v) => *v,
             None => {
@@ -105,13 +150,29 @@ impl Executor {
                 v
             }
         };
-        let plan = TradePlan::derive_with_vault(
+        TradePlan::derive_with_vault(
             self.wallet.pubkey(),
             self.user_volume_accumulator,
-            order.mint,
+            m,
             &self.settings.fees,
             vault,
-        );
+        )
+    }
+
+    /// Builds and signs `order`.
+    pub fn prepare(&mut self, order: &Order) -> Result<Prepared, FailReason> {
+        let recent = self.blockhash.get().ok_or(FailReason::NoBlockhash)?;
+        let intent = order.approved.intent();
+        let plan = match self.warm.get(&order.mint) {
+            Some(plan) => {
+                self.metrics.curve_plans_warm.fetch_add(1, Relaxed);
+                plan
+            }
+            None => {
+                self.metrics.curve_plans_derived.fetch_add(1, Relaxed);
+                self.derive(order.mint)
+            }
+        };
         let rates = self.settings.fees.rates;
         let r = &order.reserves;
         let cu_price = intent.cu_price_micro_lamports;
@@ -195,7 +256,139 @@ pub fn network_fee(cu_limit: u32, cu_price_micro_lamports: u64) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::book::Book;
+    use crate::order::{Route, Why};
+    use kestrel_exec::Recent;
+    use kestrel_guardian::{Guardian, Limits};
+    use kestrel_model::{Intent, Timestamp};
+    use kestrel_pump::curve::Reserves;
+    use kestrel_pump::ids::TOKEN_PROGRAM;
+    use kestrel_units::Bps;
+    use solana_hash::Hash;
+    use solana_keypair::Keypair;
+
+    fn executor(wallet: &Arc<Wallet>) -> Executor {
+        let blockhash = Arc::new(BlockhashCache::new());
+        blockhash.set(Recent {
+            hash: Hash::new_from_array([7; 32]),
+            last_valid_block_height: 1_000,
+            fetched_at: 0,
+        });
+        Executor::new(
+            wallet.clone(),
+            ExecSettings {
+                fees: FeeSettings::default(),
+                buy_cu_limit: 120_000,
+                sell_cu_limit: 100_000,
+            },
+            blockhash,
+            Arc::new(Metrics::new()),
+        )
+    }
+
+    fn buy_order(m: MintInfo) -> Order {
+        let spend = Lamports(10_000_000);
+        let mut guardian = Guardian::new(
+            Limits {
+                max_sol_per_trade: spend,
+                max_total_exposure: Lamports(100_000_000_000),
+                max_open_positions: 10,
+                max_exposure_per_creator: Lamports(100_000_000_000),
+                sol_reserve: Lamports(0),
+                max_slippage: Bps(2_000),
+                max_cu_price: 1_000_000,
+                daily_loss_limit: None,
+            },
+            vec![],
+            vec![],
+        );
+        let intent = Intent {
+            mint: m.mint,
+            creator: m.creator,
+            side: Side::Buy { spend },
+            max_slippage: Bps(1_000),
+            cu_price_micro_lamports: 1_000,
+            created_at: Timestamp(0),
+        };
+        let approved = guardian
+            .check(intent, &Book::new(Lamports(1_000_000_000_000), 16))
+            .unwrap();
+        Order {
+            id: 1,
+            why: Why::Snipe,
+            approved,
+            mint: m,
+            reserves: Reserves {
+                virtual_token: TokenAmount(1_073_000_000_000_000),
+                virtual_sol: Lamports(30_000_000_000),
+                real_token: TokenAmount(793_100_000_000_000),
+                real_sol: Lamports(0),
+            },
+            read_at: 0,
+            decided_at: 0,
+            route: Route::Curve,
+        }
+    }
+
+    fn launch(n: u8) -> MintInfo {
+        MintInfo {
+            mint: Pubkey::new_from_array([n; 32]),
+            bonding_curve: Pubkey::new_from_array([n ^ 0xff; 32]),
+            creator: Pubkey::new_from_array([n.wrapping_add(1); 32]),
+            token_program: TOKEN_PROGRAM,
+            is_cashback: false,
+        }
+    }
+
+    #[test]
+    fn a_hinted_launch_signs_the_same_transaction_from_its_warm_accounts() {
+        let wallet = Arc::new(Wallet::from_keypair(Keypair::new_from_array([4; 32])));
+        let m = launch(1);
+        let mut cold = executor(&wallet);
+        let expected = cold.prepare(&buy_order(m)).unwrap();
+        assert_eq!(cold.metrics.curve_plans_derived.load(Relaxed), 1);
+
+        let mut warmed = executor(&wallet);
+        warmed.warm(m);
+        // Later launches do not push it out before its order comes.
+        for n in 2..8 {
+            warmed.warm(launch(n));
+        }
+        let got = warmed.prepare(&buy_order(m)).unwrap();
+        assert_eq!(warmed.metrics.curve_plans_warm.load(Relaxed), 1);
+        assert_eq!(warmed.metrics.curve_plans_derived.load(Relaxed), 0);
+        assert_eq!(got.signed.send_body, expected.signed.send_body);
+        assert_eq!(got.instructions, expected.instructions);
+    }
+
+    #[test]
+    fn a_hint_never_stands_in_for_other_accounts() {
+        let wallet = Arc::new(Wallet::from_keypair(Keypair::new_from_array([4; 32])));
+        let m = launch(1);
+        let mut ex = executor(&wallet);
+        ex.warm(m);
+        // Same mint, another creator (so another creator vault): derived afresh.
+        let other = MintInfo {
+            creator: Pubkey::new_from_array([99; 32]),
+            ..m
+        };
+        let got = ex.prepare(&buy_order(other)).unwrap();
+        assert_eq!(ex.metrics.curve_plans_warm.load(Relaxed), 0);
+        assert_eq!(ex.metrics.curve_plans_derived.load(Relaxed), 1);
+        let mut cold = executor(&wallet);
+        assert_eq!(
+            got.signed.send_body,
+            cold.prepare(&buy_order(other)).unwrap().signed.send_body
+        );
+        // A ring of recent launches: the oldest is forgotten, and derived again.
+        for n in 2..=(WARM_PLANS as u8 + 1) {
+            ex.warm(launch(n));
+        }
+        ex.prepare(&buy_order(m)).unwrap();
+        assert_eq!(ex.metrics.curve_plans_derived.load(Relaxed), 2);
+    }
 
     #[test]
     fn network_fee_rounds_the_priority_fee_up() {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 
 use dashmap::DashMap;
-use kestrel_exec::tx::MintInfo;
+use kestrel_exec::tx::{MintInfo, token_program_id};
 use kestrel_feed::{FeedEvent, FeedHandle, Stamped, Watch};
 use kestrel_guardian::exits::{ExitReason, ExitRules, ExitTracker, Holding, Mark};
 use kestrel_guardian::{Approved, Exposure, Guardian, TradingState};
@@ -16,7 +16,7 @@ use kestrel_model::{
     Clock, CurveUpdate, Intent, LaunchEvent, Side, Timestamp, TokenProgram, TradeEvent, mono_nanos,
 };
 use kestrel_pump::curve::{FeeRates, Reserves};
-use kestrel_pump::ids::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
+use kestrel_pump::ids::TOKEN_2022_PROGRAM;
 use kestrel_reentry::{Closed, Decision as ReentryDecision, Price, Reentry, Trade as ReentryTrade};
 use kestrel_sniper::{Decision, Sniper};
 use kestrel_store::{
@@ -114,13 +114,6 @@ fn token_program_of(token_2022: bool) -> TokenProgram {
         TokenProgram::Token2022
     } else {
         TokenProgram::Spl
-    }
-}
-
-fn token_program_key(p: TokenProgram) -> Pubkey {
-    match p {
-        TokenProgram::Spl => TOKEN_PROGRAM,
-        TokenProgram::Token2022 => TOKEN_2022_PROGRAM,
     }
 }
 
@@ -276,13 +269,7 @@ impl<C: Clock> Kernel<C> {
                 return None;
             }
         };
-        let mint = MintInfo {
-            mint: l.mint,
-            bonding_curve: l.bonding_curve,
-            creator: l.creator,
-            token_program: token_program_key(l.token_program),
-            is_cashback: l.is_cashback,
-        };
+        let mint = MintInfo::of_launch(l);
         self.book.add_pending(PendingBuy {
             mint: l.mint,
             creator: l.creator,
@@ -510,7 +497,7 @@ impl<C: Clock> Kernel<C> {
             mint: t.mint,
             bonding_curve: meta.bonding_curve,
             creator: intent.creator,
-            token_program: token_program_key(meta.token_program),
+            token_program: token_program_id(meta.token_program),
             is_cashback: meta.is_cashback,
         };
         Some(self.order(
@@ -957,7 +944,7 @@ impl<C: Clock> Kernel<C> {
             mint,
             bonding_curve: p.bonding_curve,
             creator: p.creator,
-            token_program: token_program_key(p.token_program),
+            token_program: token_program_id(p.token_program),
             is_cashback: p.is_cashback,
         };
         Some(self.order(why, approved, info, p.mark, t, t, route))

@@ -134,6 +134,10 @@ pub struct Metrics {
     /// fetch one first.
     pub route_plans_ready: AtomicU64,
     pub route_plans_fetched: AtomicU64,
+    /// Curve orders whose accounts were derived ahead from the feed's launch hint, and those
+    /// derived when the order came.
+    pub curve_plans_warm: AtomicU64,
+    pub curve_plans_derived: AtomicU64,
     pub sell_failures: AtomicU64,
     pub buy_failures: AtomicU64,
     pub sends: AtomicU64,
@@ -175,6 +179,8 @@ impl Metrics {
             graduated_held: AtomicU64::new(0),
             route_plans_ready: AtomicU64::new(0),
             route_plans_fetched: AtomicU64::new(0),
+            curve_plans_warm: AtomicU64::new(0),
+            curve_plans_derived: AtomicU64::new(0),
             sell_failures: AtomicU64::new(0),
             buy_failures: AtomicU64::new(0),
             sends: AtomicU64::new(0),
@@ -385,6 +391,18 @@ pub fn prometheus(m: &Metrics, feeds: &[kestrel_feed::EndpointStats]) -> String 
         "route_plans_fetched_total",
         "Routed orders that fetched their quote first.",
         m.route_plans_fetched.load(Relaxed),
+    );
+    counter(
+        &mut o,
+        "curve_plans_warm_total",
+        "Curve orders whose accounts were derived while the strategy decided.",
+        m.curve_plans_warm.load(Relaxed),
+    );
+    counter(
+        &mut o,
+        "curve_plans_derived_total",
+        "Curve orders whose accounts were derived when the order came.",
+        m.curve_plans_derived.load(Relaxed),
     );
     let gauge = |o: &mut String, name: &str, help: &str, v: String| {
         let _ = writeln!(

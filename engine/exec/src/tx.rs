@@ -5,8 +5,9 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use kestrel_model::SignatureText;
+use kestrel_model::{LaunchEvent, SignatureText, TokenProgram};
 use kestrel_pump::curve::FeeRates;
+use kestrel_pump::ids::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 use kestrel_pump::instruction::{
     self as pump_ix, TradeAccounts, TradeInputs, ata_create_idempotent, set_compute_unit_limit,
     set_compute_unit_price,
@@ -66,6 +67,27 @@ pub struct MintInfo {
     pub creator: Pubkey,
     pub token_program: Pubkey,
     pub is_cashback: bool,
+}
+
+impl MintInfo {
+    /// Everything the plan needs, as the launch's CreateEvent announced it.
+    pub fn of_launch(l: &LaunchEvent) -> Self {
+        Self {
+            mint: l.mint,
+            bonding_curve: l.bonding_curve,
+            creator: l.creator,
+            token_program: token_program_id(l.token_program),
+            is_cashback: l.is_cashback,
+        }
+    }
+}
+
+/// The program that owns a mint of this kind.
+pub fn token_program_id(p: TokenProgram) -> Pubkey {
+    match p {
+        TokenProgram::Spl => TOKEN_PROGRAM,
+        TokenProgram::Token2022 => TOKEN_2022_PROGRAM,
+    }
 }
 
 impl TradePlan {

@@ -26,7 +26,7 @@ use solana_pubkey::Pubkey;
 use tokio::sync::broadcast;
 
 pub use dedup::Dedup;
-pub use sink::Sink;
+pub use sink::{LaunchHook, Sink};
 pub use stats::EndpointStats;
 
 /// What the feeds tell the strategy thread.

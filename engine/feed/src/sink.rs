@@ -5,15 +5,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use crossbeam_channel::{Sender, TrySendError};
-use kestrel_model::{SignatureText, mono_nanos};
+use kestrel_model::{LaunchEvent, SignatureText, mono_nanos};
 
 use crate::dedup::{Arrival, Dedup};
 use crate::extract::{Extracted, Extractor};
 use crate::stats::EndpointStats;
 use crate::{FeedEvent, SignatureUpdate, Stamped};
 
+/// Told of each first-seen launch just before the strategy thread is, so that work every
+/// bought launch needs (deriving its accounts) can start while the strategy decides.
+pub type LaunchHook = Box<dyn Fn(&LaunchEvent) + Send + Sync>;
+
 pub struct Sink {
     pub events: Sender<Stamped>,
+    launch_hook: Option<LaunchHook>,
     /// Async consumers (the confirmation tasks) wait on these.
     pub signatures: tokio::sync::mpsc::UnboundedSender<SignatureUpdate>,
     pub dedup: Arc<Dedup>,
@@ -41,10 +46,16 @@ impl Sink {
     ) -> Self {
         Self {
             events,
+            launch_hook: None,
             signatures,
             dedup: Arc::new(Dedup::new()),
             max_slot: AtomicU64::new(0),
         }
+    }
+
+    pub fn with_launch_hook(mut self, hook: LaunchHook) -> Self {
+        self.launch_hook = Some(hook);
+        self
     }
 
     /// Hands an event over. A full queue is counted, then waited on: market data is never
@@ -94,7 +105,12 @@ impl Sink {
         let mut result = Ok(());
         extractor.lines(lines, signature, slot, seen_at, &mut |e| {
             let event = match e {
-                Extracted::Launch(l) => FeedEvent::Launch(l),
+                Extracted::Launch(l) => {
+                    if let Some(hook) = &self.launch_hook {
+                        hook(&l);
+                    }
+                    FeedEvent::Launch(l)
+                }
                 Extracted::Trade(t) => FeedEvent::Trade(t),
             };
             let stamped = Stamped {
