@@ -2,7 +2,9 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicBool, AtomicU64, Ordering::Acquire, Ordering::Relaxed, Ordering::Release,
+};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -11,7 +13,7 @@ use dashmap::DashMap;
 use kestrel_exec::send::SendPolicy;
 use kestrel_exec::tx::MintInfo;
 use kestrel_exec::{BlockhashCache, Broadcaster, JsonRpc, Wallet};
-use kestrel_feed::{EndpointStats, FeedConfig, Sink, Stamped};
+use kestrel_feed::{EndpointStats, FeedConfig, FeedEvent, Sink, Stamped};
 use kestrel_guardian::exits::ExitRules;
 use kestrel_guardian::{Guardian, Limits};
 use kestrel_model::{SystemClock, mono_nanos};
@@ -455,6 +457,7 @@ impl Engine {
                 executor = executor.with_tip(j.tip_lamports);
             }
             let (core, paper, dispatcher) = (placement.exec, s.paper, dispatcher.clone());
+            let metrics = metrics.clone();
             let mut io_stop = io_stop_rx.clone();
             threads.push(spawn_runtime_thread("exec", core, move || async move {
                 dispatcher.route(sig_rx);
@@ -464,7 +467,7 @@ impl Engine {
                 }
                 let mut executor = executor;
                 tokio::select! {
-                    () = exec_loop(&mut executor, order_rx, hint_rx, &dispatcher, report_tx, paper, idle) => {}
+                    () = exec_loop(&mut executor, order_rx, hint_rx, &metrics.launches_decided, &dispatcher, report_tx, paper, idle) => {}
                     _ = io_stop.changed() => {}
                 }
                 // Whatever was recorded since the last publish, for the exit table.
@@ -577,6 +580,25 @@ fn send_order(orders: &mpsc::Sender<Order>, o: Order, metrics: &Metrics) -> bool
     }
 }
 
+/// One feed event through the kernel; false once the execution side is gone. A launch counts
+/// as decided only after its order, if any, is queued: the execution thread polls until then.
+fn feed_event(
+    kernel: &mut Kernel<SystemClock>,
+    s: &Stamped,
+    orders: &mpsc::Sender<Order>,
+    metrics: &Metrics,
+) -> bool {
+    if let Some(o) = kernel.on_feed(s)
+        && !send_order(orders, o, metrics)
+    {
+        return false;
+    }
+    if matches!(s.event, FeedEvent::Launch(_)) {
+        metrics.launches_decided.fetch_add(1, Release);
+    }
+    true
+}
+
 #[allow(clippy::too_many_arguments)]
 fn strategy_loop(
     mut kernel: Kernel<SystemClock>,
@@ -596,9 +618,7 @@ fn strategy_loop(
         for _ in 0..256 {
             let Ok(s) = feed.try_recv() else { break };
             idle_turn = false;
-            if let Some(o) = kernel.on_feed(&s)
-                && !send_order(&orders, o, metrics)
-            {
+            if !feed_event(&mut kernel, &s, &orders, metrics) {
                 return;
             }
         }
@@ -632,8 +652,7 @@ fn strategy_loop(
             } else {
                 crossbeam_channel::select! {
                     recv(feed) -> s => if let Ok(s) = s
-                        && let Some(o) = kernel.on_feed(&s)
-                        && !send_order(&orders, o, metrics)
+                        && !feed_event(&mut kernel, &s, &orders, metrics)
                     {
                         return;
                     },
@@ -656,17 +675,20 @@ fn strategy_loop(
 
 /// After a launch hint a parked execution thread polls for the order instead of waiting on
 /// it: the strategy decides within microseconds of the hint, and waking from a park would put
-/// a thread wake-up (tens of µs on a VM) on the buy's critical path. Long enough for a
-/// strategy thread that was itself asleep; a launch that is skipped costs this much polling.
+/// a thread wake-up (tens of µs on a VM) on the buy's critical path. It polls until the
+/// strategy has decided every hinted launch, and never longer than this (a stalled strategy
+/// thread). Polling past the decision would take the core from the sockets the order goes to.
 const HINT_POLL_NS: u64 = 2_000_000;
 
 /// The execution thread's loop: sign each order as it comes and start its broadcast on this
 /// same runtime (the request is written before the next order is awaited). Launch hints
 /// derive accounts ahead of the orders that may follow them.
+#[allow(clippy::too_many_arguments)]
 async fn exec_loop(
     executor: &mut Executor,
     mut orders: mpsc::Receiver<Order>,
     mut hints: mpsc::Receiver<MintInfo>,
+    decided: &AtomicU64,
     dispatcher: &Dispatcher,
     reports: Sender<ExecReport>,
     paper: bool,
@@ -674,8 +696,9 @@ async fn exec_loop(
 ) {
     let mut publish = tokio::time::interval(Duration::from_millis(250));
     let mut hints_open = true;
-    // Until when a parking thread polls instead (mono ns).
+    // Until when a parking thread polls instead (mono ns), and how many launches were hinted.
     let mut poll_until = 0u64;
+    let mut hinted = 0u64;
     loop {
         let order = if idle == Idle::Park && mono_nanos() >= poll_until {
             // Hints first: a launch's hint is sent before the strategy hears of the launch,
@@ -686,6 +709,7 @@ async fn exec_loop(
                     match h {
                         Some(m) => {
                             executor.warm(m);
+                            hinted += 1;
                             poll_until = mono_nanos().saturating_add(HINT_POLL_NS);
                         }
                         None => hints_open = false,
@@ -706,6 +730,7 @@ async fn exec_loop(
             // and timers run (and, unless spinning, the machine's other threads).
             if let Ok(m) = hints.try_recv() {
                 executor.warm(m);
+                hinted += 1;
                 if idle == Idle::Park {
                     poll_until = mono_nanos().saturating_add(HINT_POLL_NS);
                 }
@@ -714,6 +739,12 @@ async fn exec_loop(
             match orders.try_recv() {
                 Ok(o) => o,
                 Err(mpsc::error::TryRecvError::Empty) => {
+                    // Every hinted launch decided and its order (if any) taken: park again.
+                    // The strategy queues an order before counting its launch as decided.
+                    if idle == Idle::Park && decided.load(Acquire) >= hinted {
+                        poll_until = 0;
+                        continue;
+                    }
                     idle.pause();
                     tokio::task::yield_now().await;
                     executor.publish(mono_nanos(), false);

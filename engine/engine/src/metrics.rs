@@ -138,6 +138,9 @@ pub struct Metrics {
     /// derived when the order came.
     pub curve_plans_warm: AtomicU64,
     pub curve_plans_derived: AtomicU64,
+    /// Launches the strategy thread has decided on, counted after any order is queued; the
+    /// execution thread polls for orders while hinted launches are undecided.
+    pub launches_decided: AtomicU64,
     pub sell_failures: AtomicU64,
     pub buy_failures: AtomicU64,
     pub sends: AtomicU64,
@@ -181,6 +184,7 @@ impl Metrics {
             route_plans_fetched: AtomicU64::new(0),
             curve_plans_warm: AtomicU64::new(0),
             curve_plans_derived: AtomicU64::new(0),
+            launches_decided: AtomicU64::new(0),
             sell_failures: AtomicU64::new(0),
             buy_failures: AtomicU64::new(0),
             sends: AtomicU64::new(0),

@@ -74,6 +74,11 @@ pub(crate) struct E2eArgs {
     /// with and without them
     #[arg(long)]
     hostile: bool,
+    /// With --hostile: passes with and without the plugins, alternating which goes first, so
+    /// the comparison pools several passes of each (this machine's noise between passes is
+    /// larger than the effect measured)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
+    rounds: u32,
 }
 
 pub(crate) fn run(cmd: &BenchCommand, config: Option<&Path>) -> u8 {
@@ -193,18 +198,48 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
     } else {
         None
     };
+    // With --hostile: the first pass above, then passes with and without the plugins in
+    // alternating order; each side's latencies are pooled.
     let attacked = if args.hostile {
         config.journal.enabled = false;
-        Some(kestrel_pass(
-            &config,
-            &sim_rt,
-            &cluster,
-            &tap,
-            args,
-            3,
-            "kestrel+hostile",
-            true,
-        )?)
+        let mut calm = ours_ns.clone();
+        let mut hostile = Vec::new();
+        let mut rounds = Vec::new();
+        for r in 0..u64::from(args.rounds) {
+            let calm_pass = |salt| {
+                kestrel_pass(
+                    &config, &sim_rt, &cluster, &tap, args, salt, "kestrel", false,
+                )
+            };
+            let hostile_pass = || {
+                kestrel_pass(
+                    &config,
+                    &sim_rt,
+                    &cluster,
+                    &tap,
+                    args,
+                    11 + 2 * r,
+                    "kestrel+hostile",
+                    true,
+                )
+            };
+            // Round 1 follows the first pass; later rounds alternate which side goes first.
+            let (c, a) = if r == 0 {
+                (ours_ns.clone(), hostile_pass()?.0)
+            } else if r % 2 == 1 {
+                let a = hostile_pass()?.0;
+                (calm_pass(10 + 2 * r)?.0, a)
+            } else {
+                let c = calm_pass(10 + 2 * r)?.0;
+                (c, hostile_pass()?.0)
+            };
+            if r > 0 {
+                calm.extend_from_slice(&c);
+            }
+            hostile.extend_from_slice(&a);
+            rounds.push((summarize(&c, n)?, summarize(&a, n)?));
+        }
+        Some((calm, hostile, rounds))
     } else {
         None
     };
@@ -252,15 +287,21 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
         Some((ns, _)) => Some(summarize(ns, n)?),
         None => None,
     };
+    let rounds_n = n * u64::from(args.rounds);
     let h = match &attacked {
-        Some((ns, _)) => Some(summarize(ns, n)?),
+        Some((calm, hostile, _)) => {
+            Some((summarize(calm, rounds_n)?, summarize(hostile, rounds_n)?))
+        }
         None => None,
     };
     let mut rows = vec![("kestrel", &o)];
     if let Some(j) = &j {
         rows.push(("+journal", j));
     }
-    if let Some(h) = &h {
+    if let Some((calm, h)) = &h {
+        if args.rounds > 1 {
+            rows.push(("calm pool", calm));
+        }
         rows.push(("+hostile", h));
     }
     rows.push(("baseline", &b));
@@ -316,7 +357,19 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
             pct(j.p99, o.p99)
         )?;
     }
-    if let Some(h) = &h {
+    if let (Some((calm, h)), Some((_, _, rounds))) = (&h, &attacked) {
+        for (i, (c, a)) in rounds.iter().enumerate() {
+            writeln!(
+                out,
+                "hostile round {}: without p50 {:.1} p99 {:.1}   with p50 {:.1} p99 {:.1}   (µs)",
+                i + 1,
+                c.p50,
+                c.p99,
+                a.p50,
+                a.p99
+            )?;
+        }
+        let o = calm;
         let pct = |with: f64, without: f64| {
             if without > 0.0 {
                 (with - without) / without * 100.0
