@@ -79,6 +79,33 @@ pub(crate) struct E2eArgs {
     /// larger than the effect measured)
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
     rounds: u32,
+    /// With --hostile: which hostile plugins run (to tell their effects apart)
+    #[arg(long, value_delimiter = ',', default_value = "spin,memory,flood,panic")]
+    attack: Vec<AttackMode>,
+}
+
+/// The hostile probe plugins `--hostile` can run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum AttackMode {
+    /// An infinite loop (stopped by the call deadline).
+    Spin,
+    /// Linear memory grown until the limit traps it.
+    Memory,
+    /// A thousand refused requests and log lines per message.
+    Flood,
+    /// A panic on every message.
+    Panic,
+}
+
+impl AttackMode {
+    fn probe_mode(self) -> &'static str {
+        match self {
+            AttackMode::Spin => "spin",
+            AttackMode::Memory => "memory",
+            AttackMode::Flood => "flood",
+            AttackMode::Panic => "panic",
+        }
+    }
 }
 
 pub(crate) fn run(cmd: &BenchCommand, config: Option<&Path>) -> u8 {
@@ -426,7 +453,7 @@ fn kestrel_pass(
     let engine = Engine::start(setup)?;
     wait_connected(&engine)?;
     let attack = if hostile {
-        Some(Attack::start()?)
+        Some(Attack::start(&args.attack)?)
     } else {
         None
     };
@@ -496,7 +523,7 @@ impl kestrel_plugin_host::EngineApi for NoEngine {
 }
 
 impl Attack {
-    fn start() -> Result<Self> {
+    fn start(attack: &[AttackMode]) -> Result<Self> {
         use kestrel_plugin_host::{Grants, PluginLimits, PluginSource, PluginSpec};
         let spec = |mode: &str| PluginSpec {
             name: mode.to_owned(),
@@ -505,7 +532,9 @@ impl Attack {
             grants: Grants::default(),
             limits: PluginLimits::default(),
         };
-        let modes = ["spin", "memory", "flood", "panic"];
+        let mut modes: Vec<&str> = attack.iter().map(|a| a.probe_mode()).collect();
+        modes.sort_unstable();
+        modes.dedup();
         let host = Arc::new(kestrel_plugin_host::PluginHost::start(
             modes.iter().map(|m| spec(m)).collect(),
             Arc::new(NoEngine),
