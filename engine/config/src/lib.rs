@@ -538,6 +538,9 @@ impl Config {
             if p.memory_mb == 0 || p.memory_mb > 4_096 {
                 return Err((key("memory_mb"), "must be 1..=4096".into()));
             }
+            if p.cpu_percent == 0 || p.cpu_percent > 100 {
+                return Err((key("cpu_percent"), "must be 1..=100".into()));
+            }
             if p.call_deadline_ms == 0 || p.tick_ms == 0 {
                 return Err((
                     key("call_deadline_ms"),

@@ -501,6 +501,9 @@ pub struct PluginSection {
     pub call_deadline_ms: u64,
     #[serde(default = "default_plugin_tick_ms")]
     pub tick_ms: u64,
+    /// The share of one core it may compute on average, percent (1..=100).
+    #[serde(default = "default_plugin_cpu_percent")]
+    pub cpu_percent: u8,
 }
 
 fn yes() -> bool {
@@ -517,6 +520,10 @@ fn default_plugin_deadline_ms() -> u64 {
 
 fn default_plugin_tick_ms() -> u64 {
     200
+}
+
+fn default_plugin_cpu_percent() -> u8 {
+    10
 }
 
 /// The event names a plugin section may list.

@@ -66,6 +66,7 @@ pub(crate) fn specs(config: &Config) -> Result<Vec<PluginSpec>> {
                     memory: usize::try_from(p.memory_mb).unwrap_or(64) << 20,
                     call_deadline: Duration::from_millis(p.call_deadline_ms),
                     tick: Duration::from_millis(p.tick_ms),
+                    cpu_percent: p.cpu_percent,
                     ..PluginLimits::default()
                 },
             })

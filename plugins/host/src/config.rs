@@ -50,6 +50,19 @@ pub struct PluginLimits {
     /// Restart backoff: first and longest pause after a fault.
     pub restart_min: Duration,
     pub restart_max: Duration,
+    /// The share of one core, in percent, a plugin may compute on average: after each call
+    /// the plugin pauses in proportion to what the call computed. A bot's calls take tens
+    /// of µs; a plugin that computes for long stops taking cores from the engine.
+    pub cpu_percent: u8,
+}
+
+impl PluginLimits {
+    /// The pause after a call that computed `used`, so that computing stays within
+    /// `cpu_percent` of one core: `used × (100 − p) / p`.
+    pub fn cooldown(&self, used: Duration) -> Duration {
+        let p = u32::from(self.cpu_percent.clamp(1, 100));
+        (used * (100 - p)) / p
+    }
 }
 
 impl Default for PluginLimits {
@@ -65,6 +78,7 @@ impl Default for PluginLimits {
             tick: Duration::from_millis(200),
             restart_min: Duration::from_millis(200),
             restart_max: Duration::from_secs(30),
+            cpu_percent: 10,
         }
     }
 }
@@ -77,4 +91,24 @@ pub struct PluginSpec {
     pub settings: Vec<(String, String)>,
     pub grants: Grants,
     pub limits: PluginLimits,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pause_after_a_call_keeps_the_plugin_within_its_share() {
+        let at = |cpu_percent| PluginLimits {
+            cpu_percent,
+            ..PluginLimits::default()
+        };
+        let ms = Duration::from_millis;
+        assert_eq!(at(10).cooldown(ms(1)), ms(9));
+        assert_eq!(at(25).cooldown(ms(1_000)), ms(3_000));
+        assert_eq!(at(100).cooldown(ms(5)), Duration::ZERO);
+        // Out of range is clamped, never a division by zero.
+        assert_eq!(at(0).cooldown(ms(1)), ms(99));
+        assert_eq!(at(200).cooldown(ms(1)), Duration::ZERO);
+    }
 }

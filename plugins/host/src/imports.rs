@@ -57,6 +57,8 @@ pub(crate) struct State {
     /// When the plugin's own computing started: the call's start, or the end of its last
     /// blocking host call. The deadline counts from here, so waiting on HTTP is not computing.
     pub(crate) compute_since: std::time::Instant,
+    /// What the current call computed before its last blocking host call.
+    pub(crate) computed: std::time::Duration,
     /// The log allowance.
     pub(crate) logs: Rate,
 }
@@ -102,6 +104,7 @@ impl http::Host for State {
         }
         ctx.counters.http_requests.fetch_add(1, Relaxed);
         let max = ctx.limits.http_max_reply;
+        self.computed += self.compute_since.elapsed();
         let r = ctx
             .io
             .block_on(crate::http::send(&ctx.client, checked, max));

@@ -89,6 +89,7 @@ impl Instance {
                 ctx: ctx.clone(),
                 rate: Rate::new(ctx.limits.http_per_second),
                 compute_since: Instant::now(),
+                computed: Duration::ZERO,
                 logs: Rate::new(crate::imports::LOGS_PER_SECOND),
             },
         );
@@ -114,8 +115,16 @@ impl Instance {
     /// Arms the deadline for the next call.
     fn arm(&mut self) {
         let d = self.store.data().ctx.limits.call_deadline;
-        self.store.data_mut().compute_since = Instant::now();
+        let s = self.store.data_mut();
+        s.compute_since = Instant::now();
+        s.computed = Duration::ZERO;
         self.store.set_epoch_deadline(deadline_ticks(d));
+    }
+
+    /// What the last call computed (time blocked in host calls excluded).
+    fn computed(&self) -> Duration {
+        let s = self.store.data();
+        s.computed + s.compute_since.elapsed()
     }
 }
 
@@ -309,11 +318,14 @@ fn serve(
             if let Err(e) = inst.bindings.call_on_tick(&mut inst.store, ms) {
                 return Ended::Fault(describe(&e));
             }
+            if cool_down(spec.limits.cooldown(inst.computed()), shared) {
+                return Ended::Stopped;
+            }
         }
         let wait = next_tick.saturating_duration_since(Instant::now());
         match work.recv_timeout(wait) {
             Ok(Work::Stop) | Err(RecvTimeoutError::Disconnected) => return Ended::Stopped,
-            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Timeout) => continue,
             Ok(Work::Event(ev)) => {
                 inst.arm();
                 if let Err(e) = inst.bindings.call_on_event(&mut inst.store, &ev) {
@@ -330,6 +342,25 @@ fn serve(
                 }
             }
         }
+        if cool_down(spec.limits.cooldown(inst.computed()), shared) {
+            return Ended::Stopped;
+        }
+    }
+}
+
+/// Pauses the plugin's thread for `pause` (its CPU share), waking to stop; true if stopping.
+/// Work queued meanwhile waits, within the plugin's bounded queue.
+fn cool_down(pause: Duration, shared: &Shared) -> bool {
+    let until = Instant::now() + pause;
+    loop {
+        if shared.stopping.load(std::sync::atomic::Ordering::Acquire) {
+            return true;
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
     }
 }
 
