@@ -144,6 +144,27 @@ struct Summary {
     max: f64,
 }
 
+/// One line for scripts: `with` beside `without`, and the change in percent.
+fn change_line(
+    out: &mut impl std::io::Write,
+    label: &str,
+    with: &Summary,
+    without: &Summary,
+) -> Result<()> {
+    let pct = |w: f64, wo: f64| if wo > 0.0 { (w - wo) / wo * 100.0 } else { 0.0 };
+    writeln!(
+        out,
+        "{label}: p50_us={:.1} p99_us={:.1} without_p50_us={:.1} without_p99_us={:.1} p50_change_pct={:+.1} p99_change_pct={:+.1}",
+        with.p50,
+        with.p99,
+        without.p50,
+        without.p99,
+        pct(with.p50, without.p50),
+        pct(with.p99, without.p99)
+    )?;
+    Ok(())
+}
+
 fn summarize(ns: &[u64], expected: u64) -> Result<Summary> {
     let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3)?;
     for v in ns {
@@ -366,23 +387,7 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
         )?;
     }
     if let Some(j) = &j {
-        let pct = |with: f64, without: f64| {
-            if without > 0.0 {
-                (with - without) / without * 100.0
-            } else {
-                0.0
-            }
-        };
-        writeln!(
-            out,
-            "journal: p50_us={:.1} p99_us={:.1} without_p50_us={:.1} without_p99_us={:.1} p50_change_pct={:+.1} p99_change_pct={:+.1}",
-            j.p50,
-            j.p99,
-            o.p50,
-            o.p99,
-            pct(j.p50, o.p50),
-            pct(j.p99, o.p99)
-        )?;
+        change_line(&mut out, "journal", j, &o)?;
     }
     if let (Some((calm, h)), Some((_, _, rounds))) = (&h, &attacked) {
         for (i, (c, a)) in rounds.iter().enumerate() {
@@ -396,24 +401,7 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
                 a.p99
             )?;
         }
-        let o = calm;
-        let pct = |with: f64, without: f64| {
-            if without > 0.0 {
-                (with - without) / without * 100.0
-            } else {
-                0.0
-            }
-        };
-        writeln!(
-            out,
-            "hostile: p50_us={:.1} p99_us={:.1} without_p50_us={:.1} without_p99_us={:.1} p50_change_pct={:+.1} p99_change_pct={:+.1}",
-            h.p50,
-            h.p99,
-            o.p50,
-            o.p99,
-            pct(h.p50, o.p50),
-            pct(h.p99, o.p99)
-        )?;
+        change_line(&mut out, "hostile", h, calm)?;
     }
     writeln!(
         out,
