@@ -109,6 +109,16 @@ fn three_redundant_feeds_buy_each_launch_exactly_once_and_positions_match_the_le
         metrics.contains("kestrel_curve_plans_derived_total 0"),
         "{metrics}"
     );
+    // The execution thread made its nonces before the launches came, so each buy paid only
+    // the cheap half of its signature, and the cluster verified every one.
+    assert!(
+        metrics.contains("kestrel_signed_nonce_ahead_total 3"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("kestrel_signed_deterministic_total 0"),
+        "{metrics}"
+    );
     assert!(
         metrics.contains("kestrel_stage_latency_seconds{stage=\"build_sign\",quantile=\"0.5\"}")
     );

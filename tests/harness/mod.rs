@@ -146,6 +146,7 @@ impl Harness {
                 fees: FeeSettings::default(),
                 buy_cu_limit: 120_000,
                 sell_cu_limit: 100_000,
+                nonces_ahead: true,
             },
             sell: SellSettings {
                 slippage: Bps(2_500),

@@ -121,6 +121,21 @@ pub struct ExecSection {
     pub max_resigns: u32,
     pub max_send_retries: u32,
     pub max_retry_after_ms: u64,
+    /// How buys and sells are signed (see [`NonceChoice`]).
+    pub nonces: NonceChoice,
+}
+
+/// Where an Ed25519 signature's nonce comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NonceChoice {
+    /// Made ahead on the execution thread while it is idle, hedged with the key's secret
+    /// prefix and OS randomness, each used once: an order pays only the cheap half of its
+    /// signature. Falls back to deterministic when none is ready.
+    #[default]
+    Ahead,
+    /// RFC 8032's nonce, hashed from the message: the full signature on every order.
+    Deterministic,
 }
 
 impl Default for ExecSection {
@@ -137,6 +152,7 @@ impl Default for ExecSection {
             max_resigns: 2,
             max_send_retries: 3,
             max_retry_after_ms: 2_000,
+            nonces: NonceChoice::Ahead,
         }
     }
 }

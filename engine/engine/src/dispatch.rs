@@ -11,7 +11,6 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 use dashmap::DashMap;
 use kestrel_exec::rpc::SignatureStatus;
-use kestrel_exec::tx;
 use kestrel_exec::{BlockhashCache, Broadcaster, JsonRpc, Wallet};
 use kestrel_feed::extract::{Extracted, Extractor};
 use kestrel_feed::{FeedHandle, SignatureUpdate, Watch};
@@ -216,8 +215,7 @@ impl Dispatcher {
         Ok(Prepared {
             order: *order,
             signed,
-            instructions: Vec::new(),
-            compiled: Some(ready.compiled),
+            message: ready.compiled,
             last_valid_block_height: recent.last_valid_block_height,
             signed_at: mono_nanos(),
             expected,
@@ -414,10 +412,7 @@ impl Dispatcher {
                     self.metrics
                         .resigns
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    p.signed = match &p.compiled {
-                        Some(c) => c.sign(&self.wallet, recent.hash),
-                        None => tx::sign(&self.wallet, &p.instructions, recent.hash),
-                    };
+                    p.signed = p.message.sign(&self.wallet, recent.hash);
                     p.last_valid_block_height = recent.last_valid_block_height;
                     tracing::info!(%mint, resigns, "re-signed with a fresh blockhash");
                 }

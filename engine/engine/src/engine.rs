@@ -680,9 +680,15 @@ fn strategy_loop(
 /// thread). Polling past the decision would take the core from the sockets the order goes to.
 const HINT_POLL_NS: u64 = 2_000_000;
 
+/// How long the execution thread stays quiet after an order or a hint before it makes nonces
+/// again: making one takes about a signature's time, which must not delay a send still being
+/// written or an order about to follow its hint.
+const NONCE_QUIET_NS: u64 = 1_000_000;
+
 /// The execution thread's loop: sign each order as it comes and start its broadcast on this
 /// same runtime (the request is written before the next order is awaited). Launch hints
-/// derive accounts ahead of the orders that may follow them.
+/// derive accounts ahead of the orders that may follow them, and quiet moments make the
+/// nonces later orders sign with.
 #[allow(clippy::too_many_arguments)]
 async fn exec_loop(
     executor: &mut Executor,
@@ -699,8 +705,12 @@ async fn exec_loop(
     // Until when a parking thread polls instead (mono ns), and how many launches were hinted.
     let mut poll_until = 0u64;
     let mut hinted = 0u64;
+    while executor.make_nonce() {}
+    // When the next nonce may be made (mono ns).
+    let mut nonce_at = 0u64;
     loop {
         let order = if idle == Idle::Park && mono_nanos() >= poll_until {
+            let quiet = Duration::from_nanos(nonce_at.saturating_sub(mono_nanos()));
             // Hints first: a launch's hint is sent before the strategy hears of the launch,
             // so taking hints first means an order always finds its accounts derived.
             tokio::select! {
@@ -711,6 +721,7 @@ async fn exec_loop(
                             executor.warm(m);
                             hinted += 1;
                             poll_until = mono_nanos().saturating_add(HINT_POLL_NS);
+                            nonce_at = poll_until.saturating_add(NONCE_QUIET_NS);
                         }
                         None => hints_open = false,
                     }
@@ -720,6 +731,10 @@ async fn exec_loop(
                     Some(o) => o,
                     None => break,
                 },
+                _ = tokio::time::sleep(quiet), if executor.wants_nonce() => {
+                    executor.make_nonce();
+                    continue;
+                }
                 _ = publish.tick() => {
                     executor.publish(mono_nanos(), false);
                     continue;
@@ -734,6 +749,7 @@ async fn exec_loop(
                 if idle == Idle::Park {
                     poll_until = mono_nanos().saturating_add(HINT_POLL_NS);
                 }
+                nonce_at = mono_nanos().saturating_add(HINT_POLL_NS + NONCE_QUIET_NS);
                 continue;
             }
             match orders.try_recv() {
@@ -745,6 +761,9 @@ async fn exec_loop(
                         poll_until = 0;
                         continue;
                     }
+                    if mono_nanos() >= nonce_at && executor.make_nonce() {
+                        continue;
+                    }
                     idle.pause();
                     tokio::task::yield_now().await;
                     executor.publish(mono_nanos(), false);
@@ -753,6 +772,7 @@ async fn exec_loop(
                 Err(mpsc::error::TryRecvError::Disconnected) => break,
             }
         };
+        nonce_at = mono_nanos().saturating_add(NONCE_QUIET_NS);
         let intent = *order.approved.intent();
         if order.route == Route::Jupiter {
             dispatcher.spawn_routed(order, paper);

@@ -8,12 +8,14 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use kestrel_exec::BlockhashCache;
 use kestrel_exec::Wallet;
-use kestrel_exec::tx::{self, Budget, FeeSettings, MintInfo, SignedTx, TradePlan, with_slippage};
+use kestrel_exec::nonce::Nonce;
+use kestrel_exec::tx::{
+    Budget, BuyTemplate, Compiled, FeeSettings, MintInfo, SignedTx, TradePlan, with_slippage,
+};
 use kestrel_model::{Side, mono_nanos};
 use kestrel_pump::curve;
 use kestrel_pump::pda;
 use kestrel_units::{Lamports, TokenAmount};
-use solana_instruction::Instruction;
 use solana_pubkey::Pubkey;
 
 use crate::metrics::{Metrics, Recorder, Stage};
@@ -27,10 +29,8 @@ pub const BASE_FEE_PER_SIGNATURE: u64 = 5_000;
 pub struct Prepared {
     pub order: Order,
     pub signed: SignedTx,
-    /// Kept to re-sign with a fresh blockhash if this one expires unconfirmed.
-    pub instructions: Vec<Instruction>,
-    /// A routed (v0) transaction's compiled message, re-signed in place of `instructions`.
-    pub compiled: Option<Arc<kestrel_exec::tx::CompiledV0>>,
+    /// The message, kept to re-sign with a fresh blockhash if this one expires unconfirmed.
+    pub message: Arc<Compiled>,
     pub last_valid_block_height: u64,
     pub signed_at: u64,
     /// What the curve math expects (the paper fill).
@@ -42,6 +42,8 @@ pub struct ExecSettings {
     pub fees: FeeSettings,
     pub buy_cu_limit: u32,
     pub sell_cu_limit: u32,
+    /// Sign orders with nonces made ahead ([`Executor::make_nonce`]), when one is ready.
+    pub nonces_ahead: bool,
 }
 
 /// Creators whose vaults are remembered; beyond it the cache starts over (a vault is one PDA
@@ -52,34 +54,41 @@ const VAULT_CACHE: usize = 4_096;
 /// microseconds or never, so a few recent ones are enough.
 const WARM_PLANS: usize = 16;
 
-/// The accounts of the latest launches, derived from the feed's hint while the strategy
-/// thread decided, so an order for one of them only builds and signs. A fixed ring: no
-/// allocation per launch.
+/// Nonces kept ready: more than a burst of launches within one idle gap needs. Each takes
+/// about one signature's time to make.
+const NONCE_POOL: usize = 16;
+
+/// A launch made ready from the feed's hint while the strategy thread decided: its accounts,
+/// and its buy compiled with the amounts left open.
+struct Warm {
+    mint: MintInfo,
+    plan: TradePlan,
+    buy: BuyTemplate,
+}
+
+/// The latest launches made ready, so an order for one of them only patches its amounts and
+/// signs. A fixed ring of recent launches.
 struct WarmPlans {
-    slots: [Option<(MintInfo, TradePlan)>; WARM_PLANS],
+    slots: [Option<Warm>; WARM_PLANS],
     next: usize,
 }
 
 impl WarmPlans {
     fn new() -> Self {
         Self {
-            slots: [None; WARM_PLANS],
+            slots: std::array::from_fn(|_| None),
             next: 0,
         }
     }
 
-    /// The plan derived for exactly this launch (mint, curve, creator and token program all
-    /// equal: a hint never stands in for different accounts).
-    fn get(&self, m: &MintInfo) -> Option<TradePlan> {
-        self.slots
-            .iter()
-            .flatten()
-            .find(|(info, _)| info == m)
-            .map(|(_, plan)| *plan)
+    /// What was made ready for exactly this launch (mint, curve, creator and token program
+    /// all equal: a hint never stands in for different accounts).
+    fn get(&self, m: &MintInfo) -> Option<&Warm> {
+        self.slots.iter().flatten().find(|w| w.mint == *m)
     }
 
-    fn put(&mut self, m: MintInfo, plan: TradePlan) {
-        self.slots[self.next] = Some((m, plan));
+    fn put(&mut self, w: Warm) {
+        self.slots[self.next] = Some(w);
         self.next = (self.next + 1) % WARM_PLANS;
     }
 }
@@ -89,6 +98,8 @@ pub struct Executor {
     user_volume_accumulator: Pubkey,
     creator_vaults: HashMap<Pubkey, Pubkey>,
     warm: WarmPlans,
+    /// One-time nonces made ahead, spent by the next orders (see `kestrel_exec::nonce`).
+    nonces: Vec<Nonce>,
     settings: ExecSettings,
     blockhash: Arc<BlockhashCache>,
     recorder: Recorder,
@@ -110,6 +121,7 @@ impl Executor {
             user_volume_accumulator,
             creator_vaults: HashMap::with_capacity(VAULT_CACHE),
             warm: WarmPlans::new(),
+            nonces: Vec::with_capacity(NONCE_POOL),
             settings,
             blockhash,
             recorder: Recorder::new(&[Stage::BuildSign]),
@@ -128,12 +140,49 @@ impl Executor {
         &self.wallet
     }
 
-    /// Derives a launch's accounts ahead of its order (the feed's hint, taken while the
-    /// strategy thread decides): the PDA searches leave the order's critical path.
+    /// Makes a launch ready ahead of its order (the feed's hint, taken while the strategy
+    /// thread decides): the PDA searches and the buy's compiling leave the order's critical
+    /// path.
     pub fn warm(&mut self, m: MintInfo) {
         if self.warm.get(&m).is_none() {
-            let plan = self.derive(m);
-            self.warm.put(m, plan);
+            let w = self.ready(m);
+            self.warm.put(w);
+        }
+    }
+
+    fn ready(&mut self, m: MintInfo) -> Warm {
+        let plan = self.derive(m);
+        let tip = self.tip.map(|lamports| {
+            kestrel_exec::jito::tip_instruction(
+                &self.wallet.pubkey(),
+                &kestrel_exec::jito::random_tip_account(),
+                lamports,
+            )
+        });
+        Warm {
+            mint: m,
+            plan,
+            buy: plan.buy_template(tip.as_ref()),
+        }
+    }
+
+    /// Whether the nonce pool has room (and nonces are made ahead at all).
+    pub fn wants_nonce(&self) -> bool {
+        self.settings.nonces_ahead && self.nonces.len() < NONCE_POOL
+    }
+
+    /// Makes one nonce for a later order, when the pool has room: about one signature's work,
+    /// for an idle moment. Returns whether one was made.
+    pub fn make_nonce(&mut self) -> bool {
+        if !self.wants_nonce() {
+            return false;
+        }
+        match self.wallet.nonce() {
+            Some(n) => {
+                self.nonces.push(n);
+                true
+            }
+            None => false,
         }
     }
 
@@ -163,21 +212,18 @@ impl Executor {
     pub fn prepare(&mut self, order: &Order) -> Result<Prepared, FailReason> {
         let recent = self.blockhash.get().ok_or(FailReason::NoBlockhash)?;
         let intent = order.approved.intent();
-        let plan = match self.warm.get(&order.mint) {
-            Some(plan) => {
-                self.metrics.curve_plans_warm.fetch_add(1, Relaxed);
-                plan
-            }
-            None => {
-                self.metrics.curve_plans_derived.fetch_add(1, Relaxed);
-                self.derive(order.mint)
-            }
+        let is_warm = self.warm.get(&order.mint).is_some();
+        let counter = if is_warm {
+            &self.metrics.curve_plans_warm
+        } else {
+            &self.metrics.curve_plans_derived
         };
+        counter.fetch_add(1, Relaxed);
         let rates = self.settings.fees.rates;
         let r = &order.reserves;
         let cu_price = intent.cu_price_micro_lamports;
         let curve_err = |e: curve::CurveError| FailReason::Curve(e.to_string());
-        let (instructions, tokens, leg, after, cu_limit) = match intent.side {
+        let (message, tokens, leg, after, cu_limit) = match intent.side {
             Side::Buy { spend } => {
                 let (tokens, leg) = curve::buy_exact_sol_in(r, spend, rates).map_err(curve_err)?;
                 let min_out = TokenAmount(with_slippage(tokens.0, intent.max_slippage));
@@ -186,8 +232,11 @@ impl Executor {
                     cu_price,
                 };
                 let after = r.after_buy(tokens, leg.curve).map_err(curve_err)?;
-                let ixs = plan.buy(spend, min_out, budget).to_vec();
-                (ixs, tokens, leg, after, budget.cu_limit)
+                let message = match self.warm.get(&order.mint) {
+                    Some(w) => w.buy.fill(spend, min_out, budget),
+                    None => self.ready(order.mint).buy.fill(spend, min_out, budget),
+                };
+                (message, tokens, leg, after, budget.cu_limit)
             }
             Side::Sell { tokens } => {
                 let leg = curve::sell_exact_tokens(r, tokens, rates).map_err(curve_err)?;
@@ -198,19 +247,30 @@ impl Executor {
                     cu_price,
                 };
                 let after = r.after_sell(tokens, leg.curve).map_err(curve_err)?;
-                let ixs = plan.sell(tokens, min_sol, budget).to_vec();
-                (ixs, tokens, leg, after, budget.cu_limit)
+                let plan = match self.warm.get(&order.mint) {
+                    Some(w) => w.plan,
+                    None => self.derive(order.mint),
+                };
+                let mut ixs = plan.sell(tokens, min_sol, budget).to_vec();
+                if let Some(tip) = self.tip {
+                    ixs.push(kestrel_exec::jito::tip_instruction(
+                        &self.wallet.pubkey(),
+                        &kestrel_exec::jito::random_tip_account(),
+                        tip,
+                    ));
+                }
+                let message = Compiled::legacy(&self.wallet.pubkey(), &ixs);
+                (message, tokens, leg, after, budget.cu_limit)
             }
         };
-        let mut instructions = instructions;
-        if let Some(tip) = self.tip {
-            instructions.push(kestrel_exec::jito::tip_instruction(
-                &self.wallet.pubkey(),
-                &kestrel_exec::jito::random_tip_account(),
-                tip,
-            ));
-        }
-        let signed = tx::sign(&self.wallet, &instructions, recent.hash);
+        let nonce = self.nonces.pop();
+        let counter = if nonce.is_some() {
+            &self.metrics.signed_nonce_ahead
+        } else {
+            &self.metrics.signed_deterministic
+        };
+        counter.fetch_add(1, Relaxed);
+        let signed = message.sign_with(&self.wallet, nonce, recent.hash);
         let signed_at = mono_nanos();
         self.recorder
             .record(Stage::BuildSign, signed_at.saturating_sub(order.read_at));
@@ -234,8 +294,7 @@ impl Executor {
         Ok(Prepared {
             order: *order,
             signed,
-            instructions,
-            compiled: None,
+            message: Arc::new(message),
             last_valid_block_height: recent.last_valid_block_height,
             signed_at,
             expected,
@@ -270,6 +329,10 @@ mod tests {
     use solana_keypair::Keypair;
 
     fn executor(wallet: &Arc<Wallet>) -> Executor {
+        executor_with(wallet, false)
+    }
+
+    fn executor_with(wallet: &Arc<Wallet>, nonces_ahead: bool) -> Executor {
         let blockhash = Arc::new(BlockhashCache::new());
         blockhash.set(Recent {
             hash: Hash::new_from_array([7; 32]),
@@ -282,6 +345,7 @@ mod tests {
                 fees: FeeSettings::default(),
                 buy_cu_limit: 120_000,
                 sell_cu_limit: 100_000,
+                nonces_ahead,
             },
             blockhash,
             Arc::new(Metrics::new()),
@@ -360,7 +424,47 @@ mod tests {
         assert_eq!(warmed.metrics.curve_plans_warm.load(Relaxed), 1);
         assert_eq!(warmed.metrics.curve_plans_derived.load(Relaxed), 0);
         assert_eq!(got.signed.send_body, expected.signed.send_body);
-        assert_eq!(got.instructions, expected.instructions);
+        assert_eq!(got.message, expected.message);
+    }
+
+    #[test]
+    fn orders_spend_nonces_made_ahead_once_each_then_sign_deterministically() {
+        let wallet = Arc::new(Wallet::from_keypair(Keypair::new_from_array([4; 32])));
+        let mut off = executor(&wallet);
+        assert!(!off.wants_nonce() && !off.make_nonce());
+
+        let mut ex = executor_with(&wallet, true);
+        let mut made = 0;
+        while ex.make_nonce() {
+            made += 1;
+        }
+        assert_eq!(made, NONCE_POOL);
+        let mut cold = executor(&wallet);
+        let mut seen = std::collections::HashSet::new();
+        for n in 0..=(NONCE_POOL as u8) {
+            let m = launch(n);
+            ex.warm(m);
+            let got = ex.prepare(&buy_order(m)).unwrap();
+            let reference = cold.prepare(&buy_order(m)).unwrap();
+            // The same message either way; the signature verifies over it.
+            assert_eq!(got.message, reference.message);
+            assert_eq!(got.signed.wire[65..], reference.signed.wire[65..]);
+            assert!(
+                got.signed
+                    .signature
+                    .verify(wallet.pubkey().as_ref(), &got.signed.wire[65..])
+            );
+            assert!(seen.insert(got.signed.signature), "{n}");
+            // Once the pool is spent, the deterministic signature.
+            let deterministic = usize::from(n) >= NONCE_POOL;
+            assert_eq!(got.signed == reference.signed, deterministic, "{n}");
+        }
+        assert_eq!(
+            ex.metrics.signed_nonce_ahead.load(Relaxed),
+            NONCE_POOL as u64
+        );
+        assert_eq!(ex.metrics.signed_deterministic.load(Relaxed), 1);
+        assert!(ex.wants_nonce());
     }
 
     #[test]

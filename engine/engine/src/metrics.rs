@@ -138,6 +138,9 @@ pub struct Metrics {
     /// derived when the order came.
     pub curve_plans_warm: AtomicU64,
     pub curve_plans_derived: AtomicU64,
+    /// Orders signed with a nonce made ahead, and with RFC 8032's deterministic one.
+    pub signed_nonce_ahead: AtomicU64,
+    pub signed_deterministic: AtomicU64,
     /// Launches the strategy thread has decided on, counted after any order is queued; the
     /// execution thread polls for orders while hinted launches are undecided.
     pub launches_decided: AtomicU64,
@@ -184,6 +187,8 @@ impl Metrics {
             route_plans_fetched: AtomicU64::new(0),
             curve_plans_warm: AtomicU64::new(0),
             curve_plans_derived: AtomicU64::new(0),
+            signed_nonce_ahead: AtomicU64::new(0),
+            signed_deterministic: AtomicU64::new(0),
             launches_decided: AtomicU64::new(0),
             sell_failures: AtomicU64::new(0),
             buy_failures: AtomicU64::new(0),
@@ -407,6 +412,18 @@ pub fn prometheus(m: &Metrics, feeds: &[kestrel_feed::EndpointStats]) -> String 
         "curve_plans_derived_total",
         "Curve orders whose accounts were derived when the order came.",
         m.curve_plans_derived.load(Relaxed),
+    );
+    counter(
+        &mut o,
+        "signed_nonce_ahead_total",
+        "Curve orders signed with a nonce made ahead (only the cheap half of the signature left).",
+        m.signed_nonce_ahead.load(Relaxed),
+    );
+    counter(
+        &mut o,
+        "signed_deterministic_total",
+        "Curve orders signed with RFC 8032's nonce (none made ahead, or nonces = \"deterministic\").",
+        m.signed_deterministic.load(Relaxed),
     );
     let gauge = |o: &mut String, name: &str, help: &str, v: String| {
         let _ = writeln!(

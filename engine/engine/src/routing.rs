@@ -15,7 +15,7 @@ use kestrel_exec::jito::{random_tip_account, tip_instruction};
 use kestrel_exec::jupiter::{Jupiter, JupiterError, QuoteRequest, SwapRequest};
 use kestrel_exec::lookup::{LookupError, LookupTables};
 use kestrel_exec::swap::{self, SwapPlan};
-use kestrel_exec::tx::{Budget, CompiledV0, V0Error};
+use kestrel_exec::tx::{Budget, Compiled, V0Error};
 use kestrel_guardian::route::{ApprovedRoute, RouteLimits, RouteRefusal, check_route};
 use kestrel_pump::ids::WSOL_MINT;
 use kestrel_units::Bps;
@@ -65,7 +65,7 @@ pub struct RouteSettings {
 #[derive(Clone, Debug)]
 pub struct ReadyRoute {
     pub plan: Arc<SwapPlan>,
-    pub compiled: Arc<CompiledV0>,
+    pub compiled: Arc<Compiled>,
     pub budget: Budget,
 }
 

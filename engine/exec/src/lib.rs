@@ -1,6 +1,7 @@
 //! Execution: from an approved intent to a transaction on the wire, and back to a fill.
 //!
-//! - [`wallet`]: the Solana CLI keypair file, permission-checked, never printed.
+//! - [`wallet`]: the Solana CLI keypair file, permission-checked, never printed; [`nonce`]
+//!   signatures whose costly half is done before the message exists.
 //! - [`tx`]: the buy and sell transactions (compute budget, ATA create-idempotent, pump.fun
 //!   instruction) with every account derived locally, signed.
 //! - [`blockhash`]: a recent blockhash kept fresh in the background, read without waiting.
@@ -14,6 +15,7 @@ pub mod blockhash;
 pub mod jito;
 pub mod jupiter;
 pub mod lookup;
+pub mod nonce;
 pub mod rpc;
 pub mod send;
 pub mod swap;

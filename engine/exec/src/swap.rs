@@ -10,7 +10,7 @@ use solana_instruction::Instruction;
 use solana_message::AddressLookupTableAccount;
 
 use crate::jupiter::{Quote, SwapInstructions};
-use crate::tx::{self, Budget, CompiledV0, SignedTx, V0Error};
+use crate::tx::{self, Budget, Compiled, SignedTx, V0Error};
 use crate::wallet::Wallet;
 
 /// Everything needed to sign a swap without asking the network: the quote, its instructions
@@ -43,7 +43,7 @@ pub fn compile(
     plan: &SwapPlan,
     budget: Budget,
     tip: Option<Instruction>,
-) -> Result<CompiledV0, V0Error> {
+) -> Result<Compiled, V0Error> {
     let ixs = instructions(&plan.instructions, budget, tip);
     tx::compile_v0(payer, &ixs, &plan.tables)
 }

@@ -20,6 +20,7 @@ use solana_message::{AddressLookupTableAccount, Message, v0};
 use solana_pubkey::Pubkey;
 use solana_signature::Signature;
 
+use crate::nonce::Nonce;
 use crate::wallet::Wallet;
 
 /// Fee accounts and rates the trades use (from Global and the fee config; FACTS.md §1.4–1.5).
@@ -163,6 +164,33 @@ impl TradePlan {
         ]
     }
 
+    /// [`TradePlan::buy`] compiled for this plan's user with its amounts and budget left to
+    /// [`BuyTemplate::fill`]; `tip` (a Jito tip transfer) follows the buy when given.
+    pub fn buy_template(&self, tip: Option<&Instruction>) -> BuyTemplate {
+        let [limit, price, ata, buy] = self.buy(
+            Lamports::ZERO,
+            TokenAmount(0),
+            Budget {
+                cu_limit: 0,
+                cu_price: 0,
+            },
+        );
+        let mut ixs = vec![limit, price, ata, buy];
+        ixs.extend(tip.cloned());
+        let mut data_at = Vec::with_capacity(ixs.len());
+        let compiled =
+            Compiled::legacy_with_data(&self.accounts.inputs.user, &ixs, Some(&mut data_at));
+        // Compiling keeps the instructions' order. Each compute budget instruction is its
+        // number then its argument; `buy_exact_sol_in` is its discriminator, then the spend and
+        // the minimum out (FACTS.md §1.4).
+        BuyTemplate {
+            compiled,
+            cu_limit_at: data_at[0] + 1,
+            cu_price_at: data_at[1] + 1,
+            amounts_at: data_at[3] + 8,
+        }
+    }
+
     /// Compute budget, then `sell` of `tokens` for at least `min_sol_out` after fees.
     pub fn sell(&self, tokens: TokenAmount, min_sol_out: Lamports, b: Budget) -> [Instruction; 3] {
         [
@@ -192,13 +220,9 @@ pub struct SignedTx {
     pub send_body: String,
 }
 
-/// Compiles, signs and encodes a transaction paid for by `wallet`.
+/// Compiles, signs and encodes a legacy transaction paid for by `wallet`.
 pub fn sign(wallet: &Wallet, ixs: &[Instruction], blockhash: Hash) -> SignedTx {
-    let payer = wallet.pubkey();
-    let message = Message::new_with_blockhash(ixs, Some(&payer), &blockhash);
-    let mut msg = Vec::with_capacity(1232);
-    write_message(&message, &mut msg);
-    finish(wallet, &msg, blockhash)
+    Compiled::legacy(&wallet.pubkey(), ixs).sign(wallet, blockhash)
 }
 
 /// Why a v0 transaction could not be built.
@@ -226,30 +250,96 @@ pub fn sign_v0(
     Ok(compile_v0(&wallet.pubkey(), ixs, tables)?.sign(wallet, blockhash))
 }
 
-/// A v0 message compiled once and signed as often as needed: only the blockhash changes, so
-/// signing is a 32-byte patch and one signature.
+/// A message (legacy or v0) compiled once and signed as often as needed: only the blockhash
+/// changes, so signing is a 32-byte patch and one signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CompiledV0 {
+pub struct Compiled {
     message: Vec<u8>,
     blockhash_at: usize,
 }
 
-impl CompiledV0 {
+impl Compiled {
+    /// `ixs` as a legacy message paid for by `payer`.
+    pub fn legacy(payer: &Pubkey, ixs: &[Instruction]) -> Self {
+        Self::legacy_with_data(payer, ixs, None)
+    }
+
+    /// As [`Compiled::legacy`], noting where each instruction's data starts in the message.
+    fn legacy_with_data(
+        payer: &Pubkey,
+        ixs: &[Instruction],
+        data_at: Option<&mut Vec<usize>>,
+    ) -> Self {
+        let m = Message::new_with_blockhash(ixs, Some(payer), &Hash::default());
+        let mut message = Vec::with_capacity(PACKET_DATA_SIZE);
+        let blockhash_at = write_layout(
+            &m.header,
+            &m.account_keys,
+            &m.recent_blockhash,
+            &m.instructions,
+            &mut message,
+            data_at,
+        );
+        Self {
+            message,
+            blockhash_at,
+        }
+    }
+
+    /// Signed deterministically (RFC 8032).
     pub fn sign(&self, wallet: &Wallet, blockhash: Hash) -> SignedTx {
+        self.sign_with(wallet, None, blockhash)
+    }
+
+    /// Signed with `nonce` when there is one (made ahead by `wallet`, so only the cheap half of
+    /// the signature is left; see [`crate::nonce`]), else deterministically.
+    pub fn sign_with(&self, wallet: &Wallet, nonce: Option<Nonce>, blockhash: Hash) -> SignedTx {
         let mut msg = self.message.clone();
         msg[self.blockhash_at..self.blockhash_at + 32].copy_from_slice(blockhash.as_ref());
-        finish(wallet, &msg, blockhash)
+        finish(wallet, &msg, blockhash, nonce)
+    }
+
+    /// The message bytes, as last compiled or patched (the blockhash is patched at signing).
+    pub fn message(&self) -> &[u8] {
+        &self.message
     }
 }
 
-/// Compiles `ixs` for `payer` into a v0 message (blockhash left to [`CompiledV0::sign`]),
+/// A buy compiled ahead of its order, once its accounts are known: the compute budget and the
+/// amounts are patched into the bytes when the order comes, so the order's critical path does
+/// no compiling.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuyTemplate {
+    compiled: Compiled,
+    cu_limit_at: usize,
+    cu_price_at: usize,
+    /// `buy_exact_sol_in`'s arguments: the spend, then the minimum tokens out.
+    amounts_at: usize,
+}
+
+impl BuyTemplate {
+    /// The buy of `spend` for at least `min_tokens_out` under budget `b`: the same message
+    /// [`TradePlan::buy`] compiles to, byte for byte.
+    pub fn fill(&self, spend: Lamports, min_tokens_out: TokenAmount, b: Budget) -> Compiled {
+        let mut c = self.compiled.clone();
+        let m = &mut c.message;
+        m[self.cu_limit_at..self.cu_limit_at + 4].copy_from_slice(&b.cu_limit.to_le_bytes());
+        m[self.cu_price_at..self.cu_price_at + 8].copy_from_slice(&b.cu_price.to_le_bytes());
+        let a = self.amounts_at;
+        m[a..a + 8].copy_from_slice(&spend.0.to_le_bytes());
+        m[a + 8..a + 16].copy_from_slice(&min_tokens_out.0.to_le_bytes());
+        c
+    }
+}
+
+/// Compiles `ixs` for `payer` into a v0 message (blockhash left to [`Compiled::sign`]),
 /// checking what can be checked before any signature: only the payer signs, and the signed
 /// transaction fits a packet.
 pub fn compile_v0(
     payer: &Pubkey,
     ixs: &[Instruction],
     tables: &[AddressLookupTableAccount],
-) -> Result<CompiledV0, V0Error> {
+) -> Result<Compiled, V0Error> {
     if let Some(other) = ixs
         .iter()
         .flat_map(|ix| &ix.accounts)
@@ -266,15 +356,18 @@ pub fn compile_v0(
     if wire_len > PACKET_DATA_SIZE {
         return Err(V0Error::TooLarge(wire_len));
     }
-    Ok(CompiledV0 {
+    Ok(Compiled {
         message: msg,
         blockhash_at,
     })
 }
 
 /// Signs the message bytes and lays out the wire form and the `sendTransaction` body.
-fn finish(wallet: &Wallet, msg: &[u8], blockhash: Hash) -> SignedTx {
-    let signature = wallet.sign(msg);
+fn finish(wallet: &Wallet, msg: &[u8], blockhash: Hash, nonce: Option<Nonce>) -> SignedTx {
+    let signature = match nonce {
+        Some(n) => wallet.sign_with(n, msg),
+        None => wallet.sign(msg),
+    };
     let mut wire = Vec::with_capacity(1 + 64 + msg.len());
     wire.push(1); // one signature (short-vec)
     wire.extend_from_slice(signature.as_ref());
@@ -309,6 +402,7 @@ fn write_v0_message(m: &v0::Message, out: &mut Vec<u8>) -> usize {
         &m.recent_blockhash,
         &m.instructions,
         out,
+        None,
     );
     short_vec(out, m.address_table_lookups.len());
     for l in &m.address_table_lookups {
@@ -322,13 +416,14 @@ fn write_v0_message(m: &v0::Message, out: &mut Vec<u8>) -> usize {
 }
 
 /// What legacy and v0 messages share: header, keys, blockhash, compiled instructions.
-/// Returns where the blockhash sits.
+/// Returns where the blockhash sits; `data_at` gets where each instruction's data starts.
 fn write_layout(
     header: &solana_message::MessageHeader,
     keys: &[Pubkey],
     blockhash: &Hash,
     instructions: &[solana_message::compiled_instruction::CompiledInstruction],
     out: &mut Vec<u8>,
+    mut data_at: Option<&mut Vec<usize>>,
 ) -> usize {
     out.push(header.num_required_signatures);
     out.push(header.num_readonly_signed_accounts);
@@ -345,6 +440,9 @@ fn write_layout(
         short_vec(out, ix.accounts.len());
         out.extend_from_slice(&ix.accounts);
         short_vec(out, ix.data.len());
+        if let Some(at) = data_at.as_deref_mut() {
+            at.push(out.len());
+        }
         out.extend_from_slice(&ix.data);
     }
     blockhash_at
@@ -361,17 +459,6 @@ fn short_vec(out: &mut Vec<u8>, mut n: usize) {
         byte |= 0x80;
         out.push(byte);
     }
-}
-
-/// The legacy message wire format.
-fn write_message(m: &Message, out: &mut Vec<u8>) {
-    write_layout(
-        &m.header,
-        &m.account_keys,
-        &m.recent_blockhash,
-        &m.instructions,
-        out,
-    );
 }
 
 #[cfg(test)]
@@ -465,6 +552,60 @@ mod tests {
             ours.signature
                 .verify(wallet.pubkey().as_ref(), &ours.wire[65..])
         );
+    }
+
+    #[test]
+    fn a_filled_buy_template_is_the_buy_compiled_afresh() {
+        let wallet = Wallet::from_keypair(Keypair::new());
+        let p = plan(wallet.pubkey());
+        let tip = crate::jito::tip_instruction(
+            &wallet.pubkey(),
+            &crate::jito::random_tip_account(),
+            10_000,
+        );
+        for tip in [None, Some(&tip)] {
+            let template = p.buy_template(tip);
+            for (spend, min_out, cu_limit, cu_price) in [
+                (1u64, 0u64, 1u32, 0u64),
+                (50_000_000, 1_234_567_890_123, 120_000, 100_000),
+                (u64::MAX, u64::MAX, u32::MAX, u64::MAX),
+            ] {
+                let b = Budget { cu_limit, cu_price };
+                let mut ixs = p.buy(Lamports(spend), TokenAmount(min_out), b).to_vec();
+                ixs.extend(tip.cloned());
+                let fresh = Compiled::legacy(&wallet.pubkey(), &ixs);
+                let filled = template.fill(Lamports(spend), TokenAmount(min_out), b);
+                assert_eq!(filled, fresh, "{spend} {min_out} {cu_limit} {cu_price}");
+                let hash = Hash::new_from_array([spend as u8 ^ 0x5a; 32]);
+                assert_eq!(filled.sign(&wallet, hash), sign(&wallet, &ixs, hash));
+            }
+        }
+    }
+
+    #[test]
+    fn a_nonce_made_ahead_signs_the_same_message_verifiably() {
+        let wallet = Wallet::from_keypair(Keypair::new());
+        let p = plan(wallet.pubkey());
+        let c = p.buy_template(None).fill(
+            Lamports(10),
+            TokenAmount(1),
+            Budget {
+                cu_limit: 1,
+                cu_price: 1,
+            },
+        );
+        let hash = Hash::new_from_array([0x42; 32]);
+        let plain = c.sign(&wallet, hash);
+        let ahead = c.sign_with(&wallet, wallet.nonce(), hash);
+        assert_ne!(ahead.signature, plain.signature);
+        assert_eq!(ahead.wire[65..], plain.wire[65..]);
+        assert!(
+            ahead
+                .signature
+                .verify(wallet.pubkey().as_ref(), &ahead.wire[65..])
+        );
+        assert_eq!(ahead.signature.as_ref(), &ahead.wire[1..65]);
+        assert_eq!(ahead.signature_text.as_str(), ahead.signature.to_string());
     }
 
     #[test]

@@ -11,6 +11,8 @@ use solana_signature::Signature;
 use solana_signer::Signer;
 use thiserror::Error;
 
+use crate::nonce::{ExpandedKey, Nonce};
+
 #[derive(Debug, Error)]
 pub enum WalletError {
     #[error("{path}: cannot read the keypair file")]
@@ -29,6 +31,8 @@ pub enum WalletError {
 pub struct Wallet {
     keypair: Keypair,
     pubkey: Pubkey,
+    /// For signatures with a nonce made ahead ([`Wallet::sign_with`]).
+    expanded: ExpandedKey,
 }
 
 impl fmt::Debug for Wallet {
@@ -63,7 +67,12 @@ impl Wallet {
 
     pub fn from_keypair(keypair: Keypair) -> Self {
         let pubkey = keypair.pubkey();
-        Self { keypair, pubkey }
+        let expanded = ExpandedKey::from_seed(keypair.secret_bytes(), pubkey.to_bytes());
+        Self {
+            keypair,
+            pubkey,
+            expanded,
+        }
     }
 
     /// A fresh key that exists only in memory (the local cluster's throwaway wallet).
@@ -75,8 +84,23 @@ impl Wallet {
         self.pubkey
     }
 
+    /// RFC 8032's deterministic signature.
     pub fn sign(&self, message: &[u8]) -> Signature {
         self.keypair.sign_message(message)
+    }
+
+    /// A one-time nonce for [`Wallet::sign_with`] (most of a signature's cost, paid ahead;
+    /// see [`crate::nonce`]), or `None` when the OS gives no randomness.
+    pub fn nonce(&self) -> Option<Nonce> {
+        let clock = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        self.expanded.nonce(clock)
+    }
+
+    /// Signs with a nonce made ahead by this wallet's [`Wallet::nonce`]; the nonce is spent.
+    pub fn sign_with(&self, nonce: Nonce, message: &[u8]) -> Signature {
+        self.expanded.sign(nonce, message)
     }
 }
 

@@ -232,6 +232,7 @@ pub(crate) fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetu
             },
             buy_cu_limit: x.buy_cu_limit,
             sell_cu_limit: x.sell_cu_limit,
+            nonces_ahead: x.nonces == kestrel_config::NonceChoice::Ahead,
         },
         sell: SellSettings {
             slippage: Bps(g.sell_slippage_bps),
