@@ -168,8 +168,36 @@ impl<'de: 'a, 'a> Deserialize<'de> for AccountData<'a> {
     }
 }
 
-/// `Cow<str>` that borrows when the JSON string has no escapes.
+/// `Cow<str>` that borrows when the JSON string has no escapes. (serde's own `Cow<str>`
+/// borrows only as a struct field marked `borrow`, never inside an `Option` or a `Vec`.)
 struct CowStr<'a>(Cow<'a, str>);
+
+/// A transaction's log lines, each borrowed from the frame unless it has escapes; room for a
+/// typical transaction's lines is made at once rather than grown.
+struct LogLines<'a>(Vec<Cow<'a, str>>);
+
+/// Lines a pump.fun create with its creator's buy logs, about.
+const LOG_LINES: usize = 64;
+
+impl<'de: 'a, 'a> Deserialize<'de> for LogLines<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = LogLines<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of log lines")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut lines = Vec::with_capacity(seq.size_hint().unwrap_or(LOG_LINES));
+                while let Some(CowStr(line)) = seq.next_element::<CowStr<'de>>()? {
+                    lines.push(line);
+                }
+                Ok(LogLines(lines))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
 
 impl<'de: 'a, 'a> Deserialize<'de> for CowStr<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -195,7 +223,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for CowStr<'a> {
 #[derive(Deserialize)]
 struct Envelope<'a> {
     #[serde(borrow, default)]
-    method: Option<Cow<'a, str>>,
+    method: Option<CowStr<'a>>,
     #[serde(borrow, default)]
     params: Option<Params<'a>>,
     #[serde(borrow, default)]
@@ -238,16 +266,16 @@ struct SlotContext {
 struct NotificationValue<'a> {
     // logs
     #[serde(borrow, default)]
-    signature: Option<Cow<'a, str>>,
+    signature: Option<CowStr<'a>>,
     #[serde(borrow, default)]
     err: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    logs: Option<Vec<Cow<'a, str>>>,
+    logs: Option<LogLines<'a>>,
     // account
     #[serde(default)]
     lamports: Option<u64>,
     #[serde(borrow, default)]
-    owner: Option<Cow<'a, str>>,
+    owner: Option<CowStr<'a>>,
     #[serde(borrow, default)]
     data: Option<AccountData<'a>>,
     #[serde(default)]
@@ -258,7 +286,7 @@ struct NotificationValue<'a> {
     space: Option<u64>,
     // program
     #[serde(borrow, default)]
-    pubkey: Option<Cow<'a, str>>,
+    pubkey: Option<CowStr<'a>>,
     #[serde(borrow, default)]
     account: Option<UiAccount<'a>>,
 }
@@ -290,7 +318,7 @@ pub fn json_error(text: &str, e: &serde_json::Error) -> DecodeError {
 /// Parses one websocket text frame.
 pub fn parse_frame(text: &str) -> Result<Frame<'_>, DecodeError> {
     let env: Envelope<'_> = serde_json::from_str(text).map_err(|e| json_error(text, &e))?;
-    let Some(method) = env.method else {
+    let Some(method) = env.method.map(|m| m.0) else {
         if env.result.is_none() && env.error.is_none() {
             return Err(DecodeError::new(
                 ErrorKind::Frame(
@@ -335,9 +363,10 @@ pub fn parse_frame(text: &str) -> Result<Frame<'_>, DecodeError> {
                 slot: slot.ok_or_else(|| missing(&method, "result.context.slot"))?,
                 signature: value
                     .signature
+                    .map(|s| s.0)
                     .ok_or_else(|| missing(&method, "value.signature"))?,
                 err: value.err,
-                logs: value.logs,
+                logs: value.logs.map(|l| l.0),
             }))
         }
         "accountNotification" => {
@@ -348,7 +377,10 @@ pub fn parse_frame(text: &str) -> Result<Frame<'_>, DecodeError> {
                 lamports: v
                     .lamports
                     .ok_or_else(|| missing(&method, "value.lamports"))?,
-                owner: v.owner.ok_or_else(|| missing(&method, "value.owner"))?,
+                owner: v
+                    .owner
+                    .map(|o| o.0)
+                    .ok_or_else(|| missing(&method, "value.owner"))?,
                 data: v.data.ok_or_else(|| missing(&method, "value.data"))?,
                 executable: v.executable.unwrap_or(false),
                 rent_epoch: v.rent_epoch.unwrap_or(0),
@@ -367,7 +399,10 @@ pub fn parse_frame(text: &str) -> Result<Frame<'_>, DecodeError> {
             Ok(Frame::Program(ProgramNotification {
                 subscription,
                 slot: slot.ok_or_else(|| missing(&method, "result.context.slot"))?,
-                pubkey: v.pubkey.ok_or_else(|| missing(&method, "value.pubkey"))?,
+                pubkey: v
+                    .pubkey
+                    .map(|p| p.0)
+                    .ok_or_else(|| missing(&method, "value.pubkey"))?,
                 account: v.account.ok_or_else(|| missing(&method, "value.account"))?,
             }))
         }

@@ -164,6 +164,28 @@ fn logs_notification_frame_decodes_with_signature_and_slot() {
 }
 
 #[test]
+fn log_lines_and_the_signature_borrow_from_the_frame_unless_escaped() {
+    use std::borrow::Cow;
+    let text = fixture("pump/logsNotification_pump_create_COMPOSED.json");
+    let Frame::Logs(n) = frame::parse_frame(&text).unwrap() else {
+        panic!("not logs")
+    };
+    assert!(matches!(n.signature, Cow::Borrowed(_)));
+    let logs = n.logs.as_ref().unwrap();
+    assert!(logs.len() > 20);
+    assert!(logs.iter().all(|l| matches!(l, Cow::Borrowed(_))));
+    // A line with an escape is unescaped into its own string.
+    let escaped = r#"{"jsonrpc":"2.0","method":"logsNotification","params":{"result":{"context":{"slot":5},"value":{"signature":"s","err":null,"logs":["Program log: say \"hi\"","plain"]}},"subscription":1}}"#;
+    let Frame::Logs(n) = frame::parse_frame(escaped).unwrap() else {
+        panic!("not logs")
+    };
+    let lines: Vec<&str> = n.lines().collect();
+    assert_eq!(lines, [r#"Program log: say "hi""#, "plain"]);
+    let logs = n.logs.as_ref().unwrap();
+    assert!(matches!(logs[0], Cow::Owned(_)) && matches!(logs[1], Cow::Borrowed(_)));
+}
+
+#[test]
 fn real_program_notification_of_a_49_byte_curve() {
     let text = fixture("pump/programNotification_bonding_curve_real.json");
     let Frame::Program(n) = frame::parse_frame(&text).unwrap() else {
