@@ -200,6 +200,7 @@ fn bad_engine_settings_name_their_key() {
             "feed.backoff_min_ms",
         ),
         ("[feed]\nclient = \"fast\"", "feed.client"),
+        ("[exec]\nnonces = \"random\"", "exec.nonces"),
         ("[sniper]\nmayhem = \"maybe\"", "sniper.mayhem"),
         ("[sniper]\nbuy_lamports = 0.05", "sniper.buy_lamports"),
         (
