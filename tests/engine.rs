@@ -279,3 +279,24 @@ fn the_solana_pubsub_client_feed_trades_too() {
     engine.stop();
     h.stop();
 }
+
+#[test]
+fn polling_threads_trade_and_stop() {
+    // `yield`: the feed runtime polls its sockets and the strategy and execution threads poll
+    // their queues; buys land as in the default mode, and stop still ends every thread.
+    let mut h = Harness::new(Faults::none());
+    let wallet = h.funded_wallet(10 * SOL);
+    let mut setup = h.setup(wallet, 2);
+    setup.threads.idle = kestrel_engine::threads::Idle::Yield;
+    let engine = Engine::start(setup).unwrap();
+    wait_subscribed(&engine);
+    h.launch(0);
+    h.launch(1);
+    wait_for("two fills", Duration::from_secs(20), || {
+        engine.metrics.bought.load(Relaxed) == 2
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(engine.metrics.sends.load(Relaxed), 2);
+    engine.stop();
+    h.stop();
+}

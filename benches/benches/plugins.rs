@@ -5,7 +5,8 @@
 //!   that echoes (what the sandbox adds is the difference).
 //! - `plugins/telegram_command`: the Telegram bot handling `/pause` from an operator:
 //!   inbound update → engine command (through the host's grant check) → reply text, no
-//!   network.
+//!   network. The engine is the host's `Offline`, which refuses the command: the same path,
+//!   another reply.
 //! - `plugins/instantiate`: a fresh Store and instance of the Telegram bot from its compiled
 //!   component, initialised (what every restart costs). Beside it `plugins/compile`: compiling
 //!   the component from its bytes (what a cold start or a reload costs).
@@ -16,52 +17,10 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kestrel_plugin_host::bindings::{CommandError, EngineStatus, Inbound, PnlReport, Position};
+use kestrel_plugin_host::bindings::Inbound;
 use kestrel_plugin_host::{
-    Compiled, EngineApi, Grants, PluginHost, PluginLimits, PluginSource, PluginSpec,
+    Compiled, Grants, Offline, PluginHost, PluginLimits, PluginSource, PluginSpec,
 };
-
-struct Quiet;
-
-impl EngineApi for Quiet {
-    fn buy(&self, _: &str, _: u64) -> Result<String, CommandError> {
-        Ok("queued".into())
-    }
-    fn sell(&self, _: &str, _: u8) -> Result<String, CommandError> {
-        Ok("queued".into())
-    }
-    fn pause(&self) -> Result<String, CommandError> {
-        Ok("paused".into())
-    }
-    fn resume(&self) -> Result<String, CommandError> {
-        Ok("resumed".into())
-    }
-    fn kill(&self, _: bool) -> Result<String, CommandError> {
-        Ok("halted".into())
-    }
-    fn positions(&self) -> Vec<Position> {
-        Vec::new()
-    }
-    fn pnl(&self) -> PnlReport {
-        PnlReport {
-            realized_lamports: 0,
-            unrealized_lamports: 0,
-            open_positions: 0,
-            exposure_lamports: 0,
-            wallet_lamports: 0,
-        }
-    }
-    fn status(&self) -> EngineStatus {
-        EngineStatus {
-            trading_state: "active".into(),
-            launches: 0,
-            bought: 0,
-            sold: 0,
-            open_positions: 0,
-            slot: 0,
-        }
-    }
-}
 
 fn spec(
     name: &str,
@@ -102,7 +61,7 @@ fn bench(c: &mut Criterion) {
                 true,
             ),
         ],
-        Arc::new(Quiet),
+        Arc::new(Offline),
     )
     .unwrap_or_else(|e| panic!("host: {e}"));
     let msg = |text: &str| Inbound {
@@ -158,13 +117,15 @@ fn bench(c: &mut Criterion) {
         telegram_settings,
         true,
     );
-    let compiled = Compiled::new(&tg, Arc::new(Quiet)).unwrap_or_else(|e| panic!("{e}"));
+    let compiled = Compiled::new(&tg, Arc::new(Offline)).unwrap_or_else(|e| panic!("{e}"));
     g.bench_function("instantiate", |b| {
         b.iter(|| compiled.instantiate().unwrap_or_else(|e| panic!("{e}")))
     });
     g.sample_size(10);
     g.bench_function("compile", |b| {
-        b.iter(|| Compiled::new(black_box(&tg), Arc::new(Quiet)).unwrap_or_else(|e| panic!("{e}")))
+        b.iter(|| {
+            Compiled::new(black_box(&tg), Arc::new(Offline)).unwrap_or_else(|e| panic!("{e}"))
+        })
     });
     g.finish();
     host.stop();

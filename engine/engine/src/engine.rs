@@ -297,7 +297,7 @@ impl Engine {
         let (io_stop_tx, io_stop_rx) = tokio::sync::watch::channel(false);
         let mut threads = Vec::new();
         {
-            let (core, cfg) = (placement.feed, s.feed.clone());
+            let (core, cfg, idle) = (placement.feed, s.feed.clone(), s.threads.idle);
             let mut io_stop = io_stop_rx.clone();
             threads.push(spawn_runtime_thread("feed", core, move || async move {
                 let sink = Sink::new(feed_tx, sig_tx).with_launch_hook(Box::new(move |l| {
@@ -305,7 +305,17 @@ impl Engine {
                 }));
                 let feed = kestrel_feed::start(cfg, sink);
                 let _ = feed_ready_tx.send(feed);
-                let _ = io_stop.changed().await;
+                if idle == Idle::Park {
+                    let _ = io_stop.changed().await;
+                } else {
+                    // Busy-poll the sockets: while a task has yielded, the runtime checks for
+                    // I/O without sleeping (a zero-timeout epoll), so a frame is read as it
+                    // lands instead of after a thread wake-up.
+                    while !*io_stop.borrow() {
+                        idle.pause();
+                        tokio::task::yield_now().await;
+                    }
+                }
             })?);
         }
         let feed = feed_ready_rx

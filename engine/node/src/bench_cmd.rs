@@ -467,49 +467,6 @@ struct Attack {
     pokers: Vec<std::thread::JoinHandle<()>>,
 }
 
-/// An engine the hostile plugins may not command (they hold no grant anyway).
-struct NoEngine;
-
-impl kestrel_plugin_host::EngineApi for NoEngine {
-    fn buy(&self, _: &str, _: u64) -> Result<String, kestrel_plugin_host::bindings::CommandError> {
-        Err(kestrel_plugin_host::bindings::CommandError::Unavailable)
-    }
-    fn sell(&self, _: &str, _: u8) -> Result<String, kestrel_plugin_host::bindings::CommandError> {
-        Err(kestrel_plugin_host::bindings::CommandError::Unavailable)
-    }
-    fn pause(&self) -> Result<String, kestrel_plugin_host::bindings::CommandError> {
-        Err(kestrel_plugin_host::bindings::CommandError::Unavailable)
-    }
-    fn resume(&self) -> Result<String, kestrel_plugin_host::bindings::CommandError> {
-        Err(kestrel_plugin_host::bindings::CommandError::Unavailable)
-    }
-    fn kill(&self, _: bool) -> Result<String, kestrel_plugin_host::bindings::CommandError> {
-        Err(kestrel_plugin_host::bindings::CommandError::Unavailable)
-    }
-    fn positions(&self) -> Vec<kestrel_plugin_host::bindings::Position> {
-        Vec::new()
-    }
-    fn pnl(&self) -> kestrel_plugin_host::bindings::PnlReport {
-        kestrel_plugin_host::bindings::PnlReport {
-            realized_lamports: 0,
-            unrealized_lamports: 0,
-            open_positions: 0,
-            exposure_lamports: 0,
-            wallet_lamports: 0,
-        }
-    }
-    fn status(&self) -> kestrel_plugin_host::bindings::EngineStatus {
-        kestrel_plugin_host::bindings::EngineStatus {
-            trading_state: String::new(),
-            launches: 0,
-            bought: 0,
-            sold: 0,
-            open_positions: 0,
-            slot: 0,
-        }
-    }
-}
-
 impl Attack {
     fn start(attack: &[AttackMode]) -> Result<Self> {
         use kestrel_plugin_host::{Grants, PluginLimits, PluginSource, PluginSpec};
@@ -525,7 +482,7 @@ impl Attack {
         modes.dedup();
         let host = Arc::new(kestrel_plugin_host::PluginHost::start(
             modes.iter().map(|m| spec(m)).collect(),
-            Arc::new(NoEngine),
+            Arc::new(kestrel_plugin_host::Offline),
         )?);
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let pokers = modes
@@ -603,7 +560,10 @@ fn launch(
     }
     let cluster = cluster.clone();
     let (launches, rate) = (u64::from(args.launches), args.rate);
-    rt.block_on(async move {
+    // Launched from a task on the cluster's own runtime, as `kestrel sim` plays its scenario:
+    // the cluster's websocket tasks then hear of each create on the thread that made it, not
+    // through a thread wake-up that no cluster would have between landing and publishing.
+    let launching = rt.spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate)));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
         let mut mints = Vec::with_capacity(launches as usize);
@@ -617,8 +577,10 @@ fn launch(
                 Err(e) => say(&format!("bench launch failed: {e}")),
             }
         }
-        Ok(mints)
-    })
+        mints
+    });
+    rt.block_on(launching)
+        .map_err(|e| anyhow::anyhow!("the launching task stopped: {e}"))
 }
 
 /// Waits (up to 5 s after the last launch) for every mint's buy, then the latencies.

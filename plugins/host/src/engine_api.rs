@@ -14,3 +14,49 @@ pub trait EngineApi: Send + Sync + 'static {
     fn pnl(&self) -> PnlReport;
     fn status(&self) -> EngineStatus;
 }
+
+/// An engine that is not there: every command is refused as unavailable and the views are
+/// empty. For a host run apart from a trading engine (benchmarks, hostile-plugin passes), and
+/// the views of test engines that only care about commands.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Offline;
+
+impl EngineApi for Offline {
+    fn buy(&self, _: &str, _: u64) -> Result<String, CommandError> {
+        Err(CommandError::Unavailable)
+    }
+    fn sell(&self, _: &str, _: u8) -> Result<String, CommandError> {
+        Err(CommandError::Unavailable)
+    }
+    fn pause(&self) -> Result<String, CommandError> {
+        Err(CommandError::Unavailable)
+    }
+    fn resume(&self) -> Result<String, CommandError> {
+        Err(CommandError::Unavailable)
+    }
+    fn kill(&self, _: bool) -> Result<String, CommandError> {
+        Err(CommandError::Unavailable)
+    }
+    fn positions(&self) -> Vec<Position> {
+        Vec::new()
+    }
+    fn pnl(&self) -> PnlReport {
+        PnlReport {
+            realized_lamports: 0,
+            unrealized_lamports: 0,
+            open_positions: 0,
+            exposure_lamports: 0,
+            wallet_lamports: 0,
+        }
+    }
+    fn status(&self) -> EngineStatus {
+        EngineStatus {
+            trading_state: "offline".into(),
+            launches: 0,
+            bought: 0,
+            sold: 0,
+            open_positions: 0,
+            slot: 0,
+        }
+    }
+}

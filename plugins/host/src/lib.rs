@@ -19,5 +19,5 @@ mod imports;
 mod supervisor;
 
 pub use config::{Grants, PluginLimits, PluginSource, PluginSpec};
-pub use engine_api::EngineApi;
+pub use engine_api::{EngineApi, Offline};
 pub use host::{Compiled, HostError, PluginHost, PluginStatus};

@@ -14,7 +14,9 @@ use kestrel_plugin_host::bindings::{
     CommandError, EngineStatus, EventKinds, Inbound, PnlReport, Position,
 };
 use kestrel_plugin_host::host::HostError;
-use kestrel_plugin_host::{EngineApi, Grants, PluginHost, PluginLimits, PluginSource, PluginSpec};
+use kestrel_plugin_host::{
+    EngineApi, Grants, Offline, PluginHost, PluginLimits, PluginSource, PluginSpec,
+};
 
 /// An engine that records what it was asked.
 #[derive(Default)]
@@ -40,26 +42,13 @@ impl EngineApi for Recorder {
         Ok("killed".into())
     }
     fn positions(&self) -> Vec<Position> {
-        Vec::new()
+        Offline.positions()
     }
     fn pnl(&self) -> PnlReport {
-        PnlReport {
-            realized_lamports: 0,
-            unrealized_lamports: 0,
-            open_positions: 0,
-            exposure_lamports: 0,
-            wallet_lamports: 0,
-        }
+        Offline.pnl()
     }
     fn status(&self) -> EngineStatus {
-        EngineStatus {
-            trading_state: "active".into(),
-            launches: 0,
-            bought: 0,
-            sold: 0,
-            open_positions: 0,
-            slot: 0,
-        }
+        Offline.status()
     }
 }
 
