@@ -282,8 +282,9 @@ fn the_solana_pubsub_client_feed_trades_too() {
 
 #[test]
 fn polling_threads_trade_and_stop() {
-    // `yield`: the feed runtime polls its sockets and the strategy and execution threads poll
-    // their queues; buys land as in the default mode, and stop still ends every thread.
+    // `yield`: the strategy and execution threads poll their queues (the execution thread lets
+    // its runtime write each request before it polls again); buys land as in the default
+    // mode, and stop still ends every thread.
     let mut h = Harness::new(Faults::none());
     let wallet = h.funded_wallet(10 * SOL);
     let mut setup = h.setup(wallet, 2);

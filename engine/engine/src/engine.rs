@@ -305,12 +305,14 @@ impl Engine {
                 }));
                 let feed = kestrel_feed::start(cfg, sink);
                 let _ = feed_ready_tx.send(feed);
-                if idle == Idle::Park {
+                if idle != Idle::Spin {
                     let _ = io_stop.changed().await;
                 } else {
-                    // Busy-poll the sockets: while a task has yielded, the runtime checks for
-                    // I/O without sleeping (a zero-timeout epoll), so a frame is read as it
-                    // lands instead of after a thread wake-up.
+                    // Spinning, on its own core: busy-poll the sockets. While a task has
+                    // yielded the runtime checks for I/O without sleeping (a zero-timeout
+                    // epoll), so a frame is read as it lands, not after a thread wake-up. Not
+                    // under `yield`: on a small box a third polling thread cost more in the
+                    // tail than it saved (bench e2e, 2 vCPUs).
                     while !*io_stop.borrow() {
                         idle.pause();
                         tokio::task::yield_now().await;
@@ -793,7 +795,12 @@ async fn exec_loop(
             Ok(p) if paper => {
                 let _ = reports.send(ExecReport::Filled(p.expected));
             }
-            Ok(p) => dispatcher.spawn(p),
+            Ok(p) => {
+                dispatcher.spawn(p);
+                // Let the runtime write the request before this loop polls again (a polling
+                // loop would otherwise give the core away first).
+                tokio::task::yield_now().await;
+            }
             Err(reason) => {
                 let _ = reports.send(ExecReport::Failed {
                     order: order.id,
