@@ -263,21 +263,7 @@ fn paper_mode_fills_on_the_curve_and_sends_nothing() {
 
 #[test]
 fn the_solana_pubsub_client_feed_trades_too() {
-    let mut h = Harness::new(Faults::none());
-    let wallet = h.funded_wallet(10 * SOL);
-    let mut setup = h.setup(wallet, 2);
-    setup.feed.client = FeedClient::Pubsub;
-    let engine = Engine::start(setup).unwrap();
-    wait_subscribed(&engine);
-    h.launch(0);
-    h.launch(1);
-    wait_for("two fills", Duration::from_secs(20), || {
-        engine.metrics.bought.load(Relaxed) == 2
-    });
-    std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(engine.metrics.sends.load(Relaxed), 2);
-    engine.stop();
-    h.stop();
+    two_launches_bought_once_each(|setup| setup.feed.client = FeedClient::Pubsub);
 }
 
 #[test]
@@ -285,10 +271,17 @@ fn polling_threads_trade_and_stop() {
     // `yield`: the strategy and execution threads poll their queues (the execution thread lets
     // its runtime write each request before it polls again); buys land as in the default
     // mode, and stop still ends every thread.
+    two_launches_bought_once_each(|setup| {
+        setup.threads.idle = kestrel_engine::threads::Idle::Yield;
+    });
+}
+
+/// Two launches over two feeds, with the setup changed by `change`: each bought, once.
+fn two_launches_bought_once_each(change: impl FnOnce(&mut kestrel_engine::EngineSetup)) {
     let mut h = Harness::new(Faults::none());
     let wallet = h.funded_wallet(10 * SOL);
     let mut setup = h.setup(wallet, 2);
-    setup.threads.idle = kestrel_engine::threads::Idle::Yield;
+    change(&mut setup);
     let engine = Engine::start(setup).unwrap();
     wait_subscribed(&engine);
     h.launch(0);

@@ -41,22 +41,32 @@ impl EngineApi for Offline {
         Vec::new()
     }
     fn pnl(&self) -> PnlReport {
-        PnlReport {
-            realized_lamports: 0,
-            unrealized_lamports: 0,
-            open_positions: 0,
-            exposure_lamports: 0,
-            wallet_lamports: 0,
-        }
+        empty_pnl()
     }
     fn status(&self) -> EngineStatus {
-        EngineStatus {
-            trading_state: "offline".into(),
-            launches: 0,
-            bought: 0,
-            sold: 0,
-            open_positions: 0,
-            slot: 0,
-        }
+        empty_status("offline")
+    }
+}
+
+/// A report of nothing: no positions, no PnL.
+pub(crate) fn empty_pnl() -> PnlReport {
+    PnlReport {
+        realized_lamports: 0,
+        unrealized_lamports: 0,
+        open_positions: 0,
+        exposure_lamports: 0,
+        wallet_lamports: 0,
+    }
+}
+
+/// A status with no counts, in `trading_state`.
+pub(crate) fn empty_status(trading_state: &str) -> EngineStatus {
+    EngineStatus {
+        trading_state: trading_state.into(),
+        launches: 0,
+        bought: 0,
+        sold: 0,
+        open_positions: 0,
+        slot: 0,
     }
 }

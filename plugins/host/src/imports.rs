@@ -14,7 +14,7 @@ use crate::bindings::{
     CommandError, EngineStatus, HttpError, HttpRequest, HttpResponse, Level, PnlReport, Position,
 };
 use crate::config::{Grants, PluginLimits};
-use crate::engine_api::EngineApi;
+use crate::engine_api::{EngineApi, empty_pnl, empty_status};
 use crate::http::Rate;
 
 /// Longest log line kept from a plugin.
@@ -182,30 +182,13 @@ impl engine::Host for State {
     }
 
     fn pnl(&mut self) -> PnlReport {
-        self.views().map_or(
-            PnlReport {
-                realized_lamports: 0,
-                unrealized_lamports: 0,
-                open_positions: 0,
-                exposure_lamports: 0,
-                wallet_lamports: 0,
-            },
-            |e| e.pnl(),
-        )
+        self.views().map_or_else(empty_pnl, |e| e.pnl())
     }
 
+    // Without the views grant a plugin sees no state.
     fn status(&mut self) -> EngineStatus {
-        self.views().map_or(
-            EngineStatus {
-                trading_state: "unknown".into(),
-                launches: 0,
-                bought: 0,
-                sold: 0,
-                open_positions: 0,
-                slot: 0,
-            },
-            |e| e.status(),
-        )
+        self.views()
+            .map_or_else(|| empty_status("unknown"), |e| e.status())
     }
 }
 
