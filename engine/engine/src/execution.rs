@@ -152,18 +152,22 @@ impl Executor {
 
     fn ready(&mut self, m: MintInfo) -> Warm {
         let plan = self.derive(m);
-        let tip = self.tip.map(|lamports| {
+        Warm {
+            mint: m,
+            plan,
+            buy: plan.buy_template(self.tip_instruction().as_ref()),
+        }
+    }
+
+    /// The Jito tip every transaction carries when bundles are sent, to a random tip account.
+    fn tip_instruction(&self) -> Option<solana_instruction::Instruction> {
+        self.tip.map(|lamports| {
             kestrel_exec::jito::tip_instruction(
                 &self.wallet.pubkey(),
                 &kestrel_exec::jito::random_tip_account(),
                 lamports,
             )
-        });
-        Warm {
-            mint: m,
-            plan,
-            buy: plan.buy_template(tip.as_ref()),
-        }
+        })
     }
 
     /// Whether the nonce pool has room (and nonces are made ahead at all).
@@ -252,13 +256,7 @@ impl Executor {
                     None => self.derive(order.mint),
                 };
                 let mut ixs = plan.sell(tokens, min_sol, budget).to_vec();
-                if let Some(tip) = self.tip {
-                    ixs.push(kestrel_exec::jito::tip_instruction(
-                        &self.wallet.pubkey(),
-                        &kestrel_exec::jito::random_tip_account(),
-                        tip,
-                    ));
-                }
+                ixs.extend(self.tip_instruction());
                 let message = Compiled::legacy(&self.wallet.pubkey(), &ixs);
                 (message, tokens, leg, after, budget.cu_limit)
             }
