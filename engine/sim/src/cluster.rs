@@ -33,6 +33,37 @@ pub enum Event {
 pub struct LandedEvent {
     pub record: Arc<TxRecord>,
     pub changed: Changed,
+    /// The logsNotification `value` as JSON, written once however many subscribers get it.
+    logs_value: std::sync::OnceLock<String>,
+}
+
+impl LandedEvent {
+    pub fn new(record: Arc<TxRecord>, changed: Changed) -> Self {
+        Self {
+            record,
+            changed,
+            logs_value: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// `{"signature":…,"err":…,"logs":[…]}`, in mainnet's key order.
+    pub fn logs_value(&self) -> &str {
+        self.logs_value.get_or_init(|| {
+            #[derive(serde::Serialize)]
+            struct LogsValue<'a> {
+                signature: String,
+                err: Option<serde_json::Value>,
+                logs: &'a [String],
+            }
+            let r = &self.record;
+            serde_json::to_string(&LogsValue {
+                signature: r.signature.to_string(),
+                err: r.err.as_ref().map(|e| e.to_json()),
+                logs: &r.logs,
+            })
+            .unwrap_or_default()
+        })
+    }
 }
 
 /// Accounts the cluster itself changed, outside any transaction.
@@ -180,12 +211,12 @@ impl Cluster {
                 .fetch_add(1, Ordering::Relaxed);
         }
         if let Some(tap) = self.tap.get() {
-            tap.published(&landed.record.logs, std::time::Instant::now());
+            tap.published(&landed.record, std::time::Instant::now());
         }
-        let _ = self.events.send(Event::Landed(Arc::new(LandedEvent {
-            record: landed.record,
-            changed: landed.changed,
-        })));
+        let _ = self.events.send(Event::Landed(Arc::new(LandedEvent::new(
+            landed.record,
+            landed.changed,
+        ))));
     }
 
     /// Lands a transaction built by the cluster itself (faucet, scenario wallets).

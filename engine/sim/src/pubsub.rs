@@ -58,8 +58,13 @@ struct Outgoing {
     close: bool,
 }
 
-fn notification(method: &str, id: u64, result: Value) -> String {
-    json!({ "jsonrpc": "2.0", "method": method, "params": { "result": result, "subscription": id } }).to_string()
+/// A notification envelope around `result`, already JSON, in mainnet's key order. (Written by
+/// hand so a logsNotification's value, serialized once per event, is not parsed back into a
+/// tree for every subscriber.)
+fn notification(method: &str, id: u64, result: &str) -> String {
+    format!(
+        r#"{{"jsonrpc":"2.0","method":"{method}","params":{{"result":{result},"subscription":{id}}}}}"#
+    )
 }
 
 fn reply(id: &Value, result: Result<Value, RpcError>) -> String {
@@ -289,7 +294,7 @@ impl Session {
                 let text = notification(
                     "signatureNotification",
                     id,
-                    json!({ "context": { "slot": r.slot }, "value": { "err": r.err.as_ref().map(|e| e.to_json()) } }),
+                    &json!({ "context": { "slot": r.slot }, "value": { "err": r.err.as_ref().map(|e| e.to_json()) } }).to_string(),
                 );
                 let due = r.slot + commitment.lag();
                 let ready = due <= bank.slot();
@@ -338,7 +343,7 @@ impl Session {
             self.send(notification(
                 "slotNotification",
                 id,
-                json!({ "parent": parent, "root": root, "slot": slot }),
+                &json!({ "parent": parent, "root": root, "slot": slot }).to_string(),
             ));
         }
         self.flush(slot);
@@ -364,7 +369,7 @@ impl Session {
     }
 
     fn on_landed(&mut self, e: &LandedEvent, current_slot: u64) {
-        self.on_change(Some(&e.record), e.record.slot, &e.changed, current_slot);
+        self.on_change(Some(e), e.record.slot, &e.changed, current_slot);
     }
 
     /// Accounts changed outside any transaction (the cluster migrating a completed curve).
@@ -374,7 +379,7 @@ impl Session {
 
     fn on_change(
         &mut self,
-        record: Option<&crate::bank::TxRecord>,
+        landed: Option<&LandedEvent>,
         slot: u64,
         changed: &crate::bank::Changed,
         current_slot: u64,
@@ -392,19 +397,14 @@ impl Session {
             match &sub.kind {
                 Kind::Slot => {}
                 Kind::Logs { mentions } => {
-                    if let Some(r) = record
-                        && mentions.is_none_or(|k| r.account_keys.contains(&k))
+                    if let Some(e) = landed
+                        && mentions.is_none_or(|k| e.record.account_keys.contains(&k))
                     {
-                        let value = json!({ "signature": r.signature.to_string(), "err": r.err.as_ref().map(|e| e.to_json()), "logs": r.logs });
-                        out.push((
-                            due,
-                            *id,
-                            notification(
-                                "logsNotification",
-                                *id,
-                                json!({ "context": ctx, "value": value }),
-                            ),
-                        ));
+                        let result = format!(
+                            r#"{{"context":{{"slot":{slot}}},"value":{}}}"#,
+                            e.logs_value()
+                        );
+                        out.push((due, *id, notification("logsNotification", *id, &result)));
                     }
                 }
                 Kind::Account { key, encoding } => {
@@ -421,7 +421,7 @@ impl Session {
                                 notification(
                                     "accountNotification",
                                     *id,
-                                    json!({ "context": ctx, "value": v }),
+                                    &json!({ "context": ctx, "value": v }).to_string(),
                                 ),
                             ));
                         }
@@ -445,14 +445,14 @@ impl Session {
                                 notification(
                                     "programNotification",
                                     *id,
-                                    json!({ "context": ctx, "value": value }),
+                                    &json!({ "context": ctx, "value": value }).to_string(),
                                 ),
                             ));
                         }
                     }
                 }
                 Kind::Signature { sig } => {
-                    if let Some(r) = record
+                    if let Some(r) = landed.map(|e| &e.record)
                         && *sig == r.signature
                     {
                         let value = json!({ "err": r.err.as_ref().map(|e| e.to_json()) });
@@ -462,7 +462,7 @@ impl Session {
                             notification(
                                 "signatureNotification",
                                 *id,
-                                json!({ "context": ctx, "value": value }),
+                                &json!({ "context": ctx, "value": value }).to_string(),
                             ),
                         ));
                     }
@@ -500,8 +500,9 @@ impl Session {
             })
             .map(|(id, _)| *id)
             .collect();
+        let result = r.to_string();
         for id in targets {
-            self.send(notification(&frame.method, id, r.clone()));
+            self.send(notification(&frame.method, id, &result));
         }
     }
 }
@@ -541,7 +542,7 @@ pub async fn serve(socket: WebSocket, cluster: Arc<Cluster>, mut shutdown: watch
                 break;
             }
             if let (Some(tap), Some(text)) = (&tap, create) {
-                tap.frame_written(&text, Instant::now().into_std());
+                tap.frame_written(text, Instant::now().into_std());
             }
         }
     });

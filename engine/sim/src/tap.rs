@@ -3,7 +3,7 @@
 //! installs it, so the cluster pays nothing for it otherwise.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use kestrel_decode::logs::{Item, LogDecoder};
@@ -12,11 +12,22 @@ use kestrel_pump::discriminator::instruction as disc;
 use kestrel_pump::ids::PUMP_PROGRAM;
 use solana_pubkey::Pubkey;
 
+use crate::bank::TxRecord;
 use crate::wire::Parsed;
 
 #[derive(Default)]
 pub struct LatencyTap {
     marks: Mutex<HashMap<Pubkey, Marks>>,
+    /// Creates published and frames written, not yet decoded. Decoding waits until the marks
+    /// are read, so the tap adds next to nothing to the path it measures (the cluster runs
+    /// its publishing and its RPC on one thread in the benchmark).
+    unread: Mutex<Unread>,
+}
+
+#[derive(Default)]
+struct Unread {
+    published: Vec<(Arc<TxRecord>, Instant)>,
+    written: Vec<(String, Instant)>,
 }
 
 /// What the tap saw of one mint.
@@ -30,57 +41,64 @@ pub struct Marks {
     pub buys_received: u32,
 }
 
+fn relock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The mints a transaction's log lines create.
+fn created_mints<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<Pubkey> {
+    let mut mints = Vec::new();
+    LogDecoder::new().decode(lines, |item| {
+        if let Ok(d) = item
+            && let Item::Pump(PumpEvent::Create(c)) = d.item
+        {
+            mints.push(c.mint);
+        }
+    });
+    mints
+}
+
 impl LatencyTap {
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// The marks, with everything seen so far decoded into them (in the order seen, so the
+    /// first publish and the first frame of a mint are the ones kept).
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Pubkey, Marks>> {
-        self.marks
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        let unread = std::mem::take(&mut *relock(&self.unread));
+        let mut m = relock(&self.marks);
+        for (record, at) in unread.published {
+            for mint in created_mints(record.logs.iter().map(String::as_str)) {
+                m.entry(mint).or_default().created.get_or_insert(at);
+            }
+        }
+        for (text, at) in unread.written {
+            if let Ok(kestrel_decode::frame::Frame::Logs(n)) =
+                kestrel_decode::frame::parse_frame(&text)
+            {
+                for mint in created_mints(n.lines()) {
+                    m.entry(mint).or_default().frame_written.get_or_insert(at);
+                }
+            }
+        }
+        m
     }
 
-    /// A transaction landed and is being published: mark the launches it created.
-    pub(crate) fn published(&self, logs: &[String], at: Instant) {
-        if !logs
+    /// A transaction landed and is being published at `at`: kept if it creates a launch.
+    pub(crate) fn published(&self, record: &Arc<TxRecord>, at: Instant) {
+        if record
+            .logs
             .iter()
             .any(|l| l.starts_with("Program log: Instruction: Create"))
         {
-            return;
-        }
-        let mut mints = Vec::new();
-        LogDecoder::new().decode(logs.iter().map(String::as_str), |item| {
-            if let Ok(d) = item
-                && let Item::Pump(PumpEvent::Create(c)) = d.item
-            {
-                mints.push(c.mint);
-            }
-        });
-        let mut m = self.lock();
-        for mint in mints {
-            m.entry(mint).or_default().created.get_or_insert(at);
+            relock(&self.unread).published.push((record.clone(), at));
         }
     }
 
-    /// A logsNotification frame went out at `at`: mark the launches it carries.
-    pub(crate) fn frame_written(&self, text: &str, at: Instant) {
-        let Ok(kestrel_decode::frame::Frame::Logs(n)) = kestrel_decode::frame::parse_frame(text)
-        else {
-            return;
-        };
-        let mut mints = Vec::new();
-        LogDecoder::new().decode(n.lines(), |item| {
-            if let Ok(d) = item
-                && let Item::Pump(PumpEvent::Create(c)) = d.item
-            {
-                mints.push(c.mint);
-            }
-        });
-        let mut m = self.lock();
-        for mint in mints {
-            m.entry(mint).or_default().frame_written.get_or_insert(at);
-        }
+    /// A logsNotification frame carrying a create went out at `at`.
+    pub(crate) fn frame_written(&self, text: String, at: Instant) {
+        relock(&self.unread).written.push((text, at));
     }
 
     /// Per mint with all three marks: (published → frame written, frame written → buy
@@ -100,7 +118,7 @@ impl LatencyTap {
     /// A `sendTransaction` arrived at `at`: mark the mints it buys on the curve.
     pub(crate) fn received(&self, p: &Parsed, at: Instant) {
         let keys = p.static_keys();
-        let mut m = self.lock();
+        let mut m = relock(&self.marks);
         for ix in p.tx.message.instructions() {
             if keys.get(usize::from(ix.program_id_index)) != Some(&PUMP_PROGRAM) {
                 continue;
@@ -132,6 +150,7 @@ impl LatencyTap {
     }
 
     pub fn clear(&self) {
-        self.lock().clear();
+        *relock(&self.unread) = Unread::default();
+        relock(&self.marks).clear();
     }
 }
