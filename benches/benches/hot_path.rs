@@ -22,7 +22,7 @@ use base64::engine::general_purpose::STANDARD;
 use criterion::{Criterion, criterion_group, criterion_main};
 use hdrhistogram::Histogram;
 use kestrel_benches::create_buy_frame_compact;
-use kestrel_decode::frame::{Frame, parse_frame};
+use kestrel_decode::frame::{Frame, parse_frame, parse_frame_json};
 use kestrel_decode::pump::{PumpEvent, decode_event};
 use kestrel_engine::book::Book;
 use kestrel_engine::execution::{ExecSettings, Executor};
@@ -477,6 +477,23 @@ fn feed_parse(c: &mut Criterion) {
             black_box(n)
         })
     });
+    // The same with the frame parsed by serde alone, as before the logs scanner.
+    let mut ex = Extractor::new();
+    g.bench_function("raw_serde_frame", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            if let Ok(Frame::Logs(note)) = parse_frame_json(black_box(&frame)) {
+                ex.lines(
+                    note.lines(),
+                    SignatureText::new(&note.signature),
+                    note.slot,
+                    Timestamp(0),
+                    &mut |_| n += 1,
+                );
+            }
+            black_box(n)
+        })
+    });
     let mut ex = Extractor::new();
     g.bench_function("pubsub_client_typed", |b| {
         b.iter(|| {
@@ -496,6 +513,15 @@ fn feed_parse(c: &mut Criterion) {
             }
             black_box(n)
         })
+    });
+    g.finish();
+    // The frame alone, without the log lines' decoding: the scanner and serde.
+    let mut g = c.benchmark_group("frame_parse");
+    g.bench_function("logs_scan", |b| {
+        b.iter(|| black_box(parse_frame(black_box(&frame)).is_ok()))
+    });
+    g.bench_function("serde", |b| {
+        b.iter(|| black_box(parse_frame_json(black_box(&frame)).is_ok()))
     });
     g.finish();
 }

@@ -315,8 +315,20 @@ pub fn json_error(text: &str, e: &serde_json::Error) -> DecodeError {
     DecodeError::new(ErrorKind::Json { detail }, offset)
 }
 
-/// Parses one websocket text frame.
+/// Parses one websocket text frame. A logsNotification, the feed's hottest frame, is scanned
+/// by [`crate::logs_scan`]; whatever that scanner is not sure of, and every other frame, goes
+/// through serde.
 pub fn parse_frame(text: &str) -> Result<Frame<'_>, DecodeError> {
+    match crate::logs_scan::scan(text) {
+        Some(logs) => Ok(Frame::Logs(logs)),
+        None => parse_frame_json(text),
+    }
+}
+
+/// Parses one websocket text frame with serde alone: [`parse_frame`] without the logs scanner,
+/// which must always agree with it (the unit tests and the `frame_scan` fuzz target compare
+/// the two).
+pub fn parse_frame_json(text: &str) -> Result<Frame<'_>, DecodeError> {
     let env: Envelope<'_> = serde_json::from_str(text).map_err(|e| json_error(text, &e))?;
     let Some(method) = env.method.map(|m| m.0) else {
         if env.result.is_none() && env.error.is_none() {

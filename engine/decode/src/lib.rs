@@ -10,7 +10,8 @@
 //! - [`logs`]: walks a transaction's log lines with the invoke/success stack, so each
 //!   `Program data:` line is attributed to the program that printed it and the instruction it ran.
 //! - [`frame`]: websocket notification frames (`logsNotification`, `accountNotification`,
-//!   `programNotification`), parsed borrowing from the frame text.
+//!   `programNotification`), parsed borrowing from the frame text; [`logs_scan`] scans the
+//!   hottest of them, `logsNotification`, without serde.
 //!
 //! Nothing here panics on input: the crate denies indexing and unwraps, and is fuzzed.
 
@@ -30,6 +31,7 @@ mod error;
 pub mod frame;
 pub mod json;
 pub mod logs;
+pub mod logs_scan;
 pub mod pump;
 pub mod pump_amm;
 pub mod raydium;

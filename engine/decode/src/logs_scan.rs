@@ -1,0 +1,569 @@
+//! The feed's hottest frame, `logsNotification`, scanned by hand: each log line's end is found
+//! eight bytes at a time and the line borrowed, where serde_json walks every byte
+//! of every line through its string state machine.
+//!
+//! The scanner answers only when it is sure. Anything it does not expect (another method, a
+//! key spelled with escapes, a log line with escapes, a duplicate key, a number that is not a
+//! plain `u64`, malformed JSON) makes it return `None`, and [`crate::frame::parse_frame`] takes
+//! the serde path, which gives the same frame or the error. So the answer it gives must always
+//! be serde's answer; the tests and the `frame_scan` fuzz target check exactly that.
+
+use std::borrow::Cow;
+
+use serde_json::value::RawValue;
+
+use crate::frame::LogsNotification;
+
+/// How deep an unknown value may nest before the scanner leaves it to serde (whose own limit
+/// is 128).
+const MAX_DEPTH: usize = 64;
+
+/// Log lines a pump.fun create with its creator's buy logs, about.
+const LOG_LINES: usize = 64;
+
+/// Scans `text` as a logsNotification, or says it cannot.
+pub fn scan(text: &str) -> Option<LogsNotification<'_>> {
+    let mut c = Cursor { text, pos: 0 };
+    let mut method = None;
+    let mut params = None;
+    let (mut seen_id, mut seen_result, mut seen_error) = (false, false, false);
+    c.object(|c, key| {
+        match key {
+            "method" => set_once(&mut method, c.plain_str()?),
+            "params" => set_once(&mut params, c.params()?),
+            // Known to the general path as raw values; each may appear once.
+            "id" | "result" | "error" => {
+                let seen = match key {
+                    "id" => &mut seen_id,
+                    "result" => &mut seen_result,
+                    _ => &mut seen_error,
+                };
+                if std::mem::replace(seen, true) {
+                    return None;
+                }
+                c.skip_value(0)
+            }
+            _ => c.skip_value(0),
+        }
+    })?;
+    c.skip_ws();
+    if c.pos != text.len() || method? != "logsNotification" {
+        return None;
+    }
+    params
+}
+
+/// Records a field's value, refusing a second one (serde refuses duplicate fields).
+fn set_once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(value);
+    Some(())
+}
+
+struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes().get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_ws();
+        self.bytes().get(self.pos).copied()
+    }
+
+    fn eat(&mut self, b: u8) -> Option<()> {
+        (self.peek()? == b).then(|| self.pos += 1)
+    }
+
+    /// Eats `word` if the text continues with it.
+    fn literal(&mut self, word: &str) -> Option<()> {
+        self.skip_ws();
+        let end = self.pos.checked_add(word.len())?;
+        (self.bytes().get(self.pos..end)? == word.as_bytes()).then(|| self.pos = end)
+    }
+
+    /// `null`, consumed, or nothing consumed.
+    fn null(&mut self) -> bool {
+        self.literal("null").is_some()
+    }
+
+    /// A string without escapes, borrowed; `None` if it has any.
+    fn plain_str(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let end = first_special(self.bytes(), start)?;
+        if self.bytes().get(end) != Some(&b'"') {
+            return None;
+        }
+        self.pos = end + 1;
+        self.text.get(start..end)
+    }
+
+    /// Any valid string, escapes checked and not decoded.
+    fn skip_str(&mut self) -> Option<()> {
+        self.eat(b'"')?;
+        loop {
+            let at = first_special(self.bytes(), self.pos)?;
+            self.pos = at + 1;
+            match *self.bytes().get(at)? {
+                b'"' => return Some(()),
+                b'\\' => {}
+                _ => return None,
+            }
+            match *self.bytes().get(self.pos)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.pos += 1,
+                b'u' => {
+                    let hex = self.bytes().get(self.pos + 1..self.pos + 5)?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return None;
+                    }
+                    // A lone surrogate is for serde to judge.
+                    let unit = u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+                    if (0xD800..=0xDFFF).contains(&unit) {
+                        return None;
+                    }
+                    self.pos += 5;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A plain non-negative integer that fits in a `u64`, as serde reads a `u64` field.
+    fn u64(&mut self) -> Option<u64> {
+        self.skip_ws();
+        let digits = self
+            .bytes()
+            .get(self.pos..)?
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let end = self.pos + digits;
+        let text = self.text.get(self.pos..end)?;
+        // No leading zeros, and no fraction or exponent (serde refuses both for a u64).
+        if digits == 0
+            || (digits > 1 && text.starts_with('0'))
+            || matches!(self.bytes().get(end), Some(b'.' | b'e' | b'E'))
+        {
+            return None;
+        }
+        let n = text.parse().ok()?;
+        self.pos = end;
+        Some(n)
+    }
+
+    /// Any valid number.
+    fn skip_number(&mut self) -> Option<()> {
+        self.skip_ws();
+        let b = self.bytes();
+        let mut i = self.pos;
+        let digits = |i: &mut usize| {
+            let start = *i;
+            while b.get(*i).is_some_and(u8::is_ascii_digit) {
+                *i += 1;
+            }
+            *i - start
+        };
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        let int_start = i;
+        let n = digits(&mut i);
+        if n == 0 || (n > 1 && b.get(int_start) == Some(&b'0')) {
+            return None;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            if digits(&mut i) == 0 {
+                return None;
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            if digits(&mut i) == 0 {
+                return None;
+            }
+        }
+        self.pos = i;
+        Some(())
+    }
+
+    /// Any valid JSON value.
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match self.peek()? {
+            b'"' => self.skip_str(),
+            b'{' => self.object(|c, _| c.skip_value(depth + 1)),
+            b'[' => self.array(|c| c.skip_value(depth + 1)),
+            b't' => self.literal("true"),
+            b'f' => self.literal("false"),
+            b'n' => self.literal("null"),
+            _ => self.skip_number(),
+        }
+    }
+
+    /// `{ "key": value, … }`, handing each value to `field` with its key. Keys with escapes
+    /// are left to serde.
+    fn object(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            let key = self.plain_str()?;
+            self.eat(b':')?;
+            field(self, key)?;
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `[ value, … ]`.
+    fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'[')?;
+        if self.eat(b']').is_some() {
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b']' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Any value, as the raw text serde's `&RawValue` would borrow (no surrounding space).
+    fn raw(&mut self) -> Option<&'a RawValue> {
+        self.skip_ws();
+        let start = self.pos;
+        self.skip_value(0)?;
+        // serde_json's own constructor for a borrowed raw value is its deserializer; the
+        // text is already known to be one valid value, so this cannot fail.
+        serde_json::from_str(self.text.get(start..self.pos)?).ok()
+    }
+
+    /// `params`: `{"result": {"context": {"slot": N}, "value": {…}}, "subscription": N}`.
+    fn params(&mut self) -> Option<LogsNotification<'a>> {
+        let mut result = None;
+        let mut subscription = None;
+        self.object(|c, key| match key {
+            "result" => set_once(&mut result, c.result()?),
+            "subscription" => set_once(&mut subscription, c.u64()?),
+            _ => c.skip_value(0),
+        })?;
+        let (slot, value) = result?;
+        let (signature, err, logs) = value;
+        Some(LogsNotification {
+            subscription: subscription?,
+            slot,
+            signature: Cow::Borrowed(signature),
+            err,
+            logs,
+        })
+    }
+
+    fn result(&mut self) -> Option<(u64, LogsValue<'a>)> {
+        let mut slot = None;
+        let mut value = None;
+        self.object(|c, key| match key {
+            "context" => set_once(&mut slot, c.context()?),
+            "value" => set_once(&mut value, c.value()?),
+            // The slot notification's fields: the general path reads them.
+            "parent" | "root" | "slot" => None,
+            _ => c.skip_value(0),
+        })?;
+        Some((slot?, value?))
+    }
+
+    fn context(&mut self) -> Option<u64> {
+        let mut slot = None;
+        self.object(|c, key| match key {
+            "slot" => set_once(&mut slot, c.u64()?),
+            _ => c.skip_value(0),
+        })?;
+        slot
+    }
+
+    fn value(&mut self) -> Option<LogsValue<'a>> {
+        let mut signature = None;
+        let mut err = None;
+        let mut logs = None;
+        self.object(|c, key| match key {
+            "signature" => set_once(&mut signature, c.plain_str()?),
+            "err" => {
+                let e = if c.null() { None } else { Some(c.raw()?) };
+                set_once(&mut err, e)
+            }
+            "logs" => {
+                let l = if c.null() { None } else { Some(c.lines()?) };
+                set_once(&mut logs, l)
+            }
+            // An account's fields: the general path reads them.
+            "lamports" | "owner" | "data" | "executable" | "rentEpoch" | "space" | "pubkey"
+            | "account" => None,
+            _ => c.skip_value(0),
+        })?;
+        Some((signature?, err.flatten(), logs.flatten()))
+    }
+
+    fn lines(&mut self) -> Option<Vec<Cow<'a, str>>> {
+        let mut lines = Vec::with_capacity(LOG_LINES);
+        self.array(|c| {
+            lines.push(Cow::Borrowed(c.plain_str()?));
+            Some(())
+        })?;
+        Some(lines)
+    }
+}
+
+/// A logs value: signature, error, log lines.
+type LogsValue<'a> = (&'a str, Option<&'a RawValue>, Option<Vec<Cow<'a, str>>>);
+
+/// The first byte from `from` on that ends or interrupts a JSON string's plain run: a quote,
+/// a backslash, or a control character (which JSON forbids unescaped). Eight bytes at a time,
+/// with the classic zero-byte test on each: a log line of 70 bytes takes nine steps.
+fn first_special(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // High bit set in each byte of `v` that is zero (exact up to the first such byte, which is
+    // all that is read here).
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // Below 0x20: subtracting 0x20 borrows into the high bit, unless the byte was >= 0x80.
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+        let hits =
+            zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\'))) | control;
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let tail = bytes.get(i..)?;
+    tail.iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|p| i + p)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::frame::{Frame, parse_frame, parse_frame_json};
+
+    const CREATE: &str =
+        include_str!("../../../tests/fixtures/pump/logsNotification_pump_create_COMPOSED.json");
+    const DOC: &str =
+        include_str!("../../../tests/fixtures/solana/logsNotification_official_doc.json");
+    const OTHERS: [&str; 4] = [
+        include_str!("../../../tests/fixtures/solana/accountNotification_base58_official_doc.json"),
+        include_str!("../../../tests/fixtures/solana/programNotification_base58_official_doc.json"),
+        include_str!("../../../tests/fixtures/solana/slotNotification_official_doc.json"),
+        include_str!("../../../tests/fixtures/solana/logsSubscribe_response.json"),
+    ];
+
+    /// What a logs frame says, comparable.
+    type Said = (u64, u64, String, Option<String>, Option<Vec<String>>);
+
+    fn said(n: &LogsNotification<'_>) -> Said {
+        (
+            n.subscription,
+            n.slot,
+            n.signature.to_string(),
+            n.err.map(|e| e.get().to_owned()),
+            n.logs
+                .as_ref()
+                .map(|l| l.iter().map(|x| x.to_string()).collect()),
+        )
+    }
+
+    /// The scanner's answer, checked against serde's: when it answers, serde must give the
+    /// same logs frame.
+    fn agree(text: &str) -> Option<Said> {
+        let scanned = scan(text).map(|n| said(&n));
+        if let Some(s) = &scanned {
+            match parse_frame_json(text) {
+                Ok(Frame::Logs(n)) => {
+                    assert_eq!(&said(&n), s, "scanner and serde differ on {text}")
+                }
+                other => panic!("the scanner read a frame serde reads as {other:?}: {text}"),
+            }
+        }
+        scanned
+    }
+
+    /// A small logs frame with its parts in the given order and the given extras.
+    fn frame(value: &str) -> String {
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"logsNotification","params":{{"result":{{"context":{{"slot":7}},"value":{value}}},"subscription":3}}}}"#
+        )
+    }
+
+    #[test]
+    fn real_logs_frames_scan_as_serde_reads_them_and_borrow_every_line() {
+        for text in [CREATE, DOC] {
+            let n = scan(text).expect("scans");
+            assert!(agree(text).is_some());
+            assert!(
+                n.logs
+                    .iter()
+                    .flatten()
+                    .all(|l| matches!(l, Cow::Borrowed(_)))
+            );
+            assert!(matches!(n.signature, Cow::Borrowed(_)));
+        }
+        let n = scan(CREATE).expect("scans");
+        assert!(n.logs.as_ref().is_some_and(|l| l.len() > 50));
+    }
+
+    #[test]
+    fn other_frames_are_left_to_serde() {
+        for text in OTHERS {
+            assert!(scan(text).is_none(), "{text}");
+            assert!(parse_frame(text).is_ok());
+        }
+    }
+
+    #[test]
+    fn keys_in_any_order_unknown_keys_and_whitespace_are_read() {
+        let texts = [
+            r#" { "params" : { "subscription" : 3 , "result" : { "value" : { "logs" : [ "a" , "b" ] , "err" : null , "signature" : "s" } , "context" : { "apiVersion" : "2.0.15" , "slot" : 7 } } } , "method" : "logsNotification" , "jsonrpc" : "2.0" } "#.to_owned(),
+            frame(r#"{"signature":"s","err":null,"logs":["a","b"],"extra":[{"x":[1,-2.5e+3,true,false,null,"\u00e9\n"]}]}"#),
+        ];
+        for text in texts {
+            let s = agree(&text).expect("scans");
+            assert_eq!(
+                s,
+                (3, 7, "s".into(), None, Some(vec!["a".into(), "b".into()]))
+            );
+        }
+    }
+
+    #[test]
+    fn errors_and_null_logs_read_as_serde_does() {
+        let text = frame(
+            r#"{"signature":"s","err":{"InstructionError":[2,{"Custom":6002}]},"logs":null}"#,
+        );
+        let s = agree(&text).expect("scans");
+        assert_eq!(
+            s.3.as_deref(),
+            Some(r#"{"InstructionError":[2,{"Custom":6002}]}"#)
+        );
+        assert_eq!(s.4, None);
+    }
+
+    #[test]
+    fn what_the_scanner_is_unsure_of_goes_to_serde_with_the_same_result() {
+        // An escaped line: serde unescapes it into its own string.
+        let escaped = frame(r#"{"signature":"s","err":null,"logs":["Program log: say \"hi\""]}"#);
+        assert!(scan(&escaped).is_none());
+        match parse_frame(&escaped) {
+            Ok(Frame::Logs(n)) => assert_eq!(n.lines().next(), Some(r#"Program log: say "hi""#)),
+            other => panic!("{other:?}"),
+        }
+        // Malformed or not what serde accepts: the scanner declines and serde reports it.
+        let refused = [
+            frame(r#"{"signature":"s","signature":"t","err":null,"logs":[]}"#),
+            frame(r#"{"signature":"s","err":null,"logs":["a",]}"#),
+            frame(r#"{"signature":null,"err":null,"logs":[]}"#),
+            frame(r#"{"signature":"s","err":null,"logs":["a\u0001"]}"#).replace("\\u0001", "\u{1}"),
+            frame(r#"{"signature":"s","err":null,"logs":[1]}"#),
+            frame(r#"{"signature":"s","err":nul,"logs":[]}"#),
+            frame(r#"{"signature":"s","err":null,"logs":[],"x":01}"#),
+            frame(r#"{"signature":"s","err":null,"logs":[],"x":"\q"}"#),
+            frame(r#"{"signature":"s","err":null,"logs":[]}"#)
+                .replace("\"slot\":7", "\"slot\":7.0"),
+            frame(r#"{"signature":"s","err":null,"logs":[]}"#).replace("\"slot\":7", "\"slot\":-7"),
+            frame(r#"{"signature":"s","err":null,"logs":[]}"#)
+                .replace(":3}", ":18446744073709551616}"),
+            frame(r#"{"signature":"s","err":null,"logs":[]}"#) + "x",
+            frame(r#"{"signature":"s","err":null,"logs":[]}"#).replace("}}", "}"),
+            frame(r#"{"signature":"s","err":null,"logs":[]}"#)
+                .replace("\"method\"", "\"method\":\"x\",\"method\""),
+        ];
+        for text in &refused {
+            assert!(agree(text).is_none(), "scanned {text}");
+            assert!(parse_frame(text).is_err(), "serde accepted {text}");
+        }
+    }
+
+    proptest! {
+        /// The eight-at-a-time search finds what a byte-by-byte one finds, wherever it starts.
+        #[test]
+        fn the_word_search_finds_the_first_special_byte(
+            bytes in prop::collection::vec(
+                prop_oneof![any::<u8>(), Just(b'"'), Just(b'\\'), 0x1fu8..=0x21, Just(b'a')],
+                0..80,
+            ),
+            from in 0usize..90,
+        ) {
+            let naive = bytes
+                .get(from..)
+                .and_then(|t| t.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20))
+                .map(|p| from + p);
+            prop_assert_eq!(first_special(&bytes, from), naive);
+        }
+
+        /// Whatever a frame is cut or spliced into, the scanner never reads it otherwise than
+        /// serde does.
+        #[test]
+        fn mangled_frames_never_scan_otherwise_than_serde_reads_them(
+            base in prop::sample::select(vec![CREATE, DOC]),
+            edits in prop::collection::vec(
+                (any::<prop::sample::Index>(), 0usize..4, prop::sample::select(vec![
+                    "\"", "\\", ",", ":", "{", "}", "[", "]", " ", "0", "-", "1e9", "null",
+                    "\"x\":1,", "\\u00", "\u{1}", "é", "\"logs\":[],",
+                ])),
+                1..6,
+            ),
+        ) {
+            let mut text = base.to_owned();
+            for (at, cut, insert) in edits {
+                let mut i = at.index(text.len() + 1);
+                while !text.is_char_boundary(i) {
+                    i -= 1;
+                }
+                let mut j = (i + cut).min(text.len());
+                while !text.is_char_boundary(j) {
+                    j += 1;
+                }
+                text.replace_range(i..j, insert);
+            }
+            agree(&text);
+            // Whatever it is, parse_frame answers without panicking.
+            let _ = parse_frame(&text);
+        }
+    }
+}
