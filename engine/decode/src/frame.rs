@@ -45,6 +45,18 @@ pub struct LogsNotification<'a> {
     pub logs: Option<Vec<Cow<'a, str>>>,
 }
 
+/// Equal when they say the same thing: lines compare by text whether borrowed or not, and the
+/// error by its JSON text.
+impl PartialEq for LogsNotification<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.subscription == other.subscription
+            && self.slot == other.slot
+            && self.signature == other.signature
+            && self.err.map(RawValue::get) == other.err.map(RawValue::get)
+            && self.logs == other.logs
+    }
+}
+
 impl LogsNotification<'_> {
     pub fn succeeded(&self) -> bool {
         self.err.is_none()

@@ -61,6 +61,7 @@ impl LandedEvent {
                 err: r.err.as_ref().map(|e| e.to_json()),
                 logs: &r.logs,
             })
+            // Strings and a JSON value always serialize.
             .unwrap_or_default()
         })
     }

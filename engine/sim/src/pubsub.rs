@@ -393,7 +393,6 @@ impl Session {
         let mut out: Vec<(u64, u64, String)> = Vec::new();
         for (id, sub) in &self.subs {
             let due = slot + sub.commitment.lag();
-            let ctx = json!({ "slot": slot });
             match &sub.kind {
                 Kind::Slot => {}
                 Kind::Logs { mentions } => {
@@ -421,7 +420,7 @@ impl Session {
                                 notification(
                                     "accountNotification",
                                     *id,
-                                    &json!({ "context": ctx, "value": v }).to_string(),
+                                    &json!({ "context": { "slot": slot }, "value": v }).to_string(),
                                 ),
                             ));
                         }
@@ -445,7 +444,8 @@ impl Session {
                                 notification(
                                     "programNotification",
                                     *id,
-                                    &json!({ "context": ctx, "value": value }).to_string(),
+                                    &json!({ "context": { "slot": slot }, "value": value })
+                                        .to_string(),
                                 ),
                             ));
                         }
@@ -462,7 +462,7 @@ impl Session {
                             notification(
                                 "signatureNotification",
                                 *id,
-                                &json!({ "context": ctx, "value": value }).to_string(),
+                                &json!({ "context": { "slot": slot }, "value": value }).to_string(),
                             ),
                         ));
                     }
