@@ -292,6 +292,11 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
         None
     };
 
+    // The floor, on the same cluster, same rate, fresh mints: what this host costs any client.
+    let floor_ns = floor_pass(&config, &server, &sim_rt, &cluster, &tap, args)?;
+    let floor_split = tap.split_ns();
+    tap.clear();
+
     // The baseline, on the same cluster, same rate, fresh mints.
     let baseline_kp = seeded_keypair(config.sim.seed, "baseline", 0);
     cluster
@@ -322,6 +327,7 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
 
     let o = summarize(&ours_ns, n)?;
     let b = summarize(&base_ns, n)?;
+    let f = summarize(&floor_ns, n)?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -353,6 +359,7 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
         rows.push(("+hostile", h));
     }
     rows.push(("baseline", &b));
+    rows.push(("floor", &f));
     for (name, s) in rows {
         writeln!(
             out,
@@ -368,7 +375,11 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
         "of which (µs)      cluster: publish → frame written    client: frame written → buy received"
     )?;
     let mut client = Vec::new();
-    for (name, split) in [("kestrel", &ours_split), ("baseline", &base_split)] {
+    for (name, split) in [
+        ("kestrel", &ours_split),
+        ("baseline", &base_split),
+        ("floor", &floor_split),
+    ] {
         let (venue, own): (Vec<u64>, Vec<u64>) = split.iter().copied().unzip();
         let (v, c) = (summarize(&venue, n)?, summarize(&own, n)?);
         writeln!(
@@ -378,7 +389,7 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
         )?;
         client.push(c);
     }
-    if let [o, b] = client.as_slice() {
+    if let [o, b, _] = client.as_slice() {
         writeln!(
             out,
             "client-side ratio (baseline / kestrel): p50 {:.2}  p99 {:.2}",
@@ -386,6 +397,20 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
             ratio(b.p99, o.p99)
         )?;
     }
+    // The floor reads each frame and writes a buy signed in advance: what is left is the
+    // cluster's publishing and the two loopback crossings, which every client pays.
+    writeln!(
+        out,
+        "floor: a client that only reads each create's frame and writes a buy signed in advance"
+    )?;
+    writeln!(
+        out,
+        "above the floor at p50 (µs): kestrel {:+.1}  baseline {:+.1}; best ratio any client can show here (baseline / floor): p50 {:.2}  p99 {:.2}",
+        o.p50 - f.p50,
+        b.p50 - f.p50,
+        ratio(b.p50, f.p50),
+        ratio(b.p99, f.p99)
+    )?;
     if let Some(j) = &j {
         change_line(&mut out, "journal", j, &o)?;
     }
@@ -403,6 +428,14 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
         }
         change_line(&mut out, "hostile", h, calm)?;
     }
+    writeln!(
+        out,
+        "e2e_floor: p50_us={:.1} p99_us={:.1} best_ratio_p50={:.2} best_ratio_p99={:.2}",
+        f.p50,
+        f.p99,
+        ratio(b.p50, f.p50),
+        ratio(b.p99, f.p99)
+    )?;
     writeln!(
         out,
         "e2e: p50_us={:.1} p99_us={:.1} baseline_p50_us={:.1} baseline_p99_us={:.1} ratio_p50={:.2} ratio_p99={:.2}",
@@ -458,6 +491,68 @@ fn kestrel_pass(
     ));
     tap.clear();
     Ok((ns, split))
+}
+
+/// One pass of the floor client: each launch's buy prepared and signed before the launch, written
+/// as its create's frame arrives (see `bench_floor`).
+fn floor_pass(
+    config: &Config,
+    server: &SimServer,
+    sim_rt: &tokio::runtime::Runtime,
+    cluster: &Arc<Cluster>,
+    tap: &Arc<LatencyTap>,
+    args: &E2eArgs,
+) -> Result<Vec<u64>> {
+    const SIDE: u64 = 3;
+    let n = u64::from(args.launches);
+    let seed = cluster.seed();
+    let payer = seeded_keypair(seed, "floor", 0);
+    cluster
+        .airdrop(&payer.pubkey(), BUY.0 * (n + 10) + 10 * SOL)
+        .map_err(anyhow::Error::msg)?;
+    let creators = bench_creators(seed, SIDE);
+    let hash = cluster.latest_blockhash();
+    let bodies = (0..n)
+        .map(|i| {
+            let creator = &creators[(i % CREATORS) as usize];
+            let tx = buy_transaction(
+                &payer,
+                TradeInputs {
+                    mint: bench_mint(seed, SIDE, i).pubkey(),
+                    user: payer.pubkey(),
+                    creator: creator.pubkey(),
+                    token_program: TOKEN_PROGRAM,
+                    fee_recipient: FEE_RECIPIENT_0,
+                    buyback_fee_recipient: BUYBACK_FEE_RECIPIENT_0,
+                    is_cashback_coin: false,
+                },
+                TokenAmount(1),
+                hash,
+            );
+            let wire = bincode::serialize(&tx)?;
+            Ok(format!(
+                r#"{{"jsonrpc":"2.0","id":1,"method":"sendTransaction","params":["{}",{{"encoding":"base64","skipPreflight":true,"maxRetries":0}}]}}"#,
+                STANDARD.encode(wire)
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let floor = crate::bench_floor::Floor::start(
+        server.ws_addr,
+        server.rpc_addr,
+        bodies,
+        setup::idle(config.threads.idle),
+    )?;
+    say("floor: launching");
+    let mints = launch(sim_rt, cluster, args, SIDE)?;
+    let ns = collect(tap, &mints)?;
+    let sent = floor.stop()?;
+    if sent < mints.len() {
+        say(&format!(
+            "floor: wrote {sent} buys for {} launches",
+            mints.len()
+        ));
+    }
+    Ok(ns)
 }
 
 /// Hostile plugins kept busy on their own threads while the hot path is measured.
@@ -550,9 +645,7 @@ fn launch(
     side: u64,
 ) -> Result<Vec<solana_pubkey::Pubkey>> {
     let seed = cluster.seed();
-    let creators: Vec<Keypair> = (0..8)
-        .map(|i| seeded_keypair(seed, &format!("bench-creator-{side}"), i))
-        .collect();
+    let creators = bench_creators(seed, side);
     for c in &creators {
         cluster
             .airdrop(&c.pubkey(), 1_000 * SOL)
@@ -569,8 +662,8 @@ fn launch(
         let mut mints = Vec::with_capacity(launches as usize);
         for i in 0..launches {
             tick.tick().await;
-            let mint = seeded_keypair(seed, &format!("bench-mint-{side}"), i);
-            let creator = &creators[(i % creators.len() as u64) as usize];
+            let mint = bench_mint(seed, side, i);
+            let creator = &creators[(i % CREATORS) as usize];
             let name = format!("Bench {side}-{i}");
             match launch_coin(&cluster, creator, &mint, &name, "BNCH") {
                 Ok(_) => mints.push(mint.pubkey()),
@@ -581,6 +674,21 @@ fn launch(
     });
     rt.block_on(launching)
         .map_err(|e| anyhow::anyhow!("the launching task stopped: {e}"))
+}
+
+/// Creators per side; launch `i` is made by creator `i % CREATORS`.
+const CREATORS: u64 = 8;
+
+/// The creators of one side's launches.
+fn bench_creators(seed: u64, side: u64) -> Vec<Keypair> {
+    (0..CREATORS)
+        .map(|i| seeded_keypair(seed, &format!("bench-creator-{side}"), i))
+        .collect()
+}
+
+/// The mint of one side's launch `i`.
+fn bench_mint(seed: u64, side: u64, i: u64) -> Keypair {
+    seeded_keypair(seed, &format!("bench-mint-{side}"), i)
 }
 
 /// Waits (up to 5 s after the last launch) for every mint's buy, then the latencies.
@@ -660,15 +768,6 @@ async fn baseline(
             let Ok(Some(PumpEvent::Create(c))) = decode_event(&bytes) else {
                 continue;
             };
-            let accounts = TradeAccounts::derive(TradeInputs {
-                mint: c.mint,
-                user: payer.pubkey(),
-                creator: c.creator,
-                token_program: c.token_program.unwrap_or(TOKEN_PROGRAM),
-                fee_recipient: FEE_RECIPIENT_0,
-                buyback_fee_recipient: BUYBACK_FEE_RECIPIENT_0,
-                is_cashback_coin: c.is_cashback_enabled.unwrap_or(false),
-            });
             let r = Reserves {
                 virtual_token: c.virtual_token_reserves.unwrap_or(TokenAmount(0)),
                 virtual_sol: c.virtual_sol_reserves.unwrap_or(Lamports(0)),
@@ -678,27 +777,19 @@ async fn baseline(
             let Ok((tokens, _)) = curve::buy_exact_sol_in(&r, BUY, rates) else {
                 continue;
             };
-            let ixs = [
-                pump_ix::set_compute_unit_limit(120_000),
-                pump_ix::set_compute_unit_price(100_000),
-                pump_ix::ata_create_idempotent(
-                    &payer.pubkey(),
-                    &pda::associated_token_address(
-                        &payer.pubkey(),
-                        &accounts.inputs.token_program,
-                        &c.mint,
-                    ),
-                    &payer.pubkey(),
-                    &c.mint,
-                    &accounts.inputs.token_program,
-                ),
-                pump_ix::buy_exact_sol_in(&accounts, BUY, TokenAmount(tokens.0 * 85 / 100), true),
-            ];
             let hash = blockhash.lock().map(|g| *g).unwrap_or_default();
-            let tx = Transaction::new_signed_with_payer(
-                &ixs,
-                Some(&payer.pubkey()),
-                &[payer.as_ref()],
+            let tx = buy_transaction(
+                &payer,
+                TradeInputs {
+                    mint: c.mint,
+                    user: payer.pubkey(),
+                    creator: c.creator,
+                    token_program: c.token_program.unwrap_or(TOKEN_PROGRAM),
+                    fee_recipient: FEE_RECIPIENT_0,
+                    buyback_fee_recipient: BUYBACK_FEE_RECIPIENT_0,
+                    is_cashback_coin: c.is_cashback_enabled.unwrap_or(false),
+                },
+                TokenAmount(tokens.0 * 85 / 100),
                 hash,
             );
             let rpc = rpc.clone();
@@ -718,4 +809,32 @@ async fn baseline(
         }
     }
     Ok(())
+}
+
+/// A buy of `BUY` lamports the ordinary way: compute budget, the buyer's token account
+/// (create-idempotent), `buy_exact_sol_in`; `TradeAccounts::derive` and
+/// `Transaction::new_signed_with_payer`.
+fn buy_transaction(
+    payer: &Keypair,
+    inputs: TradeInputs,
+    min_tokens: TokenAmount,
+    hash: solana_hash::Hash,
+) -> Transaction {
+    let accounts = TradeAccounts::derive(inputs);
+    let user = payer.pubkey();
+    let token_program = accounts.inputs.token_program;
+    let mint = accounts.inputs.mint;
+    let ixs = [
+        pump_ix::set_compute_unit_limit(120_000),
+        pump_ix::set_compute_unit_price(100_000),
+        pump_ix::ata_create_idempotent(
+            &user,
+            &pda::associated_token_address(&user, &token_program, &mint),
+            &user,
+            &mint,
+            &token_program,
+        ),
+        pump_ix::buy_exact_sol_in(&accounts, BUY, min_tokens, true),
+    ];
+    Transaction::new_signed_with_payer(&ixs, Some(&user), &[payer], hash)
 }

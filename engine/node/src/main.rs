@@ -1,6 +1,7 @@
 //! `kestrel`: the trading engine's command line.
 
 mod bench_cmd;
+mod bench_floor;
 mod cli;
 mod config_cmd;
 mod decode_cmd;

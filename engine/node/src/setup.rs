@@ -246,11 +246,7 @@ pub(crate) fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetu
             feed_core: config.threads.feed_core,
             strategy_core: config.threads.strategy_core,
             exec_core: config.threads.exec_core,
-            idle: match config.threads.idle {
-                IdleChoice::Park => Idle::Park,
-                IdleChoice::Yield => Idle::Yield,
-                IdleChoice::Spin => Idle::Spin,
-            },
+            idle: idle(config.threads.idle),
         },
         control: config.engine.control_addr(),
         confirm: ConfirmPolicy {
@@ -353,4 +349,13 @@ fn jito_setup(config: &Config) -> Option<JitoSending> {
         via,
         tip_lamports: j.tip_lamports,
     })
+}
+
+/// What the hot threads do with an empty queue, as the config says.
+pub(crate) fn idle(choice: IdleChoice) -> Idle {
+    match choice {
+        IdleChoice::Park => Idle::Park,
+        IdleChoice::Yield => Idle::Yield,
+        IdleChoice::Spin => Idle::Spin,
+    }
 }
