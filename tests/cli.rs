@@ -626,4 +626,33 @@ fn bench_e2e_ends_with_a_line_scripts_can_read() {
         let v: f64 = f.split('=').nth(1).unwrap().parse().unwrap();
         assert!(v > 0.0, "{f}");
     }
+    // The floor pass bought every launch too, and has its own line just before.
+    let floor_row: Vec<&str> = stdout
+        .lines()
+        .find(|l| l.starts_with("floor "))
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .split_whitespace()
+        .collect();
+    assert_eq!(floor_row.get(1..3), Some(&["5", "0"][..]), "{stdout}");
+    let floor_line = stdout.lines().rev().nth(1).unwrap_or_default();
+    let floor: Vec<(&str, f64)> = floor_line
+        .strip_prefix("e2e_floor: ")
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .split(' ')
+        .map(|f| {
+            let (k, v) = f.split_once('=').unwrap();
+            (k, v.parse().unwrap())
+        })
+        .collect();
+    let floor_keys: Vec<&str> = floor.iter().map(|(k, _)| *k).collect();
+    assert_eq!(
+        floor_keys,
+        [
+            "p50_us",
+            "p99_us",
+            "baseline_over_floor_p50",
+            "baseline_over_floor_p99"
+        ]
+    );
+    assert!(floor.iter().all(|(_, v)| *v > 0.0), "{floor_line}");
 }

@@ -3,8 +3,8 @@
 //! decoding, no deriving, no signing on the path), then reads the reply. What it measures is
 //! this host's own cost under the config's idle policy: the local cluster's publishing and two
 //! loopback crossings. It waits for frames as the engine's hot threads wait for work (`park`
-//! blocks in the read; `yield` and `spin` poll the socket), so the comparison holds the
-//! host's wake-up behaviour equal.
+//! blocks in the read; `yield` and `spin` poll the socket), so both meet the host's wake-up
+//! costs alike.
 
 use std::io::Write as _;
 use std::net::{Shutdown, SocketAddr, TcpStream};
