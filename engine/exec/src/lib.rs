@@ -12,6 +12,7 @@
 //! - [`jito`]: bundles to the Jito block engine, their statuses, the tip.
 
 pub mod blockhash;
+pub mod http1;
 pub mod jito;
 pub mod jupiter;
 pub mod lookup;

@@ -1,16 +1,23 @@
 //! `sendTransaction` to every send endpoint at once. Each endpoint keeps a warm keep-alive
-//! connection (reqwest's pool, kept open by a periodic `getHealth`), so a send is one write
-//! on an open socket. HTTP 429 is retried after the server's Retry-After (capped), a bounded
-//! number of times; the same signed bytes are resent, so a retry can never buy twice.
+//! connection, kept open by a periodic `getHealth`, so a send is one write on an open socket:
+//! for a plain-`http` endpoint (an RPC node next to the host) Kestrel's own HTTP/1.1
+//! connection ([`crate::http1`]), written by the sending task itself; for `https`, and
+//! whenever that connection is down, reqwest's pool. HTTP 429 is retried after the server's
+//! Retry-After (capped), a bounded number of times; the same signed bytes are resent, so a
+//! retry can never buy twice.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures_util::future::join_all;
 use kestrel_model::mono_nanos;
 use serde::Deserialize;
 
+use crate::http1::{Http1Conn, plain_http};
 use crate::rpc::{RpcError, retry_after};
+
+/// How long the keep-warm tick waits to open a direct connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 #[derive(Clone, Debug)]
 pub struct SendPolicy {
@@ -35,8 +42,45 @@ impl Default for SendPolicy {
 #[derive(Clone)]
 pub struct Broadcaster {
     client: reqwest::Client,
-    endpoints: Arc<Vec<(String, String)>>,
+    endpoints: Arc<Vec<Endpoint>>,
     policy: SendPolicy,
+}
+
+struct Endpoint {
+    url: String,
+    name: String,
+    /// For a plain-`http` URL: its direct connection, once the keep-warm tick has opened one.
+    direct: Option<Mutex<Option<Arc<Http1Conn>>>>,
+}
+
+impl Endpoint {
+    /// The direct connection, if there is one and it is up.
+    fn direct(&self) -> Option<Arc<Http1Conn>> {
+        let slot = self.direct.as_ref()?;
+        let conn = slot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()?;
+        conn.is_up().then_some(conn)
+    }
+
+    /// The direct connection, opened again if it is down. `None` for `https`.
+    async fn direct_opened(&self) -> Option<Arc<Http1Conn>> {
+        let slot = self.direct.as_ref()?;
+        if let Some(c) = self.direct() {
+            return Some(c);
+        }
+        match Http1Conn::connect(&self.url, CONNECT_TIMEOUT).await {
+            Ok(c) => {
+                *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(c.clone());
+                Some(c)
+            }
+            Err(e) => {
+                tracing::debug!("send endpoint {}: no direct connection: {e}", self.name);
+                None
+            }
+        }
+    }
 }
 
 /// How one broadcast went.
@@ -68,6 +112,14 @@ impl Broadcaster {
         endpoints: Vec<(String, String)>,
         policy: SendPolicy,
     ) -> Self {
+        let endpoints = endpoints
+            .into_iter()
+            .map(|(url, name)| Endpoint {
+                direct: plain_http(&url).map(|_| Mutex::new(None)),
+                url,
+                name,
+            })
+            .collect();
         Self {
             client,
             endpoints: Arc::new(endpoints),
@@ -81,10 +133,7 @@ impl Broadcaster {
 
     /// Sends `body` (a prepared `sendTransaction` request) to every endpoint concurrently.
     pub async fn send(&self, body: Arc<str>) -> SendReport {
-        let attempts = self
-            .endpoints
-            .iter()
-            .map(|(url, name)| self.send_one(url, name, body.clone()));
+        let attempts = self.endpoints.iter().map(|e| self.send_one(e, &body));
         let results = join_all(attempts).await;
         let mut report = SendReport::default();
         for (name, r) in results {
@@ -106,18 +155,18 @@ impl Broadcaster {
 
     async fn send_one(
         &self,
-        url: &str,
-        name: &str,
-        body: Arc<str>,
+        endpoint: &Endpoint,
+        body: &Arc<str>,
     ) -> (String, Result<(u64, u32), (RpcError, u32)>) {
+        let name = &endpoint.name;
         let mut retries = 0;
         loop {
-            let err = match self.post(url, body.clone()).await {
-                Ok(()) => return (name.to_owned(), Ok((mono_nanos(), retries))),
+            let err = match self.post(endpoint, body).await {
+                Ok(()) => return (name.clone(), Ok((mono_nanos(), retries))),
                 Err(e) => e,
             };
             if !err.is_transient() || retries >= self.policy.max_retries {
-                return (name.to_owned(), Err((err, retries)));
+                return (name.clone(), Err((err, retries)));
             }
             let wait = match &err {
                 RpcError::RateLimited {
@@ -131,51 +180,81 @@ impl Broadcaster {
         }
     }
 
-    async fn post(&self, url: &str, body: Arc<str>) -> Result<(), RpcError> {
+    /// One attempt: through the direct connection when it is up (and, should it fail before
+    /// a reply, at once through the client: the bytes are the same, so a second copy is
+    /// harmless), else through the client.
+    async fn post(&self, endpoint: &Endpoint, body: &Arc<str>) -> Result<(), RpcError> {
+        if let Some(conn) = endpoint.direct() {
+            match conn.request(body).await {
+                Ok(r) => return judge(r.status, r.retry_after, &r.body),
+                Err(e) => tracing::debug!(
+                    "send to {}: direct connection: {e}; sending through the client",
+                    endpoint.name
+                ),
+            }
+        }
         let resp = self
             .client
-            .post(url)
+            .post(&endpoint.url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body.to_string())
             .send()
             .await
             .map_err(|e| RpcError::Transport(e.without_url().to_string()))?;
         let status = resp.status().as_u16();
-        if status == 429 {
-            return Err(RpcError::RateLimited {
-                retry_after: retry_after(resp.headers()),
-            });
-        }
-        if !(200..300).contains(&status) {
-            return Err(RpcError::Http { status });
-        }
+        let wait = retry_after(resp.headers());
         let bytes = resp
             .bytes()
             .await
             .map_err(|e| RpcError::Transport(e.without_url().to_string()))?;
-        let reply: Reply = serde_json::from_slice(&bytes)
-            .map_err(|e| RpcError::Decode(format!("sendTransaction: {e}")))?;
-        match (reply.result, reply.error) {
-            (Some(_), _) => Ok(()),
-            (None, Some(e)) => Err(RpcError::Rpc {
-                code: e.code,
-                message: e.message,
-            }),
-            (None, None) => Err(RpcError::Decode("sendTransaction: no result".into())),
-        }
+        judge(status, wait, &bytes)
     }
 
-    /// Opens (or keeps open) a connection to every endpoint.
+    /// Opens (or keeps open) a connection to every endpoint: the direct one of a plain-`http`
+    /// endpoint, opened again if it went down, and the client's.
     pub async fn warm(&self) {
         let body = r#"{"jsonrpc":"2.0","id":1,"method":"getHealth"}"#;
-        let pings = self.endpoints.iter().map(|(url, _)| {
-            self.client
-                .post(url)
+        let pings = self.endpoints.iter().map(|e| async move {
+            if let Some(conn) = e.direct_opened().await {
+                let _ = conn.request(body).await;
+            }
+            let _ = self
+                .client
+                .post(&e.url)
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body)
                 .send()
+                .await;
         });
-        let _ = join_all(pings).await;
+        join_all(pings).await;
+    }
+
+    /// How many endpoints have a direct connection up.
+    pub fn direct_up(&self) -> usize {
+        self.endpoints
+            .iter()
+            .filter(|e| e.direct().is_some())
+            .count()
+    }
+}
+
+/// A `sendTransaction` reply judged: accepted, or why not.
+fn judge(status: u16, retry_after: Option<Duration>, body: &[u8]) -> Result<(), RpcError> {
+    if status == 429 {
+        return Err(RpcError::RateLimited { retry_after });
+    }
+    if !(200..300).contains(&status) {
+        return Err(RpcError::Http { status });
+    }
+    let reply: Reply = serde_json::from_slice(body)
+        .map_err(|e| RpcError::Decode(format!("sendTransaction: {e}")))?;
+    match (reply.result, reply.error) {
+        (Some(_), _) => Ok(()),
+        (None, Some(e)) => Err(RpcError::Rpc {
+            code: e.code,
+            message: e.message,
+        }),
+        (None, None) => Err(RpcError::Decode("sendTransaction: no result".into())),
     }
 }
 
@@ -189,13 +268,24 @@ mod tests {
     /// A server that answers every request with `status` (and Retry-After: 0 on 429),
     /// counting requests. Keep-alive, like an RPC provider.
     async fn server(status: u16, body: &'static str) -> (String, Arc<AtomicU32>) {
+        let (url, count, _) = server_seeing(status, body).await;
+        (url, count)
+    }
+
+    /// [`server`], also telling for each request (getHealth aside) whether it came through
+    /// Kestrel's own connection (its exact header spelling) rather than reqwest's.
+    async fn server_seeing(
+        status: u16,
+        body: &'static str,
+    ) -> (String, Arc<AtomicU32>, Arc<std::sync::Mutex<Vec<bool>>>) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let count = Arc::new(AtomicU32::new(0));
-        let c = count.clone();
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (c, seen_by) = (count.clone(), seen.clone());
         tokio::spawn(async move {
             while let Ok((mut sock, _)) = listener.accept().await {
-                let c = c.clone();
+                let (c, seen_by) = (c.clone(), seen_by.clone());
                 tokio::spawn(async move {
                     let mut buf = vec![0u8; 64 * 1024];
                     let mut have = Vec::new();
@@ -224,8 +314,19 @@ mod tests {
                         if have.len() < end + 4 + len {
                             continue;
                         }
-                        have.drain(..end + 4 + len);
+                        let request: Vec<u8> = have.drain(..end + 4 + len).collect();
+                        let request = String::from_utf8_lossy(&request);
+                        if request.contains("getHealth") {
+                            let ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+                            if sock.write_all(ok.as_bytes()).await.is_err() {
+                                return;
+                            }
+                            continue;
+                        }
                         c.fetch_add(1, Ordering::SeqCst);
+                        seen_by.lock().unwrap().push(
+                            request.contains("Content-Type: application/json\r\nContent-Length: "),
+                        );
                         let reason = if status == 429 {
                             "Too Many Requests"
                         } else {
@@ -242,7 +343,7 @@ mod tests {
                 });
             }
         });
-        (url, count)
+        (url, count, seen)
     }
 
     fn policy() -> SendPolicy {
@@ -298,5 +399,80 @@ mod tests {
         assert_eq!(count.load(Ordering::SeqCst), 1);
         assert_eq!(r.retries, 0);
         assert!(r.failures[0].1.contains("invalid transaction"));
+    }
+
+    #[tokio::test]
+    async fn a_warm_plain_http_endpoint_is_sent_to_directly_with_the_same_rules() {
+        let (ok, ok_count, ok_seen) =
+            server_seeing(200, r#"{"jsonrpc":"2.0","result":"5sig","id":1}"#).await;
+        let (limited, limited_count, limited_seen) = server_seeing(429, "{}").await;
+        let b = Broadcaster::new(
+            reqwest::Client::new(),
+            vec![(ok, "ok".into()), (limited, "limited".into())],
+            policy(),
+        );
+        assert_eq!(b.direct_up(), 0, "opened by the keep-warm tick, not before");
+        b.warm().await;
+        assert_eq!(b.direct_up(), 2);
+        let r = b.send(Arc::from("{}")).await;
+        assert_eq!(r.accepted, 1);
+        assert_eq!(r.retries, 3);
+        assert_eq!(ok_count.load(Ordering::SeqCst), 1);
+        assert_eq!(limited_count.load(Ordering::SeqCst), 4);
+        assert_eq!(*ok_seen.lock().unwrap(), [true]);
+        assert_eq!(*limited_seen.lock().unwrap(), [true; 4]);
+        assert!(r.failures[0].1.contains("429"), "{:?}", r.failures);
+    }
+
+    #[tokio::test]
+    async fn a_direct_connection_that_drops_falls_back_to_the_client_until_rewarmed() {
+        // Accepts, reads one request and hangs up without a reply; then serves normally.
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let (url, count) = {
+            let (url, count) = server(200, r#"{"jsonrpc":"2.0","result":"5sig","id":1}"#).await;
+            (url, count)
+        };
+        // The real server's address behind a one-shot proxy that drops the first connection
+        // after its first request.
+        let upstream = url.trim_start_matches("http://").to_owned();
+        tokio::spawn(async move {
+            let mut first = true;
+            while let Ok((mut sock, _)) = l.accept().await {
+                let upstream = upstream.clone();
+                if std::mem::take(&mut first) {
+                    tokio::spawn(async move {
+                        let mut buf = [0u8; 4096];
+                        // getHealth from warm: answer it; then drop on the next request.
+                        let _ = sock.read(&mut buf).await;
+                        let ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+                        let _ = sock.write_all(ok.as_bytes()).await;
+                        let _ = sock.read(&mut buf).await;
+                    });
+                    continue;
+                }
+                tokio::spawn(async move {
+                    let mut up = tokio::net::TcpStream::connect(upstream).await.unwrap();
+                    let _ = tokio::io::copy_bidirectional(&mut sock, &mut up).await;
+                });
+            }
+        });
+        let b = Broadcaster::new(
+            reqwest::Client::new(),
+            vec![(format!("http://{addr}"), "flaky".into())],
+            policy(),
+        );
+        b.warm().await;
+        assert_eq!(b.direct_up(), 1);
+        let r = b.send(Arc::from("{}")).await;
+        assert_eq!(r.accepted, 1, "{:?}", r.failures);
+        assert_eq!(r.retries, 0, "the client took it in the same attempt");
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+        assert_eq!(b.direct_up(), 0);
+        b.warm().await;
+        assert_eq!(b.direct_up(), 1, "the keep-warm tick connects again");
+        let r = b.send(Arc::from("{}")).await;
+        assert_eq!(r.accepted, 1);
+        assert_eq!(count.load(Ordering::SeqCst), 2);
     }
 }
