@@ -236,16 +236,17 @@ async fn read_replies(read: OwnedReadHalf, state: Arc<Mutex<State>>) {
 
 /// A whole reply found at the front of a buffer.
 #[derive(Debug, PartialEq, Eq)]
-struct Framed {
-    reply: Reply,
+pub struct Framed {
+    pub reply: Reply,
     /// The server closes the connection after it.
-    close: bool,
+    pub close: bool,
     /// The bytes it took.
-    used: usize,
+    pub used: usize,
 }
 
-/// One whole reply at the front of `buf`; `Ok(None)`: not all there yet.
-fn parse_reply(buf: &[u8]) -> Result<Option<Framed>, String> {
+/// One whole HTTP/1.x reply at the front of `buf`, framed by Content-Length or chunks;
+/// `Ok(None)`: not all there yet. An error for anything a keep-alive connection cannot frame.
+pub fn parse_reply(buf: &[u8]) -> Result<Option<Framed>, String> {
     let Some(end) = find(buf, b"\r\n\r\n") else {
         if buf.len() > MAX_HEAD {
             return Err("reply headers too long".into());
@@ -458,7 +459,10 @@ mod tests {
         assert!(!close);
         let no_content = b"HTTP/1.1 204 No Content\r\n\r\nX";
         let (r, _, used) = parsed(no_content);
-        assert_eq!((r.status, r.body.len(), used), (204, 0, no_content.len() - 1));
+        assert_eq!(
+            (r.status, r.body.len(), used),
+            (204, 0, no_content.len() - 1)
+        );
     }
 
     #[test]

@@ -230,7 +230,8 @@ impl Broadcaster {
     }
 
     /// How many endpoints have a direct connection up.
-    pub fn direct_up(&self) -> usize {
+    #[cfg(test)]
+    fn direct_up(&self) -> usize {
         self.endpoints
             .iter()
             .filter(|e| e.direct().is_some())

@@ -6,7 +6,7 @@
 //! blocks in the read; `yield` and `spin` poll the socket), so both meet the host's wake-up
 //! costs alike.
 
-use std::io::Write as _;
+use std::io::{Read, Write as _};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,6 +14,7 @@ use std::thread::JoinHandle;
 
 use anyhow::{Context as _, Result, bail};
 use kestrel_engine::threads::Idle;
+use kestrel_exec::http1::{Reply, parse_reply};
 use kestrel_pump::ids::PUMP_PROGRAM;
 use tokio_tungstenite::tungstenite::{self, Message};
 
@@ -114,26 +115,15 @@ impl Floor {
     }
 }
 
-/// Reads one HTTP/1.1 reply with a Content-Length body off `http` (bytes read past it stay in
-/// `buf` for the next call), so the keep-alive connection is ready for the next request. Its
-/// content does not matter to the floor.
-fn read_reply(http: &mut impl std::io::Read, buf: &mut Vec<u8>) -> Result<Vec<u8>> {
+/// Reads one reply off `http` (bytes read past it stay in `buf` for the next call), so the
+/// keep-alive connection is ready for the next request. Its content does not matter to the
+/// floor.
+fn read_reply(http: &mut impl Read, buf: &mut Vec<u8>) -> Result<Reply> {
     let mut chunk = [0u8; 4096];
     loop {
-        if let Some(end) = find(buf, b"\r\n\r\n") {
-            let head = std::str::from_utf8(buf.get(..end).unwrap_or_default())
-                .context("floor: reply headers are not text")?;
-            let len = head
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse::<usize>().ok())?
-                })
-                .context("floor: a reply without Content-Length")?;
-            if buf.len() >= end + 4 + len {
-                return Ok(buf.drain(..end + 4 + len).collect());
-            }
+        if let Some(f) = parse_reply(buf).map_err(|e| anyhow::anyhow!("floor: {e}"))? {
+            buf.drain(..f.used);
+            return Ok(f.reply);
         }
         let n = http.read(&mut chunk)?;
         if n == 0 {
@@ -141,10 +131,6 @@ fn read_reply(http: &mut impl std::io::Read, buf: &mut Vec<u8>) -> Result<Vec<u8
         }
         buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
     }
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]
@@ -172,10 +158,10 @@ mod tests {
         let mut c = TcpStream::connect(addr).unwrap();
         let mut buf = Vec::new();
         let first = read_reply(&mut c, &mut buf).unwrap();
-        assert!(first.ends_with(b"\r\n\r\nabcde"), "{first:?}");
+        assert_eq!(first.body, b"abcde");
         server.join().unwrap();
         let e = read_reply(&mut c, &mut buf).unwrap_err();
-        assert!(e.to_string().contains("Content-Length"), "{e}");
+        assert!(e.to_string().contains("without a length"), "{e}");
         // A connection that closes mid-reply is an error too.
         let mut cut = &b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc"[..];
         let e = read_reply(&mut cut, &mut Vec::new()).unwrap_err();
