@@ -166,6 +166,7 @@ impl Harness {
                 max_retries: 3,
                 max_retry_after: Duration::from_millis(50),
                 default_backoff: Duration::from_millis(10),
+                reply_timeout: Duration::from_secs(10),
             },
             queue_capacity: 1024,
             blockhash_every: Duration::from_millis(100),

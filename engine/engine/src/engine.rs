@@ -549,7 +549,7 @@ fn http_client() -> Result<reqwest::Client, EngineError> {
         .tcp_nodelay(true)
         .pool_max_idle_per_host(8)
         .pool_idle_timeout(Duration::from_secs(90))
-        .timeout(Duration::from_secs(10))
+        .timeout(kestrel_exec::send::REPLY_TIMEOUT)
         .build()
         .map_err(|e| EngineError::Setting(format!("HTTP client: {e}")))
 }

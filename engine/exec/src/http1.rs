@@ -21,7 +21,9 @@ use crate::rpc::RpcError;
 /// The longest reply head accepted (status line and headers).
 const MAX_HEAD: usize = 16 * 1024;
 /// The longest reply body accepted; a `sendTransaction` reply is under 200 bytes.
-const MAX_BODY: usize = 1024 * 1024;
+const MAX_BODY: usize = 64 * 1024;
+/// The most a reader holds while a reply is incomplete (a chunked body's framing included).
+const MAX_BUFFERED: usize = MAX_HEAD + 8 * MAX_BODY;
 
 /// A reply: what the broadcaster judges a send by.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,6 +113,12 @@ impl Http1Conn {
         !lock(&self.state).down
     }
 
+    /// Takes the connection down (a reply that never came, say): what is owed fails, and the
+    /// next keep-warm tick opens a new one.
+    pub fn close(&self) {
+        take_down(&self.state, "closed by the sender");
+    }
+
     /// Sends `body` as a POST and waits for its reply.
     pub async fn request(&self, body: &str) -> Result<Reply, RpcError> {
         let reply = self.write_now(body)?;
@@ -186,9 +194,19 @@ fn content_length(buf: &mut [u8; 24], mut n: usize) -> &[u8] {
     &buf[i..]
 }
 
+/// Fails what is owed however the reader ends, a panic included.
+struct DownOnExit(Arc<Mutex<State>>);
+
+impl Drop for DownOnExit {
+    fn drop(&mut self) {
+        take_down(&self.0, "the connection's reader stopped");
+    }
+}
+
 /// Reads replies until the socket closes or a reply cannot be framed, handing each to the
 /// oldest request still owed one.
 async fn read_replies(read: OwnedReadHalf, state: Arc<Mutex<State>>) {
+    let _down = DownOnExit(state.clone());
     let mut buf: Vec<u8> = Vec::with_capacity(8 * 1024);
     let mut chunk = [0u8; 8 * 1024];
     let why = loop {
@@ -197,15 +215,11 @@ async fn read_replies(read: OwnedReadHalf, state: Arc<Mutex<State>>) {
                 Ok(Some(Framed { reply, close, used })) => {
                     buf.drain(..used);
                     let waiter = lock(&state).pending.pop_front();
-                    match waiter {
-                        Some(w) => {
-                            let _ = w.send(Ok(reply));
-                        }
-                        None => {
-                            take_down(&state, "a reply nobody asked for");
-                            return;
-                        }
-                    }
+                    let Some(w) = waiter else {
+                        take_down(&state, "a reply nobody asked for");
+                        return;
+                    };
+                    let _ = w.send(Ok(reply));
                     if close {
                         take_down(&state, "the server closed the connection");
                         return;
@@ -217,6 +231,9 @@ async fn read_replies(read: OwnedReadHalf, state: Arc<Mutex<State>>) {
                     return;
                 }
             }
+        }
+        if buf.len() > MAX_BUFFERED {
+            break format!("a reply over {MAX_BUFFERED} bytes");
         }
         if lock(&state).down {
             return;
@@ -244,9 +261,32 @@ pub struct Framed {
     pub used: usize,
 }
 
-/// One whole HTTP/1.x reply at the front of `buf`, framed by Content-Length or chunks;
-/// `Ok(None)`: not all there yet. An error for anything a keep-alive connection cannot frame.
+/// One whole HTTP/1.x reply at the front of `buf`, framed by Content-Length or chunks, with
+/// any interim (1xx) replies before it skipped; `Ok(None)`: not all there yet. An error for
+/// anything a keep-alive connection cannot frame.
 pub fn parse_reply(buf: &[u8]) -> Result<Option<Framed>, String> {
+    let mut at = 0;
+    loop {
+        match parse_one(buf.get(at..).unwrap_or_default())? {
+            None => return Ok(None),
+            Some(Parsed::Interim(used)) => at += used,
+            Some(Parsed::Final(f)) => {
+                return Ok(Some(Framed {
+                    used: at + f.used,
+                    ..f
+                }));
+            }
+        }
+    }
+}
+
+enum Parsed {
+    /// A 1xx reply of this many bytes, to be skipped (RFC 9110 §15.2).
+    Interim(usize),
+    Final(Framed),
+}
+
+fn parse_one(buf: &[u8]) -> Result<Option<Parsed>, String> {
     let Some(end) = find(buf, b"\r\n\r\n") else {
         if buf.len() > MAX_HEAD {
             return Err("reply headers too long".into());
@@ -267,9 +307,11 @@ pub fn parse_reply(buf: &[u8]) -> Result<Option<Framed>, String> {
         .and_then(|s| s.parse().ok())
         .filter(|s| (100..600).contains(s))
         .ok_or_else(|| format!("no status in {status_line:?}"))?;
+    if status == 101 {
+        return Err("101 Switching Protocols on a request that asked for none".into());
+    }
     if status < 200 {
-        // An interim reply (100 Continue): never asked for, since no request expects one.
-        return Err(format!("interim reply {status}"));
+        return Ok(Some(Parsed::Interim(end + 4)));
     }
     let mut length = None;
     let mut chunked = false;
@@ -292,12 +334,20 @@ pub fn parse_reply(buf: &[u8]) -> Result<Option<Framed>, String> {
                 return Err(format!("unsupported Transfer-Encoding {v:?}"));
             }
         } else if k.eq_ignore_ascii_case("connection") {
-            close |= v.eq_ignore_ascii_case("close");
-            close &= !v.eq_ignore_ascii_case("keep-alive");
+            for token in v.split(',').map(str::trim) {
+                if token.eq_ignore_ascii_case("close") {
+                    close = true;
+                } else if token.eq_ignore_ascii_case("keep-alive") && version == "HTTP/1.0" {
+                    close = false;
+                }
+            }
         } else if k.eq_ignore_ascii_case("retry-after") {
             retry_after = v.parse::<u64>().ok().map(Duration::from_secs);
         }
     }
+    // Both framings at once: chunked wins, and the connection cannot be trusted after it
+    // (RFC 9112 §6.3).
+    close |= chunked && length.is_some();
     let start = end + 4;
     let rest = buf.get(start..).unwrap_or_default();
     let (body, used) = if status == 204 || status == 304 {
@@ -321,7 +371,7 @@ pub fn parse_reply(buf: &[u8]) -> Result<Option<Framed>, String> {
             None => return Ok(None),
         }
     };
-    Ok(Some(Framed {
+    Ok(Some(Parsed::Final(Framed {
         reply: Reply {
             status,
             retry_after,
@@ -329,7 +379,7 @@ pub fn parse_reply(buf: &[u8]) -> Result<Option<Framed>, String> {
         },
         close,
         used: start + used,
-    }))
+    })))
 }
 
 /// A chunked body at the front of `buf`: the body and the bytes it took.
@@ -361,9 +411,10 @@ fn dechunk(buf: &[u8]) -> Result<Option<(Vec<u8>, usize)>, String> {
             };
             return Ok(Some((body, at + end + 4)));
         }
-        if body.len() + size > MAX_BODY {
+        if size > MAX_BODY.saturating_sub(body.len()) {
             return Err("chunked reply too long".into());
         }
+        // Both sums are bounded by the buffer's length plus MAX_BODY + 2.
         let Some(data) = buf.get(at..at + size) else {
             return Ok(None);
         };
@@ -457,6 +508,22 @@ mod tests {
         let (_, close, _) =
             parsed(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n");
         assert!(!close);
+        let (_, close, _) =
+            parsed(b"HTTP/1.1 200 OK\r\nConnection: Upgrade, close\r\nContent-Length: 0\r\n\r\n");
+        assert!(close);
+        // Chunked and a length at once: read as chunked, and the connection is not trusted.
+        let (r, close, _) = parsed(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+        );
+        assert_eq!((r.body.as_slice(), close), (&b"ok"[..], true));
+        // Interim replies are skipped; their bytes count in what the reply took.
+        let interim = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        let (r, _, used) = parsed(interim);
+        assert_eq!(
+            (r.status, r.body.as_slice(), used),
+            (200, &b"ok"[..], interim.len())
+        );
+        assert_eq!(parse_reply(b"HTTP/1.1 100 Continue\r\n\r\n").unwrap(), None);
         let no_content = b"HTTP/1.1 204 No Content\r\n\r\nX";
         let (r, _, used) = parsed(no_content);
         assert_eq!(
@@ -467,11 +534,13 @@ mod tests {
 
     #[test]
     fn replies_it_cannot_frame_are_errors() {
-        let bad: [&[u8]; 10] = [
+        let bad: [&[u8]; 11] = [
             b"SMTP 220 hello\r\n\r\n",
             b"HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n",
             b"HTTP/1.1 99 Odd\r\nContent-Length: 0\r\n\r\n",
-            b"HTTP/1.1 100 Continue\r\n\r\n",
+            b"HTTP/1.1 101 Switching Protocols\r\n\r\n",
+            // A chunk size that would overflow the body's length.
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nX\r\nffffffffffffffff\r\n",
             b"HTTP/1.1 200 OK\r\n\r\nbody to the end",
             b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
             b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
@@ -575,6 +644,30 @@ mod tests {
         assert!(!c.is_up());
         let e = c.request("again").await.unwrap_err();
         assert!(e.to_string().contains("down"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_reply_that_never_ends_is_cut_off_not_buffered_for_ever() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", l.local_addr().unwrap());
+        tokio::spawn(async move {
+            let (mut s, _) = l.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf).await;
+            // A chunk-size line whose extension never ends.
+            let _ = s
+                .write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;ext=")
+                .await;
+            let filler = vec![b'a'; 64 * 1024];
+            while s.write_all(&filler).await.is_ok() {}
+        });
+        let c = Http1Conn::connect(&url, Duration::from_secs(2))
+            .await
+            .unwrap();
+        let e = c.request("{}").await.unwrap_err();
+        assert!(e.to_string().contains("bytes"), "{e}");
+        assert!(!c.is_up());
     }
 
     #[tokio::test]

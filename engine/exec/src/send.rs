@@ -19,6 +19,9 @@ use crate::rpc::{RpcError, retry_after};
 /// How long the keep-warm tick waits to open a direct connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How long a send waits for its reply: the HTTP client's own timeout.
+pub const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
+
 #[derive(Clone, Debug)]
 pub struct SendPolicy {
     /// Retries of one endpoint after 429 or a transport error.
@@ -27,6 +30,9 @@ pub struct SendPolicy {
     pub max_retry_after: Duration,
     /// The wait when the server gives no Retry-After.
     pub default_backoff: Duration,
+    /// How long the direct connection waits for a reply before it is closed and the
+    /// attempt goes through the client.
+    pub reply_timeout: Duration,
 }
 
 impl Default for SendPolicy {
@@ -35,6 +41,7 @@ impl Default for SendPolicy {
             max_retries: 3,
             max_retry_after: Duration::from_secs(2),
             default_backoff: Duration::from_millis(100),
+            reply_timeout: REPLY_TIMEOUT,
         }
     }
 }
@@ -182,15 +189,23 @@ impl Broadcaster {
 
     /// One attempt: through the direct connection when it is up (and, should it fail before
     /// a reply, at once through the client: the bytes are the same, so a second copy is
-    /// harmless), else through the client.
+    /// harmless, though the server may see one attempt twice), else through the client.
     async fn post(&self, endpoint: &Endpoint, body: &Arc<str>) -> Result<(), RpcError> {
         if let Some(conn) = endpoint.direct() {
-            match conn.request(body).await {
-                Ok(r) => return judge(r.status, r.retry_after, &r.body),
-                Err(e) => tracing::debug!(
+            match tokio::time::timeout(self.policy.reply_timeout, conn.request(body)).await {
+                Ok(Ok(r)) => return judge(r.status, r.retry_after, &r.body),
+                Ok(Err(e)) => tracing::debug!(
                     "send to {}: direct connection: {e}; sending through the client",
                     endpoint.name
                 ),
+                Err(_) => {
+                    conn.close();
+                    tracing::warn!(
+                        "send to {}: no reply on the direct connection within {:?}; closed it, sending through the client",
+                        endpoint.name,
+                        self.policy.reply_timeout
+                    );
+                }
             }
         }
         let resp = self
@@ -214,9 +229,14 @@ impl Broadcaster {
     /// endpoint, opened again if it went down, and the client's.
     pub async fn warm(&self) {
         let body = r#"{"jsonrpc":"2.0","id":1,"method":"getHealth"}"#;
+        let wait = self.policy.reply_timeout;
         let pings = self.endpoints.iter().map(|e| async move {
-            if let Some(conn) = e.direct_opened().await {
-                let _ = conn.request(body).await;
+            if let Some(conn) = e.direct_opened().await
+                && tokio::time::timeout(wait, conn.request(body))
+                    .await
+                    .is_err()
+            {
+                conn.close();
             }
             let _ = self
                 .client
@@ -352,6 +372,7 @@ mod tests {
             max_retries: 3,
             max_retry_after: Duration::from_millis(20),
             default_backoff: Duration::from_millis(5),
+            reply_timeout: Duration::from_millis(300),
         }
     }
 
@@ -425,17 +446,14 @@ mod tests {
         assert!(r.failures[0].1.contains("429"), "{:?}", r.failures);
     }
 
-    #[tokio::test]
-    async fn a_direct_connection_that_drops_falls_back_to_the_client_until_rewarmed() {
-        // Accepts, reads one request and hangs up without a reply; then serves normally.
+    /// An endpoint whose first connection (the direct one, opened first by `warm`) answers
+    /// getHealth and then, on the next request, hangs up (`silent` false) or never answers
+    /// (`silent` true). Later connections reach a healthy server. Returns the URL and the
+    /// count of requests the healthy server answered.
+    async fn flaky_endpoint(silent: bool) -> (String, Arc<AtomicU32>) {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
-        let (url, count) = {
-            let (url, count) = server(200, r#"{"jsonrpc":"2.0","result":"5sig","id":1}"#).await;
-            (url, count)
-        };
-        // The real server's address behind a one-shot proxy that drops the first connection
-        // after its first request.
+        let (url, count) = server(200, r#"{"jsonrpc":"2.0","result":"5sig","id":1}"#).await;
         let upstream = url.trim_start_matches("http://").to_owned();
         tokio::spawn(async move {
             let mut first = true;
@@ -444,11 +462,14 @@ mod tests {
                 if std::mem::take(&mut first) {
                     tokio::spawn(async move {
                         let mut buf = [0u8; 4096];
-                        // getHealth from warm: answer it; then drop on the next request.
                         let _ = sock.read(&mut buf).await;
                         let ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
                         let _ = sock.write_all(ok.as_bytes()).await;
                         let _ = sock.read(&mut buf).await;
+                        if silent {
+                            // Holds the socket open and never answers.
+                            std::future::pending::<()>().await;
+                        }
                     });
                     continue;
                 }
@@ -458,9 +479,15 @@ mod tests {
                 });
             }
         });
+        (format!("http://{addr}"), count)
+    }
+
+    #[tokio::test]
+    async fn a_direct_connection_that_drops_falls_back_to_the_client_until_rewarmed() {
+        let (url, count) = flaky_endpoint(false).await;
         let b = Broadcaster::new(
             reqwest::Client::new(),
-            vec![(format!("http://{addr}"), "flaky".into())],
+            vec![(url, "flaky".into())],
             policy(),
         );
         b.warm().await;
@@ -475,5 +502,24 @@ mod tests {
         let r = b.send(Arc::from("{}")).await;
         assert_eq!(r.accepted, 1);
         assert_eq!(count.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_direct_connection_that_never_answers_is_closed_after_the_reply_timeout() {
+        let (url, count) = flaky_endpoint(true).await;
+        let b = Broadcaster::new(
+            reqwest::Client::new(),
+            vec![(url, "silent".into())],
+            policy(),
+        );
+        b.warm().await;
+        assert_eq!(b.direct_up(), 1);
+        let r = tokio::time::timeout(Duration::from_secs(5), b.send(Arc::from("{}")))
+            .await
+            .expect("a silent connection must not hold the send");
+        assert_eq!(r.accepted, 1, "{:?}", r.failures);
+        assert_eq!(r.retries, 0);
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+        assert_eq!(b.direct_up(), 0, "closed, not left to hold later sends");
     }
 }

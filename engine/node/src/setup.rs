@@ -259,6 +259,7 @@ pub(crate) fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetu
             max_retries: x.max_send_retries,
             max_retry_after: ms(x.max_retry_after_ms),
             default_backoff: Duration::from_millis(100),
+            reply_timeout: kestrel_exec::send::REPLY_TIMEOUT,
         },
         queue_capacity: config.engine.queue_capacity,
         blockhash_every: ms(x.blockhash_refresh_ms),
