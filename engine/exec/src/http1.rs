@@ -113,18 +113,18 @@ impl Http1Conn {
         !lock(&self.state).down
     }
 
-    /// Takes the connection down (a reply that never came, say): what is owed fails, and the
-    /// next keep-warm tick opens a new one.
-    pub fn close(&self) {
-        take_down(&self.state, "closed by the sender");
-    }
-
-    /// Sends `body` as a POST and waits for its reply.
-    pub async fn request(&self, body: &str) -> Result<Reply, RpcError> {
+    /// Sends `body` as a POST and waits up to `within` for its reply. A reply that does not
+    /// come in time takes the connection down: whatever follows it on the connection could
+    /// no longer be trusted to be on time either.
+    pub async fn request(&self, body: &str, within: Duration) -> Result<Reply, RpcError> {
         let reply = self.write_now(body)?;
-        reply
-            .await
-            .map_err(|_| RpcError::Transport("the connection closed".into()))?
+        match tokio::time::timeout(within, reply).await {
+            Ok(r) => r.map_err(|_| RpcError::Transport("the connection closed".into()))?,
+            Err(_) => {
+                take_down(&self.state, "no reply in time");
+                Err(RpcError::Transport(format!("no reply within {within:?}")))
+            }
+        }
     }
 
     /// Writes the request now, without waiting: one vectored write on the socket. Only a
@@ -437,6 +437,8 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    const T: Duration = Duration::from_secs(5);
+
     fn parsed(raw: &[u8]) -> (Reply, bool, usize) {
         let f = parse_reply(raw).unwrap().unwrap();
         (f.reply, f.close, f.used)
@@ -626,7 +628,11 @@ mod tests {
         let c = Http1Conn::connect(&url, Duration::from_secs(2))
             .await
             .unwrap();
-        let (a, b, d) = tokio::join!(c.request("slow"), c.request("second"), c.request("3"));
+        let (a, b, d) = tokio::join!(
+            c.request("slow", T),
+            c.request("second", T),
+            c.request("3", T)
+        );
         assert_eq!(a.unwrap().body, b"slow");
         assert_eq!(b.unwrap().body, b"second");
         assert_eq!(d.unwrap().body, b"3");
@@ -639,10 +645,10 @@ mod tests {
         let c = Http1Conn::connect(&url, Duration::from_secs(2))
             .await
             .unwrap();
-        let e = c.request("bye").await.unwrap_err();
+        let e = c.request("bye", T).await.unwrap_err();
         assert!(matches!(e, RpcError::Transport(_)), "{e}");
         assert!(!c.is_up());
-        let e = c.request("again").await.unwrap_err();
+        let e = c.request("again", T).await.unwrap_err();
         assert!(e.to_string().contains("down"), "{e}");
     }
 
@@ -665,7 +671,7 @@ mod tests {
         let c = Http1Conn::connect(&url, Duration::from_secs(2))
             .await
             .unwrap();
-        let e = c.request("{}").await.unwrap_err();
+        let e = c.request("{}", T).await.unwrap_err();
         assert!(e.to_string().contains("bytes"), "{e}");
         assert!(!c.is_up());
     }

@@ -192,20 +192,12 @@ impl Broadcaster {
     /// harmless, though the server may see one attempt twice), else through the client.
     async fn post(&self, endpoint: &Endpoint, body: &Arc<str>) -> Result<(), RpcError> {
         if let Some(conn) = endpoint.direct() {
-            match tokio::time::timeout(self.policy.reply_timeout, conn.request(body)).await {
-                Ok(Ok(r)) => return judge(r.status, r.retry_after, &r.body),
-                Ok(Err(e)) => tracing::debug!(
+            match conn.request(body, self.policy.reply_timeout).await {
+                Ok(r) => return judge(r.status, r.retry_after, &r.body),
+                Err(e) => tracing::warn!(
                     "send to {}: direct connection: {e}; sending through the client",
                     endpoint.name
                 ),
-                Err(_) => {
-                    conn.close();
-                    tracing::warn!(
-                        "send to {}: no reply on the direct connection within {:?}; closed it, sending through the client",
-                        endpoint.name,
-                        self.policy.reply_timeout
-                    );
-                }
             }
         }
         let resp = self
@@ -231,12 +223,8 @@ impl Broadcaster {
         let body = r#"{"jsonrpc":"2.0","id":1,"method":"getHealth"}"#;
         let wait = self.policy.reply_timeout;
         let pings = self.endpoints.iter().map(|e| async move {
-            if let Some(conn) = e.direct_opened().await
-                && tokio::time::timeout(wait, conn.request(body))
-                    .await
-                    .is_err()
-            {
-                conn.close();
+            if let Some(conn) = e.direct_opened().await {
+                let _ = conn.request(body, wait).await;
             }
             let _ = self
                 .client
