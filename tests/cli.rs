@@ -476,7 +476,14 @@ fn run_trades_the_local_clusters_launches_and_prints_the_latency_table() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
     assert!(bought >= 3, "{stdout}");
-    for stage in ["decode", "decide", "build_sign", "send", "confirm"] {
+    for stage in [
+        "decode",
+        "decide",
+        "build_sign",
+        "written",
+        "send",
+        "confirm",
+    ] {
         assert!(stdout.contains(stage), "{stage}: {stdout}");
     }
 

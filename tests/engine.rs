@@ -125,6 +125,14 @@ fn three_redundant_feeds_buy_each_launch_exactly_once_and_positions_match_the_le
     assert!(metrics.contains("kestrel_feed_duplicates_total{endpoint=\"feed1\"}"));
     let table = engine.stop();
     assert!(table.contains("build_sign"), "{table}");
+    // Every buy was written on Kestrel's own connection to the cluster's plain-http endpoint
+    // by the execution thread.
+    let written = table
+        .lines()
+        .find_map(|l| l.strip_prefix("written"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse::<u64>().ok());
+    assert_eq!(written, Some(3), "{table}");
     h.stop();
 }
 

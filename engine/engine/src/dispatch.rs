@@ -11,7 +11,7 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 use dashmap::DashMap;
 use kestrel_exec::rpc::SignatureStatus;
-use kestrel_exec::{BlockhashCache, Broadcaster, JsonRpc, Wallet};
+use kestrel_exec::{BlockhashCache, Broadcaster, JsonRpc, Wallet, Written};
 use kestrel_feed::extract::{Extracted, Extractor};
 use kestrel_feed::{FeedHandle, SignatureUpdate, Watch};
 use kestrel_model::{SignatureText, Timestamp, mono_nanos};
@@ -78,6 +78,14 @@ pub struct Journaling {
     pub journal: Journal,
 }
 
+/// One send begun by [`Dispatcher::start`].
+struct Started {
+    /// The signature's notification, from the feeds.
+    notified: oneshot::Receiver<SignatureUpdate>,
+    body: Arc<str>,
+    written: Written,
+}
+
 enum Outcome {
     Confirmed {
         err: Option<String>,
@@ -114,7 +122,11 @@ impl Dispatcher {
             blockhash,
             policy,
             metrics,
-            recorder: Arc::new(Mutex::new(Recorder::new(&[Stage::Send, Stage::Confirm]))),
+            recorder: Arc::new(Mutex::new(Recorder::new(&[
+                Stage::Written,
+                Stage::Send,
+                Stage::Confirm,
+            ]))),
             journal,
             router: None,
             jito: None,
@@ -156,7 +168,7 @@ impl Dispatcher {
             };
             match this.prepare_routed(&order).await {
                 Ok(p) if paper => this.report(ExecReport::Filled(p.expected)),
-                Ok(p) => this.track(p).await,
+                Ok(p) => this.track(p, None).await,
                 Err(reason) => this.report(fail(reason)),
             }
         });
@@ -228,6 +240,7 @@ impl Dispatcher {
         &self,
         p: &Prepared,
         body: Arc<str>,
+        written: Written,
         resend: bool,
     ) -> kestrel_exec::SendReport {
         let via = self.jito.as_ref().map_or(SendVia::Rpc, |j| j.via);
@@ -253,10 +266,12 @@ impl Dispatcher {
             }
         };
         match (via, resend) {
-            (SendVia::Rpc, _) | (SendVia::Both, true) => self.broadcaster.send(body).await,
+            (SendVia::Rpc, _) | (SendVia::Both, true) => {
+                self.broadcaster.send_written(body, written).await
+            }
             (SendVia::Jito, _) => bundle().await,
             (SendVia::Both, false) => {
-                let (a, b) = tokio::join!(self.broadcaster.send(body), bundle());
+                let (a, b) = tokio::join!(self.broadcaster.send_written(body, written), bundle());
                 merge(a, b)
             }
         }
@@ -283,10 +298,53 @@ impl Dispatcher {
         });
     }
 
-    /// Sends and tracks one signed order to its end, on the current runtime.
+    /// Sends and tracks one signed order to its end. The first requests are written here, on
+    /// the caller's thread, so they are on the wire before anything else is scheduled; the
+    /// rest runs as a task on the current runtime.
     pub fn spawn(&self, p: Prepared) {
+        let started = self.start(&p);
         let me = self.clone();
-        tokio::spawn(async move { me.track(p).await });
+        tokio::spawn(async move { me.track(p, Some(started)).await });
+    }
+
+    /// Begins one send of `p`: journals it, awaits its signature, writes the first requests
+    /// (see [`kestrel_exec::Broadcaster::write_now`]) and subscribes to the signature.
+    /// Err: it could not be journaled, so nothing was sent.
+    fn start(&self, p: &Prepared) -> Result<Started, FailReason> {
+        let sig = p.signed.signature_text;
+        // In the send log before it can land: after a crash, recovery finds the order and
+        // resolves it by signature.
+        if let Some(j) = &self.journal {
+            let send = SendRecord {
+                order_id: p.order.id,
+                signature: sig,
+                blockhash: p.signed.blockhash,
+                last_valid_block: p.last_valid_block_height,
+                at_ns: kestrel_model::SystemClock.now_ts().0,
+            };
+            j.send_log
+                .append(&p.order.record(), &send)
+                .map_err(|e| FailReason::NotSent(format!("not journaled: {e}")))?;
+            j.journal.record(Record::Send(send));
+        }
+        let (tx, notified) = oneshot::channel();
+        self.waiters.insert(sig, tx);
+        let body: Arc<str> = Arc::from(p.signed.send_body.as_str());
+        let written = match self.jito.as_ref().map(|j| j.via) {
+            Some(SendVia::Jito) => Written::none(),
+            _ => self.broadcaster.write_now(&body),
+        };
+        // After the write: the subscription wakes the feed thread, which should not come
+        // between signing and the wire. It still reaches the node long before a transaction
+        // can confirm, and status polling covers it should it not.
+        if let Some(feed) = &self.feed {
+            feed.watch(Watch::Signature(sig));
+        }
+        Ok(Started {
+            notified,
+            body,
+            written,
+        })
     }
 
     fn record(&self, stage: Stage, ns: u64) {
@@ -307,7 +365,7 @@ impl Dispatcher {
         let _ = self.reports.send(r);
     }
 
-    async fn track(&self, mut p: Prepared) {
+    async fn track(&self, mut p: Prepared, mut started: Option<Result<Started, FailReason>>) {
         let mint = p.order.mint.mint;
         let (order, why) = (p.order.id, p.order.why);
         let is_buy = p.order.approved.intent().is_buy();
@@ -322,29 +380,21 @@ impl Dispatcher {
         let mut resigns = 0;
         loop {
             let sig = p.signed.signature_text;
-            // In the send log before it can land: after a crash, recovery finds the order
-            // and resolves it by signature.
-            if let Some(j) = &self.journal {
-                let send = SendRecord {
-                    order_id: order,
-                    signature: sig,
-                    blockhash: p.signed.blockhash,
-                    last_valid_block: p.last_valid_block_height,
-                    at_ns: kestrel_model::SystemClock.now_ts().0,
-                };
-                if let Err(e) = j.send_log.append(&p.order.record(), &send) {
-                    self.report(fail(FailReason::NotSent(format!("not journaled: {e}"))));
+            let Started {
+                notified: rx,
+                body,
+                written,
+            } = match started.take().unwrap_or_else(|| self.start(&p)) {
+                Ok(s) => s,
+                Err(reason) => {
+                    self.report(fail(reason));
                     return;
                 }
-                j.journal.record(Record::Send(send));
+            };
+            if let (0, Some(at)) = (resigns, written.at) {
+                self.record(Stage::Written, at.saturating_sub(p.order.read_at));
             }
-            let (tx, rx) = oneshot::channel();
-            self.waiters.insert(sig, tx);
-            if let Some(feed) = &self.feed {
-                feed.watch(Watch::Signature(sig));
-            }
-            let body: Arc<str> = Arc::from(p.signed.send_body.as_str());
-            let sent = self.broadcast(&p, body.clone(), false).await;
+            let sent = self.broadcast(&p, body.clone(), written, false).await;
             let Some(accepted_at) = sent.first_accepted_at else {
                 self.forget(sig);
                 let why = sent.failures.first().map_or_else(
@@ -481,7 +531,7 @@ impl Dispatcher {
                     }
                 }
                 _ = resend.tick() => {
-                    let _ = self.broadcast(p, body.clone(), true).await;
+                    let _ = self.broadcast(p, body.clone(), Written::none(), true).await;
                 }
             }
         }

@@ -795,12 +795,8 @@ async fn exec_loop(
             Ok(p) if paper => {
                 let _ = reports.send(ExecReport::Filled(p.expected));
             }
-            Ok(p) => {
-                dispatcher.spawn(p);
-                // Let the runtime write the request before this loop polls again (a polling
-                // loop would otherwise give the core away first).
-                tokio::task::yield_now().await;
-            }
+            // The requests are on the wire when this returns.
+            Ok(p) => dispatcher.spawn(p),
             Err(reason) => {
                 let _ = reports.send(ExecReport::Failed {
                     order: order.id,

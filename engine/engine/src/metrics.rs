@@ -23,6 +23,9 @@ pub enum Stage {
     Decide,
     /// → transaction built and signed (execution thread).
     BuildSign,
+    /// → the request written to the first send endpoint's socket (execution thread; plain
+    /// `http` endpoints, whose requests Kestrel writes itself).
+    Written,
     /// → the first send endpoint accepted it.
     Send,
     /// → confirmed at the configured commitment.
@@ -30,10 +33,11 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 5] = [
+    pub const ALL: [Stage; 6] = [
         Stage::Decode,
         Stage::Decide,
         Stage::BuildSign,
+        Stage::Written,
         Stage::Send,
         Stage::Confirm,
     ];
@@ -43,6 +47,7 @@ impl Stage {
             Stage::Decode => "decode",
             Stage::Decide => "decide",
             Stage::BuildSign => "build_sign",
+            Stage::Written => "written",
             Stage::Send => "send",
             Stage::Confirm => "confirm",
         }

@@ -113,26 +113,14 @@ impl Http1Conn {
         !lock(&self.state).down
     }
 
-    /// Sends `body` as a POST and waits up to `within` for its reply. A reply that does not
-    /// come in time takes the connection down: whatever follows it on the connection could
-    /// no longer be trusted to be on time either.
+    /// Sends `body` as a POST and waits up to `within` for its reply ([`Pending::reply`]).
     pub async fn request(&self, body: &str, within: Duration) -> Result<Reply, RpcError> {
-        let reply = self.write_now(body)?;
-        match tokio::time::timeout(within, reply).await {
-            Ok(r) => r.map_err(|_| RpcError::Transport("the connection closed".into()))?,
-            Err(_) => {
-                take_down(&self.state, "no reply in time");
-                Err(RpcError::Transport(format!("no reply within {within:?}")))
-            }
-        }
+        self.write_now(body)?.reply(within).await
     }
 
-    /// Writes the request now, without waiting: one vectored write on the socket. Only a
-    /// whole request is ever left on the connection.
-    fn write_now(
-        &self,
-        body: &str,
-    ) -> Result<oneshot::Receiver<Result<Reply, RpcError>>, RpcError> {
+    /// Writes the request now, without waiting: one vectored write on the socket, from the
+    /// caller's own thread. Only a whole request is ever left on the connection.
+    pub fn write_now(&self, body: &str) -> Result<Pending, RpcError> {
         let mut len = [0u8; 24];
         let len = content_length(&mut len, body.len());
         let parts = [
@@ -150,7 +138,10 @@ impl Http1Conn {
             Ok(n) if n == total => {
                 let (tx, rx) = oneshot::channel();
                 state.pending.push_back(tx);
-                Ok(rx)
+                Ok(Pending {
+                    reply: rx,
+                    state: self.state.clone(),
+                })
             }
             // Nothing written: the connection is still whole.
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
@@ -167,6 +158,27 @@ impl Http1Conn {
                 drop(state);
                 take_down(&self.state, "the connection failed");
                 Err(RpcError::Transport(e.to_string()))
+            }
+        }
+    }
+}
+
+/// A request on the wire, its reply still owed.
+pub struct Pending {
+    reply: oneshot::Receiver<Result<Reply, RpcError>>,
+    state: Arc<Mutex<State>>,
+}
+
+impl Pending {
+    /// Waits up to `within` for the reply. A reply that does not come in time takes the
+    /// connection down: whatever follows it on the connection could no longer be trusted to
+    /// be on time either.
+    pub async fn reply(self, within: Duration) -> Result<Reply, RpcError> {
+        match tokio::time::timeout(within, self.reply).await {
+            Ok(r) => r.map_err(|_| RpcError::Transport("the connection closed".into()))?,
+            Err(_) => {
+                take_down(&self.state, "no reply in time");
+                Err(RpcError::Transport(format!("no reply within {within:?}")))
             }
         }
     }

@@ -25,6 +25,6 @@ pub mod wallet;
 
 pub use blockhash::{BlockhashCache, Recent};
 pub use rpc::{JsonRpc, RpcError};
-pub use send::{Broadcaster, SendReport};
+pub use send::{Broadcaster, SendReport, Written};
 pub use tx::{SignedTx, TradePlan};
 pub use wallet::{Wallet, WalletError};

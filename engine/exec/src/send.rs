@@ -13,7 +13,7 @@ use futures_util::future::join_all;
 use kestrel_model::mono_nanos;
 use serde::Deserialize;
 
-use crate::http1::{Http1Conn, plain_http};
+use crate::http1::{Http1Conn, Pending, plain_http};
 use crate::rpc::{RpcError, retry_after};
 
 /// How long the keep-warm tick waits to open a direct connection.
@@ -140,7 +140,37 @@ impl Broadcaster {
 
     /// Sends `body` (a prepared `sendTransaction` request) to every endpoint concurrently.
     pub async fn send(&self, body: Arc<str>) -> SendReport {
-        let attempts = self.endpoints.iter().map(|e| self.send_one(e, &body));
+        let written = self.write_now(&body);
+        self.send_written(body, written).await
+    }
+
+    /// The first attempt's writes, made now on the caller's thread: `body` goes onto every
+    /// endpoint whose direct connection is up, so the request is on the wire before the
+    /// caller yields. Finish with [`Broadcaster::send_written`].
+    pub fn write_now(&self, body: &str) -> Written {
+        let mut at = None;
+        let pending = self
+            .endpoints
+            .iter()
+            .map(|e| {
+                let p = write_direct(e, body);
+                if p.is_some() && at.is_none() {
+                    at = Some(mono_nanos());
+                }
+                p
+            })
+            .collect();
+        Written { pending, at }
+    }
+
+    /// [`Broadcaster::send`] after [`Broadcaster::write_now`]: waits for the written
+    /// requests' replies and sends to every other endpoint, with the usual retries.
+    pub async fn send_written(&self, body: Arc<str>, written: Written) -> SendReport {
+        let mut pending = written.pending.into_iter();
+        let attempts = self
+            .endpoints
+            .iter()
+            .map(|e| self.send_one(e, &body, pending.next().flatten()));
         let results = join_all(attempts).await;
         let mut report = SendReport::default();
         for (name, r) in results {
@@ -164,11 +194,12 @@ impl Broadcaster {
         &self,
         endpoint: &Endpoint,
         body: &Arc<str>,
+        mut written: Option<Pending>,
     ) -> (String, Result<(u64, u32), (RpcError, u32)>) {
         let name = &endpoint.name;
         let mut retries = 0;
         loop {
-            let err = match self.post(endpoint, body).await {
+            let err = match self.post(endpoint, body, written.take()).await {
                 Ok(()) => return (name.clone(), Ok((mono_nanos(), retries))),
                 Err(e) => e,
             };
@@ -187,12 +218,18 @@ impl Broadcaster {
         }
     }
 
-    /// One attempt: through the direct connection when it is up (and, should it fail before
-    /// a reply, at once through the client: the bytes are the same, so a second copy is
-    /// harmless, though the server may see one attempt twice), else through the client.
-    async fn post(&self, endpoint: &Endpoint, body: &Arc<str>) -> Result<(), RpcError> {
-        if let Some(conn) = endpoint.direct() {
-            match conn.request(body, self.policy.reply_timeout).await {
+    /// One attempt: through the direct connection when it is up (`written`, when the request
+    /// is already on it) and, should that fail before a reply, at once through the client:
+    /// the bytes are the same, so a second copy is harmless, though the server may see one
+    /// attempt twice. Else through the client.
+    async fn post(
+        &self,
+        endpoint: &Endpoint,
+        body: &Arc<str>,
+        written: Option<Pending>,
+    ) -> Result<(), RpcError> {
+        if let Some(p) = written.or_else(|| write_direct(endpoint, body)) {
+            match p.reply(self.policy.reply_timeout).await {
                 Ok(r) => return judge(r.status, r.retry_after, &r.body),
                 Err(e) => tracing::warn!(
                     "send to {}: direct connection: {e}; sending through the client",
@@ -244,6 +281,38 @@ impl Broadcaster {
             .iter()
             .filter(|e| e.direct().is_some())
             .count()
+    }
+}
+
+/// Requests already on the wire (see [`Broadcaster::write_now`]).
+pub struct Written {
+    /// One slot per endpoint: its request, when its direct connection took the write.
+    pending: Vec<Option<Pending>>,
+    /// [`mono_nanos`] when the first write completed; `None` when nothing was written.
+    pub at: Option<u64>,
+}
+
+impl Written {
+    /// Nothing written: every endpoint is sent to by [`Broadcaster::send_written`].
+    pub fn none() -> Self {
+        Self {
+            pending: Vec::new(),
+            at: None,
+        }
+    }
+}
+
+/// `body` written on the endpoint's direct connection, if it is up and takes the write.
+fn write_direct(endpoint: &Endpoint, body: &str) -> Option<Pending> {
+    match endpoint.direct()?.write_now(body) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            tracing::warn!(
+                "send to {}: direct connection: {e}; sending through the client",
+                endpoint.name
+            );
+            None
+        }
     }
 }
 
