@@ -484,7 +484,11 @@ fn run_trades_the_local_clusters_launches_and_prints_the_latency_table() {
         "send",
         "confirm",
     ] {
-        assert!(stdout.contains(stage), "{stage}: {stdout}");
+        let row = format!("{stage} ");
+        assert!(
+            stdout.lines().any(|l| l.starts_with(&row)),
+            "{stage}: {stdout}"
+        );
     }
 
     // The journal it wrote, read back the way a trader does (the newest in journal.dir).

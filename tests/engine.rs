@@ -276,11 +276,21 @@ fn the_solana_pubsub_client_feed_trades_too() {
 
 #[test]
 fn polling_threads_trade_and_stop() {
-    // `yield`: the strategy and execution threads poll their queues (the execution thread lets
-    // its runtime write each request before it polls again); buys land as in the default
+    // `yield`: the strategy and execution threads poll their queues (the execution thread
+    // writes each request itself, then lets its runtime run); buys land as in the default
     // mode, and stop still ends every thread.
     two_launches_bought_once_each(|setup| {
         setup.threads.idle = kestrel_engine::threads::Idle::Yield;
+    });
+}
+
+#[test]
+fn spinning_threads_trade_and_stop() {
+    // `spin`: the feed runtime busy-polls its sockets too, and no thread ever gives its core
+    // away by itself. On a box with fewer cores than spinning threads the kernel still
+    // shares them out, so launches are bought, once each, and stop ends every thread.
+    two_launches_bought_once_each(|setup| {
+        setup.threads.idle = kestrel_engine::threads::Idle::Spin;
     });
 }
 

@@ -1,4 +1,4 @@
-//! The sender side of execution, on the control runtime: broadcast each signed transaction to
+//! The sender side of execution, on the execution thread's runtime: broadcast each signed transaction to
 //! every send endpoint, watch its signature (signatureSubscribe on the feeds, with
 //! getSignatureStatuses as the fallback), resend the same bytes while it is pending, re-sign
 //! with a fresh blockhash once the old one has expired (a bounded number of times: the old
@@ -298,18 +298,25 @@ impl Dispatcher {
         });
     }
 
-    /// Sends and tracks one signed order to its end. The first requests are written here, on
-    /// the caller's thread, so they are on the wire before anything else is scheduled; the
-    /// rest runs as a task on the current runtime.
-    pub fn spawn(&self, p: Prepared) {
+    /// Sends and tracks one signed order to its end. The requests to plain-`http` endpoints
+    /// with a direct connection up are written here, on the caller's thread, so they are on
+    /// the wire before anything else is scheduled; the rest runs as a task on the current
+    /// runtime. True when that task has nothing left to send now (every endpoint was
+    /// written to), so the caller need not yield to it.
+    pub fn spawn(&self, p: Prepared) -> bool {
         let started = self.start(&p);
+        let done = match &started {
+            Ok(s) => s.written.everywhere() && self.jito.is_none(),
+            Err(_) => true,
+        };
         let me = self.clone();
         tokio::spawn(async move { me.track(p, Some(started)).await });
+        done
     }
 
-    /// Begins one send of `p`: journals it, awaits its signature, writes the first requests
-    /// (see [`kestrel_exec::Broadcaster::write_now`]) and subscribes to the signature.
-    /// Err: it could not be journaled, so nothing was sent.
+    /// Begins one send of `p`: journals it, registers a waiter for its signature, writes the
+    /// first requests (see [`kestrel_exec::Broadcaster::write_now`]) and subscribes to the
+    /// signature. Err: it could not be journaled, so nothing was sent.
     fn start(&self, p: &Prepared) -> Result<Started, FailReason> {
         let sig = p.signed.signature_text;
         // In the send log before it can land: after a crash, recovery finds the order and

@@ -693,8 +693,8 @@ fn strategy_loop(
 const HINT_POLL_NS: u64 = 2_000_000;
 
 /// How long the execution thread stays quiet after an order or a hint before it makes nonces
-/// again: making one takes about a signature's time, which must not delay a send still being
-/// written or an order about to follow its hint.
+/// again: making one takes about a signature's time, which must not delay a send the runtime
+/// still has to make (through the client, or to Jito) or an order about to follow its hint.
 const NONCE_QUIET_NS: u64 = 1_000_000;
 
 /// The execution thread's loop: sign each order as it comes and start its broadcast on this
@@ -795,8 +795,13 @@ async fn exec_loop(
             Ok(p) if paper => {
                 let _ = reports.send(ExecReport::Filled(p.expected));
             }
-            // The requests are on the wire when this returns.
-            Ok(p) => dispatcher.spawn(p),
+            Ok(p) => {
+                // Requests on direct connections are on the wire when this returns; let the
+                // runtime send any others (https, Jito) before this loop polls again.
+                if !dispatcher.spawn(p) {
+                    tokio::task::yield_now().await;
+                }
+            }
             Err(reason) => {
                 let _ = reports.send(ExecReport::Failed {
                     order: order.id,

@@ -23,8 +23,8 @@ pub enum Stage {
     Decide,
     /// → transaction built and signed (execution thread).
     BuildSign,
-    /// → the request written to the first send endpoint's socket (execution thread; plain
-    /// `http` endpoints, whose requests Kestrel writes itself).
+    /// → the request written on the first direct connection to take it (execution thread;
+    /// plain-`http` send endpoints, whose requests Kestrel writes itself).
     Written,
     /// → the first send endpoint accepted it.
     Send,

@@ -1,5 +1,5 @@
 //! A keep-alive HTTP/1.1 connection to one plain-`http` send endpoint, for the hot path. A
-//! request is written straight onto the socket, in one syscall, by the task that sends it: no
+//! request is written straight onto the socket, in one syscall, by the thread that sends it: no
 //! client pool, no hop to a connection task. Replies are matched to requests in order by a
 //! reader task. Anything unusual (a write that would block or is cut short, a reply it cannot
 //! frame, a closed socket) fails that request with a transport error and, unless nothing was
@@ -648,6 +648,22 @@ mod tests {
         assert_eq!(a.unwrap().body, b"slow");
         assert_eq!(b.unwrap().body, b"second");
         assert_eq!(d.unwrap().body, b"3");
+        assert!(c.is_up());
+    }
+
+    #[tokio::test]
+    async fn a_request_written_now_keeps_its_place_even_if_nobody_waits() {
+        let url = echo_server().await;
+        let c = Http1Conn::connect(&url, Duration::from_secs(2))
+            .await
+            .unwrap();
+        // On the wire before anything is awaited; its reply is owed in turn.
+        let first = c.write_now("slow").unwrap();
+        let dropped = c.write_now("dropped").unwrap();
+        drop(dropped);
+        let third = c.request("third", T).await.unwrap();
+        assert_eq!(third.body, b"third");
+        assert_eq!(first.reply(T).await.unwrap().body, b"slow");
         assert!(c.is_up());
     }
 

@@ -1,7 +1,7 @@
 //! `sendTransaction` to every send endpoint at once. Each endpoint keeps a warm keep-alive
 //! connection, kept open by a periodic `getHealth`, so a send is one write on an open socket:
 //! for a plain-`http` endpoint (an RPC node next to the host) Kestrel's own HTTP/1.1
-//! connection ([`crate::http1`]), written by the sending task itself; for `https`, and
+//! connection ([`crate::http1`]), written by the caller's thread itself; for `https`, and
 //! whenever that connection is down, reqwest's pool. HTTP 429 is retried after the server's
 //! Retry-After (capped), a bounded number of times; the same signed bytes are resent, so a
 //! retry can never buy twice.
@@ -164,13 +164,14 @@ impl Broadcaster {
     }
 
     /// [`Broadcaster::send`] after [`Broadcaster::write_now`]: waits for the written
-    /// requests' replies and sends to every other endpoint, with the usual retries.
+    /// requests' replies and sends to every other endpoint through the client, with the
+    /// usual retries.
     pub async fn send_written(&self, body: Arc<str>, written: Written) -> SendReport {
         let mut pending = written.pending.into_iter();
         let attempts = self
             .endpoints
             .iter()
-            .map(|e| self.send_one(e, &body, pending.next().flatten()));
+            .map(|e| self.send_one(e, &body, pending.next()));
         let results = join_all(attempts).await;
         let mut report = SendReport::default();
         for (name, r) in results {
@@ -194,7 +195,7 @@ impl Broadcaster {
         &self,
         endpoint: &Endpoint,
         body: &Arc<str>,
-        mut written: Option<Pending>,
+        mut written: Option<Option<Pending>>,
     ) -> (String, Result<(u64, u32), (RpcError, u32)>) {
         let name = &endpoint.name;
         let mut retries = 0;
@@ -218,17 +219,19 @@ impl Broadcaster {
         }
     }
 
-    /// One attempt: through the direct connection when it is up (`written`, when the request
-    /// is already on it) and, should that fail before a reply, at once through the client:
-    /// the bytes are the same, so a second copy is harmless, though the server may see one
-    /// attempt twice. Else through the client.
+    /// One attempt: through the direct connection when it is up and, should that fail before
+    /// a reply, at once through the client: the bytes are the same, so a second copy is
+    /// harmless, though the server may see one attempt twice. Else through the client.
+    /// `written`: the direct write was already tried (by [`Broadcaster::write_now`]), and
+    /// this is what it left on the connection, if anything.
     async fn post(
         &self,
         endpoint: &Endpoint,
         body: &Arc<str>,
-        written: Option<Pending>,
+        written: Option<Option<Pending>>,
     ) -> Result<(), RpcError> {
-        if let Some(p) = written.or_else(|| write_direct(endpoint, body)) {
+        let direct = written.unwrap_or_else(|| write_direct(endpoint, body));
+        if let Some(p) = direct {
             match p.reply(self.policy.reply_timeout).await {
                 Ok(r) => return judge(r.status, r.retry_after, &r.body),
                 Err(e) => tracing::warn!(
@@ -286,19 +289,25 @@ impl Broadcaster {
 
 /// Requests already on the wire (see [`Broadcaster::write_now`]).
 pub struct Written {
-    /// One slot per endpoint: its request, when its direct connection took the write.
+    /// One slot per endpoint (none when nothing was tried): its request, when its direct
+    /// connection took the write.
     pending: Vec<Option<Pending>>,
     /// [`mono_nanos`] when the first write completed; `None` when nothing was written.
     pub at: Option<u64>,
 }
 
 impl Written {
-    /// Nothing written: every endpoint is sent to by [`Broadcaster::send_written`].
+    /// Nothing tried: [`Broadcaster::send_written`] sends to every endpoint as `send` does.
     pub fn none() -> Self {
         Self {
             pending: Vec::new(),
             at: None,
         }
+    }
+
+    /// Every endpoint has the request already: nothing is left to send but retries.
+    pub fn everywhere(&self) -> bool {
+        !self.pending.is_empty() && self.pending.iter().all(Option::is_some)
     }
 }
 
@@ -501,6 +510,40 @@ mod tests {
         assert_eq!(*ok_seen.lock().unwrap(), [true]);
         assert_eq!(*limited_seen.lock().unwrap(), [true; 4]);
         assert!(r.failures[0].1.contains("429"), "{:?}", r.failures);
+    }
+
+    #[tokio::test]
+    async fn write_now_puts_the_request_on_direct_connections_and_the_rest_goes_by_client() {
+        let ok = r#"{"jsonrpc":"2.0","result":"5sig","id":1}"#;
+        let (warm, warm_count, warm_seen) = server_seeing(200, ok).await;
+        let (cold, cold_count, cold_seen) = server_seeing(200, ok).await;
+        let only_warm = Broadcaster::new(
+            reqwest::Client::new(),
+            vec![(warm.clone(), "warm".into())],
+            policy(),
+        );
+        only_warm.warm().await;
+        let both = Broadcaster::new(
+            reqwest::Client::new(),
+            vec![(warm, "warm".into()), (cold, "cold".into())],
+            policy(),
+        );
+        // `both` has no direct connection yet: nothing is written, and every endpoint is
+        // left to the client.
+        let w = both.write_now("{}");
+        assert!(w.at.is_none() && !w.everywhere());
+        let r = both.send_written(Arc::from("{}"), w).await;
+        assert_eq!(r.accepted, 2);
+        assert_eq!(*cold_seen.lock().unwrap(), [false]);
+
+        // Written on the warm connection before anything is awaited.
+        let w = only_warm.write_now("{}");
+        assert!(w.at.is_some() && w.everywhere());
+        let r = only_warm.send_written(Arc::from("{}"), w).await;
+        assert_eq!((r.accepted, r.retries), (1, 0));
+        assert_eq!(warm_count.load(Ordering::SeqCst), 2);
+        assert_eq!(*warm_seen.lock().unwrap(), [false, true]);
+        assert_eq!(cold_count.load(Ordering::SeqCst), 1);
     }
 
     /// An endpoint whose first connection (the direct one, opened first by `warm`) answers
