@@ -270,9 +270,10 @@ impl Executor {
         counter.fetch_add(1, Relaxed);
         let signed = message.sign_with(&self.wallet, nonce, recent.hash);
         let signed_at = mono_nanos();
+        // Recorded only: publishing copies histograms, which has no place between signing
+        // and the wire (the execution loop publishes in its idle turns).
         self.recorder
             .record(Stage::BuildSign, signed_at.saturating_sub(order.read_at));
-        self.recorder.maybe_publish(&self.metrics, signed_at, false);
         let fees = leg.fees().unwrap_or(Lamports::ZERO);
         let network = Lamports(network_fee(cu_limit, cu_price));
         let expected = Fill {
