@@ -314,9 +314,9 @@ impl Dispatcher {
         done
     }
 
-    /// Begins one send of `p`: journals it, registers a waiter for its signature, writes the
-    /// first requests (see [`kestrel_exec::Broadcaster::write_now`]) and subscribes to the
-    /// signature. Err: it could not be journaled, so nothing was sent.
+    /// Begins one send of `p`: journals it, writes the first requests (see
+    /// [`kestrel_exec::Broadcaster::write_now`]), registers a waiter for its signature and
+    /// subscribes to it. Err: it could not be journaled, so nothing was sent.
     fn start(&self, p: &Prepared) -> Result<Started, FailReason> {
         let sig = p.signed.signature_text;
         // In the send log before it can land: after a crash, recovery finds the order and
@@ -334,16 +334,17 @@ impl Dispatcher {
                 .map_err(|e| FailReason::NotSent(format!("not journaled: {e}")))?;
             j.journal.record(Record::Send(send));
         }
+        let written = match self.jito.as_ref().map(|j| j.via) {
+            Some(SendVia::Jito) => Written::none(),
+            _ => self.broadcaster.write_now(&p.signed.send_body),
+        };
+        // Everything else after the write. The waiter is in place before the subscription
+        // that can answer it; the subscription wakes the feed thread, which should not come
+        // between signing and the wire, and still reaches the node long before a transaction
+        // can confirm (status polling covers it should it not).
         let (tx, notified) = oneshot::channel();
         self.waiters.insert(sig, tx);
         let body: Arc<str> = Arc::from(p.signed.send_body.as_str());
-        let written = match self.jito.as_ref().map(|j| j.via) {
-            Some(SendVia::Jito) => Written::none(),
-            _ => self.broadcaster.write_now(&body),
-        };
-        // After the write: the subscription wakes the feed thread, which should not come
-        // between signing and the wire. It still reaches the node long before a transaction
-        // can confirm, and status polling covers it should it not.
         if let Some(feed) = &self.feed {
             feed.watch(Watch::Signature(sig));
         }
