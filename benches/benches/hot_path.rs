@@ -24,27 +24,25 @@ use hdrhistogram::Histogram;
 use kestrel_benches::create_buy_frame_compact;
 use kestrel_decode::frame::{Frame, parse_frame, parse_frame_json};
 use kestrel_decode::pump::{PumpEvent, decode_event};
-use kestrel_engine::book::Book;
 use kestrel_engine::execution::{ExecSettings, Executor};
-use kestrel_engine::kernel::{Kernel, KernelParts, SellSettings};
+use kestrel_engine::kernel::Kernel;
 use kestrel_engine::metrics::Metrics;
 use kestrel_engine::order::{ExecReport, FailReason, Order};
 use kestrel_exec::tx::{self, Budget, FeeSettings, MintInfo, TradePlan};
 use kestrel_exec::{BlockhashCache, Recent, Wallet};
 use kestrel_feed::extract::{Extracted, Extractor};
 use kestrel_feed::{FeedEvent, Stamped};
-use kestrel_guardian::exits::ExitRules;
-use kestrel_guardian::{Guardian, Limits};
+use kestrel_guardian::Limits;
 use kestrel_model::{LaunchEvent, SignatureText, SystemClock, Timestamp, mono_nanos};
-use kestrel_pump::curve::FeeRates;
 use kestrel_pump::ids::{
     ASSOCIATED_TOKEN_PROGRAM, BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0, PUMP_PROGRAM, TOKEN_PROGRAM,
 };
 use kestrel_pump::instruction::{self as pump_ix, TradeAccounts, TradeInputs};
 use kestrel_pump::pda;
-use kestrel_reentry::{Reentry, ReentryConfig};
-use kestrel_sniper::{FlagRule, Sniper, SniperConfig};
-use kestrel_units::{Bps, Lamports, TokenAmount};
+use kestrel_sniper::{FlagRule, SniperConfig};
+use kestrel_testkit::TestDefault;
+use kestrel_testkit::kernel::TestKernel;
+use kestrel_units::{Lamports, TokenAmount};
 use solana_hash::Hash;
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
@@ -111,56 +109,21 @@ fn baseline_build_sign(payer: &Keypair, mint: Pubkey, creator: Pubkey, hash: Has
 }
 
 fn kernel() -> Kernel<SystemClock> {
-    Kernel::new(
-        KernelParts {
-            sniper: Sniper::new(SniperConfig {
-                name_allow: vec![],
-                name_deny: vec![],
-                symbol_allow: vec![],
-                symbol_deny: vec![],
-                creator_allow: vec![],
-                creator_deny: vec![],
-                token_program: None,
-                mayhem: FlagRule::Forbid,
-                cashback: FlagRule::Any,
-                creator_buy: None,
-                max_market_cap: None,
-                max_launches_per_minute: 0,
-                buy_size: BUY,
-                slippage: Bps(1_000),
-                cu_price_micro_lamports: 100_000,
-            }),
-            guardian: Guardian::new(
-                Limits {
-                    max_sol_per_trade: BUY,
-                    max_total_exposure: Lamports(100_000_000_000),
-                    max_open_positions: 100,
-                    max_exposure_per_creator: Lamports(100_000_000_000),
-                    sol_reserve: Lamports(1_000_000_000),
-                    max_slippage: Bps(2_000),
-                    max_cu_price: 1_000_000,
-                    daily_loss_limit: None,
-                },
-                vec![],
-                vec![],
-            ),
-            reentry: Reentry::new(ReentryConfig::default(), Pubkey::default()),
-            exits: ExitRules::default(),
-            book: Book::new(Lamports(1_000_000_000_000), 256),
-            rates: FeeRates {
-                protocol: Bps(95),
-                creator: Bps(30),
-            },
-            sell: SellSettings {
-                slippage: Bps(2_000),
-                cu_price_micro_lamports: 1_000,
-            },
-            metrics: Arc::new(Metrics::new()),
-            feed: None,
-            journal: None,
+    TestKernel {
+        sniper: SniperConfig {
+            mayhem: FlagRule::Forbid,
+            buy_size: BUY,
+            cu_price_micro_lamports: 100_000,
+            ..SniperConfig::test_default()
         },
-        SystemClock,
-    )
+        limits: Limits {
+            max_sol_per_trade: BUY,
+            sol_reserve: Lamports(1_000_000_000),
+            ..Limits::test_default()
+        },
+        ..TestKernel::test_default()
+    }
+    .build(SystemClock)
 }
 
 fn hot_path(c: &mut Criterion) {

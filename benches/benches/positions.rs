@@ -12,131 +12,34 @@
 //!   Baseline: one INSERT committed on the caller's own SQLite connection.
 
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use kestrel_benches::create_buy_frame_compact;
-use kestrel_decode::frame::{Frame, parse_frame};
-use kestrel_engine::book::Book;
-use kestrel_engine::kernel::{Kernel, KernelParts, SellSettings};
-use kestrel_engine::metrics::Metrics;
+use kestrel_engine::kernel::Kernel;
 use kestrel_engine::order::{ExecReport, Fill, Why};
-use kestrel_feed::extract::{Extracted, Extractor};
 use kestrel_feed::{FeedEvent, Stamped};
-use kestrel_guardian::exits::{ExitRules, ExitTracker, Holding, Mark, TakeProfit, Trailing};
-use kestrel_guardian::{Guardian, Limits};
-use kestrel_model::{LaunchEvent, SignatureText, SystemClock, Timestamp, TradeEvent};
-use kestrel_pump::curve::{FeeRates, Reserves};
-use kestrel_reentry::{Reentry, ReentryConfig};
-use kestrel_sniper::{FlagRule, Sniper, SniperConfig};
+use kestrel_guardian::exits::{ExitRules, ExitTracker, Holding, Mark};
+use kestrel_model::{LaunchEvent, SignatureText, SystemClock, TradeEvent};
+use kestrel_pump::curve::Reserves;
 use kestrel_store::{
     FillRecord, Journal, OrderRecord, PositionRecord, Record, SendLog, SendRecord, Sync, TradeSide,
 };
-use kestrel_units::{Bps, Lamports, TokenAmount};
+use kestrel_testkit::TestDefault;
+use kestrel_testkit::frames::{launch_and_trade, stamped};
+use kestrel_testkit::kernel::TestKernel;
+use kestrel_units::{Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
-fn rules() -> ExitRules {
-    let mut r = ExitRules {
-        take_profit: vec![
-            TakeProfit {
-                gain: Bps(5_000),
-                percent: 50,
-            },
-            TakeProfit {
-                gain: Bps(15_000),
-                percent: 100,
-            },
-        ],
-        stop_loss: Some(Bps(3_000)),
-        trailing: Some(Trailing {
-            arm: Bps(5_000),
-            trail: Bps(2_000),
-        }),
-        max_hold: Some(Duration::from_secs(3_600)),
-        creator_sells: true,
-        liquidity_drain: Some(Bps(5_000)),
-    };
-    let _ = r.validate();
-    r
-}
-
 fn fixture() -> (LaunchEvent, TradeEvent) {
-    let frame = create_buy_frame_compact();
-    let Ok(Frame::Logs(n)) = parse_frame(&frame) else {
-        std::process::exit(1)
-    };
-    let (mut launch, mut trade) = (None, None);
-    Extractor::new().logs(&n, Timestamp(1), |e| match e {
-        Extracted::Launch(l) => launch = Some(l),
-        Extracted::Trade(t) => trade = Some(t),
-    });
-    match (launch, trade) {
-        (Some(l), Some(t)) => (l, t),
-        _ => std::process::exit(1),
-    }
+    launch_and_trade().unwrap_or_else(|| std::process::exit(1))
 }
 
 fn kernel() -> Kernel<SystemClock> {
-    Kernel::new(
-        KernelParts {
-            sniper: Sniper::new(SniperConfig {
-                name_allow: vec![],
-                name_deny: vec![],
-                symbol_allow: vec![],
-                symbol_deny: vec![],
-                creator_allow: vec![],
-                creator_deny: vec![],
-                token_program: None,
-                mayhem: FlagRule::Any,
-                cashback: FlagRule::Any,
-                creator_buy: None,
-                max_market_cap: None,
-                max_launches_per_minute: 0,
-                buy_size: Lamports(10_000_000),
-                slippage: Bps(1_000),
-                cu_price_micro_lamports: 1_000,
-            }),
-            guardian: Guardian::new(
-                Limits {
-                    max_sol_per_trade: Lamports(10_000_000),
-                    max_total_exposure: Lamports(100_000_000_000),
-                    max_open_positions: 100,
-                    max_exposure_per_creator: Lamports(100_000_000_000),
-                    sol_reserve: Lamports(0),
-                    max_slippage: Bps(2_000),
-                    max_cu_price: 1_000_000,
-                    daily_loss_limit: None,
-                },
-                vec![],
-                vec![],
-            ),
-            reentry: Reentry::new(ReentryConfig::default(), Pubkey::default()),
-            exits: rules(),
-            book: Book::new(Lamports(1_000_000_000_000), 256),
-            rates: FeeRates {
-                protocol: Bps(95),
-                creator: Bps(30),
-            },
-            sell: SellSettings {
-                slippage: Bps(2_000),
-                cu_price_micro_lamports: 1_000,
-            },
-            metrics: Arc::new(Metrics::new()),
-            feed: None,
-            journal: None,
-        },
-        SystemClock,
-    )
-}
-
-fn stamped(event: FeedEvent) -> Stamped {
-    Stamped {
-        event,
-        endpoint: 0,
-        read_at: 0,
-        decoded_at: 0,
+    TestKernel {
+        exits: ExitRules::test_default(),
+        ..TestKernel::test_default()
     }
+    .build(SystemClock)
 }
 
 fn reserves(t: &TradeEvent) -> Reserves {
@@ -204,7 +107,7 @@ fn exits(c: &mut Criterion) {
             black_box(k.on_feed(&unheld[i]).is_some())
         })
     });
-    let r = rules();
+    let r = ExitRules::test_default();
     let mut tracker = ExitTracker::default();
     let holding = Holding {
         tokens: TokenAmount(300_000_000_000),

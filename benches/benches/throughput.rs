@@ -7,23 +7,19 @@
 //!
 //! `KESTREL_THROUGHPUT_EVENTS` (default 200000) sets the events per run.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kestrel_decode::frame::{Frame, parse_frame};
-use kestrel_engine::book::Book;
-use kestrel_engine::kernel::{Kernel, KernelParts, SellSettings};
-use kestrel_engine::metrics::Metrics;
+use kestrel_engine::kernel::Kernel;
 use kestrel_feed::extract::Extractor;
 use kestrel_feed::sink::Origin;
 use kestrel_feed::{Sink, Stamped};
-use kestrel_guardian::exits::ExitRules;
-use kestrel_guardian::{Guardian, Limits};
+use kestrel_guardian::Limits;
 use kestrel_model::{SignatureText, SystemClock, mono_nanos};
-use kestrel_pump::curve::FeeRates;
-use kestrel_reentry::{Reentry, ReentryConfig};
-use kestrel_sniper::{FlagRule, Sniper, SniperConfig};
-use kestrel_units::{Bps, Lamports};
+use kestrel_sniper::{FlagRule, SniperConfig};
+use kestrel_testkit::TestDefault;
+use kestrel_testkit::kernel::TestKernel;
+use kestrel_units::Lamports;
 use solana_rpc_client_api::response::{Response, RpcLogsResponse};
 
 const CREATE_BUY: &str = kestrel_benches::CREATE_BUY_FRAME;
@@ -72,56 +68,22 @@ fn trade_frames(n: usize) -> Vec<String> {
 }
 
 fn kernel() -> Kernel<SystemClock> {
-    Kernel::new(
-        KernelParts {
-            sniper: Sniper::new(SniperConfig {
-                name_allow: vec![],
-                name_deny: vec![],
-                symbol_allow: vec![],
-                symbol_deny: vec![],
-                creator_allow: vec![],
-                creator_deny: vec![],
-                token_program: None,
-                mayhem: FlagRule::Forbid,
-                cashback: FlagRule::Any,
-                creator_buy: None,
-                max_market_cap: None,
-                max_launches_per_minute: 0,
-                buy_size: Lamports(10_000_000),
-                slippage: Bps(1_000),
-                cu_price_micro_lamports: 1_000,
-            }),
-            guardian: Guardian::new(
-                Limits {
-                    max_sol_per_trade: Lamports(10_000_000),
-                    max_total_exposure: Lamports(10_000_000_000),
-                    max_open_positions: 10,
-                    max_exposure_per_creator: Lamports(10_000_000_000),
-                    sol_reserve: Lamports(0),
-                    max_slippage: Bps(2_000),
-                    max_cu_price: 1_000_000,
-                    daily_loss_limit: None,
-                },
-                vec![],
-                vec![],
-            ),
-            reentry: Reentry::new(ReentryConfig::default(), solana_pubkey::Pubkey::default()),
-            exits: ExitRules::default(),
-            book: Book::new(Lamports(100_000_000_000), 64),
-            rates: FeeRates {
-                protocol: Bps(95),
-                creator: Bps(30),
-            },
-            sell: SellSettings {
-                slippage: Bps(2_000),
-                cu_price_micro_lamports: 1_000,
-            },
-            metrics: Arc::new(Metrics::new()),
-            feed: None,
-            journal: None,
+    TestKernel {
+        sniper: SniperConfig {
+            mayhem: FlagRule::Forbid,
+            ..SniperConfig::test_default()
         },
-        SystemClock,
-    )
+        limits: Limits {
+            max_total_exposure: Lamports(10_000_000_000),
+            max_open_positions: 10,
+            max_exposure_per_creator: Lamports(10_000_000_000),
+            ..Limits::test_default()
+        },
+        wallet: Lamports(100_000_000_000),
+        capacity: 64,
+        ..TestKernel::test_default()
+    }
+    .build(SystemClock)
 }
 
 #[derive(Clone, Copy)]

@@ -249,6 +249,18 @@ impl Config {
         Self::from_toml(DEFAULT_TOML, "<built-in config/kestrel.toml>")
     }
 
+    /// Which config a command runs with: the named file, else [`DEFAULT_PATH`] if present,
+    /// else the built-in default. Returns the config and where it came from.
+    pub fn resolve(explicit: Option<&Path>) -> Result<(Self, String), ConfigError> {
+        match explicit {
+            Some(path) => Self::load(path).map(|c| (c, path.display().to_string())),
+            None if Path::new(DEFAULT_PATH).exists() => {
+                Self::load(Path::new(DEFAULT_PATH)).map(|c| (c, DEFAULT_PATH.to_owned()))
+            }
+            None => Self::builtin().map(|c| (c, "built-in default".to_owned())),
+        }
+    }
+
     /// Where transactions go: `network.send`, or the RPC endpoints when it is empty.
     pub fn send_endpoints(&self) -> &[Endpoint] {
         if self.network.send.is_empty() {

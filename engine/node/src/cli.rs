@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::{bench_cmd, config_cmd, decode_cmd, journal_cmd, run_cmd, sim_cmd};
+use crate::{config_cmd, decode_cmd, journal_cmd, run_cmd, sim_cmd};
 
 /// Exit code for input Kestrel refused (as clap uses for bad arguments).
 pub(crate) const EXIT_BAD_INPUT: u8 = 2;
@@ -48,9 +48,6 @@ pub(crate) enum Command {
     Decode(decode_cmd::Args),
     /// Run the local cluster: a Solana-compatible RPC and PubSub server that emulates pump.fun
     Sim(sim_cmd::Args),
-    /// Benchmarks that need the whole system (criterion benches run with `cargo bench`)
-    #[command(subcommand)]
-    Bench(bench_cmd::BenchCommand),
     /// Inspect the configuration
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
@@ -67,7 +64,6 @@ pub(crate) fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run(args) => run_cmd::run(&args, cli.config.as_deref()),
         Command::Decode(args) => decode_cmd::run(&args),
-        Command::Bench(cmd) => bench_cmd::run(&cmd, cli.config.as_deref()),
         Command::Sim(args) => sim_cmd::run(&args, cli.config.as_deref()),
         Command::Config(cmd) => config_cmd::run(&cmd, cli.config.as_deref()),
         Command::Positions(args) => journal_cmd::positions(&args, cli.config.as_deref()),

@@ -4,7 +4,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use kestrel_config::{Config, ConfigError, DEFAULT_PATH};
+use kestrel_config::Config;
 
 use crate::cli::EXIT_BAD_INPUT;
 
@@ -25,21 +25,9 @@ pub(crate) enum ConfigCommand {
     },
 }
 
-/// Which config a command runs with: the named file, else `config/kestrel.toml` if present,
-/// else the built-in default. Returns the config and where it came from.
-pub(crate) fn resolve(explicit: Option<&Path>) -> Result<(Config, String), ConfigError> {
-    match explicit {
-        Some(path) => Config::load(path).map(|c| (c, path.display().to_string())),
-        None if Path::new(DEFAULT_PATH).exists() => {
-            Config::load(Path::new(DEFAULT_PATH)).map(|c| (c, DEFAULT_PATH.to_owned()))
-        }
-        None => Config::builtin().map(|c| (c, "built-in default".to_owned())),
-    }
-}
-
 pub(crate) fn run(cmd: &ConfigCommand, global: Option<&Path>) -> u8 {
     let ConfigCommand::Check { file } = cmd;
-    match resolve(file.as_deref().or(global)) {
+    match Config::resolve(file.as_deref().or(global)) {
         Ok((config, origin)) => {
             let mut out = std::io::stdout().lock();
             let text = format!("# {origin}: ok\n{}", config.to_redacted_toml());

@@ -12,8 +12,7 @@ use kestrel_store::{DAY_NANOS, Reader};
 use serde_json::json;
 
 use crate::cli::EXIT_BAD_INPUT;
-use crate::config_cmd;
-use crate::setup::journal_path;
+use kestrel::setup::journal_path;
 
 /// Which journal to read.
 #[derive(Debug, ClapArgs)]
@@ -89,7 +88,7 @@ fn locate(which: &Which, config: Option<&Path>) -> Result<PathBuf> {
     if let Some(p) = &which.journal {
         return Ok(p.clone());
     }
-    let (config, _): (Config, String) = config_cmd::resolve(config)?;
+    let (config, _): (Config, String) = Config::resolve(config)?;
     let keypair = match &which.keypair {
         Some(k) => Some(k.clone()),
         None => config

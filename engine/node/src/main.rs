@@ -1,14 +1,11 @@
 //! `kestrel`: the trading engine's command line.
 
-mod bench_cmd;
-mod bench_floor;
 mod cli;
 mod config_cmd;
 mod decode_cmd;
 mod journal_cmd;
 mod plugins;
 mod run_cmd;
-mod setup;
 mod sim_cmd;
 
 use std::process::ExitCode;

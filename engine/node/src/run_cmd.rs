@@ -13,7 +13,8 @@ use kestrel_exec::{JsonRpc, Wallet};
 use kestrel_sim::{SimOptions, SimServer};
 
 use crate::cli::EXIT_BAD_INPUT;
-use crate::{config_cmd, setup, sim_cmd};
+use crate::sim_cmd;
+use kestrel::setup;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -59,7 +60,7 @@ fn endpoints(flags: &[String], kind: EndpointKind, what: &str) -> Result<Vec<End
 
 pub(crate) fn run(args: &Args, config: Option<&Path>) -> u8 {
     init_logging();
-    let mut config = match config_cmd::resolve(config) {
+    let mut config = match Config::resolve(config) {
         Ok((c, _)) => c,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "kestrel run: {e}");

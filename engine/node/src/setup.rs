@@ -49,7 +49,7 @@ fn rule(r: Rule) -> FlagRule {
     }
 }
 
-pub(crate) fn commitment(c: Commitment) -> &'static str {
+pub fn commitment(c: Commitment) -> &'static str {
     match c {
         Commitment::Processed => "processed",
         Commitment::Confirmed => "confirmed",
@@ -58,7 +58,7 @@ pub(crate) fn commitment(c: Commitment) -> &'static str {
 }
 
 /// The journal of `wallet`: `<journal.dir>/<wallet>.db`, or `-paper.db` in paper mode.
-pub(crate) fn journal_path(config: &Config, wallet: &Pubkey, paper: bool) -> PathBuf {
+pub fn journal_path(config: &Config, wallet: &Pubkey, paper: bool) -> PathBuf {
     let name = if paper {
         format!("{wallet}-paper.db")
     } else {
@@ -115,7 +115,7 @@ fn reentry(r: &ReentrySection) -> ReentryConfig {
 }
 
 /// The engine's setup from `config` and a wallet already loaded.
-pub(crate) fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
+pub fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
     let n = &config.network;
     if n.ws.is_empty() {
         bail!("network.ws: no websocket endpoint to read launches from");
@@ -353,7 +353,7 @@ fn jito_setup(config: &Config) -> Option<JitoSending> {
 }
 
 /// What the hot threads do with an empty queue, as the config says.
-pub(crate) fn idle(choice: IdleChoice) -> Idle {
+pub fn idle(choice: IdleChoice) -> Idle {
     match choice {
         IdleChoice::Park => Idle::Park,
         IdleChoice::Yield => Idle::Yield,

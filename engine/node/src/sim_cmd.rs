@@ -4,13 +4,12 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kestrel_config::SimFaults;
+use kestrel_config::{Config, SimFaults};
 use kestrel_sim::faults::Faults;
 use kestrel_sim::scenario::{DEFAULT_SCENARIO_PATH, DEFAULT_SCENARIO_TOML, Scenario};
 use kestrel_sim::{SimOptions, SimServer, replay};
 
 use crate::cli::EXIT_BAD_INPUT;
-use crate::config_cmd;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -78,7 +77,7 @@ fn fail(e: impl std::fmt::Display) -> u8 {
 }
 
 pub(crate) fn run(args: &Args, config: Option<&Path>) -> u8 {
-    let (config, _origin) = match config_cmd::resolve(config) {
+    let (config, _origin) = match Config::resolve(config) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };

@@ -1,43 +1,18 @@
 //! The decision path (sniper, then guardian) allocates nothing per launch: a counting global
 //! allocator watches a thousand decisions.
 
-// A global allocator is `unsafe impl`; it only counts and forwards to the system allocator.
-#![allow(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::panic)]
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use kestrel_guardian::{Exposure, Guardian, Limits};
 use kestrel_model::{Launch, Timestamp, TokenProgram};
 use kestrel_sniper::{CreatorBuyRule, Decision, FlagRule, Pattern, Sniper, SniperConfig};
+use kestrel_testkit::TestDefault;
+use kestrel_testkit::alloc::{CountingAllocator, allocations};
 use kestrel_units::{Bps, Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
-struct Counting;
-
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: forwards every call to `System` unchanged; the counter has no effect on memory.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 struct Book;
 
@@ -62,15 +37,10 @@ impl Exposure for Book {
 #[test]
 fn a_thousand_decisions_allocate_nothing() {
     let cfg = SniperConfig {
-        name_allow: vec![],
         name_deny: vec![Pattern::new("rug"), Pattern::new("scam")],
-        symbol_allow: vec![],
         symbol_deny: vec![Pattern::new("xxx")],
-        creator_allow: vec![],
         creator_deny: vec![Pubkey::new_from_array([9; 32])],
-        token_program: None,
         mayhem: FlagRule::Forbid,
-        cashback: FlagRule::Any,
         creator_buy: Some(CreatorBuyRule {
             required: false,
             min: Lamports(0),
@@ -81,6 +51,7 @@ fn a_thousand_decisions_allocate_nothing() {
         buy_size: Lamports(100_000_000),
         slippage: Bps(1_000),
         cu_price_micro_lamports: 100_000,
+        ..SniperConfig::test_default()
     };
     let mut sniper = Sniper::new(cfg);
     let limits = Limits {
@@ -90,8 +61,7 @@ fn a_thousand_decisions_allocate_nothing() {
         max_exposure_per_creator: Lamports(2_000_000_000),
         sol_reserve: Lamports(500_000_000),
         max_slippage: Bps(1_500),
-        max_cu_price: 1_000_000,
-        daily_loss_limit: None,
+        ..Limits::test_default()
     };
     let mut guardian = Guardian::new(limits, vec![Pubkey::new_from_array([8; 32])], vec![]);
     let names = ["Hawk Tuah", "Rug City", "Moon Cat", "Scamcoin"];
@@ -118,7 +88,7 @@ fn a_thousand_decisions_allocate_nothing() {
         })
         .collect();
 
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     let mut bought = 0u32;
     for l in &launches {
         if let Decision::Buy(intent) = sniper.on_launch(l)
@@ -127,10 +97,10 @@ fn a_thousand_decisions_allocate_nothing() {
             bought += 1;
         }
     }
-    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    let after = allocations();
     assert_eq!(after - before, 0, "the decision path allocated");
     assert!(bought > 0 && sniper.buys() > 0, "the test exercised buys");
     // And the counter does count.
     let probe = std::hint::black_box(Box::new(after));
-    assert!(ALLOCATIONS.load(Ordering::Relaxed) > after, "{probe}");
+    assert!(allocations() > after, "{probe}");
 }

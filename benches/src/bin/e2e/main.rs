@@ -1,12 +1,12 @@
-//! `kestrel bench e2e`: the local cluster and the engine over loopback sockets, measured from
+//! The end-to-end harness (`cargo run --release -p kestrel-benches --bin e2e -- …`): the local
+//! cluster and the engine over loopback sockets, measured from
 //! the moment the cluster publishes a create to the moment the engine's `sendTransaction` for
 //! that mint arrives. In the same run, a baseline written the ordinary way (solana-pubsub-
 //! client's typed stream, `Transaction::new_signed_with_payer`, the nonblocking RpcClient)
 //! trades the same kind of launches at the same rate, so the ratio holds on a noisy machine;
-//! and a floor client (`bench_floor`) shows what the host itself costs any client.
+//! and a floor client (`floor.rs`) shows what the host itself costs any client.
 
 use std::io::Write as _;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -38,14 +38,22 @@ use solana_rpc_client_api::config::{
 use solana_signer::Signer;
 use solana_transaction::Transaction;
 
-use crate::cli::EXIT_BAD_INPUT;
-use crate::{config_cmd, setup};
+use kestrel::setup;
 
-#[derive(Debug, clap::Subcommand)]
-pub(crate) enum BenchCommand {
-    /// End to end over loopback: create published → sendTransaction received, beside a baseline
-    #[command(
-        long_about = "Run the local cluster and the engine over loopback sockets, launch \
+mod floor;
+
+// The harness measures the engine as the binary runs it: on mimalloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Exit status for bad input (a config that does not load), as `kestrel` uses.
+const EXIT_BAD_INPUT: u8 = 2;
+
+/// End to end over loopback: create published → sendTransaction received, beside a baseline
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "e2e",
+    long_about = "Run the local cluster and the engine over loopback sockets, launch \
                             coins at a fixed rate, and measure from the moment the cluster \
                             publishes each create to the moment the engine's sendTransaction \
                             for that mint arrives. Then do the same with a baseline written the \
@@ -59,12 +67,11 @@ pub(crate) enum BenchCommand {
                             and ends with one line for scripts:\n\
                             e2e: p50_us=… p99_us=… baseline_p50_us=… baseline_p99_us=… \
                             ratio_p50=… ratio_p99=…\n\nThreads follow [threads] of the config."
-    )]
-    E2e(E2eArgs),
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct E2eArgs {
+)]
+struct E2eArgs {
+    /// Config file (default: config/kestrel.toml if present, else the built-in default)
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
     /// Launches per side
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     launches: u32,
@@ -114,20 +121,20 @@ impl AttackMode {
     }
 }
 
-pub(crate) fn run(cmd: &BenchCommand, config: Option<&Path>) -> u8 {
-    let BenchCommand::E2e(args) = cmd;
-    let config = match config_cmd::resolve(config) {
+fn main() -> std::process::ExitCode {
+    let args = <E2eArgs as clap::Parser>::parse();
+    let config = match kestrel_config::Config::resolve(args.config.as_deref()) {
         Ok((c, _)) => c,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "kestrel bench: {e}");
-            return EXIT_BAD_INPUT;
+            let _ = writeln!(std::io::stderr(), "e2e: {e}");
+            return EXIT_BAD_INPUT.into();
         }
     };
-    match e2e(config, args) {
-        Ok(()) => 0,
+    match e2e(config, &args) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "kestrel bench e2e: {e:#}");
-            1
+            let _ = writeln!(std::io::stderr(), "e2e: {e:#}");
+            std::process::ExitCode::FAILURE
         }
     }
 }
@@ -500,7 +507,7 @@ fn kestrel_pass(
 }
 
 /// One pass of the floor client: each launch's buy prepared and signed before the launch, written
-/// as its create's frame arrives (see `bench_floor`).
+/// as its create's frame arrives (see `floor.rs`).
 fn floor_pass(
     config: &Config,
     server: &SimServer,
@@ -542,7 +549,7 @@ fn floor_pass(
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    let floor = crate::bench_floor::Floor::start(
+    let floor = floor::Floor::start(
         server.ws_addr,
         server.rpc_addr,
         bodies,

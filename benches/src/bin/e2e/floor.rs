@@ -1,4 +1,4 @@
-//! The floor of `kestrel bench e2e`: a client that does the least any client could. It reads
+//! The floor of the end-to-end harness: a client that does the least any client could. It reads
 //! each create's frame off a plain websocket and writes a buy signed before the launch (no
 //! decoding, no deriving, no signing on the path), then reads the reply. What it measures is
 //! this host's own cost under the config's idle policy: the local cluster's publishing and two

@@ -1,0 +1,84 @@
+//! Execution reports: sent, filled, failed, balance. Failures release what the order
+//! reserved (a pending buy, a position's selling flag, a take-profit level) and book the
+//! network fee a failed transaction still paid.
+
+use std::sync::atomic::Ordering::Relaxed;
+
+use kestrel_model::Clock;
+use kestrel_store::{CostRecord, OutcomeRecord, Record};
+
+use crate::order::{ExecReport, Why};
+
+use super::{Kernel, ROUTE_RETRY};
+
+impl<C: Clock> Kernel<C> {
+    /// A report from execution.
+    pub fn on_report(&mut self, r: ExecReport) {
+        match r {
+            ExecReport::Sent {
+                mint,
+                is_buy,
+                signature,
+                retries,
+                ..
+            } => {
+                self.metrics.sends.fetch_add(1, Relaxed);
+                self.metrics
+                    .send_retries
+                    .fetch_add(u64::from(retries), Relaxed);
+                if is_buy {
+                    self.book.set_pending_signature(&mint, signature);
+                }
+            }
+            ExecReport::Filled(f) => self.on_fill(f),
+            ExecReport::Failed {
+                order,
+                why,
+                mint,
+                is_buy,
+                reason,
+                landed,
+            } => {
+                tracing::warn!(%mint, is_buy, order, why = why.name(), "order failed: {reason}");
+                if let Some(l) = landed {
+                    self.book.charge(l.network_fee);
+                    self.record(Record::Cost(CostRecord {
+                        signature: l.signature,
+                        order_id: order,
+                        network_fee: l.network_fee.0,
+                        wallet_delta: l.wallet_delta,
+                        slot: l.slot,
+                        at_ns: self.clock.now().0,
+                    }));
+                }
+                self.record(Record::Outcome(OutcomeRecord {
+                    order_id: order,
+                    filled: false,
+                    signature: None,
+                    detail: reason.name(),
+                    at_ns: self.clock.now().0,
+                }));
+                if is_buy {
+                    self.metrics.buy_failures.fetch_add(1, Relaxed);
+                    self.book.drop_pending(&mint);
+                    if why == Why::Reentry {
+                        self.reentry.entry_failed(&mint);
+                    }
+                } else {
+                    self.metrics.sell_failures.fetch_add(1, Relaxed);
+                    if let Some(p) = self.book.position_mut(&mint) {
+                        p.selling = false;
+                    }
+                    let retry_at = self.clock.now().plus(ROUTE_RETRY);
+                    if let Some(h) = self.held.get_mut(&mint) {
+                        h.tracker.level_failed();
+                        if h.graduated_flagged {
+                            h.route_retry_at = retry_at;
+                        }
+                    }
+                }
+            }
+            ExecReport::Balance(l) => self.book.set_wallet(l),
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Sell orders: one way to turn "sell this share of that mint" into an approved order, for
+//! exits, the kill switch and the operator alike (route chosen, guardian checked, the
+//! position marked selling so no second sell overlaps it).
+
+use std::sync::atomic::Ordering::Relaxed;
+
+use kestrel_exec::tx::{MintInfo, token_program_id};
+use kestrel_guardian::exits::ExitReason;
+use kestrel_model::{Clock, Intent, Side, mono_nanos};
+use kestrel_units::TokenAmount;
+use solana_pubkey::Pubkey;
+
+use crate::order::{EngineEvent, Order, Route, Why};
+
+use super::Kernel;
+
+impl<C: Clock> Kernel<C> {
+    pub(super) fn sell_order(&mut self, mint: Pubkey, percent: u8, why: Why) -> Option<Order> {
+        let p = *self.book.position(&mint)?;
+        if p.selling {
+            return None;
+        }
+        let route = match &self.routes {
+            Some(r) if p.complete || r.curve_via_jupiter => Route::Jupiter,
+            _ if p.complete => {
+                tracing::warn!(%mint, "curve complete: cannot sell on the curve, and off-curve routing is off");
+                return None;
+            }
+            _ => Route::Curve,
+        };
+        let pct = u128::from(percent.min(100));
+        let tokens = u64::try_from(u128::from(p.tokens.0) * pct / 100).unwrap_or(p.tokens.0);
+        if tokens == 0 {
+            return None;
+        }
+        let now = self.clock.now();
+        let intent = Intent {
+            mint,
+            creator: p.creator,
+            side: Side::Sell {
+                tokens: TokenAmount(tokens),
+            },
+            max_slippage: self.sell.slippage,
+            cu_price_micro_lamports: self.sell.cu_price_micro_lamports,
+            created_at: now,
+        };
+        let approved = match self.guardian.check(intent, &self.book) {
+            Ok(a) => a,
+            Err(r) => {
+                if let Some(c) = self.metrics.refused.get(r.reason.index()) {
+                    c.fetch_add(1, Relaxed);
+                }
+                tracing::warn!(%mint, "sell refused: {}", r.reason);
+                return None;
+            }
+        };
+        if let Some(pm) = self.book.position_mut(&mint) {
+            pm.selling = true;
+        }
+        if let Why::Exit(reason) = why {
+            if let Some(c) = self.metrics.exits.get(reason.index()) {
+                c.fetch_add(1, Relaxed);
+            }
+            if reason != ExitReason::Manual {
+                self.emit(EngineEvent::Exit { mint, reason });
+            }
+        }
+        tracing::info!(%mint, percent, why = why.name(), "selling");
+        let t = mono_nanos();
+        let info = MintInfo {
+            mint,
+            bonding_curve: p.bonding_curve,
+            creator: p.creator,
+            token_program: token_program_id(p.token_program),
+            is_cashback: p.is_cashback,
+        };
+        Some(self.order(why, approved, info, p.mark, t, t, route))
+    }
+}

@@ -1,0 +1,103 @@
+//! The [`TestDefault`] values of the strategies' and the kernel's settings: permissive,
+//! so that a test states only what it is about.
+
+use kestrel_guardian::Limits;
+use kestrel_guardian::exits::{ExitRules, TakeProfit, Trailing};
+use kestrel_pump::curve::FeeRates;
+use kestrel_sniper::{FlagRule, SniperConfig};
+use kestrel_units::{Bps, Lamports};
+
+use crate::TestDefault;
+
+/// What a test buys by default: 0.01 SOL.
+pub const TEST_BUY: Lamports = Lamports(10_000_000);
+
+impl TestDefault for SniperConfig {
+    /// No filters; every launch is bought for [`TEST_BUY`] at 10 % slippage.
+    fn test_default() -> Self {
+        Self {
+            name_allow: vec![],
+            name_deny: vec![],
+            symbol_allow: vec![],
+            symbol_deny: vec![],
+            creator_allow: vec![],
+            creator_deny: vec![],
+            token_program: None,
+            mayhem: FlagRule::Any,
+            cashback: FlagRule::Any,
+            creator_buy: None,
+            max_market_cap: None,
+            max_launches_per_minute: 0,
+            buy_size: TEST_BUY,
+            slippage: Bps(1_000),
+            cu_price_micro_lamports: 1_000,
+        }
+    }
+}
+
+impl TestDefault for Limits {
+    /// [`TEST_BUY`] a trade, 100 SOL of exposure, 100 positions, no reserve, no loss limit.
+    fn test_default() -> Self {
+        Self {
+            max_sol_per_trade: TEST_BUY,
+            max_total_exposure: Lamports(100_000_000_000),
+            max_open_positions: 100,
+            max_exposure_per_creator: Lamports(100_000_000_000),
+            sol_reserve: Lamports(0),
+            max_slippage: Bps(2_000),
+            max_cu_price: 1_000_000,
+            daily_loss_limit: None,
+        }
+    }
+}
+
+impl TestDefault for ExitRules {
+    /// Every rule armed: take half at +50 % and the rest at +150 %, a 30 % stop-loss, a 20 %
+    /// trail armed at +50 %, an hour's hold, the creator's sell, a 50 % liquidity drain.
+    fn test_default() -> Self {
+        let mut rules = Self {
+            take_profit: vec![
+                TakeProfit {
+                    gain: Bps(5_000),
+                    percent: 50,
+                },
+                TakeProfit {
+                    gain: Bps(15_000),
+                    percent: 100,
+                },
+            ],
+            stop_loss: Some(Bps(3_000)),
+            trailing: Some(Trailing {
+                arm: Bps(5_000),
+                trail: Bps(2_000),
+            }),
+            max_hold: Some(std::time::Duration::from_secs(3_600)),
+            creator_sells: true,
+            liquidity_drain: Some(Bps(5_000)),
+        };
+        // Valid by construction (ascending, shares within 100); `validate` also orders them.
+        let _ = rules.validate();
+        rules
+    }
+}
+
+#[cfg(feature = "kernel")]
+impl TestDefault for kestrel_engine::kernel::SellSettings {
+    /// 20 % slippage on sells, a modest priority fee.
+    fn test_default() -> Self {
+        Self {
+            slippage: Bps(2_000),
+            cu_price_micro_lamports: 1_000,
+        }
+    }
+}
+
+impl TestDefault for FeeRates {
+    /// The 2026 bonding-curve tier the local cluster charges: 0.95 % protocol, 0.30 % creator.
+    fn test_default() -> Self {
+        Self {
+            protocol: Bps(95),
+            creator: Bps(30),
+        }
+    }
+}
