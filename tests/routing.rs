@@ -12,9 +12,10 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
 use harness::{Harness, SOL, wait_for};
+use kestrel_config::SendVia;
 use kestrel_engine::engine::RouteSetup;
 use kestrel_engine::order::Command;
-use kestrel_engine::routing::{JitoSending, RouteSettings, SendVia};
+use kestrel_engine::routing::{JitoSending, RouteSettings};
 use kestrel_engine::{Engine, EngineSetup};
 use kestrel_exec::jito::Jito;
 use kestrel_exec::jupiter::{Jupiter, RetryPolicy};

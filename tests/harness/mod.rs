@@ -6,9 +6,9 @@
 use std::time::{Duration, Instant};
 
 use kestrel_engine::EngineSetup;
-use kestrel_engine::dispatch::ConfirmPolicy;
-use kestrel_engine::execution::ExecSettings;
 use kestrel_engine::kernel::SellSettings;
+use kestrel_engine::pipeline::dispatcher::ConfirmPolicy;
+use kestrel_engine::pipeline::sign::ExecSettings;
 use kestrel_engine::threads::ThreadSettings;
 use kestrel_exec::Wallet;
 use kestrel_exec::send::SendPolicy;

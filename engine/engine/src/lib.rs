@@ -13,15 +13,16 @@
 
 pub mod book;
 pub mod control;
-pub mod dispatch;
 pub mod engine;
-pub mod execution;
+pub mod error;
 pub mod kernel;
 pub mod metrics;
 pub mod order;
+pub mod pipeline;
 pub mod recovery;
 pub mod routing;
 pub mod status;
 pub mod threads;
 
-pub use engine::{Engine, EngineError, EngineSetup};
+pub use engine::{Engine, EngineSetup};
+pub use error::EngineError;

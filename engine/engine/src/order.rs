@@ -63,12 +63,12 @@ pub struct Order {
     pub reserves: Reserves,
     pub read_at: u64,
     pub decided_at: u64,
-    pub route: Route,
+    pub venue: Venue,
 }
 
-/// Where an order trades.
+/// Where an order trades. ("Route" means one thing in Kestrel: a Jupiter route.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Route {
+pub enum Venue {
     /// On the pump.fun bonding curve, built and signed here.
     Curve,
     /// Through the Jupiter Swap API (graduated coins, or by config).

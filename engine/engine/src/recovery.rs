@@ -18,10 +18,12 @@ use kestrel_store::{InFlight, JournalState};
 use kestrel_units::{Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
-use crate::dispatch::{landed_cost, reached, read_fill};
-use crate::engine::EngineError;
+use crate::error::EngineError;
 use crate::kernel::Kernel;
 use crate::order::{ExecReport, FailReason, Why};
+use crate::pipeline::confirm::reached;
+use crate::pipeline::fees::landed_cost;
+use crate::pipeline::fill::read_fill;
 
 /// What recovery did, for the log and the tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

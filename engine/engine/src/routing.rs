@@ -4,6 +4,7 @@
 //! once; an order with no fresh plan for its size fetches one. Every route passes the
 //! guardian's route caps before it is signed.
 
+use kestrel_config::SendVia;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
@@ -270,14 +271,6 @@ impl Router {
             .get(mint)
             .is_some_and(|c| c.at.elapsed() <= self.settings.max_age)
     }
-}
-
-/// How signed transactions leave.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SendVia {
-    Rpc,
-    Jito,
-    Both,
 }
 
 /// Jito sending: the block engines, and the tip every transaction then carries.

@@ -11,12 +11,12 @@ use kestrel_config::{
     ReentrySection, ReferenceChoice, Rule, SendVia, SyncChoice, TokenProgramChoice,
 };
 use kestrel_engine::EngineSetup;
-use kestrel_engine::dispatch::ConfirmPolicy;
 use kestrel_engine::engine::JournalSetup;
 use kestrel_engine::engine::RouteSetup;
-use kestrel_engine::execution::ExecSettings;
 use kestrel_engine::kernel::SellSettings;
-use kestrel_engine::routing::{JitoSending, RouteSettings, SendVia as RouteSendVia};
+use kestrel_engine::pipeline::dispatcher::ConfirmPolicy;
+use kestrel_engine::pipeline::sign::ExecSettings;
+use kestrel_engine::routing::{JitoSending, RouteSettings};
 use kestrel_engine::threads::{Idle, ThreadSettings};
 use kestrel_exec::Wallet;
 use kestrel_exec::jito::Jito;
@@ -324,11 +324,10 @@ fn route_setup(config: &Config) -> Option<RouteSetup> {
 
 fn jito_setup(config: &Config) -> Option<JitoSending> {
     let j = &config.jito;
-    let via = match j.send_via {
-        SendVia::Rpc => return None,
-        SendVia::Jito => RouteSendVia::Jito,
-        SendVia::Both => RouteSendVia::Both,
-    };
+    let via = j.send_via;
+    if via == SendVia::Rpc {
+        return None;
+    }
     let regions: Vec<(String, String)> = if j.block_engines.is_empty() {
         vec![(
             format!("{}/api/v1/bundles", sim_base(config)?),

@@ -14,7 +14,7 @@ use kestrel_units::Lamports;
 
 use crate::book::PendingBuy;
 use crate::metrics::Stage;
-use crate::order::{Order, Route, Why};
+use crate::order::{Order, Venue, Why};
 
 use super::{Kernel, reserves_of_launch};
 
@@ -61,7 +61,7 @@ impl<C: Clock> Kernel<C> {
             reserves_of_launch(l),
             s.read_at,
             decided_at,
-            Route::Curve,
+            Venue::Curve,
         ))
     }
 
@@ -74,8 +74,8 @@ impl<C: Clock> Kernel<C> {
         complete: bool,
         spend: Lamports,
     ) -> Option<Order> {
-        let route = match (&self.routes, complete) {
-            (Some(_), true) => Route::Jupiter,
+        let venue = match (&self.routes, complete) {
+            (Some(_), true) => Venue::Jupiter,
             (None, true) => {
                 tracing::warn!(mint = %info.mint, "operator buy refused: the curve completed and off-curve routing is off");
                 self.alert(format!(
@@ -84,7 +84,7 @@ impl<C: Clock> Kernel<C> {
                 ));
                 return None;
             }
-            (_, false) => Route::Curve,
+            (_, false) => Venue::Curve,
         };
         let intent = Intent {
             mint: info.mint,
@@ -120,6 +120,6 @@ impl<C: Clock> Kernel<C> {
         });
         tracing::info!(mint = %info.mint, spend = %spend, "operator buy");
         let t = mono_nanos();
-        Some(self.order(Why::Operator, approved, info, reserves, t, t, route))
+        Some(self.order(Why::Operator, approved, info, reserves, t, t, venue))
     }
 }

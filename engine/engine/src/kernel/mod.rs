@@ -56,7 +56,7 @@ use solana_pubkey::Pubkey;
 
 use crate::book::{Book, Position};
 use crate::metrics::{Metrics, Recorder, Stage};
-use crate::order::{EngineEvent, Order, Route, Why};
+use crate::order::{EngineEvent, Order, Venue, Why};
 use crate::routing::RouteHooks;
 
 /// Exit settings the kernel needs for sells it is told to make.
@@ -261,7 +261,7 @@ impl<C: Clock> Kernel<C> {
         reserves: Reserves,
         read_at: u64,
         decided_at: u64,
-        route: Route,
+        venue: Venue,
     ) -> Order {
         let id = self.next_order;
         self.next_order += 1;
@@ -273,7 +273,7 @@ impl<C: Clock> Kernel<C> {
             reserves,
             read_at,
             decided_at,
-            route,
+            venue,
         };
         self.record(Record::Order(order.record()));
         order

@@ -10,7 +10,7 @@ use kestrel_pump::curve::Reserves;
 use kestrel_reentry::{Closed, Decision as ReentryDecision, Price, Trade as ReentryTrade};
 
 use crate::book::{PendingBuy, Position};
-use crate::order::{Order, Route, Why};
+use crate::order::{Order, Venue, Why};
 
 use super::{Held, Kernel, MintMeta, reserves_of_trade};
 
@@ -76,7 +76,7 @@ impl<C: Clock> Kernel<C> {
             reserves_of_trade(t),
             s.read_at,
             mono_nanos(),
-            Route::Curve,
+            Venue::Curve,
         ))
     }
 

@@ -10,7 +10,7 @@ use kestrel_model::{Clock, Intent, Side, mono_nanos};
 use kestrel_units::TokenAmount;
 use solana_pubkey::Pubkey;
 
-use crate::order::{EngineEvent, Order, Route, Why};
+use crate::order::{EngineEvent, Order, Venue, Why};
 
 use super::Kernel;
 
@@ -20,13 +20,13 @@ impl<C: Clock> Kernel<C> {
         if p.selling {
             return None;
         }
-        let route = match &self.routes {
-            Some(r) if p.complete || r.curve_via_jupiter => Route::Jupiter,
+        let venue = match &self.routes {
+            Some(r) if p.complete || r.curve_via_jupiter => Venue::Jupiter,
             _ if p.complete => {
                 tracing::warn!(%mint, "curve complete: cannot sell on the curve, and off-curve routing is off");
                 return None;
             }
-            _ => Route::Curve,
+            _ => Venue::Curve,
         };
         let pct = u128::from(percent.min(100));
         let tokens = u64::try_from(u128::from(p.tokens.0) * pct / 100).unwrap_or(p.tokens.0);
@@ -74,6 +74,6 @@ impl<C: Clock> Kernel<C> {
             token_program: token_program_id(p.token_program),
             is_cashback: p.is_cashback,
         };
-        Some(self.order(why, approved, info, p.mark, t, t, route))
+        Some(self.order(why, approved, info, p.mark, t, t, venue))
     }
 }

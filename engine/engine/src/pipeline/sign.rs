@@ -20,9 +20,7 @@ use solana_pubkey::Pubkey;
 
 use crate::metrics::{Metrics, Recorder, Stage};
 use crate::order::{FailReason, Fill, Order};
-
-/// Network fee of one signature (lamports), as every cluster charges it.
-pub const BASE_FEE_PER_SIGNATURE: u64 = 5_000;
+use crate::pipeline::fees::{implied_delta, network_fee};
 
 /// A signed order, ready for the sender.
 #[derive(Clone, Debug)]
@@ -279,7 +277,7 @@ impl Executor {
         let expected = Fill {
             order: order.id,
             why: order.why,
-            wallet_delta: crate::dispatch::implied_delta(intent.is_buy(), leg.curve, fees, network),
+            wallet_delta: implied_delta(intent.is_buy(), leg.curve, fees, network),
             mint: order.mint.mint,
             is_buy: intent.is_buy(),
             tokens,
@@ -305,19 +303,12 @@ impl Executor {
     }
 }
 
-/// Base fee plus priority fee: `ceil(cu_limit × price / 1e6)` micro-lamports → lamports.
-pub fn network_fee(cu_limit: u32, cu_price_micro_lamports: u64) -> u64 {
-    let micro = u128::from(cu_limit) * u128::from(cu_price_micro_lamports);
-    let priority = u64::try_from(micro.div_ceil(1_000_000)).unwrap_or(u64::MAX);
-    BASE_FEE_PER_SIGNATURE.saturating_add(priority)
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::book::Book;
-    use crate::order::{Route, Why};
+    use crate::order::{Venue, Why};
     use kestrel_exec::Recent;
     use kestrel_guardian::{Guardian, Limits};
     use kestrel_model::{Intent, Timestamp};
@@ -391,7 +382,7 @@ mod tests {
             },
             read_at: 0,
             decided_at: 0,
-            route: Route::Curve,
+            venue: Venue::Curve,
         }
     }
 
@@ -491,12 +482,5 @@ mod tests {
         }
         ex.prepare(&buy_order(m)).unwrap();
         assert_eq!(ex.metrics.curve_plans_derived.load(Relaxed), 2);
-    }
-
-    #[test]
-    fn network_fee_rounds_the_priority_fee_up() {
-        assert_eq!(network_fee(200_000, 0), 5_000);
-        assert_eq!(network_fee(200_000, 1), 5_001);
-        assert_eq!(network_fee(100_000, 50_000), 10_000);
     }
 }

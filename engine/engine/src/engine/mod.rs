@@ -1,0 +1,293 @@
+//! The engine: what it is made of ([`EngineSetup`]), starting it (the steps are in
+//! `start.rs`), its threads' loops (`strategy_thread.rs`, `exec_thread.rs`), and stopping it.
+
+mod exec_thread;
+mod setup;
+mod start;
+mod strategy_thread;
+
+pub use setup::{EngineSetup, JournalSetup, RouteSetup};
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::Sender;
+use dashmap::DashMap;
+use kestrel_feed::EndpointStats;
+use kestrel_guardian::Guardian;
+use kestrel_model::SystemClock;
+use kestrel_reentry::Reentry;
+use kestrel_sniper::Sniper;
+use kestrel_store::Journal;
+use solana_pubkey::Pubkey;
+use tokio::runtime::Runtime;
+
+use crate::book::{Book, Position};
+use crate::control::ControlState;
+use crate::error::EngineError;
+use crate::kernel::{Kernel, KernelParts};
+use crate::metrics::{Metrics, percentile_table};
+use crate::order::Command;
+use crate::pipeline::dispatcher::Dispatcher;
+use crate::pipeline::sign::Executor;
+use crate::recovery::RecoveryReport;
+use crate::routing::Router;
+use kestrel_config::SendVia;
+
+/// What the control plane and plugins hold of a running engine: its command queue and its
+/// published views. Cheap to clone.
+#[derive(Clone)]
+pub struct EngineHandle {
+    pub commands: Sender<Command>,
+    pub metrics: Arc<Metrics>,
+    pub positions: Arc<DashMap<Pubkey, Position>>,
+    pub wallet: Pubkey,
+}
+
+impl EngineHandle {
+    /// Hands a command to the strategy thread; false if the queue is full or the engine
+    /// stopped.
+    pub fn command(&self, c: Command) -> bool {
+        self.commands.try_send(c).is_ok()
+    }
+}
+
+/// A running engine.
+pub struct Engine {
+    pub metrics: Arc<Metrics>,
+    pub feeds: Arc<Vec<EndpointStats>>,
+    pub positions: Arc<DashMap<Pubkey, Position>>,
+    pub control_addr: Option<SocketAddr>,
+    pub wallet: Pubkey,
+    /// What start-up recovery found and did.
+    pub recovery: RecoveryReport,
+    journal: Option<Journal>,
+    commands: Sender<Command>,
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+    io_stop: tokio::sync::watch::Sender<bool>,
+    ctl: Option<Runtime>,
+    dispatcher: Dispatcher,
+}
+
+impl Engine {
+    /// Starts the engine, one named step after another (each in `start.rs`): the control
+    /// runtime; the network (RPC clients, the send broadcaster, a first blockhash, which
+    /// nothing trades without); the opening balance; the journal (the send log folded in,
+    /// last run's state read); the feed thread; the dispatcher, the balance watch and the
+    /// route; the kernel, restored and reconciled with the chain before anything trades; the
+    /// control port; then the strategy and execution threads.
+    pub fn start(s: EngineSetup) -> Result<Self, EngineError> {
+        if s.queue_capacity == 0 {
+            return Err(EngineError::Setting(
+                "queue capacity must be at least 1".into(),
+            ));
+        }
+        let metrics = Arc::new(Metrics::new());
+        let cores = core_affinity::get_core_ids().map_or(0, |c| c.len());
+        let placement = s.threads.placement(cores);
+        let idle = s.threads.idle;
+        let ctl = start::control_runtime()?;
+        let net =
+            start::Network::connect(&s.rpc, &s.send, &s.send_policy, s.blockhash_every, &ctl)?;
+        let wallet = Arc::new(s.wallet);
+        let wallet_key = wallet.pubkey();
+        let balance =
+            start::opening_balance(s.paper, s.paper_balance, &net.rpcs, wallet_key, &ctl)?;
+        let opened = start::open_journal(s.journal.as_ref(), wallet_key, balance, s.paper)?;
+        let ch = start::Channels::new(s.queue_capacity);
+        let (io_stop_tx, io_stop_rx) = tokio::sync::watch::channel(false);
+        let (feed, feed_thread) = start::feed_thread(
+            s.feed.clone(),
+            placement.feed,
+            idle,
+            ch.feed_tx,
+            ch.sig_tx,
+            ch.hint_tx,
+            io_stop_rx.clone(),
+        )?;
+        let mut threads = vec![feed_thread];
+        let mut dispatcher = Dispatcher::new(
+            net.broadcaster,
+            net.rpcs.clone(),
+            Some(feed.handle.clone()),
+            ch.report_tx.clone(),
+            wallet.clone(),
+            net.blockhash.clone(),
+            s.confirm.clone(),
+            metrics.clone(),
+            opened.journaling(),
+        );
+        if !s.paper {
+            start::watch_balance(
+                &ctl,
+                net.rpcs.first().cloned(),
+                ch.report_tx.clone(),
+                s.balance_every,
+                wallet_key,
+            );
+        }
+        let tip = s
+            .jito
+            .as_ref()
+            .filter(|j| j.via != SendVia::Rpc)
+            .map(|j| j.tip_lamports);
+        let hooks = match start::router(
+            s.route.as_ref(),
+            net.rpcs.first(),
+            wallet_key,
+            tip,
+            &metrics,
+            &ctl,
+            &io_stop_rx,
+        ) {
+            Some((hooks, router)) => {
+                dispatcher = dispatcher.with_router(router);
+                Some(hooks)
+            }
+            None => None,
+        };
+        if let Some(j) = &s.jito {
+            dispatcher = dispatcher.with_jito(j.clone());
+        }
+        let capacity = usize::try_from(s.limits.max_open_positions)
+            .unwrap_or(64)
+            .clamp(8, 4096)
+            * 2;
+        let mut kernel = Kernel::new(
+            KernelParts {
+                sniper: Sniper::new(s.sniper),
+                guardian: Guardian::new(s.limits, s.blacklisted_mints, s.blacklisted_creators),
+                reentry: Reentry::new(s.reentry, wallet_key),
+                exits: s.exits,
+                book: Book::new(balance, capacity),
+                rates: s.exec.fees.rates,
+                sell: s.sell,
+                metrics: metrics.clone(),
+                feed: Some(feed.handle.clone()),
+                journal: opened.journal.clone(),
+            },
+            SystemClock,
+        );
+        if let Some(hooks) = hooks {
+            kernel = kernel.with_routes(hooks);
+        }
+        if let Some(events) = s.events.clone() {
+            kernel = kernel.with_events(events);
+        }
+        let rpc = if s.paper { None } else { net.rpcs.first() };
+        let recovery = start::recover(
+            &mut kernel,
+            &opened.state,
+            rpc,
+            wallet_key,
+            s.feed.commitment,
+            &ctl,
+        )?;
+        let positions = kernel.views();
+        let control_addr = match s.control {
+            Some(addr) => Some(start::serve_control(
+                addr,
+                ControlState {
+                    metrics: metrics.clone(),
+                    feeds: feed.stats.clone(),
+                    positions: positions.clone(),
+                    blockhash: net.blockhash.clone(),
+                    commands: ch.cmd_tx.clone(),
+                },
+                &ctl,
+            )?),
+            None => None,
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        threads.push(start::strategy_thread(
+            kernel,
+            ch.feed_rx,
+            ch.report_rx,
+            ch.cmd_rx,
+            ch.order_tx,
+            stop.clone(),
+            placement.strategy,
+            idle,
+            metrics.clone(),
+        )?);
+        let mut executor = Executor::new(
+            wallet.clone(),
+            s.exec,
+            net.blockhash.clone(),
+            metrics.clone(),
+        );
+        if let Some(lamports) = tip {
+            executor = executor.with_tip(lamports);
+        }
+        threads.push(start::exec_thread(
+            executor,
+            dispatcher.clone(),
+            ch.order_rx,
+            ch.hint_rx,
+            ch.sig_rx,
+            ch.report_tx,
+            s.paper,
+            placement.exec,
+            idle,
+            metrics.clone(),
+            io_stop_rx,
+        )?);
+        Ok(Self {
+            metrics,
+            feeds: feed.stats,
+            positions,
+            control_addr,
+            wallet: wallet_key,
+            recovery,
+            journal: opened.journal,
+            commands: ch.cmd_tx,
+            stop,
+            threads,
+            io_stop: io_stop_tx,
+            ctl: Some(ctl),
+            dispatcher,
+        })
+    }
+
+    /// What the control plane and plugins hold of the engine.
+    pub fn handle(&self) -> EngineHandle {
+        EngineHandle {
+            commands: self.commands.clone(),
+            metrics: self.metrics.clone(),
+            positions: self.positions.clone(),
+            wallet: self.wallet,
+        }
+    }
+
+    /// The off-curve router, when routing is on.
+    pub fn router(&self) -> Option<&Router> {
+        self.dispatcher.router()
+    }
+
+    /// Hands a command to the strategy thread; false if the queue is full or the engine
+    /// stopped.
+    pub fn command(&self, c: Command) -> bool {
+        self.commands.try_send(c).is_ok()
+    }
+
+    /// Stops every thread and returns the percentile table.
+    pub fn stop(mut self) -> String {
+        self.stop.store(true, Relaxed);
+        let _ = self.io_stop.send(true);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+        self.dispatcher.publish();
+        if let Some(rt) = self.ctl.take() {
+            rt.shutdown_timeout(Duration::from_millis(500));
+        }
+        if let Some(j) = self.journal.take() {
+            j.close();
+        }
+        percentile_table(&self.metrics)
+    }
+}
