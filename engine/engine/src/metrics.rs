@@ -572,3 +572,6 @@ pub fn prometheus(m: &Metrics, feeds: &[kestrel_feed::EndpointStats]) -> String 
     }
     o
 }
+
+#[cfg(test)]
+mod tests;
