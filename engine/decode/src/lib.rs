@@ -31,6 +31,7 @@ mod error;
 pub mod frame;
 pub mod json;
 pub mod logs;
+mod logs_notification;
 pub mod logs_scan;
 pub mod pump;
 pub mod pump_amm;

@@ -5,6 +5,7 @@
 //! hot path) and publish a copy every few hundred milliseconds with `try_lock`, which never
 //! waits; the status line, `/metrics` and the exit table read the published copies.
 
+use std::fmt::{self, Write as _};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 
@@ -271,219 +272,334 @@ pub fn percentile_table(m: &Metrics) -> String {
     out
 }
 
-/// Prometheus text exposition (version 0.0.4).
-pub fn prometheus(m: &Metrics, feeds: &[kestrel_feed::EndpointStats]) -> String {
-    use std::fmt::Write as _;
-    let mut o = String::with_capacity(4096);
-    let counter = |o: &mut String, name: &str, help: &str, v: u64| {
-        let _ = writeln!(
-            o,
-            "# HELP kestrel_{name} {help}\n# TYPE kestrel_{name} counter\nkestrel_{name} {v}"
-        );
-    };
-    counter(
-        &mut o,
-        "launches_total",
-        "Launches seen.",
-        m.launches.load(Relaxed),
-    );
-    counter(
-        &mut o,
-        "trades_total",
-        "Curve trades seen.",
-        m.trades.load(Relaxed),
-    );
-    counter(
-        &mut o,
-        "bought_total",
-        "Buys filled.",
-        m.bought.load(Relaxed),
-    );
-    counter(&mut o, "sold_total", "Sells filled.", m.sold.load(Relaxed));
-    counter(
-        &mut o,
-        "buy_failures_total",
-        "Buys that failed or expired.",
-        m.buy_failures.load(Relaxed),
-    );
-    counter(
-        &mut o,
-        "sends_total",
-        "Transactions broadcast.",
-        m.sends.load(Relaxed),
-    );
-    counter(
-        &mut o,
-        "send_retries_total",
-        "Send retries after 429 or transport errors.",
-        m.send_retries.load(Relaxed),
-    );
-    counter(
-        &mut o,
-        "resigns_total",
-        "Transactions re-signed with a fresh blockhash.",
-        m.resigns.load(Relaxed),
-    );
-    counter(
-        &mut o,
-        "exec_queue_full_total",
-        "Times the execution queue was full.",
-        m.exec_queue_full.load(Relaxed),
-    );
+/// A metric family's head: its name after `kestrel_`, its help line and its type.
+struct Head {
+    name: &'static str,
+    help: &'static str,
+    kind: &'static str,
+}
+
+const COUNTER: &str = "counter";
+const GAUGE: &str = "gauge";
+
+/// What a row of [`FAMILIES`] reads from [`Metrics`].
+enum Read {
+    /// One unlabelled sample (wide enough for the u64 and the i64 fields; prints the same).
+    Value(fn(&Metrics) -> i128),
+    /// One sample per reason, in index order, labelled `reason` with the name at that index.
+    ByReason(fn(&Metrics) -> &[AtomicU64], fn(usize) -> &'static str),
+}
+
+/// The counters and gauges of [`Metrics`], in the order `/metrics` writes them.
+const FAMILIES: &[(Head, Read)] = &[
+    (
+        Head {
+            name: "launches_total",
+            help: "Launches seen.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.launches.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "trades_total",
+            help: "Curve trades seen.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.trades.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "bought_total",
+            help: "Buys filled.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.bought.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "sold_total",
+            help: "Sells filled.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.sold.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "buy_failures_total",
+            help: "Buys that failed or expired.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.buy_failures.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "sends_total",
+            help: "Transactions broadcast.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.sends.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "send_retries_total",
+            help: "Send retries after 429 or transport errors.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.send_retries.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "resigns_total",
+            help: "Transactions re-signed with a fresh blockhash.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.resigns.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "exec_queue_full_total",
+            help: "Times the execution queue was full.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.exec_queue_full.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "skipped_total",
+            help: "Launches the sniper skipped, by reason.",
+            kind: COUNTER,
+        },
+        Read::ByReason(
+            |m| &m.skipped,
+            |i| SkipReason::ALL.get(i).map_or("unknown", |r| r.name()),
+        ),
+    ),
+    (
+        Head {
+            name: "refused_total",
+            help: "Intents the guardian refused, by reason.",
+            kind: COUNTER,
+        },
+        Read::ByReason(|m| &m.refused, Reason::name_at),
+    ),
+    (
+        Head {
+            name: "exits_total",
+            help: "Sell orders made, by reason.",
+            kind: COUNTER,
+        },
+        Read::ByReason(|m| &m.exits, ExitReason::name_at),
+    ),
+    (
+        Head {
+            name: "reentry_passes_total",
+            help: "Trades on watched mints that did not re-enter, by reason.",
+            kind: COUNTER,
+        },
+        Read::ByReason(|m| &m.reentry_passes, Pass::name_at),
+    ),
+    (
+        Head {
+            name: "reentries_total",
+            help: "Re-entry buys ordered.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.reentries.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "sell_failures_total",
+            help: "Sells that failed.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.sell_failures.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "route_plans_ready_total",
+            help: "Routed orders signed from a quote the refresher had ready.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.route_plans_ready.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "route_plans_fetched_total",
+            help: "Routed orders that fetched their quote first.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.route_plans_fetched.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "curve_plans_warm_total",
+            help: "Curve orders whose accounts were derived while the strategy decided.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.curve_plans_warm.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "curve_plans_derived_total",
+            help: "Curve orders whose accounts were derived when the order came.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.curve_plans_derived.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "signed_nonce_ahead_total",
+            help: "Curve orders signed with a nonce made ahead (only the cheap half of the signature left).",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.signed_nonce_ahead.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "signed_deterministic_total",
+            help: "Curve orders signed with RFC 8032's nonce (none made ahead, or nonces = \"deterministic\").",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.signed_deterministic.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "graduated_held",
+            help: "Held positions whose curve completed (they exit off the curve).",
+            kind: GAUGE,
+        },
+        Read::Value(|m| m.graduated_held.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "open_positions",
+            help: "Open positions.",
+            kind: GAUGE,
+        },
+        Read::Value(|m| m.open_positions.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "exposure_lamports",
+            help: "SOL at cost in open positions.",
+            kind: GAUGE,
+        },
+        Read::Value(|m| m.exposure_lamports.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "realized_pnl_lamports",
+            help: "Realized PnL.",
+            kind: GAUGE,
+        },
+        Read::Value(|m| m.realized_pnl_lamports.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "unrealized_pnl_lamports",
+            help: "Unrealized PnL at the curve's price, after fees.",
+            kind: GAUGE,
+        },
+        Read::Value(|m| m.unrealized_pnl_lamports.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "wallet_lamports",
+            help: "Wallet balance as the engine tracks it.",
+            kind: GAUGE,
+        },
+        Read::Value(|m| m.wallet_lamports.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "slot",
+            help: "Highest slot seen.",
+            kind: GAUGE,
+        },
+        Read::Value(|m| m.slot.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "trading_state",
+            help: "0 active, 1 reducing, 2 halted.",
+            kind: GAUGE,
+        },
+        Read::Value(|m| m.trading_state.load(Relaxed).into()),
+    ),
+];
+
+/// Reads one endpoint's sample for a per-endpoint family.
+type FeedRead = fn(&kestrel_feed::EndpointStats) -> u64;
+
+/// The per-endpoint families, written after the stage latencies, labelled `endpoint`.
+const FEED_FAMILIES: &[(Head, FeedRead)] = &[
+    (
+        Head {
+            name: "feed_first_total",
+            help: "Transactions an endpoint delivered first.",
+            kind: COUNTER,
+        },
+        |f| f.first.load(Relaxed),
+    ),
+    (
+        Head {
+            name: "feed_duplicates_total",
+            help: "Copies dropped because another endpoint was first.",
+            kind: COUNTER,
+        },
+        |f| f.duplicates.load(Relaxed),
+    ),
+    (
+        Head {
+            name: "feed_lag_mean_microseconds",
+            help: "Mean lag behind the fastest endpoint.",
+            kind: GAUGE,
+        },
+        |f| f.mean_lag_us(),
+    ),
+    (
+        Head {
+            name: "feed_disconnects_total",
+            help: "Times an endpoint dropped.",
+            kind: COUNTER,
+        },
+        |f| f.disconnects.load(Relaxed),
+    ),
+    (
+        Head {
+            name: "feed_connected",
+            help: "Whether an endpoint is connected.",
+            kind: GAUGE,
+        },
+        |f| u64::from(f.connected.load(Relaxed)),
+    ),
+];
+
+/// Writes a family's `# HELP` and `# TYPE` lines.
+fn write_head(o: &mut String, head: &Head) {
+    let Head { name, help, kind } = head;
     let _ = writeln!(
         o,
-        "# HELP kestrel_skipped_total Launches the sniper skipped, by reason.\n# TYPE kestrel_skipped_total counter"
+        "# HELP kestrel_{name} {help}\n# TYPE kestrel_{name} {kind}"
     );
-    for r in SkipReason::ALL {
-        let v = m.skipped.get(r as usize).map_or(0, |c| c.load(Relaxed));
-        let _ = writeln!(o, "kestrel_skipped_total{{reason=\"{}\"}} {v}", r.name());
+}
+
+/// Writes a family with one sample per label value (`kestrel_name{label="value"} sample`).
+fn write_labelled<'a, V: fmt::Display>(
+    o: &mut String,
+    head: &Head,
+    label: &str,
+    samples: impl IntoIterator<Item = (&'a str, V)>,
+) {
+    write_head(o, head);
+    for (value, sample) in samples {
+        let _ = writeln!(o, "kestrel_{}{{{label}=\"{value}\"}} {sample}", head.name);
     }
-    let _ = writeln!(
-        o,
-        "# HELP kestrel_refused_total Intents the guardian refused, by reason.\n# TYPE kestrel_refused_total counter"
-    );
-    for (i, c) in m.refused.iter().enumerate() {
-        let _ = writeln!(
-            o,
-            "kestrel_refused_total{{reason=\"{}\"}} {}",
-            Reason::name_at(i),
-            c.load(Relaxed)
-        );
-    }
-    let labelled = |o: &mut String,
-                    name: &str,
-                    help: &str,
-                    values: &[AtomicU64],
-                    label: fn(usize) -> &'static str| {
-        let _ = writeln!(
-            o,
-            "# HELP kestrel_{name} {help}\n# TYPE kestrel_{name} counter"
-        );
-        for (i, c) in values.iter().enumerate() {
-            let _ = writeln!(
-                o,
-                "kestrel_{name}{{reason=\"{}\"}} {}",
-                label(i),
-                c.load(Relaxed)
-            );
-        }
-    };
-    labelled(
-        &mut o,
-        "exits_total",
-        "Sell orders made, by reason.",
-        &m.exits,
-        ExitReason::name_at,
-    );
-    labelled(
-        &mut o,
-        "reentry_passes_total",
-        "Trades on watched mints that did not re-enter, by reason.",
-        &m.reentry_passes,
-        Pass::name_at,
-    );
-    counter(
-        &mut o,
-        "reentries_total",
-        "Re-entry buys ordered.",
-        m.reentries.load(Relaxed),
-    );
-    counter(
-        &mut o,
-        "sell_failures_total",
-        "Sells that failed.",
-        m.sell_failures.load(Relaxed),
-    );
-    counter(
-        &mut o,
-        "route_plans_ready_total",
-        "Routed orders signed from a quote the refresher had ready.",
-        m.route_plans_ready.load(Relaxed),
-    );
-    counter(
-        &mut o,
-        "route_plans_fetched_total",
-        "Routed orders that fetched their quote first.",
-        m.route_plans_fetched.load(Relaxed),
-    );
-    counter(
-        &mut o,
-        "curve_plans_warm_total",
-        "Curve orders whose accounts were derived while the strategy decided.",
-        m.curve_plans_warm.load(Relaxed),
-    );
-    counter(
-        &mut o,
-        "curve_plans_derived_total",
-        "Curve orders whose accounts were derived when the order came.",
-        m.curve_plans_derived.load(Relaxed),
-    );
-    counter(
-        &mut o,
-        "signed_nonce_ahead_total",
-        "Curve orders signed with a nonce made ahead (only the cheap half of the signature left).",
-        m.signed_nonce_ahead.load(Relaxed),
-    );
-    counter(
-        &mut o,
-        "signed_deterministic_total",
-        "Curve orders signed with RFC 8032's nonce (none made ahead, or nonces = \"deterministic\").",
-        m.signed_deterministic.load(Relaxed),
-    );
-    let gauge = |o: &mut String, name: &str, help: &str, v: String| {
-        let _ = writeln!(
-            o,
-            "# HELP kestrel_{name} {help}\n# TYPE kestrel_{name} gauge\nkestrel_{name} {v}"
-        );
-    };
-    gauge(
-        &mut o,
-        "graduated_held",
-        "Held positions whose curve completed (they exit off the curve).",
-        m.graduated_held.load(Relaxed).to_string(),
-    );
-    gauge(
-        &mut o,
-        "open_positions",
-        "Open positions.",
-        m.open_positions.load(Relaxed).to_string(),
-    );
-    gauge(
-        &mut o,
-        "exposure_lamports",
-        "SOL at cost in open positions.",
-        m.exposure_lamports.load(Relaxed).to_string(),
-    );
-    gauge(
-        &mut o,
-        "realized_pnl_lamports",
-        "Realized PnL.",
-        m.realized_pnl_lamports.load(Relaxed).to_string(),
-    );
-    gauge(
-        &mut o,
-        "unrealized_pnl_lamports",
-        "Unrealized PnL at the curve's price, after fees.",
-        m.unrealized_pnl_lamports.load(Relaxed).to_string(),
-    );
-    gauge(
-        &mut o,
-        "wallet_lamports",
-        "Wallet balance as the engine tracks it.",
-        m.wallet_lamports.load(Relaxed).to_string(),
-    );
-    gauge(
-        &mut o,
-        "slot",
-        "Highest slot seen.",
-        m.slot.load(Relaxed).to_string(),
-    );
-    gauge(
-        &mut o,
-        "trading_state",
-        "0 active, 1 reducing, 2 halted.",
-        m.trading_state.load(Relaxed).to_string(),
-    );
+}
+
+/// The stage latencies, a summary with four quantiles and a count per stage.
+fn write_stage_latencies(o: &mut String, m: &Metrics) {
     let _ = writeln!(
         o,
         "# HELP kestrel_stage_latency_seconds Time from frame read to the end of each stage.\n# TYPE kestrel_stage_latency_seconds summary"
@@ -510,65 +626,39 @@ pub fn prometheus(m: &Metrics, feeds: &[kestrel_feed::EndpointStats]) -> String 
             h.len()
         );
     }
-    let _ = writeln!(
-        o,
-        "# HELP kestrel_feed_first_total Transactions an endpoint delivered first.\n# TYPE kestrel_feed_first_total counter"
-    );
-    for f in feeds {
-        let _ = writeln!(
-            o,
-            "kestrel_feed_first_total{{endpoint=\"{}\"}} {}",
-            f.name,
-            f.first.load(Relaxed)
-        );
+}
+
+/// Prometheus text exposition (version 0.0.4).
+pub fn prometheus(m: &Metrics, feeds: &[kestrel_feed::EndpointStats]) -> String {
+    let mut o = String::with_capacity(4096);
+    for (head, read) in FAMILIES {
+        match read {
+            Read::Value(value) => {
+                write_head(&mut o, head);
+                let _ = writeln!(o, "kestrel_{} {}", head.name, value(m));
+            }
+            Read::ByReason(counters, name_at) => write_labelled(
+                &mut o,
+                head,
+                "reason",
+                counters(m)
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (name_at(i), c.load(Relaxed))),
+            ),
+        }
     }
-    let _ = writeln!(
-        o,
-        "# HELP kestrel_feed_duplicates_total Copies dropped because another endpoint was first.\n# TYPE kestrel_feed_duplicates_total counter"
-    );
-    for f in feeds {
-        let _ = writeln!(
-            o,
-            "kestrel_feed_duplicates_total{{endpoint=\"{}\"}} {}",
-            f.name,
-            f.duplicates.load(Relaxed)
-        );
-    }
-    let _ = writeln!(
-        o,
-        "# HELP kestrel_feed_lag_mean_microseconds Mean lag behind the fastest endpoint.\n# TYPE kestrel_feed_lag_mean_microseconds gauge"
-    );
-    for f in feeds {
-        let _ = writeln!(
-            o,
-            "kestrel_feed_lag_mean_microseconds{{endpoint=\"{}\"}} {}",
-            f.name,
-            f.mean_lag_us()
-        );
-    }
-    let _ = writeln!(
-        o,
-        "# HELP kestrel_feed_disconnects_total Times an endpoint dropped.\n# TYPE kestrel_feed_disconnects_total counter"
-    );
-    for f in feeds {
-        let _ = writeln!(
-            o,
-            "kestrel_feed_disconnects_total{{endpoint=\"{}\"}} {}",
-            f.name,
-            f.disconnects.load(Relaxed)
-        );
-    }
-    let _ = writeln!(
-        o,
-        "# HELP kestrel_feed_connected Whether an endpoint is connected.\n# TYPE kestrel_feed_connected gauge"
-    );
-    for f in feeds {
-        let _ = writeln!(
-            o,
-            "kestrel_feed_connected{{endpoint=\"{}\"}} {}",
-            f.name,
-            u8::from(f.connected.load(Relaxed))
+    write_stage_latencies(&mut o, m);
+    for (head, read) in FEED_FAMILIES {
+        write_labelled(
+            &mut o,
+            head,
+            "endpoint",
+            feeds.iter().map(|f| (f.name.as_str(), read(f))),
         );
     }
     o
 }
+
+#[cfg(test)]
+mod tests;

@@ -129,50 +129,77 @@ const POSITION_COLUMNS: &str = "mint, creator, bonding_curve, token_program, is_
     cost, realized, opened_ns, peak_ratio, levels_done, reentries, mark_sol, mark_token, high_sol,
     high_token, complete, closed_ns, updated_ns";
 
+/// Builds `$ty` from a row, each field read from the column of the same name, so a field
+/// cannot be read from a neighbour's position.
+macro_rules! by_name {
+    ($row:expr, $ty:ident { $($field:ident),* $(,)? }) => {
+        $ty { $($field: $row.get(stringify!($field))?),* }
+    };
+}
+
 /// A position row as raw SQL values, converted after the query (errors stay typed).
 struct RawPosition {
-    text: [String; 4],
-    nums: [i64; 12],
-    closed: Option<i64>,
-    flags: [bool; 2],
+    mint: String,
+    creator: String,
+    bonding_curve: String,
+    token_program: String,
+    is_cashback: bool,
+    tokens: i64,
+    cost: i64,
+    realized: i64,
+    opened_ns: i64,
+    peak_ratio: i64,
+    levels_done: i64,
+    reentries: i64,
+    mark_sol: i64,
+    mark_token: i64,
+    high_sol: i64,
+    high_token: i64,
+    complete: bool,
+    closed_ns: Option<i64>,
+    updated_ns: i64,
 }
 
 fn raw_position(r: &Row<'_>) -> rusqlite::Result<RawPosition> {
-    Ok(RawPosition {
-        text: [r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?],
-        nums: [
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-            r.get(8)?,
-            r.get(9)?,
-            r.get(10)?,
-            r.get(11)?,
-            r.get(12)?,
-            r.get(13)?,
-            r.get(14)?,
-            r.get(15)?,
-            r.get(18)?,
-        ],
-        closed: r.get(17)?,
-        flags: [r.get(4)?, r.get(16)?],
-    })
+    Ok(by_name!(
+        r,
+        RawPosition {
+            mint,
+            creator,
+            bonding_curve,
+            token_program,
+            is_cashback,
+            tokens,
+            cost,
+            realized,
+            opened_ns,
+            peak_ratio,
+            levels_done,
+            reentries,
+            mark_sol,
+            mark_token,
+            high_sol,
+            high_token,
+            complete,
+            closed_ns,
+            updated_ns,
+        }
+    ))
 }
 
 fn position(raw: RawPosition) -> Result<PositionRecord, StoreError> {
     const T: &str = "positions";
-    let n = |i: usize, c| u(raw.nums[i], T, c);
-    let levels_done = u8::try_from(raw.nums[5]).map_err(|_| StoreError::Corrupt {
+    let levels_done = u8::try_from(raw.levels_done).map_err(|_| StoreError::Corrupt {
         table: T,
         column: "levels_done",
-        detail: raw.nums[5].to_string(),
+        detail: raw.levels_done.to_string(),
     })?;
-    let reentries = u32::try_from(raw.nums[6]).map_err(|_| StoreError::Corrupt {
+    let reentries = u32::try_from(raw.reentries).map_err(|_| StoreError::Corrupt {
         table: T,
         column: "reentries",
-        detail: raw.nums[6].to_string(),
+        detail: raw.reentries.to_string(),
     })?;
-    let token_2022 = match raw.text[3].as_str() {
+    let token_2022 = match raw.token_program.as_str() {
         "spl" => false,
         "token2022" => true,
         other => {
@@ -184,25 +211,25 @@ fn position(raw: RawPosition) -> Result<PositionRecord, StoreError> {
         }
     };
     Ok(PositionRecord {
-        mint: key(&raw.text[0], T, "mint")?,
-        creator: key(&raw.text[1], T, "creator")?,
-        bonding_curve: key(&raw.text[2], T, "bonding_curve")?,
+        mint: key(&raw.mint, T, "mint")?,
+        creator: key(&raw.creator, T, "creator")?,
+        bonding_curve: key(&raw.bonding_curve, T, "bonding_curve")?,
         token_2022,
-        is_cashback: raw.flags[0],
-        tokens: n(0, "tokens")?,
-        cost: n(1, "cost")?,
-        realized: raw.nums[2],
-        opened_ns: n(3, "opened_ns")?,
-        peak_ratio: n(4, "peak_ratio")?,
+        is_cashback: raw.is_cashback,
+        tokens: u(raw.tokens, T, "tokens")?,
+        cost: u(raw.cost, T, "cost")?,
+        realized: raw.realized,
+        opened_ns: u(raw.opened_ns, T, "opened_ns")?,
+        peak_ratio: u(raw.peak_ratio, T, "peak_ratio")?,
         levels_done,
         reentries,
-        mark_sol: n(7, "mark_sol")?,
-        mark_token: n(8, "mark_token")?,
-        high_sol: n(9, "high_sol")?,
-        high_token: n(10, "high_token")?,
-        complete: raw.flags[1],
-        closed_ns: raw.closed.map(|c| u(c, T, "closed_ns")).transpose()?,
-        updated_ns: n(11, "updated_ns")?,
+        mark_sol: u(raw.mark_sol, T, "mark_sol")?,
+        mark_token: u(raw.mark_token, T, "mark_token")?,
+        high_sol: u(raw.high_sol, T, "high_sol")?,
+        high_token: u(raw.high_token, T, "high_token")?,
+        complete: raw.complete,
+        closed_ns: raw.closed_ns.map(|c| u(c, T, "closed_ns")).transpose()?,
+        updated_ns: u(raw.updated_ns, T, "updated_ns")?,
     })
 }
 
@@ -294,62 +321,79 @@ impl Reader {
              o.bonding_curve, o.token_program, o.is_cashback FROM orders o
              LEFT JOIN outcomes x ON x.order_id = o.id WHERE x.order_id IS NULL ORDER BY o.id",
         )?;
-        type Raw = (
-            i64,
-            String,
-            String,
-            i64,
-            i64,
-            String,
-            i64,
-            [String; 3],
-            bool,
-        );
+        struct Raw {
+            id: i64,
+            mint: String,
+            side: String,
+            spend_lamports: i64,
+            tokens: i64,
+            why: String,
+            level: i64,
+            creator: String,
+            bonding_curve: String,
+            token_program: String,
+            is_cashback: bool,
+        }
         let raws = stmt
             .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    [r.get(7)?, r.get(8)?, r.get(9)?],
-                    r.get(10)?,
+                Ok(by_name!(
+                    r,
+                    Raw {
+                        id,
+                        mint,
+                        side,
+                        spend_lamports,
+                        tokens,
+                        why,
+                        level,
+                        creator,
+                        bonding_curve,
+                        token_program,
+                        is_cashback,
+                    }
                 ))
             })?
             .collect::<rusqlite::Result<Vec<Raw>>>()?;
         let mut sends = self.conn.prepare(
             "SELECT signature, last_valid_block FROM sends WHERE order_id = ?1 ORDER BY at_ns",
         )?;
+        struct RawSend {
+            signature: String,
+            last_valid_block: i64,
+        }
         let mut out = Vec::with_capacity(raws.len());
-        for (id, mint, side, spend, tokens, why, level, keys, is_cashback) in raws {
+        for o in raws {
             let signed = sends
-                .query_map(params![id], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                .query_map(params![o.id], |r| {
+                    Ok(by_name!(
+                        r,
+                        RawSend {
+                            signature,
+                            last_valid_block
+                        }
+                    ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?
                 .into_iter()
-                .map(|(s, lvb)| {
+                .map(|s| {
                     Ok(OrderSend {
-                        signature: SignatureText::new(&s),
-                        last_valid_block: u(lvb, "sends", "last_valid_block")?,
+                        signature: SignatureText::new(&s.signature),
+                        last_valid_block: u(s.last_valid_block, "sends", "last_valid_block")?,
                     })
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             out.push(InFlight {
-                id: u(id, T, "id")?,
-                mint: key(&mint, T, "mint")?,
-                creator: key(&keys[0], T, "creator")?,
-                bonding_curve: key(&keys[1], T, "bonding_curve")?,
-                token_2022: keys[2] == "token2022",
-                is_cashback,
-                side: side_of(&side, T)?,
-                spend_lamports: u(spend, T, "spend_lamports")?,
-                tokens: u(tokens, T, "tokens")?,
-                why,
-                level: u8::try_from(level).unwrap_or(0),
+                id: u(o.id, T, "id")?,
+                mint: key(&o.mint, T, "mint")?,
+                creator: key(&o.creator, T, "creator")?,
+                bonding_curve: key(&o.bonding_curve, T, "bonding_curve")?,
+                token_2022: o.token_program == "token2022",
+                is_cashback: o.is_cashback,
+                side: side_of(&o.side, T)?,
+                spend_lamports: u(o.spend_lamports, T, "spend_lamports")?,
+                tokens: u(o.tokens, T, "tokens")?,
+                why: o.why,
+                level: u8::try_from(o.level).unwrap_or(0),
                 sends: signed,
             });
         }
@@ -360,49 +404,64 @@ impl Reader {
     pub fn fills(&self, since_ns: u64) -> Result<Vec<FillView>, StoreError> {
         const T: &str = "fills";
         let mut stmt = self.conn.prepare(
-            "SELECT f.signature, f.order_id, f.mint, f.side, COALESCE(o.why, ''), f.tokens,
+            "SELECT f.signature, f.order_id, f.mint, f.side, COALESCE(o.why, '') AS why, f.tokens,
              f.sol_lamports, f.fee_lamports, f.network_fee, f.wallet_delta, f.realized, f.slot,
              f.at_ns FROM fills f LEFT JOIN orders o ON o.id = f.order_id
              WHERE f.at_ns >= ?1 ORDER BY f.at_ns, f.rowid",
         )?;
-        type Raw = (String, i64, String, String, String, [i64; 8]);
+        struct Raw {
+            signature: String,
+            order_id: i64,
+            mint: String,
+            side: String,
+            why: String,
+            tokens: i64,
+            sol_lamports: i64,
+            fee_lamports: i64,
+            network_fee: i64,
+            wallet_delta: i64,
+            realized: i64,
+            slot: i64,
+            at_ns: i64,
+        }
         let raws = stmt
             .query_map(params![int(since_ns)?], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    [
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                        r.get(8)?,
-                        r.get(9)?,
-                        r.get(10)?,
-                        r.get(11)?,
-                        r.get(12)?,
-                    ],
+                Ok(by_name!(
+                    r,
+                    Raw {
+                        signature,
+                        order_id,
+                        mint,
+                        side,
+                        why,
+                        tokens,
+                        sol_lamports,
+                        fee_lamports,
+                        network_fee,
+                        wallet_delta,
+                        realized,
+                        slot,
+                        at_ns,
+                    }
                 ))
             })?
             .collect::<rusqlite::Result<Vec<Raw>>>()?;
         raws.into_iter()
-            .map(|(signature, order_id, mint, side, why, n)| {
+            .map(|f| {
                 Ok(FillView {
-                    signature,
-                    order_id: u(order_id, T, "order_id")?,
-                    mint,
-                    side,
-                    why,
-                    tokens: u(n[0], T, "tokens")?,
-                    sol_lamports: u(n[1], T, "sol_lamports")?,
-                    fee_lamports: u(n[2], T, "fee_lamports")?,
-                    network_fee: u(n[3], T, "network_fee")?,
-                    wallet_delta: n[4],
-                    realized: n[5],
-                    slot: u(n[6], T, "slot")?,
-                    at_ns: u(n[7], T, "at_ns")?,
+                    signature: f.signature,
+                    order_id: u(f.order_id, T, "order_id")?,
+                    mint: f.mint,
+                    side: f.side,
+                    why: f.why,
+                    tokens: u(f.tokens, T, "tokens")?,
+                    sol_lamports: u(f.sol_lamports, T, "sol_lamports")?,
+                    fee_lamports: u(f.fee_lamports, T, "fee_lamports")?,
+                    network_fee: u(f.network_fee, T, "network_fee")?,
+                    wallet_delta: f.wallet_delta,
+                    realized: f.realized,
+                    slot: u(f.slot, T, "slot")?,
+                    at_ns: u(f.at_ns, T, "at_ns")?,
                 })
             })
             .collect()
@@ -423,28 +482,39 @@ impl Reader {
                 0,
             ),
         };
+        struct Raw {
+            day: i64,
+            realized: i64,
+            network_fees: i64,
+            wallet_delta: i64,
+            buys: i64,
+            sells: i64,
+        }
         let mut stmt = self.conn.prepare(sql)?;
         let raws = stmt
             .query_map(params![arg], |r| {
-                Ok([
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ])
+                Ok(by_name!(
+                    r,
+                    Raw {
+                        day,
+                        realized,
+                        network_fees,
+                        wallet_delta,
+                        buys,
+                        sells,
+                    }
+                ))
             })?
-            .collect::<rusqlite::Result<Vec<[i64; 6]>>>()?;
+            .collect::<rusqlite::Result<Vec<Raw>>>()?;
         raws.into_iter()
-            .map(|n| {
+            .map(|d| {
                 Ok(DayPnl {
-                    day: u(n[0], T, "day")?,
-                    realized: n[1],
-                    network_fees: u(n[2], T, "network_fees")?,
-                    wallet_delta: n[3],
-                    buys: u(n[4], T, "buys")?,
-                    sells: u(n[5], T, "sells")?,
+                    day: u(d.day, T, "day")?,
+                    realized: d.realized,
+                    network_fees: u(d.network_fees, T, "network_fees")?,
+                    wallet_delta: d.wallet_delta,
+                    buys: u(d.buys, T, "buys")?,
+                    sells: u(d.sells, T, "sells")?,
                 })
             })
             .collect()
@@ -473,7 +543,7 @@ impl Reader {
         let mut stmt = self.conn.prepare("SELECT value FROM meta WHERE key = ?1")?;
         let mut rows = stmt.query(params![key])?;
         Ok(match rows.next()? {
-            Some(r) => Some(r.get(0)?),
+            Some(r) => Some(r.get("value")?),
             None => None,
         })
     }
@@ -486,7 +556,7 @@ impl Reader {
                 .prepare("SELECT state FROM guardian_states ORDER BY id DESC LIMIT 1")?;
             let mut rows = stmt.query([])?;
             match rows.next()? {
-                Some(r) => Some(r.get(0)?),
+                Some(r) => Some(r.get("state")?),
                 None => None,
             }
         };

@@ -17,6 +17,9 @@ use crate::bindings::{Event, EventKinds, Inbound, Plugin};
 use crate::config::PluginSpec;
 use crate::engine_api::EngineApi;
 use crate::imports::{Counters, PluginCtx, State};
+// Defined in modules below this one, which the supervisor reads too: it need not import the host.
+pub use crate::status::PluginStatus;
+pub use crate::supervisor::EPOCH_TICK;
 use crate::supervisor::{self, Shared, Work};
 
 /// Puts the calling thread in the scheduler's idle class (Linux `SCHED_IDLE`): it runs only
@@ -36,9 +39,6 @@ pub fn lower_priority() -> bool {
     false
 }
 
-/// How often the epoch advances: the unit of a call's deadline.
-pub const EPOCH_TICK: Duration = Duration::from_millis(10);
-
 #[derive(Debug, Error)]
 pub enum HostError {
     #[error("plugin runtime: {0}")]
@@ -53,25 +53,6 @@ pub enum HostError {
     Busy(String),
     #[error("plugin `{0}` did not answer in time")]
     NoAnswer(String),
-}
-
-/// How a plugin is doing.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PluginStatus {
-    pub name: String,
-    pub running: bool,
-    pub starts: u64,
-    pub restarts: u64,
-    pub faults: u64,
-    pub last_fault: Option<String>,
-    /// Events and messages dropped because its queue was full.
-    pub dropped: u64,
-    pub http_requests: u64,
-    pub http_denied: u64,
-    pub commands: u64,
-    pub commands_denied: u64,
-    /// Log lines dropped over the per-second allowance.
-    pub logs_dropped: u64,
 }
 
 struct Running {

@@ -16,6 +16,7 @@ pub mod engine_api;
 pub mod host;
 pub mod http;
 mod imports;
+mod status;
 mod supervisor;
 
 pub use config::{Grants, PluginLimits, PluginSource, PluginSpec};

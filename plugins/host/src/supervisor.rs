@@ -14,9 +14,12 @@ use wasmtime_wasi::WasiCtxBuilder;
 
 use crate::bindings::{Event, EventKinds, Inbound, Plugin};
 use crate::config::{PluginSource, PluginSpec};
-use crate::host::{EPOCH_TICK, PluginStatus};
 use crate::http::Rate;
 use crate::imports::{PluginCtx, State};
+use crate::status::PluginStatus;
+
+/// How often the epoch advances: the unit of a call's deadline (the host's ticker advances it).
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
 pub(crate) enum Work {
     Event(Event),

@@ -8,6 +8,10 @@ use std::fmt;
 use std::time::Duration;
 
 use kestrel_units::{Bps, Lamports, TokenAmount};
+use strum::{
+    EnumCount, EnumDiscriminants, EnumIter, EnumString, IntoEnumIterator, IntoStaticStr,
+    VariantArray,
+};
 
 /// 100 % in basis points.
 const WHOLE: u128 = 10_000;
@@ -88,8 +92,16 @@ impl ExitRules {
     }
 }
 
-/// Why a position is being sold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Why a position is being sold. The index, name and parse of each reason come from
+/// [`ExitReasonKind`], derived from these variants in this order (counters are kept by index,
+/// the journal stores names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumDiscriminants, EnumIter)]
+#[strum_discriminants(
+    name(ExitReasonKind),
+    vis(pub(crate)),
+    derive(EnumCount, IntoStaticStr, EnumString, VariantArray),
+    strum(serialize_all = "snake_case")
+)]
 pub enum ExitReason {
     /// Take-profit level `level` (0-based, in ascending gain).
     TakeProfit {
@@ -109,56 +121,32 @@ pub enum ExitReason {
 }
 
 impl ExitReason {
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = ExitReasonKind::COUNT;
 
     pub fn index(&self) -> usize {
-        match self {
-            Self::TakeProfit { .. } => 0,
-            Self::StopLoss => 1,
-            Self::TrailingStop => 2,
-            Self::MaxHold => 3,
-            Self::CreatorSold => 4,
-            Self::LiquidityDrained => 5,
-            Self::Kill => 6,
-            Self::Manual => 7,
-            Self::Graduated => 8,
-        }
+        ExitReasonKind::from(self) as usize
     }
 
     pub fn name(&self) -> &'static str {
-        Self::name_at(self.index())
+        ExitReasonKind::from(self).into()
     }
 
     pub fn name_at(index: usize) -> &'static str {
-        const NAMES: [&str; ExitReason::COUNT] = [
-            "take_profit",
-            "stop_loss",
-            "trailing_stop",
-            "max_hold",
-            "creator_sold",
-            "liquidity_drained",
-            "kill",
-            "manual",
-            "graduated",
-        ];
-        NAMES.get(index).copied().unwrap_or("unknown")
+        ExitReasonKind::VARIANTS
+            .get(index)
+            .map_or("unknown", |&kind| kind.into())
     }
 
     /// Parses [`ExitReason::name`] back (the journal stores names); take-profit levels need
     /// the level, given apart.
     pub fn from_name(name: &str, level: u8) -> Option<Self> {
-        Some(match name {
-            "take_profit" => Self::TakeProfit { level },
-            "stop_loss" => Self::StopLoss,
-            "trailing_stop" => Self::TrailingStop,
-            "max_hold" => Self::MaxHold,
-            "creator_sold" => Self::CreatorSold,
-            "liquidity_drained" => Self::LiquidityDrained,
-            "kill" => Self::Kill,
-            "manual" => Self::Manual,
-            "graduated" => Self::Graduated,
-            _ => return None,
-        })
+        let kind: ExitReasonKind = name.parse().ok()?;
+        // The variants with their fields at zero; the only field is the take-profit level.
+        let mut reason = Self::iter().find(|r| ExitReasonKind::from(r) == kind)?;
+        if let Self::TakeProfit { level: at } = &mut reason {
+            *at = level;
+        }
+        Some(reason)
     }
 }
 
@@ -528,5 +516,32 @@ mod tests {
             let r = ExitReason::from_name(ExitReason::name_at(i), 3).unwrap();
             assert_eq!(r.index(), i);
         }
+    }
+
+    #[test]
+    fn exit_names_are_the_ones_the_journal_stores() {
+        let names: Vec<&str> = (0..ExitReason::COUNT).map(ExitReason::name_at).collect();
+        assert_eq!(
+            names,
+            [
+                "take_profit",
+                "stop_loss",
+                "trailing_stop",
+                "max_hold",
+                "creator_sold",
+                "liquidity_drained",
+                "kill",
+                "manual",
+                "graduated",
+            ]
+        );
+        assert_eq!(ExitReason::name_at(ExitReason::COUNT), "unknown");
+        assert_eq!(
+            ExitReason::from_name("take_profit", 2),
+            Some(ExitReason::TakeProfit { level: 2 })
+        );
+        assert_eq!(ExitReason::from_name("kill", 2), Some(ExitReason::Kill));
+        assert_eq!(ExitReason::from_name("snipe", 0), None);
+        assert_eq!(ExitReason::TakeProfit { level: 5 }.name(), "take_profit");
     }
 }

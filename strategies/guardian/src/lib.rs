@@ -11,9 +11,12 @@ use std::fmt;
 use kestrel_model::{Intent, Side, Timestamp};
 use kestrel_units::{Bps, Lamports};
 use solana_pubkey::Pubkey;
+use strum::{EnumCount, EnumDiscriminants, EnumString, IntoStaticStr, VariantArray};
 
-/// Whether the engine may open positions.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Whether the engine may open positions. Its names (the control plane's and the journal's)
+/// are derived from the variants.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, IntoStaticStr, EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum TradingState {
     /// Entries and exits.
     #[default]
@@ -49,20 +52,11 @@ pub fn day_of(t: Timestamp) -> u64 {
 
 impl TradingState {
     pub fn name(&self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Reducing => "reducing",
-            Self::Halted => "halted",
-        }
+        (*self).into()
     }
 
     pub fn from_name(s: &str) -> Option<Self> {
-        match s {
-            "active" => Some(Self::Active),
-            "reducing" => Some(Self::Reducing),
-            "halted" => Some(Self::Halted),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 
@@ -76,8 +70,15 @@ pub trait Exposure {
     fn holds(&self, mint: &Pubkey) -> bool;
 }
 
-/// Why an intent was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Why an intent was refused. The index and name of each reason come from [`ReasonKind`],
+/// derived from these variants in this order (the counters are kept by index).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumDiscriminants)]
+#[strum_discriminants(
+    name(ReasonKind),
+    vis(pub(crate)),
+    derive(EnumCount, IntoStaticStr, VariantArray),
+    strum(serialize_all = "snake_case")
+)]
 pub enum Reason {
     Halted,
     Reducing,
@@ -116,49 +117,22 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const COUNT: usize = 13;
+    pub const COUNT: usize = ReasonKind::COUNT;
 
     /// A stable index, for counters.
     pub fn index(&self) -> usize {
-        match self {
-            Self::Halted => 0,
-            Self::Reducing => 1,
-            Self::TradeTooLarge { .. } => 2,
-            Self::TotalExposure { .. } => 3,
-            Self::TooManyPositions { .. } => 4,
-            Self::CreatorExposure { .. } => 5,
-            Self::Reserve { .. } => 6,
-            Self::Slippage { .. } => 7,
-            Self::CuPrice { .. } => 8,
-            Self::BlacklistedMint => 9,
-            Self::BlacklistedCreator => 10,
-            Self::AlreadyHeld => 11,
-            Self::NothingToSell => 12,
-        }
+        ReasonKind::from(self) as usize
     }
 
     pub fn name(&self) -> &'static str {
-        Self::name_at(self.index())
+        ReasonKind::from(self).into()
     }
 
     /// The name of the reason with [`Reason::index`] `index`, for counters kept by index.
     pub fn name_at(index: usize) -> &'static str {
-        const NAMES: [&str; Reason::COUNT] = [
-            "halted",
-            "reducing",
-            "trade_too_large",
-            "total_exposure",
-            "too_many_positions",
-            "creator_exposure",
-            "reserve",
-            "slippage",
-            "cu_price",
-            "blacklisted_mint",
-            "blacklisted_creator",
-            "already_held",
-            "nothing_to_sell",
-        ];
-        NAMES.get(index).copied().unwrap_or("unknown")
+        ReasonKind::VARIANTS
+            .get(index)
+            .map_or("unknown", |&kind| kind.into())
     }
 }
 
@@ -611,6 +585,41 @@ mod tests {
             r.to_string(),
             "would leave 0.25 SOL, below the 0.5 SOL reserve"
         );
+    }
+
+    #[test]
+    fn refusal_and_state_names_are_the_ones_counters_and_the_control_plane_use() {
+        let names: Vec<&str> = (0..Reason::COUNT).map(Reason::name_at).collect();
+        assert_eq!(
+            names,
+            [
+                "halted",
+                "reducing",
+                "trade_too_large",
+                "total_exposure",
+                "too_many_positions",
+                "creator_exposure",
+                "reserve",
+                "slippage",
+                "cu_price",
+                "blacklisted_mint",
+                "blacklisted_creator",
+                "already_held",
+                "nothing_to_sell",
+            ]
+        );
+        assert_eq!(Reason::name_at(Reason::COUNT), "unknown");
+        let cap = Reason::CuPrice { asked: 2, max: 1 };
+        assert_eq!((cap.index(), cap.name()), (8, "cu_price"));
+        for (state, name) in [
+            (TradingState::Active, "active"),
+            (TradingState::Reducing, "reducing"),
+            (TradingState::Halted, "halted"),
+        ] {
+            assert_eq!(state.name(), name);
+            assert_eq!(TradingState::from_name(name), Some(state));
+        }
+        assert_eq!(TradingState::from_name("Active"), None);
     }
 
     #[test]

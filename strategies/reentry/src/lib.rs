@@ -14,6 +14,7 @@ use std::time::Duration;
 use kestrel_model::{Intent, Side, Timestamp};
 use kestrel_units::{Bps, Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
+use strum::{EnumCount, EnumDiscriminants, IntoStaticStr, VariantArray};
 
 const WHOLE: u128 = 10_000;
 /// Trades remembered per watched mint (the window's evidence).
@@ -105,8 +106,16 @@ impl Default for ReentryConfig {
     }
 }
 
-/// Why a trade on a watched mint did not lead to a re-entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Why a trade on a watched mint did not lead to a re-entry. The index and name of each pass
+/// come from [`PassKind`], derived from these variants in this order (counters are kept by
+/// index).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumDiscriminants)]
+#[strum_discriminants(
+    name(PassKind),
+    vis(pub(crate)),
+    derive(EnumCount, IntoStaticStr, VariantArray),
+    strum(serialize_all = "snake_case")
+)]
 pub enum Pass {
     Cooldown,
     CapReached,
@@ -116,27 +125,16 @@ pub enum Pass {
 }
 
 impl Pass {
-    pub const COUNT: usize = 5;
+    pub const COUNT: usize = PassKind::COUNT;
 
     pub fn index(&self) -> usize {
-        match self {
-            Self::Cooldown => 0,
-            Self::CapReached => 1,
-            Self::BelowBreakout => 2,
-            Self::ThinVolume { .. } => 3,
-            Self::FewBuyers { .. } => 4,
-        }
+        PassKind::from(self) as usize
     }
 
     pub fn name_at(index: usize) -> &'static str {
-        const NAMES: [&str; Pass::COUNT] = [
-            "cooldown",
-            "cap_reached",
-            "below_breakout",
-            "thin_volume",
-            "few_buyers",
-        ];
-        NAMES.get(index).copied().unwrap_or("unknown")
+        PassKind::VARIANTS
+            .get(index)
+            .map_or("unknown", |&kind| kind.into())
     }
 }
 

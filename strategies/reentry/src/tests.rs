@@ -285,3 +285,24 @@ fn disabled_watches_nothing() {
     });
     assert!(!r.watching(&mint));
 }
+
+#[test]
+fn pass_names_are_the_counter_names_in_order() {
+    let names: Vec<&str> = (0..Pass::COUNT).map(Pass::name_at).collect();
+    assert_eq!(
+        names,
+        [
+            "cooldown",
+            "cap_reached",
+            "below_breakout",
+            "thin_volume",
+            "few_buyers",
+        ]
+    );
+    assert_eq!(Pass::name_at(Pass::COUNT), "unknown");
+    let thin = Pass::ThinVolume {
+        net: 1,
+        min: Lamports(2),
+    };
+    assert_eq!(thin.index(), 3);
+}

@@ -9,6 +9,7 @@ use kestrel_model::{Intent, Launch, Side, Timestamp, TokenProgram};
 use kestrel_pump::curve::{self, Reserves};
 use kestrel_units::{Bps, Lamports};
 use solana_pubkey::Pubkey;
+use strum::{EnumCount, IntoStaticStr, VariantArray};
 
 /// A case-insensitive substring pattern (ASCII case folded), matched without allocating.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,7 +84,10 @@ pub struct SniperConfig {
     pub cu_price_micro_lamports: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Why a launch was skipped. Names, the count and the list of all reasons are derived from
+/// these variants; the index is the declaration order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumCount, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum SkipReason {
     NameDenied,
     NameNotAllowed,
@@ -102,40 +106,15 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
-    pub const ALL: [SkipReason; 14] = [
-        Self::NameDenied,
-        Self::NameNotAllowed,
-        Self::SymbolDenied,
-        Self::SymbolNotAllowed,
-        Self::CreatorDenied,
-        Self::CreatorNotAllowed,
-        Self::TokenProgram,
-        Self::Mayhem,
-        Self::Cashback,
-        Self::NoCreatorBuy,
-        Self::CreatorBuyTooSmall,
-        Self::CreatorBuyTooLarge,
-        Self::MarketCapTooHigh,
-        Self::RateLimited,
-    ];
+    pub const ALL: [SkipReason; <SkipReason as EnumCount>::COUNT] =
+        match Self::VARIANTS.first_chunk() {
+            Some(all) => *all,
+            // The count and the variants are derived from the same list.
+            None => panic!("SkipReason::VARIANTS is shorter than SkipReason::COUNT"),
+        };
 
     pub fn name(self) -> &'static str {
-        match self {
-            Self::NameDenied => "name_denied",
-            Self::NameNotAllowed => "name_not_allowed",
-            Self::SymbolDenied => "symbol_denied",
-            Self::SymbolNotAllowed => "symbol_not_allowed",
-            Self::CreatorDenied => "creator_denied",
-            Self::CreatorNotAllowed => "creator_not_allowed",
-            Self::TokenProgram => "token_program",
-            Self::Mayhem => "mayhem",
-            Self::Cashback => "cashback",
-            Self::NoCreatorBuy => "no_creator_buy",
-            Self::CreatorBuyTooSmall => "creator_buy_too_small",
-            Self::CreatorBuyTooLarge => "creator_buy_too_large",
-            Self::MarketCapTooHigh => "market_cap_too_high",
-            Self::RateLimited => "rate_limited",
-        }
+        self.into()
     }
 
     fn index(self) -> usize {

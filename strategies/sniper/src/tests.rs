@@ -195,3 +195,30 @@ fn launches_per_minute_slide() {
     assert_eq!(s.skipped(SkipReason::RateLimited), 2);
     assert_eq!(SkipReason::RateLimited.name(), "rate_limited");
 }
+
+#[test]
+fn skip_reasons_are_listed_in_order_with_their_counter_names() {
+    let names: Vec<&str> = SkipReason::ALL.iter().map(|r| r.name()).collect();
+    assert_eq!(
+        names,
+        [
+            "name_denied",
+            "name_not_allowed",
+            "symbol_denied",
+            "symbol_not_allowed",
+            "creator_denied",
+            "creator_not_allowed",
+            "token_program",
+            "mayhem",
+            "cashback",
+            "no_creator_buy",
+            "creator_buy_too_small",
+            "creator_buy_too_large",
+            "market_cap_too_high",
+            "rate_limited",
+        ]
+    );
+    for (i, r) in SkipReason::ALL.into_iter().enumerate() {
+        assert_eq!(r.index(), i);
+    }
+}
