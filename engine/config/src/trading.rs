@@ -111,7 +111,7 @@ pub enum IdleChoice {
 pub struct ExecSection {
     pub buy_cu_limit: u32,
     pub sell_cu_limit: u32,
-    /// pump.fun's bonding-curve fee tier (FACTS.md §1.5).
+    /// pump.fun's bonding-curve fee tier (docs/protocol.md §1.5).
     pub protocol_fee_bps: u64,
     pub creator_fee_bps: u64,
     pub blockhash_refresh_ms: u64,
@@ -402,7 +402,7 @@ pub(crate) fn check_pubkey(s: &str) -> Result<(), String> {
     }
 }
 
-/// Off-curve routing through the Jupiter Swap API (FACTS.md §3).
+/// Off-curve routing through the Jupiter Swap API (docs/protocol.md §3).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RouteSection {
@@ -456,7 +456,7 @@ pub enum SendVia {
     Both,
 }
 
-/// The Jito block engine (FACTS.md §4).
+/// The Jito block engine (docs/protocol.md §4).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct JitoSection {

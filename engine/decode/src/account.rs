@@ -1,4 +1,4 @@
-//! pump.fun accounts (idl/pump.json; offsets in FACTS.md §1.3). Anchor accounts are zero-padded
+//! pump.fun accounts (idl/pump.json; offsets in docs/protocol.md §1.3). Anchor accounts are zero-padded
 //! to their allocated size and older ones are shorter, so a field is read only when it fits
 //! whole (`Reader::opt`): a short tail is an older layout, not corruption.
 

@@ -1,4 +1,4 @@
-//! Solana PubSub notification frames (FACTS.md §2), parsed in one pass and borrowing from the
+//! Solana PubSub notification frames (docs/protocol.md §2), parsed in one pass and borrowing from the
 //! frame text: `logsNotification`, `accountNotification`, `programNotification`,
 //! `slotNotification`, and the JSON-RPC replies that share the socket.
 

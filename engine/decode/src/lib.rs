@@ -4,7 +4,7 @@
 //! - [`borsh`]: a bounds-checked cursor; every read names its field, so an error says what was
 //!   cut short and at which byte.
 //! - [`pump`], [`pump_amm`], [`raydium`], [`account`]: the event and account layouts of the
-//!   official IDLs. Fields are only ever appended to these layouts (FACTS.md §1.2), so every
+//!   official IDLs. Fields are only ever appended to these layouts (docs/protocol.md §1.2), so every
 //!   field newer than the oldest layout is an `Option`, decoding stops cleanly at the end of the
 //!   buffer, and trailing bytes from layouts newer than ours are counted and ignored.
 //! - [`logs`]: walks a transaction's log lines with the invoke/success stack, so each

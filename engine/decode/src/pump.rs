@@ -1,5 +1,5 @@
 //! pump.fun events (idl/pump.json). Each struct lists the IDL's fields in order; fields newer
-//! than the oldest layout seen on mainnet are `Option`s (FACTS.md §1.2 gives the dates).
+//! than the oldest layout seen on mainnet are `Option`s (docs/protocol.md §1.2 gives the dates).
 
 use kestrel_pump::discriminator::event as disc;
 use kestrel_units::{Lamports, TokenAmount};

@@ -1,4 +1,4 @@
-//! Raydium AMM v4 pool creation as seen in logs (FACTS.md §1.6, raydium-io/raydium-amm
+//! Raydium AMM v4 pool creation as seen in logs (docs/protocol.md §1.6, raydium-io/raydium-amm
 //! program/src/log.rs): `initialize2: InitializeInstruction2 { … }` then `ray_log: <base64>`,
 //! whose first byte is the log type (0 = Init).
 

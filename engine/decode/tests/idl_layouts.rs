@@ -245,7 +245,7 @@ fn pumpswap_create_pool_every_layout() {
     check_event("pump_amm_idl.json", "CreatePoolEvent", 19, amm_json);
 }
 
-/// FACTS.md §1.2: a real 2026 TradeEvent (ix_name "buy", no shareholders) is 358 bytes.
+/// docs/protocol.md §1.2: a real 2026 TradeEvent (ix_name "buy", no shareholders) is 358 bytes.
 #[test]
 fn a_2026_trade_event_is_358_bytes_and_decodes_fully() {
     let mut b = kestrel_pump::discriminator::event::TRADE.to_vec();
@@ -273,7 +273,7 @@ fn a_2026_trade_event_is_358_bytes_and_decodes_fully() {
     for v in [0u64, 0, 5_000_000, 1_770_000_000] {
         b.extend(v.to_le_bytes());
     }
-    assert_eq!(b.len(), 258, "ix_name starts at 258 (FACTS.md §1.2)");
+    assert_eq!(b.len(), 258, "ix_name starts at 258 (docs/protocol.md §1.2)");
     b.extend(3u32.to_le_bytes());
     b.extend(b"buy");
     b.push(0); // mayhem_mode
@@ -347,7 +347,7 @@ fn check_account(name: &str, kind: AccountKind, min_fields: usize) {
 #[test]
 fn bonding_curve_every_length() {
     check_account("BondingCurve", AccountKind::BondingCurve, 6);
-    // The real lengths of FACTS.md §1.3.
+    // The real lengths of docs/protocol.md §1.3.
     assert_eq!(account::BONDING_CURVE_MIN_LEN, 49);
 }
 

@@ -1,4 +1,4 @@
-//! Jito block engine (FACTS.md §4): `sendBundle` to every configured region at once,
+//! Jito block engine (docs/protocol.md §4): `sendBundle` to every configured region at once,
 //! `getBundleStatuses` and `getInflightBundleStatuses` to follow a bundle, and the tip, a SOL
 //! transfer to one of the eight tip accounts chosen at random, inside our own transaction.
 //! Each region allows about one request a second per IP (more with `x-jito-auth`): every
@@ -315,7 +315,7 @@ impl Jito {
             #[serde(default)]
             transactions: Vec<String>,
             slot: u64,
-            // The docs spell it both ways (FACTS.md §4).
+            // The docs spell it both ways (docs/protocol.md §4).
             #[serde(default, alias = "confirmationStatus")]
             confirmation_status: Option<String>,
             #[serde(default)]

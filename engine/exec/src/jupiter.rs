@@ -1,4 +1,4 @@
-//! Jupiter Swap API v1 (FACTS.md §3): `GET /quote` and `POST /swap-instructions` against a
+//! Jupiter Swap API v1 (docs/protocol.md §3): `GET /quote` and `POST /swap-instructions` against a
 //! configurable base URL (`https://api.jup.ag/swap/v1` on mainnet, the local cluster's
 //! `/swap/v1` in tests), with an optional `x-api-key`. The models read what Kestrel needs and
 //! ignore every other field; the quote's own JSON is kept verbatim because

@@ -1,5 +1,5 @@
 //! The transactions Kestrel signs. A [`TradePlan`] holds every account of a trade on one mint,
-//! derived locally (FACTS.md §1.4); the builders only copy keys. Messages are compiled by
+//! derived locally (docs/protocol.md §1.4); the builders only copy keys. Messages are compiled by
 //! solana-message and written to the wire format here, so the signed bytes and the
 //! `sendTransaction` body come out of one pass.
 
@@ -23,7 +23,7 @@ use solana_signature::Signature;
 use crate::nonce::Nonce;
 use crate::wallet::Wallet;
 
-/// Fee accounts and rates the trades use (from Global and the fee config; FACTS.md §1.4–1.5).
+/// Fee accounts and rates the trades use (from Global and the fee config; docs/protocol.md §1.4–1.5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FeeSettings {
     pub rates: FeeRates,
@@ -34,7 +34,7 @@ pub struct FeeSettings {
 impl Default for FeeSettings {
     fn default() -> Self {
         Self {
-            // The bonding-curve tier: protocol 0.95 %, creator 0.30 % (FACTS.md §1.5).
+            // The bonding-curve tier: protocol 0.95 %, creator 0.30 % (docs/protocol.md §1.5).
             rates: FeeRates {
                 protocol: Bps(95),
                 creator: Bps(30),
@@ -182,7 +182,7 @@ impl TradePlan {
             Compiled::legacy_with_data(&self.accounts.inputs.user, &ixs, Some(&mut data_at));
         // Compiling keeps the instructions' order. Each compute budget instruction is its
         // number then its argument; `buy_exact_sol_in` is its discriminator, then the spend and
-        // the minimum out (FACTS.md §1.4).
+        // the minimum out (docs/protocol.md §1.4).
         BuyTemplate {
             compiled,
             cu_limit_at: data_at[0] + 1,

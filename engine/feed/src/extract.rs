@@ -15,7 +15,7 @@ use kestrel_pump::ids::TOKEN_2022_PROGRAM;
 use kestrel_units::{Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
-/// The curve every coin starts on (Global's initial values, FACTS.md §1.3), for create events
+/// The curve every coin starts on (Global's initial values, docs/protocol.md §1.3), for create events
 /// older than the 2025-05 layout that carried reserves.
 const INITIAL_VIRTUAL_TOKEN: u64 = 1_073_000_000_000_000;
 const INITIAL_VIRTUAL_SOL: u64 = 30_000_000_000;

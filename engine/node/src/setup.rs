@@ -270,7 +270,7 @@ pub fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
     })
 }
 
-/// Mainnet's Jupiter Swap API v1 (FACTS.md §3), used when `route.jupiter_url` is unset on a
+/// Mainnet's Jupiter Swap API v1 (docs/protocol.md §3), used when `route.jupiter_url` is unset on a
 /// remote cluster.
 const JUPITER_MAINNET: &str = "https://api.jup.ag/swap/v1";
 

@@ -198,7 +198,7 @@ fn token_program_of(token_2022: bool) -> TokenProgram {
 }
 
 /// A journaled mark (virtual reserves): the real reserves follow from pump.fun's fixed offsets
-/// between virtual and real (FACTS.md §1's launch: 30 000 000 000 virtual vs 0 real lamports,
+/// between virtual and real (docs/protocol.md §1's launch: 30 000 000 000 virtual vs 0 real lamports,
 /// 1 073 000 000 000 000 virtual vs 793 100 000 000 000 real tokens), until recovery reads the
 /// curve itself from the chain.
 fn reserves_of_mark(virtual_sol: u64, virtual_token: u64) -> Reserves {
