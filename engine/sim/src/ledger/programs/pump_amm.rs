@@ -1,5 +1,5 @@
 //! PumpSwap, emulated: `sell` and `buy_exact_quote_in` on the cluster's constant-product pools
-//! (made by [`crate::pools`]), with the account lists and checks of idl/pump_amm.json, the
+//! (made by [`crate::ledger::pools`]), with the account lists and checks of idl/pump_amm.json, the
 //! pool's vaults moved by token-program CPIs signed by the pool PDA, and Anchor's error lines.
 //!
 //! Choices where the public sources are silent (the closing note says so): fees come from the
@@ -15,8 +15,8 @@ use solana_pubkey::Pubkey;
 
 use super::acct;
 use super::token::TokenAccount;
-use crate::error::InstructionError;
-use crate::runtime::TxContext;
+use crate::ledger::error::InstructionError;
+use crate::ledger::runtime::TxContext;
 
 /// GlobalConfig's discriminator (idl/pump_amm.json `accounts`).
 pub const GLOBAL_CONFIG_DISC: [u8; 8] = [149, 8, 156, 202, 160, 252, 176, 217];

@@ -16,10 +16,10 @@ use kestrel_pump::ids::{
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::bank::Commitment;
 use crate::cluster::Cluster;
-use crate::rpc::RpcError;
-use crate::wire::{self, Parsed};
+use crate::ledger::bank::Commitment;
+use crate::ledger::wire::{self, Parsed};
+use crate::services::rpc::RpcError;
 
 /// Bundles remembered for status queries.
 const REMEMBERED: usize = 10_000;

@@ -5,9 +5,9 @@
 
 use solana_pubkey::Pubkey;
 
-use crate::account::Account;
-use crate::error::InstructionError;
-use crate::programs;
+use crate::ledger::account::Account;
+use crate::ledger::error::InstructionError;
+use crate::ledger::programs;
 
 /// Everything one transaction may touch.
 pub struct TxContext {

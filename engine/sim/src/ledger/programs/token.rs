@@ -8,9 +8,9 @@ use base64::engine::general_purpose::STANDARD;
 use solana_pubkey::Pubkey;
 
 use super::{acct, read_pubkey, read_u64};
-use crate::account::rent_exempt_minimum;
-use crate::error::InstructionError;
-use crate::runtime::TxContext;
+use crate::ledger::account::rent_exempt_minimum;
+use crate::ledger::error::InstructionError;
+use crate::ledger::runtime::TxContext;
 use kestrel_pump::ids::{TOKEN_2022_PROGRAM, WSOL_MINT};
 
 pub const ACCOUNT_LEN: usize = 165;
@@ -391,7 +391,7 @@ fn initialize_account(
     let lamports = a.lamports;
     let data_len = a.data.len();
     let mint_key = ctx.key(mint);
-    let native = mint_key == WSOL_MINT || mint_key == crate::genesis::NATIVE_MINT_2022;
+    let native = mint_key == WSOL_MINT || mint_key == crate::ledger::genesis::NATIVE_MINT_2022;
     let is_native = native.then_some(rent_exempt_minimum(data_len));
     if !native {
         load_mint(ctx, program, mint)?;

@@ -8,8 +8,8 @@ pub mod token;
 
 use solana_pubkey::Pubkey;
 
-use crate::error::InstructionError;
-use crate::runtime::TxContext;
+use crate::ledger::error::InstructionError;
+use crate::ledger::runtime::TxContext;
 use kestrel_pump::ids;
 
 pub fn dispatch(

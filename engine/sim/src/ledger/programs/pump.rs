@@ -25,9 +25,9 @@ use kestrel_units::{Bps, Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
 use super::{acct, token};
-use crate::account::rent_exempt_minimum;
-use crate::error::InstructionError;
-use crate::runtime::TxContext;
+use crate::ledger::account::rent_exempt_minimum;
+use crate::ledger::error::InstructionError;
+use crate::ledger::runtime::TxContext;
 
 pub const PROTOCOL_FEE_BPS: u64 = 95;
 pub const CREATOR_FEE_BPS: u64 = 30;

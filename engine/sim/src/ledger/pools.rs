@@ -19,12 +19,12 @@ use kestrel_pump::pda::{self, associated_token_address};
 use kestrel_units::TokenAmount;
 use solana_pubkey::Pubkey;
 
-use crate::account::{Account, rent_exempt_minimum};
-use crate::bank::{Bank, Changed};
-use crate::genesis::derived_key;
-use crate::programs::pump::encode_curve;
-use crate::programs::pump_amm::{self, DEFAULT_FEES, GlobalConfig};
-use crate::programs::token::{self, Mint, TokenAccount};
+use crate::ledger::account::{Account, rent_exempt_minimum};
+use crate::ledger::bank::{Bank, Changed};
+use crate::ledger::genesis::derived_key;
+use crate::ledger::programs::pump::encode_curve;
+use crate::ledger::programs::pump_amm::{self, DEFAULT_FEES, GlobalConfig};
+use crate::ledger::programs::token::{self, Mint, TokenAccount};
 
 /// Lamports the migration keeps (Global `pool_migration_fee`, FACTS.md §1.3).
 pub const POOL_MIGRATION_FEE: u64 = 15_000_001;

@@ -13,12 +13,12 @@ use solana_signature::Signature;
 
 use kestrel_pump::ids::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 
-use crate::account::{Account, rent_exempt_minimum};
-use crate::bank::{Bank, Commitment, SendError, Simulation, TxRecord};
 use crate::cluster::Cluster;
-use crate::encode::{self, AccountEncoding, DataSlice};
-use crate::programs::token::{Mint, TokenAccount};
-use crate::wire::{self, Encoding};
+use crate::ledger::account::{Account, rent_exempt_minimum};
+use crate::ledger::bank::{Bank, Commitment, SendError, Simulation, TxRecord};
+use crate::ledger::programs::token::{Mint, TokenAccount};
+use crate::ledger::wire::{self, Encoding};
+use crate::services::encode::{self, AccountEncoding, DataSlice};
 
 pub const VERSION: &str = "4.2.2";
 const FEATURE_SET: u32 = 3_294_202_862;
@@ -215,9 +215,9 @@ fn call(cluster: &Arc<Cluster>, method: &str, params: &[Value]) -> Result<Value,
         "getVersion" => Ok(json!({ "solana-core": VERSION, "feature-set": FEATURE_SET })),
         "getTransactionCount" => Ok(json!(cluster.bank().transaction_count)),
         "getGenesisHash" => Ok(json!(Hash::new_from_array([7; 32]).to_string())),
-        "getIdentity" => {
-            Ok(json!({ "identity": crate::genesis::derived_key("identity", 0).to_string() }))
-        }
+        "getIdentity" => Ok(
+            json!({ "identity": crate::ledger::genesis::derived_key("identity", 0).to_string() }),
+        ),
         "getSlot" => {
             let c = commitment(&config(params, 0)?)?;
             Ok(json!(cluster.bank().slot_at(c)))
@@ -517,7 +517,7 @@ pub fn status_json(bank: &Bank, r: &TxRecord) -> Value {
     json!({ "slot": r.slot, "confirmations": confirmations, "err": err, "status": status, "confirmationStatus": level.as_str() })
 }
 
-fn token_balances_json(list: &[crate::bank::TokenBalance]) -> Value {
+fn token_balances_json(list: &[crate::ledger::bank::TokenBalance]) -> Value {
     Value::Array(
         list.iter()
             .map(|b| {
