@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use serde_json::Value;
 use solana_hash::Hash;
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
@@ -26,7 +27,15 @@ pub enum Event {
     Slot { slot: u64, parent: u64, root: u64 },
     Landed(Arc<LandedEvent>),
     Accounts(Arc<AccountsEvent>),
-    Replay(Arc<crate::services::replay::ReplayFrame>),
+    Replay(Arc<ReplayFrame>),
+}
+
+/// One recorded notification, as the replay sends it to subscribers (here, with the events,
+/// so the cluster does not depend on the replay service that reads recordings).
+#[derive(Debug)]
+pub struct ReplayFrame {
+    pub method: String,
+    pub result: Value,
 }
 
 #[derive(Debug)]
@@ -89,7 +98,7 @@ pub struct Cluster {
     pub faults: Faults,
     pub stats: Stats,
     /// Jito bundles seen, for their statuses.
-    pub bundles: crate::services::jito::Bundles,
+    pub bundles: crate::bundles::Bundles,
     pub slot_ms: u64,
     seed: u64,
     tap: std::sync::OnceLock<Arc<crate::tap::LatencyTap>>,
@@ -111,7 +120,7 @@ impl Cluster {
             faucet,
             faults,
             stats: Stats::default(),
-            bundles: crate::services::jito::Bundles::default(),
+            bundles: crate::bundles::Bundles::default(),
             slot_ms,
             seed,
             tap: std::sync::OnceLock::new(),
@@ -188,10 +197,10 @@ impl Cluster {
 
     /// Publishes a landed transaction, then migrates any curve it completed.
     pub(crate) fn publish_landed(&self, bank: &mut Bank, landed: crate::ledger::bank::Landed) {
-        let completed = crate::ledger::pools::completed_curves(&landed.changed);
+        let completed = crate::ledger::migration::completed_curves(&landed.changed);
         self.publish_one(landed);
         for mint in completed {
-            match crate::ledger::pools::migrate(bank, &mint) {
+            match crate::ledger::migration::migrate(bank, &mint) {
                 Ok(Some((info, changed))) => {
                     tracing::info!(%mint, pool = %info.key, "curve complete: migrated to a PumpSwap pool");
                     let _ = self.events.send(Event::Accounts(Arc::new(AccountsEvent {

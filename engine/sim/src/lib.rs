@@ -9,13 +9,14 @@
 //!   blockhashes, the transaction pipeline), the runtime and the native programs, genesis,
 //!   the PumpSwap pools and the migration of completed curves.
 //! - the cluster: [`cluster`] (the bank behind its lock, the event broadcast, the faucet),
-//!   with what it carries: [`faults`] and [`tap`].
+//!   with what it carries: [`faults`], [`bundles`] (Jito bundle outcomes) and [`tap`].
 //! - [`services`]: what clients talk to: JSON-RPC, PubSub, the Jito block engine, the Jupiter
 //!   router, and the replay of recorded frames.
 //!
 //! On top, [`server`] puts the services on sockets and runs the slot clock, and [`scenario`]
 //! drives synthetic market activity through the cluster.
 
+pub mod bundles;
 pub mod cluster;
 pub mod faults;
 pub mod ledger;

@@ -38,7 +38,7 @@ pub struct SimOptions {
     pub faults: Faults,
     pub scenario: Option<Scenario>,
     /// Recorded frames to replay, and the pace (frames per second, 0: unpaced).
-    pub replay: Option<(Vec<crate::services::replay::ReplayFrame>, u32)>,
+    pub replay: Option<(Vec<crate::cluster::ReplayFrame>, u32)>,
 }
 
 impl Default for SimOptions {

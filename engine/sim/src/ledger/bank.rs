@@ -15,6 +15,7 @@ use kestrel_pump::ids;
 use crate::ledger::account::{Account, rent_exempt_minimum};
 use crate::ledger::error::{InstructionError, TransactionError};
 use crate::ledger::genesis;
+use crate::ledger::programs;
 use crate::ledger::runtime::TxContext;
 use crate::ledger::wire::{self, Parsed};
 
@@ -584,6 +585,7 @@ impl Bank {
             budget.limit,
             self.slot,
             self.unix_time(self.slot),
+            programs::dispatch,
         );
         let mut err = budget.error.clone();
         if err.is_none() {

@@ -11,6 +11,7 @@ use kestrel_pump::discriminator::account as disc;
 use kestrel_pump::ids::{self, BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0};
 
 use crate::ledger::account::Account;
+use crate::ledger::programs::token::NATIVE_MINT_2022;
 
 const BPF_LOADER_UPGRADEABLE: Pubkey =
     Pubkey::from_str_const("BPFLoaderUpgradeab1e11111111111111111111111");
@@ -19,9 +20,6 @@ pub const SYSVAR_RENT: Pubkey =
     Pubkey::from_str_const("SysvarRent111111111111111111111111111111111");
 pub const SYSVAR_CLOCK: Pubkey =
     Pubkey::from_str_const("SysvarC1ock11111111111111111111111111111111");
-/// Token-2022's wrapped-SOL mint.
-pub const NATIVE_MINT_2022: Pubkey =
-    Pubkey::from_str_const("9pan9bMn5HatX4EJdBwg9VgCa7Uz5HL8N1m5D3NdXejP");
 const SYSVAR_OWNER: Pubkey = Pubkey::from_str_const("Sysvar1111111111111111111111111111111111111");
 
 /// A deterministic key for the cluster's own parties (fee recipients, authorities).

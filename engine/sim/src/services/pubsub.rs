@@ -476,7 +476,7 @@ impl Session {
 }
 
 impl Session {
-    fn on_replay(&mut self, frame: &crate::services::replay::ReplayFrame) {
+    fn on_replay(&mut self, frame: &crate::cluster::ReplayFrame) {
         let r = &frame.result;
         let targets: Vec<u64> = self
             .subs

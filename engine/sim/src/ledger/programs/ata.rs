@@ -4,7 +4,8 @@
 use kestrel_pump::ids::{SYSTEM_PROGRAM, TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 use kestrel_pump::pda::associated_token_address;
 
-use super::{acct, token};
+use super::args::acct;
+use super::token;
 use crate::ledger::account::rent_exempt_minimum;
 use crate::ledger::error::InstructionError;
 use crate::ledger::runtime::TxContext;

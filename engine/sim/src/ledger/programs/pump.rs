@@ -24,7 +24,8 @@ use kestrel_pump::pda;
 use kestrel_units::{Bps, Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
-use super::{acct, token};
+use super::args::{acct, read_pubkey};
+use super::token;
 use crate::ledger::account::rent_exempt_minimum;
 use crate::ledger::error::InstructionError;
 use crate::ledger::runtime::TxContext;
@@ -853,8 +854,8 @@ fn create(
     let name = arg_str(ctx, args, &mut at)?.to_owned();
     let symbol = arg_str(ctx, args, &mut at)?.to_owned();
     let uri = arg_str(ctx, args, &mut at)?.to_owned();
-    let creator = super::read_pubkey(args, at)
-        .map_err(|_| thrown(ctx, code::INSTRUCTION_DID_NOT_DESERIALIZE))?;
+    let creator =
+        read_pubkey(args, at).map_err(|_| thrown(ctx, code::INSTRUCTION_DID_NOT_DESERIALIZE))?;
     at += 32;
     if v2 && args.get(at) == Some(&1) {
         return Err(thrown(ctx, code::MAYHEM_MODE_DISABLED));

@@ -1,5 +1,5 @@
 //! PumpSwap, emulated: `sell` and `buy_exact_quote_in` on the cluster's constant-product pools
-//! (made by [`crate::ledger::pools`]), with the account lists and checks of idl/pump_amm.json, the
+//! (made by `ledger::pools`), with the account lists and checks of idl/pump_amm.json, the
 //! pool's vaults moved by token-program CPIs signed by the pool PDA, and Anchor's error lines.
 //!
 //! Choices where the public sources are silent (the closing note says so): fees come from the
@@ -13,7 +13,7 @@ use kestrel_pump::pda::associated_token_address;
 use kestrel_units::Bps;
 use solana_pubkey::Pubkey;
 
-use super::acct;
+use super::args::acct;
 use super::token::TokenAccount;
 use crate::ledger::error::InstructionError;
 use crate::ledger::runtime::TxContext;

@@ -4,7 +4,7 @@
 use kestrel_pump::ids::SYSTEM_PROGRAM;
 use solana_pubkey::Pubkey;
 
-use super::{acct, read_pubkey, read_u64};
+use super::args::{acct, read_pubkey, read_u64};
 use crate::ledger::error::InstructionError;
 use crate::ledger::runtime::TxContext;
 
