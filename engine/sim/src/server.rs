@@ -22,7 +22,7 @@ use tokio::time::Instant;
 use crate::cluster::Cluster;
 use crate::faults::Faults;
 use crate::scenario::Scenario;
-use crate::services::rpc::{self, RpcError};
+use crate::services::rpc::{self, error::RpcError};
 
 /// How to run a cluster.
 #[derive(Debug)]

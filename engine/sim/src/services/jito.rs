@@ -17,7 +17,7 @@ use crate::bundles::Outcome;
 use crate::cluster::Cluster;
 use crate::ledger::bank::Commitment;
 use crate::ledger::wire::{self, Parsed};
-use crate::services::rpc::RpcError;
+use crate::services::rpc::error::RpcError;
 
 pub fn bundle_id(signatures: &[String]) -> String {
     let mut h = Sha256::new();

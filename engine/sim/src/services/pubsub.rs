@@ -18,7 +18,8 @@ use crate::cluster::{AccountsEvent, Cluster, Event, LandedEvent};
 use crate::ledger::account::Account;
 use crate::ledger::bank::Commitment;
 use crate::services::encode::{AccountEncoding, ui_account};
-use crate::services::rpc::{RpcError, pubkey};
+use crate::services::rpc::error::RpcError;
+use crate::services::rpc::params::pubkey;
 
 #[derive(Clone, Debug)]
 enum Filter {
