@@ -5,6 +5,7 @@
 pub mod amm;
 pub mod curve;
 pub mod discriminator;
+pub mod error;
 pub mod ids;
 pub mod instruction;
 pub mod oncurve;
