@@ -1,5 +1,7 @@
-//! The cluster as the servers see it: the bank behind a mutex, the slot clock, the faucet, and
-//! a broadcast of everything that happens (slots, landed transactions) for the PubSub side.
+//! The cluster as the services see it: the bank behind a mutex, the slot clock, the faucet, and
+//! a broadcast of everything that happens (slots, landed transactions, accounts the cluster
+//! changed itself, replayed frames) for the PubSub side. It sits between the ledger below and
+//! the services above, so the events it carries are defined here, not by their senders.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
