@@ -249,7 +249,7 @@ fn a_failed_bundle_fails_the_order_at_once_instead_of_waiting_for_expiry() {
     });
     let engine = start(setup);
     // The engine still believes it has 10 SOL; the buy it sends cannot pay.
-    let p = kestrel_sim::wire::parse(drain.wire.clone()).unwrap();
+    let p = kestrel_sim::ledger::wire::parse(drain.wire.clone()).unwrap();
     h.server.cluster.submit(p, false).unwrap();
     assert!(h.lamports(&me) < 2_000_000);
     let _ = h.launch(2);

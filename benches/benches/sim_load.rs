@@ -188,7 +188,7 @@ fn spawn_senders(server: &SimServer, n: usize, skip_preflight: bool) -> Senders 
                 // Distinct amounts make distinct signatures.
                 i += 1;
                 let lamports = 1_000_000 + i + (w as u64) * 1_000_000_000;
-                let ix = kestrel_sim::programs::system::ix::transfer(&payer.pubkey(), &dest, lamports);
+                let ix = kestrel_sim::ledger::programs::system::ix::transfer(&payer.pubkey(), &dest, lamports);
                 let tx = Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[&payer], cluster.latest_blockhash());
                 let bytes = bincode::serialize(&solana_transaction::versioned::VersionedTransaction::from(tx)).expect("serialize");
                 let body = serde_json::json!({

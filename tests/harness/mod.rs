@@ -21,7 +21,7 @@ use kestrel_pump::pda;
 use kestrel_reentry::ReentryConfig;
 use kestrel_sim::cluster::seeded_keypair;
 use kestrel_sim::faults::Faults;
-use kestrel_sim::programs::token::TokenAccount;
+use kestrel_sim::ledger::programs::token::TokenAccount;
 use kestrel_sim::scenario::{ScriptedTrade, launch_coin, launch_coin_with_buy, trade_coin};
 use kestrel_sim::{SimOptions, SimServer};
 use kestrel_sniper::{FlagRule, SniperConfig};

@@ -7,7 +7,8 @@ use std::time::Duration;
 use kestrel_config::{Config, SimFaults};
 use kestrel_sim::faults::Faults;
 use kestrel_sim::scenario::{DEFAULT_SCENARIO_PATH, DEFAULT_SCENARIO_TOML, Scenario};
-use kestrel_sim::{SimOptions, SimServer, replay};
+use kestrel_sim::services::replay;
+use kestrel_sim::{SimOptions, SimServer};
 
 use crate::cli::EXIT_BAD_INPUT;
 

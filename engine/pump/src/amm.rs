@@ -23,15 +23,6 @@ pub mod ix {
     pub const BUY_EXACT_QUOTE_IN: [u8; 8] = [198, 46, 21, 82, 180, 217, 232, 112];
 }
 
-/// Error codes of the program that a client meets (idl/pump_amm.json `errors`).
-pub mod error {
-    pub const ZERO_BASE_AMOUNT: u32 = 6001;
-    pub const ZERO_QUOTE_AMOUNT: u32 = 6002;
-    pub const EXCEEDED_SLIPPAGE: u32 = 6004;
-    pub const INVALID_POOL_BASE_TOKEN_ACCOUNT: u32 = 6014;
-    pub const INVALID_POOL_QUOTE_TOKEN_ACCOUNT: u32 = 6015;
-}
-
 fn amm_pda(seeds: &[&[u8]]) -> Pubkey {
     find_program_address(seeds, &PUMP_AMM_PROGRAM).0
 }

@@ -1,9 +1,12 @@
-//! The cluster as the servers see it: the bank behind a mutex, the slot clock, the faucet, and
-//! a broadcast of everything that happens (slots, landed transactions) for the PubSub side.
+//! The cluster as the services see it: the bank behind a mutex, the slot clock, the faucet, and
+//! a broadcast of everything that happens (slots, landed transactions, accounts the cluster
+//! changed itself, replayed frames) for the PubSub side. It sits between the ledger below and
+//! the services above, so the events it carries are defined here, not by their senders.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use serde_json::Value;
 use solana_hash::Hash;
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
@@ -12,11 +15,11 @@ use solana_signer::Signer;
 use solana_transaction::Transaction;
 use tokio::sync::broadcast;
 
-use crate::bank::{Bank, Changed, Commitment, SendError, TxRecord};
-use crate::error::TransactionError;
 use crate::faults::Faults;
-use crate::programs::system;
-use crate::wire::{self, Parsed};
+use crate::ledger::bank::{Bank, Changed, Commitment, SendError, TxRecord};
+use crate::ledger::error::TransactionError;
+use crate::ledger::programs::system;
+use crate::ledger::wire::{self, Parsed};
 
 /// Lamports the faucet starts with (500 million SOL).
 const FAUCET_LAMPORTS: u64 = 500_000_000 * 1_000_000_000;
@@ -26,7 +29,15 @@ pub enum Event {
     Slot { slot: u64, parent: u64, root: u64 },
     Landed(Arc<LandedEvent>),
     Accounts(Arc<AccountsEvent>),
-    Replay(Arc<crate::replay::ReplayFrame>),
+    Replay(Arc<ReplayFrame>),
+}
+
+/// One recorded notification, as the replay sends it to subscribers (here, with the events,
+/// so the cluster does not depend on the replay service that reads recordings).
+#[derive(Debug)]
+pub struct ReplayFrame {
+    pub method: String,
+    pub result: Value,
 }
 
 #[derive(Debug)]
@@ -89,7 +100,7 @@ pub struct Cluster {
     pub faults: Faults,
     pub stats: Stats,
     /// Jito bundles seen, for their statuses.
-    pub bundles: crate::jito::Bundles,
+    pub bundles: crate::bundles::Bundles,
     pub slot_ms: u64,
     seed: u64,
     tap: std::sync::OnceLock<Arc<crate::tap::LatencyTap>>,
@@ -101,7 +112,7 @@ impl Cluster {
         let faucet = seeded_keypair(seed, "faucet", 0);
         bank.set_account(
             faucet.pubkey(),
-            crate::account::Account::wallet(FAUCET_LAMPORTS),
+            crate::ledger::account::Account::wallet(FAUCET_LAMPORTS),
         );
         // Slow subscribers lag and skip rather than hold the cluster's memory.
         let (events, _) = broadcast::channel(1 << 13);
@@ -111,7 +122,7 @@ impl Cluster {
             faucet,
             faults,
             stats: Stats::default(),
-            bundles: crate::jito::Bundles::default(),
+            bundles: crate::bundles::Bundles::default(),
             slot_ms,
             seed,
             tap: std::sync::OnceLock::new(),
@@ -187,11 +198,11 @@ impl Cluster {
     }
 
     /// Publishes a landed transaction, then migrates any curve it completed.
-    pub(crate) fn publish_landed(&self, bank: &mut Bank, landed: crate::bank::Landed) {
-        let completed = crate::pools::completed_curves(&landed.changed);
+    pub(crate) fn publish_landed(&self, bank: &mut Bank, landed: crate::ledger::bank::Landed) {
+        let completed = crate::ledger::migration::completed_curves(&landed.changed);
         self.publish_one(landed);
         for mint in completed {
-            match crate::pools::migrate(bank, &mint) {
+            match crate::ledger::migration::migrate(bank, &mint) {
                 Ok(Some((info, changed))) => {
                     tracing::info!(%mint, pool = %info.key, "curve complete: migrated to a PumpSwap pool");
                     let _ = self.events.send(Event::Accounts(Arc::new(AccountsEvent {
@@ -205,7 +216,7 @@ impl Cluster {
         }
     }
 
-    fn publish_one(&self, landed: crate::bank::Landed) {
+    fn publish_one(&self, landed: crate::ledger::bank::Landed) {
         if landed.record.err.is_none() {
             self.stats
                 .transactions_landed
@@ -278,7 +289,7 @@ mod tests {
             .airdrop(&Pubkey::new_unique(), 1_000_000_000)
             .unwrap();
         assert!(cluster.bank().transaction(&sig).is_some());
-        for _ in 0..crate::bank::HISTORY_SLOTS {
+        for _ in 0..crate::ledger::bank::HISTORY_SLOTS {
             cluster.tick();
         }
         assert!(

@@ -2,25 +2,27 @@
 //! runs the programs a pump.fun trader touches natively, with mainnet's wire formats, fees,
 //! errors and log lines. It is what `kestrel run` trades against by default, what the
 //! integration tests talk to over real sockets, and the venue of the latency benchmark.
+//!
+//! Three layers, each using only the ones below it:
+//!
+//! - [`ledger`]: state and execution, knowing nothing of sockets: accounts, the bank (slots,
+//!   blockhashes, the transaction pipeline), the runtime and the native programs, genesis,
+//!   the PumpSwap pools and the migration of completed curves.
+//! - the cluster: [`cluster`] (the bank behind its lock, the event broadcast, the faucet),
+//!   with what it carries: [`faults`], [`bundles`] (Jito bundle outcomes) and [`tap`].
+//! - [`services`]: what clients talk to: JSON-RPC, PubSub, the Jito block engine, the Jupiter
+//!   router, and the replay of recorded frames.
+//!
+//! On top, [`server`] puts the services on sockets and runs the slot clock, and [`scenario`]
+//! drives synthetic market activity through the cluster.
 
-pub mod account;
-pub mod bank;
+pub mod bundles;
 pub mod cluster;
-pub mod encode;
-pub mod error;
 pub mod faults;
-pub mod genesis;
-pub mod jito;
-pub mod jupiter;
-pub mod pools;
-pub mod programs;
-pub mod pubsub;
-pub mod replay;
-pub mod rpc;
-pub mod runtime;
+pub mod ledger;
 pub mod scenario;
 pub mod server;
+pub mod services;
 pub mod tap;
-pub mod wire;
 
 pub use server::{SimOptions, SimServer};

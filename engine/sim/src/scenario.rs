@@ -24,9 +24,9 @@ use kestrel_pump::instruction::{self as pump_ix, TradeAccounts, TradeInputs};
 use kestrel_pump::pda;
 use kestrel_units::{Lamports, TokenAmount};
 
-use crate::account::rent_exempt_minimum;
 use crate::cluster::{Cluster, seeded_keypair};
-use crate::programs::{ata, system, token::TokenAccount};
+use crate::ledger::account::rent_exempt_minimum;
+use crate::ledger::programs::{ata, system, token::TokenAccount};
 
 const SOL: u64 = 1_000_000_000;
 

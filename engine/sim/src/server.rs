@@ -21,8 +21,8 @@ use tokio::time::Instant;
 
 use crate::cluster::Cluster;
 use crate::faults::Faults;
-use crate::rpc::{self, RpcError};
 use crate::scenario::Scenario;
+use crate::services::rpc::{self, error::RpcError};
 
 /// How to run a cluster.
 #[derive(Debug)]
@@ -38,7 +38,7 @@ pub struct SimOptions {
     pub faults: Faults,
     pub scenario: Option<Scenario>,
     /// Recorded frames to replay, and the pace (frames per second, 0: unpaced).
-    pub replay: Option<(Vec<crate::replay::ReplayFrame>, u32)>,
+    pub replay: Option<(Vec<crate::cluster::ReplayFrame>, u32)>,
 }
 
 impl Default for SimOptions {
@@ -186,7 +186,7 @@ impl SimServer {
             )));
         }
         if let Some((frames, rate)) = replay {
-            tasks.push(tokio::spawn(crate::replay::run(
+            tasks.push(tokio::spawn(crate::services::replay::run(
                 frames,
                 rate,
                 cluster.clone(),
@@ -253,7 +253,7 @@ async fn quote_handler(
     if let Some(r) = http_faults(&state.cluster).await {
         return r;
     }
-    match crate::jupiter::quote(&state.cluster, &q) {
+    match crate::services::jupiter::quote(&state.cluster, &q) {
         Ok(v) => json_reply(200, &v),
         Err((status, v)) => json_reply(status, &v),
     }
@@ -263,7 +263,7 @@ async fn swap_instructions_handler(State(state): State<AppState>, body: Bytes) -
     if let Some(r) = http_faults(&state.cluster).await {
         return r;
     }
-    match crate::jupiter::swap_instructions(&state.cluster, &body) {
+    match crate::services::jupiter::swap_instructions(&state.cluster, &body) {
         Ok(v) => json_reply(200, &v),
         Err((status, v)) => json_reply(status, &v),
     }
@@ -284,7 +284,7 @@ async fn bundles_handler(State(state): State<AppState>, body: Bytes) -> Response
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             let params = req.get("params").cloned().unwrap_or(Value::Null);
-            match crate::jito::handle(&state.cluster, method, &params) {
+            match crate::services::jito::handle(&state.cluster, method, &params) {
                 Ok(v) => serde_json::json!({ "jsonrpc": "2.0", "result": v, "id": id }),
                 Err(e) => serde_json::json!({ "jsonrpc": "2.0", "error": e.to_json(), "id": id }),
             }
@@ -323,5 +323,5 @@ async fn rpc_handler(State(state): State<AppState>, body: Bytes) -> Response {
 async fn ws_handler(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
     let AppState { cluster, shutdown } = state;
     ws.max_message_size(1 << 20)
-        .on_upgrade(move |socket| crate::pubsub::serve(socket, cluster, shutdown))
+        .on_upgrade(move |socket| crate::services::pubsub::serve(socket, cluster, shutdown))
 }

@@ -12,8 +12,8 @@ use kestrel_pump::discriminator::instruction as disc;
 use kestrel_pump::ids::PUMP_PROGRAM;
 use solana_pubkey::Pubkey;
 
-use crate::bank::TxRecord;
-use crate::wire::Parsed;
+use crate::ledger::bank::TxRecord;
+use crate::ledger::wire::Parsed;
 
 #[derive(Default)]
 pub struct LatencyTap {

@@ -10,7 +10,7 @@ use kestrel_decode::pump::PumpEvent;
 use kestrel_pump::ids::{PUMP_PROGRAM, TOKEN_PROGRAM, WSOL_MINT};
 use kestrel_pump::instruction as pump_ix;
 use kestrel_pump::pda;
-use kestrel_sim::programs::{ata, system};
+use kestrel_sim::ledger::programs::{ata, system};
 use kestrel_sim::scenario::trade_accounts;
 use kestrel_sim::{SimOptions, SimServer};
 use kestrel_units::{Lamports, TokenAmount};

@@ -474,8 +474,8 @@ async fn replays_a_recorded_capture() {
     .unwrap();
     let compact = serde_json::from_str::<Value>(&frame).unwrap().to_string();
     let recording = format!("{compact}\n{compact}\n");
-    let frames = kestrel_sim::replay::parse(&recording).unwrap();
-    assert!(kestrel_sim::replay::parse("{\"method\":\"blockNotification\"}").is_err());
+    let frames = kestrel_sim::services::replay::parse(&recording).unwrap();
+    assert!(kestrel_sim::services::replay::parse("{\"method\":\"blockNotification\"}").is_err());
     let server = start(SimOptions {
         replay: Some((frames, 5)),
         ..SimOptions::default()

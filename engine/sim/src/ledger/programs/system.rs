@@ -4,9 +4,9 @@
 use kestrel_pump::ids::SYSTEM_PROGRAM;
 use solana_pubkey::Pubkey;
 
-use super::{acct, read_pubkey, read_u64};
-use crate::error::InstructionError;
-use crate::runtime::TxContext;
+use super::args::{acct, read_pubkey, read_u64};
+use crate::ledger::error::InstructionError;
+use crate::ledger::runtime::TxContext;
 
 /// SystemError::AccountAlreadyInUse
 const ACCOUNT_ALREADY_IN_USE: u32 = 0;

@@ -15,6 +15,7 @@ use base64::engine::general_purpose::STANDARD;
 use kestrel_decode::account::{BondingCurve, Global, decode_bonding_curve, decode_global};
 use kestrel_pump::curve::{self, FeeRates, Reserves};
 use kestrel_pump::discriminator::{account as acct_disc, event as ev, instruction as ixd};
+use kestrel_pump::error::PumpError;
 use kestrel_pump::ids::{
     ASSOCIATED_TOKEN_PROGRAM, EVENT_AUTHORITY, FEE_CONFIG, GLOBAL, GLOBAL_VOLUME_ACCUMULATOR,
     MAYHEM_PROGRAM, METAPLEX_METADATA_PROGRAM, MINT_AUTHORITY, PUMP_FEES_PROGRAM, PUMP_PROGRAM,
@@ -24,10 +25,11 @@ use kestrel_pump::pda;
 use kestrel_units::{Bps, Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
-use super::{acct, token};
-use crate::account::rent_exempt_minimum;
-use crate::error::InstructionError;
-use crate::runtime::TxContext;
+use super::args::{acct, read_pubkey};
+use super::token;
+use crate::ledger::account::rent_exempt_minimum;
+use crate::ledger::error::InstructionError;
+use crate::ledger::runtime::TxContext;
 
 pub const PROTOCOL_FEE_BPS: u64 = 95;
 pub const CREATOR_FEE_BPS: u64 = 30;
@@ -42,119 +44,20 @@ const RATES: FeeRates = FeeRates {
     creator: Bps(CREATOR_FEE_BPS),
 };
 
-/// Anchor's and pump.fun's error codes (anchor-lang error.rs; idl/pump.json `errors`).
-mod code {
-    pub(super) const INSTRUCTION_FALLBACK_NOT_FOUND: (u32, &str, &str) = (
-        101,
-        "InstructionFallbackNotFound",
-        "Fallback functions are not supported",
-    );
-    pub(super) const INSTRUCTION_DID_NOT_DESERIALIZE: (u32, &str, &str) = (
-        102,
-        "InstructionDidNotDeserialize",
-        "The program could not deserialize the given instruction",
-    );
-    pub(super) const CONSTRAINT_MUT: (u32, &str, &str) =
-        (2000, "ConstraintMut", "A mut constraint was violated");
-    pub(super) const CONSTRAINT_SEEDS: (u32, &str, &str) =
-        (2006, "ConstraintSeeds", "A seeds constraint was violated");
-    pub(super) const CONSTRAINT_ADDRESS: (u32, &str, &str) = (
-        2012,
-        "ConstraintAddress",
-        "An address constraint was violated",
-    );
-    pub(super) const CONSTRAINT_TOKEN_MINT: (u32, &str, &str) = (
-        2014,
-        "ConstraintTokenMint",
-        "A token mint constraint was violated",
-    );
-    pub(super) const CONSTRAINT_TOKEN_OWNER: (u32, &str, &str) = (
-        2015,
-        "ConstraintTokenOwner",
-        "A token owner constraint was violated",
-    );
-    pub(super) const ACCOUNT_NOT_ENOUGH_KEYS: (u32, &str, &str) = (
-        3005,
-        "AccountNotEnoughKeys",
-        "Not enough account keys given to the instruction",
-    );
-    pub(super) const ACCOUNT_OWNED_BY_WRONG_PROGRAM: (u32, &str, &str) = (
-        3007,
-        "AccountOwnedByWrongProgram",
-        "The given account is owned by a different program than expected",
-    );
-    pub(super) const INVALID_PROGRAM_ID: (u32, &str, &str) =
-        (3008, "InvalidProgramId", "Program ID was not as expected");
-    pub(super) const ACCOUNT_NOT_SIGNER: (u32, &str, &str) =
-        (3010, "AccountNotSigner", "The given account did not sign");
-    pub(super) const ACCOUNT_NOT_INITIALIZED: (u32, &str, &str) = (
-        3012,
-        "AccountNotInitialized",
-        "The program expected this account to be already initialized",
-    );
-    pub(super) const NOT_AUTHORIZED: (u32, &str, &str) = (
-        6000,
-        "NotAuthorized",
-        "The given account is not authorized to execute this instruction.",
-    );
-    pub(super) const TOO_MUCH_SOL_REQUIRED: (u32, &str, &str) = (
-        6002,
-        "TooMuchSolRequired",
-        "slippage: Too much SOL required to buy the given amount of tokens.",
-    );
-    pub(super) const TOO_LITTLE_SOL_RECEIVED: (u32, &str, &str) = (
-        6003,
-        "TooLittleSolReceived",
-        "slippage: Too little SOL received to sell the given amount of tokens.",
-    );
-    pub(super) const BONDING_CURVE_COMPLETE: (u32, &str, &str) = (
-        6005,
-        "BondingCurveComplete",
-        "The bonding curve has completed and liquidity migrated to raydium.",
-    );
-    pub(super) const BUY_ZERO_AMOUNT: (u32, &str, &str) =
-        (6020, "BuyZeroAmount", "Buy zero amount");
-    pub(super) const NOT_ENOUGH_TOKENS_TO_BUY: (u32, &str, &str) =
-        (6021, "NotEnoughTokensToBuy", "Not enough tokens to buy");
-    pub(super) const SELL_ZERO_AMOUNT: (u32, &str, &str) =
-        (6022, "SellZeroAmount", "Sell zero amount");
-    pub(super) const OVERFLOW: (u32, &str, &str) = (6024, "Overflow", "Overflow");
-    pub(super) const NOT_ENOUGH_REMAINING_ACCOUNTS: (u32, &str, &str) = (
-        6027,
-        "NotEnoughRemainingAccounts",
-        "Not enough remaining accounts",
-    );
-    pub(super) const BUY_SLIPPAGE_BELOW_MIN_TOKENS_OUT: (u32, &str, &str) = (
-        6042,
-        "BuySlippageBelowMinTokensOut",
-        "Slippage: Would buy less tokens than expected min_tokens_out",
-    );
-    pub(super) const NAME_TOO_LONG: (u32, &str, &str) = (6043, "NameTooLong", "NameTooLong");
-    pub(super) const SYMBOL_TOO_LONG: (u32, &str, &str) = (6044, "SymbolTooLong", "SymbolTooLong");
-    pub(super) const URI_TOO_LONG: (u32, &str, &str) = (6045, "UriTooLong", "UriTooLong");
-    pub(super) const MAYHEM_MODE_DISABLED: (u32, &str, &str) =
-        (6048, "MayhemModeDisabled", "MayhemModeDisabled");
-    pub(super) const BUYBACK_FEE_RECIPIENT_NOT_AUTHORIZED: (u32, &str, &str) = (
-        6057,
-        "BuybackFeeRecipientNotAuthorized",
-        "Buyback fee recipient not authorized",
-    );
-}
-
-type Code = (u32, &'static str, &'static str);
-
 /// An error raised by the program's own logic.
-fn thrown(ctx: &mut TxContext, (n, name, text): Code) -> InstructionError {
+fn thrown(ctx: &mut TxContext, e: PumpError) -> InstructionError {
+    let (n, name) = (e.code(), e.name());
     ctx.msg(format!(
-        "AnchorError thrown in programs/pump/src/lib.rs. Error Code: {name}. Error Number: {n}. Error Message: {text}."
+        "AnchorError thrown in programs/pump/src/lib.rs. Error Code: {name}. Error Number: {n}. Error Message: {e}."
     ));
     InstructionError::Custom(n)
 }
 
 /// An account constraint violation, as Anchor reports it.
-fn caused_by(ctx: &mut TxContext, account: &str, (n, name, text): Code) -> InstructionError {
+fn caused_by(ctx: &mut TxContext, account: &str, e: PumpError) -> InstructionError {
+    let (n, name) = (e.code(), e.name());
     ctx.msg(format!(
-        "AnchorError caused by account: {account}. Error Code: {name}. Error Number: {n}. Error Message: {text}."
+        "AnchorError caused by account: {account}. Error Code: {name}. Error Number: {n}. Error Message: {e}."
     ));
     InstructionError::Custom(n)
 }
@@ -168,7 +71,7 @@ fn seeds(
     if got == want {
         return Ok(());
     }
-    let e = caused_by(ctx, account, code::CONSTRAINT_SEEDS);
+    let e = caused_by(ctx, account, PumpError::ConstraintSeeds);
     ctx.msg("Left:");
     ctx.msg(got.to_string());
     ctx.msg("Right:");
@@ -181,7 +84,7 @@ fn address(
     account: &str,
     got: Pubkey,
     want: Pubkey,
-    c: Code,
+    c: PumpError,
 ) -> Result<(), InstructionError> {
     if got == want {
         Ok(())
@@ -194,7 +97,7 @@ fn writable(ctx: &mut TxContext, account: &str, i: usize) -> Result<(), Instruct
     if ctx.is_writable(i) {
         Ok(())
     } else {
-        Err(caused_by(ctx, account, code::CONSTRAINT_MUT))
+        Err(caused_by(ctx, account, PumpError::ConstraintMut))
     }
 }
 
@@ -202,7 +105,7 @@ fn signer(ctx: &mut TxContext, account: &str, i: usize) -> Result<(), Instructio
     if ctx.is_signer(i) {
         Ok(())
     } else {
-        Err(caused_by(ctx, account, code::ACCOUNT_NOT_SIGNER))
+        Err(caused_by(ctx, account, PumpError::AccountNotSigner))
     }
 }
 
@@ -212,7 +115,7 @@ pub fn process(
     data: &[u8],
 ) -> Result<(), InstructionError> {
     let Some(disc) = data.get(..8).and_then(|d| <[u8; 8]>::try_from(d).ok()) else {
-        return Err(thrown(ctx, code::INSTRUCTION_FALLBACK_NOT_FOUND));
+        return Err(thrown(ctx, PumpError::InstructionFallbackNotFound));
     };
     let args = data.get(8..).unwrap_or_default();
     match disc {
@@ -220,7 +123,11 @@ pub fn process(
             // emit_cpi!: the program invoking itself so indexers see the event as instruction data.
             let authority = acct(accounts, 0)?;
             if ctx.key(authority) != EVENT_AUTHORITY || !ctx.is_signer(authority) {
-                return Err(caused_by(ctx, "event_authority", code::CONSTRAINT_SEEDS));
+                return Err(caused_by(
+                    ctx,
+                    "event_authority",
+                    PumpError::ConstraintSeeds,
+                ));
             }
             ctx.consume(2009)
         }
@@ -266,14 +173,14 @@ pub fn process(
             let min_sol_output = arg_u64(ctx, args, 8)?;
             sell(ctx, accounts, amount, min_sol_output)
         }
-        _ => Err(thrown(ctx, code::INSTRUCTION_FALLBACK_NOT_FOUND)),
+        _ => Err(thrown(ctx, PumpError::InstructionFallbackNotFound)),
     }
 }
 
 fn arg_u64(ctx: &mut TxContext, args: &[u8], at: usize) -> Result<u64, InstructionError> {
     match args.get(at..at + 8).and_then(|b| b.try_into().ok()) {
         Some(b) => Ok(u64::from_le_bytes(b)),
-        None => Err(thrown(ctx, code::INSTRUCTION_DID_NOT_DESERIALIZE)),
+        None => Err(thrown(ctx, PumpError::InstructionDidNotDeserialize)),
     }
 }
 
@@ -282,16 +189,16 @@ fn arg_str<'a>(
     args: &'a [u8],
     at: &mut usize,
 ) -> Result<&'a str, InstructionError> {
-    let len = args
-        .get(*at..*at + 4)
-        .and_then(|b| b.try_into().ok())
-        .map(u32::from_le_bytes)
-        .ok_or_else(|| thrown(ctx, code::INSTRUCTION_DID_NOT_DESERIALIZE))? as usize;
+    let len =
+        args.get(*at..*at + 4)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes)
+            .ok_or_else(|| thrown(ctx, PumpError::InstructionDidNotDeserialize))? as usize;
     let bytes = args
         .get(*at + 4..*at + 4 + len)
-        .ok_or_else(|| thrown(ctx, code::INSTRUCTION_DID_NOT_DESERIALIZE))?;
+        .ok_or_else(|| thrown(ctx, PumpError::InstructionDidNotDeserialize))?;
     *at += 4 + len;
-    std::str::from_utf8(bytes).map_err(|_| thrown(ctx, code::INSTRUCTION_DID_NOT_DESERIALIZE))
+    std::str::from_utf8(bytes).map_err(|_| thrown(ctx, PumpError::InstructionDidNotDeserialize))
 }
 
 fn load_global(ctx: &mut TxContext, i: usize) -> Result<Global, InstructionError> {
@@ -301,10 +208,10 @@ fn load_global(ctx: &mut TxContext, i: usize) -> Result<Global, InstructionError
         return Err(caused_by(
             ctx,
             "global",
-            code::ACCOUNT_OWNED_BY_WRONG_PROGRAM,
+            PumpError::AccountOwnedByWrongProgram,
         ));
     }
-    decode_global(&a.data).map_err(|_| caused_by(ctx, "global", code::ACCOUNT_NOT_INITIALIZED))
+    decode_global(&a.data).map_err(|_| caused_by(ctx, "global", PumpError::AccountNotInitialized))
 }
 
 fn load_curve(ctx: &mut TxContext, i: usize) -> Result<BondingCurve, InstructionError> {
@@ -313,18 +220,18 @@ fn load_curve(ctx: &mut TxContext, i: usize) -> Result<BondingCurve, Instruction
         return Err(caused_by(
             ctx,
             "bonding_curve",
-            code::ACCOUNT_NOT_INITIALIZED,
+            PumpError::AccountNotInitialized,
         ));
     }
     if a.owner != PUMP_PROGRAM {
         return Err(caused_by(
             ctx,
             "bonding_curve",
-            code::ACCOUNT_OWNED_BY_WRONG_PROGRAM,
+            PumpError::AccountOwnedByWrongProgram,
         ));
     }
     decode_bonding_curve(&a.data)
-        .map_err(|_| caused_by(ctx, "bonding_curve", code::ACCOUNT_NOT_INITIALIZED))
+        .map_err(|_| caused_by(ctx, "bonding_curve", PumpError::AccountNotInitialized))
 }
 
 /// Writes a curve in the current layout, keeping the account's size.
@@ -392,7 +299,7 @@ fn check_trade(
 ) -> Result<TradeAccounts, InstructionError> {
     let fixed = if is_buy { 16 } else { 14 };
     if accounts.len() < fixed {
-        return Err(thrown(ctx, code::ACCOUNT_NOT_ENOUGH_KEYS));
+        return Err(thrown(ctx, PumpError::AccountNotEnoughKeys));
     }
     let a = |n: usize| accounts.get(n).copied().unwrap_or_default();
     // Sell swaps creator_vault and token_program (FACTS.md §1.4).
@@ -412,10 +319,14 @@ fn check_trade(
     writable(ctx, "bonding_curve", a(3))?;
     let curve = load_curve(ctx, a(3))?;
     if token_program != TOKEN_PROGRAM && token_program != TOKEN_2022_PROGRAM {
-        return Err(caused_by(ctx, "token_program", code::INVALID_PROGRAM_ID));
+        return Err(caused_by(ctx, "token_program", PumpError::InvalidProgramId));
     }
     if ctx.account(a(2))?.owner != token_program {
-        return Err(caused_by(ctx, "mint", code::ACCOUNT_OWNED_BY_WRONG_PROGRAM));
+        return Err(caused_by(
+            ctx,
+            "mint",
+            PumpError::AccountOwnedByWrongProgram,
+        ));
     }
     seeds(
         ctx,
@@ -432,7 +343,7 @@ fn check_trade(
         "system_program",
         ctx.key(a(7)),
         SYSTEM_PROGRAM,
-        code::INVALID_PROGRAM_ID,
+        PumpError::InvalidProgramId,
     )?;
     seeds(
         ctx,
@@ -447,7 +358,7 @@ fn check_trade(
         "program",
         ctx.key(a(11)),
         PUMP_PROGRAM,
-        code::INVALID_PROGRAM_ID,
+        PumpError::InvalidProgramId,
     )?;
     let (fee_config_i, fee_program_i) = if is_buy {
         seeds(
@@ -473,7 +384,7 @@ fn check_trade(
         "fee_program",
         ctx.key(a(fee_program_i)),
         PUMP_FEES_PROGRAM,
-        code::INVALID_PROGRAM_ID,
+        PumpError::InvalidProgramId,
     )?;
 
     // The fee recipient comes from Global's lists (the reserved one for mayhem coins).
@@ -491,14 +402,14 @@ fn check_trade(
                 .is_some_and(|l| l.contains(&fee_recipient))
     };
     if !allowed {
-        return Err(thrown(ctx, code::NOT_AUTHORIZED));
+        return Err(thrown(ctx, PumpError::NotAuthorized));
     }
 
     // Remaining accounts: [user_volume_accumulator for cashback sells], bonding_curve_v2, buyback.
     let mut next = fixed;
     if !is_buy && curve.is_cashback_coin.unwrap_or(false) {
         let Some(&uva) = accounts.get(next) else {
-            return Err(thrown(ctx, code::NOT_ENOUGH_REMAINING_ACCOUNTS));
+            return Err(thrown(ctx, PumpError::NotEnoughRemainingAccounts));
         };
         seeds(
             ctx,
@@ -509,7 +420,7 @@ fn check_trade(
         next += 1;
     }
     let (Some(&v2), Some(&buyback)) = (accounts.get(next), accounts.get(next + 1)) else {
-        return Err(thrown(ctx, code::NOT_ENOUGH_REMAINING_ACCOUNTS));
+        return Err(thrown(ctx, PumpError::NotEnoughRemainingAccounts));
     };
     seeds(
         ctx,
@@ -522,7 +433,7 @@ fn check_trade(
         .buyback_fee_recipients
         .is_some_and(|l| l.contains(&buyback_key))
     {
-        return Err(thrown(ctx, code::BUYBACK_FEE_RECIPIENT_NOT_AUTHORIZED));
+        return Err(thrown(ctx, PumpError::BuybackFeeRecipientNotAuthorized));
     }
     writable(ctx, "buyback_fee_recipient", buyback)?;
 
@@ -532,7 +443,7 @@ fn check_trade(
         return Err(caused_by(
             ctx,
             "associated_user",
-            code::ACCOUNT_NOT_INITIALIZED,
+            PumpError::AccountNotInitialized,
         ));
     }
     match token::TokenAccount::unpack(&ua.data) {
@@ -540,14 +451,14 @@ fn check_trade(
             return Err(caused_by(
                 ctx,
                 "associated_user",
-                code::CONSTRAINT_TOKEN_MINT,
+                PumpError::ConstraintTokenMint,
             ));
         }
         Some(t) if t.owner != user => {
             return Err(caused_by(
                 ctx,
                 "associated_user",
-                code::CONSTRAINT_TOKEN_OWNER,
+                PumpError::ConstraintTokenOwner,
             ));
         }
         Some(_) => {}
@@ -555,12 +466,12 @@ fn check_trade(
             return Err(caused_by(
                 ctx,
                 "associated_user",
-                code::ACCOUNT_NOT_INITIALIZED,
+                PumpError::AccountNotInitialized,
             ));
         }
     }
     if curve.complete {
-        return Err(thrown(ctx, code::BONDING_CURVE_COMPLETE));
+        return Err(thrown(ctx, PumpError::BondingCurveComplete));
     }
     Ok(TradeAccounts {
         fee_recipient: a(1),
@@ -633,22 +544,22 @@ fn buy(
             max_sol_cost,
         } => {
             if amount == 0 {
-                return Err(thrown(ctx, code::BUY_ZERO_AMOUNT));
+                return Err(thrown(ctx, PumpError::BuyZeroAmount));
             }
             if amount > r.real_token.0 {
-                return Err(thrown(ctx, code::NOT_ENOUGH_TOKENS_TO_BUY));
+                return Err(thrown(ctx, PumpError::NotEnoughTokensToBuy));
             }
             let leg = curve::buy_exact_tokens(&r, TokenAmount(amount), RATES)
-                .map_err(|_| thrown(ctx, code::OVERFLOW))?;
+                .map_err(|_| thrown(ctx, PumpError::Overflow))?;
             let total = leg
                 .buyer_pays()
-                .ok_or_else(|| thrown(ctx, code::OVERFLOW))?;
+                .ok_or_else(|| thrown(ctx, PumpError::Overflow))?;
             if total.0 > max_sol_cost {
                 ctx.msg(format!(
                     "sol_cost: {}, max_sol_cost: {max_sol_cost}",
                     total.0
                 ));
-                return Err(thrown(ctx, code::TOO_MUCH_SOL_REQUIRED));
+                return Err(thrown(ctx, PumpError::TooMuchSolRequired));
             }
             (TokenAmount(amount), leg)
         }
@@ -657,16 +568,16 @@ fn buy(
             min_tokens_out,
         } => {
             if spendable == 0 {
-                return Err(thrown(ctx, code::BUY_ZERO_AMOUNT));
+                return Err(thrown(ctx, PumpError::BuyZeroAmount));
             }
             let (tokens, leg) = curve::buy_exact_sol_in(&r, Lamports(spendable), RATES)
-                .map_err(|_| thrown(ctx, code::BUY_SLIPPAGE_BELOW_MIN_TOKENS_OUT))?;
+                .map_err(|_| thrown(ctx, PumpError::BuySlippageBelowMinTokensOut))?;
             if tokens.0 < min_tokens_out {
                 ctx.msg(format!(
                     "tokens_out: {}, min_tokens_out: {min_tokens_out}",
                     tokens.0
                 ));
-                return Err(thrown(ctx, code::BUY_SLIPPAGE_BELOW_MIN_TOKENS_OUT));
+                return Err(thrown(ctx, PumpError::BuySlippageBelowMinTokensOut));
             }
             (tokens, leg)
         }
@@ -689,7 +600,7 @@ fn buy(
 
     let after = r
         .after_buy(tokens, leg.curve)
-        .map_err(|_| thrown(ctx, code::OVERFLOW))?;
+        .map_err(|_| thrown(ctx, PumpError::Overflow))?;
     let mut c = t.curve.clone();
     set_reserves(&mut c, &after);
     if after.is_exhausted() {
@@ -721,18 +632,18 @@ fn sell(
     ctx.consume(24_000)?;
     let t = check_trade(ctx, accounts, false)?;
     if amount == 0 {
-        return Err(thrown(ctx, code::SELL_ZERO_AMOUNT));
+        return Err(thrown(ctx, PumpError::SellZeroAmount));
     }
     let r = reserves(&t.curve);
     let leg = curve::sell_exact_tokens(&r, TokenAmount(amount), RATES)
-        .map_err(|_| thrown(ctx, code::OVERFLOW))?;
+        .map_err(|_| thrown(ctx, PumpError::Overflow))?;
     let proceeds = leg.seller_receives().unwrap_or_default();
     if proceeds.0 < min_sol_output {
         ctx.msg(format!(
             "sol_output: {}, min_sol_output: {min_sol_output}",
             proceeds.0
         ));
-        return Err(thrown(ctx, code::TOO_LITTLE_SOL_RECEIVED));
+        return Err(thrown(ctx, PumpError::TooLittleSolReceived));
     }
     token_transfer(
         ctx,
@@ -754,7 +665,7 @@ fn sell(
     }
     let after = r
         .after_sell(TokenAmount(amount), leg.curve)
-        .map_err(|_| thrown(ctx, code::OVERFLOW))?;
+        .map_err(|_| thrown(ctx, PumpError::Overflow))?;
     let mut c = t.curve.clone();
     set_reserves(&mut c, &after);
     store_curve(ctx, t.bonding_curve, &c)?;
@@ -846,28 +757,28 @@ fn create(
     ctx.consume(60_000)?;
     let fixed = if v2 { 16 } else { 14 };
     if accounts.len() < fixed {
-        return Err(thrown(ctx, code::ACCOUNT_NOT_ENOUGH_KEYS));
+        return Err(thrown(ctx, PumpError::AccountNotEnoughKeys));
     }
     let a = |n: usize| accounts.get(n).copied().unwrap_or_default();
     let mut at = 0;
     let name = arg_str(ctx, args, &mut at)?.to_owned();
     let symbol = arg_str(ctx, args, &mut at)?.to_owned();
     let uri = arg_str(ctx, args, &mut at)?.to_owned();
-    let creator = super::read_pubkey(args, at)
-        .map_err(|_| thrown(ctx, code::INSTRUCTION_DID_NOT_DESERIALIZE))?;
+    let creator =
+        read_pubkey(args, at).map_err(|_| thrown(ctx, PumpError::InstructionDidNotDeserialize))?;
     at += 32;
     if v2 && args.get(at) == Some(&1) {
-        return Err(thrown(ctx, code::MAYHEM_MODE_DISABLED));
+        return Err(thrown(ctx, PumpError::MayhemModeDisabled));
     }
     let cashback = v2 && args.get(at + 1) == Some(&1);
     if name.len() > 32 {
-        return Err(thrown(ctx, code::NAME_TOO_LONG));
+        return Err(thrown(ctx, PumpError::NameTooLong));
     }
     if symbol.len() > 10 {
-        return Err(thrown(ctx, code::SYMBOL_TOO_LONG));
+        return Err(thrown(ctx, PumpError::SymbolTooLong));
     }
     if uri.len() > 200 {
-        return Err(thrown(ctx, code::URI_TOO_LONG));
+        return Err(thrown(ctx, PumpError::UriTooLong));
     }
 
     let (mint_i, mint_auth_i, curve_i, abc_i, global_i) = (a(0), a(1), a(2), a(3), a(4));
@@ -906,21 +817,21 @@ fn create(
         "system_program",
         ctx.key(system_i),
         SYSTEM_PROGRAM,
-        code::INVALID_PROGRAM_ID,
+        PumpError::InvalidProgramId,
     )?;
     address(
         ctx,
         "token_program",
         ctx.key(token_i),
         token_program,
-        code::INVALID_PROGRAM_ID,
+        PumpError::InvalidProgramId,
     )?;
     address(
         ctx,
         "associated_token_program",
         ctx.key(ata_prog_i),
         ASSOCIATED_TOKEN_PROGRAM,
-        code::INVALID_PROGRAM_ID,
+        PumpError::InvalidProgramId,
     )?;
     seeds(ctx, "event_authority", ctx.key(event_i), EVENT_AUTHORITY)?;
     address(
@@ -928,7 +839,7 @@ fn create(
         "program",
         ctx.key(program_i),
         PUMP_PROGRAM,
-        code::INVALID_PROGRAM_ID,
+        PumpError::InvalidProgramId,
     )?;
     if v2 {
         address(
@@ -936,7 +847,7 @@ fn create(
             "mayhem_program_id",
             ctx.key(a(9)),
             MAYHEM_PROGRAM,
-            code::CONSTRAINT_ADDRESS,
+            PumpError::ConstraintAddress,
         )?;
     } else {
         address(
@@ -944,14 +855,14 @@ fn create(
             "mpl_token_metadata",
             ctx.key(a(5)),
             METAPLEX_METADATA_PROGRAM,
-            code::CONSTRAINT_ADDRESS,
+            PumpError::ConstraintAddress,
         )?;
         address(
             ctx,
             "rent",
             ctx.key(a(11)),
             SYSVAR_RENT,
-            code::CONSTRAINT_ADDRESS,
+            PumpError::ConstraintAddress,
         )?;
         let metadata = pda::metadata(&mint);
         seeds(ctx, "metadata", ctx.key(a(6)), metadata)?;
@@ -1076,4 +987,26 @@ fn metaplex_create_metadata(
         Ok(())
     })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchor_error_lines_keep_mainnet_wording() {
+        let mut ctx = TxContext::new(vec![], vec![], vec![], vec![], 0, 0, 0, |_, _, _, _| Ok(()));
+        let e = thrown(&mut ctx, PumpError::TooLittleSolReceived);
+        assert_eq!(e, InstructionError::Custom(6003));
+        let e = caused_by(&mut ctx, "mint", PumpError::ConstraintSeeds);
+        assert_eq!(e, InstructionError::Custom(2006));
+        // Anchor ends the line with its own period, after the message's: mainnet prints two.
+        assert_eq!(
+            ctx.logs,
+            [
+                "Program log: AnchorError thrown in programs/pump/src/lib.rs. Error Code: TooLittleSolReceived. Error Number: 6003. Error Message: slippage: Too little SOL received to sell the given amount of tokens..",
+                "Program log: AnchorError caused by account: mint. Error Code: ConstraintSeeds. Error Number: 2006. Error Message: A seeds constraint was violated.",
+            ]
+        );
+    }
 }

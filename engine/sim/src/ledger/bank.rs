@@ -12,11 +12,12 @@ use solana_signature::Signature;
 
 use kestrel_pump::ids;
 
-use crate::account::{Account, rent_exempt_minimum};
-use crate::error::{InstructionError, TransactionError};
-use crate::genesis;
-use crate::runtime::TxContext;
-use crate::wire::{self, Parsed};
+use crate::ledger::account::{Account, rent_exempt_minimum};
+use crate::ledger::error::{InstructionError, TransactionError};
+use crate::ledger::genesis;
+use crate::ledger::programs;
+use crate::ledger::runtime::TxContext;
+use crate::ledger::wire::{self, Parsed};
 
 /// Mainnet: a blockhash is usable for 150 blocks after the one it names.
 pub const MAX_PROCESSING_AGE: u64 = 150;
@@ -151,8 +152,8 @@ pub struct Bank {
     /// Recent landed transactions' priority fees, for getRecentPrioritizationFees.
     recent_fees: VecDeque<FeeSample>,
     pub transaction_count: u64,
-    /// PumpSwap pools by base mint (see [`crate::pools`]).
-    pub pools: crate::pools::Pools,
+    /// PumpSwap pools by base mint (see [`crate::ledger::pools`]).
+    pub pools: crate::ledger::pools::Pools,
 }
 
 /// Outcome of landing a transaction (`Ok` even when it failed on chain: it still landed).
@@ -175,10 +176,10 @@ impl Bank {
             history: VecDeque::new(),
             recent_fees: VecDeque::new(),
             transaction_count: 0,
-            pools: crate::pools::Pools::new(),
+            pools: crate::ledger::pools::Pools::new(),
         };
         genesis::install(&mut bank.accounts);
-        crate::pools::install(&mut bank.accounts);
+        crate::ledger::pools::install(&mut bank.accounts);
         bank.push_blockhash();
         bank
     }
@@ -584,6 +585,7 @@ impl Bank {
             budget.limit,
             self.slot,
             self.unix_time(self.slot),
+            programs::dispatch,
         );
         let mut err = budget.error.clone();
         if err.is_none() {
@@ -740,7 +742,7 @@ fn rent_violation(
 }
 
 fn token_balances(keys: &[Pubkey], accounts: &[Account], bank: &Bank) -> Vec<TokenBalance> {
-    use crate::programs::token::{Mint, TokenAccount};
+    use crate::ledger::programs::token::{Mint, TokenAccount};
     let mut out = Vec::new();
     for (i, (key, acc)) in keys.iter().zip(accounts).enumerate() {
         let _ = key;

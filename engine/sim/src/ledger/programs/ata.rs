@@ -4,10 +4,11 @@
 use kestrel_pump::ids::{SYSTEM_PROGRAM, TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 use kestrel_pump::pda::associated_token_address;
 
-use super::{acct, token};
-use crate::account::rent_exempt_minimum;
-use crate::error::InstructionError;
-use crate::runtime::TxContext;
+use super::args::acct;
+use super::token;
+use crate::ledger::account::rent_exempt_minimum;
+use crate::ledger::error::InstructionError;
+use crate::ledger::runtime::TxContext;
 
 pub fn process(
     ctx: &mut TxContext,

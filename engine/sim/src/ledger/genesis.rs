@@ -10,7 +10,8 @@ use solana_pubkey::Pubkey;
 use kestrel_pump::discriminator::account as disc;
 use kestrel_pump::ids::{self, BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0};
 
-use crate::account::Account;
+use crate::ledger::account::Account;
+use crate::ledger::programs::token::NATIVE_MINT_2022;
 
 const BPF_LOADER_UPGRADEABLE: Pubkey =
     Pubkey::from_str_const("BPFLoaderUpgradeab1e11111111111111111111111");
@@ -19,9 +20,6 @@ pub const SYSVAR_RENT: Pubkey =
     Pubkey::from_str_const("SysvarRent111111111111111111111111111111111");
 pub const SYSVAR_CLOCK: Pubkey =
     Pubkey::from_str_const("SysvarC1ock11111111111111111111111111111111");
-/// Token-2022's wrapped-SOL mint.
-pub const NATIVE_MINT_2022: Pubkey =
-    Pubkey::from_str_const("9pan9bMn5HatX4EJdBwg9VgCa7Uz5HL8N1m5D3NdXejP");
 const SYSVAR_OWNER: Pubkey = Pubkey::from_str_const("Sysvar1111111111111111111111111111111111111");
 
 /// A deterministic key for the cluster's own parties (fee recipients, authorities).
@@ -84,11 +82,11 @@ pub fn global_account_data() -> Vec<u8> {
     ] {
         d.extend(v.to_le_bytes());
     }
-    d.extend(crate::programs::pump::PROTOCOL_FEE_BPS.to_le_bytes());
+    d.extend(crate::ledger::programs::pump::PROTOCOL_FEE_BPS.to_le_bytes());
     d.extend(derived_key("withdraw authority", 0).as_ref());
     d.push(1); // enable_migrate
     d.extend(15_000_001u64.to_le_bytes()); // pool_migration_fee
-    d.extend(crate::programs::pump::CREATOR_FEE_BPS.to_le_bytes());
+    d.extend(crate::ledger::programs::pump::CREATOR_FEE_BPS.to_le_bytes());
     for k in fee_recipients() {
         d.extend(k.as_ref());
     }
@@ -105,7 +103,7 @@ pub fn global_account_data() -> Vec<u8> {
     for k in buyback_fee_recipients() {
         d.extend(k.as_ref());
     }
-    d.extend(crate::programs::pump::BUYBACK_SHARE_BPS.to_le_bytes());
+    d.extend(crate::ledger::programs::pump::BUYBACK_SHARE_BPS.to_le_bytes());
     d.extend(30_000_000_000u64.to_le_bytes()); // initial_virtual_quote_reserves
     d.extend(ids::WSOL_MINT.as_ref()); // whitelisted_quote_mints
     d
@@ -135,19 +133,19 @@ pub fn install(accounts: &mut HashMap<Pubkey, Account>) {
         (ids::WSOL_MINT, ids::TOKEN_PROGRAM),
         (NATIVE_MINT_2022, ids::TOKEN_2022_PROGRAM),
     ] {
-        let m = crate::programs::token::Mint {
+        let m = crate::ledger::programs::token::Mint {
             mint_authority: None,
             supply: 0,
             decimals: 9,
             is_initialized: true,
             freeze_authority: None,
         };
-        let mut data = vec![0; crate::programs::token::MINT_LEN];
+        let mut data = vec![0; crate::ledger::programs::token::MINT_LEN];
         m.pack(&mut data);
         accounts.insert(
             mint,
             Account::new(
-                crate::account::rent_exempt_minimum(data.len()),
+                crate::ledger::account::rent_exempt_minimum(data.len()),
                 data,
                 program,
             ),
@@ -157,7 +155,7 @@ pub fn install(accounts: &mut HashMap<Pubkey, Account>) {
     accounts.insert(
         ids::GLOBAL,
         Account::new(
-            crate::account::rent_exempt_minimum(global.len()),
+            crate::ledger::account::rent_exempt_minimum(global.len()),
             global,
             ids::PUMP_PROGRAM,
         ),

@@ -7,10 +7,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use solana_pubkey::Pubkey;
 
-use super::{acct, read_pubkey, read_u64};
-use crate::account::rent_exempt_minimum;
-use crate::error::InstructionError;
-use crate::runtime::TxContext;
+use super::args::{acct, read_pubkey, read_u64};
+use crate::ledger::account::rent_exempt_minimum;
+use crate::ledger::error::InstructionError;
+use crate::ledger::runtime::TxContext;
 use kestrel_pump::ids::{TOKEN_2022_PROGRAM, WSOL_MINT};
 
 pub const ACCOUNT_LEN: usize = 165;
@@ -18,6 +18,9 @@ pub const MINT_LEN: usize = 82;
 /// A Token-2022 account with the ImmutableOwner extension, as the ATA program makes it:
 /// 165 + account type (1) + TLV header (4).
 pub const ACCOUNT_2022_IMMUTABLE_LEN: usize = 170;
+/// Token-2022's wrapped-SOL mint.
+pub const NATIVE_MINT_2022: Pubkey =
+    Pubkey::from_str_const("9pan9bMn5HatX4EJdBwg9VgCa7Uz5HL8N1m5D3NdXejP");
 
 /// TokenError codes (spl-token program/src/error.rs).
 pub mod error {
@@ -391,7 +394,7 @@ fn initialize_account(
     let lamports = a.lamports;
     let data_len = a.data.len();
     let mint_key = ctx.key(mint);
-    let native = mint_key == WSOL_MINT || mint_key == crate::genesis::NATIVE_MINT_2022;
+    let native = mint_key == WSOL_MINT || mint_key == NATIVE_MINT_2022;
     let is_native = native.then_some(rent_exempt_minimum(data_len));
     if !native {
         load_mint(ctx, program, mint)?;

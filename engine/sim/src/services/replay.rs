@@ -11,14 +11,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::watch;
 
-use crate::cluster::{Cluster, Event};
-
-/// One recorded notification.
-#[derive(Debug)]
-pub struct ReplayFrame {
-    pub method: String,
-    pub result: Value,
-}
+use crate::cluster::{Cluster, Event, ReplayFrame};
 
 /// Reads and checks a recording; a line that is not a notification frame is an error naming it.
 pub fn load(path: &Path) -> Result<Vec<ReplayFrame>, String> {

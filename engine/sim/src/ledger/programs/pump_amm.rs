@@ -1,5 +1,5 @@
 //! PumpSwap, emulated: `sell` and `buy_exact_quote_in` on the cluster's constant-product pools
-//! (made by [`crate::pools`]), with the account lists and checks of idl/pump_amm.json, the
+//! (made by `ledger::pools`), with the account lists and checks of idl/pump_amm.json, the
 //! pool's vaults moved by token-program CPIs signed by the pool PDA, and Anchor's error lines.
 //!
 //! Choices where the public sources are silent (the closing note says so): fees come from the
@@ -7,16 +7,17 @@
 //! setting, not a mainnet figure), all on the quote leg; no events are emitted; volume
 //! accumulators are accepted as given and not tracked.
 
-use kestrel_pump::amm::{self, Pool, PoolFees, error as amm_err};
+use kestrel_pump::amm::{self, Pool, PoolFees};
+use kestrel_pump::error::PumpSwapError;
 use kestrel_pump::ids::{PUMP_AMM_PROGRAM, PUMP_FEES_PROGRAM, TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 use kestrel_pump::pda::associated_token_address;
 use kestrel_units::Bps;
 use solana_pubkey::Pubkey;
 
-use super::acct;
+use super::args::acct;
 use super::token::TokenAccount;
-use crate::error::InstructionError;
-use crate::runtime::TxContext;
+use crate::ledger::error::InstructionError;
+use crate::ledger::runtime::TxContext;
 
 /// GlobalConfig's discriminator (idl/pump_amm.json `accounts`).
 pub const GLOBAL_CONFIG_DISC: [u8; 8] = [149, 8, 156, 202, 160, 252, 176, 217];
@@ -74,93 +75,18 @@ pub fn decode_global_config(d: &[u8]) -> Option<GlobalConfig> {
     })
 }
 
-type Code = (u32, &'static str, &'static str);
-
-mod code {
-    use super::Code;
-    pub(super) const FALLBACK: Code = (
-        101,
-        "InstructionFallbackNotFound",
-        "Fallback functions are not supported",
-    );
-    pub(super) const DID_NOT_DESERIALIZE: Code = (
-        102,
-        "InstructionDidNotDeserialize",
-        "The program could not deserialize the given instruction",
-    );
-    pub(super) const CONSTRAINT_MUT: Code =
-        (2000, "ConstraintMut", "A mut constraint was violated");
-    pub(super) const CONSTRAINT_SEEDS: Code =
-        (2006, "ConstraintSeeds", "A seeds constraint was violated");
-    pub(super) const CONSTRAINT_ADDRESS: Code = (
-        2012,
-        "ConstraintAddress",
-        "An address constraint was violated",
-    );
-    pub(super) const NOT_ENOUGH_KEYS: Code = (
-        3005,
-        "AccountNotEnoughKeys",
-        "Not enough account keys given to the instruction",
-    );
-    pub(super) const WRONG_OWNER: Code = (
-        3007,
-        "AccountOwnedByWrongProgram",
-        "The given account is owned by a different program than expected",
-    );
-    pub(super) const NOT_SIGNER: Code =
-        (3010, "AccountNotSigner", "The given account did not sign");
-    pub(super) const NOT_INITIALIZED: Code = (
-        3012,
-        "AccountNotInitialized",
-        "The program expected this account to be already initialized",
-    );
-    pub(super) const ZERO_BASE: Code = (
-        super::amm_err::ZERO_BASE_AMOUNT,
-        "ZeroBaseAmount",
-        "ZeroBaseAmount",
-    );
-    pub(super) const ZERO_QUOTE: Code = (
-        super::amm_err::ZERO_QUOTE_AMOUNT,
-        "ZeroQuoteAmount",
-        "ZeroQuoteAmount",
-    );
-    pub(super) const SLIPPAGE: Code = (
-        super::amm_err::EXCEEDED_SLIPPAGE,
-        "ExceededSlippage",
-        "ExceededSlippage",
-    );
-    pub(super) const INVALID_BASE_VAULT: Code = (
-        super::amm_err::INVALID_POOL_BASE_TOKEN_ACCOUNT,
-        "InvalidPoolBaseTokenAccount",
-        "InvalidPoolBaseTokenAccount",
-    );
-    pub(super) const INVALID_QUOTE_VAULT: Code = (
-        super::amm_err::INVALID_POOL_QUOTE_TOKEN_ACCOUNT,
-        "InvalidPoolQuoteTokenAccount",
-        "InvalidPoolQuoteTokenAccount",
-    );
-    pub(super) const INVALID_FEE_RECIPIENT: Code = (
-        6013,
-        "InvalidProtocolFeeRecipient",
-        "InvalidProtocolFeeRecipient",
-    );
-    pub(super) const NOT_ENOUGH_LIQUIDITY: Code = (
-        6003,
-        "TooLittlePoolTokenLiquidity",
-        "TooLittlePoolTokenLiquidity",
-    );
-}
-
-fn thrown(ctx: &mut TxContext, (n, name, text): Code) -> InstructionError {
+fn thrown(ctx: &mut TxContext, e: PumpSwapError) -> InstructionError {
+    let (n, name) = (e.code(), e.name());
     ctx.msg(format!(
-        "AnchorError thrown in programs/pump-amm/src/lib.rs. Error Code: {name}. Error Number: {n}. Error Message: {text}."
+        "AnchorError thrown in programs/pump-amm/src/lib.rs. Error Code: {name}. Error Number: {n}. Error Message: {e}."
     ));
     InstructionError::Custom(n)
 }
 
-fn caused_by(ctx: &mut TxContext, account: &str, (n, name, text): Code) -> InstructionError {
+fn caused_by(ctx: &mut TxContext, account: &str, e: PumpSwapError) -> InstructionError {
+    let (n, name) = (e.code(), e.name());
     ctx.msg(format!(
-        "AnchorError caused by account: {account}. Error Code: {name}. Error Number: {n}. Error Message: {text}."
+        "AnchorError caused by account: {account}. Error Code: {name}. Error Number: {n}. Error Message: {e}."
     ));
     InstructionError::Custom(n)
 }
@@ -170,7 +96,7 @@ fn expect_key(
     account: &str,
     got: Pubkey,
     want: Pubkey,
-    c: Code,
+    c: PumpSwapError,
 ) -> Result<(), InstructionError> {
     if got == want {
         Ok(())
@@ -185,7 +111,7 @@ pub fn process(
     data: &[u8],
 ) -> Result<(), InstructionError> {
     let Some(disc) = data.get(..8).and_then(|d| <[u8; 8]>::try_from(d).ok()) else {
-        return Err(thrown(ctx, code::FALLBACK));
+        return Err(thrown(ctx, PumpSwapError::InstructionFallbackNotFound));
     };
     let arg = |at: usize| -> Option<u64> {
         Some(u64::from_le_bytes(
@@ -196,18 +122,18 @@ pub fn process(
         amm::ix::SELL => {
             ctx.msg("Instruction: Sell");
             let (Some(base_in), Some(min_out)) = (arg(0), arg(8)) else {
-                return Err(thrown(ctx, code::DID_NOT_DESERIALIZE));
+                return Err(thrown(ctx, PumpSwapError::InstructionDidNotDeserialize));
             };
             sell(ctx, accounts, base_in, min_out)
         }
         amm::ix::BUY_EXACT_QUOTE_IN => {
             ctx.msg("Instruction: BuyExactQuoteIn");
             let (Some(spend), Some(min_base)) = (arg(0), arg(8)) else {
-                return Err(thrown(ctx, code::DID_NOT_DESERIALIZE));
+                return Err(thrown(ctx, PumpSwapError::InstructionDidNotDeserialize));
             };
             buy_exact_quote_in(ctx, accounts, spend, min_base)
         }
-        _ => Err(thrown(ctx, code::FALLBACK)),
+        _ => Err(thrown(ctx, PumpSwapError::InstructionFallbackNotFound)),
     }
 }
 
@@ -238,7 +164,7 @@ const CREATOR_VAULT_AUTHORITY: usize = 18;
 
 fn check(ctx: &mut TxContext, accounts: &[usize], total: usize) -> Result<Swap, InstructionError> {
     if accounts.len() < total {
-        return Err(thrown(ctx, code::NOT_ENOUGH_KEYS));
+        return Err(thrown(ctx, PumpSwapError::AccountNotEnoughKeys));
     }
     let mut i = [0usize; 19];
     for (n, slot) in i.iter_mut().enumerate() {
@@ -253,7 +179,7 @@ fn check(ctx: &mut TxContext, accounts: &[usize], total: usize) -> Result<Swap, 
         "fee_program",
         fee_program_key,
         PUMP_FEES_PROGRAM,
-        code::CONSTRAINT_ADDRESS,
+        PumpSwapError::ConstraintAddress,
     )?;
     let fee_config = ctx.key(acct(accounts, total - 2)?);
     expect_key(
@@ -261,7 +187,7 @@ fn check(ctx: &mut TxContext, accounts: &[usize], total: usize) -> Result<Swap, 
         "fee_config",
         fee_config,
         amm::fee_config(),
-        code::CONSTRAINT_SEEDS,
+        PumpSwapError::ConstraintSeeds,
     )?;
     let program = key(ctx, PROGRAM);
     expect_key(
@@ -269,24 +195,28 @@ fn check(ctx: &mut TxContext, accounts: &[usize], total: usize) -> Result<Swap, 
         "program",
         program,
         PUMP_AMM_PROGRAM,
-        code::CONSTRAINT_ADDRESS,
+        PumpSwapError::ConstraintAddress,
     )?;
 
     let pool_acc = ctx.account(i[POOL])?;
     if pool_acc.lamports == 0 {
-        return Err(caused_by(ctx, "pool", code::NOT_INITIALIZED));
+        return Err(caused_by(ctx, "pool", PumpSwapError::AccountNotInitialized));
     }
     if pool_acc.owner != PUMP_AMM_PROGRAM {
-        return Err(caused_by(ctx, "pool", code::WRONG_OWNER));
+        return Err(caused_by(
+            ctx,
+            "pool",
+            PumpSwapError::AccountOwnedByWrongProgram,
+        ));
     }
     let Some(pool) = Pool::decode(&pool_acc.data) else {
-        return Err(caused_by(ctx, "pool", code::NOT_INITIALIZED));
+        return Err(caused_by(ctx, "pool", PumpSwapError::AccountNotInitialized));
     };
     if !ctx.is_writable(i[POOL]) {
-        return Err(caused_by(ctx, "pool", code::CONSTRAINT_MUT));
+        return Err(caused_by(ctx, "pool", PumpSwapError::ConstraintMut));
     }
     if !ctx.is_signer(i[USER]) {
-        return Err(caused_by(ctx, "user", code::NOT_SIGNER));
+        return Err(caused_by(ctx, "user", PumpSwapError::AccountNotSigner));
     }
     let config_key = key(ctx, CONFIG);
     expect_key(
@@ -294,14 +224,18 @@ fn check(ctx: &mut TxContext, accounts: &[usize], total: usize) -> Result<Swap, 
         "global_config",
         config_key,
         amm::global_config(),
-        code::CONSTRAINT_SEEDS,
+        PumpSwapError::ConstraintSeeds,
     )?;
     let config_acc = ctx.account(i[CONFIG])?;
     let config = (config_acc.owner == PUMP_AMM_PROGRAM)
         .then(|| decode_global_config(&config_acc.data))
         .flatten();
     let Some(config) = config else {
-        return Err(caused_by(ctx, "global_config", code::NOT_INITIALIZED));
+        return Err(caused_by(
+            ctx,
+            "global_config",
+            PumpSwapError::AccountNotInitialized,
+        ));
     };
     let (base_mint, quote_mint) = (key(ctx, BASE_MINT), key(ctx, QUOTE_MINT));
     expect_key(
@@ -309,14 +243,14 @@ fn check(ctx: &mut TxContext, accounts: &[usize], total: usize) -> Result<Swap, 
         "base_mint",
         base_mint,
         pool.base_mint,
-        code::CONSTRAINT_ADDRESS,
+        PumpSwapError::ConstraintAddress,
     )?;
     expect_key(
         ctx,
         "quote_mint",
         quote_mint,
         pool.quote_mint,
-        code::CONSTRAINT_ADDRESS,
+        PumpSwapError::ConstraintAddress,
     )?;
     let pool_base = key(ctx, POOL_BASE);
     expect_key(
@@ -324,7 +258,7 @@ fn check(ctx: &mut TxContext, accounts: &[usize], total: usize) -> Result<Swap, 
         "pool_base_token_account",
         pool_base,
         pool.pool_base_token_account,
-        code::INVALID_BASE_VAULT,
+        PumpSwapError::InvalidPoolBaseTokenAccount,
     )?;
     let pool_quote = key(ctx, POOL_QUOTE);
     expect_key(
@@ -332,11 +266,11 @@ fn check(ctx: &mut TxContext, accounts: &[usize], total: usize) -> Result<Swap, 
         "pool_quote_token_account",
         pool_quote,
         pool.pool_quote_token_account,
-        code::INVALID_QUOTE_VAULT,
+        PumpSwapError::InvalidPoolQuoteTokenAccount,
     )?;
     let recipient = key(ctx, FEE_RECIPIENT);
     if recipient == Pubkey::default() || !config.protocol_fee_recipients.contains(&recipient) {
-        return Err(thrown(ctx, code::INVALID_FEE_RECIPIENT));
+        return Err(thrown(ctx, PumpSwapError::InvalidProtocolFeeRecipient));
     }
     let quote_program = key(ctx, QUOTE_PROGRAM);
     let base_program = key(ctx, BASE_PROGRAM);
@@ -345,7 +279,7 @@ fn check(ctx: &mut TxContext, accounts: &[usize], total: usize) -> Result<Swap, 
         ("quote_token_program", quote_program),
     ] {
         if p != TOKEN_PROGRAM && p != TOKEN_2022_PROGRAM {
-            return Err(caused_by(ctx, name, code::CONSTRAINT_ADDRESS));
+            return Err(caused_by(ctx, name, PumpSwapError::ConstraintAddress));
         }
     }
     let fee_ata = key(ctx, FEE_RECIPIENT_ATA);
@@ -354,7 +288,7 @@ fn check(ctx: &mut TxContext, accounts: &[usize], total: usize) -> Result<Swap, 
         "protocol_fee_recipient_token_account",
         fee_ata,
         associated_token_address(&recipient, &quote_program, &quote_mint),
-        code::CONSTRAINT_SEEDS,
+        PumpSwapError::ConstraintSeeds,
     )?;
     let vault_authority = amm::coin_creator_vault_authority(&pool.coin_creator);
     let got_authority = key(ctx, CREATOR_VAULT_AUTHORITY);
@@ -363,7 +297,7 @@ fn check(ctx: &mut TxContext, accounts: &[usize], total: usize) -> Result<Swap, 
         "coin_creator_vault_authority",
         got_authority,
         vault_authority,
-        code::CONSTRAINT_SEEDS,
+        PumpSwapError::ConstraintSeeds,
     )?;
     let vault_ata = key(ctx, CREATOR_VAULT_ATA);
     expect_key(
@@ -371,7 +305,7 @@ fn check(ctx: &mut TxContext, accounts: &[usize], total: usize) -> Result<Swap, 
         "coin_creator_vault_ata",
         vault_ata,
         associated_token_address(&vault_authority, &quote_program, &quote_mint),
-        code::CONSTRAINT_SEEDS,
+        PumpSwapError::ConstraintSeeds,
     )?;
     Ok(Swap {
         pool_key: ctx.key(i[POOL]),
@@ -383,7 +317,7 @@ fn check(ctx: &mut TxContext, accounts: &[usize], total: usize) -> Result<Swap, 
 fn vault_amount(ctx: &mut TxContext, i: usize, name: &str) -> Result<u64, InstructionError> {
     match TokenAccount::unpack(&ctx.account(i)?.data) {
         Some(t) if t.state == 1 => Ok(t.amount),
-        _ => Err(caused_by(ctx, name, code::NOT_INITIALIZED)),
+        _ => Err(caused_by(ctx, name, PumpSwapError::AccountNotInitialized)),
     }
 }
 
@@ -415,20 +349,20 @@ fn sell(
     ctx.consume(38_000)?;
     let s = check(ctx, accounts, 21)?;
     if base_in == 0 {
-        return Err(thrown(ctx, code::ZERO_BASE));
+        return Err(thrown(ctx, PumpSwapError::ZeroBaseAmount));
     }
     let i = s.i;
     let pool_base = vault_amount(ctx, i[POOL_BASE], "pool_base_token_account")?;
     let pool_quote = vault_amount(ctx, i[POOL_QUOTE], "pool_quote_token_account")?;
     let Some(leg) = amm::sell_quote(base_in, pool_base, pool_quote, s.fees) else {
-        return Err(thrown(ctx, code::ZERO_QUOTE));
+        return Err(thrown(ctx, PumpSwapError::ZeroQuoteAmount));
     };
     let out = leg.curve - leg.fees();
     if out < min_quote_out {
         ctx.msg(format!(
             "quote_amount_out: {out}, min_quote_amount_out: {min_quote_out}"
         ));
-        return Err(thrown(ctx, code::SLIPPAGE));
+        return Err(thrown(ctx, PumpSwapError::ExceededSlippage));
     }
     transfer(
         ctx,
@@ -480,19 +414,19 @@ fn buy_exact_quote_in(
     ctx.consume(42_000)?;
     let s = check(ctx, accounts, 23)?;
     if spendable == 0 {
-        return Err(thrown(ctx, code::ZERO_QUOTE));
+        return Err(thrown(ctx, PumpSwapError::ZeroQuoteAmount));
     }
     let i = s.i;
     let pool_base = vault_amount(ctx, i[POOL_BASE], "pool_base_token_account")?;
     let pool_quote = vault_amount(ctx, i[POOL_QUOTE], "pool_quote_token_account")?;
     let Some((base, leg)) = amm::buy_base(spendable, pool_base, pool_quote, s.fees) else {
-        return Err(thrown(ctx, code::NOT_ENOUGH_LIQUIDITY));
+        return Err(thrown(ctx, PumpSwapError::TooLittlePoolTokenLiquidity));
     };
     if base < min_base_out {
         ctx.msg(format!(
             "base_amount_out: {base}, min_base_amount_out: {min_base_out}"
         ));
-        return Err(thrown(ctx, code::SLIPPAGE));
+        return Err(thrown(ctx, PumpSwapError::ExceededSlippage));
     }
     transfer(
         ctx,

@@ -1,5 +1,7 @@
-//! The programs the local cluster runs natively.
+//! The programs the local cluster runs natively, and their entry point, [`dispatch`], which the
+//! bank hands to the runtime.
 
+pub mod args;
 pub mod ata;
 pub mod pump;
 pub mod pump_amm;
@@ -8,8 +10,8 @@ pub mod token;
 
 use solana_pubkey::Pubkey;
 
-use crate::error::InstructionError;
-use crate::runtime::TxContext;
+use crate::ledger::error::InstructionError;
+use crate::ledger::runtime::TxContext;
 use kestrel_pump::ids;
 
 pub fn dispatch(
@@ -30,26 +32,4 @@ pub fn dispatch(
         ids::PUMP_AMM_PROGRAM => pump_amm::process(ctx, accounts, data),
         _ => Err(InstructionError::UnsupportedProgramId),
     }
-}
-
-/// The instruction's `n`th account as a transaction account index.
-pub fn acct(accounts: &[usize], n: usize) -> Result<usize, InstructionError> {
-    accounts
-        .get(n)
-        .copied()
-        .ok_or(InstructionError::NotEnoughAccountKeys)
-}
-
-pub fn read_u64(data: &[u8], at: usize) -> Result<u64, InstructionError> {
-    data.get(at..at + 8)
-        .and_then(|b| b.try_into().ok())
-        .map(u64::from_le_bytes)
-        .ok_or(InstructionError::InvalidInstructionData)
-}
-
-pub fn read_pubkey(data: &[u8], at: usize) -> Result<Pubkey, InstructionError> {
-    data.get(at..at + 32)
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .map(Pubkey::new_from_array)
-        .ok_or(InstructionError::InvalidInstructionData)
 }

@@ -9,8 +9,8 @@ use solana_pubkey::Pubkey;
 
 use kestrel_pump::ids::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 
-use crate::account::Account;
-use crate::programs::token::{Mint, TokenAccount};
+use crate::ledger::account::Account;
+use crate::ledger::programs::token::{Mint, TokenAccount};
 
 /// The RPC refuses base58 for data longer than this.
 pub const MAX_BASE58_BYTES: usize = 128;
@@ -101,7 +101,7 @@ fn parsed_token(acc: &Account, mint_decimals: impl Fn(&Pubkey) -> Option<u8>) ->
             json!({ "program": program, "parsed": { "info": info, "type": "account" }, "space": acc.data.len() }),
         );
     }
-    if acc.data.len() == crate::programs::token::MINT_LEN
+    if acc.data.len() == crate::ledger::programs::token::MINT_LEN
         && let Some(m) = Mint::unpack(&acc.data).filter(|m| m.is_initialized)
     {
         let info = json!({

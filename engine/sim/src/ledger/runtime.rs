@@ -5,9 +5,12 @@
 
 use solana_pubkey::Pubkey;
 
-use crate::account::Account;
-use crate::error::InstructionError;
-use crate::programs;
+use crate::ledger::account::Account;
+use crate::ledger::error::InstructionError;
+
+/// Runs one instruction of a program: the programs' entry point, which the bank hands to each
+/// context (the programs call back into the runtime for CPIs, so the runtime cannot name them).
+pub type Dispatch = fn(&mut TxContext, &Pubkey, &[usize], &[u8]) -> Result<(), InstructionError>;
 
 /// Everything one transaction may touch.
 pub struct TxContext {
@@ -25,6 +28,7 @@ pub struct TxContext {
     pda_signers: Vec<Pubkey>,
     /// The instruction index at the top level, for error reporting.
     pub instruction_index: u8,
+    dispatch: Dispatch,
 }
 
 /// Whether a program prints `consumed` lines (on-chain programs do; builtins do not).
@@ -34,6 +38,10 @@ fn is_builtin(program: &Pubkey) -> bool {
 }
 
 impl TxContext {
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a context is its fields; the bank alone builds one, in one place"
+    )]
     pub fn new(
         keys: Vec<Pubkey>,
         signer: Vec<bool>,
@@ -42,6 +50,7 @@ impl TxContext {
         cu_limit: u64,
         slot: u64,
         unix_timestamp: i64,
+        dispatch: Dispatch,
     ) -> Self {
         Self {
             keys,
@@ -56,6 +65,7 @@ impl TxContext {
             depth: 0,
             pda_signers: Vec::new(),
             instruction_index: 0,
+            dispatch,
         }
     }
 
@@ -189,7 +199,7 @@ impl TxContext {
         let budget_at_start = self.cu_remaining();
         let pushed = pda_signers.len();
         self.pda_signers.extend_from_slice(pda_signers);
-        let result = programs::dispatch(self, &program, accounts, data);
+        let result = (self.dispatch)(self, &program, accounts, data);
         self.pda_signers.truncate(self.pda_signers.len() - pushed);
         match &result {
             Ok(()) => {

@@ -5,9 +5,6 @@
 //! `getTipAccounts` answer from what happened. The bundle id is the hex sha256 of the
 //! transactions' first signatures joined by commas, as jito-solana's `derive_bundle_id`.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use kestrel_pump::ids::{
@@ -16,57 +13,11 @@ use kestrel_pump::ids::{
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::bank::Commitment;
+use crate::bundles::Outcome;
 use crate::cluster::Cluster;
-use crate::rpc::RpcError;
-use crate::wire::{self, Parsed};
-
-/// Bundles remembered for status queries.
-const REMEMBERED: usize = 10_000;
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Landed {
-        slot: u64,
-        signatures: Vec<String>,
-    },
-    /// A transaction could not run or failed: nothing landed.
-    Failed {
-        index: usize,
-        error: String,
-    },
-}
-
-#[derive(Default)]
-pub struct Bundles {
-    inner: Mutex<(HashMap<String, Outcome>, VecDeque<String>)>,
-}
-
-impl Bundles {
-    fn remember(&self, id: &str, o: Outcome) {
-        let mut g = self
-            .inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (map, order) = &mut *g;
-        if map.insert(id.to_owned(), o).is_none() {
-            order.push_back(id.to_owned());
-        }
-        while order.len() > REMEMBERED {
-            if let Some(old) = order.pop_front() {
-                map.remove(&old);
-            }
-        }
-    }
-
-    pub fn get(&self, id: &str) -> Option<Outcome> {
-        let g = self
-            .inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        g.0.get(id).cloned()
-    }
-}
+use crate::ledger::bank::Commitment;
+use crate::ledger::wire::{self, Parsed};
+use crate::services::rpc::error::RpcError;
 
 pub fn bundle_id(signatures: &[String]) -> String {
     let mut h = Sha256::new();

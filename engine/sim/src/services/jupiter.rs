@@ -20,7 +20,7 @@ use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
 
 use crate::cluster::Cluster;
-use crate::pools::PoolInfo;
+use crate::ledger::pools::PoolInfo;
 
 /// The label Jupiter gives PumpSwap routes.
 pub const LABEL: &str = "Pump.fun Amm";
@@ -63,7 +63,7 @@ fn vault(cluster: &Cluster, k: &Pubkey) -> u64 {
     cluster
         .bank()
         .account(k)
-        .and_then(|a| crate::programs::token::TokenAccount::unpack(&a.data))
+        .and_then(|a| crate::ledger::programs::token::TokenAccount::unpack(&a.data))
         .map_or(0, |t| t.amount)
 }
 
@@ -111,7 +111,7 @@ pub fn quote(cluster: &Cluster, q: &HashMap<String, String>) -> Result<Value, Re
         ));
     }
     let (pool, sells) = route(cluster, &input, &output)?;
-    let fees = crate::pools::global_config().fees;
+    let fees = crate::ledger::pools::global_config().fees;
     let base = vault(cluster, &pool.pool.pool_base_token_account);
     let quote_reserve = vault(cluster, &pool.pool.pool_quote_token_account);
     let (out, fee, impact) = if sells {

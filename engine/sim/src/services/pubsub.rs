@@ -14,11 +14,12 @@ use solana_signature::Signature;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::time::Instant;
 
-use crate::account::Account;
-use crate::bank::Commitment;
 use crate::cluster::{AccountsEvent, Cluster, Event, LandedEvent};
-use crate::encode::{AccountEncoding, ui_account};
-use crate::rpc::{RpcError, pubkey};
+use crate::ledger::account::Account;
+use crate::ledger::bank::Commitment;
+use crate::services::encode::{AccountEncoding, ui_account};
+use crate::services::rpc::error::RpcError;
+use crate::services::rpc::params::pubkey;
 
 #[derive(Clone, Debug)]
 enum Filter {
@@ -381,13 +382,13 @@ impl Session {
         &mut self,
         landed: Option<&LandedEvent>,
         slot: u64,
-        changed: &crate::bank::Changed,
+        changed: &crate::ledger::bank::Changed,
         current_slot: u64,
     ) {
         let bank = self.cluster.bank();
         let decimals = |mint: &Pubkey| {
             bank.account(mint)
-                .and_then(|a| crate::programs::token::Mint::unpack(&a.data))
+                .and_then(|a| crate::ledger::programs::token::Mint::unpack(&a.data))
                 .map(|m| m.decimals)
         };
         let mut out: Vec<(u64, u64, String)> = Vec::new();
@@ -476,7 +477,7 @@ impl Session {
 }
 
 impl Session {
-    fn on_replay(&mut self, frame: &crate::replay::ReplayFrame) {
+    fn on_replay(&mut self, frame: &crate::cluster::ReplayFrame) {
         let r = &frame.result;
         let targets: Vec<u64> = self
             .subs
