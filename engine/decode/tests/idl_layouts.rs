@@ -273,7 +273,11 @@ fn a_2026_trade_event_is_358_bytes_and_decodes_fully() {
     for v in [0u64, 0, 5_000_000, 1_770_000_000] {
         b.extend(v.to_le_bytes());
     }
-    assert_eq!(b.len(), 258, "ix_name starts at 258 (docs/protocol.md §1.2)");
+    assert_eq!(
+        b.len(),
+        258,
+        "ix_name starts at 258 (docs/protocol.md §1.2)"
+    );
     b.extend(3u32.to_le_bytes());
     b.extend(b"buy");
     b.push(0); // mayhem_mode

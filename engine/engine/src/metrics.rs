@@ -5,6 +5,7 @@
 //! hot path) and publish a copy every few hundred milliseconds with `try_lock`, which never
 //! waits; the status line, `/metrics` and the exit table read the published copies.
 
+use kestrel_pump::error::PumpError;
 use std::fmt::{self, Write as _};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
@@ -152,6 +153,9 @@ pub struct Metrics {
     pub launches_decided: AtomicU64,
     pub sell_failures: AtomicU64,
     pub buy_failures: AtomicU64,
+    /// Orders that failed on chain, by pump.fun's error in [`PumpError::ALL`]'s order; the
+    /// last counts every other error.
+    pub chain_failures: [AtomicU64; CHAIN_FAILURES],
     pub sends: AtomicU64,
     pub send_retries: AtomicU64,
     pub resigns: AtomicU64,
@@ -198,6 +202,7 @@ impl Metrics {
             launches_decided: AtomicU64::new(0),
             sell_failures: AtomicU64::new(0),
             buy_failures: AtomicU64::new(0),
+            chain_failures: std::array::from_fn(|_| AtomicU64::new(0)),
             sends: AtomicU64::new(0),
             send_retries: AtomicU64::new(0),
             resigns: AtomicU64::new(0),
@@ -277,6 +282,45 @@ struct Head {
     name: &'static str,
     help: &'static str,
     kind: &'static str,
+}
+
+/// One counter per pump.fun error, and one for the rest.
+pub const CHAIN_FAILURES: usize = PumpError::ALL.len() + 1;
+
+impl Metrics {
+    /// Counts an order that failed on chain with `error` (`None`: not one of pump.fun's).
+    pub fn count_chain_failure(&self, error: Option<PumpError>) {
+        let i = error
+            .and_then(|e| PumpError::ALL.iter().position(|x| *x == e))
+            .unwrap_or(CHAIN_FAILURES - 1);
+        if let Some(c) = self.chain_failures.get(i) {
+            c.fetch_add(1, Relaxed);
+        }
+    }
+}
+
+/// The name of [`Metrics::chain_failures`]' counter `i`.
+fn chain_failure_name(i: usize) -> &'static str {
+    PumpError::ALL.get(i).map_or("other", |e| e.name())
+}
+
+/// Orders that failed on chain, by error; only the errors seen, since pump.fun has dozens.
+fn write_chain_failures(o: &mut String, m: &Metrics) {
+    let head = Head {
+        name: "chain_failures_total",
+        help: "Orders that failed on chain, by the program's error.",
+        kind: COUNTER,
+    };
+    write_labelled(
+        o,
+        &head,
+        "error",
+        m.chain_failures
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (chain_failure_name(i), c.load(Relaxed)))
+            .filter(|(_, n)| *n > 0),
+    );
 }
 
 const COUNTER: &str = "counter";
@@ -648,6 +692,7 @@ pub fn prometheus(m: &Metrics, feeds: &[kestrel_feed::EndpointStats]) -> String 
             ),
         }
     }
+    write_chain_failures(&mut o, m);
     write_stage_latencies(&mut o, m);
     for (head, read) in FEED_FAMILIES {
         write_labelled(

@@ -5,6 +5,7 @@ use kestrel_guardian::Approved;
 use kestrel_guardian::exits::ExitReason;
 use kestrel_model::SignatureText;
 use kestrel_pump::curve::Reserves;
+use kestrel_pump::error::PumpError;
 use kestrel_units::{Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
@@ -112,7 +113,7 @@ pub enum FailReason {
     /// No send endpoint accepted it.
     NotSent(String),
     /// It landed and failed on chain.
-    OnChain(String),
+    OnChain(ChainError),
     /// Never confirmed before its last blockhash expired, after every re-sign.
     Expired,
     /// Confirmed, but its logs carried no trade of ours (should not happen; flagged).
@@ -147,6 +148,44 @@ impl std::fmt::Display for FailReason {
             Self::Expired => f.write_str("expired unconfirmed"),
             Self::NoFill => f.write_str("confirmed without a trade event"),
             Self::Route(e) => write!(f, "route: {e}"),
+        }
+    }
+}
+
+/// A transaction's error as the node reported it (`{"InstructionError":[2,{"Custom":6003}]}`),
+/// and the program's error it stands for when the failing program is pump.fun: so that logs,
+/// `/metrics` and the operator's alerts say "TooLittleSolReceived (6003)", not JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainError {
+    pub raw: String,
+    pub program: Option<PumpError>,
+}
+
+impl ChainError {
+    /// Reads the node's error JSON. A `Custom` code is pump.fun's on a curve order, whose
+    /// only instructions besides pump.fun's (compute budget, an idempotent ATA create, a
+    /// tip) do not fail with custom codes; a routed swap's could be any program's.
+    pub fn new(raw: String, venue: Venue) -> Self {
+        let program = match venue {
+            Venue::Curve => custom_code(&raw).and_then(PumpError::from_code),
+            Venue::Jupiter => None,
+        };
+        Self { raw, program }
+    }
+}
+
+/// `n` of `{"InstructionError":[i,{"Custom":n}]}`.
+fn custom_code(raw: &str) -> Option<u32> {
+    let v: serde_json::Value = serde_json::from_str(raw).ok()?;
+    let code = v.get("InstructionError")?.get(1)?.get("Custom")?.as_u64()?;
+    u32::try_from(code).ok()
+}
+
+impl std::fmt::Display for ChainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.program {
+            Some(e) => write!(f, "{} ({})", e.name(), e.code()),
+            None => f.write_str(&self.raw),
         }
     }
 }
@@ -240,4 +279,46 @@ pub enum EngineEvent {
     /// The guardian's trading state changed.
     State(kestrel_guardian::TradingState),
     Alert(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_curve_orders_custom_code_is_named_by_pump_funs_error() {
+        let e = ChainError::new(
+            r#"{"InstructionError":[2,{"Custom":6003}]}"#.into(),
+            Venue::Curve,
+        );
+        assert_eq!(e.program, Some(PumpError::TooLittleSolReceived));
+        assert_eq!(
+            FailReason::OnChain(e).to_string(),
+            "failed on chain: TooLittleSolReceived (6003)"
+        );
+    }
+
+    #[test]
+    fn anything_else_keeps_the_nodes_words() {
+        for (raw, venue) in [
+            (
+                r#"{"InstructionError":[2,{"Custom":6003}]}"#,
+                Venue::Jupiter,
+            ),
+            (
+                r#"{"InstructionError":[0,"InvalidAccountData"]}"#,
+                Venue::Curve,
+            ),
+            (
+                r#"{"InstructionError":[2,{"Custom":999999}]}"#,
+                Venue::Curve,
+            ),
+            ("InsufficientFundsForFee", Venue::Curve),
+            ("not json {", Venue::Curve),
+        ] {
+            let e = ChainError::new(raw.into(), venue);
+            assert_eq!(e.program, None);
+            assert_eq!(e.to_string(), raw);
+        }
+    }
 }

@@ -20,7 +20,7 @@ use solana_pubkey::Pubkey;
 
 use crate::error::EngineError;
 use crate::kernel::Kernel;
-use crate::order::{ExecReport, FailReason, Why};
+use crate::order::{ChainError, ExecReport, FailReason, Venue, Why};
 use crate::pipeline::confirm::reached;
 use crate::pipeline::fees::landed_cost;
 use crate::pipeline::fill::read_fill;
@@ -109,7 +109,9 @@ pub async fn resolve(
                     why,
                     mint: o.mint,
                     is_buy,
-                    reason: FailReason::OnChain(e.to_string()),
+                    // The journal does not keep an order's venue; curve orders are the ones
+                    // that name pump.fun's errors, and routed orders are rare in flight.
+                    reason: FailReason::OnChain(ChainError::new(e.to_string(), Venue::Curve)),
                     landed: landed_cost(rpc, send.signature, 20).await,
                 });
             }

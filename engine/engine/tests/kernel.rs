@@ -8,7 +8,9 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
 use kestrel_engine::kernel::Kernel;
-use kestrel_engine::order::{Command, ExecReport, FailReason, Fill, Order, Why};
+use kestrel_engine::order::{
+    ChainError, Command, EngineEvent, ExecReport, FailReason, Fill, Order, Venue, Why,
+};
 use kestrel_feed::FeedEvent;
 use kestrel_guardian::TradingState;
 use kestrel_guardian::exits::{ExitReason, ExitRules, TakeProfit, Trailing};
@@ -314,11 +316,60 @@ fn a_failed_sell_lets_the_next_mark_try_the_exit_again() {
         why: o.why,
         mint: m,
         is_buy: false,
-        reason: FailReason::OnChain("{\"InstructionError\":[2,{\"Custom\":6003}]}".into()),
+        reason: FailReason::OnChain(ChainError::new(
+            "{\"InstructionError\":[2,{\"Custom\":6003}]}".into(),
+            Venue::Curve,
+        )),
         landed: None,
     });
     let again = price(&mut k, m, 58, 1).expect("tried again");
     assert_eq!(exit_reason(&again), ExitReason::StopLoss);
+}
+
+#[test]
+fn a_failed_sell_is_told_once_with_the_programs_error_named_and_counted_by_name() {
+    let t = TestKernel {
+        exits: ExitRules {
+            stop_loss: Some(Bps(3_000)),
+            ..ExitRules::default()
+        },
+        ..TestKernel::test_default()
+    };
+    let metrics = t.metrics.clone();
+    let (events, heard) = crossbeam_channel::unbounded();
+    let mut k = t.build(TestClock::default()).with_events(events);
+    let m = hold(&mut k, 1);
+    let failed = |o: &Order| ExecReport::Failed {
+        order: o.id,
+        why: o.why,
+        mint: o.mint.mint,
+        is_buy: false,
+        reason: FailReason::OnChain(ChainError::new(
+            r#"{"InstructionError":[2,{"Custom":6003}]}"#.into(),
+            Venue::Curve,
+        )),
+        landed: None,
+    };
+    for percent in [60, 59, 58] {
+        let o = price(&mut k, m, percent, 1).expect("stop-loss");
+        k.on_report(failed(&o));
+    }
+    let alerts: Vec<String> = heard
+        .try_iter()
+        .filter_map(|e| match e {
+            EngineEvent::Alert(text) => Some(text),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        alerts,
+        [format!("sell of {m} failed: TooLittleSolReceived (6003)")]
+    );
+    let text = kestrel_engine::metrics::prometheus(&metrics, &[]);
+    assert!(
+        text.contains("kestrel_chain_failures_total{error=\"TooLittleSolReceived\"} 3"),
+        "{text}"
+    );
 }
 
 // Exits, one rule at a time.

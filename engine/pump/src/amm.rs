@@ -1,7 +1,7 @@
 //! PumpSwap (pump_amm, `pAMMBay…`), where a graduated pump.fun coin trades: its PDAs, the Pool
 //! account, the `buy_exact_quote_in` and `sell` instructions with the account lists of the
 //! official IDL (idl/pump_amm.json), and constant-product math with fees on the quote leg.
-//! Pool PDAs are FACTS.md §1.5: `["pool", index u16 LE, creator, base_mint, quote_mint]`, the
+//! Pool PDAs are docs/protocol.md §1.5: `["pool", index u16 LE, creator, base_mint, quote_mint]`, the
 //! canonical one of a migrated coin created by `["pool-authority", mint]` under pump.fun.
 
 use kestrel_units::Bps;
@@ -16,7 +16,7 @@ use crate::ids::{
 use crate::pda::{associated_token_address, find_program_address};
 
 /// Instruction discriminators (idl/pump_amm.json). PumpSwap `buy`/`sell` share theirs with
-/// pump.fun's (FACTS.md §1.5).
+/// pump.fun's (docs/protocol.md §1.5).
 pub mod ix {
     pub const BUY: [u8; 8] = [102, 6, 61, 18, 1, 218, 235, 234];
     pub const SELL: [u8; 8] = [51, 230, 133, 164, 1, 127, 131, 173];

@@ -1,4 +1,4 @@
-//! Bonding-curve arithmetic (FACTS.md §1.5, from the official docs' `bondingCurve.ts`): constant
+//! Bonding-curve arithmetic (docs/protocol.md §1.5, from the official docs' `bondingCurve.ts`): constant
 //! product on the virtual reserves, fees on the SOL leg rounded up. All integer, all checked;
 //! intermediate products are u128 so no input in range can overflow silently.
 
@@ -290,7 +290,7 @@ mod tests {
         assert_eq!(after.real_token, TokenAmount(792_923_143_542_440));
     }
 
-    // FACTS.md §1.5: s = 69,135,801 net lamports buys 2,467,071,716,458 tokens (REAL).
+    // docs/protocol.md §1.5: s = 69,135,801 net lamports buys 2,467,071,716,458 tokens (REAL).
     #[test]
     fn reproduces_the_real_sol_in_buy() {
         assert_eq!(

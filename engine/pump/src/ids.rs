@@ -1,5 +1,5 @@
-//! Program ids and fixed addresses. Source: pump-fun/pump-public-docs (idl/pump.json,
-//! docs/FEE_RECIPIENTS.md) and FACTS.md §1; the PDAs here are re-derived in `pda`'s tests.
+//! Program ids and fixed addresses. Sources: docs/protocol.md §1 and §1.4.2 (from
+//! pump-fun/pump-public-docs: idl/pump.json, docs/FEE_RECIPIENTS.md); the PDAs here are re-derived in `pda`'s tests.
 
 use solana_pubkey::Pubkey;
 
@@ -49,14 +49,14 @@ pub const GLOBAL_VOLUME_ACCUMULATOR: Pubkey =
 pub const FEE_CONFIG: Pubkey =
     Pubkey::from_str_const("8Wf5TiAheLUqBrKXeYg2JtAFFMWtKdG2BSFgqUcPVwTt");
 
-/// First entry of the normal fee-recipient list (docs/FEE_RECIPIENTS.md).
+/// First entry of the normal fee-recipient list (docs/protocol.md §1.4.2).
 pub const FEE_RECIPIENT_0: Pubkey =
     Pubkey::from_str_const("62qc2CNXwrYqQScmEdiZFFAnJR262PxWEuNQtxfafNgV");
-/// First entry of the buyback fee-recipient list (docs/FEE_RECIPIENTS.md).
+/// First entry of the buyback fee-recipient list (docs/protocol.md §1.4.2).
 pub const BUYBACK_FEE_RECIPIENT_0: Pubkey =
     Pubkey::from_str_const("5YxQFdt3Tr9zJLvkFccqXVUwhdTWJQc1fFg2YPbxvxeD");
 
-/// Jito's tip accounts (`getTipAccounts`, FACTS.md §4, jito-labs/jito-docs 2026-02). A bundle
+/// Jito's tip accounts (`getTipAccounts`, docs/protocol.md §4, jito-labs/jito-docs 2026-02). A bundle
 /// pays its tip, at least [`JITO_MIN_TIP_LAMPORTS`], as a SOL transfer to one of them.
 pub const JITO_TIP_ACCOUNTS: [Pubkey; 8] = [
     Pubkey::from_str_const("96gYZGLnJYVFmbjzopPSU6QiEV5fGqZNyN9nmNhvrZU5"),
@@ -68,9 +68,9 @@ pub const JITO_TIP_ACCOUNTS: [Pubkey; 8] = [
     Pubkey::from_str_const("DttWaMuVvTiduZRnguLF7jNxTgiMBZ1hyAumKUiL2KRL"),
     Pubkey::from_str_const("3AVi9Tg9Uo68tJfuvoKvqKNWKkC5wPdSSdeBnizKZ6jT"),
 ];
-/// The smallest tip a bundle may carry (FACTS.md §4).
+/// The smallest tip a bundle may carry (docs/protocol.md §4).
 pub const JITO_MIN_TIP_LAMPORTS: u64 = 1_000;
-/// Transactions in one bundle, at most (FACTS.md §4).
+/// Transactions in one bundle, at most (docs/protocol.md §4).
 pub const JITO_MAX_BUNDLE_TXS: usize = 5;
 /// The address lookup table program, owner of every lookup table account.
 pub const ADDRESS_LOOKUP_TABLE_PROGRAM: Pubkey =

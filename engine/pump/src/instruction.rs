@@ -1,6 +1,6 @@
 //! Instruction builders for the pump.fun trades Kestrel sends, as free functions over accounts
-//! derived ahead of time (FACTS.md §1.4: the IDL's accounts plus the remaining accounts of
-//! docs/BREAKING_FEE_RECIPIENT.md). Deriving PDAs costs microseconds, so [`TradeAccounts`] is
+//! derived ahead of time (docs/protocol.md §1.4: the IDL's accounts plus the remaining accounts of
+//! docs/protocol.md §1.4.1). Deriving PDAs costs microseconds, so [`TradeAccounts`] is
 //! built once per mint and the builders only copy keys.
 
 use kestrel_units::{Lamports, TokenAmount};

@@ -1,6 +1,6 @@
 //! The pump.fun program seen from a client, in the manner of solana-program's interface crates:
 //! addresses, discriminators, PDA derivation, the bonding-curve arithmetic and the programs'
-//! errors, all as free functions over plain values. Every constant carries its source (FACTS.md §1).
+//! errors, all as free functions over plain values. Every constant carries its source (docs/protocol.md §1).
 
 pub mod amm;
 pub mod curve;

@@ -1,4 +1,4 @@
-//! Program-derived addresses of the pump.fun program (FACTS.md §1.3). Derivation costs a few
+//! Program-derived addresses of the pump.fun program (docs/protocol.md §1.3). Derivation costs a few
 //! sha256 rounds and curve checks, so the hot path derives ahead of time and caches.
 
 use sha2::{Digest, Sha256};

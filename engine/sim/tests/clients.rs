@@ -184,7 +184,7 @@ async fn watch_a_launch_buy_and_sell_it_back() {
     let (got_tokens, curve_sol, fee, creator_fee, ix_name) = trade.expect("a TradeEvent");
     assert_eq!(got_tokens, tokens);
     assert_eq!(ix_name.as_deref(), Some("buy"));
-    // The curve math of FACTS.md §1.5 on a fresh curve.
+    // The curve math of docs/protocol.md §1.5 on a fresh curve.
     let fresh = kestrel_pump::curve::Reserves {
         virtual_token: TokenAmount(1_073_000_000_000_000),
         virtual_sol: Lamports(30_000_000_000),

@@ -73,6 +73,7 @@ impl<C: Clock> Kernel<C> {
                 if matches!(f.why, Why::Exit(ExitReason::TakeProfit { .. })) {
                     h.tracker.level_filled();
                 }
+                h.failure_alerted = false;
                 h.dirty = true;
             }
             self.metrics.sold.fetch_add(1, Relaxed);

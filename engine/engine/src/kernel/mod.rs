@@ -122,6 +122,8 @@ struct Held {
     reentries: u32,
     /// Changed since the journal last saw it.
     dirty: bool,
+    /// The operator has been told a sell of this position failed.
+    failure_alerted: bool,
     /// A failed off-curve exit is not tried again before this.
     route_retry_at: Timestamp,
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use kestrel_model::Clock;
 use kestrel_store::{CostRecord, OutcomeRecord, Record};
 
-use crate::order::{ExecReport, Why};
+use crate::order::{ExecReport, FailReason, Why};
 
 use super::{Kernel, ROUTE_RETRY};
 
@@ -40,6 +40,9 @@ impl<C: Clock> Kernel<C> {
                 landed,
             } => {
                 tracing::warn!(%mint, is_buy, order, why = why.name(), "order failed: {reason}");
+                if let FailReason::OnChain(e) = &reason {
+                    self.metrics.count_chain_failure(e.program);
+                }
                 if let Some(l) = landed {
                     self.book.charge(l.network_fee);
                     self.record(Record::Cost(CostRecord {
@@ -58,6 +61,21 @@ impl<C: Clock> Kernel<C> {
                     detail: reason.name(),
                     at_ns: self.clock.now().0,
                 }));
+                // The operator hears of a buy's failure, and of the first failed sell of a
+                // position (a sell is retried from the next mark; one alert, not one per try).
+                let first_sell_failure = !is_buy
+                    && self
+                        .held
+                        .get_mut(&mint)
+                        .is_some_and(|h| !std::mem::replace(&mut h.failure_alerted, true));
+                if is_buy || first_sell_failure {
+                    let side = if is_buy { "buy" } else { "sell" };
+                    let detail = match &reason {
+                        FailReason::OnChain(e) => e.to_string(),
+                        other => other.to_string(),
+                    };
+                    self.alert(format!("{side} of {mint} failed: {detail}"));
+                }
                 if is_buy {
                     self.metrics.buy_failures.fetch_add(1, Relaxed);
                     self.book.drop_pending(&mint);

@@ -6,7 +6,7 @@
 use kestrel_model::mono_nanos;
 
 use crate::metrics::Stage;
-use crate::order::{ExecReport, FailReason};
+use crate::order::{ChainError, ExecReport, FailReason};
 
 use super::confirm::Outcome;
 use super::dispatcher::Dispatcher;
@@ -81,7 +81,7 @@ impl Dispatcher {
                         why,
                         mint,
                         is_buy,
-                        reason: FailReason::OnChain(e),
+                        reason: FailReason::OnChain(ChainError::new(e, p.order.venue)),
                         landed,
                     });
                     return;

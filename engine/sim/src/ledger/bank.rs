@@ -336,7 +336,7 @@ impl Bank {
     }
 
     /// A Jito bundle: lands `txs` in order, all or nothing. The first that cannot run or
-    /// fails undoes the ones before it, and nothing is kept, not even fees (FACTS.md §4).
+    /// fails undoes the ones before it, and nothing is kept, not even fees (docs/protocol.md §4).
     pub fn land_bundle(
         &mut self,
         txs: Vec<Parsed>,

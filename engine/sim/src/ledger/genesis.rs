@@ -68,7 +68,7 @@ pub fn is_reserved(key: &Pubkey) -> bool {
     .contains(key)
 }
 
-/// Global, 1045 bytes, in the current layout (FACTS.md §1.3).
+/// Global, 1045 bytes, in the current layout (docs/protocol.md §1.3).
 pub fn global_account_data() -> Vec<u8> {
     let mut d = disc::GLOBAL.to_vec();
     d.push(1); // initialized

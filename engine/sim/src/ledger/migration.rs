@@ -2,7 +2,7 @@
 //! cluster at once, as pump.fun's migration authority does on mainnet a moment later: its SOL
 //! (less the Global's `pool_migration_fee`) and its remaining tokens move into the canonical
 //! pool `["pool", 0, pool_authority(mint), mint, wsol]` and the curve's reserves go to zero
-//! (FACTS.md §1.3, §1.5). The state is written through the bank directly, like genesis: the
+//! (docs/protocol.md §1.3, §1.5). The state is written through the bank directly, like genesis: the
 //! emulated `migrate` instruction is not part of this cluster.
 
 use kestrel_decode::account::decode_bonding_curve;
@@ -21,7 +21,7 @@ use crate::ledger::pools::{PoolInfo, lookup_table, protocol_fee_recipients, toke
 use crate::ledger::programs::pump::encode_curve;
 use crate::ledger::programs::token::TokenAccount;
 
-/// Lamports the migration keeps (Global `pool_migration_fee`, FACTS.md §1.3).
+/// Lamports the migration keeps (Global `pool_migration_fee`, docs/protocol.md §1.3).
 pub const POOL_MIGRATION_FEE: u64 = 15_000_001;
 
 /// What a new pool starts with.

@@ -1,4 +1,4 @@
-//! A Jito-compatible block engine (FACTS.md §4) on `POST /api/v1/bundles`: `sendBundle` runs
+//! A Jito-compatible block engine (docs/protocol.md §4) on `POST /api/v1/bundles`: `sendBundle` runs
 //! the bundle at once, in order and atomically (all land, or nothing does, not even fees),
 //! after checking what the block engine checks (1 to 5 signed transactions, a tip of at least
 //! 1000 lamports to a tip account); `getBundleStatuses`, `getInflightBundleStatuses` and

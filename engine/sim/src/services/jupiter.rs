@@ -1,4 +1,4 @@
-//! A Jupiter-compatible router over the cluster's own pools (FACTS.md §3): `GET
+//! A Jupiter-compatible router over the cluster's own pools (docs/protocol.md §3): `GET
 //! /swap/v1/quote` and `POST /swap/v1/swap-instructions` with the real request and reply
 //! shapes, so the engine's Jupiter client runs unchanged against it. Routes are direct: one
 //! PumpSwap pool between SOL and a coin. ExactIn only (as Jupiter's v2 API). Errors come back

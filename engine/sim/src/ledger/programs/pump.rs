@@ -1,5 +1,5 @@
 //! pump.fun, emulated: create, create_v2, buy, buy_exact_sol_in and sell with the account lists,
-//! PDAs, fee recipients and remaining accounts of FACTS.md §1.4, the curve and fee math of §1.5
+//! PDAs, fee recipients and remaining accounts of docs/protocol.md §1.4, the curve and fee math of §1.5
 //! (shared with the engine through kestrel-pump), Anchor's error codes and log lines, and events
 //! in the current IDL layout.
 //!
@@ -245,7 +245,7 @@ fn store_curve(ctx: &mut TxContext, i: usize, c: &BondingCurve) -> Result<(), In
     Ok(())
 }
 
-/// BondingCurve in the 115-byte layout (FACTS.md §1.3).
+/// BondingCurve in the 115-byte layout (docs/protocol.md §1.3).
 pub fn encode_curve(c: &BondingCurve) -> Vec<u8> {
     let mut d = acct_disc::BONDING_CURVE.to_vec();
     d.extend(c.virtual_token_reserves.0.to_le_bytes());
@@ -302,7 +302,7 @@ fn check_trade(
         return Err(thrown(ctx, PumpError::AccountNotEnoughKeys));
     }
     let a = |n: usize| accounts.get(n).copied().unwrap_or_default();
-    // Sell swaps creator_vault and token_program (FACTS.md §1.4).
+    // Sell swaps creator_vault and token_program (docs/protocol.md §1.4).
     let (token_i, vault_i) = if is_buy { (8, 9) } else { (9, 8) };
     let global = load_global(ctx, a(0))?;
     let mint = ctx.key(a(2));
