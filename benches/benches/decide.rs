@@ -6,31 +6,13 @@ use std::collections::HashSet;
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kestrel_guardian::{Exposure, Guardian, Limits};
+use kestrel_guardian::{Guardian, Limits};
 use kestrel_model::{Launch, Timestamp, TokenProgram};
 use kestrel_sniper::{Decision, FlagRule, Pattern, Sniper, SniperConfig};
+use kestrel_testkit::TestDefault;
+use kestrel_testkit::exposure::EmptyBook;
 use kestrel_units::{Bps, Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
-
-struct Book;
-
-impl Exposure for Book {
-    fn wallet_balance(&self) -> Lamports {
-        Lamports(100_000_000_000)
-    }
-    fn open_positions(&self) -> u32 {
-        0
-    }
-    fn total_exposure(&self) -> Lamports {
-        Lamports::ZERO
-    }
-    fn creator_exposure(&self, _: &Pubkey) -> Lamports {
-        Lamports::ZERO
-    }
-    fn holds(&self, _: &Pubkey) -> bool {
-        false
-    }
-}
 
 fn deny_words() -> Vec<&'static str> {
     vec!["rug", "scam", "honeypot", "test", "fake"]
@@ -57,23 +39,16 @@ fn launch(i: u64) -> Launch<'static> {
 
 fn decide(c: &mut Criterion) {
     let cfg = SniperConfig {
-        name_allow: vec![],
         name_deny: deny_words().into_iter().map(Pattern::new).collect(),
-        symbol_allow: vec![],
         symbol_deny: vec![Pattern::new("xxx")],
-        creator_allow: vec![],
         creator_deny: (0..64u8)
             .map(|b| Pubkey::new_from_array([b.wrapping_add(100); 32]))
             .collect(),
-        token_program: None,
         mayhem: FlagRule::Forbid,
-        cashback: FlagRule::Any,
-        creator_buy: None,
         max_market_cap: Some(Lamports(100_000_000_000)),
-        max_launches_per_minute: 0,
         buy_size: Lamports(100_000_000),
-        slippage: Bps(1_000),
         cu_price_micro_lamports: 100_000,
+        ..SniperConfig::test_default()
     };
     let limits = Limits {
         max_sol_per_trade: Lamports(1_000_000_000),
@@ -82,8 +57,7 @@ fn decide(c: &mut Criterion) {
         max_exposure_per_creator: Lamports(2_000_000_000),
         sol_reserve: Lamports(500_000_000),
         max_slippage: Bps(1_500),
-        max_cu_price: 1_000_000,
-        daily_loss_limit: None,
+        ..Limits::test_default()
     };
     let mut sniper = Sniper::new(cfg);
     let mut guardian = Guardian::new(
@@ -100,7 +74,11 @@ fn decide(c: &mut Criterion) {
             i += 1;
             let l = launch(i);
             match sniper.on_launch(black_box(&l)) {
-                Decision::Buy(intent) => black_box(guardian.check(intent, &Book).is_ok()),
+                Decision::Buy(intent) => black_box(
+                    guardian
+                        .check(intent, &EmptyBook(Lamports(100_000_000_000)))
+                        .is_ok(),
+                ),
                 Decision::Skip(_) => false,
             }
         })

@@ -148,7 +148,7 @@ fn hot_path(c: &mut Criterion) {
                     // The CreateEvent names the curve; nothing to derive.
                     bonding_curve: Pubkey::new_from_array(bytes(n ^ u64::MAX)),
                     creator,
-                    token_program: TOKEN_PROGRAM,
+                    token_program: kestrel_model::TokenProgram::Spl,
                     is_cashback: false,
                 },
                 &fees,
@@ -411,7 +411,7 @@ fn release(k: &mut Kernel<SystemClock>, order: &Order) {
     k.on_report(ExecReport::Failed {
         order: order.id,
         why: order.why,
-        mint: order.mint.mint,
+        mint: order.coin.mint,
         is_buy: true,
         reason: FailReason::NoFill,
         landed: None,

@@ -19,7 +19,7 @@ use kestrel_engine::kernel::Kernel;
 use kestrel_engine::order::{ExecReport, Fill, Why};
 use kestrel_feed::{FeedEvent, Stamped};
 use kestrel_guardian::exits::{ExitRules, ExitTracker, Holding, Mark};
-use kestrel_model::{LaunchEvent, SignatureText, SystemClock, TradeEvent};
+use kestrel_model::{CurveTrade, LaunchEvent, SignatureText, SystemClock};
 use kestrel_pump::curve::Reserves;
 use kestrel_store::{
     FillRecord, Journal, OrderRecord, PositionRecord, Record, SendLog, SendRecord, Sync, TradeSide,
@@ -30,7 +30,7 @@ use kestrel_testkit::kernel::TestKernel;
 use kestrel_units::{Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
-fn fixture() -> (LaunchEvent, TradeEvent) {
+fn fixture() -> (LaunchEvent, CurveTrade) {
     launch_and_trade().unwrap_or_else(|| std::process::exit(1))
 }
 
@@ -42,7 +42,7 @@ fn kernel() -> Kernel<SystemClock> {
     .build(SystemClock)
 }
 
-fn reserves(t: &TradeEvent) -> Reserves {
+fn reserves(t: &CurveTrade) -> Reserves {
     Reserves {
         virtual_token: t.virtual_token_reserves,
         virtual_sol: t.virtual_sol_reserves,

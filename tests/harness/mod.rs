@@ -25,6 +25,7 @@ use kestrel_sim::ledger::programs::token::TokenAccount;
 use kestrel_sim::scenario::{ScriptedTrade, launch_coin, launch_coin_with_buy, trade_coin};
 use kestrel_sim::{SimOptions, SimServer};
 use kestrel_sniper::{FlagRule, SniperConfig};
+use kestrel_testkit::TestDefault;
 use kestrel_units::{Bps, Lamports};
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
@@ -111,21 +112,11 @@ impl Harness {
             send: Vec::new(),
             wallet,
             sniper: SniperConfig {
-                name_allow: vec![],
-                name_deny: vec![],
-                symbol_allow: vec![],
-                symbol_deny: vec![],
-                creator_allow: vec![],
-                creator_deny: vec![],
-                token_program: None,
                 mayhem: FlagRule::Forbid,
-                cashback: FlagRule::Any,
-                creator_buy: None,
-                max_market_cap: None,
-                max_launches_per_minute: 0,
                 buy_size: Lamports(BUY),
                 slippage: Bps(1_500),
                 cu_price_micro_lamports: 10_000,
+                ..SniperConfig::test_default()
             },
             limits: Limits {
                 max_sol_per_trade: Lamports(BUY),
@@ -134,8 +125,7 @@ impl Harness {
                 max_exposure_per_creator: Lamports(100 * BUY),
                 sol_reserve: Lamports(SOL / 10),
                 max_slippage: Bps(2_500),
-                max_cu_price: 1_000_000,
-                daily_loss_limit: None,
+                ..Limits::test_default()
             },
             blacklisted_mints: vec![],
             blacklisted_creators: vec![],

@@ -59,7 +59,8 @@ pub struct Order {
     pub id: u64,
     pub why: Why,
     pub approved: Approved,
-    pub mint: MintInfo,
+    /// The coin: its mint and what trading it needs.
+    pub coin: MintInfo,
     /// The curve the price was judged on (for the slippage bound and paper fills).
     pub reserves: Reserves,
     pub read_at: u64,
@@ -86,11 +87,11 @@ impl Order {
         };
         kestrel_store::OrderRecord {
             id: self.id,
-            mint: self.mint.mint,
-            creator: self.mint.creator,
-            bonding_curve: self.mint.bonding_curve,
-            token_2022: self.mint.token_program == kestrel_pump::ids::TOKEN_2022_PROGRAM,
-            is_cashback: self.mint.is_cashback,
+            mint: self.coin.mint,
+            creator: self.coin.creator,
+            bonding_curve: self.coin.bonding_curve,
+            token_2022: self.coin.token_program.is_2022(),
+            is_cashback: self.coin.is_cashback,
             side,
             spend_lamports: i.spend().0,
             tokens,

@@ -190,10 +190,7 @@ pub async fn recover<C: Clock>(
         .book()
         .positions()
         .map(|p| {
-            let program = match p.token_program {
-                kestrel_model::TokenProgram::Spl => TOKEN_PROGRAM,
-                kestrel_model::TokenProgram::Token2022 => TOKEN_2022_PROGRAM,
-            };
+            let program = p.token_program.id();
             (
                 p.mint,
                 pda::associated_token_address(&wallet, &program, &p.mint),

@@ -13,8 +13,8 @@ use kestrel_engine::order::{
 };
 use kestrel_feed::FeedEvent;
 use kestrel_guardian::TradingState;
-use kestrel_guardian::exits::{ExitReason, ExitRules, TakeProfit, Trailing};
-use kestrel_model::{Clock, LaunchEvent, Side, SignatureText, TradeEvent};
+use kestrel_guardian::exits::{ExitReason, ExitRules, Trailing};
+use kestrel_model::{Clock, CurveTrade, LaunchEvent, Side, SignatureText};
 use kestrel_pump::curve::Reserves;
 use kestrel_reentry::ReentryConfig;
 use kestrel_sniper::{Pattern, SkipReason, SniperConfig};
@@ -69,7 +69,7 @@ fn reserves(percent_of_entry: u64, real_sol: u64) -> Reserves {
 }
 
 /// A trade on `m` by `user` that leaves the curve at `r`.
-fn trade(m: Pubkey, user: Pubkey, is_buy: bool, sol: u64, r: Reserves) -> TradeEvent {
+fn trade(m: Pubkey, user: Pubkey, is_buy: bool, sol: u64, r: Reserves) -> CurveTrade {
     let (_, mut t) = launch_and_trade().expect("the fixture decodes");
     t.mint = m;
     t.user = user;
@@ -86,7 +86,7 @@ fn buy_fill(o: &Order) -> Fill {
     Fill {
         order: o.id,
         why: o.why,
-        mint: o.mint.mint,
+        mint: o.coin.mint,
         is_buy: true,
         tokens: TokenAmount(TOKENS),
         sol: Lamports(COST_SOL),
@@ -103,7 +103,7 @@ fn sell_fill(o: &Order, sol: u64) -> Fill {
     Fill {
         order: o.id,
         why: o.why,
-        mint: o.mint.mint,
+        mint: o.coin.mint,
         is_buy: false,
         tokens: sold(o),
         sol: Lamports(sol),
@@ -129,10 +129,10 @@ fn hold(k: &mut Kernel<TestClock>, n: u8) -> Pubkey {
         .on_feed(&stamped(FeedEvent::Launch(launch(n))))
         .expect("the launch is bought");
     k.on_report(ExecReport::Filled(buy_fill(&o)));
-    o.mint.mint
+    o.coin.mint
 }
 
-fn on_trade(k: &mut Kernel<TestClock>, t: TradeEvent) -> Option<Order> {
+fn on_trade(k: &mut Kernel<TestClock>, t: CurveTrade) -> Option<Order> {
     k.on_feed(&stamped(FeedEvent::Trade(t)))
 }
 
@@ -142,6 +142,14 @@ fn price(k: &mut Kernel<TestClock>, m: Pubkey, percent: u64, real_sol: u64) -> O
         k,
         trade(m, mint(200), true, 1_000, reserves(percent, real_sol)),
     )
+}
+
+/// The operator's sell of `percent` of `m`: the one order it leads to.
+fn sell(k: &mut Kernel<TestClock>, m: Pubkey, percent: u8) -> Order {
+    let mut out = Vec::new();
+    k.on_command(Command::Sell { mint: m, percent }, &mut out);
+    assert_eq!(out.len(), 1, "{out:?}");
+    out.remove(0)
 }
 
 fn exit_reason(o: &Order) -> ExitReason {
@@ -166,7 +174,7 @@ fn an_approved_launch_becomes_one_buy_with_its_spend_reserved() {
     assert_eq!(o.why, Why::Snipe);
     assert_eq!(o.id, 1);
     assert_eq!(o.approved.intent().spend(), TEST_BUY);
-    assert_eq!(o.mint.mint, mint(1));
+    assert_eq!(o.coin.mint, mint(1));
     assert!(k.book().pending_buy(&mint(1)).is_some());
     // The same launch again is not bought twice: the guardian sees the pending buy.
     assert!(k.on_feed(&stamped(FeedEvent::Launch(launch(1)))).is_none());
@@ -248,15 +256,7 @@ fn a_filled_buy_opens_a_position_at_its_cost_with_fees() {
 fn a_partial_sell_books_realized_pnl_and_keeps_the_rest_open() {
     let (mut k, _) = kernel(TestKernel::test_default());
     let m = hold(&mut k, 1);
-    let mut out = Vec::new();
-    k.on_command(
-        Command::Sell {
-            mint: m,
-            percent: 50,
-        },
-        &mut out,
-    );
-    let o = out.pop().expect("a sell");
+    let o = sell(&mut k, m, 50);
     assert_eq!(sold(&o), TokenAmount(TOKENS / 2));
     // Sold half for 0.02 SOL (1 % fees): half the cost was 0.015 SOL.
     k.on_report(ExecReport::Filled(sell_fill(&o, 20_000_000)));
@@ -270,15 +270,7 @@ fn a_partial_sell_books_realized_pnl_and_keeps_the_rest_open() {
 fn a_sell_of_everything_closes_the_position() {
     let (mut k, _) = kernel(TestKernel::test_default());
     let m = hold(&mut k, 1);
-    let mut out = Vec::new();
-    k.on_command(
-        Command::Sell {
-            mint: m,
-            percent: 100,
-        },
-        &mut out,
-    );
-    let o = out.pop().expect("a sell");
+    let o = sell(&mut k, m, 100);
     k.on_report(ExecReport::Filled(sell_fill(&o, 10_000_000)));
     assert!(k.book().position(&m).is_none());
     assert!(k.book().realized() < 0);
@@ -293,7 +285,7 @@ fn a_failed_buy_releases_its_reserved_spend() {
     k.on_report(ExecReport::Failed {
         order: o.id,
         why: o.why,
-        mint: o.mint.mint,
+        mint: o.coin.mint,
         is_buy: true,
         reason: FailReason::Expired,
         landed: None,
@@ -342,7 +334,7 @@ fn a_failed_sell_is_told_once_with_the_programs_error_named_and_counted_by_name(
     let failed = |o: &Order| ExecReport::Failed {
         order: o.id,
         why: o.why,
-        mint: o.mint.mint,
+        mint: o.coin.mint,
         is_buy: false,
         reason: FailReason::OnChain(ChainError::new(
             r#"{"InstructionError":[2,{"Custom":6003}]}"#.into(),
@@ -389,17 +381,9 @@ fn the_stop_loss_sells_everything_once_the_price_is_that_far_below_entry() {
 
 #[test]
 fn a_take_profit_sells_its_share_once_its_level_is_reached() {
+    // The test default's levels: half at +50 %, the rest at +150 %.
     let (mut k, _) = with_exits(ExitRules {
-        take_profit: vec![
-            TakeProfit {
-                gain: Bps(5_000),
-                percent: 50,
-            },
-            TakeProfit {
-                gain: Bps(15_000),
-                percent: 100,
-            },
-        ],
+        take_profit: ExitRules::test_default().take_profit,
         ..ExitRules::default()
     });
     let m = hold(&mut k, 1);
@@ -447,7 +431,7 @@ fn the_hold_time_sells_on_the_timer() {
     clock.advance(Duration::from_secs(61));
     k.on_timer(&mut out);
     assert_eq!(out.len(), 1);
-    assert_eq!(out[0].mint.mint, m);
+    assert_eq!(out[0].coin.mint, m);
     assert_eq!(exit_reason(&out[0]), ExitReason::MaxHold);
 }
 
@@ -495,15 +479,7 @@ fn a_closed_mint_with_fresh_momentum_is_bought_back_once() {
         ..TestKernel::test_default()
     });
     let m = hold(&mut k, 1);
-    let mut out = Vec::new();
-    k.on_command(
-        Command::Sell {
-            mint: m,
-            percent: 100,
-        },
-        &mut out,
-    );
-    let o = out.pop().expect("a sell");
+    let o = sell(&mut k, m, 100);
     k.on_report(ExecReport::Filled(sell_fill(&o, 30_000_000)));
     assert!(k.book().position(&m).is_none());
     assert!(k.reentry().watching(&m));
@@ -542,7 +518,7 @@ fn kill_and_sell_all_sells_every_position_and_stops_entries() {
     let mut out = Vec::new();
     k.on_command(Command::Kill { sell_all: true }, &mut out);
     assert_eq!(k.guardian().state(), TradingState::Reducing);
-    let mut sold_mints: Vec<Pubkey> = out.iter().map(|o| o.mint.mint).collect();
+    let mut sold_mints: Vec<Pubkey> = out.iter().map(|o| o.coin.mint).collect();
     sold_mints.sort();
     let mut held = vec![a, b];
     held.sort();

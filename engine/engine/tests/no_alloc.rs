@@ -103,7 +103,7 @@ fn the_kernel_allocates_nothing_per_event() {
         kernel.on_report(ExecReport::Filled(Fill {
             order: o.id,
             why: o.why,
-            mint: o.mint.mint,
+            mint: o.coin.mint,
             is_buy: true,
             tokens: TokenAmount(300_000_000_000),
             sol: Lamports(9_800_000),
@@ -121,7 +121,7 @@ fn the_kernel_allocates_nothing_per_event() {
         .flat_map(|o| {
             (0..20u64).map(move |i| {
                 let mut t = trade;
-                t.mint = o.mint.mint;
+                t.mint = o.coin.mint;
                 t.user = other;
                 // The last one doubles the price: the take-profit fires.
                 t.virtual_sol_reserves = if i == 19 {

@@ -27,13 +27,13 @@ const MAX_BUFFERED: usize = MAX_HEAD + 8 * MAX_BODY;
 
 /// A reply: what the broadcaster judges a send by.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Reply {
+pub struct HttpReply {
     pub status: u16,
     pub retry_after: Option<Duration>,
     pub body: Vec<u8>,
 }
 
-type Waiter = oneshot::Sender<Result<Reply, RpcError>>;
+type Waiter = oneshot::Sender<Result<HttpReply, RpcError>>;
 
 #[derive(Default)]
 struct State {
@@ -114,7 +114,7 @@ impl Http1Conn {
     }
 
     /// Sends `body` as a POST and waits up to `within` for its reply ([`Pending::reply`]).
-    pub async fn request(&self, body: &str, within: Duration) -> Result<Reply, RpcError> {
+    pub async fn request(&self, body: &str, within: Duration) -> Result<HttpReply, RpcError> {
         self.write_now(body)?.reply(within).await
     }
 
@@ -165,7 +165,7 @@ impl Http1Conn {
 
 /// A request on the wire, its reply still owed.
 pub struct Pending {
-    reply: oneshot::Receiver<Result<Reply, RpcError>>,
+    reply: oneshot::Receiver<Result<HttpReply, RpcError>>,
     state: Arc<Mutex<State>>,
 }
 
@@ -173,7 +173,7 @@ impl Pending {
     /// Waits up to `within` for the reply. A reply that does not come in time takes the
     /// connection down: whatever follows it on the connection could no longer be trusted to
     /// be on time either.
-    pub async fn reply(self, within: Duration) -> Result<Reply, RpcError> {
+    pub async fn reply(self, within: Duration) -> Result<HttpReply, RpcError> {
         match tokio::time::timeout(within, self.reply).await {
             Ok(r) => r.map_err(|_| RpcError::Transport("the connection closed".into()))?,
             Err(_) => {
@@ -266,7 +266,7 @@ async fn read_replies(read: OwnedReadHalf, state: Arc<Mutex<State>>) {
 /// A whole reply found at the front of a buffer.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Framed {
-    pub reply: Reply,
+    pub reply: HttpReply,
     /// The server closes the connection after it.
     pub close: bool,
     /// The bytes it took.
@@ -384,7 +384,7 @@ fn parse_one(buf: &[u8]) -> Result<Option<Parsed>, String> {
         }
     };
     Ok(Some(Parsed::Final(Framed {
-        reply: Reply {
+        reply: HttpReply {
             status,
             retry_after,
             body,
@@ -451,7 +451,7 @@ mod tests {
 
     const T: Duration = Duration::from_secs(5);
 
-    fn parsed(raw: &[u8]) -> (Reply, bool, usize) {
+    fn parsed(raw: &[u8]) -> (HttpReply, bool, usize) {
         let f = parse_reply(raw).unwrap().unwrap();
         (f.reply, f.close, f.used)
     }

@@ -21,6 +21,7 @@ use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
 use thiserror::Error;
 
+use crate::jsonrpc::Envelope;
 use crate::rpc::retry_after;
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -136,18 +137,6 @@ impl std::fmt::Debug for Jito {
     }
 }
 
-#[derive(Deserialize)]
-struct Reply<T> {
-    result: Option<T>,
-    error: Option<ReplyError>,
-}
-
-#[derive(Deserialize)]
-struct ReplyError {
-    code: i64,
-    message: String,
-}
-
 impl Jito {
     /// `regions`: (bundles URL such as `https://ny.mainnet.block-engine.jito.wtf/api/v1/bundles`,
     /// printable name). `per_second`: requests one region allows (1 without an auth key).
@@ -244,7 +233,7 @@ impl Jito {
             endpoint: endpoint(),
             message: e.without_url().to_string(),
         })?;
-        let reply: Reply<T> = match serde_json::from_slice(&bytes) {
+        let reply: Envelope<T> = match serde_json::from_slice(&bytes) {
             Ok(r) => r,
             Err(_) if !(200..300).contains(&status) => {
                 return Err(JitoError::Http {

@@ -14,6 +14,7 @@
 pub mod blockhash;
 pub mod http1;
 pub mod jito;
+mod jsonrpc;
 pub mod jupiter;
 pub mod lookup;
 pub mod nonce;

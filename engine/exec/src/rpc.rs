@@ -2,6 +2,7 @@
 //! transaction's logs (for the fill), balances. HTTP 429 comes back as
 //! [`RpcError::RateLimited`] with the server's Retry-After, so callers can honour it.
 
+use crate::jsonrpc::Envelope;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -53,18 +54,6 @@ pub struct JsonRpc {
     client: reqwest::Client,
     url: String,
     name: String,
-}
-
-#[derive(Deserialize)]
-struct Reply<T> {
-    result: Option<T>,
-    error: Option<ReplyError>,
-}
-
-#[derive(Deserialize)]
-struct ReplyError {
-    code: i64,
-    message: String,
 }
 
 /// One entry of `getSignatureStatuses`.
@@ -198,7 +187,7 @@ impl JsonRpc {
             .bytes()
             .await
             .map_err(|e| RpcError::Transport(e.without_url().to_string()))?;
-        let reply: Reply<T> = serde_json::from_slice(&bytes)
+        let reply: Envelope<T> = serde_json::from_slice(&bytes)
             .map_err(|e| RpcError::Decode(format!("{method}: {e}")))?;
         if let Some(e) = reply.error {
             return Err(RpcError::Rpc {

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use futures_util::future::join_all;
 use kestrel_model::mono_nanos;
-use serde::Deserialize;
 
 use crate::http1::{Http1Conn, Pending, plain_http};
+use crate::jsonrpc::Envelope;
 use crate::rpc::{RpcError, retry_after};
 
 /// How long the keep-warm tick waits to open a direct connection.
@@ -99,17 +99,6 @@ pub struct SendReport {
     pub retries: u32,
     /// Endpoint name and the error that ended its attempts.
     pub failures: Vec<(String, String)>,
-}
-
-#[derive(Deserialize)]
-struct Reply {
-    result: Option<String>,
-    error: Option<ReplyError>,
-}
-#[derive(Deserialize)]
-struct ReplyError {
-    code: i64,
-    message: String,
 }
 
 impl Broadcaster {
@@ -333,7 +322,7 @@ fn judge(status: u16, retry_after: Option<Duration>, body: &[u8]) -> Result<(), 
     if !(200..300).contains(&status) {
         return Err(RpcError::Http { status });
     }
-    let reply: Reply = serde_json::from_slice(body)
+    let reply: Envelope<String> = serde_json::from_slice(body)
         .map_err(|e| RpcError::Decode(format!("sendTransaction: {e}")))?;
     match (reply.result, reply.error) {
         (Some(_), _) => Ok(()),

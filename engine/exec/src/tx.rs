@@ -7,7 +7,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use kestrel_model::{LaunchEvent, SignatureText, TokenProgram};
 use kestrel_pump::curve::FeeRates;
-use kestrel_pump::ids::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 use kestrel_pump::instruction::{
     self as pump_ix, TradeAccounts, TradeInputs, ata_create_idempotent, set_compute_unit_limit,
     set_compute_unit_price,
@@ -66,7 +65,7 @@ pub struct MintInfo {
     /// From the CreateEvent: no need to derive it again.
     pub bonding_curve: Pubkey,
     pub creator: Pubkey,
-    pub token_program: Pubkey,
+    pub token_program: TokenProgram,
     pub is_cashback: bool,
 }
 
@@ -77,17 +76,9 @@ impl MintInfo {
             mint: l.mint,
             bonding_curve: l.bonding_curve,
             creator: l.creator,
-            token_program: token_program_id(l.token_program),
+            token_program: l.token_program,
             is_cashback: l.is_cashback,
         }
-    }
-}
-
-/// The program that owns a mint of this kind.
-pub fn token_program_id(p: TokenProgram) -> Pubkey {
-    match p {
-        TokenProgram::Spl => TOKEN_PROGRAM,
-        TokenProgram::Token2022 => TOKEN_2022_PROGRAM,
     }
 }
 
@@ -123,7 +114,7 @@ impl TradePlan {
             mint: m.mint,
             user,
             creator: m.creator,
-            token_program: m.token_program,
+            token_program: m.token_program.id(),
             fee_recipient: fees.fee_recipient,
             buyback_fee_recipient: fees.buyback_fee_recipient,
             is_cashback_coin: m.is_cashback,
@@ -134,10 +125,14 @@ impl TradePlan {
                 bonding_curve: m.bonding_curve,
                 associated_bonding_curve: pda::associated_bonding_curve(
                     &m.bonding_curve,
-                    &m.token_program,
+                    &inputs.token_program,
                     &m.mint,
                 ),
-                associated_user: pda::associated_token_address(&user, &m.token_program, &m.mint),
+                associated_user: pda::associated_token_address(
+                    &user,
+                    &inputs.token_program,
+                    &m.mint,
+                ),
                 creator_vault,
                 user_volume_accumulator,
                 bonding_curve_v2: pda::bonding_curve_v2(&m.mint),
@@ -478,7 +473,7 @@ mod tests {
                 mint,
                 bonding_curve: pda::bonding_curve(&mint),
                 creator: Pubkey::new_unique(),
-                token_program: kestrel_pump::ids::TOKEN_PROGRAM,
+                token_program: TokenProgram::Spl,
                 is_cashback: false,
             },
             &FeeSettings::default(),

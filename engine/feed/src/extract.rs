@@ -1,6 +1,6 @@
 //! From decoded notifications to the engine's owned events: a create transaction becomes one
 //! [`LaunchEvent`] (with the creator's own buy folded in when it was bundled), every curve
-//! trade a [`TradeEvent`], every bonding-curve account a [`CurveUpdate`]. Pure: no I/O, no
+//! trade a [`CurveTrade`], every bonding-curve account a [`CurveUpdate`]. Pure: no I/O, no
 //! clock, so the benches and the fuzzers run exactly what the feeds run.
 
 use kestrel_decode::DecodeError;
@@ -9,9 +9,8 @@ use kestrel_decode::frame::{AccountNotification, LogsNotification};
 use kestrel_decode::logs::{Item, LogDecoder, PUMP_PROGRAM_ID};
 use kestrel_decode::pump::{CreateEvent, PumpEvent, TradeEvent as RawTrade};
 use kestrel_model::{
-    CurveUpdate, InlineStr, LaunchEvent, SignatureText, Timestamp, TokenProgram, TradeEvent,
+    CurveTrade, CurveUpdate, InlineStr, LaunchEvent, SignatureText, Timestamp, TokenProgram,
 };
-use kestrel_pump::ids::TOKEN_2022_PROGRAM;
 use kestrel_units::{Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
@@ -26,7 +25,7 @@ const TOTAL_SUPPLY: u64 = 1_000_000_000_000_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Extracted {
     Launch(LaunchEvent),
-    Trade(TradeEvent),
+    Trade(CurveTrade),
 }
 
 /// Counts of what could not be used, for the feed's stats.
@@ -134,8 +133,7 @@ fn launch_from(
     seen_at: Timestamp,
 ) -> LaunchEvent {
     let token_program = match c.token_program {
-        Some(p) if p == TOKEN_2022_PROGRAM => TokenProgram::Token2022,
-        Some(_) => TokenProgram::Spl,
+        Some(p) => TokenProgram::of_id(&p).unwrap_or(TokenProgram::Spl),
         None if is_v2 => TokenProgram::Token2022,
         None => TokenProgram::Spl,
     };
@@ -171,12 +169,12 @@ fn trade_from(
     signature: SignatureText,
     slot: u64,
     seen_at: Timestamp,
-) -> TradeEvent {
+) -> CurveTrade {
     let fees = [t.fee, t.creator_fee]
         .into_iter()
         .flatten()
         .fold(Lamports::ZERO, |a, b| a.checked_add(b).unwrap_or(a));
-    TradeEvent {
+    CurveTrade {
         signature,
         slot,
         mint: t.mint,

@@ -21,7 +21,7 @@ pub mod typed;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kestrel_model::{CurveUpdate, LaunchEvent, SignatureText, TradeEvent};
+use kestrel_model::{CurveTrade, CurveUpdate, LaunchEvent, SignatureText};
 use solana_pubkey::Pubkey;
 use tokio::sync::broadcast;
 
@@ -33,7 +33,7 @@ pub use stats::EndpointStats;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FeedEvent {
     Launch(LaunchEvent),
-    Trade(TradeEvent),
+    Trade(CurveTrade),
     Curve(CurveUpdate),
     Slot(u64),
     /// An endpoint connected (`up`) or dropped.

@@ -103,9 +103,11 @@ impl LaunchEvent {
     }
 }
 
-/// A buy or sell on a bonding curve, from its TradeEvent.
+/// A buy or sell on a bonding curve, as the engine sees it: owned, from the program's
+/// TradeEvent (`kestrel_decode::pump::TradeEvent`, which borrows the frame), with the
+/// curve's reserves after it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TradeEvent {
+pub struct CurveTrade {
     pub signature: SignatureText,
     pub slot: u64,
     pub mint: Pubkey,

@@ -3,13 +3,14 @@
 //! time as a value handed in rather than read from the system, so live, paper and backtest run
 //! the same code.
 
+use kestrel_pump::ids::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 use std::time::Duration;
 
 use kestrel_units::{Bps, Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
 pub mod event;
-pub use event::{CurveUpdate, InlineStr, LaunchEvent, SignatureText, TradeEvent};
+pub use event::{CurveTrade, CurveUpdate, InlineStr, LaunchEvent, SignatureText};
 
 /// Nanoseconds since the Unix epoch, as the engine's clock reported them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -62,12 +63,44 @@ pub trait Clock {
     fn now(&self) -> Timestamp;
 }
 
+/// The token program that owns a mint: the one spelling of it in memory. Its address is
+/// [`TokenProgram::id`]; the journal stores it as a flag ([`TokenProgram::is_2022`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TokenProgram {
     /// SPL Token (`create`).
     Spl,
     /// Token-2022 (`create_v2`).
     Token2022,
+}
+
+impl TokenProgram {
+    /// The program's address.
+    pub const fn id(self) -> Pubkey {
+        match self {
+            Self::Spl => TOKEN_PROGRAM,
+            Self::Token2022 => TOKEN_2022_PROGRAM,
+        }
+    }
+
+    /// The program at `id`, if it is one of the two.
+    pub fn of_id(id: &Pubkey) -> Option<Self> {
+        [Self::Spl, Self::Token2022]
+            .into_iter()
+            .find(|p| p.id() == *id)
+    }
+
+    pub const fn is_2022(self) -> bool {
+        matches!(self, Self::Token2022)
+    }
+
+    /// The program a journal flag names.
+    pub const fn from_2022(token_2022: bool) -> Self {
+        if token_2022 {
+            Self::Token2022
+        } else {
+            Self::Spl
+        }
+    }
 }
 
 /// A launch as the decision path sees it: decoded from the CreateEvent (and, when the creator

@@ -4,7 +4,7 @@
 use kestrel_decode::frame::{Frame, parse_frame};
 use kestrel_feed::extract::{Extracted, Extractor};
 use kestrel_feed::{FeedEvent, Stamped};
-use kestrel_model::{LaunchEvent, Timestamp, TradeEvent};
+use kestrel_model::{CurveTrade, LaunchEvent, Timestamp};
 
 /// The real create+buy transaction (2025-07, mint 5u3N…pump) in a logsNotification frame.
 pub const CREATE_BUY_FRAME: &str =
@@ -16,7 +16,7 @@ pub const CURVE_FRAME: &str =
 
 /// The launch and the creator's buy that [`CREATE_BUY_FRAME`] carries, decoded by the feed's
 /// own extractor; `None` only if the fixture or the decoder broke.
-pub fn launch_and_trade() -> Option<(LaunchEvent, TradeEvent)> {
+pub fn launch_and_trade() -> Option<(LaunchEvent, CurveTrade)> {
     let Ok(Frame::Logs(n)) = parse_frame(CREATE_BUY_FRAME) else {
         return None;
     };

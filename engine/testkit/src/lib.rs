@@ -7,11 +7,13 @@
 //!   feed or sockets, driven by a [`clock::TestClock`] the test moves by hand;
 //! - [`alloc::CountingAllocator`]: a global allocator that counts, for the no-allocation
 //!   guarantees of the decision path;
+//! - [`exposure::EmptyBook`]: a book holding nothing, for the guardian alone;
 //! - [`frames`]: the real pump.fun payloads in the repository, and the events they decode to.
 
 pub mod alloc;
 pub mod clock;
 mod defaults;
+pub mod exposure;
 #[cfg(feature = "kernel")]
 pub mod frames;
 #[cfg(feature = "kernel")]

@@ -3,6 +3,7 @@
 //! judges them like any order) and read-only views; [`forward_events`] hands the engine's
 //! fills, exits, state changes and alerts to the plugins that subscribed.
 
+use kestrel_model::TokenProgram;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
@@ -16,7 +17,6 @@ use kestrel_plugin_host::EngineApi;
 use kestrel_plugin_host::PluginHost;
 use kestrel_plugin_host::bindings::{CommandError, EngineStatus, Event, Fill, PnlReport, Position};
 use kestrel_pump::curve::Reserves;
-use kestrel_pump::ids::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 use kestrel_pump::pda;
 use kestrel_units::Lamports;
 use solana_pubkey::Pubkey;
@@ -83,9 +83,9 @@ impl EngineApi for EngineBridge {
                 "{mint} is not a pump.fun coin"
             )));
         };
-        if mint_owner != TOKEN_PROGRAM && mint_owner != TOKEN_2022_PROGRAM {
+        let Some(token_program) = TokenProgram::of_id(&mint_owner) else {
             return Err(CommandError::Refused(format!("{mint} is not a token mint")));
-        }
+        };
         let c = decode_bonding_curve(&curve)
             .map_err(|e| CommandError::Refused(format!("the coin's curve is unreadable: {e}")))?;
         let Some(creator) = c.creator else {
@@ -97,7 +97,7 @@ impl EngineApi for EngineBridge {
             mint,
             bonding_curve: curve_key,
             creator,
-            token_program: mint_owner,
+            token_program,
             is_cashback: c.is_cashback_coin.unwrap_or(false),
         };
         let reserves = Reserves {

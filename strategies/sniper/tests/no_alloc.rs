@@ -3,36 +3,17 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use kestrel_guardian::{Exposure, Guardian, Limits};
+use kestrel_guardian::{Guardian, Limits};
 use kestrel_model::{Launch, Timestamp, TokenProgram};
 use kestrel_sniper::{CreatorBuyRule, Decision, FlagRule, Pattern, Sniper, SniperConfig};
 use kestrel_testkit::TestDefault;
 use kestrel_testkit::alloc::{CountingAllocator, allocations};
+use kestrel_testkit::exposure::EmptyBook;
 use kestrel_units::{Bps, Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
 #[global_allocator]
 static GLOBAL: CountingAllocator = CountingAllocator;
-
-struct Book;
-
-impl Exposure for Book {
-    fn wallet_balance(&self) -> Lamports {
-        Lamports(100_000_000_000)
-    }
-    fn open_positions(&self) -> u32 {
-        0
-    }
-    fn total_exposure(&self) -> Lamports {
-        Lamports::ZERO
-    }
-    fn creator_exposure(&self, _: &Pubkey) -> Lamports {
-        Lamports::ZERO
-    }
-    fn holds(&self, _: &Pubkey) -> bool {
-        false
-    }
-}
 
 #[test]
 fn a_thousand_decisions_allocate_nothing() {
@@ -92,7 +73,9 @@ fn a_thousand_decisions_allocate_nothing() {
     let mut bought = 0u32;
     for l in &launches {
         if let Decision::Buy(intent) = sniper.on_launch(l)
-            && guardian.check(intent, &Book).is_ok()
+            && guardian
+                .check(intent, &EmptyBook(Lamports(100_000_000_000)))
+                .is_ok()
         {
             bought += 1;
         }

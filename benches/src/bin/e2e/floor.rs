@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 
 use anyhow::{Context as _, Result, bail};
 use kestrel_engine::threads::Idle;
-use kestrel_exec::http1::{Reply, parse_reply};
+use kestrel_exec::http1::{HttpReply, parse_reply};
 use kestrel_pump::ids::PUMP_PROGRAM;
 use tokio_tungstenite::tungstenite::{self, Message};
 
@@ -118,7 +118,7 @@ impl Floor {
 /// Reads one reply off `http` (bytes read past it stay in `buf` for the next call), so the
 /// keep-alive connection is ready for the next request. Its content does not matter to the
 /// floor.
-fn read_reply(http: &mut impl Read, buf: &mut Vec<u8>) -> Result<Reply> {
+fn read_reply(http: &mut impl Read, buf: &mut Vec<u8>) -> Result<HttpReply> {
     let mut chunk = [0u8; 4096];
     loop {
         if let Some(f) = parse_reply(buf).map_err(|e| anyhow::anyhow!("floor: {e}"))? {

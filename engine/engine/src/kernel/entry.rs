@@ -6,9 +6,8 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use kestrel_exec::tx::MintInfo;
 use kestrel_feed::Stamped;
-use kestrel_model::{Clock, Intent, LaunchEvent, Side, TokenProgram, mono_nanos};
+use kestrel_model::{Clock, Intent, LaunchEvent, Side, mono_nanos};
 use kestrel_pump::curve::Reserves;
-use kestrel_pump::ids::TOKEN_2022_PROGRAM;
 use kestrel_sniper::Decision;
 use kestrel_units::Lamports;
 
@@ -109,11 +108,7 @@ impl<C: Clock> Kernel<C> {
             mint: info.mint,
             creator: info.creator,
             bonding_curve: info.bonding_curve,
-            token_program: if info.token_program == TOKEN_2022_PROGRAM {
-                TokenProgram::Token2022
-            } else {
-                TokenProgram::Spl
-            },
+            token_program: info.token_program,
             is_cashback: info.is_cashback,
             spend,
             signature: None,

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use kestrel_feed::Watch;
 use kestrel_guardian::exits::ExitReason;
-use kestrel_model::{Clock, Timestamp, TokenProgram, mono_nanos};
+use kestrel_model::{Clock, Timestamp, mono_nanos};
 use kestrel_store::{FillRecord, PositionRecord, Record, TradeSide};
 use kestrel_units::Lamports;
 
@@ -165,7 +165,7 @@ impl<C: Clock> Kernel<C> {
             mint: p.mint,
             creator: p.creator,
             bonding_curve: p.bonding_curve,
-            token_2022: p.token_program == TokenProgram::Token2022,
+            token_2022: p.token_program.is_2022(),
             is_cashback: p.is_cashback,
             tokens: if open { p.tokens.0 } else { 0 },
             cost: if open { p.cost.0 } else { 0 },

@@ -46,7 +46,7 @@ use kestrel_exec::tx::MintInfo;
 use kestrel_feed::{FeedEvent, FeedHandle, Stamped};
 use kestrel_guardian::exits::{ExitRules, ExitTracker};
 use kestrel_guardian::{Approved, Guardian};
-use kestrel_model::{Clock, CurveUpdate, LaunchEvent, Timestamp, TokenProgram, TradeEvent};
+use kestrel_model::{Clock, CurveTrade, CurveUpdate, LaunchEvent, Timestamp, TokenProgram};
 use kestrel_pump::curve::{FeeRates, Reserves};
 use kestrel_reentry::{Price, Reentry};
 use kestrel_sniper::Sniper;
@@ -147,7 +147,7 @@ fn reserves_of_launch(l: &LaunchEvent) -> Reserves {
     }
 }
 
-fn reserves_of_trade(t: &TradeEvent) -> Reserves {
+fn reserves_of_trade(t: &CurveTrade) -> Reserves {
     Reserves {
         virtual_token: t.virtual_token_reserves,
         virtual_sol: t.virtual_sol_reserves,
@@ -271,7 +271,7 @@ impl<C: Clock> Kernel<C> {
             id,
             why,
             approved,
-            mint,
+            coin: mint,
             reserves,
             read_at,
             decided_at,

@@ -3,9 +3,9 @@
 
 use std::sync::atomic::Ordering::Relaxed;
 
-use kestrel_exec::tx::{MintInfo, token_program_id};
+use kestrel_exec::tx::MintInfo;
 use kestrel_feed::Stamped;
-use kestrel_model::{Clock, Timestamp, TradeEvent, mono_nanos};
+use kestrel_model::{Clock, CurveTrade, Timestamp, mono_nanos};
 use kestrel_pump::curve::Reserves;
 use kestrel_reentry::{Closed, Decision as ReentryDecision, Price, Trade as ReentryTrade};
 
@@ -16,7 +16,7 @@ use super::{Held, Kernel, MintMeta, reserves_of_trade};
 
 impl<C: Clock> Kernel<C> {
     /// A trade on a mint not held: re-entry's evidence, and maybe its entry.
-    pub(super) fn on_watched_trade(&mut self, t: &TradeEvent, s: &Stamped) -> Option<Order> {
+    pub(super) fn on_watched_trade(&mut self, t: &CurveTrade, s: &Stamped) -> Option<Order> {
         let decision = self.reentry.on_trade(&ReentryTrade {
             mint: t.mint,
             user: t.user,
@@ -66,7 +66,7 @@ impl<C: Clock> Kernel<C> {
             mint: t.mint,
             bonding_curve: meta.bonding_curve,
             creator: intent.creator,
-            token_program: token_program_id(meta.token_program),
+            token_program: meta.token_program,
             is_cashback: meta.is_cashback,
         };
         Some(self.order(

@@ -24,7 +24,7 @@ impl<C: Clock> Kernel<C> {
     pub fn restore(&mut self, st: &JournalState) {
         self.next_order = self.next_order.max(st.next_order_id);
         for r in &st.open {
-            let token_program = token_program_of(r.token_2022);
+            let token_program = TokenProgram::from_2022(r.token_2022);
             self.book.restore(Position {
                 mint: r.mint,
                 creator: r.creator,
@@ -65,7 +65,7 @@ impl<C: Clock> Kernel<C> {
                     mint: o.mint,
                     creator: o.creator,
                     bonding_curve: o.bonding_curve,
-                    token_program: token_program_of(o.token_2022),
+                    token_program: TokenProgram::from_2022(o.token_2022),
                     is_cashback: o.is_cashback,
                     spend: Lamports(o.spend_lamports),
                     signature: o.sends.last().map(|s| s.signature),
@@ -120,7 +120,7 @@ impl<C: Clock> Kernel<C> {
                     r.mint,
                     MintMeta {
                         bonding_curve: r.bonding_curve,
-                        token_program: token_program_of(r.token_2022),
+                        token_program: TokenProgram::from_2022(r.token_2022),
                         is_cashback: r.is_cashback,
                     },
                 );
@@ -185,15 +185,6 @@ impl<C: Clock> Kernel<C> {
     /// The curve as the chain holds it now (recovery refreshes every held mark).
     pub fn refresh_curve(&mut self, c: &CurveUpdate) {
         self.on_curve(c);
-    }
-}
-
-/// The journal's flag back to the program.
-fn token_program_of(token_2022: bool) -> TokenProgram {
-    if token_2022 {
-        TokenProgram::Token2022
-    } else {
-        TokenProgram::Spl
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::Ordering::Relaxed;
 
-use kestrel_exec::tx::{MintInfo, token_program_id};
+use kestrel_exec::tx::MintInfo;
 use kestrel_guardian::exits::ExitReason;
 use kestrel_model::{Clock, Intent, Side, mono_nanos};
 use kestrel_units::TokenAmount;
@@ -71,7 +71,7 @@ impl<C: Clock> Kernel<C> {
             mint,
             bonding_curve: p.bonding_curve,
             creator: p.creator,
-            token_program: token_program_id(p.token_program),
+            token_program: p.token_program,
             is_cashback: p.is_cashback,
         };
         Some(self.order(why, approved, info, p.mark, t, t, venue))

@@ -28,7 +28,7 @@ impl Dispatcher {
         read_fill(
             rpc,
             p.signed.signature_text,
-            o.mint.mint,
+            o.coin.mint,
             self.wallet.pubkey(),
             (o.id, o.why),
             10,
@@ -110,7 +110,7 @@ pub async fn read_route_fill(
     attempts: u64,
 ) -> Option<Fill> {
     let sig = p.signed.signature_text;
-    let mint = p.order.mint.mint;
+    let mint = p.order.coin.mint;
     for attempt in 0..attempts {
         match rpc.transaction_logs(sig.as_str()).await {
             Ok(Some(t)) => {

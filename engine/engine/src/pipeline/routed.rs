@@ -41,7 +41,7 @@ impl Dispatcher {
             .as_ref()
             .ok_or_else(|| FailReason::Route("off-curve routing is off".into()))?;
         let intent = *order.approved.intent();
-        let mint = order.mint.mint;
+        let mint = order.coin.mint;
         let ready = match intent.side {
             kestrel_model::Side::Sell { tokens } => {
                 router

@@ -214,7 +214,7 @@ impl Executor {
     pub fn prepare(&mut self, order: &Order) -> Result<Prepared, FailReason> {
         let recent = self.blockhash.get().ok_or(FailReason::NoBlockhash)?;
         let intent = order.approved.intent();
-        let is_warm = self.warm.get(&order.mint).is_some();
+        let is_warm = self.warm.get(&order.coin).is_some();
         let counter = if is_warm {
             &self.metrics.curve_plans_warm
         } else {
@@ -234,9 +234,9 @@ impl Executor {
                     cu_price,
                 };
                 let after = r.after_buy(tokens, leg.curve).map_err(curve_err)?;
-                let message = match self.warm.get(&order.mint) {
+                let message = match self.warm.get(&order.coin) {
                     Some(w) => w.buy.fill(spend, min_out, budget),
-                    None => self.ready(order.mint).buy.fill(spend, min_out, budget),
+                    None => self.ready(order.coin).buy.fill(spend, min_out, budget),
                 };
                 (message, tokens, leg, after, budget.cu_limit)
             }
@@ -249,9 +249,9 @@ impl Executor {
                     cu_price,
                 };
                 let after = r.after_sell(tokens, leg.curve).map_err(curve_err)?;
-                let plan = match self.warm.get(&order.mint) {
+                let plan = match self.warm.get(&order.coin) {
                     Some(w) => w.plan,
-                    None => self.derive(order.mint),
+                    None => self.derive(order.coin),
                 };
                 let mut ixs = plan.sell(tokens, min_sol, budget).to_vec();
                 ixs.extend(self.tip_instruction());
@@ -278,7 +278,7 @@ impl Executor {
             order: order.id,
             why: order.why,
             wallet_delta: implied_delta(intent.is_buy(), leg.curve, fees, network),
-            mint: order.mint.mint,
+            mint: order.coin.mint,
             is_buy: intent.is_buy(),
             tokens,
             sol: leg.curve,
@@ -313,7 +313,7 @@ mod tests {
     use kestrel_guardian::{Guardian, Limits};
     use kestrel_model::{Intent, Timestamp};
     use kestrel_pump::curve::Reserves;
-    use kestrel_pump::ids::TOKEN_PROGRAM;
+
     use kestrel_units::Bps;
     use solana_hash::Hash;
     use solana_keypair::Keypair;
@@ -373,7 +373,7 @@ mod tests {
             id: 1,
             why: Why::Snipe,
             approved,
-            mint: m,
+            coin: m,
             reserves: Reserves {
                 virtual_token: TokenAmount(1_073_000_000_000_000),
                 virtual_sol: Lamports(30_000_000_000),
@@ -391,7 +391,7 @@ mod tests {
             mint: Pubkey::new_from_array([n; 32]),
             bonding_curve: Pubkey::new_from_array([n ^ 0xff; 32]),
             creator: Pubkey::new_from_array([n.wrapping_add(1); 32]),
-            token_program: TOKEN_PROGRAM,
+            token_program: kestrel_model::TokenProgram::Spl,
             is_cashback: false,
         }
     }

@@ -20,7 +20,7 @@ impl Dispatcher {
         mut p: Prepared,
         mut started: Option<Result<Started, FailReason>>,
     ) {
-        let mint = p.order.mint.mint;
+        let mint = p.order.coin.mint;
         let (order, why) = (p.order.id, p.order.why);
         let is_buy = p.order.approved.intent().is_buy();
         let fail = |reason| ExecReport::Failed {
