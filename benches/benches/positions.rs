@@ -79,6 +79,8 @@ fn exits(c: &mut Criterion) {
             let mut t = trade;
             t.mint = launch.mint;
             t.user = other;
+            // The fill's slot: each trade moves the mark, as a live one would.
+            t.slot = 1;
             t.virtual_sol_reserves = Lamports(trade.virtual_sol_reserves.0 + (i % 8) * 10_000_000);
             stamped(FeedEvent::Trade(t))
         })

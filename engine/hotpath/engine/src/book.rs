@@ -24,6 +24,8 @@ pub struct Position {
     pub opened_at: Timestamp,
     /// The curve as last seen (a trade or an account update), for the mark.
     pub mark: Reserves,
+    /// The slot `mark` was seen at (0: not known, as after a restart).
+    pub mark_slot: u64,
     /// The curve completed: it can no longer be sold on the curve.
     pub complete: bool,
     /// A sell is in flight.
@@ -31,6 +33,28 @@ pub struct Position {
 }
 
 impl Position {
+    /// Takes `reserves`, seen by the feeds at `slot`, as the mark unless the mark is newer.
+    /// Feed events arrive in order; a late one (an account update for an earlier slot) must
+    /// not take the mark back in time.
+    pub fn observe(&mut self, reserves: Reserves, slot: u64) {
+        if slot >= self.mark_slot {
+            self.mark = reserves;
+            self.mark_slot = slot;
+        }
+    }
+
+    /// Takes the curve a fill of ours left, if the feeds have shown nothing as new: a fill is
+    /// read from the node after confirmation, often after the feeds delivered later trades.
+    /// Taking it regardless put a dumped coin's mark back at its pre-dump price, and every
+    /// sell after it was bounded by a curve that no longer existed: 6003 in a loop, each
+    /// attempt paying its network fee.
+    pub fn observe_fill(&mut self, reserves: Reserves, slot: u64) {
+        if slot > self.mark_slot {
+            self.mark = reserves;
+            self.mark_slot = slot;
+        }
+    }
+
     /// What selling everything at the mark would pay, after fees (`None`: not sellable).
     pub fn value(&self, rates: FeeRates) -> Option<Lamports> {
         if self.complete || self.tokens.0 == 0 {
@@ -202,7 +226,7 @@ impl Book {
             Some(p) => {
                 p.tokens = TokenAmount(p.tokens.0.saturating_add(pos.tokens.0));
                 p.cost = p.cost.checked_add(paid).unwrap_or(p.cost);
-                p.mark = pos.mark;
+                p.observe_fill(pos.mark, pos.mark_slot);
             }
             None => {
                 pos.cost = paid;
@@ -320,6 +344,7 @@ mod tests {
                 // Enough SOL in the curve to pay a seller.
                 real_sol: Lamports(1_000_000_000),
             },
+            mark_slot: 0,
             complete: false,
             selling: false,
         }

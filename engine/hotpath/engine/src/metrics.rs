@@ -153,6 +153,8 @@ pub struct Metrics {
     pub launches_decided: AtomicU64,
     pub sell_failures: AtomicU64,
     pub buy_failures: AtomicU64,
+    /// Network fees paid by transactions that failed on chain.
+    pub failed_tx_fees_lamports: AtomicU64,
     /// Orders that failed on chain, by pump.fun's error in [`PumpError::ALL`]'s order; the
     /// last counts every other error.
     pub chain_failures: [AtomicU64; CHAIN_FAILURES],
@@ -202,6 +204,7 @@ impl Metrics {
             launches_decided: AtomicU64::new(0),
             sell_failures: AtomicU64::new(0),
             buy_failures: AtomicU64::new(0),
+            failed_tx_fees_lamports: AtomicU64::new(0),
             chain_failures: std::array::from_fn(|_| AtomicU64::new(0)),
             sends: AtomicU64::new(0),
             send_retries: AtomicU64::new(0),
@@ -458,6 +461,14 @@ const FAMILIES: &[(Head, Read)] = &[
             kind: COUNTER,
         },
         Read::Value(|m| m.sell_failures.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "failed_tx_fees_lamports_total",
+            help: "Network fees paid by transactions that failed on chain.",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.failed_tx_fees_lamports.load(Relaxed).into()),
     ),
     (
         Head {

@@ -245,6 +245,9 @@ pub enum ExecReport {
     },
     /// The wallet's balance as the chain reports it.
     Balance(Lamports),
+    /// A curve read from the chain after a sell failed on it, so the next attempt is priced
+    /// on the curve as it is.
+    Curve(kestrel_model::CurveUpdate),
 }
 
 /// Commands from the control plane (HTTP today; the Telegram plugin later).

@@ -9,13 +9,12 @@
 
 use std::time::Duration;
 
-use kestrel_decode::account::decode_bonding_curve;
 use kestrel_exec::{JsonRpc, RpcError};
-use kestrel_model::{Clock, CurveUpdate};
+use kestrel_model::Clock;
 use kestrel_pump::ids::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 use kestrel_pump::pda;
 use kestrel_store::{InFlight, JournalState};
-use kestrel_units::{Lamports, TokenAmount};
+use kestrel_units::TokenAmount;
 use solana_pubkey::Pubkey;
 
 use crate::error::EngineError;
@@ -24,6 +23,7 @@ use crate::order::{ChainError, ExecReport, FailReason, Venue, Why};
 use crate::pipeline::confirm::reached;
 use crate::pipeline::fees::landed_cost;
 use crate::pipeline::fill::read_fill;
+use crate::pipeline::refresh::read_curve;
 
 /// What recovery did, for the log and the tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -225,20 +225,8 @@ pub async fn recover<C: Clock>(
 
     // The curves as they are now: marks, and whether any completed while we were down.
     for (_, _, curve) in held {
-        let Some(data) = retrying("getAccountInfo", || rpc.account_data(&curve)).await? else {
-            continue;
-        };
-        match decode_bonding_curve(&data) {
-            Ok(c) => kernel.refresh_curve(&CurveUpdate {
-                bonding_curve: curve,
-                slot: 0,
-                virtual_token_reserves: c.virtual_token_reserves,
-                virtual_sol_reserves: Lamports(c.virtual_quote_reserves),
-                real_token_reserves: c.real_token_reserves,
-                real_sol_reserves: Lamports(c.real_quote_reserves),
-                complete: c.complete,
-            }),
-            Err(e) => tracing::warn!(%curve, "recovery: cannot decode the bonding curve: {e}"),
+        if let Some(c) = retrying("getAccountInfo", || read_curve(rpc, curve)).await? {
+            kernel.refresh_curve(&c);
         }
     }
     Ok(report)

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use kestrel_engine::kernel::Kernel;
 use kestrel_engine::order::{
-    ChainError, Command, EngineEvent, ExecReport, FailReason, Fill, Order, Venue, Why,
+    ChainError, Command, EngineEvent, ExecReport, FailReason, Fill, Landed, Order, Venue, Why,
 };
 use kestrel_feed::FeedEvent;
-use kestrel_guardian::TradingState;
 use kestrel_guardian::exits::{ExitReason, ExitRules, Trailing};
+use kestrel_guardian::{Limits, TradingState};
 use kestrel_model::{Clock, CurveTrade, LaunchEvent, Side, SignatureText};
 use kestrel_pump::curve::Reserves;
 use kestrel_reentry::ReentryConfig;
@@ -74,6 +74,8 @@ fn trade(m: Pubkey, user: Pubkey, is_buy: bool, sol: u64, r: Reserves) -> CurveT
     t.mint = m;
     t.user = user;
     t.is_buy = is_buy;
+    // Later than any fill the tests make (slots 1–3): the feed's view is the newest.
+    t.slot = 10;
     t.sol_amount = Lamports(sol);
     t.virtual_sol_reserves = r.virtual_sol;
     t.virtual_token_reserves = r.virtual_token;
@@ -293,33 +295,66 @@ fn a_failed_buy_releases_its_reserved_spend() {
     assert!(k.book().pending_buy(&mint(1)).is_none());
 }
 
+/// A sell of `o` that failed on chain with 6003, its network fee paid.
+fn failed_6003(o: &Order) -> ExecReport {
+    ExecReport::Failed {
+        order: o.id,
+        why: o.why,
+        mint: o.coin.mint,
+        is_buy: false,
+        reason: FailReason::OnChain(ChainError::new(
+            r#"{"InstructionError":[2,{"Custom":6003}]}"#.into(),
+            Venue::Curve,
+        )),
+        landed: Some(Landed {
+            signature: SignatureText::new("failed"),
+            network_fee: Lamports(5_000),
+            wallet_delta: -5_000,
+            slot: 3,
+        }),
+    }
+}
+
+fn alerts(heard: &crossbeam_channel::Receiver<EngineEvent>) -> Vec<String> {
+    heard
+        .try_iter()
+        .filter_map(|e| match e {
+            EngineEvent::Alert(text) => Some(text),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
-fn a_failed_sell_lets_the_next_mark_try_the_exit_again() {
-    let (mut k, _) = with_exits(ExitRules {
-        stop_loss: Some(Bps(3_000)),
-        ..ExitRules::default()
+fn a_failed_sell_is_tried_again_from_the_next_mark_after_its_pause_a_little_wider() {
+    let (mut k, clock) = kernel(TestKernel {
+        exits: ExitRules {
+            stop_loss: Some(Bps(3_000)),
+            ..ExitRules::default()
+        },
+        limits: Limits {
+            max_slippage: Bps(5_000),
+            ..Limits::test_default()
+        },
+        ..TestKernel::test_default()
     });
     let m = hold(&mut k, 1);
     let o = price(&mut k, m, 60, 1).expect("stop-loss");
     // In flight: the next trade does not sell again.
     assert!(price(&mut k, m, 59, 1).is_none());
-    k.on_report(ExecReport::Failed {
-        order: o.id,
-        why: o.why,
-        mint: m,
-        is_buy: false,
-        reason: FailReason::OnChain(ChainError::new(
-            "{\"InstructionError\":[2,{\"Custom\":6003}]}".into(),
-            Venue::Curve,
-        )),
-        landed: None,
-    });
+    k.on_report(failed_6003(&o));
+    // Not at once: every attempt pays a network fee.
+    assert!(price(&mut k, m, 58, 1).is_none());
+    clock.advance(Duration::from_millis(400));
     let again = price(&mut k, m, 58, 1).expect("tried again");
     assert_eq!(exit_reason(&again), ExitReason::StopLoss);
+    // Half the sell slippage wider each time (20 % → 30 %), within the guardian's cap.
+    assert_eq!(o.approved.intent().max_slippage, Bps(2_000));
+    assert_eq!(again.approved.intent().max_slippage, Bps(3_000));
 }
 
 #[test]
-fn a_failed_sell_is_told_once_with_the_programs_error_named_and_counted_by_name() {
+fn a_sell_failing_on_chain_stops_after_five_tries_tells_the_operator_once_and_counts_the_fees() {
     let t = TestKernel {
         exits: ExitRules {
             stop_loss: Some(Bps(3_000)),
@@ -329,39 +364,111 @@ fn a_failed_sell_is_told_once_with_the_programs_error_named_and_counted_by_name(
     };
     let metrics = t.metrics.clone();
     let (events, heard) = crossbeam_channel::unbounded();
-    let mut k = t.build(TestClock::default()).with_events(events);
+    let clock = TestClock::default();
+    let mut k = t.build(clock.clone()).with_events(events);
     let m = hold(&mut k, 1);
-    let failed = |o: &Order| ExecReport::Failed {
-        order: o.id,
-        why: o.why,
-        mint: o.coin.mint,
-        is_buy: false,
-        reason: FailReason::OnChain(ChainError::new(
-            r#"{"InstructionError":[2,{"Custom":6003}]}"#.into(),
-            Venue::Curve,
-        )),
-        landed: None,
-    };
-    for percent in [60, 59, 58] {
-        let o = price(&mut k, m, percent, 1).expect("stop-loss");
-        k.on_report(failed(&o));
+    let mut mints = Vec::new();
+    let mut k_timer = Vec::new();
+    // The market stays where it is (no new trade), so only the timer drives the exit, as
+    // after a dump: the loop that used to pay a fee every slot.
+    k.on_command(Command::Kill { sell_all: true }, &mut mints);
+    let mut attempts = mints.len();
+    for o in mints.drain(..) {
+        k.on_report(failed_6003(&o));
     }
-    let alerts: Vec<String> = heard
-        .try_iter()
-        .filter_map(|e| match e {
-            EngineEvent::Alert(text) => Some(text),
-            _ => None,
-        })
-        .collect();
+    for _ in 0..200 {
+        clock.advance(Duration::from_millis(250));
+        k.on_timer(&mut k_timer);
+        for o in k_timer.drain(..) {
+            attempts += 1;
+            k.on_report(failed_6003(&o));
+        }
+    }
+    assert_eq!(attempts, 5);
     assert_eq!(
-        alerts,
-        [format!("sell of {m} failed: TooLittleSolReceived (6003)")]
+        alerts(&heard),
+        [format!(
+            "sell of {m} failed 5 times: TooLittleSolReceived (6003); holding; /sell to retry"
+        )]
     );
     let text = kestrel_engine::metrics::prometheus(&metrics, &[]);
     assert!(
-        text.contains("kestrel_chain_failures_total{error=\"TooLittleSolReceived\"} 3"),
+        text.contains("kestrel_chain_failures_total{error=\"TooLittleSolReceived\"} 5"),
         "{text}"
     );
+    assert!(
+        text.contains("kestrel_failed_tx_fees_lamports_total 25000"),
+        "{text}"
+    );
+    assert_eq!(k.book().network_fees(), Lamports(5_000 + 25_000));
+    // The market moves: the kill switch sells again, on the new mark.
+    let o = price(&mut k, m, 50, 1).expect("a new mark, a new try");
+    assert_eq!(exit_reason(&o), ExitReason::Kill);
+}
+
+#[test]
+fn the_operators_sell_goes_even_when_the_kernel_holds() {
+    let (mut k, clock) = with_exits(ExitRules {
+        stop_loss: Some(Bps(3_000)),
+        ..ExitRules::default()
+    });
+    let m = hold(&mut k, 1);
+    let mut o = price(&mut k, m, 60, 1).expect("stop-loss");
+    for _ in 0..5 {
+        k.on_report(failed_6003(&o));
+        clock.advance(Duration::from_secs(60));
+        let mut out = Vec::new();
+        k.on_timer(&mut out);
+        match price(&mut k, m, 60, 1) {
+            Some(next) => o = next,
+            None => break,
+        }
+    }
+    assert!(price(&mut k, m, 60, 1).is_none(), "holding");
+    assert_eq!(exit_reason(&sell(&mut k, m, 100)), ExitReason::Manual);
+}
+
+#[test]
+fn each_exit_is_announced_once_however_many_tries_it_takes() {
+    let t = TestKernel {
+        exits: ExitRules {
+            stop_loss: Some(Bps(3_000)),
+            ..ExitRules::default()
+        },
+        ..TestKernel::test_default()
+    };
+    let (events, heard) = crossbeam_channel::unbounded();
+    let clock = TestClock::default();
+    let mut k = t.build(clock.clone()).with_events(events);
+    let m = hold(&mut k, 1);
+    for percent in [60, 59, 58] {
+        let o = price(&mut k, m, percent, 1).expect("stop-loss");
+        k.on_report(failed_6003(&o));
+        clock.advance(Duration::from_secs(5));
+    }
+    let exits = heard
+        .try_iter()
+        .filter(|e| matches!(e, EngineEvent::Exit { .. }))
+        .count();
+    assert_eq!(exits, 1);
+}
+
+#[test]
+fn a_fill_read_after_later_trades_does_not_take_the_mark_back() {
+    let (mut k, _) = kernel(TestKernel::test_default());
+    let m = hold(&mut k, 1);
+    let o = sell(&mut k, m, 50);
+    // The feed delivers a dump after our sell, then our fill arrives from the node.
+    let mut dump = trade(m, mint(200), false, 1_000, reserves(30, 1));
+    dump.slot = 500;
+    on_trade(&mut k, dump);
+    let mut f = sell_fill(&o, 20_000_000);
+    f.slot = 499;
+    f.reserves_after = reserves(90, 1);
+    k.on_report(ExecReport::Filled(f));
+    let p = k.book().position(&m).expect("half held");
+    assert_eq!(p.mark, reserves(30, 1));
+    assert_eq!(p.mark_slot, 500);
 }
 
 // Exits, one rule at a time.

@@ -123,6 +123,8 @@ fn the_kernel_allocates_nothing_per_event() {
                 let mut t = trade;
                 t.mint = o.coin.mint;
                 t.user = other;
+                // Trades after the buy's fill (slot 1): marks only move forward in time.
+                t.slot = 2 + i;
                 // The last one doubles the price: the take-profit fires.
                 t.virtual_sol_reserves = if i == 19 {
                     Lamports(trade.virtual_sol_reserves.0 * 2)

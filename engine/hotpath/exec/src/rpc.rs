@@ -320,15 +320,21 @@ impl JsonRpc {
         Ok(r.value)
     }
 
-    /// An account's data (base64 on the wire); `None` if the account does not exist.
-    pub async fn account_data(&self, key: &Pubkey) -> Result<Option<Vec<u8>>, RpcError> {
+    /// An account's data (base64 on the wire), `None` if the account does not exist, and the
+    /// slot the node read it at (to order it against what the feeds deliver).
+    pub async fn account_data(&self, key: &Pubkey) -> Result<(u64, Option<Vec<u8>>), RpcError> {
         use base64::Engine as _;
         #[derive(Deserialize)]
         struct Account {
             data: (String, String),
         }
         #[derive(Deserialize)]
+        struct Context {
+            slot: u64,
+        }
+        #[derive(Deserialize)]
         struct R {
+            context: Context,
             value: Option<Account>,
         }
         let r: R = self
@@ -337,13 +343,15 @@ impl JsonRpc {
                 json!([key.to_string(), {"encoding": "base64", "commitment": "confirmed"}]),
             )
             .await?;
-        r.value
+        let data = r
+            .value
             .map(|a| {
                 base64::engine::general_purpose::STANDARD
                     .decode(a.data.0.as_bytes())
                     .map_err(|e| RpcError::Decode(format!("getAccountInfo {key}: {e}")))
             })
-            .transpose()
+            .transpose()?;
+        Ok((r.context.slot, data))
     }
 
     /// Owners and data of up to 100 accounts, in order; `None` for one that does not exist.

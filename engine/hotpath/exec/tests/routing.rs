@@ -104,6 +104,7 @@ async fn a_graduated_coin_is_sold_through_the_jupiter_route_as_our_own_v0_transa
         .account_data(&pda::bonding_curve(&mint))
         .await
         .unwrap()
+        .1
         .unwrap();
     let c = kestrel_decode::account::decode_bonding_curve(&curve).unwrap();
     assert!(c.complete);

@@ -22,7 +22,7 @@ impl<C: Clock> Kernel<C> {
             .find(|p| p.bonding_curve == c.bonding_curve)
             .map(|p| p.mint)?;
         let p = self.book.position_mut(&mint)?;
-        p.mark = reserves_of_curve(c);
+        p.observe(reserves_of_curve(c), c.slot);
         p.complete = c.complete;
         Some(mint)
     }

@@ -13,6 +13,7 @@ use crate::book::Position;
 use crate::order::{EngineEvent, Fill, Why};
 
 use super::Kernel;
+use super::SellFailures;
 
 impl<C: Clock> Kernel<C> {
     pub(super) fn on_fill(&mut self, f: Fill) {
@@ -36,6 +37,7 @@ impl<C: Clock> Kernel<C> {
                 cost: paid,
                 opened_at: now,
                 mark: f.reserves_after,
+                mark_slot: f.slot,
                 // A coin bought off its curve (a graduated curve's reserves are all zero).
                 complete: f.reserves_after.virtual_token.0 == 0,
                 selling: false,
@@ -66,14 +68,15 @@ impl<C: Clock> Kernel<C> {
                 .fill_sell(&f.mint, f.tokens, received, f.network_fee);
             realized = pnl;
             if let Some(p) = self.book.position_mut(&f.mint) {
-                p.mark = f.reserves_after;
+                p.observe_fill(f.reserves_after, f.slot);
             }
             if let Some(h) = self.held.get_mut(&f.mint) {
                 h.realized = h.realized.saturating_add(pnl);
                 if matches!(f.why, Why::Exit(ExitReason::TakeProfit { .. })) {
                     h.tracker.level_filled();
                 }
-                h.failure_alerted = false;
+                h.failures = SellFailures::default();
+                h.announced = None;
                 h.dirty = true;
             }
             self.metrics.sold.fetch_add(1, Relaxed);

@@ -44,7 +44,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use dashmap::DashMap;
 use kestrel_exec::tx::MintInfo;
 use kestrel_feed::{FeedEvent, FeedHandle, Stamped};
-use kestrel_guardian::exits::{ExitRules, ExitTracker};
+use kestrel_guardian::exits::{ExitReason, ExitRules, ExitTracker};
 use kestrel_guardian::{Approved, Guardian};
 use kestrel_model::{Clock, CurveTrade, CurveUpdate, LaunchEvent, Timestamp, TokenProgram};
 use kestrel_pump::curve::{FeeRates, Reserves};
@@ -122,11 +122,32 @@ struct Held {
     reentries: u32,
     /// Changed since the journal last saw it.
     dirty: bool,
-    /// The operator has been told a sell of this position failed.
-    failure_alerted: bool,
+    /// Sells of this position that failed on chain, and what follows from them.
+    failures: SellFailures,
+    /// The exit last announced to the operator (each exit is told once, not once per try).
+    announced: Option<ExitReason>,
     /// A failed off-curve exit is not tried again before this.
     route_retry_at: Timestamp,
 }
+
+/// A position's sells that failed on chain, in a row. Each failure delays the next attempt
+/// (doubling from a slot's time) and widens its slippage within the guardian's cap; after
+/// [`MAX_SELL_FAILURES`] the kernel stops, tells the operator once, and holds until the
+/// market moves (a new mark) or the operator sells by hand.
+#[derive(Clone, Copy, Debug, Default)]
+struct SellFailures {
+    count: u32,
+    /// No attempt before this.
+    retry_at: Timestamp,
+    /// Stopped: the mark at the time; a different mark means the market moved.
+    holding: Option<Reserves>,
+}
+
+/// Failed sells in a row before the kernel stops trying by itself.
+const MAX_SELL_FAILURES: u32 = 5;
+
+/// The first retry's delay (about a slot); each further one doubles it.
+const SELL_RETRY: std::time::Duration = std::time::Duration::from_millis(400);
 
 /// Pause between attempts to sell a graduated position through the route.
 const ROUTE_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
@@ -231,7 +252,7 @@ impl<C: Clock> Kernel<C> {
                 self.metrics.trades.fetch_add(1, Relaxed);
                 match self.book.position_mut(&t.mint) {
                     Some(p) => {
-                        p.mark = reserves_of_trade(t);
+                        p.observe(reserves_of_trade(t), t.slot);
                         let creator_sold = !t.is_buy && t.user == p.creator;
                         self.evaluate_exit(t.mint, creator_sold)
                     }

@@ -6,10 +6,11 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use kestrel_model::Clock;
 use kestrel_store::{CostRecord, OutcomeRecord, Record};
+use solana_pubkey::Pubkey;
 
-use crate::order::{ExecReport, FailReason, Why};
+use crate::order::{ChainError, ExecReport, FailReason, Why};
 
-use super::{Kernel, ROUTE_RETRY};
+use super::{Kernel, MAX_SELL_FAILURES, ROUTE_RETRY, SELL_RETRY};
 
 impl<C: Clock> Kernel<C> {
     /// A report from execution.
@@ -45,6 +46,9 @@ impl<C: Clock> Kernel<C> {
                 }
                 if let Some(l) = landed {
                     self.book.charge(l.network_fee);
+                    self.metrics
+                        .failed_tx_fees_lamports
+                        .fetch_add(l.network_fee.0, Relaxed);
                     self.record(Record::Cost(CostRecord {
                         signature: l.signature,
                         order_id: order,
@@ -61,20 +65,14 @@ impl<C: Clock> Kernel<C> {
                     detail: reason.name(),
                     at_ns: self.clock.now().0,
                 }));
-                // The operator hears of a buy's failure, and of the first failed sell of a
-                // position (a sell is retried from the next mark; one alert, not one per try).
-                let first_sell_failure = !is_buy
-                    && self
-                        .held
-                        .get_mut(&mint)
-                        .is_some_and(|h| !std::mem::replace(&mut h.failure_alerted, true));
-                if is_buy || first_sell_failure {
-                    let side = if is_buy { "buy" } else { "sell" };
+                if is_buy {
                     let detail = match &reason {
                         FailReason::OnChain(e) => e.to_string(),
                         other => other.to_string(),
                     };
-                    self.alert(format!("{side} of {mint} failed: {detail}"));
+                    self.alert(format!("buy of {mint} failed: {detail}"));
+                } else if let FailReason::OnChain(e) = &reason {
+                    self.sell_failed_on_chain(mint, e);
                 }
                 if is_buy {
                     self.metrics.buy_failures.fetch_add(1, Relaxed);
@@ -97,6 +95,32 @@ impl<C: Clock> Kernel<C> {
                 }
             }
             ExecReport::Balance(l) => self.book.set_wallet(l),
+            ExecReport::Curve(c) => {
+                self.on_curve(&c);
+            }
         }
+    }
+
+    /// A sell of `mint` failed on chain: the next attempt waits (doubling), and after
+    /// [`MAX_SELL_FAILURES`] in a row the kernel stops and tells the operator, once.
+    fn sell_failed_on_chain(&mut self, mint: Pubkey, error: &ChainError) {
+        let now = self.clock.now();
+        let mark = self.book.position(&mint).map(|p| p.mark);
+        let Some(h) = self.held.get_mut(&mint) else {
+            return;
+        };
+        let f = &mut h.failures;
+        f.count += 1;
+        let backoff = SELL_RETRY.saturating_mul(1 << (f.count - 1).min(6));
+        f.retry_at = now.plus(backoff);
+        if f.count < MAX_SELL_FAILURES {
+            return;
+        }
+        f.holding = mark;
+        let count = f.count;
+        tracing::warn!(%mint, count, "sell stopped after failing on chain: {error}; holding until the market moves or the operator sells");
+        self.alert(format!(
+            "sell of {mint} failed {count} times: {error}; holding; /sell to retry"
+        ));
     }
 }

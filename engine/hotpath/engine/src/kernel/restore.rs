@@ -35,6 +35,7 @@ impl<C: Clock> Kernel<C> {
                 cost: Lamports(r.cost),
                 opened_at: Timestamp(r.opened_ns),
                 mark: reserves_of_mark(r.mark_sol, r.mark_token),
+                mark_slot: 0,
                 complete: r.complete,
                 selling: false,
             });

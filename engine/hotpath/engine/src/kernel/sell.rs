@@ -7,12 +7,12 @@ use std::sync::atomic::Ordering::Relaxed;
 use kestrel_exec::tx::MintInfo;
 use kestrel_guardian::exits::ExitReason;
 use kestrel_model::{Clock, Intent, Side, mono_nanos};
-use kestrel_units::TokenAmount;
+use kestrel_units::{Bps, TokenAmount};
 use solana_pubkey::Pubkey;
 
 use crate::order::{EngineEvent, Order, Venue, Why};
 
-use super::Kernel;
+use super::{Kernel, SellFailures};
 
 impl<C: Clock> Kernel<C> {
     pub(super) fn sell_order(&mut self, mint: Pubkey, percent: u8, why: Why) -> Option<Order> {
@@ -20,6 +20,20 @@ impl<C: Clock> Kernel<C> {
         if p.selling {
             return None;
         }
+        let now = self.clock.now();
+        let failures = {
+            let f = &mut self.held.entry(mint).or_default().failures;
+            // The operator's own sell, or a market that moved since the kernel stopped, starts
+            // afresh; otherwise a stopped position waits, and a failed one waits its turn.
+            let moved = f.holding.is_some_and(|m| m != p.mark);
+            if why == Why::Exit(ExitReason::Manual) || moved {
+                *f = SellFailures::default();
+            }
+            if f.holding.is_some() || now < f.retry_at {
+                return None;
+            }
+            f.count
+        };
         let venue = match &self.routes {
             Some(r) if p.complete || r.curve_via_jupiter => Venue::Jupiter,
             _ if p.complete => {
@@ -33,14 +47,13 @@ impl<C: Clock> Kernel<C> {
         if tokens == 0 {
             return None;
         }
-        let now = self.clock.now();
         let intent = Intent {
             mint,
             creator: p.creator,
             side: Side::Sell {
                 tokens: TokenAmount(tokens),
             },
-            max_slippage: self.sell.slippage,
+            max_slippage: self.sell_slippage(failures),
             cu_price_micro_lamports: self.sell.cu_price_micro_lamports,
             created_at: now,
         };
@@ -61,7 +74,10 @@ impl<C: Clock> Kernel<C> {
             if let Some(c) = self.metrics.exits.get(reason.index()) {
                 c.fetch_add(1, Relaxed);
             }
-            if reason != ExitReason::Manual {
+            let held = self.held.entry(mint).or_default();
+            let first = held.announced != Some(reason);
+            held.announced = Some(reason);
+            if reason != ExitReason::Manual && first {
                 self.emit(EngineEvent::Exit { mint, reason });
             }
         }
@@ -75,5 +91,14 @@ impl<C: Clock> Kernel<C> {
             is_cashback: p.is_cashback,
         };
         Some(self.order(why, approved, info, p.mark, t, t, venue))
+    }
+
+    /// A sell's slippage after `failures` failed on chain in a row: half the configured
+    /// slippage wider per failure, never past the guardian's cap (which would refuse it).
+    fn sell_slippage(&self, failures: u32) -> Bps {
+        let base = self.sell.slippage.0;
+        let widened = base.saturating_add((base / 2).saturating_mul(u64::from(failures)));
+        let cap = self.guardian.limits().max_slippage.0.max(base);
+        Bps(widened.min(cap))
     }
 }

@@ -46,6 +46,9 @@ fn known_metrics() -> Metrics {
         c.store(101 + i as u64 * 7, Relaxed);
     }
     m.refused[12].store(3, Relaxed);
+    m.failed_tx_fees_lamports.store(15_000, Relaxed);
+    m.count_chain_failure(Some(kestrel_pump::error::PumpError::TooLittleSolReceived));
+    m.count_chain_failure(None);
     m.exits[8].store(5, Relaxed);
     m.realized_pnl_lamports.store(-1_250_000, Relaxed);
     m.unrealized_pnl_lamports.store(42, Relaxed);

@@ -7,6 +7,7 @@
 //! | confirm | `confirm.rs` | the runtime: notification, polls, resends, bundle status |
 //! | fill | `fill.rs` | what a confirmed transaction did, from the chain |
 //! | fees | `fees.rs` | network fees, implied wallet changes, what a failed transaction cost |
+//! | refresh | `refresh.rs` | a curve read from the chain after a failed sell, and at recovery |
 //!
 //! `track.rs` runs one order through send → confirm → fill (or a re-sign), `routed.rs` does
 //! the same for orders through the Jupiter route, and `dispatcher.rs` holds what the stages
@@ -17,6 +18,7 @@ pub mod confirm;
 pub mod dispatcher;
 pub mod fees;
 pub mod fill;
+pub mod refresh;
 mod routed;
 pub mod send;
 pub mod sign;

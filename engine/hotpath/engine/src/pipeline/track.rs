@@ -6,11 +6,12 @@
 use kestrel_model::mono_nanos;
 
 use crate::metrics::Stage;
-use crate::order::{ChainError, ExecReport, FailReason};
+use crate::order::{ChainError, ExecReport, FailReason, Venue};
 
 use super::confirm::Outcome;
 use super::dispatcher::Dispatcher;
 use super::fees::landed_cost;
+use super::refresh::read_curve;
 use super::send::Started;
 use super::sign::Prepared;
 
@@ -76,6 +77,16 @@ impl Dispatcher {
                         Some(rpc) => landed_cost(rpc, sig, 10).await,
                         None => None,
                     };
+                    // A sell that failed on chain is tried again from the curve as it is now,
+                    // not from a mark that may have gone stale: read it before the failure is
+                    // told, so the kernel prices the next attempt on it.
+                    if !is_buy
+                        && p.order.venue == Venue::Curve
+                        && let Some(rpc) = self.rpc.first()
+                        && let Ok(Some(c)) = read_curve(rpc, p.order.coin.bonding_curve).await
+                    {
+                        self.report(ExecReport::Curve(c));
+                    }
                     self.report(ExecReport::Failed {
                         order,
                         why,
