@@ -13,6 +13,7 @@ pub mod instruction {
     pub const BUY_EXACT_SOL_IN: Discriminator = [56, 252, 116, 8, 158, 223, 205, 95];
     pub const BUY_V2: Discriminator = [184, 23, 238, 97, 103, 197, 211, 61];
     pub const SELL_V2: Discriminator = [93, 246, 130, 60, 231, 233, 64, 178];
+    pub const BUY_EXACT_QUOTE_IN_V2: Discriminator = [194, 171, 28, 70, 104, 77, 91, 47];
     pub const MIGRATE: Discriminator = [155, 234, 231, 146, 236, 158, 162, 30];
 }
 

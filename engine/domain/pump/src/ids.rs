@@ -49,12 +49,55 @@ pub const GLOBAL_VOLUME_ACCUMULATOR: Pubkey =
 pub const FEE_CONFIG: Pubkey =
     Pubkey::from_str_const("8Wf5TiAheLUqBrKXeYg2JtAFFMWtKdG2BSFgqUcPVwTt");
 
-/// First entry of the normal fee-recipient list (docs/protocol.md §1.4.2).
-pub const FEE_RECIPIENT_0: Pubkey =
-    Pubkey::from_str_const("62qc2CNXwrYqQScmEdiZFFAnJR262PxWEuNQtxfafNgV");
-/// First entry of the buyback fee-recipient list (docs/protocol.md §1.4.2).
-pub const BUYBACK_FEE_RECIPIENT_0: Pubkey =
-    Pubkey::from_str_const("5YxQFdt3Tr9zJLvkFccqXVUwhdTWJQc1fFg2YPbxvxeD");
+/// USDC, an SPL Token mint, the second quote mint curves may be paired with (docs/protocol.md
+/// §1.7, from PPD `BUY.md` and `COIN_CREATION.md`).
+pub const USDC_MINT: Pubkey =
+    Pubkey::from_str_const("EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v");
+
+/// The normal fee recipients, `fee_recipient` of coins not in mayhem mode (docs/protocol.md
+/// §1.4.2, from PPD `docs/FEE_RECIPIENTS.md`). Global holds the same set on chain; prefer that
+/// copy where one has been read, since the admin can change it.
+pub const FEE_RECIPIENTS: [Pubkey; 8] = [
+    Pubkey::from_str_const("62qc2CNXwrYqQScmEdiZFFAnJR262PxWEuNQtxfafNgV"),
+    Pubkey::from_str_const("7VtfL8fvgNfhz17qKRMjzQEXgbdpnHHHQRh54R9jP2RJ"),
+    Pubkey::from_str_const("7hTckgnGnLQR6sdH7YkqFTAA7VwTfYFaZ6EhEsU3saCX"),
+    Pubkey::from_str_const("9rPYyANsfQZw3DnDmKE3YCQF5E8oD89UXoHn9JFEhJUz"),
+    Pubkey::from_str_const("AVmoTthdrX6tKt4nDjco2D775W2YK3sDhxPcMmzUAmTY"),
+    Pubkey::from_str_const("CebN5WGQ4jvEPvsVU4EoHEpgzq1VV7AbicfhtW4xC9iM"),
+    Pubkey::from_str_const("FWsW1xNtWscwNmKv6wVsU1iTzRN6wmmk3MjxRP5tT7hz"),
+    Pubkey::from_str_const("G5UZAVbAf46s7cKWoyKu8kYTip9DGTpbLZ2qa9Aq69dP"),
+];
+
+/// The reserved fee recipients, `fee_recipient` of mayhem-mode coins; a normal one there fails
+/// with 6000 NotAuthorized (docs/protocol.md §1.4.2 and §1.7, from PPD `docs/FEE_RECIPIENTS.md`).
+pub const RESERVED_FEE_RECIPIENTS: [Pubkey; 8] = [
+    Pubkey::from_str_const("GesfTA3X2arioaHp8bbKdjG9vJtskViWACZoYvxp4twS"),
+    Pubkey::from_str_const("4budycTjhs9fD6xw62VBducVTNgMgJJ5BgtKq7mAZwn6"),
+    Pubkey::from_str_const("8SBKzEQU4nLSzcwF4a74F2iaUDQyTfjGndn6qUWBnrpR"),
+    Pubkey::from_str_const("4UQeTP1T39KZ9Sfxzo3WR5skgsaP6NZa87BAkuazLEKH"),
+    Pubkey::from_str_const("8sNeir4QsLsJdYpc9RZacohhK1Y5FLU3nC5LXgYB4aa6"),
+    Pubkey::from_str_const("Fh9HmeLNUMVCvejxCtCL2DbYaRyBFVJ5xrWkLnMH6fdk"),
+    Pubkey::from_str_const("463MEnMeGyJekNZFQSTUABBEbLnvMTALbT6ZmsxAbAdq"),
+    Pubkey::from_str_const("6AUH3WEHucYZyC61hqpqYUWVto5qA5hjHuNQ32GNnNxA"),
+];
+
+/// The buyback fee recipients, one set for every coin and for PumpSwap too (docs/protocol.md
+/// §1.4.1 and §1.4.2, from PPD `docs/FEE_RECIPIENTS.md`).
+pub const BUYBACK_FEE_RECIPIENTS: [Pubkey; 8] = [
+    Pubkey::from_str_const("5YxQFdt3Tr9zJLvkFccqXVUwhdTWJQc1fFg2YPbxvxeD"),
+    Pubkey::from_str_const("9M4giFFMxmFGXtc3feFzRai56WbBqehoSeRE5GK7gf7"),
+    Pubkey::from_str_const("GXPFM2caqTtQYC2cJ5yJRi9VDkpsYZXzYdwYpGnLmtDL"),
+    Pubkey::from_str_const("3BpXnfJaUTiwXnJNe7Ej1rcbzqTTQUvLShZaWazebsVR"),
+    Pubkey::from_str_const("5cjcW9wExnJJiqgLjq7DEG75Pm6JBgE1hNv4B2vHXUW6"),
+    Pubkey::from_str_const("EHAAiTxcdDwQ3U4bU6YcMsQGaekdzLS3B5SmYo46kJtL"),
+    Pubkey::from_str_const("5eHhjP8JaYkz83CWwvGU2uMUXefd3AazWGx4gpcuEEYD"),
+    Pubkey::from_str_const("A7hAgCzFw14fejgCp387JUJRMNyz4j89JKnhtKU8piqW"),
+];
+
+/// First entry of the normal fee-recipient list, for tests and fixed setups.
+pub const FEE_RECIPIENT_0: Pubkey = FEE_RECIPIENTS[0];
+/// First entry of the buyback fee-recipient list, for tests and fixed setups.
+pub const BUYBACK_FEE_RECIPIENT_0: Pubkey = BUYBACK_FEE_RECIPIENTS[0];
 
 /// Jito's tip accounts (`getTipAccounts`, docs/protocol.md §4, jito-labs/jito-docs 2026-02). A bundle
 /// pays its tip, at least [`JITO_MIN_TIP_LAMPORTS`], as a SOL transfer to one of them.

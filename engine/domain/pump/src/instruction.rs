@@ -1,7 +1,12 @@
 //! Instruction builders for the pump.fun trades Kestrel sends, as free functions over accounts
 //! derived ahead of time (docs/protocol.md §1.4: the IDL's accounts plus the remaining accounts of
 //! docs/protocol.md §1.4.1). Deriving PDAs costs microseconds, so [`TradeAccounts`] is
-//! built once per mint and the builders only copy keys.
+//! built once per mint and the builders only copy keys. The v2 trades, which name every account
+//! in the IDL and can trade USDC-quoted coins, are in the `v2` module and re-exported here.
+
+mod v2;
+
+pub use v2::{V2Accounts, V2Inputs, buy_exact_quote_in_v2, buy_v2, quote_mint_of_curve, sell_v2};
 
 use kestrel_units::{Lamports, TokenAmount};
 use solana_instruction::{AccountMeta, Instruction};

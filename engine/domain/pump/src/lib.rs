@@ -6,6 +6,7 @@ pub mod amm;
 pub mod curve;
 pub mod discriminator;
 pub mod error;
+pub mod fee_recipient;
 pub mod ids;
 pub mod instruction;
 pub mod oncurve;

@@ -23,6 +23,16 @@ pub struct Lamports(pub u64);
 #[serde(transparent)]
 pub struct TokenAmount(pub u64);
 
+/// An amount of a bonding curve's quote mint in its base units: lamports for SOL-paired coins,
+/// millionths of a USDC for USDC-paired ones (docs/protocol.md §1.7). Its own type because the
+/// v2 instructions take limits in whichever mint the curve is quoted in, and calling a USDC
+/// amount `Lamports` would make a 10^3 scaling mistake type-check.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct QuoteAmount(pub u64);
+
 /// A rate in basis points (1 bps = 0.01 %).
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
@@ -90,6 +100,14 @@ macro_rules! integer_unit {
 integer_unit!(Lamports);
 integer_unit!(TokenAmount);
 integer_unit!(Bps);
+integer_unit!(QuoteAmount);
+
+/// On a SOL-paired curve the quote amount is a lamport count.
+impl From<Lamports> for QuoteAmount {
+    fn from(v: Lamports) -> Self {
+        Self(v.0)
+    }
+}
 
 impl Lamports {
     /// Whole SOL, for configuration and display; exact, no floats.
@@ -115,6 +133,13 @@ impl fmt::Display for Lamports {
 }
 
 impl fmt::Display for TokenAmount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Base units with no unit name: which mint they count is the curve's `quote_mint`.
+impl fmt::Display for QuoteAmount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)
     }
@@ -153,5 +178,11 @@ mod tests {
         assert_eq!(serde_json::to_string(&Lamports(42)).unwrap(), "42");
         let back: TokenAmount = serde_json::from_str("7").unwrap();
         assert_eq!(back, TokenAmount(7));
+    }
+
+    #[test]
+    fn a_lamport_count_is_a_quote_amount_on_a_sol_curve() {
+        assert_eq!(QuoteAmount::from(Lamports(1_234)), QuoteAmount(1_234));
+        assert_eq!(QuoteAmount(5_000_000).to_string(), "5000000");
     }
 }

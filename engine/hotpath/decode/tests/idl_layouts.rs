@@ -404,6 +404,7 @@ fn our_discriminators_are_the_idl_ones() {
         ("buy_exact_sol_in", i::BUY_EXACT_SOL_IN),
         ("buy_v2", i::BUY_V2),
         ("sell_v2", i::SELL_V2),
+        ("buy_exact_quote_in_v2", i::BUY_EXACT_QUOTE_IN_V2),
         ("migrate", i::MIGRATE),
     ] {
         assert_eq!(disc(&pump, "instructions", name), d, "{name}");
