@@ -168,3 +168,113 @@ async fn a_legacy_buy_lands_with_any_published_recipient_and_a_made_up_one_is_re
     let _ = WSOL_MINT;
     server.stop().await;
 }
+
+/// A `create_v2` (Token-2022 coin), in mayhem mode or not; returns its mint.
+async fn launch_v2(rpc: &RpcClient, creator: &Keypair, mayhem: bool) -> Pubkey {
+    let mint = Keypair::new();
+    let mut create = pump_ix::create_v2(
+        &mint.pubkey(),
+        &creator.pubkey(),
+        &creator.pubkey(),
+        "Mayhem Coin",
+        "MAY",
+        "https://example.com/m.json",
+        false,
+    );
+    // The data ends `is_mayhem_mode` bool, `is_cashback_enabled` OptionBool.
+    let at = create.data.len() - 2;
+    create.data[at] = u8::from(mayhem);
+    let vault = pda::creator_vault(&creator.pubkey());
+    let fund_vault = system::ix::transfer(&creator.pubkey(), &vault, 890_880);
+    let ixs = if rpc.get_balance(&vault).await.unwrap() == 0 {
+        vec![fund_vault, create]
+    } else {
+        vec![create]
+    };
+    send(rpc, &ixs, creator, &[&mint]).await.unwrap();
+    mint.pubkey()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mayhem_coin_is_created_and_trades_only_through_a_reserved_recipient() {
+    let (server, rpc) = cluster().await;
+    let creator = funded(&rpc, 10 * SOL).await;
+    let mint = launch_v2(&rpc, &creator, true).await;
+    let curve = rpc
+        .get_account_data(&pda::bonding_curve(&mint))
+        .await
+        .unwrap();
+    let curve = kestrel_decode::account::decode_bonding_curve(&curve).unwrap();
+    assert_eq!(curve.is_mayhem_mode, Some(true));
+
+    let trader = funded(&rpc, 5 * SOL).await;
+    let t22 = kestrel_pump::ids::TOKEN_2022_PROGRAM;
+    let create_ata = ata::ix::create_idempotent(&trader.pubkey(), &trader.pubkey(), &mint, &t22);
+    let accounts = |fee: Pubkey| {
+        legacy_accounts(
+            &trader,
+            mint,
+            creator.pubkey(),
+            t22,
+            fee,
+            BUYBACK_FEE_RECIPIENTS[5],
+        )
+    };
+    let tokens = TokenAmount(5_000_000_000_000);
+    // A normal recipient on a mayhem coin: 6000 NotAuthorized, as on mainnet.
+    let buy = pump_ix::buy(
+        &accounts(NORMAL_FEE_RECIPIENTS[0]),
+        tokens,
+        Lamports(SOL),
+        false,
+    );
+    fails_with(
+        send(&rpc, &[create_ata.clone(), buy], &trader, &[]).await,
+        6000,
+    );
+    // The main reserved recipient and one from the reserved list both land.
+    for fee in [RESERVED_FEE_RECIPIENTS[0], RESERVED_FEE_RECIPIENTS[6]] {
+        let before = rpc.get_balance(&fee).await.unwrap();
+        let buy = pump_ix::buy(&accounts(fee), tokens, Lamports(SOL), false);
+        send(&rpc, &[create_ata.clone(), buy], &trader, &[])
+            .await
+            .unwrap();
+        assert!(rpc.get_balance(&fee).await.unwrap() > before);
+    }
+    let sell = pump_ix::sell(&accounts(RESERVED_FEE_RECIPIENTS[2]), tokens, Lamports(1));
+    send(&rpc, &[sell], &trader, &[]).await.unwrap();
+    let sell = pump_ix::sell(&accounts(NORMAL_FEE_RECIPIENTS[2]), tokens, Lamports(1));
+    fails_with(send(&rpc, &[sell], &trader, &[]).await, 6000);
+
+    // A normal create_v2 coin still takes the normal list.
+    let plain = launch_v2(&rpc, &creator, false).await;
+    let create_ata = ata::ix::create_idempotent(&trader.pubkey(), &trader.pubkey(), &plain, &t22);
+    let plain_accounts = |fee: Pubkey| {
+        legacy_accounts(
+            &trader,
+            plain,
+            creator.pubkey(),
+            t22,
+            fee,
+            BUYBACK_FEE_RECIPIENTS[5],
+        )
+    };
+    let buy = pump_ix::buy(
+        &plain_accounts(RESERVED_FEE_RECIPIENTS[0]),
+        tokens,
+        Lamports(SOL),
+        false,
+    );
+    fails_with(
+        send(&rpc, &[create_ata.clone(), buy], &trader, &[]).await,
+        6000,
+    );
+    let buy = pump_ix::buy(
+        &plain_accounts(NORMAL_FEE_RECIPIENTS[3]),
+        tokens,
+        Lamports(SOL),
+        false,
+    );
+    send(&rpc, &[create_ata, buy], &trader, &[]).await.unwrap();
+    server.stop().await;
+}

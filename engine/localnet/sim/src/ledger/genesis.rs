@@ -119,7 +119,7 @@ pub fn global_account_data() -> Vec<u8> {
     d.push(1); // create_v2_enabled
     d.extend(derived_key("whitelist", 0).as_ref());
     d.extend(RESERVED_FEE_RECIPIENTS[0].as_ref());
-    d.push(0); // mayhem_mode_enabled
+    d.push(1); // mayhem_mode_enabled
     for k in reserved_fee_recipients() {
         d.extend(k.as_ref());
     }

@@ -7,6 +7,8 @@
 //! - fees are flat at the 2026 bonding-curve tier: protocol 95 bps, creator 30 bps;
 //! - the buyback fee is half of the protocol fee and goes to the buyback recipient (the total a
 //!   trader pays is unchanged either way);
+//! - mayhem coins (`create_v2` with `is_mayhem_mode`) are ordinary curves whose trades must pay
+//!   a reserved fee recipient; the Mayhem program's own accounts are only checked by their seeds;
 //! - the runtime's rent rule applies to the creator vault like any account, so a creator's
 //!   first coin needs its vault funded (the scenario creators do it in the create transaction).
 
@@ -767,9 +769,7 @@ fn create(
     let creator =
         read_pubkey(args, at).map_err(|_| thrown(ctx, PumpError::InstructionDidNotDeserialize))?;
     at += 32;
-    if v2 && args.get(at) == Some(&1) {
-        return Err(thrown(ctx, PumpError::MayhemModeDisabled));
-    }
+    let mayhem = v2 && args.get(at) == Some(&1);
     let cashback = v2 && args.get(at + 1) == Some(&1);
     if name.len() > 32 {
         return Err(thrown(ctx, PumpError::NameTooLong));
@@ -810,6 +810,9 @@ fn create(
         pda::associated_bonding_curve(&ctx.key(curve_i), &token_program, &mint),
     )?;
     let global = load_global(ctx, global_i)?;
+    if mayhem && global.mayhem_mode_enabled != Some(true) {
+        return Err(thrown(ctx, PumpError::MayhemModeDisabled));
+    }
     signer(ctx, "user", user_i)?;
     writable(ctx, "user", user_i)?;
     address(
@@ -848,6 +851,26 @@ fn create(
             ctx.key(a(9)),
             MAYHEM_PROGRAM,
             PumpError::ConstraintAddress,
+        )?;
+        // The Mayhem accounts, by the IDL's seeds under the Mayhem program.
+        let mayhem_pda = |seeds: &[&[u8]]| pda::find_program_address(seeds, &MAYHEM_PROGRAM).0;
+        seeds(
+            ctx,
+            "global_params",
+            ctx.key(a(10)),
+            mayhem_pda(&[b"global-params"]),
+        )?;
+        seeds(
+            ctx,
+            "sol_vault",
+            ctx.key(a(11)),
+            mayhem_pda(&[b"sol-vault"]),
+        )?;
+        seeds(
+            ctx,
+            "mayhem_state",
+            ctx.key(a(12)),
+            mayhem_pda(&[b"mayhem-state", mint.as_ref()]),
         )?;
     } else {
         address(
@@ -928,7 +951,7 @@ fn create(
         token_total_supply: global.token_total_supply,
         complete: false,
         creator: Some(creator),
-        is_mayhem_mode: Some(false),
+        is_mayhem_mode: Some(mayhem),
         is_cashback_coin: Some(cashback),
         quote_mint: Some(Pubkey::default()),
         data_len: BONDING_CURVE_LEN,
@@ -950,7 +973,7 @@ fn create(
     e.extend(c.real_token_reserves.0.to_le_bytes());
     e.extend(c.token_total_supply.0.to_le_bytes());
     e.extend(token_program.as_ref());
-    e.push(0); // is_mayhem_mode
+    e.push(u8::from(mayhem));
     e.push(u8::from(cashback));
     e.extend(Pubkey::default().as_ref()); // quote_mint
     e.extend(c.virtual_quote_reserves.to_le_bytes()); // virtual_quote_reserves
