@@ -165,7 +165,6 @@ async fn a_legacy_buy_lands_with_any_published_recipient_and_a_made_up_one_is_re
             code,
         );
     }
-    let _ = WSOL_MINT;
     server.stop().await;
 }
 
@@ -276,5 +275,298 @@ async fn a_mayhem_coin_is_created_and_trades_only_through_a_reserved_recipient()
         false,
     );
     send(&rpc, &[create_ata, buy], &trader, &[]).await.unwrap();
+    server.stop().await;
+}
+
+// ---- v2 instructions, built from the IDL's account tables (docs/protocol.md §1.7) ----
+
+const BUY_V2: [u8; 8] = [184, 23, 238, 97, 103, 197, 211, 61];
+const SELL_V2: [u8; 8] = [93, 246, 130, 60, 231, 233, 64, 178];
+const BUY_EXACT_QUOTE_IN_V2: [u8; 8] = [194, 171, 28, 70, 104, 77, 91, 47];
+
+/// What a v2 trade on a SOL coin needs.
+#[derive(Clone, Copy)]
+struct V2 {
+    user: Pubkey,
+    mint: Pubkey,
+    creator: Pubkey,
+    base_program: Pubkey,
+    fee: Pubkey,
+    buyback: Pubkey,
+}
+
+/// The 27 accounts of `buy_v2` / `buy_exact_quote_in_v2`, or the 26 of `sell_v2`, in IDL order.
+fn v2_accounts(v: &V2, is_buy: bool) -> Vec<solana_instruction::AccountMeta> {
+    use kestrel_pump::ids::{
+        ASSOCIATED_TOKEN_PROGRAM, EVENT_AUTHORITY, FEE_CONFIG, GLOBAL, GLOBAL_VOLUME_ACCUMULATOR,
+        PUMP_FEES_PROGRAM, PUMP_PROGRAM, SYSTEM_PROGRAM,
+    };
+    use solana_instruction::AccountMeta as M;
+    let (quote, qp) = (WSOL_MINT, TOKEN_PROGRAM);
+    let qata = |owner: &Pubkey| pda::associated_token_address(owner, &qp, &quote);
+    let curve = pda::bonding_curve(&v.mint);
+    let vault = pda::creator_vault(&v.creator);
+    let uva = pda::user_volume_accumulator(&v.user);
+    let mut m = vec![
+        M::new_readonly(GLOBAL, false),
+        M::new_readonly(v.mint, false),
+        M::new_readonly(quote, false),
+        M::new_readonly(v.base_program, false),
+        M::new_readonly(qp, false),
+        M::new_readonly(ASSOCIATED_TOKEN_PROGRAM, false),
+        M::new(v.fee, false),
+        M::new(qata(&v.fee), false),
+        M::new(v.buyback, false),
+        M::new(qata(&v.buyback), false),
+        M::new(curve, false),
+        M::new(
+            pda::associated_token_address(&curve, &v.base_program, &v.mint),
+            false,
+        ),
+        M::new(qata(&curve), false),
+        M::new(v.user, true),
+        M::new(
+            pda::associated_token_address(&v.user, &v.base_program, &v.mint),
+            false,
+        ),
+        M::new(qata(&v.user), false),
+        M::new(vault, false),
+        M::new(qata(&vault), false),
+        M::new_readonly(pda::sharing_config(&v.mint), false),
+    ];
+    if is_buy {
+        m.push(M::new_readonly(GLOBAL_VOLUME_ACCUMULATOR, false));
+    }
+    m.extend([
+        M::new(uva, false),
+        M::new(qata(&uva), false),
+        M::new_readonly(FEE_CONFIG, false),
+        M::new_readonly(PUMP_FEES_PROGRAM, false),
+        M::new_readonly(SYSTEM_PROGRAM, false),
+        M::new_readonly(EVENT_AUTHORITY, false),
+        M::new_readonly(PUMP_PROGRAM, false),
+    ]);
+    m
+}
+
+fn v2_ix(disc: [u8; 8], v: &V2, first: u64, second: u64) -> Instruction {
+    let mut data = disc.to_vec();
+    data.extend(first.to_le_bytes());
+    data.extend(second.to_le_bytes());
+    Instruction {
+        program_id: kestrel_pump::ids::PUMP_PROGRAM,
+        accounts: v2_accounts(v, disc != SELL_V2),
+        data,
+    }
+}
+
+fn fresh_reserves() -> kestrel_pump::curve::Reserves {
+    kestrel_pump::curve::Reserves {
+        virtual_token: TokenAmount(1_073_000_000_000_000),
+        virtual_sol: Lamports(30_000_000_000),
+        real_token: TokenAmount(793_100_000_000_000),
+        real_sol: Lamports(0),
+    }
+}
+
+const RATES: kestrel_pump::curve::FeeRates = kestrel_pump::curve::FeeRates {
+    protocol: kestrel_units::Bps(95),
+    creator: kestrel_units::Bps(30),
+};
+
+/// The TradeEvent of a landed transaction, read back with getTransaction at `confirmed`.
+async fn trade_event(
+    rpc: &RpcClient,
+    sig: &solana_signature::Signature,
+) -> (TokenAmount, Lamports, bool, Option<String>) {
+    use kestrel_decode::logs::{Item, LogDecoder};
+    use kestrel_decode::pump::PumpEvent;
+    let cfg = solana_rpc_client_api::config::RpcTransactionConfig {
+        encoding: Some(solana_transaction_status_client_types::UiTransactionEncoding::Json),
+        commitment: Some(CommitmentConfig::confirmed()),
+        max_supported_transaction_version: Some(0),
+    };
+    let tx = rpc.get_transaction_with_config(sig, cfg).await.unwrap();
+    let logs: Vec<String> = Option::from(tx.transaction.meta.unwrap().log_messages).unwrap();
+    let mut out = None;
+    LogDecoder::new().decode(logs.iter().map(String::as_str), |item| {
+        if let Ok(d) = item
+            && let Item::Pump(PumpEvent::Trade(e)) = d.item
+        {
+            out = Some((
+                e.token_amount,
+                e.sol_amount,
+                e.is_buy,
+                e.ix_name.map(str::to_owned),
+            ));
+        }
+    });
+    out.expect("a TradeEvent in the logs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_v2_instructions_trade_sol_coins_with_native_sol_and_the_v1_math() {
+    let (server, rpc) = cluster().await;
+    let creator = funded(&rpc, 10 * SOL).await;
+    for (mint, base_program) in [
+        (launch(&rpc, &creator).await, TOKEN_PROGRAM),
+        (
+            launch_v2(&rpc, &creator, false).await,
+            kestrel_pump::ids::TOKEN_2022_PROGRAM,
+        ),
+    ] {
+        let trader = funded(&rpc, 5 * SOL).await;
+        let v = V2 {
+            user: trader.pubkey(),
+            mint,
+            creator: creator.pubkey(),
+            base_program,
+            fee: NORMAL_FEE_RECIPIENTS[6],
+            buyback: BUYBACK_FEE_RECIPIENTS[1],
+        };
+        let create_ata =
+            ata::ix::create_idempotent(&trader.pubkey(), &trader.pubkey(), &mint, &base_program);
+        send(&rpc, &[create_ata], &trader, &[]).await.unwrap();
+        let user_ata = pda::associated_token_address(&trader.pubkey(), &base_program, &mint);
+
+        // buy_v2: exactly `tokens`, paying the curve price and fees in lamports.
+        let tokens = TokenAmount(10_000_000_000_000);
+        let leg = kestrel_pump::curve::buy_exact_tokens(&fresh_reserves(), tokens, RATES).unwrap();
+        let before = rpc.get_balance(&trader.pubkey()).await.unwrap();
+        let ix = v2_ix(BUY_V2, &v, tokens.0, SOL);
+        assert_eq!(ix.accounts.len(), 27);
+        let sig = send(&rpc, &[ix], &trader, &[]).await.unwrap();
+        let after = rpc.get_balance(&trader.pubkey()).await.unwrap();
+        assert_eq!(before - after, leg.buyer_pays().unwrap().0 + 5_000);
+        let bal = rpc.get_token_account_balance(&user_ata).await.unwrap();
+        assert_eq!(bal.amount, tokens.0.to_string());
+        assert_eq!(
+            trade_event(&rpc, &sig).await,
+            (tokens, leg.curve, true, Some("buy_v2".into()))
+        );
+        // No WSOL account was needed, nor made.
+        let wsol_ata = pda::associated_token_address(&trader.pubkey(), &TOKEN_PROGRAM, &WSOL_MINT);
+        assert_eq!(rpc.get_balance(&wsol_ata).await.unwrap(), 0);
+
+        // buy_exact_quote_in_v2: 0.1 SOL in, fees included.
+        let state = rpc
+            .get_account_data(&pda::bonding_curve(&mint))
+            .await
+            .unwrap();
+        let c = kestrel_decode::account::decode_bonding_curve(&state).unwrap();
+        let r = kestrel_pump::curve::Reserves {
+            virtual_token: c.virtual_token_reserves,
+            virtual_sol: Lamports(c.virtual_quote_reserves),
+            real_token: c.real_token_reserves,
+            real_sol: Lamports(c.real_quote_reserves),
+        };
+        let (want, _) =
+            kestrel_pump::curve::buy_exact_sol_in(&r, Lamports(SOL / 10), RATES).unwrap();
+        let ix = v2_ix(BUY_EXACT_QUOTE_IN_V2, &v, SOL / 10, want.0);
+        let sig = send(&rpc, &[ix], &trader, &[]).await.unwrap();
+        let (got, _, is_buy, name) = trade_event(&rpc, &sig).await;
+        assert_eq!(
+            (got, is_buy, name.as_deref()),
+            (want, true, Some("buy_exact_quote_in_v2"))
+        );
+
+        // sell_v2: everything back, for native SOL.
+        let held = tokens.0 + want.0;
+        let before = rpc.get_balance(&trader.pubkey()).await.unwrap();
+        let ix = v2_ix(SELL_V2, &v, held, 1);
+        assert_eq!(ix.accounts.len(), 26);
+        let sig = send(&rpc, &[ix], &trader, &[]).await.unwrap();
+        let after = rpc.get_balance(&trader.pubkey()).await.unwrap();
+        let bal = rpc.get_token_account_balance(&user_ata).await.unwrap();
+        assert_eq!(bal.amount, "0");
+        let (sold, sol, is_buy, name) = trade_event(&rpc, &sig).await;
+        assert_eq!(
+            (sold, is_buy, name.as_deref()),
+            (TokenAmount(held), false, Some("sell_v2"))
+        );
+        assert!(after + 5_000 > before && after + 5_000 - before < sol.0);
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v2_refusals_carry_the_codes_mainnet_gives() {
+    let (server, rpc) = cluster().await;
+    let creator = funded(&rpc, 10 * SOL).await;
+    let mint = launch(&rpc, &creator).await;
+    let trader = funded(&rpc, 5 * SOL).await;
+    let create_ata =
+        ata::ix::create_idempotent(&trader.pubkey(), &trader.pubkey(), &mint, &TOKEN_PROGRAM);
+    send(&rpc, &[create_ata], &trader, &[]).await.unwrap();
+    let v = V2 {
+        user: trader.pubkey(),
+        mint,
+        creator: creator.pubkey(),
+        base_program: TOKEN_PROGRAM,
+        fee: NORMAL_FEE_RECIPIENTS[0],
+        buyback: BUYBACK_FEE_RECIPIENTS[0],
+    };
+    let tokens = 10_000_000_000_000;
+    let buy = v2_ix(BUY_V2, &v, tokens, SOL);
+
+    // Accounts: one short → 3005; a wrong PDA anywhere → 2006.
+    let mut short = buy.clone();
+    short.accounts.pop();
+    fails_with(send(&rpc, &[short], &trader, &[]).await, 3005);
+    let other = Pubkey::new_unique();
+    for row in [7, 9, 10, 12, 15, 16, 17, 18, 19, 20, 21, 22, 25] {
+        let mut bad = buy.clone();
+        bad.accounts[row].pubkey = other;
+        fails_with(send(&rpc, &[bad], &trader, &[]).await, 2006);
+    }
+    // Program accounts → 3008; a read-only writable row → 2000; the user not signing → 3010.
+    for row in [4, 5, 23, 24, 26] {
+        let mut bad = buy.clone();
+        bad.accounts[row].pubkey = other;
+        fails_with(send(&rpc, &[bad], &trader, &[]).await, 3008);
+    }
+    let mut ro = buy.clone();
+    ro.accounts[12].is_writable = false;
+    fails_with(send(&rpc, &[ro], &trader, &[]).await, 2000);
+    let mut unsigned = buy.clone();
+    unsigned.accounts[13] = solana_instruction::AccountMeta::new(other, false);
+    fails_with(send(&rpc, &[unsigned], &trader, &[]).await, 3010);
+    // Recipients: outside the lists → 6000 / 6057.
+    let bad = v2_ix(BUY_V2, &V2 { fee: other, ..v }, tokens, SOL);
+    fails_with(send(&rpc, &[bad], &trader, &[]).await, 6000);
+    let bad = v2_ix(
+        BUY_V2,
+        &V2 {
+            buyback: other,
+            ..v
+        },
+        tokens,
+        SOL,
+    );
+    fails_with(send(&rpc, &[bad], &trader, &[]).await, 6057);
+
+    // Slippage bounds.
+    fails_with(
+        send(&rpc, &[v2_ix(BUY_V2, &v, tokens, 1_000)], &trader, &[]).await,
+        6002,
+    );
+    fails_with(
+        send(
+            &rpc,
+            &[v2_ix(BUY_EXACT_QUOTE_IN_V2, &v, SOL / 100, tokens)],
+            &trader,
+            &[],
+        )
+        .await,
+        6042,
+    );
+    send(&rpc, &[buy], &trader, &[]).await.unwrap();
+    fails_with(
+        send(&rpc, &[v2_ix(SELL_V2, &v, tokens, SOL)], &trader, &[]).await,
+        6003,
+    );
+    send(&rpc, &[v2_ix(SELL_V2, &v, tokens, 1)], &trader, &[])
+        .await
+        .unwrap();
     server.stop().await;
 }
