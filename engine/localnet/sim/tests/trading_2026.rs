@@ -570,3 +570,111 @@ async fn v2_refusals_carry_the_codes_mainnet_gives() {
         .unwrap();
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_transaction_in_json_parsed_reads_back_as_web3_clients_expect() {
+    use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcTransactionConfig};
+    use solana_transaction_status_client_types::{
+        EncodedTransaction, ParsedAccountSource, UiInstruction, UiMessage, UiParsedInstruction,
+        UiTransactionEncoding, option_serializer::OptionSerializer,
+    };
+    let (server, rpc) = cluster().await;
+    let creator = funded(&rpc, 10 * SOL).await;
+    let mint = launch(&rpc, &creator).await;
+    let trader = funded(&rpc, 5 * SOL).await;
+    let friend = Pubkey::new_unique();
+    let v = V2 {
+        user: trader.pubkey(),
+        mint,
+        creator: creator.pubkey(),
+        base_program: TOKEN_PROGRAM,
+        fee: NORMAL_FEE_RECIPIENTS[1],
+        buyback: BUYBACK_FEE_RECIPIENTS[4],
+    };
+    let ixs = [
+        system::ix::transfer(&trader.pubkey(), &friend, SOL),
+        ata::ix::create_idempotent(&trader.pubkey(), &trader.pubkey(), &mint, &TOKEN_PROGRAM),
+        v2_ix(BUY_V2, &v, 1_000_000_000, SOL),
+    ];
+    let sig = send(&rpc, &ixs, &trader, &[]).await.unwrap();
+
+    // What web3.js's getParsedTransaction asks for, through solana-client's own types.
+    let cfg = RpcTransactionConfig {
+        encoding: Some(UiTransactionEncoding::JsonParsed),
+        commitment: Some(CommitmentConfig::confirmed()),
+        max_supported_transaction_version: Some(0),
+    };
+    let tx = rpc.get_transaction_with_config(&sig, cfg).await.unwrap();
+    let meta = tx.transaction.meta.expect("meta");
+    assert!(meta.err.is_none(), "landed: {:?}", meta.err);
+    assert!(matches!(meta.log_messages, OptionSerializer::Some(_)));
+    let EncodedTransaction::Json(ui) = tx.transaction.transaction else {
+        panic!("a JSON transaction");
+    };
+    assert_eq!(ui.signatures, [sig.to_string()]);
+    let UiMessage::Parsed(msg) = ui.message else {
+        panic!("a parsed message");
+    };
+    let payer = &msg.account_keys[0];
+    assert_eq!(payer.pubkey, trader.pubkey().to_string());
+    assert!(payer.signer && payer.writable);
+    assert_eq!(payer.source, Some(ParsedAccountSource::Transaction));
+    let global = msg
+        .account_keys
+        .iter()
+        .find(|k| k.pubkey == kestrel_pump::ids::GLOBAL.to_string())
+        .unwrap();
+    assert!(!global.signer && !global.writable);
+
+    let [
+        UiInstruction::Parsed(UiParsedInstruction::Parsed(transfer)),
+        UiInstruction::Parsed(UiParsedInstruction::Parsed(create_ata)),
+        UiInstruction::Parsed(UiParsedInstruction::PartiallyDecoded(buy)),
+    ] = &msg.instructions[..]
+    else {
+        panic!(
+            "system and ATA parsed, pump partially decoded: {:?}",
+            msg.instructions
+        );
+    };
+    assert_eq!(transfer.program, "system");
+    assert_eq!(transfer.parsed["type"], "transfer");
+    assert_eq!(transfer.parsed["info"]["destination"], friend.to_string());
+    assert_eq!(transfer.parsed["info"]["lamports"], SOL);
+    assert_eq!(create_ata.program, "spl-associated-token-account");
+    assert_eq!(create_ata.parsed["type"], "createIdempotent");
+    assert_eq!(create_ata.parsed["info"]["mint"], mint.to_string());
+    assert_eq!(buy.program_id, kestrel_pump::ids::PUMP_PROGRAM.to_string());
+    assert_eq!(buy.accounts.len(), 27);
+    assert_eq!(bs58::decode(&buy.data).into_vec().unwrap()[..8], BUY_V2[..]);
+
+    // getAccountInfo in jsonParsed: the token account parsed, the curve falls back to base64.
+    let ata_key = pda::associated_token_address(&trader.pubkey(), &TOKEN_PROGRAM, &mint);
+    let parsed = RpcAccountInfoConfig {
+        encoding: Some(solana_rpc_client_api::config::UiAccountEncoding::JsonParsed),
+        commitment: Some(CommitmentConfig::confirmed()),
+        ..RpcAccountInfoConfig::default()
+    };
+    let acc = rpc
+        .get_ui_account_with_config(&ata_key, parsed.clone())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    let acc = serde_json::to_value(acc).unwrap();
+    assert_eq!(acc["data"]["program"], "spl-token");
+    assert_eq!(acc["data"]["parsed"]["type"], "account");
+    assert_eq!(
+        acc["data"]["parsed"]["info"]["tokenAmount"]["amount"],
+        "1000000000"
+    );
+    let curve = rpc
+        .get_ui_account_with_config(&pda::bonding_curve(&mint), parsed)
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    let curve = serde_json::to_value(curve).unwrap();
+    assert_eq!(curve["data"][1], "base64");
+    server.stop().await;
+}
