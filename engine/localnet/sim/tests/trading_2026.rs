@@ -678,3 +678,187 @@ async fn get_transaction_in_json_parsed_reads_back_as_web3_clients_expect() {
     assert_eq!(curve["data"][1], "base64");
     server.stop().await;
 }
+
+// ---- USDC-quoted launches ----
+
+use kestrel_sim::ledger::genesis::USDC_MINT;
+
+async fn usdc_balance(rpc: &RpcClient, owner: &Pubkey) -> u64 {
+    let ata = pda::associated_token_address(owner, &TOKEN_PROGRAM, &USDC_MINT);
+    match rpc.get_token_account_balance(&ata).await {
+        Ok(b) => b.amount.parse().unwrap(),
+        Err(_) => 0,
+    }
+}
+
+/// The v2 accounts of a USDC coin: the quote rows name USDC instead of WSOL.
+fn usdc_ix(disc: [u8; 8], v: &V2, first: u64, second: u64) -> Instruction {
+    let mut ix = v2_ix(disc, v, first, second);
+    let wsol_ata =
+        |owner: &Pubkey| pda::associated_token_address(owner, &TOKEN_PROGRAM, &WSOL_MINT);
+    let usdc_ata =
+        |owner: &Pubkey| pda::associated_token_address(owner, &TOKEN_PROGRAM, &USDC_MINT);
+    let owners: Vec<(Pubkey, Pubkey)> = [
+        v.fee,
+        v.buyback,
+        pda::bonding_curve(&v.mint),
+        v.user,
+        pda::creator_vault(&v.creator),
+        pda::user_volume_accumulator(&v.user),
+    ]
+    .iter()
+    .map(|o| (wsol_ata(o), usdc_ata(o)))
+    .collect();
+    for m in &mut ix.accounts {
+        if m.pubkey == WSOL_MINT {
+            m.pubkey = USDC_MINT;
+        } else if let Some((_, u)) = owners.iter().find(|(w, _)| *w == m.pubkey) {
+            m.pubkey = *u;
+        }
+    }
+    ix
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_usdc_coin_launches_and_trades_in_usdc_from_the_faucet() {
+    use solana_rpc_client_api::request::RpcRequest;
+    let (server, rpc) = cluster().await;
+    let creator = funded(&rpc, 10 * SOL).await;
+    let trader = funded(&rpc, 2 * SOL).await;
+
+    // The faucet: requestAirdrop with a `mint` gives USDC (6 decimals) instead of SOL.
+    let usdc = 1_000_000_000; // $1,000
+    let sig: String = rpc
+        .send(
+            RpcRequest::RequestAirdrop,
+            serde_json::json!([trader.pubkey().to_string(), usdc, {"mint": USDC_MINT.to_string()}]),
+        )
+        .await
+        .unwrap();
+    let sig: solana_signature::Signature = sig.parse().unwrap();
+    for _ in 0..200 {
+        if rpc.confirm_transaction(&sig).await.unwrap() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(usdc_balance(&rpc, &trader.pubkey()).await, usdc);
+
+    // create_v2 with the three quote accounts naming USDC.
+    let mint = Keypair::new();
+    let curve = pda::bonding_curve(&mint.pubkey());
+    let mut create = pump_ix::create_v2(
+        &mint.pubkey(),
+        &creator.pubkey(),
+        &creator.pubkey(),
+        "Dollar Coin",
+        "DOL",
+        "https://example.com/d.json",
+        false,
+    );
+    create.accounts.extend([
+        solana_instruction::AccountMeta::new_readonly(USDC_MINT, false),
+        solana_instruction::AccountMeta::new(
+            pda::associated_token_address(&curve, &TOKEN_PROGRAM, &USDC_MINT),
+            false,
+        ),
+        solana_instruction::AccountMeta::new_readonly(TOKEN_PROGRAM, false),
+    ]);
+    let fund_vault = system::ix::transfer(
+        &creator.pubkey(),
+        &pda::creator_vault(&creator.pubkey()),
+        890_880,
+    );
+    send(&rpc, &[fund_vault, create], &creator, &[&mint])
+        .await
+        .unwrap();
+    let c =
+        kestrel_decode::account::decode_bonding_curve(&rpc.get_account_data(&curve).await.unwrap())
+            .unwrap();
+    assert_eq!(c.quote_mint, Some(USDC_MINT));
+    assert_eq!(
+        c.virtual_quote_reserves,
+        kestrel_sim::ledger::genesis::INITIAL_VIRTUAL_QUOTE_RESERVES
+    );
+
+    let t22 = kestrel_pump::ids::TOKEN_2022_PROGRAM;
+    let mint = mint.pubkey();
+    let v = V2 {
+        user: trader.pubkey(),
+        mint,
+        creator: creator.pubkey(),
+        base_program: t22,
+        fee: NORMAL_FEE_RECIPIENTS[2],
+        buyback: BUYBACK_FEE_RECIPIENTS[6],
+    };
+    let create_ata = ata::ix::create_idempotent(&trader.pubkey(), &trader.pubkey(), &mint, &t22);
+    send(&rpc, &[create_ata], &trader, &[]).await.unwrap();
+
+    // buy_v2 for $100 at most: the price is in USDC base units, by the same curve math.
+    let tokens = TokenAmount(10_000_000_000_000);
+    let r = kestrel_pump::curve::Reserves {
+        virtual_token: c.virtual_token_reserves,
+        virtual_sol: Lamports(c.virtual_quote_reserves),
+        real_token: c.real_token_reserves,
+        real_sol: Lamports(0),
+    };
+    let leg = kestrel_pump::curve::buy_exact_tokens(&r, tokens, RATES).unwrap();
+    let lamports_before = rpc.get_balance(&trader.pubkey()).await.unwrap();
+    let fee_before = usdc_balance(&rpc, &v.fee).await;
+    // A legacy buy cannot trade it, and the WSOL accounts are refused.
+    let legacy = pump_ix::buy(
+        &legacy_accounts(&trader, mint, creator.pubkey(), t22, v.fee, v.buyback),
+        tokens,
+        Lamports(SOL),
+        false,
+    );
+    fails_with(send(&rpc, &[legacy], &trader, &[]).await, 6063);
+    fails_with(
+        send(
+            &rpc,
+            &[v2_ix(BUY_V2, &v, tokens.0, 100_000_000)],
+            &trader,
+            &[],
+        )
+        .await,
+        2012,
+    );
+    fails_with(
+        send(&rpc, &[usdc_ix(BUY_V2, &v, tokens.0, 1_000)], &trader, &[]).await,
+        6002,
+    );
+    let sig = send(
+        &rpc,
+        &[usdc_ix(BUY_V2, &v, tokens.0, 100_000_000)],
+        &trader,
+        &[],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        usdc - usdc_balance(&rpc, &trader.pubkey()).await,
+        leg.buyer_pays().unwrap().0
+    );
+    assert!(usdc_balance(&rpc, &v.fee).await > fee_before);
+    assert_eq!(
+        usdc_balance(&rpc, &curve).await,
+        leg.curve.0,
+        "the curve's USDC account holds the real quote reserves"
+    );
+    // SOL paid only the signature fee and the creator vault's new USDC account.
+    let lamports_after = rpc.get_balance(&trader.pubkey()).await.unwrap();
+    assert_eq!(lamports_before - lamports_after, 5_000 + 2_039_280);
+    let (got, quote, _, name) = trade_event(&rpc, &sig).await;
+    assert_eq!(
+        (got, quote, name.as_deref()),
+        (tokens, leg.curve, Some("buy_v2"))
+    );
+
+    // sell_v2 back for USDC.
+    let before = usdc_balance(&rpc, &trader.pubkey()).await;
+    send(&rpc, &[usdc_ix(SELL_V2, &v, tokens.0, 1)], &trader, &[])
+        .await
+        .unwrap();
+    assert!(usdc_balance(&rpc, &trader.pubkey()).await > before);
+    server.stop().await;
+}

@@ -65,6 +65,34 @@ pub const BUYBACK_FEE_RECIPIENTS: [Pubkey; 8] = [
     Pubkey::from_str_const("A7hAgCzFw14fejgCp387JUJRMNyz4j89JKnhtKU8piqW"),
 ];
 
+/// USDC (SPL Token, 6 decimals), the quote mint pump.fun whitelists besides SOL
+/// (docs/protocol.md §1 and §1.7). On this cluster the faucet is its mint authority.
+pub const USDC_MINT: Pubkey =
+    Pubkey::from_str_const("EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v");
+pub const USDC_DECIMALS: u8 = 6;
+/// Where a USDC curve's virtual quote reserves start, in USDC base units ($4,000, about the
+/// dollar value of a SOL curve's 30 virtual SOL). Mainnet's `Global.initial_virtual_quote_reserves`
+/// is not in the public sources (docs/protocol.md §1.7): this figure is the cluster's own.
+pub const INITIAL_VIRTUAL_QUOTE_RESERVES: u64 = 4_000_000_000;
+
+/// The USDC mint, with `authority` minting (the cluster's faucet) or none.
+pub fn usdc_mint_account(authority: Option<Pubkey>) -> Account {
+    let m = crate::ledger::programs::token::Mint {
+        mint_authority: authority,
+        supply: 0,
+        decimals: USDC_DECIMALS,
+        is_initialized: true,
+        freeze_authority: None,
+    };
+    let mut data = vec![0; crate::ledger::programs::token::MINT_LEN];
+    m.pack(&mut data);
+    Account::new(
+        crate::ledger::account::rent_exempt_minimum(data.len()),
+        data,
+        ids::TOKEN_PROGRAM,
+    )
+}
+
 /// Global's `fee_recipients[7]`: the normal list after its first entry, which is `fee_recipient`.
 pub fn fee_recipients() -> [Pubkey; 7] {
     std::array::from_fn(|i| NORMAL_FEE_RECIPIENTS[i + 1])
@@ -128,8 +156,9 @@ pub fn global_account_data() -> Vec<u8> {
         d.extend(k.as_ref());
     }
     d.extend(crate::ledger::programs::pump::BUYBACK_SHARE_BPS.to_le_bytes());
-    d.extend(30_000_000_000u64.to_le_bytes()); // initial_virtual_quote_reserves
-    d.extend(ids::WSOL_MINT.as_ref()); // whitelisted_quote_mints
+    d.extend(INITIAL_VIRTUAL_QUOTE_RESERVES.to_le_bytes());
+    // whitelisted_quote_mints: USDC (SOL is never listed: 6069 QuoteMintNotEligibleForWhitelist).
+    d.extend(USDC_MINT.as_ref());
     d
 }
 
@@ -190,7 +219,30 @@ pub fn install(accounts: &mut HashMap<Pubkey, Account>) {
         .chain(BUYBACK_FEE_RECIPIENTS)
     {
         accounts.insert(k, Account::wallet(1_000_000_000));
+        // Each recipient's USDC account, as on mainnet, so USDC trades can pay it.
+        let ata = kestrel_pump::pda::associated_token_address(&k, &ids::TOKEN_PROGRAM, &USDC_MINT);
+        let t = crate::ledger::programs::token::TokenAccount {
+            mint: USDC_MINT,
+            owner: k,
+            amount: 0,
+            delegate: None,
+            state: 1,
+            is_native: None,
+            delegated_amount: 0,
+            close_authority: None,
+        };
+        let mut data = vec![0; crate::ledger::programs::token::ACCOUNT_LEN];
+        t.pack(&mut data);
+        accounts.insert(
+            ata,
+            Account::new(
+                crate::ledger::account::rent_exempt_minimum(data.len()),
+                data,
+                ids::TOKEN_PROGRAM,
+            ),
+        );
     }
+    accounts.insert(USDC_MINT, usdc_mint_account(None));
 }
 
 #[cfg(test)]
@@ -209,7 +261,7 @@ mod tests {
             BUYBACK_FEE_RECIPIENT_0
         );
         assert_eq!(g.initial_virtual_sol_reserves.0, 30_000_000_000);
-        assert_eq!(g.whitelisted_quote_mints, Some([ids::WSOL_MINT]));
+        assert_eq!(g.whitelisted_quote_mints, Some([USDC_MINT]));
     }
 
     #[test]

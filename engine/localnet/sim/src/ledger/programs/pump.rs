@@ -11,6 +11,10 @@
 //!   trader pays is unchanged either way);
 //! - mayhem coins (`create_v2` with `is_mayhem_mode`) are ordinary curves whose trades must pay
 //!   a reserved fee recipient; the Mayhem program's own accounts are only checked by their seeds;
+//! - USDC curves (create_v2 with USDC as quote mint) start at Global's
+//!   `initial_virtual_quote_reserves`, the cluster's own figure (genesis.rs); their v2 trades move
+//!   USDC between associated accounts, creating the recipients' and the creator vault's when
+//!   missing; legacy instructions on them fail with 6063 UnsupportedQuoteMint;
 //! - a v2 trade whose `quote_mint` is not the curve's (WSOL for SOL coins) fails with 2012
 //!   ConstraintAddress on `quote_mint`; the public sources do not give mainnet's code;
 //! - the runtime's rent rule applies to the creator vault like any account, so a creator's
@@ -316,6 +320,106 @@ struct TradeAccounts {
     buyback: usize,
     curve: BondingCurve,
     mint: Pubkey,
+    quote: Quote,
+}
+
+/// How the quote leg moves: native SOL, or a token (USDC) between associated accounts.
+#[derive(Clone, Copy)]
+enum Quote {
+    Sol,
+    Token(QuoteTokenAccounts),
+}
+
+/// The quote-token accounts of a v2 trade on a non-SOL curve (docs/protocol.md §1.7 rows).
+#[derive(Clone, Copy)]
+struct QuoteTokenAccounts {
+    mint: usize,
+    program: usize,
+    system_program: usize,
+    fee_recipient: usize,
+    buyback: usize,
+    curve: usize,
+    user: usize,
+    creator_vault: usize,
+}
+
+/// Who pays or is paid on the quote leg.
+#[derive(Clone, Copy)]
+enum Party {
+    User,
+    Curve,
+    FeeRecipient,
+    Buyback,
+    CreatorVault,
+}
+
+impl TradeAccounts {
+    /// The account that holds `party`'s quote: its wallet for SOL, its quote token account else.
+    fn quote_account(&self, party: Party) -> usize {
+        match (self.quote, party) {
+            (Quote::Sol, Party::User) => self.user,
+            (Quote::Sol, Party::Curve) => self.bonding_curve,
+            (Quote::Sol, Party::FeeRecipient) => self.fee_recipient,
+            (Quote::Sol, Party::Buyback) => self.buyback,
+            (Quote::Sol, Party::CreatorVault) => self.creator_vault,
+            (Quote::Token(q), Party::User) => q.user,
+            (Quote::Token(q), Party::Curve) => q.curve,
+            (Quote::Token(q), Party::FeeRecipient) => q.fee_recipient,
+            (Quote::Token(q), Party::Buyback) => q.buyback,
+            (Quote::Token(q), Party::CreatorVault) => q.creator_vault,
+        }
+    }
+}
+
+/// Moves `amount` of the quote from the user (signing) or the curve (its PDA signing) to `to`.
+fn quote_transfer(
+    ctx: &mut TxContext,
+    t: &TradeAccounts,
+    from: Party,
+    to: Party,
+    amount: u64,
+) -> Result<(), InstructionError> {
+    if amount == 0 {
+        return Ok(());
+    }
+    let (src, dst) = (t.quote_account(from), t.quote_account(to));
+    match (t.quote, from) {
+        (Quote::Sol, Party::Curve) => ctx.move_lamports(&PUMP_PROGRAM, src, dst, amount),
+        (Quote::Sol, _) => system_transfer(ctx, src, dst, amount),
+        (Quote::Token(q), _) => {
+            let program = ctx.key(q.program);
+            let (authority, signers) = match from {
+                Party::Curve => (t.bonding_curve, vec![ctx.key(t.bonding_curve)]),
+                _ => (t.user, vec![]),
+            };
+            let mut data = vec![3u8];
+            data.extend(amount.to_le_bytes());
+            ctx.invoke(program, &[src, dst, authority], &data, &signers)
+        }
+    }
+}
+
+/// A non-SOL trade pays the rent of the quote accounts it credits that do not exist yet
+/// (docs/protocol.md §1.7: `buy_v2` pays ATA rent for missing rows 7, 17 and 21).
+fn create_quote_accounts(ctx: &mut TxContext, t: &TradeAccounts) -> Result<(), InstructionError> {
+    let Quote::Token(q) = t.quote else {
+        return Ok(());
+    };
+    for (ata, owner) in [
+        (q.fee_recipient, t.fee_recipient),
+        (q.buyback, t.buyback),
+        (q.creator_vault, t.creator_vault),
+    ] {
+        if ctx.account(ata)?.lamports == 0 {
+            ctx.invoke(
+                ASSOCIATED_TOKEN_PROGRAM,
+                &[t.user, ata, owner, q.mint, q.system_program, q.program],
+                &[1],
+                &[],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -440,6 +544,7 @@ fn check_trade_v1(
         buyback,
         curve,
         mint,
+        quote: Quote::Sol,
     })
 }
 
@@ -579,10 +684,20 @@ fn check_trade_v2(
     program_id(ctx, "system_program", tail(24), SYSTEM_PROGRAM)?;
     seeds(ctx, "event_authority", ctx.key(tail(25)), EVENT_AUTHORITY)?;
     program_id(ctx, "program", tail(26), PUMP_PROGRAM)?;
-    if !curve_quote_is_sol(&curve) {
-        // Non-SOL quotes are not emulated yet.
-        return Err(thrown(ctx, PumpError::UnsupportedQuoteMint));
-    }
+    let quote = if curve_quote_is_sol(&curve) {
+        Quote::Sol
+    } else {
+        Quote::Token(QuoteTokenAccounts {
+            mint: a(2),
+            program: a(4),
+            system_program: tail(24),
+            fee_recipient: a(7),
+            buyback: a(9),
+            curve: a(12),
+            user: a(15),
+            creator_vault: a(17),
+        })
+    };
 
     check_fee_recipient(ctx, &global, &curve, a(6))?;
     check_buyback_recipient(ctx, &global, a(8))?;
@@ -601,6 +716,7 @@ fn check_trade_v2(
         buyback: a(8),
         curve,
         mint,
+        quote,
     })
 }
 
@@ -845,10 +961,15 @@ fn buy(
         Some(bc_key),
     )?;
     let (fee_to_recipient, buyback_fee) = split_protocol_fee(leg.protocol_fee);
-    system_transfer(ctx, t.user, t.bonding_curve, leg.curve.0)?;
-    system_transfer(ctx, t.user, t.fee_recipient, fee_to_recipient.0)?;
-    system_transfer(ctx, t.user, t.buyback, buyback_fee.0)?;
-    system_transfer(ctx, t.user, t.creator_vault, leg.creator_fee.0)?;
+    create_quote_accounts(ctx, &t)?;
+    for (to, amount) in [
+        (Party::Curve, leg.curve),
+        (Party::FeeRecipient, fee_to_recipient),
+        (Party::Buyback, buyback_fee),
+        (Party::CreatorVault, leg.creator_fee),
+    ] {
+        quote_transfer(ctx, &t, Party::User, to, amount.0)?;
+    }
 
     let after = r
         .after_buy(tokens, leg.curve)
@@ -909,13 +1030,14 @@ fn sell(
         None,
     )?;
     let (fee_to_recipient, buyback_fee) = split_protocol_fee(leg.protocol_fee);
-    for (to, lamports) in [
-        (t.user, proceeds.0),
-        (t.fee_recipient, fee_to_recipient.0),
-        (t.buyback, buyback_fee.0),
-        (t.creator_vault, leg.creator_fee.0),
+    create_quote_accounts(ctx, &t)?;
+    for (to, amount) in [
+        (Party::User, proceeds),
+        (Party::FeeRecipient, fee_to_recipient),
+        (Party::Buyback, buyback_fee),
+        (Party::CreatorVault, leg.creator_fee),
     ] {
-        ctx.move_lamports(&PUMP_PROGRAM, t.bonding_curve, to, lamports)?;
+        quote_transfer(ctx, &t, Party::Curve, to, amount.0)?;
     }
     let after = r
         .after_sell(TokenAmount(amount), leg.curve)
@@ -977,7 +1099,7 @@ fn trade_event(ctx: &TxContext, t: &TradeAccounts, c: &BondingCurve, tr: &Trade<
     d.extend(BUYBACK_SHARE_BPS.to_le_bytes());
     d.extend(tr.buyback_fee.0.to_le_bytes());
     d.extend(0u32.to_le_bytes()); // shareholders
-    d.extend(Pubkey::default().as_ref()); // quote_mint: SOL
+    d.extend(c.quote_mint.unwrap_or_default().as_ref());
     d.extend(tr.sol.0.to_le_bytes()); // quote_amount
     d.extend(c.virtual_quote_reserves.to_le_bytes());
     d.extend(c.real_quote_reserves.to_le_bytes());
@@ -990,7 +1112,7 @@ fn complete_event(ctx: &TxContext, t: &TradeAccounts) -> Vec<u8> {
     d.extend(t.mint.as_ref());
     d.extend(ctx.key(t.bonding_curve).as_ref());
     d.extend(ctx.unix_timestamp.to_le_bytes());
-    d.extend(Pubkey::default().as_ref());
+    d.extend(t.curve.quote_mint.unwrap_or_default().as_ref());
     d
 }
 
@@ -1143,6 +1265,41 @@ fn create(
         seeds(ctx, "metadata", ctx.key(a(6)), metadata)?;
     }
 
+    // create_v2's optional quote accounts, all or none (docs/protocol.md §1.4): quote_mint,
+    // associated_quote_bonding_curve, quote_token_program. WSOL (or none) makes a SOL coin.
+    let quote = if v2 && accounts.len() > 16 {
+        let (Some(&qm), Some(&aqbc), Some(&qp)) =
+            (accounts.get(16), accounts.get(17), accounts.get(18))
+        else {
+            return Err(thrown(ctx, PumpError::NotEnoughRemainingAccounts));
+        };
+        let quote_mint = ctx.key(qm);
+        if quote_mint == WSOL_MINT {
+            None
+        } else {
+            if !global
+                .whitelisted_quote_mints
+                .is_some_and(|l| l.contains(&quote_mint))
+            {
+                return Err(thrown(ctx, PumpError::QuoteMintNotWhitelisted));
+            }
+            if mayhem {
+                return Err(thrown(ctx, PumpError::MayhemModeQuoteMintNotAllowed));
+            }
+            if ctx.key(qp) != TOKEN_PROGRAM {
+                return Err(thrown(ctx, PumpError::InvalidQuoteTokenProgram));
+            }
+            let want =
+                pda::associated_token_address(&ctx.key(curve_i), &TOKEN_PROGRAM, &quote_mint);
+            if ctx.key(aqbc) != want {
+                return Err(thrown(ctx, PumpError::InvalidAssociatedQuoteBondingCurve));
+            }
+            Some((quote_mint, qm, aqbc, qp))
+        }
+    } else {
+        None
+    };
+
     // The mint: created by the user's key, initialised with the program's mint authority.
     let mut create = 0u32.to_le_bytes().to_vec();
     create.extend(rent_exempt_minimum(token::MINT_LEN).to_le_bytes());
@@ -1175,6 +1332,16 @@ fn create(
         &[],
     )?;
 
+    // A non-SOL curve holds its quote in its own associated account.
+    if let Some((_, qm, aqbc, qp)) = quote {
+        ctx.invoke(
+            ASSOCIATED_TOKEN_PROGRAM,
+            &[user_i, aqbc, curve_i, qm, system_i, qp],
+            &[0],
+            &[],
+        )?;
+    }
+
     if !v2 {
         metaplex_create_metadata(ctx, a(6), user_i, &name, &symbol, &uri)?;
     }
@@ -1197,7 +1364,10 @@ fn create(
 
     let c = BondingCurve {
         virtual_token_reserves: global.initial_virtual_token_reserves,
-        virtual_quote_reserves: global.initial_virtual_sol_reserves.0,
+        virtual_quote_reserves: match quote {
+            None => global.initial_virtual_sol_reserves.0,
+            Some(_) => global.initial_virtual_quote_reserves.unwrap_or_default(),
+        },
         real_token_reserves: global.initial_real_token_reserves,
         real_quote_reserves: 0,
         token_total_supply: global.token_total_supply,
@@ -1205,7 +1375,7 @@ fn create(
         creator: Some(creator),
         is_mayhem_mode: Some(mayhem),
         is_cashback_coin: Some(cashback),
-        quote_mint: Some(Pubkey::default()),
+        quote_mint: Some(quote.map_or_else(Pubkey::default, |q| q.0)),
         data_len: BONDING_CURVE_LEN,
     };
     store_curve(ctx, curve_i, &c)?;
@@ -1227,8 +1397,8 @@ fn create(
     e.extend(token_program.as_ref());
     e.push(u8::from(mayhem));
     e.push(u8::from(cashback));
-    e.extend(Pubkey::default().as_ref()); // quote_mint
-    e.extend(c.virtual_quote_reserves.to_le_bytes()); // virtual_quote_reserves
+    e.extend(c.quote_mint.unwrap_or_default().as_ref());
+    e.extend(c.virtual_quote_reserves.to_le_bytes());
     emit(ctx, event_i, &e)
 }
 
