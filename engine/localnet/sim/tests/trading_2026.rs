@@ -862,3 +862,72 @@ async fn a_usdc_coin_launches_and_trades_in_usdc_from_the_faucet() {
     assert!(usdc_balance(&rpc, &trader.pubkey()).await > before);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scenario_with_shares_launches_and_trades_mayhem_cashback_and_usdc_coins() {
+    use kestrel_sim::scenario::{Scenario, Shape, ShapeWeight, TokenProgramChoice};
+    let server = SimServer::start(SimOptions {
+        slot_ms: 20,
+        scenario: Some(Scenario {
+            launch_every_ms: 25,
+            launches: 40,
+            trade_every_ms: 25,
+            creators: 3,
+            traders: 5,
+            token_program: TokenProgramChoice::Mixed,
+            buy_lamports_min: 10_000_000,
+            buy_lamports_max: 100_000_000,
+            dev_buy_lamports: 10_000_000,
+            shapes: vec![ShapeWeight {
+                shape: Shape::SlowGrind,
+                weight: 1,
+            }],
+            mayhem_share: 0.2,
+            cashback_share: 0.2,
+            usdc_share: 0.2,
+        }),
+        ..SimOptions::default()
+    })
+    .await
+    .unwrap();
+    let rpc = RpcClient::new_with_commitment(server.rpc_url(), CommitmentConfig::processed());
+    let mut seen = [0usize; 4]; // traded SOL, mayhem, cashback, USDC curves
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // The scenario's mints are the cluster's seeded keys (seed 1 by default).
+        let curves: Vec<Pubkey> = (0..40)
+            .map(|n| {
+                let mint = kestrel_sim::cluster::seeded_keypair(1, "mint", n).pubkey();
+                pda::bonding_curve(&mint)
+            })
+            .collect();
+        let accounts = rpc.get_multiple_accounts(&curves).await.unwrap();
+        seen = [0; 4];
+        for a in accounts.into_iter().flatten() {
+            let Ok(c) = kestrel_decode::account::decode_bonding_curve(&a.data) else {
+                continue;
+            };
+            if c.real_token_reserves.0 >= 793_100_000_000_000 {
+                continue; // not traded yet
+            }
+            let kind = if c.quote_mint == Some(USDC_MINT) {
+                3
+            } else if c.is_mayhem_mode == Some(true) {
+                1
+            } else if c.is_cashback_coin == Some(true) {
+                2
+            } else {
+                0
+            };
+            seen[kind] += 1;
+        }
+        if seen.iter().all(|&n| n >= 2) {
+            break;
+        }
+    }
+    assert!(
+        seen.iter().all(|&n| n >= 2),
+        "traded curves by kind (SOL, mayhem, cashback, USDC): {seen:?}"
+    );
+    server.stop().await;
+}
