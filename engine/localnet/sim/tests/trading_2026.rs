@@ -931,3 +931,81 @@ async fn a_scenario_with_shares_launches_and_trades_mayhem_cashback_and_usdc_coi
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_usdc_curve_that_sells_out_completes_and_is_not_migrated_as_sol() {
+    use solana_rpc_client_api::request::RpcRequest;
+    let (server, rpc) = cluster().await;
+    let creator = funded(&rpc, 10 * SOL).await;
+    let trader = funded(&rpc, 2 * SOL).await;
+    let _: String = rpc
+        .send(
+            RpcRequest::RequestAirdrop,
+            serde_json::json!([trader.pubkey().to_string(), 50_000_000_000u64, {"mint": USDC_MINT.to_string()}]),
+        )
+        .await
+        .unwrap();
+    let mint = Keypair::new();
+    let curve = pda::bonding_curve(&mint.pubkey());
+    let mut create = pump_ix::create_v2(
+        &mint.pubkey(),
+        &creator.pubkey(),
+        &creator.pubkey(),
+        "Dollar Coin",
+        "DOL",
+        "https://example.com/d.json",
+        false,
+    );
+    create.accounts.extend([
+        solana_instruction::AccountMeta::new_readonly(USDC_MINT, false),
+        solana_instruction::AccountMeta::new(
+            pda::associated_token_address(&curve, &TOKEN_PROGRAM, &USDC_MINT),
+            false,
+        ),
+        solana_instruction::AccountMeta::new_readonly(TOKEN_PROGRAM, false),
+    ]);
+    let fund_vault = system::ix::transfer(
+        &creator.pubkey(),
+        &pda::creator_vault(&creator.pubkey()),
+        890_880,
+    );
+    send(&rpc, &[fund_vault, create], &creator, &[&mint])
+        .await
+        .unwrap();
+    let t22 = kestrel_pump::ids::TOKEN_2022_PROGRAM;
+    let mint = mint.pubkey();
+    let v = V2 {
+        user: trader.pubkey(),
+        mint,
+        creator: creator.pubkey(),
+        base_program: t22,
+        fee: NORMAL_FEE_RECIPIENTS[0],
+        buyback: BUYBACK_FEE_RECIPIENTS[0],
+    };
+    let create_ata = ata::ix::create_idempotent(&trader.pubkey(), &trader.pubkey(), &mint, &t22);
+    let all = 793_100_000_000_000;
+    send(
+        &rpc,
+        &[create_ata, usdc_ix(BUY_V2, &v, all, 50_000_000_000)],
+        &trader,
+        &[],
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let c =
+        kestrel_decode::account::decode_bonding_curve(&rpc.get_account_data(&curve).await.unwrap())
+            .unwrap();
+    assert!(c.complete);
+    assert!(c.real_quote_reserves > 0, "the USDC stays on the curve");
+    assert!(rpc.get_balance(&curve).await.unwrap() > 0);
+    assert_eq!(
+        rpc.get_balance(&kestrel_pump::amm::canonical_pool(&mint))
+            .await
+            .unwrap(),
+        0,
+        "no SOL pool was made from USDC reserves"
+    );
+    assert_eq!(usdc_balance(&rpc, &curve).await, c.real_quote_reserves);
+    server.stop().await;
+}
