@@ -114,6 +114,11 @@ impl Cluster {
             faucet.pubkey(),
             crate::ledger::account::Account::wallet(FAUCET_LAMPORTS),
         );
+        // The faucet mints USDC (requestAirdrop with a `mint`).
+        bank.set_account(
+            crate::ledger::genesis::USDC_MINT,
+            crate::ledger::genesis::usdc_mint_account(Some(faucet.pubkey())),
+        );
         // Slow subscribers lag and skip rather than hold the cluster's memory.
         let (events, _) = broadcast::channel(1 << 13);
         Arc::new(Self {
@@ -260,6 +265,45 @@ impl Cluster {
             Some(&self.faucet.pubkey()),
             &[&self.faucet],
             blockhash,
+        );
+        self.submit_own(&tx)
+            .map_err(|e| format!("airdrop failed: {}", e.message()))
+    }
+}
+
+impl Cluster {
+    /// requestAirdrop of USDC: the owner's USDC account made if missing, then a real `MintTo`
+    /// signed by the faucet, USDC's mint authority on this cluster.
+    pub fn airdrop_usdc(&self, owner: &Pubkey, amount: u64) -> Result<Signature, String> {
+        use crate::ledger::genesis::USDC_MINT;
+        use kestrel_pump::ids::TOKEN_PROGRAM;
+        if amount == 0 {
+            return Err("airdrop amount must be greater than zero".into());
+        }
+        let faucet = self.faucet.pubkey();
+        let ata = kestrel_pump::pda::associated_token_address(owner, &TOKEN_PROGRAM, &USDC_MINT);
+        let create = crate::ledger::programs::ata::ix::create_idempotent(
+            &faucet,
+            owner,
+            &USDC_MINT,
+            &TOKEN_PROGRAM,
+        );
+        let mut data = vec![7u8];
+        data.extend(amount.to_le_bytes());
+        let mint_to = solana_instruction::Instruction {
+            program_id: TOKEN_PROGRAM,
+            accounts: vec![
+                solana_instruction::AccountMeta::new(USDC_MINT, false),
+                solana_instruction::AccountMeta::new(ata, false),
+                solana_instruction::AccountMeta::new_readonly(faucet, true),
+            ],
+            data,
+        };
+        let tx = Transaction::new_signed_with_payer(
+            &[create, mint_to],
+            Some(&faucet),
+            &[&self.faucet],
+            self.latest_blockhash(),
         );
         self.submit_own(&tx)
             .map_err(|e| format!("airdrop failed: {}", e.message()))

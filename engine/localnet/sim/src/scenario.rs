@@ -10,7 +10,7 @@ use std::time::Duration;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
-use solana_instruction::Instruction;
+use solana_instruction::{AccountMeta, Instruction};
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
 use solana_signer::Signer;
@@ -26,6 +26,9 @@ use kestrel_units::{Lamports, TokenAmount};
 
 use crate::cluster::{Cluster, seeded_keypair};
 use crate::ledger::account::rent_exempt_minimum;
+use crate::ledger::genesis::{
+    BUYBACK_FEE_RECIPIENTS, NORMAL_FEE_RECIPIENTS, RESERVED_FEE_RECIPIENTS, USDC_MINT,
+};
 use crate::ledger::programs::{ata, system, token::TokenAccount};
 
 const SOL: u64 = 1_000_000_000;
@@ -85,6 +88,14 @@ pub struct Scenario {
     #[serde(default)]
     pub dev_buy_lamports: u64,
     pub shapes: Vec<ShapeWeight>,
+    /// Shares of launches (0 to 1, summing to at most 1) that are mayhem coins, cashback coins
+    /// and USDC-quoted coins, all `create_v2` coins; the rest are plain SOL coins.
+    #[serde(default)]
+    pub mayhem_share: f64,
+    #[serde(default)]
+    pub cashback_share: f64,
+    #[serde(default)]
+    pub usdc_share: f64,
 }
 
 impl Scenario {
@@ -109,6 +120,12 @@ impl Scenario {
                 "{origin}: need 0 < buy_lamports_min <= buy_lamports_max"
             ));
         }
+        let shares = [s.mayhem_share, s.cashback_share, s.usdc_share];
+        if shares.iter().any(|x| !(0.0..=1.0).contains(x)) || shares.iter().sum::<f64>() > 1.0 {
+            return Err(format!(
+                "{origin}: mayhem_share, cashback_share and usdc_share lie in 0..=1 and sum to at most 1"
+            ));
+        }
         if s.shapes.is_empty() || s.shapes.iter().all(|w| w.weight == 0) {
             return Err(format!(
                 "{origin}: shapes needs at least one positive weight"
@@ -118,14 +135,32 @@ impl Scenario {
     }
 }
 
+/// What kind of coin a launch is (docs/protocol.md §1.7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CoinKind {
+    Sol,
+    /// Trades pay a reserved fee recipient.
+    Mayhem,
+    /// Sells take the user's volume accumulator.
+    Cashback,
+    /// Quoted in USDC: traded with the v2 instructions, paid from the wallets' USDC.
+    Usdc,
+}
+
 struct Launch {
     mint: Pubkey,
     creator: usize,
     shape: Shape,
     token_program: Pubkey,
+    kind: CoinKind,
     ticks: u32,
     done: bool,
 }
+
+/// USDC per SOL the scenario's USDC traders spend at (SOL at $150): base units per lamport.
+const USDC_PER_LAMPORT: (u64, u64) = (3, 20);
+/// USDC each scenario wallet gets when the scenario has USDC launches ($1M).
+const SCENARIO_USDC: u64 = 1_000_000_000_000;
 
 struct World {
     scenario: Scenario,
@@ -136,6 +171,8 @@ struct World {
     traders: Vec<Keypair>,
     launches: Vec<Launch>,
     launched: u64,
+    /// Trades sent, to spread them over the fee recipients without drawing from the rng.
+    trades_sent: u64,
 }
 
 /// Runs a scenario until the cluster stops.
@@ -151,6 +188,11 @@ pub async fn run(scenario: Scenario, cluster: Arc<Cluster>, mut stop: watch::Rec
         if let Err(e) = cluster.airdrop(&k.pubkey(), 10_000 * SOL) {
             tracing::warn!("scenario wallet funding failed: {e}");
         }
+        if scenario.usdc_share > 0.0
+            && let Err(e) = cluster.airdrop_usdc(&k.pubkey(), SCENARIO_USDC)
+        {
+            tracing::warn!("scenario wallet USDC funding failed: {e}");
+        }
     }
     let mut world = World {
         rng: ChaCha8Rng::seed_from_u64(seed),
@@ -161,6 +203,7 @@ pub async fn run(scenario: Scenario, cluster: Arc<Cluster>, mut stop: watch::Rec
         traders,
         launches: Vec::new(),
         launched: 0,
+        trades_sent: 0,
     };
     let mut launch_timer =
         tokio::time::interval(Duration::from_millis(world.scenario.launch_every_ms));
@@ -208,12 +251,18 @@ impl World {
             return;
         }
         let creator_i = self.rng.random_range(0..self.creators.len());
-        let shape = self.pick_shape();
-        let v2 = match self.scenario.token_program {
-            TokenProgramChoice::Spl => false,
-            TokenProgramChoice::Token2022 => true,
-            TokenProgramChoice::Mixed => self.rng.random_bool(0.5),
-        };
+        let mut shape = self.pick_shape();
+        let kind = self.pick_kind();
+        if kind == CoinKind::Usdc && shape == Shape::Graduation {
+            // Migration moves SOL liquidity only.
+            shape = Shape::PumpThenDump;
+        }
+        let v2 = kind != CoinKind::Sol
+            || match self.scenario.token_program {
+                TokenProgramChoice::Spl => false,
+                TokenProgramChoice::Token2022 => true,
+                TokenProgramChoice::Mixed => self.rng.random_bool(0.5),
+            };
         let token_program = if v2 {
             TOKEN_2022_PROGRAM
         } else {
@@ -237,15 +286,34 @@ impl World {
             ));
         }
         ixs.push(if v2 {
-            pump_ix::create_v2(
+            let mut create = pump_ix::create_v2(
                 &mint,
                 &creator.pubkey(),
                 &creator.pubkey(),
                 &name,
                 &symbol,
                 &uri,
-                false,
-            )
+                kind == CoinKind::Cashback,
+            );
+            // The data ends `is_mayhem_mode` bool, `is_cashback_enabled` OptionBool.
+            let at = create.data.len().saturating_sub(2);
+            if kind == CoinKind::Mayhem
+                && let Some(b) = create.data.get_mut(at)
+            {
+                *b = 1;
+            }
+            if kind == CoinKind::Usdc {
+                let curve = pda::bonding_curve(&mint);
+                create.accounts.extend([
+                    AccountMeta::new_readonly(USDC_MINT, false),
+                    AccountMeta::new(
+                        pda::associated_token_address(&curve, &TOKEN_PROGRAM, &USDC_MINT),
+                        false,
+                    ),
+                    AccountMeta::new_readonly(TOKEN_PROGRAM, false),
+                ]);
+            }
+            create
         } else {
             pump_ix::create(
                 &mint,
@@ -261,14 +329,14 @@ impl World {
         } else {
             self.scenario.dev_buy_lamports
         };
+        let coin = Coin {
+            mint,
+            creator: creator.pubkey(),
+            token_program,
+            kind,
+        };
         if dev_buy > 0 {
-            ixs.extend(self.buy_ixs(
-                &creator.pubkey(),
-                &mint,
-                &creator.pubkey(),
-                token_program,
-                dev_buy,
-            ));
+            ixs.extend(self.buy_ixs(&creator.pubkey(), &coin, dev_buy));
         }
         if self.sign_and_submit(&ixs, &creator, &[&mint_kp]) {
             self.launches.push(Launch {
@@ -276,25 +344,86 @@ impl World {
                 creator: creator_i,
                 shape,
                 token_program,
+                kind,
                 ticks: 0,
                 done: shape == Shape::Dead,
             });
         }
     }
 
-    fn buy_ixs(
-        &self,
-        user: &Pubkey,
-        mint: &Pubkey,
-        creator: &Pubkey,
-        token_program: Pubkey,
-        lamports: u64,
-    ) -> Vec<Instruction> {
-        let accounts = trade_accounts(*user, *mint, *creator, token_program);
+    /// The coin's kind, by the scenario's shares (no draw when every share is 0, so older
+    /// scenarios replay exactly as before).
+    fn pick_kind(&mut self) -> CoinKind {
+        let s = &self.scenario;
+        if s.mayhem_share + s.cashback_share + s.usdc_share <= 0.0 {
+            return CoinKind::Sol;
+        }
+        let (mayhem, cashback, usdc) = (s.mayhem_share, s.cashback_share, s.usdc_share);
+        let roll: f64 = self.rng.random();
+        if roll < mayhem {
+            CoinKind::Mayhem
+        } else if roll < mayhem + cashback {
+            CoinKind::Cashback
+        } else if roll < mayhem + cashback + usdc {
+            CoinKind::Usdc
+        } else {
+            CoinKind::Sol
+        }
+    }
+
+    /// The next trade's fee recipients: each of the published 8 in turn (reserved ones for
+    /// mayhem coins), as pump.fun asks bots to spread them (docs/protocol.md §1.7 item 8).
+    fn recipients(&mut self, kind: CoinKind) -> (Pubkey, Pubkey) {
+        let n = self.trades_sent;
+        self.trades_sent += 1;
+        let i = usize::try_from(n % 8).unwrap_or_default();
+        let j = usize::try_from((n * 3 + 1) % 8).unwrap_or_default();
+        let list = if kind == CoinKind::Mayhem {
+            RESERVED_FEE_RECIPIENTS
+        } else {
+            NORMAL_FEE_RECIPIENTS
+        };
+        (list[i], BUYBACK_FEE_RECIPIENTS[j])
+    }
+
+    fn buy_ixs(&mut self, user: &Pubkey, coin: &Coin, lamports: u64) -> Vec<Instruction> {
+        let (fee, buyback) = self.recipients(coin.kind);
+        let create_ata = ata::ix::create_idempotent(user, user, &coin.mint, &coin.token_program);
+        if coin.kind == CoinKind::Usdc {
+            let usdc = lamports * USDC_PER_LAMPORT.0 / USDC_PER_LAMPORT.1;
+            let v2 = V2Trade::new(*user, coin, fee, buyback);
+            return vec![create_ata, v2.ix(BUY_EXACT_QUOTE_IN_V2, usdc, 1)];
+        }
+        let accounts = coin.accounts(*user, fee, buyback);
         vec![
-            ata::ix::create_idempotent(user, user, mint, &token_program),
+            create_ata,
             pump_ix::buy_exact_sol_in(&accounts, Lamports(lamports), TokenAmount(1), false),
         ]
+    }
+
+    fn sell_ix(&mut self, user: &Pubkey, coin: &Coin, tokens: u64) -> Instruction {
+        let (fee, buyback) = self.recipients(coin.kind);
+        if coin.kind == CoinKind::Usdc {
+            return V2Trade::new(*user, coin, fee, buyback).ix(SELL_V2, tokens, 0);
+        }
+        pump_ix::sell(
+            &coin.accounts(*user, fee, buyback),
+            TokenAmount(tokens),
+            Lamports(0),
+        )
+    }
+
+    fn coin(&self, l: &Launch) -> Coin {
+        Coin {
+            mint: l.mint,
+            creator: self
+                .creators
+                .get(l.creator)
+                .map(Keypair::pubkey)
+                .unwrap_or_default(),
+            token_program: l.token_program,
+            kind: l.kind,
+        }
     }
 
     fn token_balance(&self, owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> u64 {
@@ -314,16 +443,8 @@ impl World {
     }
 
     fn trader_buys(&mut self, i: usize, count: usize, lamports: Option<u64>) {
-        let (mint, token_program, creator) = match self.launches.get(i) {
-            Some(l) => (
-                l.mint,
-                l.token_program,
-                self.creators
-                    .get(l.creator)
-                    .map(Keypair::pubkey)
-                    .unwrap_or_default(),
-            ),
-            None => return,
+        let Some(coin) = self.launches.get(i).map(|l| self.coin(l)) else {
+            return;
         };
         for _ in 0..count {
             let t = self.rng.random_range(0..self.traders.len());
@@ -334,28 +455,21 @@ impl World {
             let Some(trader) = self.traders.get(t).map(Keypair::insecure_clone) else {
                 continue;
             };
-            let ixs = self.buy_ixs(&trader.pubkey(), &mint, &creator, token_program, amount);
+            let ixs = self.buy_ixs(&trader.pubkey(), &coin, amount);
             self.sign_and_submit(&ixs, &trader, &[]);
         }
     }
 
     fn sell_all(&mut self, i: usize, wallets: &[Keypair]) {
-        let Some(l) = self.launches.get(i) else {
+        let Some(coin) = self.launches.get(i).map(|l| self.coin(l)) else {
             return;
         };
-        let (mint, token_program) = (l.mint, l.token_program);
-        let creator = self
-            .creators
-            .get(l.creator)
-            .map(Keypair::pubkey)
-            .unwrap_or_default();
         for w in wallets {
-            let balance = self.token_balance(&w.pubkey(), &mint, &token_program);
+            let balance = self.token_balance(&w.pubkey(), &coin.mint, &coin.token_program);
             if balance == 0 {
                 continue;
             }
-            let accounts = trade_accounts(w.pubkey(), mint, creator, token_program);
-            let ix = pump_ix::sell(&accounts, TokenAmount(balance), Lamports(0));
+            let ix = self.sell_ix(&w.pubkey(), &coin, balance);
             self.sign_and_submit(&[ix], w, &[]);
         }
     }
@@ -422,6 +536,117 @@ impl World {
     fn finish(&mut self, i: usize) {
         if let Some(l) = self.launches.get_mut(i) {
             l.done = true;
+        }
+    }
+}
+
+/// A launched coin, as its trades need it.
+struct Coin {
+    mint: Pubkey,
+    creator: Pubkey,
+    token_program: Pubkey,
+    kind: CoinKind,
+}
+
+impl Coin {
+    /// The legacy trade accounts, with the given recipients.
+    fn accounts(&self, user: Pubkey, fee: Pubkey, buyback: Pubkey) -> TradeAccounts {
+        TradeAccounts::derive(TradeInputs {
+            mint: self.mint,
+            user,
+            creator: self.creator,
+            token_program: self.token_program,
+            fee_recipient: fee,
+            buyback_fee_recipient: buyback,
+            is_cashback_coin: self.kind == CoinKind::Cashback,
+        })
+    }
+}
+
+/// `buy_exact_quote_in_v2`'s and `sell_v2`'s discriminators (docs/protocol.md §1.1).
+const BUY_EXACT_QUOTE_IN_V2: [u8; 8] = [194, 171, 28, 70, 104, 77, 91, 47];
+const SELL_V2: [u8; 8] = [93, 246, 130, 60, 231, 233, 64, 178];
+
+/// A v2 trade on a USDC coin, its accounts in the IDL's order (docs/protocol.md §1.7). Kept
+/// here, for the scenario's own traders, until kestrel-pump has v2 builders.
+struct V2Trade {
+    user: Pubkey,
+    mint: Pubkey,
+    creator: Pubkey,
+    base_program: Pubkey,
+    fee: Pubkey,
+    buyback: Pubkey,
+}
+
+impl V2Trade {
+    fn new(user: Pubkey, coin: &Coin, fee: Pubkey, buyback: Pubkey) -> Self {
+        Self {
+            user,
+            mint: coin.mint,
+            creator: coin.creator,
+            base_program: coin.token_program,
+            fee,
+            buyback,
+        }
+    }
+
+    fn ix(&self, disc: [u8; 8], first: u64, second: u64) -> Instruction {
+        use kestrel_pump::ids::{
+            ASSOCIATED_TOKEN_PROGRAM, EVENT_AUTHORITY, FEE_CONFIG, GLOBAL,
+            GLOBAL_VOLUME_ACCUMULATOR, PUMP_FEES_PROGRAM, PUMP_PROGRAM, SYSTEM_PROGRAM,
+        };
+        let is_buy = disc != SELL_V2;
+        let quote =
+            |owner: &Pubkey| pda::associated_token_address(owner, &TOKEN_PROGRAM, &USDC_MINT);
+        let curve = pda::bonding_curve(&self.mint);
+        let vault = pda::creator_vault(&self.creator);
+        let uva = pda::user_volume_accumulator(&self.user);
+        let mut accounts = vec![
+            AccountMeta::new_readonly(GLOBAL, false),
+            AccountMeta::new_readonly(self.mint, false),
+            AccountMeta::new_readonly(USDC_MINT, false),
+            AccountMeta::new_readonly(self.base_program, false),
+            AccountMeta::new_readonly(TOKEN_PROGRAM, false),
+            AccountMeta::new_readonly(ASSOCIATED_TOKEN_PROGRAM, false),
+            AccountMeta::new(self.fee, false),
+            AccountMeta::new(quote(&self.fee), false),
+            AccountMeta::new(self.buyback, false),
+            AccountMeta::new(quote(&self.buyback), false),
+            AccountMeta::new(curve, false),
+            AccountMeta::new(
+                pda::associated_token_address(&curve, &self.base_program, &self.mint),
+                false,
+            ),
+            AccountMeta::new(quote(&curve), false),
+            AccountMeta::new(self.user, true),
+            AccountMeta::new(
+                pda::associated_token_address(&self.user, &self.base_program, &self.mint),
+                false,
+            ),
+            AccountMeta::new(quote(&self.user), false),
+            AccountMeta::new(vault, false),
+            AccountMeta::new(quote(&vault), false),
+            AccountMeta::new_readonly(pda::sharing_config(&self.mint), false),
+        ];
+        if is_buy {
+            accounts.push(AccountMeta::new_readonly(GLOBAL_VOLUME_ACCUMULATOR, false));
+        }
+        accounts.extend([
+            AccountMeta::new(uva, false),
+            AccountMeta::new(quote(&uva), false),
+            AccountMeta::new_readonly(FEE_CONFIG, false),
+            AccountMeta::new_readonly(PUMP_FEES_PROGRAM, false),
+            AccountMeta::new_readonly(SYSTEM_PROGRAM, false),
+            AccountMeta::new_readonly(EVENT_AUTHORITY, false),
+            AccountMeta::new_readonly(PUMP_PROGRAM, false),
+        ]);
+        let mut data = disc.to_vec();
+        data.extend(first.to_le_bytes());
+        data.extend(second.to_le_bytes());
+        Instruction {
+            program_id: PUMP_PROGRAM,
+            accounts,
+            data,
         }
     }
 }
@@ -543,4 +768,22 @@ pub fn trade_coin(
         cluster.latest_blockhash(),
     );
     cluster.submit_own(&tx).map_err(|e| e.message())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_scenario_launches_a_mix_of_mostly_sol_coins() {
+        let s = Scenario::from_toml(DEFAULT_SCENARIO_TOML, "default.toml").unwrap();
+        let shares = [s.mayhem_share, s.cashback_share, s.usdc_share];
+        assert!(shares.iter().all(|&x| x > 0.0), "{shares:?}");
+        assert!(
+            shares.iter().sum::<f64>() < 0.5,
+            "most launches are plain SOL coins"
+        );
+        let bad = DEFAULT_SCENARIO_TOML.replace("usdc_share = 0.10", "usdc_share = 0.90");
+        assert!(Scenario::from_toml(&bad, "bad.toml").is_err());
+    }
 }

@@ -33,6 +33,9 @@ fn scenario(every_ms: u64) -> Scenario {
             shape: Shape::PumpThenDump,
             weight: 1,
         }],
+        mayhem_share: 0.0,
+        cashback_share: 0.0,
+        usdc_share: 0.0,
     }
 }
 

@@ -1,6 +1,5 @@
-//! The cluster's first state: the programs it runs, pump.fun's Global account with its fee
-//! recipients (the published #0 entries first, deterministic keys after them), and the
-//! recipients' wallets.
+//! The cluster's first state: the programs it runs, pump.fun's Global account with the 24 fee
+//! recipients pump.fun publishes (docs/protocol.md §1.4.2), and the recipients' wallets.
 
 use std::collections::HashMap;
 
@@ -8,7 +7,7 @@ use sha2::{Digest, Sha256};
 use solana_pubkey::Pubkey;
 
 use kestrel_pump::discriminator::account as disc;
-use kestrel_pump::ids::{self, BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0};
+use kestrel_pump::ids;
 
 use crate::ledger::account::Account;
 use crate::ledger::programs::token::NATIVE_MINT_2022;
@@ -31,28 +30,81 @@ pub fn derived_key(label: &str, i: u8) -> Pubkey {
     Pubkey::new_from_array(h.finalize().into())
 }
 
+/// pump.fun's published fee recipients, in the order of docs/protocol.md §1.4.2 (PPD
+/// `docs/FEE_RECIPIENTS.md`): normal, reserved (mayhem coins) and buyback, 8 each.
+pub const NORMAL_FEE_RECIPIENTS: [Pubkey; 8] = [
+    Pubkey::from_str_const("62qc2CNXwrYqQScmEdiZFFAnJR262PxWEuNQtxfafNgV"),
+    Pubkey::from_str_const("7VtfL8fvgNfhz17qKRMjzQEXgbdpnHHHQRh54R9jP2RJ"),
+    Pubkey::from_str_const("7hTckgnGnLQR6sdH7YkqFTAA7VwTfYFaZ6EhEsU3saCX"),
+    Pubkey::from_str_const("9rPYyANsfQZw3DnDmKE3YCQF5E8oD89UXoHn9JFEhJUz"),
+    Pubkey::from_str_const("AVmoTthdrX6tKt4nDjco2D775W2YK3sDhxPcMmzUAmTY"),
+    Pubkey::from_str_const("CebN5WGQ4jvEPvsVU4EoHEpgzq1VV7AbicfhtW4xC9iM"),
+    Pubkey::from_str_const("FWsW1xNtWscwNmKv6wVsU1iTzRN6wmmk3MjxRP5tT7hz"),
+    Pubkey::from_str_const("G5UZAVbAf46s7cKWoyKu8kYTip9DGTpbLZ2qa9Aq69dP"),
+];
+/// The reserved list: `fee_recipient` for mayhem coins (docs/protocol.md §1.4.2).
+pub const RESERVED_FEE_RECIPIENTS: [Pubkey; 8] = [
+    Pubkey::from_str_const("GesfTA3X2arioaHp8bbKdjG9vJtskViWACZoYvxp4twS"),
+    Pubkey::from_str_const("4budycTjhs9fD6xw62VBducVTNgMgJJ5BgtKq7mAZwn6"),
+    Pubkey::from_str_const("8SBKzEQU4nLSzcwF4a74F2iaUDQyTfjGndn6qUWBnrpR"),
+    Pubkey::from_str_const("4UQeTP1T39KZ9Sfxzo3WR5skgsaP6NZa87BAkuazLEKH"),
+    Pubkey::from_str_const("8sNeir4QsLsJdYpc9RZacohhK1Y5FLU3nC5LXgYB4aa6"),
+    Pubkey::from_str_const("Fh9HmeLNUMVCvejxCtCL2DbYaRyBFVJ5xrWkLnMH6fdk"),
+    Pubkey::from_str_const("463MEnMeGyJekNZFQSTUABBEbLnvMTALbT6ZmsxAbAdq"),
+    Pubkey::from_str_const("6AUH3WEHucYZyC61hqpqYUWVto5qA5hjHuNQ32GNnNxA"),
+];
+/// The buyback list, shared by every coin (docs/protocol.md §1.4.2).
+pub const BUYBACK_FEE_RECIPIENTS: [Pubkey; 8] = [
+    Pubkey::from_str_const("5YxQFdt3Tr9zJLvkFccqXVUwhdTWJQc1fFg2YPbxvxeD"),
+    Pubkey::from_str_const("9M4giFFMxmFGXtc3feFzRai56WbBqehoSeRE5GK7gf7"),
+    Pubkey::from_str_const("GXPFM2caqTtQYC2cJ5yJRi9VDkpsYZXzYdwYpGnLmtDL"),
+    Pubkey::from_str_const("3BpXnfJaUTiwXnJNe7Ej1rcbzqTTQUvLShZaWazebsVR"),
+    Pubkey::from_str_const("5cjcW9wExnJJiqgLjq7DEG75Pm6JBgE1hNv4B2vHXUW6"),
+    Pubkey::from_str_const("EHAAiTxcdDwQ3U4bU6YcMsQGaekdzLS3B5SmYo46kJtL"),
+    Pubkey::from_str_const("5eHhjP8JaYkz83CWwvGU2uMUXefd3AazWGx4gpcuEEYD"),
+    Pubkey::from_str_const("A7hAgCzFw14fejgCp387JUJRMNyz4j89JKnhtKU8piqW"),
+];
+
+/// USDC (SPL Token, 6 decimals), the quote mint pump.fun whitelists besides SOL
+/// (docs/protocol.md §1 and §1.7). On this cluster the faucet is its mint authority.
+pub const USDC_MINT: Pubkey =
+    Pubkey::from_str_const("EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v");
+pub const USDC_DECIMALS: u8 = 6;
+/// Where a USDC curve's virtual quote reserves start, in USDC base units ($4,000, about the
+/// dollar value of a SOL curve's 30 virtual SOL). Mainnet's `Global.initial_virtual_quote_reserves`
+/// is not in the public sources (docs/protocol.md §1.7): this figure is the cluster's own.
+pub const INITIAL_VIRTUAL_QUOTE_RESERVES: u64 = 4_000_000_000;
+
+/// The USDC mint, with `authority` minting (the cluster's faucet) or none.
+pub fn usdc_mint_account(authority: Option<Pubkey>) -> Account {
+    let m = crate::ledger::programs::token::Mint {
+        mint_authority: authority,
+        supply: 0,
+        decimals: USDC_DECIMALS,
+        is_initialized: true,
+        freeze_authority: None,
+    };
+    let mut data = vec![0; crate::ledger::programs::token::MINT_LEN];
+    m.pack(&mut data);
+    Account::new(
+        crate::ledger::account::rent_exempt_minimum(data.len()),
+        data,
+        ids::TOKEN_PROGRAM,
+    )
+}
+
+/// Global's `fee_recipients[7]`: the normal list after its first entry, which is `fee_recipient`.
 pub fn fee_recipients() -> [Pubkey; 7] {
-    let mut out = [FEE_RECIPIENT_0; 7];
-    for (i, k) in out.iter_mut().enumerate().skip(1) {
-        *k = derived_key("fee recipient", i as u8);
-    }
-    out
+    std::array::from_fn(|i| NORMAL_FEE_RECIPIENTS[i + 1])
 }
 
 pub fn buyback_fee_recipients() -> [Pubkey; 8] {
-    let mut out = [BUYBACK_FEE_RECIPIENT_0; 8];
-    for (i, k) in out.iter_mut().enumerate().skip(1) {
-        *k = derived_key("buyback fee recipient", i as u8);
-    }
-    out
+    BUYBACK_FEE_RECIPIENTS
 }
 
+/// Global's `reserved_fee_recipients[7]`: the reserved list after `reserved_fee_recipient`.
 pub fn reserved_fee_recipients() -> [Pubkey; 7] {
-    let mut out = [Pubkey::default(); 7];
-    for (i, k) in out.iter_mut().enumerate() {
-        *k = derived_key("reserved fee recipient", i as u8);
-    }
-    out
+    std::array::from_fn(|i| RESERVED_FEE_RECIPIENTS[i + 1])
 }
 
 /// Builtins and sysvars: never writable in a transaction.
@@ -73,7 +125,7 @@ pub fn global_account_data() -> Vec<u8> {
     let mut d = disc::GLOBAL.to_vec();
     d.push(1); // initialized
     d.extend(derived_key("authority", 0).as_ref());
-    d.extend(FEE_RECIPIENT_0.as_ref());
+    d.extend(NORMAL_FEE_RECIPIENTS[0].as_ref());
     for v in [
         1_073_000_000_000_000u64,
         30_000_000_000,
@@ -94,8 +146,8 @@ pub fn global_account_data() -> Vec<u8> {
     d.extend(derived_key("admin set creator authority", 0).as_ref());
     d.push(1); // create_v2_enabled
     d.extend(derived_key("whitelist", 0).as_ref());
-    d.extend(reserved_fee_recipients()[0].as_ref());
-    d.push(0); // mayhem_mode_enabled
+    d.extend(RESERVED_FEE_RECIPIENTS[0].as_ref());
+    d.push(1); // mayhem_mode_enabled
     for k in reserved_fee_recipients() {
         d.extend(k.as_ref());
     }
@@ -104,8 +156,9 @@ pub fn global_account_data() -> Vec<u8> {
         d.extend(k.as_ref());
     }
     d.extend(crate::ledger::programs::pump::BUYBACK_SHARE_BPS.to_le_bytes());
-    d.extend(30_000_000_000u64.to_le_bytes()); // initial_virtual_quote_reserves
-    d.extend(ids::WSOL_MINT.as_ref()); // whitelisted_quote_mints
+    d.extend(INITIAL_VIRTUAL_QUOTE_RESERVES.to_le_bytes());
+    // whitelisted_quote_mints: USDC (SOL is never listed: 6069 QuoteMintNotEligibleForWhitelist).
+    d.extend(USDC_MINT.as_ref());
     d
 }
 
@@ -160,18 +213,42 @@ pub fn install(accounts: &mut HashMap<Pubkey, Account>) {
             ids::PUMP_PROGRAM,
         ),
     );
-    for k in fee_recipients()
+    for k in NORMAL_FEE_RECIPIENTS
         .into_iter()
-        .chain(buyback_fee_recipients())
-        .chain(reserved_fee_recipients())
+        .chain(RESERVED_FEE_RECIPIENTS)
+        .chain(BUYBACK_FEE_RECIPIENTS)
     {
         accounts.insert(k, Account::wallet(1_000_000_000));
+        // Each recipient's USDC account, as on mainnet, so USDC trades can pay it.
+        let ata = kestrel_pump::pda::associated_token_address(&k, &ids::TOKEN_PROGRAM, &USDC_MINT);
+        let t = crate::ledger::programs::token::TokenAccount {
+            mint: USDC_MINT,
+            owner: k,
+            amount: 0,
+            delegate: None,
+            state: 1,
+            is_native: None,
+            delegated_amount: 0,
+            close_authority: None,
+        };
+        let mut data = vec![0; crate::ledger::programs::token::ACCOUNT_LEN];
+        t.pack(&mut data);
+        accounts.insert(
+            ata,
+            Account::new(
+                crate::ledger::account::rent_exempt_minimum(data.len()),
+                data,
+                ids::TOKEN_PROGRAM,
+            ),
+        );
     }
+    accounts.insert(USDC_MINT, usdc_mint_account(None));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kestrel_pump::ids::{BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0};
 
     #[test]
     fn global_decodes_with_every_field() {
@@ -179,12 +256,57 @@ mod tests {
         assert_eq!(d.len(), 1045);
         let g = kestrel_decode::account::decode_global(&d).unwrap();
         assert_eq!(g.fee_recipient, FEE_RECIPIENT_0);
-        assert_eq!(g.fee_recipients.unwrap()[0], FEE_RECIPIENT_0);
         assert_eq!(
             g.buyback_fee_recipients.unwrap()[0],
             BUYBACK_FEE_RECIPIENT_0
         );
         assert_eq!(g.initial_virtual_sol_reserves.0, 30_000_000_000);
-        assert_eq!(g.whitelisted_quote_mints, Some([ids::WSOL_MINT]));
+        assert_eq!(g.whitelisted_quote_mints, Some([USDC_MINT]));
+    }
+
+    #[test]
+    fn global_holds_the_24_published_fee_recipients_in_the_documented_order() {
+        let g = kestrel_decode::account::decode_global(&global_account_data()).unwrap();
+        let mut normal = vec![g.fee_recipient];
+        normal.extend(g.fee_recipients.unwrap());
+        let mut reserved = vec![g.reserved_fee_recipient.unwrap()];
+        reserved.extend(g.reserved_fee_recipients.unwrap());
+        let s = |l: &[Pubkey]| l.iter().map(Pubkey::to_string).collect::<Vec<_>>();
+        // docs/protocol.md §1.4.2, rows #0..#7, copied by hand from the table.
+        assert_eq!(
+            s(&normal)[4],
+            "AVmoTthdrX6tKt4nDjco2D775W2YK3sDhxPcMmzUAmTY"
+        );
+        assert_eq!(
+            s(&normal)[7],
+            "G5UZAVbAf46s7cKWoyKu8kYTip9DGTpbLZ2qa9Aq69dP"
+        );
+        assert_eq!(
+            s(&reserved)[0],
+            "GesfTA3X2arioaHp8bbKdjG9vJtskViWACZoYvxp4twS"
+        );
+        assert_eq!(
+            s(&reserved)[7],
+            "6AUH3WEHucYZyC61hqpqYUWVto5qA5hjHuNQ32GNnNxA"
+        );
+        assert_eq!(
+            s(&g.buyback_fee_recipients.unwrap())[2],
+            "GXPFM2caqTtQYC2cJ5yJRi9VDkpsYZXzYdwYpGnLmtDL"
+        );
+        assert_eq!(normal, NORMAL_FEE_RECIPIENTS);
+        assert_eq!(reserved, RESERVED_FEE_RECIPIENTS);
+        assert_eq!(g.buyback_fee_recipients.unwrap(), BUYBACK_FEE_RECIPIENTS);
+        // The three sets are disjoint, and every entry is a real wallet at genesis.
+        let mut all: Vec<Pubkey> = normal.iter().chain(&reserved).copied().collect();
+        all.extend(BUYBACK_FEE_RECIPIENTS);
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), 24);
+        let mut accounts = HashMap::new();
+        install(&mut accounts);
+        assert!(
+            all.iter()
+                .all(|k| accounts.get(k).is_some_and(|a| a.lamports > 0))
+        );
     }
 }

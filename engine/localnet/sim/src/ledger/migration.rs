@@ -124,6 +124,10 @@ pub fn migrate(bank: &mut Bank, mint: &Pubkey) -> Result<Option<(PoolInfo, Chang
     if !curve.complete || bank.pools.contains_key(mint) {
         return Ok(None);
     }
+    if curve.quote_mint.is_some_and(|q| q != Pubkey::default()) {
+        // Only SOL curves migrate here: a completed USDC curve stays complete, unmigrated.
+        return Ok(None);
+    }
     let token_program = bank
         .account(mint)
         .map(|a| a.owner)
@@ -192,9 +196,10 @@ pub fn completed_curves(changed: &Changed) -> Vec<Pubkey> {
             decode_bonding_curve(&a.data).is_ok_and(|c| c.complete && c.real_quote_reserves > 0)
         })
         .filter_map(|(curve, _)| {
+            // The curve's base token account: a USDC curve also owns a USDC account.
             changed.iter().find_map(|(_, a)| {
                 let t = TokenAccount::unpack(&a.data)?;
-                (t.owner == *curve).then_some(t.mint)
+                (t.owner == *curve && pda::bonding_curve(&t.mint) == *curve).then_some(t.mint)
             })
         })
         .collect()

@@ -1,5 +1,7 @@
 //! pump.fun, emulated: create, create_v2, buy, buy_exact_sol_in and sell with the account lists,
-//! PDAs, fee recipients and remaining accounts of docs/protocol.md §1.4, the curve and fee math of §1.5
+//! PDAs, fee recipients and remaining accounts of docs/protocol.md §1.4, and buy_v2,
+//! buy_exact_quote_in_v2 and sell_v2 with the account tables of §1.7 (one trade implementation
+//! behind both generations of account lists), the curve and fee math of §1.5
 //! (shared with the engine through kestrel-pump), Anchor's error codes and log lines, and events
 //! in the current IDL layout.
 //!
@@ -7,6 +9,14 @@
 //! - fees are flat at the 2026 bonding-curve tier: protocol 95 bps, creator 30 bps;
 //! - the buyback fee is half of the protocol fee and goes to the buyback recipient (the total a
 //!   trader pays is unchanged either way);
+//! - mayhem coins (`create_v2` with `is_mayhem_mode`) are ordinary curves whose trades must pay
+//!   a reserved fee recipient; the Mayhem program's own accounts are only checked by their seeds;
+//! - USDC curves (create_v2 with USDC as quote mint) start at Global's
+//!   `initial_virtual_quote_reserves`, the cluster's own figure (genesis.rs); their v2 trades move
+//!   USDC between associated accounts, creating the recipients' and the creator vault's when
+//!   missing; legacy instructions on them fail with 6063 UnsupportedQuoteMint;
+//! - a v2 trade whose `quote_mint` is not the curve's (WSOL for SOL coins) fails with 2012
+//!   ConstraintAddress on `quote_mint`; the public sources do not give mainnet's code;
 //! - the runtime's rent rule applies to the creator vault like any account, so a creator's
 //!   first coin needs its vault funded (the scenario creators do it in the create transaction).
 
@@ -19,7 +29,7 @@ use kestrel_pump::error::PumpError;
 use kestrel_pump::ids::{
     ASSOCIATED_TOKEN_PROGRAM, EVENT_AUTHORITY, FEE_CONFIG, GLOBAL, GLOBAL_VOLUME_ACCUMULATOR,
     MAYHEM_PROGRAM, METAPLEX_METADATA_PROGRAM, MINT_AUTHORITY, PUMP_FEES_PROGRAM, PUMP_PROGRAM,
-    SYSTEM_PROGRAM, TOKEN_2022_PROGRAM, TOKEN_PROGRAM,
+    SYSTEM_PROGRAM, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, WSOL_MINT,
 };
 use kestrel_pump::pda;
 use kestrel_units::{Bps, Lamports, TokenAmount};
@@ -37,6 +47,9 @@ pub const CREATOR_FEE_BPS: u64 = 30;
 pub const BUYBACK_SHARE_BPS: u64 = 5_000;
 /// Bonding curves are created at this size (real fresh curves are 151 bytes).
 pub const BONDING_CURVE_LEN: usize = 151;
+/// `buy_exact_quote_in_v2`'s discriminator (docs/protocol.md §1.1, VERIFIED there); kept here
+/// rather than in kestrel-pump, which does not send it.
+const BUY_EXACT_QUOTE_IN_V2: [u8; 8] = [194, 171, 28, 70, 104, 77, 91, 47];
 const SYSVAR_RENT: Pubkey = Pubkey::from_str_const("SysvarRent111111111111111111111111111111111");
 
 const RATES: FeeRates = FeeRates {
@@ -141,40 +154,57 @@ pub fn process(
         }
         ixd::BUY => {
             ctx.msg("Instruction: Buy");
-            let amount = arg_u64(ctx, args, 0)?;
-            let max_sol_cost = arg_u64(ctx, args, 8)?;
-            buy(
-                ctx,
-                accounts,
-                BuyKind::ExactTokens {
-                    amount,
-                    max_sol_cost,
-                },
-                "buy",
-            )
+            let (amount, max_sol_cost) = two_u64(ctx, args)?;
+            let kind = BuyKind::ExactTokens {
+                amount,
+                max_sol_cost,
+            };
+            buy(ctx, accounts, Version::V1, kind, "buy")
         }
         ixd::BUY_EXACT_SOL_IN => {
             ctx.msg("Instruction: BuyExactSolIn");
-            let spendable = arg_u64(ctx, args, 0)?;
-            let min_tokens_out = arg_u64(ctx, args, 8)?;
-            buy(
-                ctx,
-                accounts,
-                BuyKind::ExactSolIn {
-                    spendable,
-                    min_tokens_out,
-                },
-                "buy_exact_sol_in",
-            )
+            let (spendable, min_tokens_out) = two_u64(ctx, args)?;
+            let kind = BuyKind::ExactSolIn {
+                spendable,
+                min_tokens_out,
+            };
+            buy(ctx, accounts, Version::V1, kind, "buy_exact_sol_in")
         }
         ixd::SELL => {
             ctx.msg("Instruction: Sell");
-            let amount = arg_u64(ctx, args, 0)?;
-            let min_sol_output = arg_u64(ctx, args, 8)?;
-            sell(ctx, accounts, amount, min_sol_output)
+            let amounts = two_u64(ctx, args)?;
+            sell(ctx, accounts, Version::V1, amounts, "sell")
+        }
+        ixd::BUY_V2 => {
+            ctx.msg("Instruction: BuyV2");
+            let (amount, max_sol_cost) = two_u64(ctx, args)?;
+            let kind = BuyKind::ExactTokens {
+                amount,
+                max_sol_cost,
+            };
+            buy(ctx, accounts, Version::V2, kind, "buy_v2")
+        }
+        BUY_EXACT_QUOTE_IN_V2 => {
+            ctx.msg("Instruction: BuyExactQuoteInV2");
+            let (spendable, min_tokens_out) = two_u64(ctx, args)?;
+            let kind = BuyKind::ExactSolIn {
+                spendable,
+                min_tokens_out,
+            };
+            buy(ctx, accounts, Version::V2, kind, "buy_exact_quote_in_v2")
+        }
+        ixd::SELL_V2 => {
+            ctx.msg("Instruction: SellV2");
+            let amounts = two_u64(ctx, args)?;
+            sell(ctx, accounts, Version::V2, amounts, "sell_v2")
         }
         _ => Err(thrown(ctx, PumpError::InstructionFallbackNotFound)),
     }
+}
+
+/// The two u64 arguments every trade instruction starts with.
+fn two_u64(ctx: &mut TxContext, args: &[u8]) -> Result<(u64, u64), InstructionError> {
+    Ok((arg_u64(ctx, args, 0)?, arg_u64(ctx, args, 8)?))
 }
 
 fn arg_u64(ctx: &mut TxContext, args: &[u8], at: usize) -> Result<u64, InstructionError> {
@@ -290,13 +320,122 @@ struct TradeAccounts {
     buyback: usize,
     curve: BondingCurve,
     mint: Pubkey,
+    quote: Quote,
 }
 
-fn check_trade(
+/// How the quote leg moves: native SOL, or a token (USDC) between associated accounts.
+#[derive(Clone, Copy)]
+enum Quote {
+    Sol,
+    Token(QuoteTokenAccounts),
+}
+
+/// The quote-token accounts of a v2 trade on a non-SOL curve (docs/protocol.md §1.7 rows).
+#[derive(Clone, Copy)]
+struct QuoteTokenAccounts {
+    mint: usize,
+    program: usize,
+    system_program: usize,
+    fee_recipient: usize,
+    buyback: usize,
+    curve: usize,
+    user: usize,
+    creator_vault: usize,
+}
+
+/// Who pays or is paid on the quote leg.
+#[derive(Clone, Copy)]
+enum Party {
+    User,
+    Curve,
+    FeeRecipient,
+    Buyback,
+    CreatorVault,
+}
+
+impl TradeAccounts {
+    /// The account that holds `party`'s quote: its wallet for SOL, its quote token account else.
+    fn quote_account(&self, party: Party) -> usize {
+        match (self.quote, party) {
+            (Quote::Sol, Party::User) => self.user,
+            (Quote::Sol, Party::Curve) => self.bonding_curve,
+            (Quote::Sol, Party::FeeRecipient) => self.fee_recipient,
+            (Quote::Sol, Party::Buyback) => self.buyback,
+            (Quote::Sol, Party::CreatorVault) => self.creator_vault,
+            (Quote::Token(q), Party::User) => q.user,
+            (Quote::Token(q), Party::Curve) => q.curve,
+            (Quote::Token(q), Party::FeeRecipient) => q.fee_recipient,
+            (Quote::Token(q), Party::Buyback) => q.buyback,
+            (Quote::Token(q), Party::CreatorVault) => q.creator_vault,
+        }
+    }
+}
+
+/// Moves `amount` of the quote from the user (signing) or the curve (its PDA signing) to `to`.
+fn quote_transfer(
+    ctx: &mut TxContext,
+    t: &TradeAccounts,
+    from: Party,
+    to: Party,
+    amount: u64,
+) -> Result<(), InstructionError> {
+    if amount == 0 {
+        return Ok(());
+    }
+    let (src, dst) = (t.quote_account(from), t.quote_account(to));
+    match (t.quote, from) {
+        (Quote::Sol, Party::Curve) => ctx.move_lamports(&PUMP_PROGRAM, src, dst, amount),
+        (Quote::Sol, _) => system_transfer(ctx, src, dst, amount),
+        (Quote::Token(q), _) => {
+            let program = ctx.key(q.program);
+            let (authority, signers) = match from {
+                Party::Curve => (t.bonding_curve, vec![ctx.key(t.bonding_curve)]),
+                _ => (t.user, vec![]),
+            };
+            let mut data = vec![3u8];
+            data.extend(amount.to_le_bytes());
+            ctx.invoke(program, &[src, dst, authority], &data, &signers)
+        }
+    }
+}
+
+/// A non-SOL trade pays the rent of the quote accounts it credits that do not exist yet
+/// (docs/protocol.md §1.7: `buy_v2` pays ATA rent for missing rows 7, 17 and 21).
+fn create_quote_accounts(ctx: &mut TxContext, t: &TradeAccounts) -> Result<(), InstructionError> {
+    let Quote::Token(q) = t.quote else {
+        return Ok(());
+    };
+    for (ata, owner) in [
+        (q.fee_recipient, t.fee_recipient),
+        (q.buyback, t.buyback),
+        (q.creator_vault, t.creator_vault),
+    ] {
+        if ctx.account(ata)?.lamports == 0 {
+            ctx.invoke(
+                ASSOCIATED_TOKEN_PROGRAM,
+                &[t.user, ata, owner, q.mint, q.system_program, q.program],
+                &[1],
+                &[],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Buy,
+    Sell,
+}
+
+/// The legacy account lists (docs/protocol.md §1.4, §1.4.1): 16 (buy) or 14 (sell) IDL accounts,
+/// then the remaining ones.
+fn check_trade_v1(
     ctx: &mut TxContext,
     accounts: &[usize],
-    is_buy: bool,
+    side: Side,
 ) -> Result<TradeAccounts, InstructionError> {
+    let is_buy = side == Side::Buy;
     let fixed = if is_buy { 16 } else { 14 };
     if accounts.len() < fixed {
         return Err(thrown(ctx, PumpError::AccountNotEnoughKeys));
@@ -318,16 +457,7 @@ fn check_trade(
     )?;
     writable(ctx, "bonding_curve", a(3))?;
     let curve = load_curve(ctx, a(3))?;
-    if token_program != TOKEN_PROGRAM && token_program != TOKEN_2022_PROGRAM {
-        return Err(caused_by(ctx, "token_program", PumpError::InvalidProgramId));
-    }
-    if ctx.account(a(2))?.owner != token_program {
-        return Err(caused_by(
-            ctx,
-            "mint",
-            PumpError::AccountOwnedByWrongProgram,
-        ));
-    }
+    check_token_program(ctx, "token_program", token_program, a(2))?;
     seeds(
         ctx,
         "associated_bonding_curve",
@@ -338,13 +468,7 @@ fn check_trade(
     writable(ctx, "associated_user", a(5))?;
     signer(ctx, "user", a(6))?;
     writable(ctx, "user", a(6))?;
-    address(
-        ctx,
-        "system_program",
-        ctx.key(a(7)),
-        SYSTEM_PROGRAM,
-        PumpError::InvalidProgramId,
-    )?;
+    program_id(ctx, "system_program", a(7), SYSTEM_PROGRAM)?;
     seeds(
         ctx,
         "creator_vault",
@@ -353,13 +477,7 @@ fn check_trade(
     )?;
     writable(ctx, "creator_vault", a(vault_i))?;
     seeds(ctx, "event_authority", ctx.key(a(10)), EVENT_AUTHORITY)?;
-    address(
-        ctx,
-        "program",
-        ctx.key(a(11)),
-        PUMP_PROGRAM,
-        PumpError::InvalidProgramId,
-    )?;
+    program_id(ctx, "program", a(11), PUMP_PROGRAM)?;
     let (fee_config_i, fee_program_i) = if is_buy {
         seeds(
             ctx,
@@ -379,31 +497,12 @@ fn check_trade(
         (12, 13)
     };
     seeds(ctx, "fee_config", ctx.key(a(fee_config_i)), FEE_CONFIG)?;
-    address(
-        ctx,
-        "fee_program",
-        ctx.key(a(fee_program_i)),
-        PUMP_FEES_PROGRAM,
-        PumpError::InvalidProgramId,
-    )?;
-
-    // The fee recipient comes from Global's lists (the reserved one for mayhem coins).
-    let fee_recipient = ctx.key(a(1));
-    let mayhem = curve.is_mayhem_mode.unwrap_or(false);
-    let allowed = if mayhem {
-        global.reserved_fee_recipient == Some(fee_recipient)
-            || global
-                .reserved_fee_recipients
-                .is_some_and(|l| l.contains(&fee_recipient))
-    } else {
-        global.fee_recipient == fee_recipient
-            || global
-                .fee_recipients
-                .is_some_and(|l| l.contains(&fee_recipient))
-    };
-    if !allowed {
-        return Err(thrown(ctx, PumpError::NotAuthorized));
+    program_id(ctx, "fee_program", a(fee_program_i), PUMP_FEES_PROGRAM)?;
+    if !curve_quote_is_sol(&curve) {
+        // Legacy instructions move native SOL only (docs/protocol.md §1.7).
+        return Err(thrown(ctx, PumpError::UnsupportedQuoteMint));
     }
+    check_fee_recipient(ctx, &global, &curve, a(1))?;
 
     // Remaining accounts: [user_volume_accumulator for cashback sells], bonding_curve_v2, buyback.
     let mut next = fixed;
@@ -428,48 +527,8 @@ fn check_trade(
         ctx.key(v2),
         pda::bonding_curve_v2(&mint),
     )?;
-    let buyback_key = ctx.key(buyback);
-    if !global
-        .buyback_fee_recipients
-        .is_some_and(|l| l.contains(&buyback_key))
-    {
-        return Err(thrown(ctx, PumpError::BuybackFeeRecipientNotAuthorized));
-    }
-    writable(ctx, "buyback_fee_recipient", buyback)?;
-
-    // The user's token account must exist and be theirs, for this mint.
-    let ua = ctx.account(a(5))?;
-    if ua.owner != token_program || ua.lamports == 0 {
-        return Err(caused_by(
-            ctx,
-            "associated_user",
-            PumpError::AccountNotInitialized,
-        ));
-    }
-    match token::TokenAccount::unpack(&ua.data) {
-        Some(t) if t.mint != mint => {
-            return Err(caused_by(
-                ctx,
-                "associated_user",
-                PumpError::ConstraintTokenMint,
-            ));
-        }
-        Some(t) if t.owner != user => {
-            return Err(caused_by(
-                ctx,
-                "associated_user",
-                PumpError::ConstraintTokenOwner,
-            ));
-        }
-        Some(_) => {}
-        None => {
-            return Err(caused_by(
-                ctx,
-                "associated_user",
-                PumpError::AccountNotInitialized,
-            ));
-        }
-    }
+    check_buyback_recipient(ctx, &global, buyback)?;
+    check_user_token_account(ctx, a(5), token_program, mint, user)?;
     if curve.complete {
         return Err(thrown(ctx, PumpError::BondingCurveComplete));
     }
@@ -485,7 +544,293 @@ fn check_trade(
         buyback,
         curve,
         mint,
+        quote: Quote::Sol,
     })
+}
+
+/// The v2 account lists of docs/protocol.md §1.7 (IDL-PUMP `buy_v2`, `buy_exact_quote_in_v2`:
+/// 27; `sell_v2`: 26, without `global_volume_accumulator`), checked in the IDL's order as Anchor
+/// does. For SOL coins the `associated_quote_*` accounts are only checked by their seeds.
+fn check_trade_v2(
+    ctx: &mut TxContext,
+    accounts: &[usize],
+    side: Side,
+) -> Result<TradeAccounts, InstructionError> {
+    let is_buy = side == Side::Buy;
+    if accounts.len() < if is_buy { 27 } else { 26 } {
+        return Err(thrown(ctx, PumpError::AccountNotEnoughKeys));
+    }
+    let a = |n: usize| accounts.get(n).copied().unwrap_or_default();
+    // Rows after 18 shift by one on sells, which have no global_volume_accumulator.
+    let tail = |n: usize| if is_buy { a(n) } else { a(n - 1) };
+    let global = load_global(ctx, a(0))?;
+    let (mint, quote_mint) = (ctx.key(a(1)), ctx.key(a(2)));
+    let (base_program, quote_program) = (ctx.key(a(3)), ctx.key(a(4)));
+    check_token_program(ctx, "base_token_program", base_program, a(1))?;
+    if quote_program != TOKEN_PROGRAM {
+        return Err(caused_by(
+            ctx,
+            "quote_token_program",
+            PumpError::InvalidProgramId,
+        ));
+    }
+    program_id(
+        ctx,
+        "associated_token_program",
+        a(5),
+        ASSOCIATED_TOKEN_PROGRAM,
+    )?;
+    let quote_ata =
+        |owner: &Pubkey| pda::associated_token_address(owner, &quote_program, &quote_mint);
+    writable(ctx, "fee_recipient", a(6))?;
+    seeds(
+        ctx,
+        "associated_quote_fee_recipient",
+        ctx.key(a(7)),
+        quote_ata(&ctx.key(a(6))),
+    )?;
+    writable(ctx, "associated_quote_fee_recipient", a(7))?;
+    writable(ctx, "buyback_fee_recipient", a(8))?;
+    seeds(
+        ctx,
+        "associated_quote_buyback_fee_recipient",
+        ctx.key(a(9)),
+        quote_ata(&ctx.key(a(8))),
+    )?;
+    writable(ctx, "associated_quote_buyback_fee_recipient", a(9))?;
+    let curve_key = ctx.key(a(10));
+    seeds(ctx, "bonding_curve", curve_key, pda::bonding_curve(&mint))?;
+    writable(ctx, "bonding_curve", a(10))?;
+    let curve = load_curve(ctx, a(10))?;
+    let want_quote = if curve_quote_is_sol(&curve) {
+        WSOL_MINT
+    } else {
+        curve.quote_mint.unwrap_or_default()
+    };
+    address(
+        ctx,
+        "quote_mint",
+        quote_mint,
+        want_quote,
+        PumpError::ConstraintAddress,
+    )?;
+    seeds(
+        ctx,
+        "associated_base_bonding_curve",
+        ctx.key(a(11)),
+        pda::associated_bonding_curve(&curve_key, &base_program, &mint),
+    )?;
+    writable(ctx, "associated_base_bonding_curve", a(11))?;
+    seeds(
+        ctx,
+        "associated_quote_bonding_curve",
+        ctx.key(a(12)),
+        quote_ata(&curve_key),
+    )?;
+    writable(ctx, "associated_quote_bonding_curve", a(12))?;
+    let user = ctx.key(a(13));
+    signer(ctx, "user", a(13))?;
+    writable(ctx, "user", a(13))?;
+    check_user_token_account(ctx, a(14), base_program, mint, user)?;
+    writable(ctx, "associated_base_user", a(14))?;
+    seeds(
+        ctx,
+        "associated_quote_user",
+        ctx.key(a(15)),
+        quote_ata(&user),
+    )?;
+    writable(ctx, "associated_quote_user", a(15))?;
+    let vault = ctx.key(a(16));
+    seeds(
+        ctx,
+        "creator_vault",
+        vault,
+        pda::creator_vault(&curve.creator.unwrap_or_default()),
+    )?;
+    writable(ctx, "creator_vault", a(16))?;
+    seeds(
+        ctx,
+        "associated_creator_vault",
+        ctx.key(a(17)),
+        quote_ata(&vault),
+    )?;
+    writable(ctx, "associated_creator_vault", a(17))?;
+    seeds(
+        ctx,
+        "sharing_config",
+        ctx.key(a(18)),
+        pda::sharing_config(&mint),
+    )?;
+    if is_buy {
+        seeds(
+            ctx,
+            "global_volume_accumulator",
+            ctx.key(a(19)),
+            GLOBAL_VOLUME_ACCUMULATOR,
+        )?;
+    }
+    let uva = pda::user_volume_accumulator(&user);
+    seeds(ctx, "user_volume_accumulator", ctx.key(tail(20)), uva)?;
+    writable(ctx, "user_volume_accumulator", tail(20))?;
+    seeds(
+        ctx,
+        "associated_user_volume_accumulator",
+        ctx.key(tail(21)),
+        quote_ata(&uva),
+    )?;
+    writable(ctx, "associated_user_volume_accumulator", tail(21))?;
+    seeds(ctx, "fee_config", ctx.key(tail(22)), FEE_CONFIG)?;
+    program_id(ctx, "fee_program", tail(23), PUMP_FEES_PROGRAM)?;
+    program_id(ctx, "system_program", tail(24), SYSTEM_PROGRAM)?;
+    seeds(ctx, "event_authority", ctx.key(tail(25)), EVENT_AUTHORITY)?;
+    program_id(ctx, "program", tail(26), PUMP_PROGRAM)?;
+    let quote = if curve_quote_is_sol(&curve) {
+        Quote::Sol
+    } else {
+        Quote::Token(QuoteTokenAccounts {
+            mint: a(2),
+            program: a(4),
+            system_program: tail(24),
+            fee_recipient: a(7),
+            buyback: a(9),
+            curve: a(12),
+            user: a(15),
+            creator_vault: a(17),
+        })
+    };
+
+    check_fee_recipient(ctx, &global, &curve, a(6))?;
+    check_buyback_recipient(ctx, &global, a(8))?;
+    if curve.complete {
+        return Err(thrown(ctx, PumpError::BondingCurveComplete));
+    }
+    Ok(TradeAccounts {
+        fee_recipient: a(6),
+        bonding_curve: a(10),
+        associated_bonding_curve: a(11),
+        associated_user: a(14),
+        user: a(13),
+        token_program: a(3),
+        creator_vault: a(16),
+        event_authority: tail(25),
+        buyback: a(8),
+        curve,
+        mint,
+        quote,
+    })
+}
+
+/// A SOL-quoted curve: `quote_mint` unset or `Pubkey::default()` (docs/protocol.md §1.3).
+fn curve_quote_is_sol(c: &BondingCurve) -> bool {
+    c.quote_mint.is_none_or(|q| q == Pubkey::default())
+}
+
+fn program_id(
+    ctx: &mut TxContext,
+    account: &str,
+    i: usize,
+    want: Pubkey,
+) -> Result<(), InstructionError> {
+    address(ctx, account, ctx.key(i), want, PumpError::InvalidProgramId)
+}
+
+/// The mint's token program: SPL Token or Token-2022, and the mint's owner.
+fn check_token_program(
+    ctx: &mut TxContext,
+    account: &str,
+    token_program: Pubkey,
+    mint_i: usize,
+) -> Result<(), InstructionError> {
+    if token_program != TOKEN_PROGRAM && token_program != TOKEN_2022_PROGRAM {
+        return Err(caused_by(ctx, account, PumpError::InvalidProgramId));
+    }
+    if ctx.account(mint_i)?.owner != token_program {
+        return Err(caused_by(
+            ctx,
+            "mint",
+            PumpError::AccountOwnedByWrongProgram,
+        ));
+    }
+    Ok(())
+}
+
+/// The fee recipient comes from Global's normal list, or its reserved list for mayhem coins
+/// (docs/protocol.md §1.4.2); anything else is 6000 NotAuthorized.
+fn check_fee_recipient(
+    ctx: &mut TxContext,
+    global: &Global,
+    curve: &BondingCurve,
+    i: usize,
+) -> Result<(), InstructionError> {
+    let fee_recipient = ctx.key(i);
+    let allowed = if curve.is_mayhem_mode.unwrap_or(false) {
+        global.reserved_fee_recipient == Some(fee_recipient)
+            || global
+                .reserved_fee_recipients
+                .is_some_and(|l| l.contains(&fee_recipient))
+    } else {
+        global.fee_recipient == fee_recipient
+            || global
+                .fee_recipients
+                .is_some_and(|l| l.contains(&fee_recipient))
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(thrown(ctx, PumpError::NotAuthorized))
+    }
+}
+
+/// The buyback recipient comes from Global's buyback list: else 6057.
+fn check_buyback_recipient(
+    ctx: &mut TxContext,
+    global: &Global,
+    i: usize,
+) -> Result<(), InstructionError> {
+    let key = ctx.key(i);
+    if !global
+        .buyback_fee_recipients
+        .is_some_and(|l| l.contains(&key))
+    {
+        return Err(thrown(ctx, PumpError::BuybackFeeRecipientNotAuthorized));
+    }
+    writable(ctx, "buyback_fee_recipient", i)
+}
+
+/// The user's token account must exist and be theirs, for this mint.
+fn check_user_token_account(
+    ctx: &mut TxContext,
+    i: usize,
+    token_program: Pubkey,
+    mint: Pubkey,
+    user: Pubkey,
+) -> Result<(), InstructionError> {
+    let ua = ctx.account(i)?;
+    if ua.owner != token_program || ua.lamports == 0 {
+        return Err(caused_by(
+            ctx,
+            "associated_user",
+            PumpError::AccountNotInitialized,
+        ));
+    }
+    match token::TokenAccount::unpack(&ua.data) {
+        Some(t) if t.mint != mint => Err(caused_by(
+            ctx,
+            "associated_user",
+            PumpError::ConstraintTokenMint,
+        )),
+        Some(t) if t.owner != user => Err(caused_by(
+            ctx,
+            "associated_user",
+            PumpError::ConstraintTokenOwner,
+        )),
+        Some(_) => Ok(()),
+        None => Err(caused_by(
+            ctx,
+            "associated_user",
+            PumpError::AccountNotInitialized,
+        )),
+    }
 }
 
 enum BuyKind {
@@ -529,14 +874,37 @@ fn token_transfer(
     ctx.invoke(program, &[from, to, authority], &data, &signers)
 }
 
+/// Which generation of account list an instruction takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Version {
+    /// `buy`, `buy_exact_sol_in`, `sell`: IDL accounts, then remaining accounts (§1.4.1).
+    V1,
+    /// `buy_v2`, `buy_exact_quote_in_v2`, `sell_v2` (§1.7).
+    V2,
+}
+
+fn check_trade(
+    ctx: &mut TxContext,
+    accounts: &[usize],
+    side: Side,
+    version: Version,
+) -> Result<TradeAccounts, InstructionError> {
+    match version {
+        Version::V1 => check_trade_v1(ctx, accounts, side),
+        Version::V2 => check_trade_v2(ctx, accounts, side),
+    }
+}
+
+/// Every buy: the account list of its version, then one trade.
 fn buy(
     ctx: &mut TxContext,
     accounts: &[usize],
+    version: Version,
     kind: BuyKind,
     ix_name: &str,
 ) -> Result<(), InstructionError> {
     ctx.consume(28_000)?;
-    let t = check_trade(ctx, accounts, true)?;
+    let t = check_trade(ctx, accounts, Side::Buy, version)?;
     let r = reserves(&t.curve);
     let (tokens, leg) = match kind {
         BuyKind::ExactTokens {
@@ -593,10 +961,15 @@ fn buy(
         Some(bc_key),
     )?;
     let (fee_to_recipient, buyback_fee) = split_protocol_fee(leg.protocol_fee);
-    system_transfer(ctx, t.user, t.bonding_curve, leg.curve.0)?;
-    system_transfer(ctx, t.user, t.fee_recipient, fee_to_recipient.0)?;
-    system_transfer(ctx, t.user, t.buyback, buyback_fee.0)?;
-    system_transfer(ctx, t.user, t.creator_vault, leg.creator_fee.0)?;
+    create_quote_accounts(ctx, &t)?;
+    for (to, amount) in [
+        (Party::Curve, leg.curve),
+        (Party::FeeRecipient, fee_to_recipient),
+        (Party::Buyback, buyback_fee),
+        (Party::CreatorVault, leg.creator_fee),
+    ] {
+        quote_transfer(ctx, &t, Party::User, to, amount.0)?;
+    }
 
     let after = r
         .after_buy(tokens, leg.curve)
@@ -623,14 +996,16 @@ fn buy(
     Ok(())
 }
 
+/// Every sell: the account list of its version, then one trade.
 fn sell(
     ctx: &mut TxContext,
     accounts: &[usize],
-    amount: u64,
-    min_sol_output: u64,
+    version: Version,
+    (amount, min_sol_output): (u64, u64),
+    ix_name: &str,
 ) -> Result<(), InstructionError> {
     ctx.consume(24_000)?;
-    let t = check_trade(ctx, accounts, false)?;
+    let t = check_trade(ctx, accounts, Side::Sell, version)?;
     if amount == 0 {
         return Err(thrown(ctx, PumpError::SellZeroAmount));
     }
@@ -655,13 +1030,14 @@ fn sell(
         None,
     )?;
     let (fee_to_recipient, buyback_fee) = split_protocol_fee(leg.protocol_fee);
-    for (to, lamports) in [
-        (t.user, proceeds.0),
-        (t.fee_recipient, fee_to_recipient.0),
-        (t.buyback, buyback_fee.0),
-        (t.creator_vault, leg.creator_fee.0),
+    create_quote_accounts(ctx, &t)?;
+    for (to, amount) in [
+        (Party::User, proceeds),
+        (Party::FeeRecipient, fee_to_recipient),
+        (Party::Buyback, buyback_fee),
+        (Party::CreatorVault, leg.creator_fee),
     ] {
-        ctx.move_lamports(&PUMP_PROGRAM, t.bonding_curve, to, lamports)?;
+        quote_transfer(ctx, &t, Party::Curve, to, amount.0)?;
     }
     let after = r
         .after_sell(TokenAmount(amount), leg.curve)
@@ -676,7 +1052,7 @@ fn sell(
         fee: leg.protocol_fee,
         buyback_fee,
         creator_fee: leg.creator_fee,
-        ix_name: "sell",
+        ix_name,
     };
     emit(ctx, t.event_authority, &trade_event(ctx, &t, &c, &trade))
 }
@@ -723,7 +1099,7 @@ fn trade_event(ctx: &TxContext, t: &TradeAccounts, c: &BondingCurve, tr: &Trade<
     d.extend(BUYBACK_SHARE_BPS.to_le_bytes());
     d.extend(tr.buyback_fee.0.to_le_bytes());
     d.extend(0u32.to_le_bytes()); // shareholders
-    d.extend(Pubkey::default().as_ref()); // quote_mint: SOL
+    d.extend(c.quote_mint.unwrap_or_default().as_ref());
     d.extend(tr.sol.0.to_le_bytes()); // quote_amount
     d.extend(c.virtual_quote_reserves.to_le_bytes());
     d.extend(c.real_quote_reserves.to_le_bytes());
@@ -736,7 +1112,7 @@ fn complete_event(ctx: &TxContext, t: &TradeAccounts) -> Vec<u8> {
     d.extend(t.mint.as_ref());
     d.extend(ctx.key(t.bonding_curve).as_ref());
     d.extend(ctx.unix_timestamp.to_le_bytes());
-    d.extend(Pubkey::default().as_ref());
+    d.extend(t.curve.quote_mint.unwrap_or_default().as_ref());
     d
 }
 
@@ -767,9 +1143,7 @@ fn create(
     let creator =
         read_pubkey(args, at).map_err(|_| thrown(ctx, PumpError::InstructionDidNotDeserialize))?;
     at += 32;
-    if v2 && args.get(at) == Some(&1) {
-        return Err(thrown(ctx, PumpError::MayhemModeDisabled));
-    }
+    let mayhem = v2 && args.get(at) == Some(&1);
     let cashback = v2 && args.get(at + 1) == Some(&1);
     if name.len() > 32 {
         return Err(thrown(ctx, PumpError::NameTooLong));
@@ -810,6 +1184,9 @@ fn create(
         pda::associated_bonding_curve(&ctx.key(curve_i), &token_program, &mint),
     )?;
     let global = load_global(ctx, global_i)?;
+    if mayhem && global.mayhem_mode_enabled != Some(true) {
+        return Err(thrown(ctx, PumpError::MayhemModeDisabled));
+    }
     signer(ctx, "user", user_i)?;
     writable(ctx, "user", user_i)?;
     address(
@@ -849,6 +1226,26 @@ fn create(
             MAYHEM_PROGRAM,
             PumpError::ConstraintAddress,
         )?;
+        // The Mayhem accounts, by the IDL's seeds under the Mayhem program.
+        let mayhem_pda = |seeds: &[&[u8]]| pda::find_program_address(seeds, &MAYHEM_PROGRAM).0;
+        seeds(
+            ctx,
+            "global_params",
+            ctx.key(a(10)),
+            mayhem_pda(&[b"global-params"]),
+        )?;
+        seeds(
+            ctx,
+            "sol_vault",
+            ctx.key(a(11)),
+            mayhem_pda(&[b"sol-vault"]),
+        )?;
+        seeds(
+            ctx,
+            "mayhem_state",
+            ctx.key(a(12)),
+            mayhem_pda(&[b"mayhem-state", mint.as_ref()]),
+        )?;
     } else {
         address(
             ctx,
@@ -867,6 +1264,41 @@ fn create(
         let metadata = pda::metadata(&mint);
         seeds(ctx, "metadata", ctx.key(a(6)), metadata)?;
     }
+
+    // create_v2's optional quote accounts, all or none (docs/protocol.md §1.4): quote_mint,
+    // associated_quote_bonding_curve, quote_token_program. WSOL (or none) makes a SOL coin.
+    let quote = if v2 && accounts.len() > 16 {
+        let (Some(&qm), Some(&aqbc), Some(&qp)) =
+            (accounts.get(16), accounts.get(17), accounts.get(18))
+        else {
+            return Err(thrown(ctx, PumpError::NotEnoughRemainingAccounts));
+        };
+        let quote_mint = ctx.key(qm);
+        if quote_mint == WSOL_MINT {
+            None
+        } else {
+            if !global
+                .whitelisted_quote_mints
+                .is_some_and(|l| l.contains(&quote_mint))
+            {
+                return Err(thrown(ctx, PumpError::QuoteMintNotWhitelisted));
+            }
+            if mayhem {
+                return Err(thrown(ctx, PumpError::MayhemModeQuoteMintNotAllowed));
+            }
+            if ctx.key(qp) != TOKEN_PROGRAM {
+                return Err(thrown(ctx, PumpError::InvalidQuoteTokenProgram));
+            }
+            let want =
+                pda::associated_token_address(&ctx.key(curve_i), &TOKEN_PROGRAM, &quote_mint);
+            if ctx.key(aqbc) != want {
+                return Err(thrown(ctx, PumpError::InvalidAssociatedQuoteBondingCurve));
+            }
+            Some((quote_mint, qm, aqbc, qp))
+        }
+    } else {
+        None
+    };
 
     // The mint: created by the user's key, initialised with the program's mint authority.
     let mut create = 0u32.to_le_bytes().to_vec();
@@ -900,6 +1332,16 @@ fn create(
         &[],
     )?;
 
+    // A non-SOL curve holds its quote in its own associated account.
+    if let Some((_, qm, aqbc, qp)) = quote {
+        ctx.invoke(
+            ASSOCIATED_TOKEN_PROGRAM,
+            &[user_i, aqbc, curve_i, qm, system_i, qp],
+            &[0],
+            &[],
+        )?;
+    }
+
     if !v2 {
         metaplex_create_metadata(ctx, a(6), user_i, &name, &symbol, &uri)?;
     }
@@ -922,15 +1364,18 @@ fn create(
 
     let c = BondingCurve {
         virtual_token_reserves: global.initial_virtual_token_reserves,
-        virtual_quote_reserves: global.initial_virtual_sol_reserves.0,
+        virtual_quote_reserves: match quote {
+            None => global.initial_virtual_sol_reserves.0,
+            Some(_) => global.initial_virtual_quote_reserves.unwrap_or_default(),
+        },
         real_token_reserves: global.initial_real_token_reserves,
         real_quote_reserves: 0,
         token_total_supply: global.token_total_supply,
         complete: false,
         creator: Some(creator),
-        is_mayhem_mode: Some(false),
+        is_mayhem_mode: Some(mayhem),
         is_cashback_coin: Some(cashback),
-        quote_mint: Some(Pubkey::default()),
+        quote_mint: Some(quote.map_or_else(Pubkey::default, |q| q.0)),
         data_len: BONDING_CURVE_LEN,
     };
     store_curve(ctx, curve_i, &c)?;
@@ -950,10 +1395,10 @@ fn create(
     e.extend(c.real_token_reserves.0.to_le_bytes());
     e.extend(c.token_total_supply.0.to_le_bytes());
     e.extend(token_program.as_ref());
-    e.push(0); // is_mayhem_mode
+    e.push(u8::from(mayhem));
     e.push(u8::from(cashback));
-    e.extend(Pubkey::default().as_ref()); // quote_mint
-    e.extend(c.virtual_quote_reserves.to_le_bytes()); // virtual_quote_reserves
+    e.extend(c.quote_mint.unwrap_or_default().as_ref());
+    e.extend(c.virtual_quote_reserves.to_le_bytes());
     emit(ctx, event_i, &e)
 }
 

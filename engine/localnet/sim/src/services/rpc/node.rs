@@ -49,12 +49,26 @@ pub(super) fn request_airdrop(cluster: &Arc<Cluster>, params: &[Value]) -> Resul
     let lamports = param(params, 1, "lamports")?
         .as_u64()
         .ok_or_else(|| RpcError::invalid_params("lamports must be an integer"))?;
-    cluster
-        .airdrop(&key, lamports)
-        .map(|s| json!(s.to_string()))
-        .map_err(|e| RpcError {
-            code: -32600,
-            message: e,
-            data: None,
-        })
+    // The cluster's extension: `{"mint": <USDC>}` in the config airdrops that many USDC base
+    // units to the wallet's USDC account instead (a real node ignores the key).
+    let mint = params
+        .get(2)
+        .and_then(|c| c.get("mint"))
+        .and_then(Value::as_str);
+    let landed = match mint {
+        None => cluster.airdrop(&key, lamports),
+        Some(m) if m == crate::ledger::genesis::USDC_MINT.to_string() => {
+            cluster.airdrop_usdc(&key, lamports)
+        }
+        Some(m) => {
+            return Err(RpcError::invalid_params(format!(
+                "the faucet airdrops SOL or USDC, not {m}"
+            )));
+        }
+    };
+    landed.map(|s| json!(s.to_string())).map_err(|e| RpcError {
+        code: -32600,
+        message: e,
+        data: None,
+    })
 }

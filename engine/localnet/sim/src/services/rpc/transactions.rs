@@ -13,6 +13,7 @@ use crate::cluster::Cluster;
 use crate::ledger::bank::{Bank, Commitment, SendError, Simulation, TokenBalance, TxRecord};
 use crate::ledger::wire::{self, Encoding};
 use crate::services::encode::{self, AccountEncoding};
+use crate::services::parse;
 use crate::services::rpc::accounts::account_json;
 use crate::services::rpc::context::with_context;
 use crate::services::rpc::error::RpcError;
@@ -122,6 +123,21 @@ fn token_balances_json(list: &[TokenBalance]) -> Value {
     )
 }
 
+fn lookups_json(lookups: &[solana_message::v0::MessageAddressTableLookup]) -> Value {
+    Value::Array(
+        lookups
+            .iter()
+            .map(|l| {
+                json!({
+                    "accountKey": l.account_key.to_string(),
+                    "writableIndexes": l.writable_indexes,
+                    "readonlyIndexes": l.readonly_indexes,
+                })
+            })
+            .collect(),
+    )
+}
+
 fn transaction_json(r: &TxRecord, enc: &str, versioned_client: bool) -> Result<Value, RpcError> {
     let parsed = wire::parse(r.raw.clone()).map_err(|e| RpcError {
         code: -32603,
@@ -149,18 +165,46 @@ fn transaction_json(r: &TxRecord, enc: &str, versioned_client: bool) -> Result<V
                 })).collect::<Vec<_>>(),
             });
             if let Some(lookups) = msg.address_table_lookups() {
-                message["addressTableLookups"] = Value::Array(
-                    lookups
-                        .iter()
-                        .map(|l| {
-                            json!({
-                                "accountKey": l.account_key.to_string(),
-                                "writableIndexes": l.writable_indexes,
-                                "readonlyIndexes": l.readonly_indexes,
-                            })
-                        })
-                        .collect(),
-                );
+                message["addressTableLookups"] = lookups_json(lookups);
+            }
+            json!({ "signatures": parsed.tx.signatures.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "message": message })
+        }
+        "jsonParsed" => {
+            // UiParsedMessage: keys as objects, instructions parsed where the program is known.
+            let account_keys: Vec<Value> = r
+                .account_keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    json!({
+                        "pubkey": k.to_string(),
+                        "writable": r.writable.get(i).copied().unwrap_or(false),
+                        "signer": r.signer.get(i).copied().unwrap_or(false),
+                        "source": if i < n_static { "transaction" } else { "lookupTable" },
+                    })
+                })
+                .collect();
+            let key = |i: u8| {
+                r.account_keys
+                    .get(usize::from(i))
+                    .copied()
+                    .unwrap_or_default()
+            };
+            let instructions: Vec<Value> = msg
+                .instructions()
+                .iter()
+                .map(|ix| {
+                    let keys: Vec<_> = ix.accounts.iter().map(|&i| key(i)).collect();
+                    parse::instruction(&key(ix.program_id_index), &keys, &ix.data)
+                })
+                .collect();
+            let mut message = json!({
+                "accountKeys": account_keys,
+                "recentBlockhash": msg.recent_blockhash().to_string(),
+                "instructions": instructions,
+            });
+            if let Some(lookups) = msg.address_table_lookups() {
+                message["addressTableLookups"] = lookups_json(lookups);
             }
             json!({ "signatures": parsed.tx.signatures.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "message": message })
         }
@@ -212,6 +256,12 @@ fn transaction_json(r: &TxRecord, enc: &str, versioned_client: bool) -> Result<V
             "computeUnitsConsumed": r.compute_units,
         },
     });
+    if enc == "jsonParsed"
+        && let Some(meta) = out.get_mut("meta").and_then(Value::as_object_mut)
+    {
+        // The parsed meta leaves loadedAddresses out: the keys carry their source instead.
+        meta.remove("loadedAddresses");
+    }
     if versioned_client {
         out["version"] = if r.v0 { json!(0) } else { json!("legacy") };
     }
