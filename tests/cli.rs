@@ -8,13 +8,16 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 fn fixture(path: &str) -> String {
-    format!("{}/../../tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/../../../tests/fixtures/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 fn kestrel(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kestrel"))
         .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../.."))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -316,7 +319,7 @@ fn config_check_prints_the_effective_config_redacted() {
     assert!(text.contains("cluster = \"sim\""));
 
     let example = format!(
-        "{}/../../config/mainnet.example.toml",
+        "{}/../../../config/mainnet.example.toml",
         env!("CARGO_MANIFEST_DIR")
     );
     let out = Command::new(env!("CARGO_BIN_EXE_kestrel"))

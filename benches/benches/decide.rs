@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kestrel_guardian::{Guardian, Limits};
-use kestrel_model::{Launch, Timestamp, TokenProgram};
+use kestrel_model::{Launch, Quote, Timestamp, TokenProgram};
 use kestrel_sniper::{Decision, FlagRule, Pattern, Sniper, SniperConfig};
 use kestrel_testkit::TestDefault;
 use kestrel_testkit::exposure::EmptyBook;
@@ -21,6 +21,7 @@ fn deny_words() -> Vec<&'static str> {
 fn launch(i: u64) -> Launch<'static> {
     Launch {
         mint: Pubkey::new_from_array([(i % 251) as u8; 32]),
+        quote: Quote::Sol,
         bonding_curve: Pubkey::new_from_array([1; 32]),
         creator: Pubkey::new_from_array([(i % 7) as u8; 32]),
         name: "Hawk Tuah Official",

@@ -3,6 +3,7 @@
 
 use kestrel_guardian::Limits;
 use kestrel_guardian::exits::{ExitRules, TakeProfit, Trailing};
+use kestrel_model::Quote;
 use kestrel_pump::curve::FeeRates;
 use kestrel_sniper::{FlagRule, SniperConfig};
 use kestrel_units::{Bps, Lamports};
@@ -16,6 +17,7 @@ impl TestDefault for SniperConfig {
     /// No filters; every launch is bought for [`TEST_BUY`] at 10 % slippage.
     fn test_default() -> Self {
         Self {
+            quote_mints: vec![Quote::Sol],
             name_allow: vec![],
             name_deny: vec![],
             symbol_allow: vec![],

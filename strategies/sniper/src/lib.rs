@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use kestrel_model::{Intent, Launch, Side, Timestamp, TokenProgram};
+use kestrel_model::{Intent, Launch, Quote, Side, Timestamp, TokenProgram};
 use kestrel_pump::curve::{self, Reserves};
 use kestrel_units::{Bps, Lamports};
 use solana_pubkey::Pubkey;
@@ -63,6 +63,9 @@ pub struct CreatorBuyRule {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SniperConfig {
+    /// The quotes it buys in (SOL by default): a coin priced in anything else is skipped,
+    /// never sent an instruction for another quote.
+    pub quote_mints: Vec<Quote>,
     pub name_allow: Vec<Pattern>,
     pub name_deny: Vec<Pattern>,
     pub symbol_allow: Vec<Pattern>,
@@ -103,6 +106,8 @@ pub enum SkipReason {
     CreatorBuyTooLarge,
     MarketCapTooHigh,
     RateLimited,
+    /// Priced in a quote the sniper does not trade (`quote_mints`).
+    QuoteMint,
 }
 
 impl SkipReason {
@@ -189,6 +194,9 @@ impl Sniper {
 
     fn filter(&self, l: &Launch<'_>) -> Option<SkipReason> {
         let c = &self.cfg;
+        if !c.quote_mints.contains(&l.quote) {
+            return Some(SkipReason::QuoteMint);
+        }
         if c.name_deny.iter().any(|p| p.matches(l.name)) {
             return Some(SkipReason::NameDenied);
         }

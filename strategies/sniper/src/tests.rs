@@ -6,6 +6,7 @@ const SOL: u64 = 1_000_000_000;
 
 fn config() -> SniperConfig {
     SniperConfig {
+        quote_mints: vec![Quote::Sol],
         name_allow: vec![],
         name_deny: vec![],
         symbol_allow: vec![],
@@ -27,6 +28,7 @@ fn config() -> SniperConfig {
 pub(crate) fn launch(name: &'static str, symbol: &'static str, secs: u64) -> Launch<'static> {
     Launch {
         mint: Pubkey::new_from_array([secs as u8; 32]),
+        quote: Quote::Sol,
         bonding_curve: Pubkey::new_from_array([3; 32]),
         creator: Pubkey::new_from_array([4; 32]),
         name,
@@ -48,6 +50,20 @@ fn skip(s: &mut Sniper, l: &Launch<'_>) -> SkipReason {
         Decision::Skip(r) => r,
         Decision::Buy(_) => panic!("bought {}", l.name),
     }
+}
+
+#[test]
+fn a_coin_priced_in_a_quote_it_does_not_trade_is_skipped_for_its_quote() {
+    let mut s = Sniper::new(config());
+    let mut usdc = launch("Hawk Tuah", "HAWK", 1);
+    usdc.quote = Quote::Usdc;
+    assert_eq!(skip(&mut s, &usdc), SkipReason::QuoteMint);
+    assert_eq!(s.skipped(SkipReason::QuoteMint), 1);
+    let mut both = Sniper::new(SniperConfig {
+        quote_mints: vec![Quote::Sol, Quote::Usdc],
+        ..config()
+    });
+    assert!(matches!(both.on_launch(&usdc), Decision::Buy(_)));
 }
 
 #[test]
@@ -216,6 +232,7 @@ fn skip_reasons_are_listed_in_order_with_their_counter_names() {
             "creator_buy_too_large",
             "market_cap_too_high",
             "rate_limited",
+            "quote_mint",
         ]
     );
     for (i, r) in SkipReason::ALL.into_iter().enumerate() {

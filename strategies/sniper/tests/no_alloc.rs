@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use kestrel_guardian::{Guardian, Limits};
-use kestrel_model::{Launch, Timestamp, TokenProgram};
+use kestrel_model::{Launch, Quote, Timestamp, TokenProgram};
 use kestrel_sniper::{CreatorBuyRule, Decision, FlagRule, Pattern, Sniper, SniperConfig};
 use kestrel_testkit::TestDefault;
 use kestrel_testkit::alloc::{CountingAllocator, allocations};
@@ -49,6 +49,7 @@ fn a_thousand_decisions_allocate_nothing() {
     let launches: Vec<Launch<'static>> = (0..1000u64)
         .map(|i| Launch {
             mint: Pubkey::new_from_array([(i % 251) as u8; 32]),
+            quote: Quote::Sol,
             bonding_curve: Pubkey::new_from_array([1; 32]),
             creator: Pubkey::new_from_array([(i % 7) as u8; 32]),
             name: names[(i % 4) as usize],

@@ -578,6 +578,18 @@ impl Config {
             ));
         }
         let s = &self.sniper;
+        for (i, q) in s.quote_mints.iter().enumerate() {
+            // Buying a coin priced in USDC takes the v2 instructions, which the engine does
+            // not send yet: refused here rather than sent as a SOL buy that fails on chain.
+            if !q.eq_ignore_ascii_case("sol") {
+                return Err((
+                    format!("sniper.quote_mints[{i}]"),
+                    format!(
+                        "`{q}`: only SOL is traded so far (coins priced in USDC need the v2 instructions, not built yet)"
+                    ),
+                ));
+            }
+        }
         if s.buy_lamports == 0 {
             return Err(("sniper.buy_lamports".into(), "must be above 0".into()));
         }

@@ -279,3 +279,14 @@ fn exits_reentry_and_journal_settings_are_checked() {
     .unwrap();
     assert!(c.exits.take_profit.is_empty() && !c.reentry.enabled && !c.journal.enabled);
 }
+
+#[test]
+fn only_sol_is_a_quote_the_sniper_may_buy_in_so_far() {
+    let c = parse("[network]\ncluster = \"sim\"\n[sniper]\nquote_mints = [\"sol\"]\n").unwrap();
+    assert_eq!(c.sniper.quote_mints, ["sol"]);
+    let e = err("[network]\ncluster = \"sim\"\n[sniper]\nquote_mints = [\"SOL\", \"USDC\"]\n");
+    assert!(
+        e.contains("sniper.quote_mints[1]") && e.contains("only SOL is traded so far"),
+        "{e}"
+    );
+}

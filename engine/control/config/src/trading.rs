@@ -178,6 +178,9 @@ pub enum TokenProgramChoice {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SniperSection {
+    /// The quotes it buys in: `SOL`, `USDC`, or a mint (base58). Coins priced in anything
+    /// else are skipped (`quote_mint`).
+    pub quote_mints: Vec<String>,
     /// SOL per buy, fees included, in lamports.
     pub buy_lamports: u64,
     pub slippage_bps: u64,
@@ -207,6 +210,7 @@ pub struct SniperSection {
 impl Default for SniperSection {
     fn default() -> Self {
         Self {
+            quote_mints: vec!["SOL".into()],
             buy_lamports: 50_000_000,
             slippage_bps: 1_500,
             cu_price_micro_lamports: 100_000,

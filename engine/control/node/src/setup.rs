@@ -27,7 +27,7 @@ use kestrel_feed::{FeedClient, FeedConfig, FeedEndpoint};
 use kestrel_guardian::Limits;
 use kestrel_guardian::exits::{ExitRules, TakeProfit, Trailing};
 use kestrel_guardian::route::RouteLimits;
-use kestrel_model::TokenProgram;
+use kestrel_model::{Quote, TokenProgram};
 use kestrel_pump::curve::FeeRates;
 use kestrel_pump::ids::{PUMP_AMM_PROGRAM, PUMP_PROGRAM, RAYDIUM_AMM_V4_PROGRAM};
 use kestrel_reentry::{ReentryConfig, Reference};
@@ -179,6 +179,11 @@ pub fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
             .collect(),
         wallet,
         sniper: SniperConfig {
+            quote_mints: s
+                .quote_mints
+                .iter()
+                .map(|q| Quote::parse(q).with_context(|| format!("sniper.quote_mints: `{q}`")))
+                .collect::<Result<_>>()?,
             name_allow: patterns(&s.name_allow),
             name_deny: patterns(&s.name_deny),
             symbol_allow: patterns(&s.symbol_allow),

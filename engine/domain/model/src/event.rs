@@ -4,7 +4,7 @@
 use kestrel_units::{Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
 
-use crate::{Launch, Timestamp, TokenProgram};
+use crate::{Launch, Quote, Timestamp, TokenProgram};
 
 /// A short string held inline, cut at a character boundary if longer than `N` bytes.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,6 +64,8 @@ pub struct LaunchEvent {
     pub signature: SignatureText,
     pub slot: u64,
     pub mint: Pubkey,
+    /// What the curve is priced in (from the CreateEvent's `quote_mint`).
+    pub quote: Quote,
     pub bonding_curve: Pubkey,
     pub creator: Pubkey,
     /// Metaplex caps names at 32 bytes and symbols at 10; room to spare for odd ones.
@@ -86,6 +88,7 @@ impl LaunchEvent {
     pub fn as_launch(&self) -> Launch<'_> {
         Launch {
             mint: self.mint,
+            quote: self.quote,
             bonding_curve: self.bonding_curve,
             creator: self.creator,
             name: self.name.as_str(),

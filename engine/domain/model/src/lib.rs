@@ -3,7 +3,7 @@
 //! time as a value handed in rather than read from the system, so live, paper and backtest run
 //! the same code.
 
-use kestrel_pump::ids::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
+use kestrel_pump::ids::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM, USDC_MINT, WSOL_MINT};
 use std::time::Duration;
 
 use kestrel_units::{Bps, Lamports, TokenAmount};
@@ -103,11 +103,47 @@ impl TokenProgram {
     }
 }
 
+/// What a coin is priced in: its curve's quote mint (docs/protocol.md §1.7). Since May 2026 a
+/// curve may be quoted in USDC; its reserves and amounts are then USDC base units, never
+/// lamports, and only the v2 instructions trade it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Quote {
+    Sol,
+    Usdc,
+    Other(Pubkey),
+}
+
+impl Quote {
+    /// The quote of a curve or event naming `mint`: SOL coins name the default key, WSOL, or
+    /// (events from before the field existed) nothing.
+    pub fn of_mint(mint: Option<Pubkey>) -> Self {
+        match mint {
+            None => Self::Sol,
+            Some(m) if m == Pubkey::default() || m == WSOL_MINT => Self::Sol,
+            Some(m) if m == USDC_MINT => Self::Usdc,
+            Some(m) => Self::Other(m),
+        }
+    }
+
+    /// Parses config's spelling: `SOL`, `USDC` (any case), or a base58 mint.
+    pub fn parse(s: &str) -> Option<Self> {
+        if s.eq_ignore_ascii_case("sol") {
+            return Some(Self::Sol);
+        }
+        if s.eq_ignore_ascii_case("usdc") {
+            return Some(Self::Usdc);
+        }
+        s.parse::<Pubkey>().ok().map(|m| Self::of_mint(Some(m)))
+    }
+}
+
 /// A launch as the decision path sees it: decoded from the CreateEvent (and, when the creator
 /// bought in the same transaction, its TradeEvent), borrowing name and symbol from the frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Launch<'a> {
     pub mint: Pubkey,
+    /// What the curve is priced in.
+    pub quote: Quote,
     pub bonding_curve: Pubkey,
     pub creator: Pubkey,
     pub name: &'a str,

@@ -9,7 +9,7 @@ use kestrel_decode::frame::{AccountNotification, LogsNotification};
 use kestrel_decode::logs::{Item, LogDecoder, PUMP_PROGRAM_ID};
 use kestrel_decode::pump::{CreateEvent, PumpEvent, TradeEvent as RawTrade};
 use kestrel_model::{
-    CurveTrade, CurveUpdate, InlineStr, LaunchEvent, SignatureText, Timestamp, TokenProgram,
+    CurveTrade, CurveUpdate, InlineStr, LaunchEvent, Quote, SignatureText, Timestamp, TokenProgram,
 };
 use kestrel_units::{Lamports, TokenAmount};
 use solana_pubkey::Pubkey;
@@ -141,6 +141,7 @@ fn launch_from(
         signature,
         slot,
         mint: c.mint,
+        quote: Quote::of_mint(c.quote_mint),
         bonding_curve: c.bonding_curve,
         creator: c.creator,
         name: InlineStr::new(c.name),
