@@ -34,8 +34,7 @@ fn three_redundant_feeds_buy_each_launch_exactly_once_and_positions_match_the_le
     let mut h = Harness::new(Faults::none());
     let wallet = h.funded_wallet(10 * SOL);
     let me = wallet.pubkey();
-    let mut setup = h.setup(wallet, 3);
-    setup.control = Some("127.0.0.1:0".parse().unwrap());
+    let setup = h.setup(wallet, 3);
     let engine = Engine::start(setup).unwrap();
     wait_subscribed(&engine);
     let start_lamports = h.lamports(&me);
@@ -81,7 +80,7 @@ fn three_redundant_feeds_buy_each_launch_exactly_once_and_positions_match_the_le
     // Base fee 5,000 plus the priority fee of 120,000 CU at 10,000 µlamports: 1,200.
     assert_eq!(network, 3 * 6_200, "spent {spent}, paid {paid}");
     // The control port: healthy, and the counters as Prometheus text.
-    let control = engine.control_addr.unwrap();
+    let control = Harness::serve_control(&engine);
     let (health, metrics) = h.runtime.block_on(async {
         let health = reqwest::get(format!("http://{control}/health"))
             .await
@@ -123,7 +122,9 @@ fn three_redundant_feeds_buy_each_launch_exactly_once_and_positions_match_the_le
         metrics.contains("kestrel_stage_latency_seconds{stage=\"build_sign\",quantile=\"0.5\"}")
     );
     assert!(metrics.contains("kestrel_feed_duplicates_total{endpoint=\"feed1\"}"));
-    let table = engine.stop();
+    let published = engine.metrics.clone();
+    engine.stop();
+    let table = kestrel_console::status::percentile_table(&published);
     assert!(table.contains("build_sign"), "{table}");
     // Every buy was written on Kestrel's own connection to the cluster's plain-http endpoint
     // by the execution thread.

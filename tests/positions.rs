@@ -495,8 +495,7 @@ fn the_control_port_takes_the_operators_sell_kill_and_resume() {
     let mut h = Harness::new(Faults::none());
     let wallet = h.funded_wallet(10 * SOL);
     let me = wallet.pubkey();
-    let mut setup = h.setup(wallet, 1);
-    setup.control = Some("127.0.0.1:0".parse().unwrap());
+    let setup = h.setup(wallet, 1);
     let engine = Engine::start(setup).unwrap();
     wait_for("the feed", Duration::from_secs(10), || {
         engine.feeds.iter().all(|f| f.connected.load(Relaxed))
@@ -506,7 +505,7 @@ fn the_control_port_takes_the_operators_sell_kill_and_resume() {
     wait_for("two fills", Duration::from_secs(20), || {
         engine.positions.len() == 2
     });
-    let control = engine.control_addr.unwrap();
+    let control = Harness::serve_control(&engine);
     let client_rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -145,7 +145,6 @@ impl Harness {
             paper: false,
             paper_balance: None,
             threads: ThreadSettings::default(),
-            control: None,
             confirm: ConfirmPolicy {
                 poll_every: Duration::from_millis(200),
                 resend_every: Duration::from_millis(500),
@@ -165,6 +164,17 @@ impl Harness {
             jito: None,
             events: None,
         }
+    }
+
+    /// The console's control port for `engine`, on the engine's control plane, at a free
+    /// port. Returns its address.
+    pub(crate) fn serve_control(engine: &kestrel_engine::Engine) -> std::net::SocketAddr {
+        engine
+            .on_control_plane(kestrel_console::port::serve(
+                "127.0.0.1:0".parse().unwrap(),
+                engine.published(),
+            ))
+            .unwrap()
     }
 
     pub(crate) fn token_balance(&self, owner: &Pubkey, mint: &Pubkey) -> u64 {

@@ -498,7 +498,9 @@ fn kestrel_pass(
         say(&a.stop());
     }
     let split = tap.split_ns();
-    let table = engine.stop();
+    let metrics = engine.metrics.clone();
+    engine.stop();
+    let table = kestrel_console::status::percentile_table(&metrics);
     say(&format!(
         "{name} stage table (µs since frame read):\n{table}"
     ));

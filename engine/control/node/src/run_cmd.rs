@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use kestrel_config::{ClusterMode, Config, Endpoint, EndpointKind, KeypairSource};
+use kestrel_console::status::{feed_table, percentile_table, status_line};
 use kestrel_engine::Engine;
-use kestrel_engine::status::{feed_table, status_line};
 use kestrel_exec::{JsonRpc, Wallet};
 use kestrel_sim::{SimOptions, SimServer};
 
@@ -261,12 +261,19 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
         }
         _ => None,
     };
+    let control = match config.engine.control_addr() {
+        Some(addr) => Some(
+            engine
+                .on_control_plane(kestrel_console::port::serve(addr, engine.published()))
+                .with_context(|| format!("cannot bind the control port {addr}"))?,
+        ),
+        None => None,
+    };
     eprintln_flush(&format!(
         "kestrel {} wallet {}{}",
         if paper { "paper trading," } else { "trading," },
         engine.wallet,
-        engine
-            .control_addr
+        control
             .map(|a| format!(", control http://{a}/health /metrics"))
             .unwrap_or_default()
     ));
@@ -323,7 +330,9 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
         }
         drop(host);
     }
-    let table = engine.stop();
+    let metrics = engine.metrics.clone();
+    engine.stop();
+    let table = percentile_table(&metrics);
     if let Some(c) = cluster {
         c.stop();
     }

@@ -253,7 +253,6 @@ pub fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
             exec_core: config.threads.exec_core,
             idle: idle(config.threads.idle),
         },
-        control: config.engine.control_addr(),
         confirm: ConfirmPolicy {
             poll_every: ms(x.confirm_poll_ms),
             resend_every: ms(x.resend_ms),

@@ -12,7 +12,6 @@
 //! [`kernel::Kernel`].
 
 pub mod book;
-pub mod control;
 pub mod engine;
 pub mod error;
 pub mod kernel;
@@ -21,8 +20,7 @@ pub mod order;
 pub mod pipeline;
 pub mod recovery;
 pub mod routing;
-pub mod status;
 pub mod threads;
 
-pub use engine::{Engine, EngineSetup};
+pub use engine::{Engine, EngineSetup, Published};
 pub use error::EngineError;

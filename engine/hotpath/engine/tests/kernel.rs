@@ -391,7 +391,7 @@ fn a_sell_failing_on_chain_stops_after_five_tries_tells_the_operator_once_and_co
             "sell of {m} failed 5 times: TooLittleSolReceived (6003); holding; /sell to retry"
         )]
     );
-    let text = kestrel_engine::metrics::prometheus(&metrics, &[]);
+    let text = kestrel_console::prometheus::prometheus(&metrics, &[]);
     assert!(
         text.contains("kestrel_chain_failures_total{error=\"TooLittleSolReceived\"} 5"),
         "{text}"

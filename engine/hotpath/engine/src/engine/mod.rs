@@ -8,7 +8,7 @@ mod strategy_thread;
 
 pub use setup::{EngineSetup, JournalSetup, RouteSetup};
 
-use std::net::SocketAddr;
+use kestrel_exec::BlockhashCache;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::thread::JoinHandle;
@@ -26,10 +26,9 @@ use solana_pubkey::Pubkey;
 use tokio::runtime::Runtime;
 
 use crate::book::{Book, Position};
-use crate::control::ControlState;
 use crate::error::EngineError;
 use crate::kernel::{Kernel, KernelParts};
-use crate::metrics::{Metrics, percentile_table};
+use crate::metrics::Metrics;
 use crate::order::Command;
 use crate::pipeline::dispatcher::Dispatcher;
 use crate::pipeline::sign::Executor;
@@ -55,21 +54,33 @@ impl EngineHandle {
     }
 }
 
+/// What the engine publishes for the control plane: the metrics, the feeds' statistics and
+/// the positions (read-only copies), the blockhash cache, and the strategy thread's command
+/// queue. Cheap to clone.
+#[derive(Clone)]
+pub struct Published {
+    pub metrics: Arc<Metrics>,
+    pub feeds: Arc<Vec<EndpointStats>>,
+    pub positions: Arc<DashMap<Pubkey, Position>>,
+    pub blockhash: Arc<BlockhashCache>,
+    pub commands: Sender<Command>,
+}
+
 /// A running engine.
 pub struct Engine {
     pub metrics: Arc<Metrics>,
     pub feeds: Arc<Vec<EndpointStats>>,
     pub positions: Arc<DashMap<Pubkey, Position>>,
-    pub control_addr: Option<SocketAddr>,
     pub wallet: Pubkey,
     /// What start-up recovery found and did.
     pub recovery: RecoveryReport,
     journal: Option<Journal>,
+    blockhash: Arc<BlockhashCache>,
     commands: Sender<Command>,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
     io_stop: tokio::sync::watch::Sender<bool>,
-    ctl: Option<Runtime>,
+    ctl: Runtime,
     dispatcher: Dispatcher,
 }
 
@@ -78,8 +89,9 @@ impl Engine {
     /// runtime; the network (RPC clients, the send broadcaster, a first blockhash, which
     /// nothing trades without); the opening balance; the journal (the send log folded in,
     /// last run's state read); the feed thread; the dispatcher, the balance watch and the
-    /// route; the kernel, restored and reconciled with the chain before anything trades; the
-    /// control port; then the strategy and execution threads.
+    /// route; the kernel, restored and reconciled with the chain before anything trades;
+    /// then the strategy and execution threads. The console (the control port) is the
+    /// caller's to start, from [`Engine::published`] on [`Engine::on_control_plane`].
     pub fn start(s: EngineSetup) -> Result<Self, EngineError> {
         if s.queue_capacity == 0 {
             return Err(EngineError::Setting(
@@ -188,20 +200,6 @@ impl Engine {
             &ctl,
         )?;
         let positions = kernel.views();
-        let control_addr = match s.control {
-            Some(addr) => Some(start::serve_control(
-                addr,
-                ControlState {
-                    metrics: metrics.clone(),
-                    feeds: feed.stats.clone(),
-                    positions: positions.clone(),
-                    blockhash: net.blockhash.clone(),
-                    commands: ch.cmd_tx.clone(),
-                },
-                &ctl,
-            )?),
-            None => None,
-        };
         let stop = Arc::new(AtomicBool::new(false));
         threads.push(start::strategy_thread(
             kernel,
@@ -240,7 +238,7 @@ impl Engine {
             metrics,
             feeds: feed.stats,
             positions,
-            control_addr,
+            blockhash: net.blockhash.clone(),
             wallet: wallet_key,
             recovery,
             journal: opened.journal,
@@ -248,9 +246,28 @@ impl Engine {
             stop,
             threads,
             io_stop: io_stop_tx,
-            ctl: Some(ctl),
+            ctl,
             dispatcher,
         })
+    }
+
+    /// What the engine publishes for the control plane: read-only copies and the command
+    /// queue (the console's control port serves from these).
+    pub fn published(&self) -> Published {
+        Published {
+            metrics: self.metrics.clone(),
+            feeds: self.feeds.clone(),
+            positions: self.positions.clone(),
+            blockhash: self.blockhash.clone(),
+            commands: self.commands.clone(),
+        }
+    }
+
+    /// Runs `work` on the control plane's runtime (the one that refreshes the blockhash and
+    /// the route's quotes), never on a hot thread: the console's control port is served
+    /// from here.
+    pub fn on_control_plane<F: std::future::Future>(&self, work: F) -> F::Output {
+        self.ctl.block_on(work)
     }
 
     /// What the control plane and plugins hold of the engine.
@@ -274,20 +291,17 @@ impl Engine {
         self.commands.try_send(c).is_ok()
     }
 
-    /// Stops every thread and returns the percentile table.
-    pub fn stop(mut self) -> String {
+    /// Stops every thread; the metrics keep what they published.
+    pub fn stop(mut self) {
         self.stop.store(true, Relaxed);
         let _ = self.io_stop.send(true);
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
         self.dispatcher.publish();
-        if let Some(rt) = self.ctl.take() {
-            rt.shutdown_timeout(Duration::from_millis(500));
-        }
         if let Some(j) = self.journal.take() {
             j.close();
         }
-        percentile_table(&self.metrics)
+        self.ctl.shutdown_timeout(Duration::from_millis(500));
     }
 }

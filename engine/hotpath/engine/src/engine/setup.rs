@@ -1,7 +1,6 @@
 //! What the engine is made of: everything [`super::Engine::start`] needs, resolved from
 //! config and flags by the binary's `setup` (the one place config becomes these types).
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use crossbeam_channel::Sender;
@@ -52,8 +51,6 @@ pub struct EngineSetup {
     /// The balance paper mode trades against (`None`: the wallet's real balance).
     pub paper_balance: Option<Lamports>,
     pub threads: ThreadSettings,
-    /// The control port; `None` serves none.
-    pub control: Option<SocketAddr>,
     pub confirm: ConfirmPolicy,
     pub send_policy: SendPolicy,
     /// Capacity of the feed → strategy queue.

@@ -1,7 +1,6 @@
 //! The steps of [`super::Engine::start`], in the order it takes them. Each does one thing and
 //! says what it needs; none reads the whole setup.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::thread::JoinHandle;
@@ -20,7 +19,6 @@ use solana_pubkey::Pubkey;
 use tokio::runtime::Runtime;
 use tokio::sync::{mpsc, watch};
 
-use crate::control::{self, ControlState};
 use crate::error::EngineError;
 use crate::kernel::Kernel;
 use crate::metrics::Metrics;
@@ -406,16 +404,6 @@ pub(super) fn recover(
         tracing::info!(?report, "recovered from the journal");
     }
     Ok(report)
-}
-
-/// The control port: health, metrics, positions, commands.
-pub(super) fn serve_control(
-    addr: SocketAddr,
-    state: ControlState,
-    ctl: &Runtime,
-) -> Result<SocketAddr, EngineError> {
-    ctl.block_on(control::serve(addr, state))
-        .map_err(|source| EngineError::Control { addr, source })
 }
 
 /// The strategy thread, which owns the kernel from here on.

@@ -5,7 +5,6 @@
 //! the strategy thread (which owns the state and passes every sell through the guardian).
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 
 use axum::Router;
@@ -14,29 +13,18 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use dashmap::DashMap;
-use kestrel_exec::BlockhashCache;
-use kestrel_feed::EndpointStats;
 use kestrel_model::mono_nanos;
 use solana_pubkey::Pubkey;
 
-use crate::book::Position;
-use crate::metrics::{Metrics, prometheus};
-use crate::order::Command;
+use kestrel_engine::Published;
+use kestrel_engine::order::Command;
+
+use crate::prometheus::prometheus;
 
 /// A blockhash older than this means the RPC side is not keeping up.
 const STALE_BLOCKHASH_NS: u64 = 30_000_000_000;
 
-#[derive(Clone)]
-pub struct ControlState {
-    pub metrics: Arc<Metrics>,
-    pub feeds: Arc<Vec<EndpointStats>>,
-    pub positions: Arc<DashMap<Pubkey, Position>>,
-    pub blockhash: Arc<BlockhashCache>,
-    pub commands: crossbeam_channel::Sender<Command>,
-}
-
-pub fn router(state: ControlState) -> Router {
+pub fn router(state: Published) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/metrics", get(metrics))
@@ -49,7 +37,7 @@ pub fn router(state: ControlState) -> Router {
 }
 
 /// Binds and serves until the runtime stops. Returns the bound address.
-pub async fn serve(addr: SocketAddr, state: ControlState) -> std::io::Result<SocketAddr> {
+pub async fn serve(addr: SocketAddr, state: Published) -> std::io::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
     tokio::spawn(async move {
@@ -60,7 +48,7 @@ pub async fn serve(addr: SocketAddr, state: ControlState) -> std::io::Result<Soc
     Ok(bound)
 }
 
-async fn health(State(s): State<ControlState>) -> impl IntoResponse {
+async fn health(State(s): State<Published>) -> impl IntoResponse {
     let connected = s.feeds.iter().filter(|f| f.connected.load(Relaxed)).count();
     let blockhash_age_ms = s
         .blockhash
@@ -89,14 +77,14 @@ async fn health(State(s): State<ControlState>) -> impl IntoResponse {
     (code, axum::Json(body))
 }
 
-async fn metrics(State(s): State<ControlState>) -> impl IntoResponse {
+async fn metrics(State(s): State<Published>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         prometheus(&s.metrics, &s.feeds),
     )
 }
 
-async fn positions(State(s): State<ControlState>) -> impl IntoResponse {
+async fn positions(State(s): State<Published>) -> impl IntoResponse {
     let list: Vec<serde_json::Value> = s
         .positions
         .iter()
@@ -117,7 +105,7 @@ fn reply(code: StatusCode, body: serde_json::Value) -> (StatusCode, axum::Json<s
     (code, axum::Json(body))
 }
 
-fn queue(s: &ControlState, c: Command) -> (StatusCode, axum::Json<serde_json::Value>) {
+fn queue(s: &Published, c: Command) -> (StatusCode, axum::Json<serde_json::Value>) {
     match s.commands.try_send(c) {
         Ok(()) => reply(
             StatusCode::ACCEPTED,
@@ -143,15 +131,15 @@ fn params(q: Option<&str>) -> Vec<(&str, &str)> {
         .collect()
 }
 
-async fn pause(State(s): State<ControlState>) -> impl IntoResponse {
+async fn pause(State(s): State<Published>) -> impl IntoResponse {
     queue(&s, Command::Pause)
 }
 
-async fn resume(State(s): State<ControlState>) -> impl IntoResponse {
+async fn resume(State(s): State<Published>) -> impl IntoResponse {
     queue(&s, Command::Resume)
 }
 
-async fn kill(State(s): State<ControlState>, RawQuery(q): RawQuery) -> impl IntoResponse {
+async fn kill(State(s): State<Published>, RawQuery(q): RawQuery) -> impl IntoResponse {
     let mut sell_all = false;
     for (k, v) in params(q.as_deref()) {
         match (k, v) {
@@ -163,7 +151,7 @@ async fn kill(State(s): State<ControlState>, RawQuery(q): RawQuery) -> impl Into
     queue(&s, Command::Kill { sell_all })
 }
 
-async fn sell(State(s): State<ControlState>, RawQuery(q): RawQuery) -> impl IntoResponse {
+async fn sell(State(s): State<Published>, RawQuery(q): RawQuery) -> impl IntoResponse {
     let (mut mint, mut percent) = (None, None);
     for (k, v) in params(q.as_deref()) {
         match k {

@@ -1,4 +1,5 @@
-//! The one-line live status `kestrel run` prints.
+//! What `kestrel run` prints: the one-line live status, the feed table and the per-stage
+//! latency table at exit.
 
 use std::sync::atomic::Ordering::Relaxed;
 
@@ -7,7 +8,8 @@ use kestrel_guardian::exits::ExitReason;
 use kestrel_sniper::SkipReason;
 use kestrel_units::Lamports;
 
-use crate::metrics::{Metrics, Stage, p50_p99_us};
+use hdrhistogram::Histogram;
+use kestrel_engine::metrics::{Metrics, Stage};
 
 fn sol(l: i64) -> String {
     let sign = if l < 0 { "-" } else { "" };
@@ -95,6 +97,49 @@ pub fn feed_table(feeds: &[EndpointStats]) -> String {
             f.mean_lag_us(),
             f.lag_ns_max.load(Relaxed) / 1_000,
             f.disconnects.load(Relaxed),
+        ));
+    }
+    out
+}
+
+/// p50 and p99 of a histogram in µs, for the status line.
+pub fn p50_p99_us(h: &Histogram<u64>) -> (f64, f64) {
+    if h.is_empty() {
+        return (0.0, 0.0);
+    }
+    (
+        h.value_at_quantile(0.50) as f64 / 1_000.0,
+        h.value_at_quantile(0.99) as f64 / 1_000.0,
+    )
+}
+
+/// The exit table: count and percentiles of every stage, in µs.
+pub fn percentile_table(m: &Metrics) -> String {
+    let mut out = String::from(
+        "stage (since frame read)   count       p50       p90       p99     p99.9       max  (µs)\n",
+    );
+    for s in Stage::ALL {
+        let h = m.stage(s);
+        let q = |p: f64| {
+            if h.is_empty() {
+                0.0
+            } else {
+                h.value_at_quantile(p) as f64 / 1_000.0
+            }
+        };
+        out.push_str(&format!(
+            "{:<24} {:>7} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1}\n",
+            s.name(),
+            h.len(),
+            q(0.5),
+            q(0.9),
+            q(0.99),
+            q(0.999),
+            if h.is_empty() {
+                0.0
+            } else {
+                h.max() as f64 / 1_000.0
+            },
         ));
     }
     out

@@ -3,6 +3,7 @@
 
 use std::sync::atomic::Ordering::Relaxed;
 
+use kestrel_engine::metrics::Recorder;
 use kestrel_feed::EndpointStats;
 
 use super::*;
