@@ -150,8 +150,8 @@ fn hot_path(c: &mut Criterion) {
                     creator,
                     token_program: kestrel_model::TokenProgram::Spl,
                     is_cashback: false,
+                    is_mayhem: false,
                 },
-                &fees,
             );
             let ixs = plan.buy(
                 BUY,

@@ -99,6 +99,7 @@ impl EngineApi for EngineBridge {
             creator,
             token_program,
             is_cashback: c.is_cashback_coin.unwrap_or(false),
+            is_mayhem: c.is_mayhem_mode.unwrap_or(false),
         };
         let reserves = Reserves {
             virtual_token: c.virtual_token_reserves,

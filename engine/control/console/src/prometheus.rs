@@ -376,7 +376,7 @@ fn write_stage_latencies(o: &mut String, m: &Metrics) {
         o,
         "# HELP kestrel_stage_latency_seconds Time from frame read to the end of each stage.\n# TYPE kestrel_stage_latency_seconds summary"
     );
-    for s in Stage::ALL {
+    for &s in Stage::ALL {
         let h = m.stage(s);
         for q in [0.5, 0.9, 0.99, 0.999] {
             let v = if h.is_empty() {

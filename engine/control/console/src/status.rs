@@ -118,7 +118,7 @@ pub fn percentile_table(m: &Metrics) -> String {
     let mut out = String::from(
         "stage (since frame read)   count       p50       p90       p99     p99.9       max  (µs)\n",
     );
-    for s in Stage::ALL {
+    for &s in Stage::ALL {
         let h = m.stage(s);
         let q = |p: f64| {
             if h.is_empty() {

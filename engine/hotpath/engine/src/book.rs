@@ -18,6 +18,8 @@ pub struct Position {
     pub bonding_curve: Pubkey,
     pub token_program: TokenProgram,
     pub is_cashback: bool,
+    /// A mayhem-mode coin (its trades pay the reserved fee recipients).
+    pub is_mayhem: bool,
     pub tokens: TokenAmount,
     /// SOL paid for `tokens`: curve price plus trading fees (network fees are kept apart).
     pub cost: Lamports,
@@ -84,6 +86,7 @@ pub struct PendingBuy {
     pub bonding_curve: Pubkey,
     pub token_program: TokenProgram,
     pub is_cashback: bool,
+    pub is_mayhem: bool,
     pub spend: Lamports,
     pub signature: Option<SignatureText>,
 }
@@ -334,6 +337,7 @@ mod tests {
             bonding_curve: Pubkey::new_unique(),
             token_program: TokenProgram::Spl,
             is_cashback: false,
+            is_mayhem: false,
             tokens: TokenAmount(tokens),
             cost: Lamports::ZERO,
             opened_at: Timestamp(0),
@@ -360,6 +364,7 @@ mod tests {
             bonding_curve: Pubkey::new_unique(),
             token_program: TokenProgram::Spl,
             is_cashback: false,
+            is_mayhem: false,
             spend: Lamports(1_000_000_000),
             signature: None,
         });

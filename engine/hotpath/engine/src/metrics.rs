@@ -8,6 +8,7 @@
 use kestrel_pump::error::PumpError;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use strum::{EnumCount, IntoStaticStr, VariantArray};
 
 use hdrhistogram::Histogram;
 use kestrel_guardian::Reason;
@@ -15,8 +16,10 @@ use kestrel_guardian::exits::ExitReason;
 use kestrel_reentry::Pass;
 use kestrel_sniper::SkipReason;
 
-/// The stages of the hot path, in order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The stages of the hot path, in order. The list and the names are derived from these
+/// variants; the index is the declaration order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumCount, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Stage {
     /// Frame read → events decoded (feed thread).
     Decode,
@@ -34,24 +37,10 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 6] = [
-        Stage::Decode,
-        Stage::Decide,
-        Stage::BuildSign,
-        Stage::Written,
-        Stage::Send,
-        Stage::Confirm,
-    ];
+    pub const ALL: &'static [Stage] = Self::VARIANTS;
 
     pub fn name(self) -> &'static str {
-        match self {
-            Stage::Decode => "decode",
-            Stage::Decide => "decide",
-            Stage::BuildSign => "build_sign",
-            Stage::Written => "written",
-            Stage::Send => "send",
-            Stage::Confirm => "confirm",
-        }
+        self.into()
     }
 
     fn index(self) -> usize {

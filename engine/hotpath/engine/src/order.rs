@@ -23,7 +23,8 @@ pub enum Why {
 }
 
 impl Why {
-    /// The name the journal stores.
+    /// The name the journal stores: an exit's own, else one of three fixed names (too few,
+    /// and one carrying data, to be worth a derive).
     pub fn name(&self) -> &'static str {
         match self {
             Self::Snipe => "snipe",
@@ -104,8 +105,9 @@ impl Order {
     }
 }
 
-/// Why an order came to nothing.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Why an order came to nothing. The names the journal stores are derived from the variants.
+#[derive(Clone, Debug, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum FailReason {
     /// No blockhash yet (the RPC has not answered since start).
     NoBlockhash,
@@ -114,6 +116,7 @@ pub enum FailReason {
     /// No send endpoint accepted it.
     NotSent(String),
     /// It landed and failed on chain.
+    #[strum(serialize = "failed_on_chain")]
     OnChain(ChainError),
     /// Never confirmed before its last blockhash expired, after every re-sign.
     Expired,
@@ -127,15 +130,7 @@ pub enum FailReason {
 impl FailReason {
     /// A stable name, for the journal.
     pub fn name(&self) -> &'static str {
-        match self {
-            Self::NoBlockhash => "no_blockhash",
-            Self::Curve(_) => "curve",
-            Self::NotSent(_) => "not_sent",
-            Self::OnChain(_) => "failed_on_chain",
-            Self::Expired => "expired",
-            Self::NoFill => "no_fill",
-            Self::Route(_) => "route",
-        }
+        self.into()
     }
 }
 
@@ -299,6 +294,34 @@ mod tests {
         assert_eq!(
             FailReason::OnChain(e).to_string(),
             "failed on chain: TooLittleSolReceived (6003)"
+        );
+    }
+
+    #[test]
+    fn failure_names_are_the_journals() {
+        let names: Vec<&str> = [
+            FailReason::NoBlockhash,
+            FailReason::Curve(String::new()),
+            FailReason::NotSent(String::new()),
+            FailReason::OnChain(ChainError::new(String::new(), Venue::Curve)),
+            FailReason::Expired,
+            FailReason::NoFill,
+            FailReason::Route(String::new()),
+        ]
+        .iter()
+        .map(FailReason::name)
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "no_blockhash",
+                "curve",
+                "not_sent",
+                "failed_on_chain",
+                "expired",
+                "no_fill",
+                "route"
+            ]
         );
     }
 

@@ -67,17 +67,7 @@ pub fn tip_instruction(payer: &Pubkey, account: &Pubkey, lamports: u64) -> Instr
 
 /// A tip account picked at random (spreading tips spreads write locks, per Jito's docs).
 pub fn random_tip_account() -> Pubkey {
-    // splitmix64 over a counter and the clock: cheap, and no two calls in a row collide.
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut z = mono_nanos().wrapping_add(
-        COUNTER
-            .fetch_add(1, Ordering::Relaxed)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15),
-    );
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    JITO_TIP_ACCOUNTS[(z % JITO_TIP_ACCOUNTS.len() as u64) as usize]
+    kestrel_pump::fee_recipient::pick(&JITO_TIP_ACCOUNTS, crate::spread::spread_u64())
 }
 
 /// Checks a configured tip against Jito's floor.

@@ -20,6 +20,7 @@ pub mod lookup;
 pub mod nonce;
 pub mod rpc;
 pub mod send;
+pub mod spread;
 pub mod swap;
 pub mod tx;
 pub mod wallet;

@@ -7,6 +7,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use kestrel_model::{LaunchEvent, SignatureText, TokenProgram};
 use kestrel_pump::curve::FeeRates;
+use kestrel_pump::fee_recipient;
+use kestrel_pump::ids::BUYBACK_FEE_RECIPIENTS;
 use kestrel_pump::instruction::{
     self as pump_ix, TradeAccounts, TradeInputs, ata_create_idempotent, set_compute_unit_limit,
     set_compute_unit_price,
@@ -26,8 +28,6 @@ use crate::wallet::Wallet;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FeeSettings {
     pub rates: FeeRates,
-    pub fee_recipient: Pubkey,
-    pub buyback_fee_recipient: Pubkey,
 }
 
 impl Default for FeeSettings {
@@ -38,8 +38,6 @@ impl Default for FeeSettings {
                 protocol: Bps(95),
                 creator: Bps(30),
             },
-            fee_recipient: kestrel_pump::ids::FEE_RECIPIENT_0,
-            buyback_fee_recipient: kestrel_pump::ids::BUYBACK_FEE_RECIPIENT_0,
         }
     }
 }
@@ -67,6 +65,8 @@ pub struct MintInfo {
     pub creator: Pubkey,
     pub token_program: TokenProgram,
     pub is_cashback: bool,
+    /// A mayhem-mode coin: its trades pay one of the reserved fee recipients.
+    pub is_mayhem: bool,
 }
 
 impl MintInfo {
@@ -78,25 +78,37 @@ impl MintInfo {
             creator: l.creator,
             token_program: l.token_program,
             is_cashback: l.is_cashback,
+            is_mayhem: l.is_mayhem_mode,
         }
     }
+}
+
+/// A fee recipient from the set the coin's kind pays (normal, or reserved for mayhem coins)
+/// and a buyback recipient, spread across the sets as pump.fun asks (docs/protocol.md
+/// §1.4.2, §1.7 item 8): picked by the mint mixed with a salt drawn once per process, so
+/// coins spread over all of them while a coin's plan is the same however often it is
+/// derived (warm from its launch's hint or cold at its order).
+pub fn pick_fee_recipients(mint: &Pubkey, is_mayhem: bool) -> (Pubkey, Pubkey) {
+    static SALT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let salt = *SALT.get_or_init(crate::spread::spread_u64);
+    let mut head = [0u8; 8];
+    head.copy_from_slice(&mint.to_bytes()[..8]);
+    let r = crate::spread::mix(u64::from_le_bytes(head) ^ salt);
+    (
+        fee_recipient::pick(fee_recipient::fee_recipient_set(is_mayhem), r),
+        fee_recipient::pick(&BUYBACK_FEE_RECIPIENTS, r.rotate_left(32)),
+    )
 }
 
 impl TradePlan {
     /// Derives the per-mint accounts: the curve's and the user's token accounts, the creator
     /// vault and bonding_curve_v2 (four PDA searches). The user's volume accumulator does not
     /// depend on the mint, so the caller passes it in, derived once.
-    pub fn derive(
-        user: Pubkey,
-        user_volume_accumulator: Pubkey,
-        m: MintInfo,
-        fees: &FeeSettings,
-    ) -> Self {
+    pub fn derive(user: Pubkey, user_volume_accumulator: Pubkey, m: MintInfo) -> Self {
         Self::derive_with_vault(
             user,
             user_volume_accumulator,
             m,
-            fees,
             pda::creator_vault(&m.creator),
         )
     }
@@ -107,16 +119,16 @@ impl TradePlan {
         user: Pubkey,
         user_volume_accumulator: Pubkey,
         m: MintInfo,
-        fees: &FeeSettings,
         creator_vault: Pubkey,
     ) -> Self {
+        let (fee_recipient, buyback_fee_recipient) = pick_fee_recipients(&m.mint, m.is_mayhem);
         let inputs = TradeInputs {
             mint: m.mint,
             user,
             creator: m.creator,
             token_program: m.token_program.id(),
-            fee_recipient: fees.fee_recipient,
-            buyback_fee_recipient: fees.buyback_fee_recipient,
+            fee_recipient,
+            buyback_fee_recipient,
             is_cashback_coin: m.is_cashback,
         };
         Self {
@@ -475,8 +487,8 @@ mod tests {
                 creator: Pubkey::new_unique(),
                 token_program: TokenProgram::Spl,
                 is_cashback: false,
+                is_mayhem: false,
             },
-            &FeeSettings::default(),
         )
     }
 
@@ -656,5 +668,26 @@ mod tests {
             short_vec(&mut out, n);
             assert_eq!(out, want, "{n}");
         }
+    }
+
+    #[test]
+    fn a_mayhem_coin_pays_a_reserved_recipient_and_coins_spread_over_the_sets() {
+        use kestrel_pump::ids::{FEE_RECIPIENTS, RESERVED_FEE_RECIPIENTS};
+        let mut normal = std::collections::HashSet::new();
+        let mut buyback = std::collections::HashSet::new();
+        for n in 0..200u8 {
+            let mint = Pubkey::new_from_array([n; 32]);
+            let (fee, back) = pick_fee_recipients(&mint, false);
+            assert!(FEE_RECIPIENTS.contains(&fee));
+            assert!(BUYBACK_FEE_RECIPIENTS.contains(&back));
+            normal.insert(fee);
+            buyback.insert(back);
+            let (reserved, _) = pick_fee_recipients(&mint, true);
+            assert!(RESERVED_FEE_RECIPIENTS.contains(&reserved));
+            // The same coin, the same plan: a warm derivation equals a cold one.
+            assert_eq!(pick_fee_recipients(&mint, false), (fee, back));
+        }
+        assert_eq!(normal.len(), 8);
+        assert_eq!(buyback.len(), 8);
     }
 }

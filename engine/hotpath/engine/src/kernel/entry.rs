@@ -47,6 +47,7 @@ impl<C: Clock> Kernel<C> {
             bonding_curve: l.bonding_curve,
             token_program: l.token_program,
             is_cashback: l.is_cashback,
+            is_mayhem: l.is_mayhem_mode,
             spend: intent.spend(),
             signature: None,
         });
@@ -110,6 +111,7 @@ impl<C: Clock> Kernel<C> {
             bonding_curve: info.bonding_curve,
             token_program: info.token_program,
             is_cashback: info.is_cashback,
+            is_mayhem: info.is_mayhem,
             spend,
             signature: None,
         });

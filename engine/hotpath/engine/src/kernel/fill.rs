@@ -33,6 +33,7 @@ impl<C: Clock> Kernel<C> {
                 bonding_curve: p.bonding_curve,
                 token_program: p.token_program,
                 is_cashback: p.is_cashback,
+                is_mayhem: p.is_mayhem,
                 tokens: f.tokens,
                 cost: paid,
                 opened_at: now,

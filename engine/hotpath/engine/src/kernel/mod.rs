@@ -157,6 +157,7 @@ struct MintMeta {
     bonding_curve: Pubkey,
     token_program: TokenProgram,
     is_cashback: bool,
+    is_mayhem: bool,
 }
 
 fn reserves_of_launch(l: &LaunchEvent) -> Reserves {

@@ -58,6 +58,7 @@ impl<C: Clock> Kernel<C> {
             bonding_curve: meta.bonding_curve,
             token_program: meta.token_program,
             is_cashback: meta.is_cashback,
+            is_mayhem: meta.is_mayhem,
             spend: intent.spend(),
             signature: None,
         });
@@ -68,6 +69,7 @@ impl<C: Clock> Kernel<C> {
             creator: intent.creator,
             token_program: meta.token_program,
             is_cashback: meta.is_cashback,
+            is_mayhem: meta.is_mayhem,
         };
         Some(self.order(
             Why::Reentry,
@@ -111,6 +113,7 @@ impl<C: Clock> Kernel<C> {
                 bonding_curve: p.bonding_curve,
                 token_program: p.token_program,
                 is_cashback: p.is_cashback,
+                is_mayhem: p.is_mayhem,
             },
         );
     }

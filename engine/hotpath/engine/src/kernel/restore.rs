@@ -31,6 +31,9 @@ impl<C: Clock> Kernel<C> {
                 bonding_curve: r.bonding_curve,
                 token_program,
                 is_cashback: r.is_cashback,
+                // The journal does not record it: mayhem coins are skipped unless the
+                // sniper allows them, and a restored one pays a normal recipient.
+                is_mayhem: false,
                 tokens: TokenAmount(r.tokens),
                 cost: Lamports(r.cost),
                 opened_at: Timestamp(r.opened_ns),
@@ -68,6 +71,7 @@ impl<C: Clock> Kernel<C> {
                     bonding_curve: o.bonding_curve,
                     token_program: TokenProgram::from_2022(o.token_2022),
                     is_cashback: o.is_cashback,
+                    is_mayhem: false,
                     spend: Lamports(o.spend_lamports),
                     signature: o.sends.last().map(|s| s.signature),
                 }),
@@ -123,6 +127,7 @@ impl<C: Clock> Kernel<C> {
                         bonding_curve: r.bonding_curve,
                         token_program: TokenProgram::from_2022(r.token_2022),
                         is_cashback: r.is_cashback,
+                        is_mayhem: false,
                     },
                 );
             }

@@ -89,6 +89,7 @@ impl<C: Clock> Kernel<C> {
             creator: p.creator,
             token_program: p.token_program,
             is_cashback: p.is_cashback,
+            is_mayhem: p.is_mayhem,
         };
         Some(self.order(why, approved, info, p.mark, t, t, venue))
     }

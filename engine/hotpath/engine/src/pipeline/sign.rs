@@ -201,13 +201,7 @@ impl Executor {
                 v
             }
         };
-        TradePlan::derive_with_vault(
-            self.wallet.pubkey(),
-            self.user_volume_accumulator,
-            m,
-            &self.settings.fees,
-            vault,
-        )
+        TradePlan::derive_with_vault(self.wallet.pubkey(), self.user_volume_accumulator, m, vault)
     }
 
     /// Builds and signs `order`.
@@ -393,6 +387,7 @@ mod tests {
             creator: Pubkey::new_from_array([n.wrapping_add(1); 32]),
             token_program: kestrel_model::TokenProgram::Spl,
             is_cashback: false,
+            is_mayhem: false,
         }
     }
 
