@@ -233,7 +233,6 @@ pub fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
                     protocol: Bps(x.protocol_fee_bps),
                     creator: Bps(x.creator_fee_bps),
                 },
-                ..FeeSettings::default()
             },
             buy_cu_limit: x.buy_cu_limit,
             sell_cu_limit: x.sell_cu_limit,
