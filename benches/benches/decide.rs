@@ -7,11 +7,11 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kestrel_guardian::{Guardian, Limits};
-use kestrel_model::{Launch, Quote, Timestamp, TokenProgram};
+use kestrel_model::{Launch, Timestamp};
 use kestrel_sniper::{Decision, FlagRule, Pattern, Sniper, SniperConfig};
 use kestrel_testkit::TestDefault;
 use kestrel_testkit::exposure::EmptyBook;
-use kestrel_units::{Bps, Lamports, TokenAmount};
+use kestrel_units::{Bps, Lamports};
 use solana_pubkey::Pubkey;
 
 fn deny_words() -> Vec<&'static str> {
@@ -21,20 +21,13 @@ fn deny_words() -> Vec<&'static str> {
 fn launch(i: u64) -> Launch<'static> {
     Launch {
         mint: Pubkey::new_from_array([(i % 251) as u8; 32]),
-        quote: Quote::Sol,
         bonding_curve: Pubkey::new_from_array([1; 32]),
         creator: Pubkey::new_from_array([(i % 7) as u8; 32]),
         name: "Hawk Tuah Official",
         symbol: "HAWK",
-        token_program: TokenProgram::Spl,
-        is_mayhem_mode: false,
-        is_cashback: false,
-        virtual_token_reserves: TokenAmount(1_073_000_000_000_000),
-        virtual_sol_reserves: Lamports(30_000_000_000),
-        real_token_reserves: TokenAmount(793_100_000_000_000),
-        token_total_supply: TokenAmount(1_000_000_000_000_000),
         creator_buy: Some(Lamports(500_000_000)),
         seen_at: Timestamp(i * 1_000_000_000),
+        ..Launch::test_default()
     }
 }
 

@@ -3,10 +3,11 @@
 
 use kestrel_guardian::Limits;
 use kestrel_guardian::exits::{ExitRules, TakeProfit, Trailing};
-use kestrel_model::Quote;
+use kestrel_model::{Launch, Quote, Timestamp, TokenProgram};
 use kestrel_pump::curve::FeeRates;
 use kestrel_sniper::{FlagRule, SniperConfig};
-use kestrel_units::{Bps, Lamports};
+use kestrel_units::{Bps, Lamports, TokenAmount};
+use solana_pubkey::Pubkey;
 
 use crate::TestDefault;
 
@@ -100,6 +101,30 @@ impl TestDefault for FeeRates {
         Self {
             protocol: Bps(95),
             creator: Bps(30),
+        }
+    }
+}
+
+impl TestDefault for Launch<'static> {
+    /// A fresh SOL curve (pump.fun's initial reserves, docs/protocol.md §1.5) of an SPL coin,
+    /// no creator buy, seen at time zero.
+    fn test_default() -> Self {
+        Self {
+            mint: Pubkey::new_from_array([1; 32]),
+            quote: Quote::Sol,
+            bonding_curve: Pubkey::new_from_array([2; 32]),
+            creator: Pubkey::new_from_array([3; 32]),
+            name: "Test Coin",
+            symbol: "TEST",
+            token_program: TokenProgram::Spl,
+            is_mayhem_mode: false,
+            is_cashback: false,
+            virtual_token_reserves: TokenAmount(1_073_000_000_000_000),
+            virtual_sol_reserves: Lamports(30_000_000_000),
+            real_token_reserves: TokenAmount(793_100_000_000_000),
+            token_total_supply: TokenAmount(1_000_000_000_000_000),
+            creator_buy: None,
+            seen_at: Timestamp(0),
         }
     }
 }

@@ -4,12 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use kestrel_guardian::{Guardian, Limits};
-use kestrel_model::{Launch, Quote, Timestamp, TokenProgram};
+use kestrel_model::{Launch, Timestamp, TokenProgram};
 use kestrel_sniper::{CreatorBuyRule, Decision, FlagRule, Pattern, Sniper, SniperConfig};
 use kestrel_testkit::TestDefault;
 use kestrel_testkit::alloc::{CountingAllocator, allocations};
 use kestrel_testkit::exposure::EmptyBook;
-use kestrel_units::{Bps, Lamports, TokenAmount};
+use kestrel_units::{Bps, Lamports};
 use solana_pubkey::Pubkey;
 
 #[global_allocator]
@@ -49,7 +49,6 @@ fn a_thousand_decisions_allocate_nothing() {
     let launches: Vec<Launch<'static>> = (0..1000u64)
         .map(|i| Launch {
             mint: Pubkey::new_from_array([(i % 251) as u8; 32]),
-            quote: Quote::Sol,
             bonding_curve: Pubkey::new_from_array([1; 32]),
             creator: Pubkey::new_from_array([(i % 7) as u8; 32]),
             name: names[(i % 4) as usize],
@@ -60,13 +59,9 @@ fn a_thousand_decisions_allocate_nothing() {
                 TokenProgram::Token2022
             },
             is_mayhem_mode: i % 13 == 0,
-            is_cashback: false,
-            virtual_token_reserves: TokenAmount(1_073_000_000_000_000),
-            virtual_sol_reserves: Lamports(30_000_000_000),
-            real_token_reserves: TokenAmount(793_100_000_000_000),
-            token_total_supply: TokenAmount(1_000_000_000_000_000),
             creator_buy: (i % 3 == 0).then_some(Lamports(500_000_000)),
             seen_at: Timestamp(i * 50_000_000),
+            ..Launch::test_default()
         })
         .collect();
 

@@ -133,6 +133,9 @@ pub struct CurveTrade {
 pub struct CurveUpdate {
     pub bonding_curve: Pubkey,
     pub slot: u64,
+    /// The curve's creator now (it can be delegated to a fee-sharing config since 2026-01;
+    /// the creator vault a trade pays is derived from it). `None` for layouts before it.
+    pub creator: Option<Pubkey>,
     pub virtual_token_reserves: TokenAmount,
     pub virtual_sol_reserves: Lamports,
     pub real_token_reserves: TokenAmount,

@@ -14,7 +14,7 @@ use kestrel_engine::order::{
 use kestrel_feed::FeedEvent;
 use kestrel_guardian::exits::{ExitReason, ExitRules, Trailing};
 use kestrel_guardian::{Limits, TradingState};
-use kestrel_model::{Clock, CurveTrade, LaunchEvent, Side, SignatureText};
+use kestrel_model::{Clock, CurveTrade, CurveUpdate, LaunchEvent, Side, SignatureText};
 use kestrel_pump::curve::Reserves;
 use kestrel_reentry::ReentryConfig;
 use kestrel_sniper::{Pattern, SkipReason, SniperConfig};
@@ -469,6 +469,28 @@ fn a_fill_read_after_later_trades_does_not_take_the_mark_back() {
     let p = k.book().position(&m).expect("half held");
     assert_eq!(p.mark, reserves(30, 1));
     assert_eq!(p.mark_slot, 500);
+}
+
+#[test]
+fn a_sell_pays_the_vault_of_the_creator_the_curve_names_now() {
+    let (mut k, _) = kernel(TestKernel::test_default());
+    let m = hold(&mut k, 1);
+    let launched_by = launch(1).creator;
+    let delegated = mint(77);
+    let r = reserves(100, 1);
+    k.on_feed(&stamped(FeedEvent::Curve(CurveUpdate {
+        bonding_curve: launch(1).bonding_curve,
+        slot: 10,
+        creator: Some(delegated),
+        virtual_token_reserves: r.virtual_token,
+        virtual_sol_reserves: r.virtual_sol,
+        real_token_reserves: r.real_token,
+        real_sol_reserves: r.real_sol,
+        complete: false,
+    })));
+    let o = sell(&mut k, m, 100);
+    assert_ne!(o.coin.creator, launched_by);
+    assert_eq!(o.coin.creator, delegated);
 }
 
 // Exits, one rule at a time.

@@ -4,7 +4,7 @@
 //! clock, so the benches and the fuzzers run exactly what the feeds run.
 
 use kestrel_decode::DecodeError;
-use kestrel_decode::account::decode_bonding_curve;
+use kestrel_decode::account::{BondingCurve, decode_bonding_curve};
 use kestrel_decode::frame::{AccountNotification, LogsNotification};
 use kestrel_decode::logs::{Item, LogDecoder, PUMP_PROGRAM_ID};
 use kestrel_decode::pump::{CreateEvent, PumpEvent, TradeEvent as RawTrade};
@@ -199,15 +199,22 @@ pub fn curve_update(
 ) -> Result<CurveUpdate, DecodeError> {
     let bytes = n.account.data.bytes()?;
     let c = decode_bonding_curve(&bytes)?;
-    Ok(CurveUpdate {
+    Ok(curve_of(bonding_curve, n.slot, &c))
+}
+
+/// The engine's view of a decoded bonding curve at `slot`: the one way a curve account
+/// becomes a [`CurveUpdate`] (feeds, and curves read over RPC).
+pub fn curve_of(bonding_curve: Pubkey, slot: u64, c: &BondingCurve) -> CurveUpdate {
+    CurveUpdate {
         bonding_curve,
-        slot: n.slot,
+        slot,
+        creator: c.creator,
         virtual_token_reserves: c.virtual_token_reserves,
         virtual_sol_reserves: Lamports(c.virtual_quote_reserves),
         real_token_reserves: c.real_token_reserves,
         real_sol_reserves: Lamports(c.real_quote_reserves),
         complete: c.complete,
-    })
+    }
 }
 
 #[cfg(test)]

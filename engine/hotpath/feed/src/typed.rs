@@ -9,8 +9,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use kestrel_model::{CurveUpdate, SignatureText, mono_nanos};
-use kestrel_units::Lamports;
+use kestrel_model::{SignatureText, mono_nanos};
 use solana_commitment_config::CommitmentConfig;
 use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
 use solana_rpc_client_api::config::{
@@ -215,15 +214,7 @@ fn spawn_watch(
                     let Ok(curve) = kestrel_decode::account::decode_bonding_curve(&bytes) else {
                         continue;
                     };
-                    let update = CurveUpdate {
-                        bonding_curve: key,
-                        slot: note.context.slot,
-                        virtual_token_reserves: curve.virtual_token_reserves,
-                        virtual_sol_reserves: Lamports(curve.virtual_quote_reserves),
-                        real_token_reserves: curve.real_token_reserves,
-                        real_sol_reserves: Lamports(curve.real_quote_reserves),
-                        complete: curve.complete,
-                    };
+                    let update = crate::extract::curve_of(key, note.context.slot, &curve);
                     let stamped = Stamped {
                         event: FeedEvent::Curve(update),
                         endpoint: ctx.index,

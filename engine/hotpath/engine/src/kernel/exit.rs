@@ -23,6 +23,15 @@ impl<C: Clock> Kernel<C> {
             .map(|p| p.mint)?;
         let p = self.book.position_mut(&mint)?;
         p.observe(reserves_of_curve(c), c.slot);
+        // The creator the curve names now: sells pay the vault derived from it (a creator
+        // delegated to fee sharing changes it; a vault from a stale creator is 2006).
+        if let Some(creator) = c.creator
+            && creator != p.creator
+            && c.slot >= p.mark_slot
+        {
+            tracing::info!(%mint, old = %p.creator, new = %creator, "the curve's creator changed");
+            p.creator = creator;
+        }
         p.complete = c.complete;
         Some(mint)
     }

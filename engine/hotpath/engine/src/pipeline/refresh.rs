@@ -4,8 +4,8 @@
 
 use kestrel_decode::account::decode_bonding_curve;
 use kestrel_exec::{JsonRpc, RpcError};
+use kestrel_feed::extract::curve_of;
 use kestrel_model::CurveUpdate;
-use kestrel_units::Lamports;
 use solana_pubkey::Pubkey;
 
 /// The curve at `curve`; `Ok(None)` when the account is gone or does not decode (logged).
@@ -15,15 +15,7 @@ pub async fn read_curve(rpc: &JsonRpc, curve: Pubkey) -> Result<Option<CurveUpda
         return Ok(None);
     };
     match decode_bonding_curve(&data) {
-        Ok(c) => Ok(Some(CurveUpdate {
-            bonding_curve: curve,
-            slot,
-            virtual_token_reserves: c.virtual_token_reserves,
-            virtual_sol_reserves: Lamports(c.virtual_quote_reserves),
-            real_token_reserves: c.real_token_reserves,
-            real_sol_reserves: Lamports(c.real_quote_reserves),
-            complete: c.complete,
-        })),
+        Ok(c) => Ok(Some(curve_of(curve, slot, &c))),
         Err(e) => {
             tracing::warn!(%curve, "cannot decode the bonding curve: {e}");
             Ok(None)
