@@ -38,6 +38,7 @@ use solana_rpc_client_api::config::{
 use solana_signer::Signer;
 use solana_transaction::Transaction;
 
+use kestrel::exit::EXIT_BAD_INPUT;
 use kestrel::setup;
 
 mod floor;
@@ -45,9 +46,6 @@ mod floor;
 // The harness measures the engine as the binary runs it: on mimalloc.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Exit status for bad input (a config that does not load), as `kestrel` uses.
-const EXIT_BAD_INPUT: u8 = 2;
 
 /// End to end over loopback: create published → sendTransaction received, beside a baseline
 #[derive(Debug, clap::Parser)]

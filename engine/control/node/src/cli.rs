@@ -8,9 +8,6 @@ use clap::{Parser, Subcommand};
 
 use crate::{config_cmd, decode_cmd, journal_cmd, run_cmd, sim_cmd};
 
-/// Exit code for input Kestrel refused (as clap uses for bad arguments).
-pub(crate) const EXIT_BAD_INPUT: u8 = 2;
-
 #[derive(Debug, Parser)]
 #[command(
     name = "kestrel",

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use kestrel_config::Config;
 
-use crate::cli::EXIT_BAD_INPUT;
+use kestrel::exit::EXIT_BAD_INPUT;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ConfigCommand {

@@ -19,7 +19,7 @@ use kestrel_decode::{DecodeError, pump, pump_amm};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::cli::EXIT_BAD_INPUT;
+use kestrel::exit::EXIT_BAD_INPUT;
 
 #[derive(Debug, clap::Args)]
 #[command(

@@ -11,7 +11,7 @@ use kestrel_exec::Wallet;
 use kestrel_store::{DAY_NANOS, Reader};
 use serde_json::json;
 
-use crate::cli::EXIT_BAD_INPUT;
+use kestrel::exit::EXIT_BAD_INPUT;
 use kestrel::setup::journal_path;
 
 /// Which journal to read.

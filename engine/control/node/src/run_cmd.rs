@@ -12,8 +12,8 @@ use kestrel_engine::Engine;
 use kestrel_exec::{JsonRpc, Wallet};
 use kestrel_sim::{SimOptions, SimServer};
 
-use crate::cli::EXIT_BAD_INPUT;
 use crate::sim_cmd;
+use kestrel::exit::EXIT_BAD_INPUT;
 use kestrel::setup;
 
 #[derive(Debug, clap::Args)]

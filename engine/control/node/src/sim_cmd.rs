@@ -10,7 +10,7 @@ use kestrel_sim::scenario::{DEFAULT_SCENARIO_PATH, DEFAULT_SCENARIO_TOML, Scenar
 use kestrel_sim::services::replay;
 use kestrel_sim::{SimOptions, SimServer};
 
-use crate::cli::EXIT_BAD_INPUT;
+use kestrel::exit::EXIT_BAD_INPUT;
 
 #[derive(Debug, clap::Args)]
 #[command(
