@@ -116,7 +116,7 @@ impl Cluster {
         );
         // The faucet mints USDC (requestAirdrop with a `mint`).
         bank.set_account(
-            crate::ledger::genesis::USDC_MINT,
+            kestrel_pump::ids::USDC_MINT,
             crate::ledger::genesis::usdc_mint_account(Some(faucet.pubkey())),
         );
         // Slow subscribers lag and skip rather than hold the cluster's memory.
@@ -275,8 +275,8 @@ impl Cluster {
     /// requestAirdrop of USDC: the owner's USDC account made if missing, then a real `MintTo`
     /// signed by the faucet, USDC's mint authority on this cluster.
     pub fn airdrop_usdc(&self, owner: &Pubkey, amount: u64) -> Result<Signature, String> {
-        use crate::ledger::genesis::USDC_MINT;
         use kestrel_pump::ids::TOKEN_PROGRAM;
+        use kestrel_pump::ids::USDC_MINT;
         if amount == 0 {
             return Err("airdrop amount must be greater than zero".into());
         }

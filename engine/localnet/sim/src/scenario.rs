@@ -20,15 +20,17 @@ use tokio::sync::watch;
 use kestrel_pump::ids::{
     BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0, TOKEN_2022_PROGRAM, TOKEN_PROGRAM,
 };
-use kestrel_pump::instruction::{self as pump_ix, TradeAccounts, TradeInputs};
+use kestrel_pump::ids::{
+    BUYBACK_FEE_RECIPIENTS, FEE_RECIPIENTS, RESERVED_FEE_RECIPIENTS, USDC_MINT,
+};
+use kestrel_pump::instruction::{
+    self as pump_ix, TradeAccounts, TradeInputs, V2Accounts, V2Inputs,
+};
 use kestrel_pump::pda;
-use kestrel_units::{Lamports, TokenAmount};
+use kestrel_units::{Lamports, QuoteAmount, TokenAmount};
 
 use crate::cluster::{Cluster, seeded_keypair};
 use crate::ledger::account::rent_exempt_minimum;
-use crate::ledger::genesis::{
-    BUYBACK_FEE_RECIPIENTS, NORMAL_FEE_RECIPIENTS, RESERVED_FEE_RECIPIENTS, USDC_MINT,
-};
 use crate::ledger::programs::{ata, system, token::TokenAccount};
 
 const SOL: u64 = 1_000_000_000;
@@ -381,7 +383,7 @@ impl World {
         let list = if kind == CoinKind::Mayhem {
             RESERVED_FEE_RECIPIENTS
         } else {
-            NORMAL_FEE_RECIPIENTS
+            FEE_RECIPIENTS
         };
         (list[i], BUYBACK_FEE_RECIPIENTS[j])
     }
@@ -391,8 +393,11 @@ impl World {
         let create_ata = ata::ix::create_idempotent(user, user, &coin.mint, &coin.token_program);
         if coin.kind == CoinKind::Usdc {
             let usdc = lamports * USDC_PER_LAMPORT.0 / USDC_PER_LAMPORT.1;
-            let v2 = V2Trade::new(*user, coin, fee, buyback);
-            return vec![create_ata, v2.ix(BUY_EXACT_QUOTE_IN_V2, usdc, 1)];
+            let v2 = usdc_v2(*user, coin, fee, buyback);
+            return vec![
+                create_ata,
+                pump_ix::buy_exact_quote_in_v2(&v2, QuoteAmount(usdc), TokenAmount(1)),
+            ];
         }
         let accounts = coin.accounts(*user, fee, buyback);
         vec![
@@ -404,7 +409,8 @@ impl World {
     fn sell_ix(&mut self, user: &Pubkey, coin: &Coin, tokens: u64) -> Instruction {
         let (fee, buyback) = self.recipients(coin.kind);
         if coin.kind == CoinKind::Usdc {
-            return V2Trade::new(*user, coin, fee, buyback).ix(SELL_V2, tokens, 0);
+            let v2 = usdc_v2(*user, coin, fee, buyback);
+            return pump_ix::sell_v2(&v2, TokenAmount(tokens), QuoteAmount(0));
         }
         pump_ix::sell(
             &coin.accounts(*user, fee, buyback),
@@ -563,92 +569,18 @@ impl Coin {
     }
 }
 
-/// `buy_exact_quote_in_v2`'s and `sell_v2`'s discriminators (docs/protocol.md §1.1).
-const BUY_EXACT_QUOTE_IN_V2: [u8; 8] = [194, 171, 28, 70, 104, 77, 91, 47];
-const SELL_V2: [u8; 8] = [93, 246, 130, 60, 231, 233, 64, 178];
-
-/// A v2 trade on a USDC coin, its accounts in the IDL's order (docs/protocol.md §1.7). Kept
-/// here, for the scenario's own traders, until kestrel-pump has v2 builders.
-struct V2Trade {
-    user: Pubkey,
-    mint: Pubkey,
-    creator: Pubkey,
-    base_program: Pubkey,
-    fee: Pubkey,
-    buyback: Pubkey,
-}
-
-impl V2Trade {
-    fn new(user: Pubkey, coin: &Coin, fee: Pubkey, buyback: Pubkey) -> Self {
-        Self {
-            user,
-            mint: coin.mint,
-            creator: coin.creator,
-            base_program: coin.token_program,
-            fee,
-            buyback,
-        }
-    }
-
-    fn ix(&self, disc: [u8; 8], first: u64, second: u64) -> Instruction {
-        use kestrel_pump::ids::{
-            ASSOCIATED_TOKEN_PROGRAM, EVENT_AUTHORITY, FEE_CONFIG, GLOBAL,
-            GLOBAL_VOLUME_ACCUMULATOR, PUMP_FEES_PROGRAM, PUMP_PROGRAM, SYSTEM_PROGRAM,
-        };
-        let is_buy = disc != SELL_V2;
-        let quote =
-            |owner: &Pubkey| pda::associated_token_address(owner, &TOKEN_PROGRAM, &USDC_MINT);
-        let curve = pda::bonding_curve(&self.mint);
-        let vault = pda::creator_vault(&self.creator);
-        let uva = pda::user_volume_accumulator(&self.user);
-        let mut accounts = vec![
-            AccountMeta::new_readonly(GLOBAL, false),
-            AccountMeta::new_readonly(self.mint, false),
-            AccountMeta::new_readonly(USDC_MINT, false),
-            AccountMeta::new_readonly(self.base_program, false),
-            AccountMeta::new_readonly(TOKEN_PROGRAM, false),
-            AccountMeta::new_readonly(ASSOCIATED_TOKEN_PROGRAM, false),
-            AccountMeta::new(self.fee, false),
-            AccountMeta::new(quote(&self.fee), false),
-            AccountMeta::new(self.buyback, false),
-            AccountMeta::new(quote(&self.buyback), false),
-            AccountMeta::new(curve, false),
-            AccountMeta::new(
-                pda::associated_token_address(&curve, &self.base_program, &self.mint),
-                false,
-            ),
-            AccountMeta::new(quote(&curve), false),
-            AccountMeta::new(self.user, true),
-            AccountMeta::new(
-                pda::associated_token_address(&self.user, &self.base_program, &self.mint),
-                false,
-            ),
-            AccountMeta::new(quote(&self.user), false),
-            AccountMeta::new(vault, false),
-            AccountMeta::new(quote(&vault), false),
-            AccountMeta::new_readonly(pda::sharing_config(&self.mint), false),
-        ];
-        if is_buy {
-            accounts.push(AccountMeta::new_readonly(GLOBAL_VOLUME_ACCUMULATOR, false));
-        }
-        accounts.extend([
-            AccountMeta::new(uva, false),
-            AccountMeta::new(quote(&uva), false),
-            AccountMeta::new_readonly(FEE_CONFIG, false),
-            AccountMeta::new_readonly(PUMP_FEES_PROGRAM, false),
-            AccountMeta::new_readonly(SYSTEM_PROGRAM, false),
-            AccountMeta::new_readonly(EVENT_AUTHORITY, false),
-            AccountMeta::new_readonly(PUMP_PROGRAM, false),
-        ]);
-        let mut data = disc.to_vec();
-        data.extend(first.to_le_bytes());
-        data.extend(second.to_le_bytes());
-        Instruction {
-            program_id: PUMP_PROGRAM,
-            accounts,
-            data,
-        }
-    }
+/// A v2 trade's accounts on a USDC coin, as kestrel-pump derives them.
+fn usdc_v2(user: Pubkey, coin: &Coin, fee: Pubkey, buyback: Pubkey) -> V2Accounts {
+    V2Accounts::derive(V2Inputs {
+        mint: coin.mint,
+        quote_mint: USDC_MINT,
+        base_token_program: coin.token_program,
+        quote_token_program: TOKEN_PROGRAM,
+        user,
+        creator: coin.creator,
+        fee_recipient: fee,
+        buyback_fee_recipient: buyback,
+    })
 }
 
 /// The accounts of a trade on `mint`, with the published #0 fee recipients.

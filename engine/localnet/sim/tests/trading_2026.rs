@@ -7,12 +7,10 @@
 
 use std::time::Duration;
 
+use kestrel_pump::ids::{BUYBACK_FEE_RECIPIENTS, FEE_RECIPIENTS, RESERVED_FEE_RECIPIENTS};
 use kestrel_pump::ids::{TOKEN_PROGRAM, WSOL_MINT};
 use kestrel_pump::instruction::{self as pump_ix, TradeAccounts, TradeInputs};
 use kestrel_pump::pda;
-use kestrel_sim::ledger::genesis::{
-    BUYBACK_FEE_RECIPIENTS, NORMAL_FEE_RECIPIENTS, RESERVED_FEE_RECIPIENTS,
-};
 use kestrel_sim::ledger::programs::{ata, system};
 use kestrel_sim::{SimOptions, SimServer};
 use kestrel_units::{Lamports, TokenAmount};
@@ -127,7 +125,7 @@ async fn a_legacy_buy_lands_with_any_published_recipient_and_a_made_up_one_is_re
     let tokens = TokenAmount(10_000_000_000_000);
 
     // The 5th normal recipient and the 3rd buyback one, as a bot picking at random would.
-    let (fee_to, buyback_to) = (NORMAL_FEE_RECIPIENTS[4], BUYBACK_FEE_RECIPIENTS[2]);
+    let (fee_to, buyback_to) = (FEE_RECIPIENTS[4], BUYBACK_FEE_RECIPIENTS[2]);
     let fee_before = rpc.get_balance(&fee_to).await.unwrap();
     let buyback_before = rpc.get_balance(&buyback_to).await.unwrap();
     let buy = pump_ix::buy(&accounts(fee_to, buyback_to), tokens, Lamports(SOL), false);
@@ -143,7 +141,7 @@ async fn a_legacy_buy_lands_with_any_published_recipient_and_a_made_up_one_is_re
 
     // A sell with the last entry of each list.
     let sell = pump_ix::sell(
-        &accounts(NORMAL_FEE_RECIPIENTS[7], BUYBACK_FEE_RECIPIENTS[7]),
+        &accounts(FEE_RECIPIENTS[7], BUYBACK_FEE_RECIPIENTS[7]),
         TokenAmount(1_000_000_000),
         Lamports(1),
     );
@@ -156,8 +154,8 @@ async fn a_legacy_buy_lands_with_any_published_recipient_and_a_made_up_one_is_re
     for (fee, buyback, code) in [
         (Pubkey::new_unique(), BUYBACK_FEE_RECIPIENTS[0], 6000),
         (RESERVED_FEE_RECIPIENTS[3], BUYBACK_FEE_RECIPIENTS[0], 6000),
-        (NORMAL_FEE_RECIPIENTS[1], NORMAL_FEE_RECIPIENTS[2], 6057),
-        (NORMAL_FEE_RECIPIENTS[1], Pubkey::new_unique(), 6057),
+        (FEE_RECIPIENTS[1], FEE_RECIPIENTS[2], 6057),
+        (FEE_RECIPIENTS[1], Pubkey::new_unique(), 6057),
     ] {
         let buy = pump_ix::buy(&accounts(fee, buyback), small, Lamports(SOL), false);
         fails_with(
@@ -221,12 +219,7 @@ async fn a_mayhem_coin_is_created_and_trades_only_through_a_reserved_recipient()
     };
     let tokens = TokenAmount(5_000_000_000_000);
     // A normal recipient on a mayhem coin: 6000 NotAuthorized, as on mainnet.
-    let buy = pump_ix::buy(
-        &accounts(NORMAL_FEE_RECIPIENTS[0]),
-        tokens,
-        Lamports(SOL),
-        false,
-    );
+    let buy = pump_ix::buy(&accounts(FEE_RECIPIENTS[0]), tokens, Lamports(SOL), false);
     fails_with(
         send(&rpc, &[create_ata.clone(), buy], &trader, &[]).await,
         6000,
@@ -242,7 +235,7 @@ async fn a_mayhem_coin_is_created_and_trades_only_through_a_reserved_recipient()
     }
     let sell = pump_ix::sell(&accounts(RESERVED_FEE_RECIPIENTS[2]), tokens, Lamports(1));
     send(&rpc, &[sell], &trader, &[]).await.unwrap();
-    let sell = pump_ix::sell(&accounts(NORMAL_FEE_RECIPIENTS[2]), tokens, Lamports(1));
+    let sell = pump_ix::sell(&accounts(FEE_RECIPIENTS[2]), tokens, Lamports(1));
     fails_with(send(&rpc, &[sell], &trader, &[]).await, 6000);
 
     // A normal create_v2 coin still takes the normal list.
@@ -269,7 +262,7 @@ async fn a_mayhem_coin_is_created_and_trades_only_through_a_reserved_recipient()
         6000,
     );
     let buy = pump_ix::buy(
-        &plain_accounts(NORMAL_FEE_RECIPIENTS[3]),
+        &plain_accounts(FEE_RECIPIENTS[3]),
         tokens,
         Lamports(SOL),
         false,
@@ -421,7 +414,7 @@ async fn the_v2_instructions_trade_sol_coins_with_native_sol_and_the_v1_math() {
             mint,
             creator: creator.pubkey(),
             base_program,
-            fee: NORMAL_FEE_RECIPIENTS[6],
+            fee: FEE_RECIPIENTS[6],
             buyback: BUYBACK_FEE_RECIPIENTS[1],
         };
         let create_ata =
@@ -503,7 +496,7 @@ async fn v2_refusals_carry_the_codes_mainnet_gives() {
         mint,
         creator: creator.pubkey(),
         base_program: TOKEN_PROGRAM,
-        fee: NORMAL_FEE_RECIPIENTS[0],
+        fee: FEE_RECIPIENTS[0],
         buyback: BUYBACK_FEE_RECIPIENTS[0],
     };
     let tokens = 10_000_000_000_000;
@@ -588,7 +581,7 @@ async fn get_transaction_in_json_parsed_reads_back_as_web3_clients_expect() {
         mint,
         creator: creator.pubkey(),
         base_program: TOKEN_PROGRAM,
-        fee: NORMAL_FEE_RECIPIENTS[1],
+        fee: FEE_RECIPIENTS[1],
         buyback: BUYBACK_FEE_RECIPIENTS[4],
     };
     let ixs = [
@@ -681,7 +674,7 @@ async fn get_transaction_in_json_parsed_reads_back_as_web3_clients_expect() {
 
 // ---- USDC-quoted launches ----
 
-use kestrel_sim::ledger::genesis::USDC_MINT;
+use kestrel_pump::ids::USDC_MINT;
 
 async fn usdc_balance(rpc: &RpcClient, owner: &Pubkey) -> u64 {
     let ata = pda::associated_token_address(owner, &TOKEN_PROGRAM, &USDC_MINT);
@@ -788,7 +781,7 @@ async fn a_usdc_coin_launches_and_trades_in_usdc_from_the_faucet() {
         mint,
         creator: creator.pubkey(),
         base_program: t22,
-        fee: NORMAL_FEE_RECIPIENTS[2],
+        fee: FEE_RECIPIENTS[2],
         buyback: BUYBACK_FEE_RECIPIENTS[6],
     };
     let create_ata = ata::ix::create_idempotent(&trader.pubkey(), &trader.pubkey(), &mint, &t22);
@@ -979,7 +972,7 @@ async fn a_usdc_curve_that_sells_out_completes_and_is_not_migrated_as_sol() {
         mint,
         creator: creator.pubkey(),
         base_program: t22,
-        fee: NORMAL_FEE_RECIPIENTS[0],
+        fee: FEE_RECIPIENTS[0],
         buyback: BUYBACK_FEE_RECIPIENTS[0],
     };
     let create_ata = ata::ix::create_idempotent(&trader.pubkey(), &trader.pubkey(), &mint, &t22);

@@ -1,6 +1,9 @@
 //! The cluster's first state: the programs it runs, pump.fun's Global account with the 24 fee
 //! recipients pump.fun publishes (docs/protocol.md §1.4.2), and the recipients' wallets.
 
+use kestrel_pump::ids::{
+    BUYBACK_FEE_RECIPIENTS, FEE_RECIPIENTS, RESERVED_FEE_RECIPIENTS, USDC_MINT,
+};
 use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
@@ -30,45 +33,8 @@ pub fn derived_key(label: &str, i: u8) -> Pubkey {
     Pubkey::new_from_array(h.finalize().into())
 }
 
-/// pump.fun's published fee recipients, in the order of docs/protocol.md §1.4.2 (PPD
-/// `docs/FEE_RECIPIENTS.md`): normal, reserved (mayhem coins) and buyback, 8 each.
-pub const NORMAL_FEE_RECIPIENTS: [Pubkey; 8] = [
-    Pubkey::from_str_const("62qc2CNXwrYqQScmEdiZFFAnJR262PxWEuNQtxfafNgV"),
-    Pubkey::from_str_const("7VtfL8fvgNfhz17qKRMjzQEXgbdpnHHHQRh54R9jP2RJ"),
-    Pubkey::from_str_const("7hTckgnGnLQR6sdH7YkqFTAA7VwTfYFaZ6EhEsU3saCX"),
-    Pubkey::from_str_const("9rPYyANsfQZw3DnDmKE3YCQF5E8oD89UXoHn9JFEhJUz"),
-    Pubkey::from_str_const("AVmoTthdrX6tKt4nDjco2D775W2YK3sDhxPcMmzUAmTY"),
-    Pubkey::from_str_const("CebN5WGQ4jvEPvsVU4EoHEpgzq1VV7AbicfhtW4xC9iM"),
-    Pubkey::from_str_const("FWsW1xNtWscwNmKv6wVsU1iTzRN6wmmk3MjxRP5tT7hz"),
-    Pubkey::from_str_const("G5UZAVbAf46s7cKWoyKu8kYTip9DGTpbLZ2qa9Aq69dP"),
-];
-/// The reserved list: `fee_recipient` for mayhem coins (docs/protocol.md §1.4.2).
-pub const RESERVED_FEE_RECIPIENTS: [Pubkey; 8] = [
-    Pubkey::from_str_const("GesfTA3X2arioaHp8bbKdjG9vJtskViWACZoYvxp4twS"),
-    Pubkey::from_str_const("4budycTjhs9fD6xw62VBducVTNgMgJJ5BgtKq7mAZwn6"),
-    Pubkey::from_str_const("8SBKzEQU4nLSzcwF4a74F2iaUDQyTfjGndn6qUWBnrpR"),
-    Pubkey::from_str_const("4UQeTP1T39KZ9Sfxzo3WR5skgsaP6NZa87BAkuazLEKH"),
-    Pubkey::from_str_const("8sNeir4QsLsJdYpc9RZacohhK1Y5FLU3nC5LXgYB4aa6"),
-    Pubkey::from_str_const("Fh9HmeLNUMVCvejxCtCL2DbYaRyBFVJ5xrWkLnMH6fdk"),
-    Pubkey::from_str_const("463MEnMeGyJekNZFQSTUABBEbLnvMTALbT6ZmsxAbAdq"),
-    Pubkey::from_str_const("6AUH3WEHucYZyC61hqpqYUWVto5qA5hjHuNQ32GNnNxA"),
-];
-/// The buyback list, shared by every coin (docs/protocol.md §1.4.2).
-pub const BUYBACK_FEE_RECIPIENTS: [Pubkey; 8] = [
-    Pubkey::from_str_const("5YxQFdt3Tr9zJLvkFccqXVUwhdTWJQc1fFg2YPbxvxeD"),
-    Pubkey::from_str_const("9M4giFFMxmFGXtc3feFzRai56WbBqehoSeRE5GK7gf7"),
-    Pubkey::from_str_const("GXPFM2caqTtQYC2cJ5yJRi9VDkpsYZXzYdwYpGnLmtDL"),
-    Pubkey::from_str_const("3BpXnfJaUTiwXnJNe7Ej1rcbzqTTQUvLShZaWazebsVR"),
-    Pubkey::from_str_const("5cjcW9wExnJJiqgLjq7DEG75Pm6JBgE1hNv4B2vHXUW6"),
-    Pubkey::from_str_const("EHAAiTxcdDwQ3U4bU6YcMsQGaekdzLS3B5SmYo46kJtL"),
-    Pubkey::from_str_const("5eHhjP8JaYkz83CWwvGU2uMUXefd3AazWGx4gpcuEEYD"),
-    Pubkey::from_str_const("A7hAgCzFw14fejgCp387JUJRMNyz4j89JKnhtKU8piqW"),
-];
-
-/// USDC (SPL Token, 6 decimals), the quote mint pump.fun whitelists besides SOL
-/// (docs/protocol.md §1 and §1.7). On this cluster the faucet is its mint authority.
-pub const USDC_MINT: Pubkey =
-    Pubkey::from_str_const("EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v");
+/// USDC's decimals (its mint is `kestrel_pump::ids::USDC_MINT`); on this cluster the faucet
+/// is its mint authority.
 pub const USDC_DECIMALS: u8 = 6;
 /// Where a USDC curve's virtual quote reserves start, in USDC base units ($4,000, about the
 /// dollar value of a SOL curve's 30 virtual SOL). Mainnet's `Global.initial_virtual_quote_reserves`
@@ -95,7 +61,7 @@ pub fn usdc_mint_account(authority: Option<Pubkey>) -> Account {
 
 /// Global's `fee_recipients[7]`: the normal list after its first entry, which is `fee_recipient`.
 pub fn fee_recipients() -> [Pubkey; 7] {
-    std::array::from_fn(|i| NORMAL_FEE_RECIPIENTS[i + 1])
+    std::array::from_fn(|i| FEE_RECIPIENTS[i + 1])
 }
 
 pub fn buyback_fee_recipients() -> [Pubkey; 8] {
@@ -125,7 +91,7 @@ pub fn global_account_data() -> Vec<u8> {
     let mut d = disc::GLOBAL.to_vec();
     d.push(1); // initialized
     d.extend(derived_key("authority", 0).as_ref());
-    d.extend(NORMAL_FEE_RECIPIENTS[0].as_ref());
+    d.extend(FEE_RECIPIENTS[0].as_ref());
     for v in [
         1_073_000_000_000_000u64,
         30_000_000_000,
@@ -213,7 +179,7 @@ pub fn install(accounts: &mut HashMap<Pubkey, Account>) {
             ids::PUMP_PROGRAM,
         ),
     );
-    for k in NORMAL_FEE_RECIPIENTS
+    for k in FEE_RECIPIENTS
         .into_iter()
         .chain(RESERVED_FEE_RECIPIENTS)
         .chain(BUYBACK_FEE_RECIPIENTS)
@@ -293,7 +259,7 @@ mod tests {
             s(&g.buyback_fee_recipients.unwrap())[2],
             "GXPFM2caqTtQYC2cJ5yJRi9VDkpsYZXzYdwYpGnLmtDL"
         );
-        assert_eq!(normal, NORMAL_FEE_RECIPIENTS);
+        assert_eq!(normal, FEE_RECIPIENTS);
         assert_eq!(reserved, RESERVED_FEE_RECIPIENTS);
         assert_eq!(g.buyback_fee_recipients.unwrap(), BUYBACK_FEE_RECIPIENTS);
         // The three sets are disjoint, and every entry is a real wallet at genesis.

@@ -57,7 +57,7 @@ pub(super) fn request_airdrop(cluster: &Arc<Cluster>, params: &[Value]) -> Resul
         .and_then(Value::as_str);
     let landed = match mint {
         None => cluster.airdrop(&key, lamports),
-        Some(m) if m == crate::ledger::genesis::USDC_MINT.to_string() => {
+        Some(m) if m == kestrel_pump::ids::USDC_MINT.to_string() => {
             cluster.airdrop_usdc(&key, lamports)
         }
         Some(m) => {
