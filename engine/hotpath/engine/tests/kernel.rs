@@ -39,6 +39,14 @@ fn kernel(t: TestKernel) -> (Kernel<TestClock>, TestClock) {
     (t.build(clock.clone()), clock)
 }
 
+/// One exit rule: sell everything 30 % below entry.
+fn stop_loss_only() -> ExitRules {
+    ExitRules {
+        stop_loss: Some(Bps(3_000)),
+        ..ExitRules::default()
+    }
+}
+
 fn with_exits(exits: ExitRules) -> (Kernel<TestClock>, TestClock) {
     kernel(TestKernel {
         exits,
@@ -328,10 +336,7 @@ fn alerts(heard: &crossbeam_channel::Receiver<EngineEvent>) -> Vec<String> {
 #[test]
 fn a_failed_sell_is_tried_again_from_the_next_mark_after_its_pause_a_little_wider() {
     let (mut k, clock) = kernel(TestKernel {
-        exits: ExitRules {
-            stop_loss: Some(Bps(3_000)),
-            ..ExitRules::default()
-        },
+        exits: stop_loss_only(),
         limits: Limits {
             max_slippage: Bps(5_000),
             ..Limits::test_default()
@@ -356,10 +361,7 @@ fn a_failed_sell_is_tried_again_from_the_next_mark_after_its_pause_a_little_wide
 #[test]
 fn a_sell_failing_on_chain_stops_after_five_tries_tells_the_operator_once_and_counts_the_fees() {
     let t = TestKernel {
-        exits: ExitRules {
-            stop_loss: Some(Bps(3_000)),
-            ..ExitRules::default()
-        },
+        exits: stop_loss_only(),
         ..TestKernel::test_default()
     };
     let metrics = t.metrics.clone();
@@ -408,17 +410,12 @@ fn a_sell_failing_on_chain_stops_after_five_tries_tells_the_operator_once_and_co
 
 #[test]
 fn the_operators_sell_goes_even_when_the_kernel_holds() {
-    let (mut k, clock) = with_exits(ExitRules {
-        stop_loss: Some(Bps(3_000)),
-        ..ExitRules::default()
-    });
+    let (mut k, clock) = with_exits(stop_loss_only());
     let m = hold(&mut k, 1);
     let mut o = price(&mut k, m, 60, 1).expect("stop-loss");
     for _ in 0..5 {
         k.on_report(failed_6003(&o));
         clock.advance(Duration::from_secs(60));
-        let mut out = Vec::new();
-        k.on_timer(&mut out);
         match price(&mut k, m, 60, 1) {
             Some(next) => o = next,
             None => break,
@@ -431,10 +428,7 @@ fn the_operators_sell_goes_even_when_the_kernel_holds() {
 #[test]
 fn each_exit_is_announced_once_however_many_tries_it_takes() {
     let t = TestKernel {
-        exits: ExitRules {
-            stop_loss: Some(Bps(3_000)),
-            ..ExitRules::default()
-        },
+        exits: stop_loss_only(),
         ..TestKernel::test_default()
     };
     let (events, heard) = crossbeam_channel::unbounded();
@@ -497,10 +491,7 @@ fn a_sell_pays_the_vault_of_the_creator_the_curve_names_now() {
 
 #[test]
 fn the_stop_loss_sells_everything_once_the_price_is_that_far_below_entry() {
-    let (mut k, _) = with_exits(ExitRules {
-        stop_loss: Some(Bps(3_000)),
-        ..ExitRules::default()
-    });
+    let (mut k, _) = with_exits(stop_loss_only());
     let m = hold(&mut k, 1);
     assert!(price(&mut k, m, 75, 1).is_none());
     let o = price(&mut k, m, 70, 1).expect("stop-loss at -30 %");
@@ -685,10 +676,7 @@ fn a_sell_command_sells_its_share_and_never_overlaps_a_sell_in_flight() {
 
 #[test]
 fn restore_puts_back_positions_orders_in_flight_the_state_and_numbering() {
-    let (mut k, clock) = with_exits(ExitRules {
-        stop_loss: Some(Bps(3_000)),
-        ..ExitRules::default()
-    });
+    let (mut k, clock) = with_exits(stop_loss_only());
     let now = clock.now().0;
     let open = PositionRecord {
         mint: mint(1),
