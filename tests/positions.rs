@@ -55,9 +55,9 @@ fn ratio(h: &Harness, engine: &Engine, mint: &Pubkey) -> u64 {
     let (vs, vt, real) = h.curve(mint);
     price_ratio_bps(
         &Mark {
-            virtual_sol: Lamports(vs),
+            virtual_quote: kestrel_units::QuoteAmount(vs),
             virtual_token: TokenAmount(vt),
-            real_sol: Lamports(real),
+            real_quote: kestrel_units::QuoteAmount(real),
         },
         &Holding {
             tokens: p.tokens,
@@ -355,6 +355,7 @@ fn reentry_buys_back_on_momentum_and_stops_at_its_cap() {
         max_watched: 16,
         slippage: Bps(2_000),
         cu_price_micro_lamports: 10_000,
+        prices: kestrel_model::QuotePrices::SOL_ONLY,
     };
     let engine = Engine::start(setup).unwrap();
     wait_for("the feed", Duration::from_secs(10), || {

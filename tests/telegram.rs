@@ -198,7 +198,8 @@ fn world() -> World {
         engine.feeds.iter().all(|f| f.connected.load(Relaxed))
     });
     let rpc = JsonRpc::new(reqwest::Client::new(), h.server.rpc_url(), "sim".into());
-    let bridge = EngineBridge::new(engine.handle(), rpc).unwrap();
+    let bridge =
+        EngineBridge::new(engine.handle(), rpc, kestrel_model::QuotePrices::SOL_ONLY).unwrap();
     let spec = PluginSpec {
         name: "telegram".into(),
         source: PluginSource::Bytes(kestrel_plugin_bundle::TELEGRAM),
@@ -222,7 +223,7 @@ fn world() -> World {
     };
     let host = Arc::new(PluginHost::start(vec![spec], Arc::new(bridge)).unwrap());
     let fwd = host.clone();
-    std::thread::spawn(move || forward_events(rx, fwd));
+    std::thread::spawn(move || forward_events(rx, fwd, kestrel_model::QuotePrices::SOL_ONLY));
     World {
         h,
         engine,

@@ -25,7 +25,7 @@ fn launch(i: u64) -> Launch<'static> {
         creator: Pubkey::new_from_array([(i % 7) as u8; 32]),
         name: "Hawk Tuah Official",
         symbol: "HAWK",
-        creator_buy: Some(Lamports(500_000_000)),
+        creator_buy: Some(kestrel_units::QuoteAmount(500_000_000)),
         seen_at: Timestamp(i * 1_000_000_000),
         ..Launch::test_default()
     }
@@ -40,7 +40,10 @@ fn decide(c: &mut Criterion) {
             .collect(),
         mayhem: FlagRule::Forbid,
         max_market_cap: Some(Lamports(100_000_000_000)),
-        buy_size: Lamports(100_000_000),
+        buy_size: kestrel_model::PerQuote {
+            sol: kestrel_units::QuoteAmount(100_000_000),
+            usdc: kestrel_units::QuoteAmount::ZERO,
+        },
         cu_price_micro_lamports: 100_000,
         ..SniperConfig::test_default()
     };
@@ -93,7 +96,7 @@ fn decide(c: &mut Criterion) {
                 && !symbol.contains("xxx")
                 && !denied_creators.contains(&l.creator)
                 && !l.is_mayhem_mode
-                && (l.virtual_sol_reserves.0 as f64 * l.token_total_supply.0 as f64
+                && (l.virtual_quote_reserves.0 as f64 * l.token_total_supply.0 as f64
                     / l.virtual_token_reserves.0 as f64)
                     < 100e9;
             black_box(ok)

@@ -112,7 +112,10 @@ fn kernel() -> Kernel<SystemClock> {
     TestKernel {
         sniper: SniperConfig {
             mayhem: FlagRule::Forbid,
-            buy_size: BUY,
+            buy_size: kestrel_model::PerQuote {
+                sol: kestrel_units::QuoteAmount::from(BUY),
+                usdc: kestrel_units::QuoteAmount::ZERO,
+            },
             cu_price_micro_lamports: 100_000,
             ..SniperConfig::test_default()
         },
@@ -145,6 +148,7 @@ fn hot_path(c: &mut Criterion) {
                 uva,
                 MintInfo {
                     mint,
+                    quote: kestrel_model::Quote::Sol,
                     // The CreateEvent names the curve; nothing to derive.
                     bonding_curve: Pubkey::new_from_array(bytes(n ^ u64::MAX)),
                     creator,

@@ -27,7 +27,7 @@ use kestrel_store::{
 use kestrel_testkit::TestDefault;
 use kestrel_testkit::frames::{launch_and_trade, stamped};
 use kestrel_testkit::kernel::TestKernel;
-use kestrel_units::{Lamports, TokenAmount};
+use kestrel_units::{Lamports, QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
 
 fn fixture() -> (LaunchEvent, CurveTrade) {
@@ -45,9 +45,9 @@ fn kernel() -> Kernel<SystemClock> {
 fn reserves(t: &CurveTrade) -> Reserves {
     Reserves {
         virtual_token: t.virtual_token_reserves,
-        virtual_sol: t.virtual_sol_reserves,
+        virtual_quote: t.virtual_quote_reserves,
         real_token: t.real_token_reserves,
-        real_sol: t.real_sol_reserves,
+        real_quote: t.real_quote_reserves,
     }
 }
 
@@ -64,8 +64,9 @@ fn exits(c: &mut Criterion) {
         mint: launch.mint,
         is_buy: true,
         tokens: TokenAmount(300_000_000_000),
-        sol: Lamports(9_800_000),
-        fees: Lamports(122_500),
+        quote: kestrel_model::Quote::Sol,
+        quote_amount: QuoteAmount(9_800_000),
+        fees: QuoteAmount(122_500),
         network_fee: Lamports(5_000),
         wallet_delta: -9_927_500,
         reserves_after: reserves(&trade),
@@ -81,7 +82,8 @@ fn exits(c: &mut Criterion) {
             t.user = other;
             // The fill's slot: each trade moves the mark, as a live one would.
             t.slot = 1;
-            t.virtual_sol_reserves = Lamports(trade.virtual_sol_reserves.0 + (i % 8) * 10_000_000);
+            t.virtual_quote_reserves =
+                QuoteAmount(trade.virtual_quote_reserves.0 + (i % 8) * 10_000_000);
             stamped(FeedEvent::Trade(t))
         })
         .collect();
@@ -113,16 +115,16 @@ fn exits(c: &mut Criterion) {
     let mut tracker = ExitTracker::default();
     let holding = Holding {
         tokens: TokenAmount(300_000_000_000),
-        cost: Lamports(9_922_500),
+        cost: QuoteAmount(9_922_500),
         held_for: Duration::from_secs(5),
     };
     g.bench_function("rules", |b| {
         b.iter(|| {
             i = (i + 1) % 8;
             let mark = Mark {
-                virtual_sol: Lamports(31_000_000_000 + i as u64 * 10_000_000),
+                virtual_quote: QuoteAmount(31_000_000_000 + i as u64 * 10_000_000),
                 virtual_token: TokenAmount(1_040_000_000_000_000),
-                real_sol: Lamports(1_000_000_000),
+                real_quote: QuoteAmount(1_000_000_000),
             };
             black_box(tracker.evaluate(&r, &mark, &holding, false))
         })
@@ -139,6 +141,7 @@ fn fill_record(n: u64) -> Record {
             mint,
             side: TradeSide::Buy,
             tokens: 300_000_000_000,
+            quote: kestrel_model::Quote::Sol,
             sol_lamports: 9_800_000,
             fee_lamports: 122_500,
             network_fee: 5_000,
@@ -153,6 +156,8 @@ fn fill_record(n: u64) -> Record {
             bonding_curve: mint,
             token_2022: false,
             is_cashback: false,
+            is_mayhem: false,
+            quote: kestrel_model::Quote::Sol,
             tokens: 300_000_000_000,
             cost: 9_922_500,
             realized: 0,
@@ -250,6 +255,8 @@ fn journal(c: &mut Criterion) {
         bonding_curve: Pubkey::new_unique(),
         token_2022: false,
         is_cashback: false,
+        is_mayhem: false,
+        quote: kestrel_model::Quote::Sol,
         side: TradeSide::Buy,
         spend_lamports: 10_000_000,
         tokens: 0,

@@ -113,7 +113,10 @@ impl Harness {
             wallet,
             sniper: SniperConfig {
                 mayhem: FlagRule::Forbid,
-                buy_size: Lamports(BUY),
+                buy_size: kestrel_model::PerQuote {
+                    sol: kestrel_units::QuoteAmount(BUY),
+                    usdc: kestrel_units::QuoteAmount::ZERO,
+                },
                 slippage: Bps(1_500),
                 cu_price_micro_lamports: 10_000,
                 ..SniperConfig::test_default()

@@ -3,16 +3,24 @@
 
 use kestrel_guardian::Limits;
 use kestrel_guardian::exits::{ExitRules, TakeProfit, Trailing};
-use kestrel_model::{Launch, Quote, Timestamp, TokenProgram};
+use kestrel_model::{Launch, PerQuote, Quote, QuotePrices, Timestamp, TokenProgram};
 use kestrel_pump::curve::FeeRates;
 use kestrel_sniper::{FlagRule, SniperConfig};
-use kestrel_units::{Bps, Lamports, TokenAmount};
+use kestrel_units::{Bps, Lamports, QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
 
 use crate::TestDefault;
 
 /// What a test buys by default: 0.01 SOL.
 pub const TEST_BUY: Lamports = Lamports(10_000_000);
+
+/// What a test buys a USDC coin for by default: 1.5 USDC, 0.01 SOL at [`TEST_PRICES`].
+pub const TEST_BUY_USDC: QuoteAmount = QuoteAmount(1_500_000);
+
+/// The price tests count USDC at: 150 USDC per SOL.
+pub const TEST_PRICES: QuotePrices = QuotePrices {
+    usdc_per_sol: QuoteAmount(150_000_000),
+};
 
 impl TestDefault for SniperConfig {
     /// No filters; every launch is bought for [`TEST_BUY`] at 10 % slippage.
@@ -31,7 +39,11 @@ impl TestDefault for SniperConfig {
             creator_buy: None,
             max_market_cap: None,
             max_launches_per_minute: 0,
-            buy_size: TEST_BUY,
+            buy_size: PerQuote {
+                sol: QuoteAmount::from(TEST_BUY),
+                usdc: TEST_BUY_USDC,
+            },
+            prices: TEST_PRICES,
             slippage: Bps(1_000),
             cu_price_micro_lamports: 1_000,
         }
@@ -50,6 +62,7 @@ impl TestDefault for Limits {
             max_slippage: Bps(2_000),
             max_cu_price: 1_000_000,
             daily_loss_limit: None,
+            prices: TEST_PRICES,
         }
     }
 }
@@ -120,7 +133,7 @@ impl TestDefault for Launch<'static> {
             is_mayhem_mode: false,
             is_cashback: false,
             virtual_token_reserves: TokenAmount(1_073_000_000_000_000),
-            virtual_sol_reserves: Lamports(30_000_000_000),
+            virtual_quote_reserves: QuoteAmount(30_000_000_000),
             real_token_reserves: TokenAmount(793_100_000_000_000),
             token_total_supply: TokenAmount(1_000_000_000_000_000),
             creator_buy: None,

@@ -2,7 +2,8 @@
 //! wallet balance and no positions, no exposure, nothing held.
 
 use kestrel_guardian::Exposure;
-use kestrel_units::Lamports;
+use kestrel_model::Quote;
+use kestrel_units::{Lamports, QuoteAmount};
 use solana_pubkey::Pubkey;
 
 /// An empty book over a wallet of `0` lamports.
@@ -12,14 +13,17 @@ impl Exposure for EmptyBook {
     fn wallet_balance(&self) -> Lamports {
         self.0
     }
+    fn quote_balance(&self, _: Quote) -> Option<QuoteAmount> {
+        None
+    }
     fn open_positions(&self) -> u32 {
         0
     }
-    fn total_exposure(&self) -> Lamports {
-        Lamports::ZERO
+    fn total_exposure(&self, _: Quote) -> QuoteAmount {
+        QuoteAmount::ZERO
     }
-    fn creator_exposure(&self, _: &Pubkey) -> Lamports {
-        Lamports::ZERO
+    fn creator_exposure(&self, _: &Pubkey, _: Quote) -> QuoteAmount {
+        QuoteAmount::ZERO
     }
     fn holds(&self, _: &Pubkey) -> bool {
         false

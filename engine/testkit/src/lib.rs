@@ -19,7 +19,7 @@ pub mod frames;
 #[cfg(feature = "kernel")]
 pub mod kernel;
 
-pub use defaults::TEST_BUY;
+pub use defaults::{TEST_BUY, TEST_BUY_USDC, TEST_PRICES};
 
 /// A value that suits most tests: permissive filters, limits that do not get in the way,
 /// amounts small enough that a funded test wallet never runs dry.

@@ -2,8 +2,12 @@
 //! the engine's commands (validated, then queued to the strategy thread, where the guardian
 //! judges them like any order) and read-only views; [`forward_events`] hands the engine's
 //! fills, exits, state changes and alerts to the plugins that subscribed.
+//!
+//! The v0.1.0 interface counts everything in lamports. A coin quoted in USDC is shown to it
+//! in SOL at the operator's stated price (`[quotes] usdc_per_sol`), and a SOL amount a plugin
+//! asks to buy it for is converted at the same price.
 
-use kestrel_model::TokenProgram;
+use kestrel_model::{Quote, QuotePrices, TokenProgram};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
@@ -18,22 +22,36 @@ use kestrel_plugin_host::PluginHost;
 use kestrel_plugin_host::bindings::{CommandError, EngineStatus, Event, Fill, PnlReport, Position};
 use kestrel_pump::curve::Reserves;
 use kestrel_pump::pda;
-use kestrel_units::Lamports;
+use kestrel_units::{Lamports, QuoteAmount};
 use solana_pubkey::Pubkey;
 
 pub struct EngineBridge {
     engine: EngineHandle,
     rpc: JsonRpc,
+    /// What a USDC amount is in SOL, for the lamport-denominated v0.1 views.
+    prices: QuotePrices,
     /// For the RPC reads a buy needs (plugins call from their own threads).
     io: tokio::runtime::Runtime,
 }
 
 impl EngineBridge {
-    pub fn new(engine: EngineHandle, rpc: JsonRpc) -> std::io::Result<Self> {
+    pub fn new(engine: EngineHandle, rpc: JsonRpc, prices: QuotePrices) -> std::io::Result<Self> {
         let io = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        Ok(Self { engine, rpc, io })
+        Ok(Self {
+            engine,
+            rpc,
+            prices,
+            io,
+        })
+    }
+
+    /// `amount` of `quote` in lamports at the stated price (0: not priced).
+    fn lamports(&self, quote: Quote, amount: u64) -> u64 {
+        self.prices
+            .lamports(quote, QuoteAmount(amount))
+            .map_or(0, |l| l.0)
     }
 
     fn send(&self, c: Command, done: String) -> Result<String, CommandError> {
@@ -63,7 +81,8 @@ fn value(tokens: u64, mark: &Reserves) -> u64 {
     if mark.virtual_token.0 == 0 {
         return 0;
     }
-    let v = u128::from(tokens) * u128::from(mark.virtual_sol.0) / u128::from(mark.virtual_token.0);
+    let v =
+        u128::from(tokens) * u128::from(mark.virtual_quote.0) / u128::from(mark.virtual_token.0);
     u64::try_from(v).unwrap_or(u64::MAX)
 }
 
@@ -93,8 +112,17 @@ impl EngineApi for EngineBridge {
                 "the coin's curve names no creator".into(),
             ));
         };
+        let quote = Quote::of_mint(c.quote_mint);
+        // A SOL amount for a coin in another quote, at the stated price.
+        let Some(spend) = self.prices.in_quote(quote, Lamports(lamports)) else {
+            return Err(CommandError::Refused(format!(
+                "{mint} is quoted in {} and no SOL price is configured for it ([quotes])",
+                quote.symbol()
+            )));
+        };
         let info = MintInfo {
             mint,
+            quote,
             bonding_curve: curve_key,
             creator,
             token_program,
@@ -103,9 +131,9 @@ impl EngineApi for EngineBridge {
         };
         let reserves = Reserves {
             virtual_token: c.virtual_token_reserves,
-            virtual_sol: Lamports(c.virtual_quote_reserves),
+            virtual_quote: QuoteAmount(c.virtual_quote_reserves),
             real_token: c.real_token_reserves,
-            real_sol: Lamports(c.real_quote_reserves),
+            real_quote: QuoteAmount(c.real_quote_reserves),
         };
         let how = if c.complete {
             " (off the curve, through Jupiter)"
@@ -117,9 +145,16 @@ impl EngineApi for EngineBridge {
                 info,
                 reserves,
                 complete: c.complete,
-                spend: Lamports(lamports),
+                spend,
             },
-            format!("buy of {} SOL of {mint} queued{how}", sol(lamports)),
+            match quote {
+                Quote::Sol => format!("buy of {} SOL of {mint} queued{how}", sol(lamports)),
+                _ => format!(
+                    "buy of {} ({} SOL at the configured price) of {mint} queued{how}",
+                    quote.show(spend),
+                    sol(lamports)
+                ),
+            },
         )
     }
 
@@ -159,8 +194,8 @@ impl EngineApi for EngineBridge {
             .map(|p| Position {
                 mint: p.mint.to_string(),
                 tokens: p.tokens.0,
-                cost_lamports: p.cost.0,
-                value_lamports: value(p.tokens.0, &p.mark),
+                cost_lamports: self.lamports(p.quote, p.cost.0),
+                value_lamports: self.lamports(p.quote, value(p.tokens.0, &p.mark)),
                 graduated: p.complete,
                 selling: p.selling,
             })
@@ -172,10 +207,19 @@ impl EngineApi for EngineBridge {
     fn pnl(&self) -> PnlReport {
         let m = &self.engine.metrics;
         PnlReport {
-            realized_lamports: m.realized_pnl_lamports.load(Relaxed),
-            unrealized_lamports: m.unrealized_pnl_lamports.load(Relaxed),
+            realized_lamports: m.realized_pnl_lamports.load(Relaxed).saturating_add(
+                self.prices
+                    .lamports_signed(Quote::Usdc, m.realized_pnl_usdc_units.load(Relaxed)),
+            ),
+            unrealized_lamports: m.unrealized_pnl_lamports.load(Relaxed).saturating_add(
+                self.prices
+                    .lamports_signed(Quote::Usdc, m.unrealized_pnl_usdc_units.load(Relaxed)),
+            ),
             open_positions: u32::try_from(m.open_positions.load(Relaxed)).unwrap_or(u32::MAX),
-            exposure_lamports: m.exposure_lamports.load(Relaxed),
+            exposure_lamports: m
+                .exposure_lamports
+                .load(Relaxed)
+                .saturating_add(self.lamports(Quote::Usdc, m.exposure_usdc_units.load(Relaxed))),
             wallet_lamports: m.wallet_lamports.load(Relaxed),
         }
     }
@@ -198,14 +242,14 @@ impl EngineApi for EngineBridge {
     }
 }
 
-/// The plugin-facing form of an engine event.
-pub fn event(e: &EngineEvent) -> Event {
+/// The plugin-facing form of an engine event (a USDC fill in SOL at `prices`).
+pub fn event(e: &EngineEvent, prices: QuotePrices) -> Event {
     match e {
         EngineEvent::Fill(f) => Event::Fill(Fill {
             mint: f.mint.to_string(),
             is_buy: f.is_buy,
             tokens: f.tokens.0,
-            sol_lamports: f.sol.0,
+            sol_lamports: prices.lamports(f.quote, f.quote_amount).map_or(0, |l| l.0),
             why: f.why.name().into(),
             signature: f.signature.as_str().to_owned(),
         }),
@@ -217,9 +261,13 @@ pub fn event(e: &EngineEvent) -> Event {
 
 /// Hands engine events to the plugins until the engine's side closes. Run on its own
 /// thread.
-pub fn forward_events(events: crossbeam_channel::Receiver<EngineEvent>, host: Arc<PluginHost>) {
+pub fn forward_events(
+    events: crossbeam_channel::Receiver<EngineEvent>,
+    host: Arc<PluginHost>,
+    prices: QuotePrices,
+) {
     while let Ok(e) = events.recv() {
-        host.publish(&event(&e));
+        host.publish(&event(&e, prices));
     }
 }
 
@@ -232,9 +280,9 @@ mod tests {
     fn value_is_tokens_at_the_spot_price() {
         let mark = Reserves {
             virtual_token: TokenAmount(1_000),
-            virtual_sol: Lamports(30),
+            virtual_quote: QuoteAmount(30),
             real_token: TokenAmount(0),
-            real_sol: Lamports(0),
+            real_quote: QuoteAmount(0),
         };
         assert_eq!(value(100, &mark), 3);
         let empty = Reserves {

@@ -1,13 +1,13 @@
 //! Exits: the rules that close a held position, evaluated on every trade or account update of
 //! its mint (and on the clock, for the hold time). Pure logic over integers: the price is the
-//! curve's spot price `virtual_sol / virtual_token`, compared with the position's average
+//! curve's spot price `virtual_quote / virtual_token`, compared with the position's average
 //! entry price `cost / tokens` (fees included, so +0 % means "sold at spot, we get back what we
 //! paid per token") by cross-multiplication in u128, never through floats.
 
 use std::fmt;
 use std::time::Duration;
 
-use kestrel_units::{Bps, Lamports, TokenAmount};
+use kestrel_units::{Bps, QuoteAmount, TokenAmount};
 use strum::{
     EnumCount, EnumDiscriminants, EnumIter, EnumString, IntoEnumIterator, IntoStaticStr,
     VariantArray,
@@ -42,7 +42,7 @@ pub struct ExitRules {
     pub max_hold: Option<Duration>,
     /// Sell everything when the coin's creator sells any of theirs.
     pub creator_sells: bool,
-    /// Sell everything once the SOL in the curve has fallen this far below its peak since entry.
+    /// Sell everything once the quote in the curve has fallen this far below its peak since entry.
     pub liquidity_drain: Option<Bps>,
 }
 
@@ -176,10 +176,10 @@ pub struct Exit {
 /// The curve as last seen, for the mark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mark {
-    pub virtual_sol: Lamports,
+    pub virtual_quote: QuoteAmount,
     pub virtual_token: TokenAmount,
-    /// SOL actually in the curve (what sellers are paid from).
-    pub real_sol: Lamports,
+    /// Quote actually in the curve (what sellers are paid from).
+    pub real_quote: QuoteAmount,
 }
 
 /// What a position holds, for the rules.
@@ -187,7 +187,7 @@ pub struct Mark {
 pub struct Holding {
     pub tokens: TokenAmount,
     /// What those tokens cost, fees included.
-    pub cost: Lamports,
+    pub cost: QuoteAmount,
     pub held_for: Duration,
 }
 
@@ -195,7 +195,7 @@ pub struct Holding {
 /// `None` when either side is zero (nothing held, or an empty curve).
 pub fn price_ratio_bps(mark: &Mark, holding: &Holding) -> Option<u64> {
     // (vs / vt) / (cost / tokens) = vs·tokens / (vt·cost)
-    let num = u128::from(mark.virtual_sol.0) * u128::from(holding.tokens.0) * WHOLE;
+    let num = u128::from(mark.virtual_quote.0) * u128::from(holding.tokens.0) * WHOLE;
     let den = u128::from(mark.virtual_token.0) * u128::from(holding.cost.0);
     if den == 0 || holding.tokens.0 == 0 {
         return None;
@@ -203,14 +203,14 @@ pub fn price_ratio_bps(mark: &Mark, holding: &Holding) -> Option<u64> {
     Some(u64::try_from(num / den).unwrap_or(u64::MAX))
 }
 
-/// Per-position memory of the rules: the peak price and curve SOL since entry, and which
+/// Per-position memory of the rules: the peak price and curve quote since entry, and which
 /// take-profit levels have sold. Fixed size: tracking allocates nothing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ExitTracker {
     /// Highest price ratio seen (bps of entry).
     pub peak_ratio: u64,
-    /// Most SOL seen in the curve.
-    pub peak_real_sol: Lamports,
+    /// Most quote seen in the curve.
+    pub peak_real_quote: QuoteAmount,
     /// Bit `i` set: take-profit level `i` has filled.
     pub levels_done: u8,
     /// A sell for this level is in flight (its bit is set when it fills).
@@ -231,7 +231,7 @@ impl ExitTracker {
         if let Some(r) = ratio {
             self.peak_ratio = self.peak_ratio.max(r);
         }
-        self.peak_real_sol = self.peak_real_sol.max(mark.real_sol);
+        self.peak_real_quote = self.peak_real_quote.max(mark.real_quote);
         let all = |reason| {
             Some(Exit {
                 reason,
@@ -242,9 +242,9 @@ impl ExitTracker {
             return all(ExitReason::CreatorSold);
         }
         if let Some(drain) = rules.liquidity_drain {
-            // real_sol ≤ peak × (1 − drain)
-            let floor = u128::from(self.peak_real_sol.0) * (WHOLE - u128::from(drain.0)) / WHOLE;
-            if self.peak_real_sol.0 > 0 && u128::from(mark.real_sol.0) <= floor {
+            // real_quote ≤ peak × (1 − drain)
+            let floor = u128::from(self.peak_real_quote.0) * (WHOLE - u128::from(drain.0)) / WHOLE;
+            if self.peak_real_quote.0 > 0 && u128::from(mark.real_quote.0) <= floor {
                 return all(ExitReason::LiquidityDrained);
             }
         }
@@ -317,16 +317,16 @@ mod tests {
     fn mark(num: u64, den: u64) -> Mark {
         // holding: 1_000 tokens for 1_000 lamports → entry 1 lamport/token.
         Mark {
-            virtual_sol: Lamports(num * 1_000_000),
+            virtual_quote: QuoteAmount(num * 1_000_000),
             virtual_token: TokenAmount(den * 1_000_000),
-            real_sol: Lamports(10 * SOL),
+            real_quote: QuoteAmount(10 * SOL),
         }
     }
 
     fn holding() -> Holding {
         Holding {
             tokens: TokenAmount(1_000),
-            cost: Lamports(1_000),
+            cost: QuoteAmount(1_000),
             held_for: Duration::from_secs(1),
         }
     }
@@ -478,9 +478,9 @@ mod tests {
         );
         // Peak 10 SOL in the curve; 5 SOL is a 50 % drain.
         let mut drained = mark(1, 1);
-        drained.real_sol = Lamports(5 * SOL + 1);
+        drained.real_quote = QuoteAmount(5 * SOL + 1);
         assert_eq!(t.evaluate(&r, &drained, &holding(), false), None);
-        drained.real_sol = Lamports(5 * SOL);
+        drained.real_quote = QuoteAmount(5 * SOL);
         assert_eq!(
             t.evaluate(&r, &drained, &holding(), false).unwrap().reason,
             ExitReason::LiquidityDrained

@@ -8,8 +8,8 @@ pub mod route;
 
 use std::fmt;
 
-use kestrel_model::{Intent, Side, Timestamp};
-use kestrel_units::{Bps, Lamports};
+use kestrel_model::{Intent, PerQuote, Quote, QuotePrices, Side, Timestamp};
+use kestrel_units::{Bps, Lamports, QuoteAmount};
 use solana_pubkey::Pubkey;
 use strum::{EnumCount, EnumDiscriminants, EnumString, IntoStaticStr, VariantArray};
 
@@ -27,7 +27,8 @@ pub enum TradingState {
     Halted,
 }
 
-/// The limits, from config.
+/// The limits, from config. They are set in SOL; a buy in another quote counts at
+/// `prices` (the operator's configured price, not a feed).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
     pub max_sol_per_trade: Lamports,
@@ -41,6 +42,8 @@ pub struct Limits {
     pub max_cu_price: u64,
     /// Realized losses in one UTC day that halt new entries (`None`: no limit).
     pub daily_loss_limit: Option<Lamports>,
+    /// What other quotes count as in SOL, for these limits.
+    pub prices: QuotePrices,
 }
 
 const DAY_NANOS: u64 = 86_400 * 1_000_000_000;
@@ -62,11 +65,14 @@ impl TradingState {
 
 /// What the guardian needs to know of the book (positions held by the strategy thread).
 pub trait Exposure {
+    /// The wallet's SOL.
     fn wallet_balance(&self) -> Lamports;
+    /// The wallet's holding of a quote other than SOL, when it is known.
+    fn quote_balance(&self, quote: Quote) -> Option<QuoteAmount>;
     fn open_positions(&self) -> u32;
-    /// SOL at cost in open positions.
-    fn total_exposure(&self) -> Lamports;
-    fn creator_exposure(&self, creator: &Pubkey) -> Lamports;
+    /// `quote` at cost in open positions priced in it.
+    fn total_exposure(&self, quote: Quote) -> QuoteAmount;
+    fn creator_exposure(&self, creator: &Pubkey, quote: Quote) -> QuoteAmount;
     fn holds(&self, mint: &Pubkey) -> bool;
 }
 
@@ -114,6 +120,17 @@ pub enum Reason {
     BlacklistedCreator,
     AlreadyHeld,
     NothingToSell,
+    /// A buy in a quote with no configured SOL price (`[quotes]`): its size cannot be held to
+    /// the limits.
+    UnpricedQuote {
+        quote: Quote,
+    },
+    /// A buy in a quote other than SOL larger than the wallet holds of it.
+    QuoteBalance {
+        quote: Quote,
+        spend: QuoteAmount,
+        holds: QuoteAmount,
+    },
 }
 
 impl Reason {
@@ -164,6 +181,21 @@ impl fmt::Display for Reason {
             Self::BlacklistedCreator => f.write_str("creator is blacklisted"),
             Self::AlreadyHeld => f.write_str("a position in this mint is already open"),
             Self::NothingToSell => f.write_str("no position in this mint"),
+            Self::UnpricedQuote { quote } => write!(
+                f,
+                "no SOL price is configured for {} ([quotes]), so its size cannot be checked",
+                quote.symbol()
+            ),
+            Self::QuoteBalance {
+                quote,
+                spend,
+                holds,
+            } => write!(
+                f,
+                "spends {} but the wallet holds {}",
+                quote.show(*spend),
+                quote.show(*holds)
+            ),
         }
     }
 }
@@ -220,22 +252,34 @@ impl Guardian {
         }
     }
 
-    /// Books a realized result (a sell's PnL, trading fees in). Returns the new state if the
-    /// daily loss limit was reached just now: ACTIVE moves to HALTED (exits go on).
-    pub fn record_realized(&mut self, pnl: i64, now: Timestamp) -> Option<TradingState> {
+    /// Books a realized result (a sell's PnL in its quote's units, trading fees in; counted in
+    /// SOL at the configured price). Returns the new state if the daily loss limit was reached
+    /// just now: ACTIVE moves to HALTED (exits go on).
+    pub fn record_realized(
+        &mut self,
+        quote: Quote,
+        pnl: i64,
+        now: Timestamp,
+    ) -> Option<TradingState> {
         let today = day_of(now);
         if today != self.day {
             self.day = today;
             self.day_realized = 0;
         }
+        let pnl = self.limits.prices.lamports_signed(quote, pnl);
         self.day_realized = self.day_realized.saturating_add(pnl);
         self.check_daily_loss()
     }
 
-    /// Today's realized PnL as the journal had it (after a restart).
-    pub fn restore_day(&mut self, day: u64, realized: i64) -> Option<TradingState> {
+    /// Today's realized PnL per quote as the journal had it (after a restart), counted in
+    /// SOL at the configured prices.
+    pub fn restore_day(&mut self, day: u64, realized: PerQuote<i64>) -> Option<TradingState> {
         self.day = day;
-        self.day_realized = realized;
+        let prices = self.limits.prices;
+        self.day_realized = realized
+            .iter()
+            .map(|(q, v)| prices.lamports_signed(q, *v))
+            .fold(0i64, i64::saturating_add);
         self.check_daily_loss()
     }
 
@@ -320,8 +364,9 @@ impl Guardian {
             Side::Sell { .. } => {
                 return (!book.holds(&intent.mint)).then_some(Reason::NothingToSell);
             }
-            Side::Buy { spend } => spend,
+            Side::Buy { quote, spend } => (quote, spend),
         };
+        let (quote, spend_units) = spend;
         match self.state {
             TradingState::Active => {}
             TradingState::Reducing => return Some(Reason::Reducing),
@@ -340,6 +385,9 @@ impl Guardian {
         if book.holds(&intent.mint) {
             return Some(Reason::AlreadyHeld);
         }
+        let Some(spend) = l.prices.lamports(quote, spend_units) else {
+            return Some(Reason::UnpricedQuote { quote });
+        };
         if spend > l.max_sol_per_trade {
             return Some(Reason::TradeTooLarge {
                 spend,
@@ -352,8 +400,8 @@ impl Guardian {
                 max: l.max_open_positions,
             });
         }
-        let total = book
-            .total_exposure()
+        let total = self
+            .in_sol(|q| book.total_exposure(q))
             .checked_add(spend)
             .unwrap_or(Lamports(u64::MAX));
         if total > l.max_total_exposure {
@@ -362,8 +410,8 @@ impl Guardian {
                 max: l.max_total_exposure,
             });
         }
-        let creator = book
-            .creator_exposure(&intent.creator)
+        let creator = self
+            .in_sol(|q| book.creator_exposure(&intent.creator, q))
             .checked_add(spend)
             .unwrap_or(Lamports(u64::MAX));
         if creator > l.max_exposure_per_creator {
@@ -372,14 +420,40 @@ impl Guardian {
                 max: l.max_exposure_per_creator,
             });
         }
-        let left = book.wallet_balance().saturating_sub(spend);
+        // A SOL buy spends the wallet's SOL; any other quote spends its own token account
+        // and only network fees in SOL.
+        let left = match quote {
+            Quote::Sol => book.wallet_balance().saturating_sub(spend),
+            Quote::Usdc | Quote::Other(_) => book.wallet_balance(),
+        };
         if left < l.sol_reserve {
             return Some(Reason::Reserve {
                 would_leave: left,
                 reserve: l.sol_reserve,
             });
         }
+        if quote != Quote::Sol
+            && let Some(holds) = book.quote_balance(quote)
+            && holds < spend_units
+        {
+            return Some(Reason::QuoteBalance {
+                quote,
+                spend: spend_units,
+                holds,
+            });
+        }
         None
+    }
+
+    /// A per-quote figure of the book summed in SOL at the configured prices (a quote with no
+    /// price has no positions: its buys are refused).
+    fn in_sol(&self, per_quote: impl Fn(Quote) -> QuoteAmount) -> Lamports {
+        Quote::TRADED
+            .iter()
+            .filter_map(|&q| self.limits.prices.lamports(q, per_quote(q)))
+            .fold(Lamports::ZERO, |a, b| {
+                a.checked_add(b).unwrap_or(Lamports(u64::MAX))
+            })
     }
 }
 
@@ -394,8 +468,10 @@ mod tests {
 
     struct Book {
         balance: u64,
+        usdc: Option<u64>,
         open: u32,
         exposure: u64,
+        usdc_exposure: u64,
         creator: u64,
         held: Option<Pubkey>,
     }
@@ -404,14 +480,26 @@ mod tests {
         fn wallet_balance(&self) -> Lamports {
             Lamports(self.balance)
         }
+        fn quote_balance(&self, quote: Quote) -> Option<QuoteAmount> {
+            (quote == Quote::Usdc)
+                .then_some(self.usdc.map(QuoteAmount))
+                .flatten()
+        }
         fn open_positions(&self) -> u32 {
             self.open
         }
-        fn total_exposure(&self) -> Lamports {
-            Lamports(self.exposure)
+        fn total_exposure(&self, quote: Quote) -> QuoteAmount {
+            match quote {
+                Quote::Sol => QuoteAmount(self.exposure),
+                Quote::Usdc => QuoteAmount(self.usdc_exposure),
+                Quote::Other(_) => QuoteAmount::ZERO,
+            }
         }
-        fn creator_exposure(&self, _: &Pubkey) -> Lamports {
-            Lamports(self.creator)
+        fn creator_exposure(&self, _: &Pubkey, quote: Quote) -> QuoteAmount {
+            match quote {
+                Quote::Sol => QuoteAmount(self.creator),
+                Quote::Usdc | Quote::Other(_) => QuoteAmount::ZERO,
+            }
         }
         fn holds(&self, mint: &Pubkey) -> bool {
             self.held == Some(*mint)
@@ -428,14 +516,20 @@ mod tests {
             max_slippage: Bps(1_500),
             max_cu_price: 1_000_000,
             daily_loss_limit: Some(Lamports(SOL)),
+            // 100 USDC per SOL.
+            prices: QuotePrices {
+                usdc_per_sol: QuoteAmount(100_000_000),
+            },
         }
     }
 
     fn empty() -> Book {
         Book {
             balance: 10 * SOL,
+            usdc: None,
             open: 0,
             exposure: 0,
+            usdc_exposure: 0,
             creator: 0,
             held: None,
         }
@@ -446,7 +540,8 @@ mod tests {
             mint: Pubkey::new_from_array([1; 32]),
             creator: Pubkey::new_from_array([2; 32]),
             side: Side::Buy {
-                spend: Lamports(spend),
+                quote: Quote::Sol,
+                spend: QuoteAmount(spend),
             },
             max_slippage: Bps(1_000),
             cu_price_micro_lamports: 100_000,
@@ -462,7 +557,7 @@ mod tests {
     fn a_sound_buy_is_approved_and_keeps_its_intent() {
         let mut g = Guardian::new(limits(), vec![], vec![]);
         let a = g.check(buy(SOL / 10), &empty()).unwrap();
-        assert_eq!(a.intent().spend(), Lamports(SOL / 10));
+        assert_eq!(a.intent().spend(), QuoteAmount(SOL / 10));
         assert_eq!(g.approvals(), 1);
     }
 
@@ -542,6 +637,78 @@ mod tests {
         assert_eq!(g.approvals(), 0);
     }
 
+    /// A USDC buy of `units` base units.
+    fn buy_usdc(units: u64) -> Intent {
+        Intent {
+            side: Side::Buy {
+                quote: Quote::Usdc,
+                spend: QuoteAmount(units),
+            },
+            ..buy(0)
+        }
+    }
+
+    #[test]
+    fn a_usdc_buy_is_held_to_the_sol_limits_at_the_configured_price() {
+        let mut g = Guardian::new(limits(), vec![], vec![]);
+        // 100 USDC is 1 SOL at 100 USDC/SOL: at the per-trade cap, not over it.
+        assert!(g.check(buy_usdc(100_000_000), &empty()).is_ok());
+        assert_eq!(
+            refused(&mut g, buy_usdc(100_000_001), &empty()),
+            Reason::TradeTooLarge {
+                spend: Lamports(SOL + 10),
+                max: Lamports(SOL)
+            }
+        );
+        // USDC positions count toward total exposure beside SOL ones: 4.5 SOL + 0.6 SOL > 5.
+        let mixed = Book {
+            exposure: 4 * SOL,
+            usdc_exposure: 50_000_000,
+            ..empty()
+        };
+        assert!(matches!(
+            refused(&mut g, buy_usdc(60_000_000), &mixed),
+            Reason::TotalExposure { .. }
+        ));
+        // A USDC buy spends no SOL, so the SOL reserve only needs the wallet to stay above it.
+        let low_sol = Book {
+            balance: SOL / 2 + 1,
+            ..empty()
+        };
+        assert!(g.check(buy_usdc(50_000_000), &low_sol).is_ok());
+        // It cannot spend more USDC than the wallet holds, when that is known.
+        let poor = Book {
+            usdc: Some(10_000_000),
+            ..empty()
+        };
+        assert_eq!(
+            refused(&mut g, buy_usdc(20_000_000), &poor),
+            Reason::QuoteBalance {
+                quote: Quote::Usdc,
+                spend: QuoteAmount(20_000_000),
+                holds: QuoteAmount(10_000_000)
+            }
+        );
+        // Without a configured price a USDC buy cannot be sized, so it is refused.
+        let mut unpriced = Guardian::new(
+            Limits {
+                prices: QuotePrices::SOL_ONLY,
+                ..limits()
+            },
+            vec![],
+            vec![],
+        );
+        assert_eq!(
+            refused(&mut unpriced, buy_usdc(1), &empty()),
+            Reason::UnpricedQuote { quote: Quote::Usdc }
+        );
+        // A USDC loss counts toward the daily limit at the price: -100 USDC is -1 SOL.
+        assert_eq!(
+            g.record_realized(Quote::Usdc, -100_000_000, Timestamp(1)),
+            Some(TradingState::Halted)
+        );
+    }
+
     #[test]
     fn reducing_and_halted_allow_exits_only() {
         let mut g = Guardian::new(limits(), vec![], vec![]);
@@ -576,7 +743,10 @@ mod tests {
     #[test]
     fn reasons_have_stable_names_and_messages() {
         assert_eq!(Reason::Halted.name(), "halted");
-        assert_eq!(Reason::NothingToSell.index(), Reason::COUNT - 1);
+        assert_eq!(
+            Reason::UnpricedQuote { quote: Quote::Usdc }.to_string(),
+            "no SOL price is configured for USDC ([quotes]), so its size cannot be checked"
+        );
         let r = Reason::Reserve {
             would_leave: Lamports(SOL / 4),
             reserve: Lamports(SOL / 2),
@@ -606,6 +776,8 @@ mod tests {
                 "blacklisted_creator",
                 "already_held",
                 "nothing_to_sell",
+                "unpriced_quote",
+                "quote_balance",
             ]
         );
         assert_eq!(Reason::name_at(Reason::COUNT), "unknown");
@@ -626,23 +798,38 @@ mod tests {
     fn the_daily_loss_limit_halts_entries_and_resets_the_next_day() {
         let mut g = Guardian::new(limits(), vec![], vec![]);
         let day = 20_000 * DAY_NANOS;
-        assert_eq!(g.record_realized(-600_000_000, Timestamp(day)), None);
-        assert_eq!(g.record_realized(300_000_000, Timestamp(day + 1)), None);
+        assert_eq!(
+            g.record_realized(Quote::Sol, -600_000_000, Timestamp(day)),
+            None
+        );
+        assert_eq!(
+            g.record_realized(Quote::Sol, 300_000_000, Timestamp(day + 1)),
+            None
+        );
         // -0.3 SOL net so far; another -0.7 SOL reaches the 1 SOL limit.
         assert_eq!(
-            g.record_realized(-700_000_000, Timestamp(day + 2)),
+            g.record_realized(Quote::Sol, -700_000_000, Timestamp(day + 2)),
             Some(TradingState::Halted)
         );
         assert_eq!(g.state(), TradingState::Halted);
         assert_eq!(g.day_realized(), (20_000, -1_000_000_000));
         // A new day starts from zero; the halt stays until resumed.
-        assert_eq!(g.record_realized(-1, Timestamp(day + DAY_NANOS)), None);
+        assert_eq!(
+            g.record_realized(Quote::Sol, -1, Timestamp(day + DAY_NANOS)),
+            None
+        );
         assert_eq!(g.day_realized(), (20_001, -1));
         assert_eq!(g.state(), TradingState::Halted);
         // A restart that finds today's losses over the limit halts again.
         g.set_state(TradingState::Active);
         assert_eq!(
-            g.restore_day(20_001, -2 * SOL as i64),
+            g.restore_day(
+                20_001,
+                PerQuote {
+                    sol: -(SOL as i64),
+                    usdc: -100_000_000
+                }
+            ),
             Some(TradingState::Halted)
         );
     }

@@ -2,7 +2,9 @@
 //! confirms: the price breaks above a reference (the high while held, or the exit price) by
 //! a margin, and within a window the net buy volume and the number of distinct buyers clear
 //! their floors. A cooldown follows every exit, re-entries per mint are capped, and each
-//! re-entry is sized from the last by a factor. Every pass has a typed reason.
+//! re-entry is sized from the last by a factor. Every pass has a typed reason. Volumes and
+//! sizes are counted in the coin's own quote; the figures config sets in SOL are converted at
+//! the configured price (`QuotePrices`) for a coin in another quote.
 //!
 //! Pure logic over events: time comes in with each call; the per-mint memory is fixed-size,
 //! so watching a trade allocates nothing.
@@ -11,8 +13,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
-use kestrel_model::{Intent, Side, Timestamp};
-use kestrel_units::{Bps, Lamports, TokenAmount};
+use kestrel_model::{Intent, Quote, QuotePrices, Side, Timestamp};
+use kestrel_units::{Bps, Lamports, QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
 use strum::{EnumCount, EnumDiscriminants, IntoStaticStr, VariantArray};
 
@@ -20,19 +22,19 @@ const WHOLE: u128 = 10_000;
 /// Trades remembered per watched mint (the window's evidence).
 const RECENT: usize = 64;
 
-/// A spot price as the curve states it: `sol / token` (virtual reserves).
+/// A spot price as the curve states it: `quote / token` (virtual reserves).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Price {
-    pub sol: Lamports,
+    pub quote: QuoteAmount,
     pub token: TokenAmount,
 }
 
 impl Price {
     /// `self ≥ other × (1 + margin)`, exactly.
     pub fn at_least_above(&self, other: &Price, margin: Bps) -> bool {
-        let lhs = u128::from(self.sol.0) * u128::from(other.token.0) * WHOLE;
+        let lhs = u128::from(self.quote.0) * u128::from(other.token.0) * WHOLE;
         let rhs =
-            u128::from(other.sol.0) * u128::from(self.token.0) * (WHOLE + u128::from(margin.0));
+            u128::from(other.quote.0) * u128::from(self.token.0) * (WHOLE + u128::from(margin.0));
         self.token.0 > 0 && other.token.0 > 0 && lhs >= rhs
     }
 
@@ -64,7 +66,8 @@ pub struct ReentryConfig {
     pub reference: Reference,
     /// How far above the reference the price must be.
     pub breakout: Bps,
-    /// Net buy volume (buys minus sells) within the window.
+    /// Net buy volume (buys minus sells) within the window, in SOL (at `prices` for a coin in
+    /// another quote).
     pub min_net_buy: Lamports,
     /// Distinct buyers within the window.
     pub min_buyers: u32,
@@ -72,7 +75,7 @@ pub struct ReentryConfig {
     /// No re-entry this soon after an exit.
     pub cooldown: Duration,
     pub max_per_mint: u32,
-    /// The first re-entry's size.
+    /// The first re-entry's size, in SOL (at `prices` for a coin in another quote).
     pub spend: Lamports,
     /// Each further re-entry is the previous one's size times this (10 000 = the same).
     pub size_scale: Bps,
@@ -82,6 +85,8 @@ pub struct ReentryConfig {
     pub max_watched: usize,
     pub slippage: Bps,
     pub cu_price_micro_lamports: u64,
+    /// What the SOL figures are in another quote (the operator's configured price).
+    pub prices: QuotePrices,
 }
 
 impl Default for ReentryConfig {
@@ -102,6 +107,7 @@ impl Default for ReentryConfig {
             max_watched: 256,
             slippage: Bps(1_500),
             cu_price_micro_lamports: 100_000,
+            prices: QuotePrices::SOL_ONLY,
         }
     }
 }
@@ -120,7 +126,7 @@ pub enum Pass {
     Cooldown,
     CapReached,
     BelowBreakout,
-    ThinVolume { net: i64, min: Lamports },
+    ThinVolume { net: i64, min: QuoteAmount },
     FewBuyers { buyers: u32, min: u32 },
 }
 
@@ -145,7 +151,7 @@ impl fmt::Display for Pass {
             Self::CapReached => f.write_str("re-entries for this mint are used up"),
             Self::BelowBreakout => f.write_str("price has not broken out"),
             Self::ThinVolume { net, min } => {
-                write!(f, "net buy volume {net} lamports, below {min}")
+                write!(f, "net buy volume {net} quote units, below {min}")
             }
             Self::FewBuyers { buyers, min } => write!(f, "{buyers} distinct buyers, below {min}"),
         }
@@ -162,6 +168,7 @@ pub enum Decision {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Closed {
     pub mint: Pubkey,
+    pub quote: Quote,
     pub creator: Pubkey,
     pub high: Price,
     pub exit: Price,
@@ -174,7 +181,8 @@ pub struct Trade {
     pub mint: Pubkey,
     pub user: Pubkey,
     pub is_buy: bool,
-    pub sol: Lamports,
+    /// What the curve took or paid, in the coin's quote.
+    pub quote_amount: QuoteAmount,
     /// The curve after the trade.
     pub price: Price,
     pub at: Timestamp,
@@ -184,17 +192,22 @@ pub struct Trade {
 struct Recent {
     at: Timestamp,
     user: Pubkey,
-    /// Lamports in (+, a buy) or out (−, a sell).
+    /// Quote units in (+, a buy) or out (−, a sell).
     flow: i64,
 }
 
 #[derive(Clone, Debug)]
 struct Watched {
     creator: Pubkey,
+    quote: Quote,
+    /// `min_net_buy` in this coin's quote.
+    min_net_buy: QuoteAmount,
+    /// `spend` in this coin's quote.
+    base_spend: QuoteAmount,
     reference: Price,
     exited_at: Timestamp,
     entries: u32,
-    next_spend: Lamports,
+    next_spend: QuoteAmount,
     recent: [Recent; RECENT],
     /// Next slot to write in `recent` (a ring).
     head: usize,
@@ -264,6 +277,13 @@ impl Reentry {
             Reference::PriorHigh => c.high.max(c.exit),
             Reference::ExitPrice => c.exit,
         };
+        // An unpriced quote: nothing to size a re-entry in, so it is not watched.
+        let (Some(min_net_buy), Some(base_spend)) = (
+            self.cfg.prices.in_quote(c.quote, self.cfg.min_net_buy),
+            self.cfg.prices.in_quote(c.quote, self.cfg.spend),
+        ) else {
+            return;
+        };
         if let Some(w) = self.watched.get_mut(&c.mint) {
             w.reference = reference;
             w.exited_at = c.at;
@@ -283,10 +303,13 @@ impl Reentry {
             c.mint,
             Watched {
                 creator: c.creator,
+                quote: c.quote,
+                min_net_buy,
+                base_spend,
                 reference,
                 exited_at: c.at,
                 entries: 0,
-                next_spend: self.cfg.spend,
+                next_spend: base_spend,
                 recent: [Recent::default(); RECENT],
                 head: 0,
                 len: 0,
@@ -299,7 +322,7 @@ impl Reentry {
         self.on_exit(c);
         if let Some(w) = self.watched.get_mut(&c.mint) {
             w.entries = entries;
-            w.next_spend = scaled(self.cfg.spend, self.cfg.size_scale, entries);
+            w.next_spend = scaled(w.base_spend, self.cfg.size_scale, entries);
         }
     }
 
@@ -312,7 +335,7 @@ impl Reentry {
             return None;
         }
         if t.user != self.own {
-            let flow = i64::try_from(t.sol.0).unwrap_or(i64::MAX);
+            let flow = i64::try_from(t.quote_amount.0).unwrap_or(i64::MAX);
             w.recent[w.head] = Recent {
                 at: t.at,
                 user: t.user,
@@ -343,17 +366,17 @@ impl Reentry {
     pub fn entry_failed(&mut self, mint: &Pubkey) {
         if let Some(w) = self.watched.get_mut(mint) {
             w.entries = w.entries.saturating_sub(1);
-            w.next_spend = scaled(self.cfg.spend, self.cfg.size_scale, w.entries);
+            w.next_spend = scaled(w.base_spend, self.cfg.size_scale, w.entries);
         }
     }
 }
 
-fn scaled(base: Lamports, scale: Bps, times: u32) -> Lamports {
+fn scaled(base: QuoteAmount, scale: Bps, times: u32) -> QuoteAmount {
     let mut v = u128::from(base.0);
     for _ in 0..times {
         v = v * u128::from(scale.0) / WHOLE;
     }
-    Lamports(u64::try_from(v).unwrap_or(u64::MAX))
+    QuoteAmount(u64::try_from(v).unwrap_or(u64::MAX))
 }
 
 fn decide(cfg: &ReentryConfig, w: &Watched, t: &Trade) -> Decision {
@@ -369,10 +392,10 @@ fn decide(cfg: &ReentryConfig, w: &Watched, t: &Trade) -> Decision {
     let since = Timestamp(t.at.0.saturating_sub(duration_nanos(cfg.window)));
     let in_window = || w.recent[..w.len].iter().filter(|r| r.at >= since);
     let net: i64 = in_window().map(|r| r.flow).sum();
-    if net < i64::try_from(cfg.min_net_buy.0).unwrap_or(i64::MAX) {
+    if net < i64::try_from(w.min_net_buy.0).unwrap_or(i64::MAX) {
         return Decision::Pass(Pass::ThinVolume {
             net,
-            min: cfg.min_net_buy,
+            min: w.min_net_buy,
         });
     }
     // Distinct buyers: a quadratic scan over at most RECENT entries, without allocating.
@@ -398,6 +421,7 @@ fn decide(cfg: &ReentryConfig, w: &Watched, t: &Trade) -> Decision {
         mint: t.mint,
         creator: w.creator,
         side: Side::Buy {
+            quote: w.quote,
             spend: w.next_spend,
         },
         max_slippage: cfg.slippage,

@@ -18,13 +18,16 @@ fn cfg() -> ReentryConfig {
         max_watched: 4,
         slippage: Bps(1_500),
         cu_price_micro_lamports: 1_000,
+        prices: QuotePrices {
+            usdc_per_sol: QuoteAmount(100_000_000),
+        },
     }
 }
 
 fn price(sol: u64) -> Price {
     // Spot price `sol / 1000` per token unit.
     Price {
-        sol: Lamports(sol),
+        quote: QuoteAmount(sol),
         token: TokenAmount(1_000),
     }
 }
@@ -45,6 +48,7 @@ fn setup() -> Setup {
     let mut r = Reentry::new(cfg(), own);
     let (mint, creator) = (Pubkey::new_unique(), Pubkey::new_unique());
     r.on_exit(Closed {
+        quote: Quote::Sol,
         mint,
         creator,
         high: price(2_000),
@@ -64,7 +68,7 @@ fn buy(mint: Pubkey, user: Pubkey, sol: u64, p: u64, at: u64) -> Trade {
         mint,
         user,
         is_buy: true,
-        sol: Lamports(sol),
+        quote_amount: QuoteAmount(sol),
         price: price(p),
         at: secs(at),
     }
@@ -92,7 +96,7 @@ fn momentum_above_the_prior_high_re_enters_with_the_configured_size() {
         d,
         Decision::Pass(Pass::ThinVolume {
             net: SOL as i64,
-            min: Lamports(2 * SOL)
+            min: QuoteAmount(2 * SOL)
         })
     );
     let d =
@@ -111,7 +115,8 @@ fn momentum_above_the_prior_high_re_enters_with_the_configured_size() {
     assert_eq!(
         intent.side,
         Side::Buy {
-            spend: Lamports(SOL / 10)
+            quote: Quote::Sol,
+            spend: QuoteAmount(SOL / 10)
         }
     );
     assert_eq!(s.r.entries_in(&s.mint), 1);
@@ -141,6 +146,7 @@ fn the_exit_price_can_be_the_reference() {
     );
     let mint = Pubkey::new_unique();
     r.on_exit(Closed {
+        quote: Quote::Sol,
         mint,
         creator: Pubkey::new_unique(),
         high: price(2_000),
@@ -170,9 +176,10 @@ fn cooldown_cap_and_size_scaling_hold() {
     let Decision::Enter(first) = flood(&mut s, 140) else {
         panic!("first re-entry")
     };
-    assert_eq!(first.spend(), Lamports(SOL / 10));
+    assert_eq!(first.spend(), QuoteAmount(SOL / 10));
     // Held and closed again: the next one is half the size.
     s.r.on_exit(Closed {
+        quote: Quote::Sol,
         mint: s.mint,
         creator: s.creator,
         high: price(3_000),
@@ -183,8 +190,9 @@ fn cooldown_cap_and_size_scaling_hold() {
     let Decision::Enter(second) = d else {
         panic!("second re-entry: {d:?}")
     };
-    assert_eq!(second.spend(), Lamports(SOL / 20));
+    assert_eq!(second.spend(), QuoteAmount(SOL / 20));
     s.r.on_exit(Closed {
+        quote: Quote::Sol,
         mint: s.mint,
         creator: s.creator,
         high: price(3_400),
@@ -228,7 +236,7 @@ fn sells_count_against_net_volume() {
         last.unwrap(),
         Decision::Pass(Pass::ThinVolume {
             net: SOL as i64,
-            min: Lamports(2 * SOL)
+            min: QuoteAmount(2 * SOL)
         })
     );
 }
@@ -255,6 +263,7 @@ fn the_oldest_watch_gives_way_when_full() {
     let mut s = setup();
     for i in 0..4 {
         s.r.on_exit(Closed {
+            quote: Quote::Sol,
             mint: Pubkey::new_unique(),
             creator: s.creator,
             high: price(1),
@@ -277,6 +286,7 @@ fn disabled_watches_nothing() {
     );
     let mint = Pubkey::new_unique();
     r.on_exit(Closed {
+        quote: Quote::Sol,
         mint,
         creator: mint,
         high: price(1),
@@ -302,7 +312,62 @@ fn pass_names_are_the_counter_names_in_order() {
     assert_eq!(Pass::name_at(Pass::COUNT), "unknown");
     let thin = Pass::ThinVolume {
         net: 1,
-        min: Lamports(2),
+        min: QuoteAmount(2),
     };
     assert_eq!(thin.index(), 3);
+}
+
+#[test]
+fn a_usdc_coin_is_watched_and_re_entered_in_usdc_at_the_configured_price() {
+    let own = Pubkey::new_unique();
+    let mut r = Reentry::new(cfg(), own);
+    let (mint, creator) = (Pubkey::new_unique(), Pubkey::new_unique());
+    r.on_exit(Closed {
+        quote: Quote::Usdc,
+        mint,
+        creator,
+        high: price(2_000),
+        exit: price(1_500),
+        at: secs(100),
+    });
+    // 2 SOL of net buying is 200 USDC at 100 USDC/SOL: 150 USDC is thin.
+    let users: Vec<Pubkey> = (0..3).map(|_| Pubkey::new_unique()).collect();
+    r.on_trade(&buy(mint, users[0], 50_000_000, 2_300, 120));
+    r.on_trade(&buy(mint, users[1], 50_000_000, 2_300, 121));
+    assert_eq!(
+        r.on_trade(&buy(mint, users[2], 50_000_000, 2_300, 122)),
+        Some(Decision::Pass(Pass::ThinVolume {
+            net: 150_000_000,
+            min: QuoteAmount(200_000_000)
+        }))
+    );
+    let Some(Decision::Enter(intent)) = r.on_trade(&buy(mint, users[2], 60_000_000, 2_300, 123))
+    else {
+        panic!("expected an entry")
+    };
+    // 0.1 SOL is 10 USDC.
+    assert_eq!(
+        intent.side,
+        Side::Buy {
+            quote: Quote::Usdc,
+            spend: QuoteAmount(10_000_000)
+        }
+    );
+    // An unpriced quote is not watched.
+    let mut unpriced = Reentry::new(
+        ReentryConfig {
+            prices: QuotePrices::SOL_ONLY,
+            ..cfg()
+        },
+        own,
+    );
+    unpriced.on_exit(Closed {
+        quote: Quote::Usdc,
+        mint,
+        creator,
+        high: price(2_000),
+        exit: price(1_500),
+        at: secs(100),
+    });
+    assert!(!unpriced.watching(&mint));
 }

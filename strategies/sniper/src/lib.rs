@@ -1,13 +1,15 @@
 //! The sniper: on each launch, buy or skip. Filters by name and symbol patterns, creator lists,
 //! token program, mayhem and cashback flags, the creator's own first buy, the market cap at
-//! entry and a launches-per-minute limit; sizes every buy at a fixed SOL amount. Every skip has
+//! entry and a launches-per-minute limit; sizes every buy at a fixed amount of the coin's quote
+//! (`buy_lamports` for SOL coins, `buy_usdc_units` for USDC ones). Thresholds set in SOL (the
+//! creator's buy, the market cap) are compared in the coin's own quote at the configured price. Every skip has
 //! a typed reason and is counted. The decision takes no locks and allocates nothing.
 
 use std::time::Duration;
 
-use kestrel_model::{Intent, Launch, Quote, Side, Timestamp, TokenProgram};
+use kestrel_model::{Intent, Launch, PerQuote, Quote, QuotePrices, Side, Timestamp, TokenProgram};
 use kestrel_pump::curve::{self, Reserves};
-use kestrel_units::{Bps, Lamports};
+use kestrel_units::{Bps, Lamports, QuoteAmount};
 use solana_pubkey::Pubkey;
 use strum::{EnumCount, IntoStaticStr, VariantArray};
 
@@ -78,11 +80,15 @@ pub struct SniperConfig {
     pub mayhem: FlagRule,
     pub cashback: FlagRule,
     pub creator_buy: Option<CreatorBuyRule>,
-    /// Skip launches whose market cap at entry is above this.
+    /// Skip launches whose market cap at entry is above this (for a coin in another quote,
+    /// at `prices`).
     pub max_market_cap: Option<Lamports>,
     /// At most this many buys in any 60 s (0: no limit).
     pub max_launches_per_minute: u32,
-    pub buy_size: Lamports,
+    /// The spend of one buy, in each quote's base units.
+    pub buy_size: PerQuote<QuoteAmount>,
+    /// What SOL thresholds are in another quote (the operator's configured price).
+    pub prices: QuotePrices,
     pub slippage: Bps,
     pub cu_price_micro_lamports: u64,
 }
@@ -182,7 +188,13 @@ impl Sniper {
                     mint: launch.mint,
                     creator: launch.creator,
                     side: Side::Buy {
-                        spend: self.cfg.buy_size,
+                        quote: launch.quote,
+                        spend: self
+                            .cfg
+                            .buy_size
+                            .get(launch.quote)
+                            .copied()
+                            .unwrap_or_default(),
                     },
                     max_slippage: self.cfg.slippage,
                     cu_price_micro_lamports: self.cfg.cu_price_micro_lamports,
@@ -194,7 +206,10 @@ impl Sniper {
 
     fn filter(&self, l: &Launch<'_>) -> Option<SkipReason> {
         let c = &self.cfg;
-        if !c.quote_mints.contains(&l.quote) {
+        // A quote it trades, with a buy size in it.
+        if !c.quote_mints.contains(&l.quote)
+            || c.buy_size.get(l.quote).is_none_or(|size| size.0 == 0)
+        {
             return Some(SkipReason::QuoteMint);
         }
         if c.name_deny.iter().any(|p| p.matches(l.name)) {
@@ -224,23 +239,26 @@ impl Sniper {
         if !c.cashback.allows(l.is_cashback) {
             return Some(SkipReason::Cashback);
         }
+        // SOL thresholds in the coin's quote (an unpriced quote has no buy size: skipped above).
+        let in_quote = |sol: Lamports| c.prices.in_quote(l.quote, sol).unwrap_or(QuoteAmount(0));
         if let Some(rule) = c.creator_buy {
             match l.creator_buy {
                 None if rule.required => return Some(SkipReason::NoCreatorBuy),
-                Some(b) if b < rule.min => return Some(SkipReason::CreatorBuyTooSmall),
-                Some(b) if b > rule.max => return Some(SkipReason::CreatorBuyTooLarge),
+                Some(b) if b < in_quote(rule.min) => return Some(SkipReason::CreatorBuyTooSmall),
+                Some(b) if b > in_quote(rule.max) => return Some(SkipReason::CreatorBuyTooLarge),
                 _ => {}
             }
         }
         if let Some(ceiling) = c.max_market_cap {
             let r = Reserves {
                 virtual_token: l.virtual_token_reserves,
-                virtual_sol: l.virtual_sol_reserves,
+                virtual_quote: l.virtual_quote_reserves,
                 real_token: l.real_token_reserves,
-                real_sol: Lamports::ZERO,
+                real_quote: QuoteAmount::ZERO,
             };
             // A curve whose cap cannot be computed is not one to buy.
-            if curve::market_cap(&r, l.token_total_supply).map_or(true, |mc| mc > ceiling) {
+            if curve::market_cap(&r, l.token_total_supply).map_or(true, |mc| mc > in_quote(ceiling))
+            {
                 return Some(SkipReason::MarketCapTooHigh);
             }
         }

@@ -19,7 +19,13 @@ fn config() -> SniperConfig {
         creator_buy: None,
         max_market_cap: None,
         max_launches_per_minute: 0,
-        buy_size: Lamports(SOL / 10),
+        buy_size: PerQuote {
+            sol: QuoteAmount(SOL / 10),
+            usdc: QuoteAmount(20_000_000),
+        },
+        prices: QuotePrices {
+            usdc_per_sol: QuoteAmount(200_000_000),
+        },
         slippage: Bps(1_000),
         cu_price_micro_lamports: 200_000,
     }
@@ -37,7 +43,7 @@ pub(crate) fn launch(name: &'static str, symbol: &'static str, secs: u64) -> Lau
         is_mayhem_mode: false,
         is_cashback: false,
         virtual_token_reserves: TokenAmount(1_073_000_000_000_000),
-        virtual_sol_reserves: Lamports(30_000_000_000),
+        virtual_quote_reserves: QuoteAmount(30_000_000_000),
         real_token_reserves: TokenAmount(793_100_000_000_000),
         token_total_supply: TokenAmount(1_000_000_000_000_000),
         creator_buy: None,
@@ -63,7 +69,45 @@ fn a_coin_priced_in_a_quote_it_does_not_trade_is_skipped_for_its_quote() {
         quote_mints: vec![Quote::Sol, Quote::Usdc],
         ..config()
     });
-    assert!(matches!(both.on_launch(&usdc), Decision::Buy(_)));
+    // Bought in its own quote, at the USDC size.
+    let Decision::Buy(i) = both.on_launch(&usdc) else {
+        panic!("skipped a USDC coin the sniper trades")
+    };
+    assert_eq!(
+        i.side,
+        Side::Buy {
+            quote: Quote::Usdc,
+            spend: QuoteAmount(20_000_000)
+        }
+    );
+    // A quote listed without a buy size is not bought.
+    let mut no_size = Sniper::new(SniperConfig {
+        quote_mints: vec![Quote::Sol, Quote::Usdc],
+        buy_size: PerQuote {
+            sol: QuoteAmount(SOL / 10),
+            usdc: QuoteAmount::ZERO,
+        },
+        ..config()
+    });
+    assert_eq!(skip(&mut no_size, &usdc), SkipReason::QuoteMint);
+}
+
+#[test]
+fn sol_thresholds_apply_to_a_usdc_coin_at_the_configured_price() {
+    // 200 USDC per SOL: a 28 SOL ceiling is 5 600 USDC of market cap.
+    let mut cfg = config();
+    cfg.quote_mints = vec![Quote::Usdc];
+    cfg.max_market_cap = Some(Lamports(28 * SOL));
+    let mut s = Sniper::new(cfg);
+    let mut l = launch("Hawk Tuah", "HAWK", 1);
+    l.quote = Quote::Usdc;
+    // 6 000 USDC virtual: a cap of ~5 592 USDC, under the ceiling.
+    l.virtual_quote_reserves = QuoteAmount(6_000_000_000);
+    assert!(matches!(s.on_launch(&l), Decision::Buy(_)));
+    // 6 100 USDC virtual: ~5 685 USDC, over it.
+    l.virtual_quote_reserves = QuoteAmount(6_100_000_000);
+    l.seen_at = Timestamp(2_000_000_000);
+    assert_eq!(skip(&mut s, &l), SkipReason::MarketCapTooHigh);
 }
 
 #[test]
@@ -75,7 +119,8 @@ fn buys_at_the_fixed_size_with_the_configured_caps() {
     assert_eq!(
         i.side,
         Side::Buy {
-            spend: Lamports(SOL / 10)
+            quote: Quote::Sol,
+            spend: QuoteAmount(SOL / 10)
         }
     );
     assert_eq!(
@@ -159,11 +204,11 @@ fn the_creators_own_buy_within_a_window() {
     let mut s = Sniper::new(cfg);
     let mut l = launch("A", "A", 1);
     assert_eq!(skip(&mut s, &l), SkipReason::NoCreatorBuy);
-    l.creator_buy = Some(Lamports(SOL / 100));
+    l.creator_buy = Some(QuoteAmount(SOL / 100));
     assert_eq!(skip(&mut s, &l), SkipReason::CreatorBuyTooSmall);
-    l.creator_buy = Some(Lamports(5 * SOL));
+    l.creator_buy = Some(QuoteAmount(5 * SOL));
     assert_eq!(skip(&mut s, &l), SkipReason::CreatorBuyTooLarge);
-    l.creator_buy = Some(Lamports(SOL));
+    l.creator_buy = Some(QuoteAmount(SOL));
     assert!(matches!(s.on_launch(&l), Decision::Buy(_)));
 }
 

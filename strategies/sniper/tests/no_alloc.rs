@@ -29,7 +29,10 @@ fn a_thousand_decisions_allocate_nothing() {
         }),
         max_market_cap: Some(Lamports(100_000_000_000)),
         max_launches_per_minute: 120,
-        buy_size: Lamports(100_000_000),
+        buy_size: kestrel_model::PerQuote {
+            sol: kestrel_units::QuoteAmount(100_000_000),
+            usdc: kestrel_units::QuoteAmount::ZERO,
+        },
         slippage: Bps(1_000),
         cu_price_micro_lamports: 100_000,
         ..SniperConfig::test_default()
@@ -59,7 +62,7 @@ fn a_thousand_decisions_allocate_nothing() {
                 TokenProgram::Token2022
             },
             is_mayhem_mode: i % 13 == 0,
-            creator_buy: (i % 3 == 0).then_some(Lamports(500_000_000)),
+            creator_buy: (i % 3 == 0).then_some(kestrel_units::QuoteAmount(500_000_000)),
             seen_at: Timestamp(i * 50_000_000),
             ..Launch::test_default()
         })

@@ -783,11 +783,14 @@ async fn baseline(
             };
             let r = Reserves {
                 virtual_token: c.virtual_token_reserves.unwrap_or(TokenAmount(0)),
-                virtual_sol: c.virtual_sol_reserves.unwrap_or(Lamports(0)),
+                virtual_quote: c
+                    .virtual_sol_reserves
+                    .map(kestrel_units::QuoteAmount::from)
+                    .unwrap_or_default(),
                 real_token: c.real_token_reserves.unwrap_or(TokenAmount(0)),
-                real_sol: Lamports(0),
+                real_quote: kestrel_units::QuoteAmount::ZERO,
             };
-            let Ok((tokens, _)) = curve::buy_exact_sol_in(&r, BUY, rates) else {
+            let Ok((tokens, _)) = curve::buy_exact_quote_in(&r, BUY.into(), rates) else {
                 continue;
             };
             let hash = blockhash.lock().map(|g| *g).unwrap_or_default();

@@ -18,8 +18,8 @@ pub use error::ConfigError;
 pub use trading::{
     EngineSection, ExecSection, ExitsSection, FeedClientChoice, FeedSection, GuardianSection,
     IdleChoice, JitoSection, JournalSection, Mode, NonceChoice, PLUGIN_EVENTS, PluginSection,
-    ReentrySection, ReferenceChoice, RouteSection, Rule, SendVia, SniperSection, SyncChoice,
-    TakeProfitLevel, ThreadsSection, TokenProgramChoice,
+    QuotesSection, ReentrySection, ReferenceChoice, RouteSection, Rule, SendVia, SniperSection,
+    SyncChoice, TakeProfitLevel, ThreadsSection, TokenProgramChoice,
 };
 
 /// The built-in default: trade against the embedded local cluster (`config/kestrel.toml`).
@@ -46,6 +46,8 @@ pub struct Config {
     pub exec: ExecSection,
     #[serde(default)]
     pub sniper: SniperSection,
+    #[serde(default)]
+    pub quotes: QuotesSection,
     #[serde(default)]
     pub guardian: GuardianSection,
     #[serde(default)]
@@ -579,14 +581,26 @@ impl Config {
         }
         let s = &self.sniper;
         for (i, q) in s.quote_mints.iter().enumerate() {
-            // Buying a coin priced in USDC takes the v2 instructions, which the engine does
-            // not send yet: refused here rather than sent as a SOL buy that fails on chain.
-            if !q.eq_ignore_ascii_case("sol") {
+            if q.eq_ignore_ascii_case("sol") {
+                continue;
+            }
+            if !q.eq_ignore_ascii_case("usdc") {
                 return Err((
                     format!("sniper.quote_mints[{i}]"),
-                    format!(
-                        "`{q}`: only SOL is traded so far (coins priced in USDC need the v2 instructions, not built yet)"
-                    ),
+                    format!("`{q}`: Kestrel trades coins quoted in SOL or USDC"),
+                ));
+            }
+            // A USDC coin is sized in USDC and held to the SOL limits at a stated price.
+            if s.buy_usdc_units == 0 {
+                return Err((
+                    "sniper.buy_usdc_units".into(),
+                    "must be above 0 when quote_mints includes USDC".into(),
+                ));
+            }
+            if self.quotes.usdc_per_sol == 0 {
+                return Err((
+                    "quotes.usdc_per_sol".into(),
+                    "must be set when quote_mints includes USDC: the guardian's limits are in SOL and count a USDC coin at this price".into(),
                 ));
             }
         }

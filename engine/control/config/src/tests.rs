@@ -281,12 +281,22 @@ fn exits_reentry_and_journal_settings_are_checked() {
 }
 
 #[test]
-fn only_sol_is_a_quote_the_sniper_may_buy_in_so_far() {
+fn usdc_is_traded_only_with_a_usdc_buy_size_and_a_stated_sol_price() {
     let c = parse("[network]\ncluster = \"sim\"\n[sniper]\nquote_mints = [\"sol\"]\n").unwrap();
     assert_eq!(c.sniper.quote_mints, ["sol"]);
-    let e = err("[network]\ncluster = \"sim\"\n[sniper]\nquote_mints = [\"SOL\", \"USDC\"]\n");
+    let base = "[network]\ncluster = \"sim\"\n[sniper]\nquote_mints = [\"SOL\", \"USDC\"]\n";
+    let e = err(base);
+    assert!(e.contains("sniper.buy_usdc_units"), "{e}");
+    let e = err(&format!("{base}buy_usdc_units = 5000000\n"));
+    assert!(e.contains("quotes.usdc_per_sol"), "{e}");
+    let c = parse(&format!(
+        "{base}buy_usdc_units = 5000000\n[quotes]\nusdc_per_sol = 150000000\n"
+    ))
+    .unwrap();
+    assert_eq!(c.quotes.usdc_per_sol, 150_000_000);
+    let e = err("[network]\ncluster = \"sim\"\n[sniper]\nquote_mints = [\"BONK\"]\n");
     assert!(
-        e.contains("sniper.quote_mints[1]") && e.contains("only SOL is traded so far"),
+        e.contains("sniper.quote_mints[0]") && e.contains("SOL or USDC"),
         "{e}"
     );
 }

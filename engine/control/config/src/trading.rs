@@ -181,8 +181,10 @@ pub struct SniperSection {
     /// The quotes it buys in: `SOL`, `USDC`, or a mint (base58). Coins priced in anything
     /// else are skipped (`quote_mint`).
     pub quote_mints: Vec<String>,
-    /// SOL per buy, fees included, in lamports.
+    /// SOL per buy of a SOL coin, fees included, in lamports.
     pub buy_lamports: u64,
+    /// USDC per buy of a USDC coin, fees included, in USDC base units (5_000_000 = 5 USDC).
+    pub buy_usdc_units: u64,
     pub slippage_bps: u64,
     pub cu_price_micro_lamports: u64,
     /// Case-insensitive substrings.
@@ -212,6 +214,7 @@ impl Default for SniperSection {
         Self {
             quote_mints: vec!["SOL".into()],
             buy_lamports: 50_000_000,
+            buy_usdc_units: 0,
             slippage_bps: 1_500,
             cu_price_micro_lamports: 100_000,
             name_allow: Vec::new(),
@@ -548,3 +551,13 @@ fn default_plugin_cpu_percent() -> u8 {
 
 /// The event names a plugin section may list.
 pub const PLUGIN_EVENTS: [&str; 4] = ["fills", "exits", "states", "alerts"];
+
+/// What quotes other than SOL are worth in SOL, for the limits and thresholds set in SOL.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QuotesSection {
+    /// USDC base units per SOL (150 USDC a SOL: 150_000_000): the guardian's caps, the daily
+    /// loss limit and the sniper's and re-entry's SOL figures count a USDC coin at this
+    /// price. A figure the operator sets, not a feed; 0 (unset) means USDC is not traded.
+    pub usdc_per_sol: u64,
+}

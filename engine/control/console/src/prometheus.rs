@@ -237,6 +237,38 @@ const FAMILIES: &[(Head, Read)] = &[
     ),
     (
         Head {
+            name: "signed_buy_exact_sol_in_total",
+            help: "Curve buys signed as `buy_exact_sol_in` (SOL coins).",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.signed_buy_exact_sol_in.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "signed_sell_total",
+            help: "Curve sells signed as `sell` (SOL coins).",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.signed_sell.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "signed_buy_exact_quote_in_v2_total",
+            help: "Curve buys signed as `buy_exact_quote_in_v2` (coins in another quote).",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.signed_buy_exact_quote_in_v2.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "signed_sell_v2_total",
+            help: "Curve sells signed as `sell_v2` (coins in another quote).",
+            kind: COUNTER,
+        },
+        Read::Value(|m| m.signed_sell_v2.load(Relaxed).into()),
+    ),
+    (
+        Head {
             name: "graduated_held",
             help: "Held positions whose curve completed (they exit off the curve).",
             kind: GAUGE,
@@ -254,7 +286,7 @@ const FAMILIES: &[(Head, Read)] = &[
     (
         Head {
             name: "exposure_lamports",
-            help: "SOL at cost in open positions.",
+            help: "SOL at cost in open positions of SOL-quoted coins.",
             kind: GAUGE,
         },
         Read::Value(|m| m.exposure_lamports.load(Relaxed).into()),
@@ -262,7 +294,7 @@ const FAMILIES: &[(Head, Read)] = &[
     (
         Head {
             name: "realized_pnl_lamports",
-            help: "Realized PnL.",
+            help: "Realized PnL of SOL-quoted coins.",
             kind: GAUGE,
         },
         Read::Value(|m| m.realized_pnl_lamports.load(Relaxed).into()),
@@ -274,6 +306,30 @@ const FAMILIES: &[(Head, Read)] = &[
             kind: GAUGE,
         },
         Read::Value(|m| m.unrealized_pnl_lamports.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "exposure_usdc_units",
+            help: "USDC (base units) at cost in open positions of USDC-quoted coins.",
+            kind: GAUGE,
+        },
+        Read::Value(|m| m.exposure_usdc_units.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "realized_pnl_usdc_units",
+            help: "Realized PnL of USDC-quoted coins, in USDC base units.",
+            kind: GAUGE,
+        },
+        Read::Value(|m| m.realized_pnl_usdc_units.load(Relaxed).into()),
+    ),
+    (
+        Head {
+            name: "unrealized_pnl_usdc_units",
+            help: "Unrealized PnL of USDC-quoted coins at the curve's price, after fees, in USDC base units.",
+            kind: GAUGE,
+        },
+        Read::Value(|m| m.unrealized_pnl_usdc_units.load(Relaxed).into()),
     ),
     (
         Head {

@@ -8,7 +8,9 @@ use anyhow::{Context as _, Result, bail};
 use clap::Args as ClapArgs;
 use kestrel_config::Config;
 use kestrel_exec::Wallet;
+use kestrel_model::Quote;
 use kestrel_store::{DAY_NANOS, Reader};
+use kestrel_units::QuoteAmount;
 use serde_json::json;
 
 use kestrel::exit::EXIT_BAD_INPUT;
@@ -156,12 +158,13 @@ fn positions_inner(args: &PositionsArgs, config: Option<&Path>) -> Result<(), Fa
     }
     if !args.which.json
         && !out(&format!(
-            "{:<44} {:>20} {:>14} {:>14} {:>14} {:>8}  {:<20} {}",
+            "{:<44} {:>20} {:>5} {:>14} {:>14} {:>14} {:>8}  {:<20} {}",
             "mint",
             "tokens",
-            "cost SOL",
-            "value SOL",
-            "realized SOL",
+            "quote",
+            "cost",
+            "value",
+            "realized",
             "peak %",
             "opened (UTC)",
             "state"
@@ -187,6 +190,9 @@ fn positions_inner(args: &PositionsArgs, config: Option<&Path>) -> Result<(), Fa
                 "creator": p.creator.to_string(),
                 "bonding_curve": p.bonding_curve.to_string(),
                 "token_program": if p.token_2022 { "token2022" } else { "spl" },
+                "mayhem": p.is_mayhem,
+                // The amounts below count in this quote's base units (lamports for SOL).
+                "quote": p.quote.symbol(),
                 "tokens": p.tokens,
                 "cost_lamports": p.cost,
                 "value_lamports": u64::try_from(value).unwrap_or(u64::MAX),
@@ -201,12 +207,13 @@ fn positions_inner(args: &PositionsArgs, config: Option<&Path>) -> Result<(), Fa
             .to_string()
         } else {
             format!(
-                "{:<44} {:>20} {:>14} {:>14} {:>14} {:>8}  {:<20} {}",
+                "{:<44} {:>20} {:>5} {:>14} {:>14} {:>14} {:>8}  {:<20} {}",
                 p.mint.to_string(),
                 p.tokens,
-                sol(i128::from(p.cost)),
-                sol(i128::try_from(value).unwrap_or(i128::MAX)),
-                sol(i128::from(p.realized)),
+                p.quote.symbol(),
+                amount(p.quote, i128::from(p.cost)),
+                amount(p.quote, i128::try_from(value).unwrap_or(i128::MAX)),
+                amount(p.quote, i128::from(p.realized)),
                 format!("{:+.1}", (p.peak_ratio as f64 - 10_000.0) / 100.0),
                 dates::format_ns(p.opened_ns),
                 state
@@ -232,13 +239,14 @@ fn trades_inner(args: &TradesArgs, config: Option<&Path>) -> Result<(), Failure>
     let fills = r.fills(since).map_err(|e| Failure::Failed(e.into()))?;
     if !args.which.json
         && !out(&format!(
-            "{:<20} {:<4} {:<18} {:<44} {:>20} {:>13} {:>12} {:>10} {:>14} {:>13}  {}",
+            "{:<20} {:<4} {:<18} {:<44} {:>20} {:>5} {:>13} {:>12} {:>10} {:>14} {:>13}  {}",
             "time (UTC)",
             "side",
             "why",
             "mint",
             "tokens",
-            "SOL",
+            "quote",
+            "amount",
             "fees",
             "network",
             "wallet Δ",
@@ -256,6 +264,9 @@ fn trades_inner(args: &TradesArgs, config: Option<&Path>) -> Result<(), Failure>
                 "why": f.why,
                 "mint": f.mint,
                 "tokens": f.tokens,
+                // `sol_lamports`, `fee_lamports` and `realized_lamports` count in this quote's
+                // base units; network fees and the wallet's change are always lamports.
+                "quote": f.quote.symbol(),
                 "sol_lamports": f.sol_lamports,
                 "fee_lamports": f.fee_lamports,
                 "network_fee_lamports": f.network_fee,
@@ -268,17 +279,18 @@ fn trades_inner(args: &TradesArgs, config: Option<&Path>) -> Result<(), Failure>
             .to_string()
         } else {
             format!(
-                "{:<20} {:<4} {:<18} {:<44} {:>20} {:>13} {:>12} {:>10} {:>14} {:>13}  {}",
+                "{:<20} {:<4} {:<18} {:<44} {:>20} {:>5} {:>13} {:>12} {:>10} {:>14} {:>13}  {}",
                 dates::format_ns(f.at_ns),
                 f.side,
                 f.why,
                 f.mint,
                 f.tokens,
-                sol(i128::from(f.sol_lamports)),
-                sol(i128::from(f.fee_lamports)),
+                f.quote.symbol(),
+                amount(f.quote, i128::from(f.sol_lamports)),
+                amount(f.quote, i128::from(f.fee_lamports)),
                 f.network_fee,
                 sol(i128::from(f.wallet_delta)),
-                sol(i128::from(f.realized)),
+                amount(f.quote, i128::from(f.realized)),
                 f.signature
             )
         };
@@ -304,20 +316,43 @@ fn pnl_inner(args: &PnlArgs, config: Option<&Path>) -> Result<(), Failure> {
     let days = r.days(day).map_err(fail)?;
     let t = r.totals().map_err(fail)?;
     let json = args.which.json;
-    if !json
-        && !out(&format!(
-            "{:<12} {:>16} {:>14} {:>16} {:>6} {:>6}",
-            "day (UTC)", "realized SOL", "network SOL", "wallet Δ SOL", "buys", "sells"
-        ))
-    {
+    // USDC's column only once the journal holds USDC results.
+    let usdc = t.realized.usdc != 0 || t.open_cost.usdc != 0;
+    let usdc_col = |v: i64| {
+        if usdc {
+            format!(" {:>14}", amount(Quote::Usdc, i128::from(v)))
+        } else {
+            String::new()
+        }
+    };
+    let header = format!(
+        "{:<12} {:>16}{} {:>14} {:>6} {:>14} {:>16} {:>6} {:>6}",
+        "day (UTC)",
+        "realized SOL",
+        if usdc {
+            format!(" {:>14}", "realized USDC")
+        } else {
+            String::new()
+        },
+        "network SOL",
+        "failed",
+        "failed fee SOL",
+        "wallet Δ SOL",
+        "buys",
+        "sells"
+    );
+    if !json && !out(&header) {
         return Ok(());
     }
     for d in &days {
         let line = if json {
             json!({
                 "day": dates::format_day(d.day),
-                "realized_lamports": d.realized,
+                "realized_lamports": d.realized.sol,
+                "realized_usdc_units": d.realized.usdc,
                 "network_fees_lamports": d.network_fees,
+                "failed_transactions": d.failed_txs,
+                "failed_fees_lamports": d.failed_fees,
                 "wallet_delta_lamports": d.wallet_delta,
                 "buys": d.buys,
                 "sells": d.sells,
@@ -325,10 +360,13 @@ fn pnl_inner(args: &PnlArgs, config: Option<&Path>) -> Result<(), Failure> {
             .to_string()
         } else {
             format!(
-                "{:<12} {:>16} {:>14} {:>16} {:>6} {:>6}",
+                "{:<12} {:>16}{} {:>14} {:>6} {:>14} {:>16} {:>6} {:>6}",
                 dates::format_day(d.day),
-                sol(i128::from(d.realized)),
+                sol(i128::from(d.realized.sol)),
+                usdc_col(d.realized.usdc),
                 sol(i128::from(d.network_fees)),
+                d.failed_txs,
+                sol(i128::from(d.failed_fees)),
                 sol(i128::from(d.wallet_delta)),
                 d.buys,
                 d.sells
@@ -347,34 +385,60 @@ fn pnl_inner(args: &PnlArgs, config: Option<&Path>) -> Result<(), Failure> {
     let line = if json {
         json!({
             "total": true,
-            "realized_lamports": t.realized,
+            "realized_lamports": t.realized.sol,
+            "realized_usdc_units": t.realized.usdc,
             "network_fees_lamports": t.network_fees,
+            "failed_transactions": t.failed_txs,
+            "failed_fees_lamports": t.failed_fees,
             "wallet_delta_lamports": t.wallet_delta,
             "buys": t.buys,
             "sells": t.sells,
             "open_positions": t.open_positions,
-            "open_cost_lamports": t.open_cost,
+            "open_cost_lamports": t.open_cost.sol,
+            "open_cost_usdc_units": t.open_cost.usdc,
             "start_balance_lamports": t.start_balance,
             "balance_lamports": expected.and_then(|e| u64::try_from(e).ok()),
         })
         .to_string()
     } else {
+        let open_usdc = if t.open_cost.usdc > 0 {
+            format!(" and {}", Quote::Usdc.show(QuoteAmount(t.open_cost.usdc)))
+        } else {
+            String::new()
+        };
         format!(
-            "{:<12} {:>16} {:>14} {:>16} {:>6} {:>6}\n\nopen positions {} at cost {} SOL; wallet {} SOL at the start, {} SOL by the journal's transactions",
+            "{:<12} {:>16}{} {:>14} {:>6} {:>14} {:>16} {:>6} {:>6}\n\nopen positions {} at cost {} SOL{open_usdc}; wallet {} SOL at the start, {} SOL by the journal's transactions",
             "total",
-            sol(i128::from(t.realized)),
+            sol(i128::from(t.realized.sol)),
+            usdc_col(t.realized.usdc),
             sol(i128::from(t.network_fees)),
+            t.failed_txs,
+            sol(i128::from(t.failed_fees)),
             sol(i128::from(t.wallet_delta)),
             t.buys,
             t.sells,
             t.open_positions,
-            sol(i128::from(t.open_cost)),
+            sol(i128::from(t.open_cost.sol)),
             t.start_balance.map_or("?".into(), |b| sol(i128::from(b))),
             expected.map_or("?".into(), sol),
         )
     };
     out(&line);
     Ok(())
+}
+
+/// `v` base units of `quote` in whole units, without the symbol (the row names the quote).
+fn amount(quote: Quote, v: i128) -> String {
+    match quote {
+        Quote::Sol => sol(v),
+        Quote::Usdc | Quote::Other(_) => {
+            let v = i64::try_from(v).unwrap_or(if v < 0 { i64::MIN } else { i64::MAX });
+            let shown = quote.show_signed(v);
+            shown
+                .rsplit_once(' ')
+                .map_or(shown.clone(), |(n, _)| n.to_owned())
+        }
+    }
 }
 
 fn now_ns() -> u64 {

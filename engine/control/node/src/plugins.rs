@@ -81,13 +81,14 @@ pub(crate) fn start(
     engine: EngineHandle,
     rpc: JsonRpc,
     events: crossbeam_channel::Receiver<EngineEvent>,
+    prices: kestrel_model::QuotePrices,
 ) -> Result<Arc<PluginHost>> {
-    let bridge = EngineBridge::new(engine, rpc).context("plugin bridge")?;
+    let bridge = EngineBridge::new(engine, rpc, prices).context("plugin bridge")?;
     let host = Arc::new(PluginHost::start(specs, Arc::new(bridge)).context("plugin host")?);
     let fwd = host.clone();
     std::thread::Builder::new()
         .name("kestrel-plugin-events".into())
-        .spawn(move || forward_events(events, fwd))
+        .spawn(move || forward_events(events, fwd, prices))
         .context("plugin event thread")?;
     Ok(host)
 }

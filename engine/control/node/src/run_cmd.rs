@@ -255,7 +255,13 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
         (Some(events), Some(url)) => {
             let names: Vec<String> = plugin_specs.iter().map(|s| s.name.clone()).collect();
             let rpc = kestrel_exec::JsonRpc::new(reqwest::Client::new(), url, "rpc".into());
-            let host = crate::plugins::start(plugin_specs, engine.handle(), rpc, events)?;
+            let host = crate::plugins::start(
+                plugin_specs,
+                engine.handle(),
+                rpc,
+                events,
+                setup::prices(&config),
+            )?;
             eprintln_flush(&format!("plugins: {}", names.join(", ")));
             Some(host)
         }

@@ -27,12 +27,12 @@ use kestrel_feed::{FeedClient, FeedConfig, FeedEndpoint};
 use kestrel_guardian::Limits;
 use kestrel_guardian::exits::{ExitRules, TakeProfit, Trailing};
 use kestrel_guardian::route::RouteLimits;
-use kestrel_model::{Quote, TokenProgram};
+use kestrel_model::{PerQuote, Quote, QuotePrices, TokenProgram};
 use kestrel_pump::curve::FeeRates;
 use kestrel_pump::ids::{PUMP_AMM_PROGRAM, PUMP_PROGRAM, RAYDIUM_AMM_V4_PROGRAM};
 use kestrel_reentry::{ReentryConfig, Reference};
 use kestrel_sniper::{CreatorBuyRule, FlagRule, Pattern, SniperConfig};
-use kestrel_units::{Bps, Lamports};
+use kestrel_units::{Bps, Lamports, QuoteAmount};
 use solana_pubkey::Pubkey;
 
 fn keys(list: &[String], what: &str) -> Result<Vec<Pubkey>> {
@@ -91,7 +91,14 @@ fn exit_rules(x: &ExitsSection) -> Result<ExitRules> {
     Ok(rules)
 }
 
-fn reentry(r: &ReentrySection) -> ReentryConfig {
+/// The operator's stated price of USDC in SOL (`[quotes]`).
+pub fn prices(config: &Config) -> QuotePrices {
+    QuotePrices {
+        usdc_per_sol: QuoteAmount(config.quotes.usdc_per_sol),
+    }
+}
+
+fn reentry(r: &ReentrySection, prices: QuotePrices) -> ReentryConfig {
     let secs = Duration::from_secs;
     ReentryConfig {
         enabled: r.enabled,
@@ -111,6 +118,7 @@ fn reentry(r: &ReentrySection) -> ReentryConfig {
         max_watched: r.max_watched as usize,
         slippage: Bps(r.slippage_bps),
         cu_price_micro_lamports: r.cu_price_micro_lamports,
+        prices,
     }
 }
 
@@ -201,7 +209,11 @@ pub fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
             max_market_cap: (s.max_market_cap_lamports > 0)
                 .then_some(Lamports(s.max_market_cap_lamports)),
             max_launches_per_minute: s.max_launches_per_minute,
-            buy_size: Lamports(s.buy_lamports),
+            buy_size: PerQuote {
+                sol: QuoteAmount(s.buy_lamports),
+                usdc: QuoteAmount(s.buy_usdc_units),
+            },
+            prices: prices(config),
             slippage: Bps(s.slippage_bps),
             cu_price_micro_lamports: s.cu_price_micro_lamports,
         },
@@ -215,9 +227,10 @@ pub fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
             max_cu_price: g.max_cu_price_micro_lamports,
             daily_loss_limit: (g.daily_loss_limit_lamports > 0)
                 .then_some(Lamports(g.daily_loss_limit_lamports)),
+            prices: prices(config),
         },
         exits: exit_rules(&config.exits)?,
-        reentry: reentry(&config.reentry),
+        reentry: reentry(&config.reentry, prices(config)),
         journal: config.journal.enabled.then(|| JournalSetup {
             path: journal_path(config, &wallet_key, config.engine.mode == Mode::Paper),
             sync: match config.journal.sync {

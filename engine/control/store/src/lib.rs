@@ -24,7 +24,7 @@ pub use schema::VERSION as SCHEMA_VERSION;
 pub use send_log::SendLog;
 pub use writer::Journal;
 
-use kestrel_model::SignatureText;
+use kestrel_model::{Quote, SignatureText};
 use solana_pubkey::Pubkey;
 use thiserror::Error;
 
@@ -109,7 +109,12 @@ pub struct OrderRecord {
     pub bonding_curve: Pubkey,
     pub token_2022: bool,
     pub is_cashback: bool,
+    /// A mayhem-mode coin (2026-12).
+    pub is_mayhem: bool,
+    /// What the coin is priced in; the amounts count in it (2026-12).
+    pub quote: Quote,
     pub side: TradeSide,
+    /// In `quote`'s base units (lamports for SOL).
     pub spend_lamports: u64,
     pub tokens: u64,
     /// What made it: `snipe`, `reentry`, or an exit reason's name.
@@ -146,6 +151,9 @@ pub struct FillRecord {
     pub mint: Pubkey,
     pub side: TradeSide,
     pub tokens: u64,
+    /// What the coin is priced in: `sol_lamports`, `fee_lamports` and `realized` count in it
+    /// (2026-12); `network_fee` and `wallet_delta` are always lamports.
+    pub quote: Quote,
     pub sol_lamports: u64,
     pub fee_lamports: u64,
     pub network_fee: u64,
@@ -173,6 +181,11 @@ pub struct PositionRecord {
     pub bonding_curve: Pubkey,
     pub token_2022: bool,
     pub is_cashback: bool,
+    /// A mayhem-mode coin: its trades pay the reserved fee recipients (2026-12).
+    pub is_mayhem: bool,
+    /// What the coin is priced in: `cost`, `realized`, `mark_sol` and `high_sol` count in it
+    /// (2026-12).
+    pub quote: Quote,
     pub tokens: u64,
     pub cost: u64,
     pub realized: i64,
@@ -200,6 +213,10 @@ pub struct ReconcileRecord {
 
 /// Everything the journal stores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "records cross to the writer by value: boxing the fill would allocate on the strategy thread for every fill"
+)]
 pub enum Record {
     /// Wallet, mode, starting balance: set once, kept.
     Meta {
@@ -241,4 +258,21 @@ pub enum MetaValue {
 
 pub(crate) fn int(v: u64) -> Result<i64, StoreError> {
     i64::try_from(v).map_err(|_| StoreError::Overflow(v))
+}
+
+/// A quote as the journal spells it: `SOL`, `USDC`, or the mint in base58.
+pub(crate) fn quote_text(q: Quote) -> String {
+    match q {
+        Quote::Sol | Quote::Usdc => q.symbol(),
+        Quote::Other(m) => m.to_string(),
+    }
+}
+
+/// The journal's spelling back.
+pub(crate) fn quote_of(s: &str, table: &'static str) -> Result<Quote, StoreError> {
+    Quote::parse(s).ok_or_else(|| StoreError::Corrupt {
+        table,
+        column: "quote",
+        detail: format!("`{s}` is not a quote"),
+    })
 }

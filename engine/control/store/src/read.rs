@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::str::FromStr;
 
-use kestrel_model::SignatureText;
+use kestrel_model::{PerQuote, Quote, SignatureText};
 use rusqlite::{Connection, OpenFlags, Row, params};
 use solana_pubkey::Pubkey;
 
@@ -31,7 +31,10 @@ pub struct InFlight {
     pub bonding_curve: Pubkey,
     pub token_2022: bool,
     pub is_cashback: bool,
+    pub is_mayhem: bool,
+    pub quote: Quote,
     pub side: TradeSide,
+    /// In `quote`'s base units.
     pub spend_lamports: u64,
     pub tokens: u64,
     pub why: String,
@@ -48,6 +51,8 @@ pub struct FillView {
     pub side: String,
     pub why: String,
     pub tokens: u64,
+    /// What `sol_lamports`, `fee_lamports` and `realized` count in.
+    pub quote: Quote,
     pub sol_lamports: u64,
     pub fee_lamports: u64,
     pub network_fee: u64,
@@ -60,24 +65,33 @@ pub struct FillView {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DayPnl {
     pub day: u64,
-    pub realized: i64,
+    /// Per quote, in its units.
+    pub realized: PerQuote<i64>,
     pub network_fees: u64,
     pub wallet_delta: i64,
     pub buys: u64,
     pub sells: u64,
+    /// Transactions that landed and failed, and the network fees they paid (lamports, also
+    /// in `network_fees`).
+    pub failed_txs: u64,
+    pub failed_fees: u64,
 }
 
 /// All days together, and what the open positions cost.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PnlTotals {
-    pub realized: i64,
+    /// Per quote, in its units.
+    pub realized: PerQuote<i64>,
     pub network_fees: u64,
+    pub failed_txs: u64,
+    pub failed_fees: u64,
     /// The wallet's balance change over every journaled transaction: what the ledger shows.
     pub wallet_delta: i64,
     pub buys: u64,
     pub sells: u64,
     pub open_positions: u64,
-    pub open_cost: u64,
+    /// Per quote, in its units.
+    pub open_cost: PerQuote<u64>,
     /// The wallet's balance when the journal was started (if recorded).
     pub start_balance: Option<u64>,
 }
@@ -91,8 +105,8 @@ pub struct JournalState {
     pub in_flight: Vec<InFlight>,
     /// The last guardian state, if any was recorded.
     pub guardian: Option<String>,
-    /// Today's realized PnL (day, lamports).
-    pub today: (u64, i64),
+    /// Today's realized PnL (day, per quote in its units).
+    pub today: (u64, PerQuote<i64>),
     pub next_order_id: u64,
     pub wallet: Option<Pubkey>,
 }
@@ -127,7 +141,7 @@ fn side_of(s: &str, table: &'static str) -> Result<TradeSide, StoreError> {
 
 const POSITION_COLUMNS: &str = "mint, creator, bonding_curve, token_program, is_cashback, tokens,
     cost, realized, opened_ns, peak_ratio, levels_done, reentries, mark_sol, mark_token, high_sol,
-    high_token, complete, closed_ns, updated_ns";
+    high_token, complete, closed_ns, updated_ns, quote, is_mayhem";
 
 /// Builds `$ty` from a row, each field read from the column of the same name, so a field
 /// cannot be read from a neighbour's position.
@@ -158,6 +172,8 @@ struct RawPosition {
     complete: bool,
     closed_ns: Option<i64>,
     updated_ns: i64,
+    quote: String,
+    is_mayhem: bool,
 }
 
 fn raw_position(r: &Row<'_>) -> rusqlite::Result<RawPosition> {
@@ -183,6 +199,8 @@ fn raw_position(r: &Row<'_>) -> rusqlite::Result<RawPosition> {
             complete,
             closed_ns,
             updated_ns,
+            quote,
+            is_mayhem,
         }
     ))
 }
@@ -216,6 +234,8 @@ fn position(raw: RawPosition) -> Result<PositionRecord, StoreError> {
         bonding_curve: key(&raw.bonding_curve, T, "bonding_curve")?,
         token_2022,
         is_cashback: raw.is_cashback,
+        is_mayhem: raw.is_mayhem,
+        quote: crate::quote_of(&raw.quote, T)?,
         tokens: u(raw.tokens, T, "tokens")?,
         cost: u(raw.cost, T, "cost")?,
         realized: raw.realized,
@@ -318,7 +338,7 @@ impl Reader {
         const T: &str = "orders";
         let mut stmt = self.conn.prepare(
             "SELECT o.id, o.mint, o.side, o.spend_lamports, o.tokens, o.why, o.level, o.creator,
-             o.bonding_curve, o.token_program, o.is_cashback FROM orders o
+             o.bonding_curve, o.token_program, o.is_cashback, o.is_mayhem, o.quote FROM orders o
              LEFT JOIN outcomes x ON x.order_id = o.id WHERE x.order_id IS NULL ORDER BY o.id",
         )?;
         struct Raw {
@@ -333,6 +353,8 @@ impl Reader {
             bonding_curve: String,
             token_program: String,
             is_cashback: bool,
+            is_mayhem: bool,
+            quote: String,
         }
         let raws = stmt
             .query_map([], |r| {
@@ -350,6 +372,8 @@ impl Reader {
                         bonding_curve,
                         token_program,
                         is_cashback,
+                        is_mayhem,
+                        quote,
                     }
                 ))
             })?
@@ -389,6 +413,8 @@ impl Reader {
                 bonding_curve: key(&o.bonding_curve, T, "bonding_curve")?,
                 token_2022: o.token_program == "token2022",
                 is_cashback: o.is_cashback,
+                is_mayhem: o.is_mayhem,
+                quote: crate::quote_of(&o.quote, T)?,
                 side: side_of(&o.side, T)?,
                 spend_lamports: u(o.spend_lamports, T, "spend_lamports")?,
                 tokens: u(o.tokens, T, "tokens")?,
@@ -406,7 +432,7 @@ impl Reader {
         let mut stmt = self.conn.prepare(
             "SELECT f.signature, f.order_id, f.mint, f.side, COALESCE(o.why, '') AS why, f.tokens,
              f.sol_lamports, f.fee_lamports, f.network_fee, f.wallet_delta, f.realized, f.slot,
-             f.at_ns FROM fills f LEFT JOIN orders o ON o.id = f.order_id
+             f.at_ns, f.quote FROM fills f LEFT JOIN orders o ON o.id = f.order_id
              WHERE f.at_ns >= ?1 ORDER BY f.at_ns, f.rowid",
         )?;
         struct Raw {
@@ -423,6 +449,7 @@ impl Reader {
             realized: i64,
             slot: i64,
             at_ns: i64,
+            quote: String,
         }
         let raws = stmt
             .query_map(params![int(since_ns)?], |r| {
@@ -442,6 +469,7 @@ impl Reader {
                         realized,
                         slot,
                         at_ns,
+                        quote,
                     }
                 ))
             })?
@@ -455,6 +483,7 @@ impl Reader {
                     side: f.side,
                     why: f.why,
                     tokens: u(f.tokens, T, "tokens")?,
+                    quote: crate::quote_of(&f.quote, T)?,
                     sol_lamports: u(f.sol_lamports, T, "sol_lamports")?,
                     fee_lamports: u(f.fee_lamports, T, "fee_lamports")?,
                     network_fee: u(f.network_fee, T, "network_fee")?,
@@ -472,13 +501,13 @@ impl Reader {
         const T: &str = "daily_pnl";
         let (sql, arg) = match day {
             Some(d) => (
-                "SELECT day, realized, network_fees, wallet_delta, buys, sells FROM daily_pnl
-                 WHERE day = ?1",
+                "SELECT day, realized, network_fees, wallet_delta, buys, sells, realized_usdc,
+                 failed_txs, failed_fees FROM daily_pnl WHERE day = ?1",
                 int(d)?,
             ),
             None => (
-                "SELECT day, realized, network_fees, wallet_delta, buys, sells FROM daily_pnl
-                 WHERE day >= ?1 ORDER BY day",
+                "SELECT day, realized, network_fees, wallet_delta, buys, sells, realized_usdc,
+                 failed_txs, failed_fees FROM daily_pnl WHERE day >= ?1 ORDER BY day",
                 0,
             ),
         };
@@ -489,6 +518,9 @@ impl Reader {
             wallet_delta: i64,
             buys: i64,
             sells: i64,
+            realized_usdc: i64,
+            failed_txs: i64,
+            failed_fees: i64,
         }
         let mut stmt = self.conn.prepare(sql)?;
         let raws = stmt
@@ -502,6 +534,9 @@ impl Reader {
                         wallet_delta,
                         buys,
                         sells,
+                        realized_usdc,
+                        failed_txs,
+                        failed_fees,
                     }
                 ))
             })?
@@ -510,11 +545,16 @@ impl Reader {
             .map(|d| {
                 Ok(DayPnl {
                     day: u(d.day, T, "day")?,
-                    realized: d.realized,
+                    realized: PerQuote {
+                        sol: d.realized,
+                        usdc: d.realized_usdc,
+                    },
                     network_fees: u(d.network_fees, T, "network_fees")?,
                     wallet_delta: d.wallet_delta,
                     buys: u(d.buys, T, "buys")?,
                     sells: u(d.sells, T, "sells")?,
+                    failed_txs: u(d.failed_txs, T, "failed_txs")?,
+                    failed_fees: u(d.failed_fees, T, "failed_fees")?,
                 })
             })
             .collect()
@@ -523,15 +563,20 @@ impl Reader {
     pub fn totals(&self) -> Result<PnlTotals, StoreError> {
         let mut t = PnlTotals::default();
         for d in self.days(None)? {
-            t.realized = t.realized.saturating_add(d.realized);
+            t.realized.sol = t.realized.sol.saturating_add(d.realized.sol);
+            t.realized.usdc = t.realized.usdc.saturating_add(d.realized.usdc);
             t.network_fees = t.network_fees.saturating_add(d.network_fees);
+            t.failed_txs += d.failed_txs;
+            t.failed_fees = t.failed_fees.saturating_add(d.failed_fees);
             t.wallet_delta = t.wallet_delta.saturating_add(d.wallet_delta);
             t.buys += d.buys;
             t.sells += d.sells;
         }
         for p in self.open_positions()? {
             t.open_positions += 1;
-            t.open_cost = t.open_cost.saturating_add(p.cost);
+            if let Some(c) = t.open_cost.get_mut(p.quote) {
+                *c = c.saturating_add(p.cost);
+            }
         }
         t.start_balance = self
             .meta("start_balance")?
@@ -564,7 +609,7 @@ impl Reader {
         let today = self
             .days(Some(day))?
             .first()
-            .map_or((day, 0), |d| (d.day, d.realized));
+            .map_or((day, PerQuote::default()), |d| (d.day, d.realized));
         let max_id: Option<i64> = self
             .conn
             .query_row("SELECT MAX(id) FROM orders", [], |r| r.get(0))?;

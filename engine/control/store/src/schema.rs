@@ -133,6 +133,23 @@ const MIGRATIONS: &[&str] = &[
         at_ns          INTEGER NOT NULL
     );
     ",
+    // 2 (2026-12-02): coins quoted in USDC, mayhem coins, and what failed transactions cost.
+    // Amount columns named for lamports (`spend_lamports`, `sol_lamports`, `fee_lamports`,
+    // `cost`, `realized`, `mark_sol`, `high_sol`) count the row's `quote` from here on:
+    // lamports for SOL, USDC base units for USDC. Rows from version 1 are SOL.
+    r"
+    ALTER TABLE orders ADD COLUMN quote TEXT NOT NULL DEFAULT 'SOL';
+    ALTER TABLE orders ADD COLUMN is_mayhem INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE fills ADD COLUMN quote TEXT NOT NULL DEFAULT 'SOL';
+    ALTER TABLE positions ADD COLUMN quote TEXT NOT NULL DEFAULT 'SOL';
+    ALTER TABLE positions ADD COLUMN is_mayhem INTEGER NOT NULL DEFAULT 0;
+    -- `realized` stays the day's SOL result; USDC's is kept beside it.
+    ALTER TABLE daily_pnl ADD COLUMN realized_usdc INTEGER NOT NULL DEFAULT 0;
+    -- Transactions that landed and failed that day, and the network fees they paid (also in
+    -- network_fees).
+    ALTER TABLE daily_pnl ADD COLUMN failed_txs INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE daily_pnl ADD COLUMN failed_fees INTEGER NOT NULL DEFAULT 0;
+    ",
 ];
 
 /// The schema version this build writes.

@@ -12,7 +12,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
-use kestrel_model::SignatureText;
+use kestrel_model::{Quote, SignatureText};
 use solana_pubkey::Pubkey;
 
 use crate::{Name, OrderRecord, SendRecord, StoreError, TradeSide};
@@ -99,9 +99,13 @@ impl SendLog {
         ] {
             put(&v.to_le_bytes());
         }
+        // Bits: sell, token-2022, cashback; mayhem and a USDC quote since 2026-12 (older logs
+        // have them clear: a SOL coin, not mayhem). Other quotes are not traded.
         let flags = u8::from(o.side == TradeSide::Sell)
             | (u8::from(o.token_2022) << 1)
-            | (u8::from(o.is_cashback) << 2);
+            | (u8::from(o.is_cashback) << 2)
+            | (u8::from(o.is_mayhem) << 3)
+            | (u8::from(o.quote == Quote::Usdc) << 4);
         put(&[o.level, flags]);
         put(o.mint.as_ref());
         put(o.creator.as_ref());
@@ -198,6 +202,12 @@ fn decode(rec: &[u8]) -> Option<LoggedSend> {
             bonding_curve,
             token_2022: flags & 2 != 0,
             is_cashback: flags & 4 != 0,
+            is_mayhem: flags & 8 != 0,
+            quote: if flags & 16 != 0 {
+                Quote::Usdc
+            } else {
+                Quote::Sol
+            },
             side: if flags & 1 != 0 {
                 TradeSide::Sell
             } else {
@@ -234,6 +244,12 @@ mod tests {
             bonding_curve: Pubkey::new_unique(),
             token_2022: id.is_multiple_of(2),
             is_cashback: true,
+            is_mayhem: id.is_multiple_of(5),
+            quote: if id.is_multiple_of(4) {
+                Quote::Usdc
+            } else {
+                Quote::Sol
+            },
             side: if id.is_multiple_of(3) {
                 TradeSide::Sell
             } else {

@@ -255,32 +255,51 @@ fn write_batch(conn: &mut Connection, batch: &[Msg]) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Adds to the UTC day of `at_ns` in `daily_pnl`: the one place the day's figures change.
-fn add_to_day(
-    tx: &Transaction<'_>,
-    at_ns: u64,
-    realized: i64,
+/// What one fill or failed transaction adds to its day.
+struct Day {
+    /// The realized PnL and the quote it counts in.
+    realized: (kestrel_model::Quote, i64),
     network_fee: u64,
     wallet_delta: i64,
-    (buys, sells): (i64, i64),
-) -> Result<(), StoreError> {
+    buys: i64,
+    sells: i64,
+    /// 1 for a transaction that landed and failed.
+    failed: i64,
+}
+
+/// Adds to the UTC day of `at_ns` in `daily_pnl`: the one place the day's figures change.
+fn add_to_day(tx: &Transaction<'_>, at_ns: u64, d: Day) -> Result<(), StoreError> {
+    // SOL's result in `realized`, USDC's beside it; a quote not traded has no column.
+    let (sol, usdc) = match d.realized {
+        (kestrel_model::Quote::Sol, r) => (r, 0),
+        (kestrel_model::Quote::Usdc, r) => (0, r),
+        (kestrel_model::Quote::Other(_), _) => (0, 0),
+    };
+    let failed_fees = if d.failed > 0 { int(d.network_fee)? } else { 0 };
     tx.prepare_cached(
-        "INSERT INTO daily_pnl (day, realized, network_fees, wallet_delta, buys, sells)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO daily_pnl (day, realized, network_fees, wallet_delta, buys, sells,
+         realized_usdc, failed_txs, failed_fees)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (day) DO UPDATE SET
            realized = realized + excluded.realized,
            network_fees = network_fees + excluded.network_fees,
            wallet_delta = wallet_delta + excluded.wallet_delta,
            buys = buys + excluded.buys,
-           sells = sells + excluded.sells",
+           sells = sells + excluded.sells,
+           realized_usdc = realized_usdc + excluded.realized_usdc,
+           failed_txs = failed_txs + excluded.failed_txs,
+           failed_fees = failed_fees + excluded.failed_fees",
     )?
     .execute(params![
         int(at_ns / DAY_NANOS)?,
-        realized,
-        int(network_fee)?,
-        wallet_delta,
-        buys,
-        sells
+        sol,
+        int(d.network_fee)?,
+        d.wallet_delta,
+        d.buys,
+        d.sells,
+        usdc,
+        d.failed,
+        failed_fees,
     ])?;
     Ok(())
 }
@@ -293,9 +312,10 @@ fn write_position(
     tx.prepare_cached(
         "INSERT OR REPLACE INTO positions (mint, creator, bonding_curve, token_program,
          is_cashback, tokens, cost, realized, opened_ns, peak_ratio, levels_done, reentries,
-         mark_sol, mark_token, high_sol, high_token, complete, closed_ns, updated_ns)
+         mark_sol, mark_token, high_sol, high_token, complete, closed_ns, updated_ns, quote,
+         is_mayhem)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-         ?17, ?18, ?19)",
+         ?17, ?18, ?19, ?20, ?21)",
     )?
     .execute(params![
         p.mint.to_string(),
@@ -317,6 +337,8 @@ fn write_position(
         p.complete,
         p.closed_ns.map(int).transpose()?,
         int(p.updated_ns)?,
+        crate::quote_text(p.quote),
+        p.is_mayhem,
     ])?;
     tx.prepare_cached(
         "INSERT INTO position_changes (mint, tokens, cost, cause, at_ns)
@@ -351,7 +373,8 @@ pub(crate) fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> 
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO orders (id, mint, creator, bonding_curve, token_program,
                  is_cashback, side, spend_lamports, tokens, why, level, slippage_bps, cu_price,
-                 at_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                 at_ns, quote, is_mayhem)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )?
             .execute(params![
                 int(o.id)?,
@@ -368,6 +391,8 @@ pub(crate) fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> 
                 int(o.slippage_bps)?,
                 int(o.cu_price)?,
                 int(o.at_ns)?,
+                crate::quote_text(o.quote),
+                o.is_mayhem,
             ])?;
         }
         Record::Send(s) => {
@@ -405,8 +430,9 @@ pub(crate) fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> 
             let n = tx
                 .prepare_cached(
                     "INSERT OR IGNORE INTO fills (signature, order_id, mint, side, tokens,
-                     sol_lamports, fee_lamports, network_fee, wallet_delta, realized, slot, at_ns)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     sol_lamports, fee_lamports, network_fee, wallet_delta, realized, slot, at_ns,
+                     quote)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )?
                 .execute(params![
                     f.signature.as_str(),
@@ -421,6 +447,7 @@ pub(crate) fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> 
                     f.realized,
                     int(f.slot)?,
                     int(f.at_ns)?,
+                    crate::quote_text(f.quote),
                 ])?;
             if n == 1 {
                 let (buys, sells) = match f.side {
@@ -430,10 +457,14 @@ pub(crate) fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> 
                 add_to_day(
                     tx,
                     f.at_ns,
-                    f.realized,
-                    f.network_fee,
-                    f.wallet_delta,
-                    (buys, sells),
+                    Day {
+                        realized: (f.quote, f.realized),
+                        network_fee: f.network_fee,
+                        wallet_delta: f.wallet_delta,
+                        buys,
+                        sells,
+                        failed: 0,
+                    },
                 )?;
                 tx.prepare_cached(
                     "INSERT OR REPLACE INTO outcomes (order_id, status, signature, detail, at_ns)
@@ -462,7 +493,18 @@ pub(crate) fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> 
                     int(c.at_ns)?,
                 ])?;
             if n == 1 {
-                add_to_day(tx, c.at_ns, 0, c.network_fee, c.wallet_delta, (0, 0))?;
+                add_to_day(
+                    tx,
+                    c.at_ns,
+                    Day {
+                        realized: (kestrel_model::Quote::Sol, 0),
+                        network_fee: c.network_fee,
+                        wallet_delta: c.wallet_delta,
+                        buys: 0,
+                        sells: 0,
+                        failed: 1,
+                    },
+                )?;
             }
         }
         Record::Position { position, cause } => write_position(tx, position, cause)?,

@@ -1,7 +1,7 @@
 //! What the feeds hand the strategy thread: owned, fixed-size events (no heap), so moving one
 //! through a channel costs a copy and nothing is allocated or freed per event downstream.
 
-use kestrel_units::{Lamports, TokenAmount};
+use kestrel_units::{QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
 
 use crate::{Launch, Quote, Timestamp, TokenProgram};
@@ -75,11 +75,11 @@ pub struct LaunchEvent {
     pub is_mayhem_mode: bool,
     pub is_cashback: bool,
     pub virtual_token_reserves: TokenAmount,
-    pub virtual_sol_reserves: Lamports,
+    pub virtual_quote_reserves: QuoteAmount,
     pub real_token_reserves: TokenAmount,
-    pub real_sol_reserves: Lamports,
+    pub real_quote_reserves: QuoteAmount,
     pub token_total_supply: TokenAmount,
-    pub creator_buy: Option<Lamports>,
+    pub creator_buy: Option<QuoteAmount>,
     pub seen_at: Timestamp,
 }
 
@@ -97,7 +97,7 @@ impl LaunchEvent {
             is_mayhem_mode: self.is_mayhem_mode,
             is_cashback: self.is_cashback,
             virtual_token_reserves: self.virtual_token_reserves,
-            virtual_sol_reserves: self.virtual_sol_reserves,
+            virtual_quote_reserves: self.virtual_quote_reserves,
             real_token_reserves: self.real_token_reserves,
             token_total_supply: self.token_total_supply,
             creator_buy: self.creator_buy,
@@ -115,15 +115,17 @@ pub struct CurveTrade {
     pub slot: u64,
     pub mint: Pubkey,
     pub user: Pubkey,
+    /// What the curve is priced in (the event's `quote_mint`; SOL before 2026-05).
+    pub quote: Quote,
     pub is_buy: bool,
     /// What the curve took or paid, before fees.
-    pub sol_amount: Lamports,
+    pub quote_amount: QuoteAmount,
     pub token_amount: TokenAmount,
     /// Protocol plus creator fee (plus cashback where reported).
-    pub fees: Lamports,
-    pub virtual_sol_reserves: Lamports,
+    pub fees: QuoteAmount,
+    pub virtual_quote_reserves: QuoteAmount,
     pub virtual_token_reserves: TokenAmount,
-    pub real_sol_reserves: Lamports,
+    pub real_quote_reserves: QuoteAmount,
     pub real_token_reserves: TokenAmount,
     pub seen_at: Timestamp,
 }
@@ -136,10 +138,12 @@ pub struct CurveUpdate {
     /// The curve's creator now (it can be delegated to a fee-sharing config since 2026-01;
     /// the creator vault a trade pays is derived from it). `None` for layouts before it.
     pub creator: Option<Pubkey>,
+    /// What the curve is priced in (the account's `quote_mint`; SOL for layouts before it).
+    pub quote: Quote,
     pub virtual_token_reserves: TokenAmount,
-    pub virtual_sol_reserves: Lamports,
+    pub virtual_quote_reserves: QuoteAmount,
     pub real_token_reserves: TokenAmount,
-    pub real_sol_reserves: Lamports,
+    pub real_quote_reserves: QuoteAmount,
     pub complete: bool,
 }
 

@@ -6,7 +6,7 @@
 use kestrel_pump::ids::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM, USDC_MINT, WSOL_MINT};
 use std::time::Duration;
 
-use kestrel_units::{Bps, Lamports, TokenAmount};
+use kestrel_units::{Bps, Lamports, QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
 
 pub mod event;
@@ -125,6 +125,55 @@ impl Quote {
         }
     }
 
+    /// A SOL curve's quote amount as the lamports it is; `None` for any other quote, so a
+    /// USDC amount can never pass for lamports.
+    pub fn lamports(self, amount: QuoteAmount) -> Option<Lamports> {
+        match self {
+            Self::Sol => Some(Lamports(amount.0)),
+            Self::Usdc | Self::Other(_) => None,
+        }
+    }
+
+    /// The quotes Kestrel trades and keeps books in.
+    pub const TRADED: [Quote; 2] = [Quote::Sol, Quote::Usdc];
+
+    /// Decimals of the quote mint: 9 for SOL, 6 for USDC (docs/protocol.md §1.7); other mints
+    /// are not traded, and are shown in base units.
+    pub fn decimals(self) -> u32 {
+        match self {
+            Self::Sol => 9,
+            Self::Usdc => 6,
+            Self::Other(_) => 0,
+        }
+    }
+
+    /// The name shown beside an amount (`SOL`, `USDC`, or the mint).
+    pub fn symbol(self) -> String {
+        match self {
+            Self::Sol => "SOL".to_owned(),
+            Self::Usdc => "USDC".to_owned(),
+            Self::Other(m) => m.to_string(),
+        }
+    }
+
+    /// `amount` in whole units of this quote, exactly (`0.05 SOL`, `12.5 USDC`).
+    pub fn show(self, amount: QuoteAmount) -> String {
+        format!(
+            "{} {}",
+            decimal(i128::from(amount.0), self.decimals()),
+            self.symbol()
+        )
+    }
+
+    /// A signed amount (PnL) in whole units of this quote (`-0.012 SOL`).
+    pub fn show_signed(self, amount: i64) -> String {
+        format!(
+            "{} {}",
+            decimal(i128::from(amount), self.decimals()),
+            self.symbol()
+        )
+    }
+
     /// Parses config's spelling: `SOL`, `USDC` (any case), or a base58 mint.
     pub fn parse(s: &str) -> Option<Self> {
         if s.eq_ignore_ascii_case("sol") {
@@ -135,6 +184,101 @@ impl Quote {
         }
         s.parse::<Pubkey>().ok().map(|m| Self::of_mint(Some(m)))
     }
+}
+
+/// The operator's price of each traded quote in SOL, for the limits and thresholds that are
+/// set in SOL (the guardian's caps, the daily loss limit, the sniper's market-cap ceiling):
+/// a USDC amount counts as the lamports it would be at `usdc_per_sol`. A configured figure,
+/// not a feed (`[quotes] usdc_per_sol`), shown wherever it is used. Integers only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuotePrices {
+    /// USDC base units one SOL is worth (150 USDC: 150_000_000); 0: not set, so USDC amounts
+    /// have no SOL value and USDC is not traded.
+    pub usdc_per_sol: QuoteAmount,
+}
+
+impl QuotePrices {
+    /// Only SOL has a value: nothing else is priced.
+    pub const SOL_ONLY: Self = Self {
+        usdc_per_sol: QuoteAmount::ZERO,
+    };
+
+    /// `amount` of `quote` in lamports at the configured price (`None`: not priced).
+    pub fn lamports(&self, quote: Quote, amount: QuoteAmount) -> Option<Lamports> {
+        match quote {
+            Quote::Sol => Some(Lamports(amount.0)),
+            Quote::Usdc if self.usdc_per_sol.0 > 0 => {
+                let v = u128::from(amount.0) * u128::from(kestrel_units::LAMPORTS_PER_SOL)
+                    / u128::from(self.usdc_per_sol.0);
+                Some(Lamports(u64::try_from(v).unwrap_or(u64::MAX)))
+            }
+            Quote::Usdc | Quote::Other(_) => None,
+        }
+    }
+
+    /// A signed amount (PnL) of `quote` in lamports at the configured price (0: not priced).
+    pub fn lamports_signed(&self, quote: Quote, amount: i64) -> i64 {
+        let v = self
+            .lamports(quote, QuoteAmount(amount.unsigned_abs()))
+            .map_or(0, |l| i64::try_from(l.0).unwrap_or(i64::MAX));
+        if amount < 0 { -v } else { v }
+    }
+
+    /// A SOL figure in `quote`'s units at the configured price (`None`: not priced).
+    pub fn in_quote(&self, quote: Quote, lamports: Lamports) -> Option<QuoteAmount> {
+        match quote {
+            Quote::Sol => Some(QuoteAmount(lamports.0)),
+            Quote::Usdc if self.usdc_per_sol.0 > 0 => {
+                let v = u128::from(lamports.0) * u128::from(self.usdc_per_sol.0)
+                    / u128::from(kestrel_units::LAMPORTS_PER_SOL);
+                Some(QuoteAmount(u64::try_from(v).unwrap_or(u64::MAX)))
+            }
+            Quote::Usdc | Quote::Other(_) => None,
+        }
+    }
+}
+
+/// One figure per traded quote ([`Quote::TRADED`]): what the book and config keep per currency.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PerQuote<T> {
+    pub sol: T,
+    pub usdc: T,
+}
+
+impl<T> PerQuote<T> {
+    /// The figure for `quote` (`None`: a quote that is not traded).
+    pub fn get(&self, quote: Quote) -> Option<&T> {
+        match quote {
+            Quote::Sol => Some(&self.sol),
+            Quote::Usdc => Some(&self.usdc),
+            Quote::Other(_) => None,
+        }
+    }
+
+    pub fn get_mut(&mut self, quote: Quote) -> Option<&mut T> {
+        match quote {
+            Quote::Sol => Some(&mut self.sol),
+            Quote::Usdc => Some(&mut self.usdc),
+            Quote::Other(_) => None,
+        }
+    }
+
+    /// Each traded quote with its figure.
+    pub fn iter(&self) -> impl Iterator<Item = (Quote, &T)> {
+        [(Quote::Sol, &self.sol), (Quote::Usdc, &self.usdc)].into_iter()
+    }
+}
+
+/// `v` base units as a decimal with `decimals` places, trailing zeros trimmed; integers only.
+fn decimal(v: i128, decimals: u32) -> String {
+    let scale = 10i128.pow(decimals);
+    let sign = if v < 0 { "-" } else { "" };
+    let (whole, frac) = (v.abs() / scale, v.abs() % scale);
+    if frac == 0 {
+        return format!("{sign}{whole}");
+    }
+    let digits = format!("{frac:0width$}", width = decimals as usize);
+    format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
 }
 
 /// A launch as the decision path sees it: decoded from the CreateEvent (and, when the creator
@@ -153,18 +297,19 @@ pub struct Launch<'a> {
     pub is_cashback: bool,
     /// Reserves after everything in the create transaction (the creator's own buy included).
     pub virtual_token_reserves: TokenAmount,
-    pub virtual_sol_reserves: Lamports,
+    pub virtual_quote_reserves: QuoteAmount,
     pub real_token_reserves: TokenAmount,
     pub token_total_supply: TokenAmount,
-    /// SOL the creator put into the curve in the create transaction, if they bought.
-    pub creator_buy: Option<Lamports>,
+    /// Quote units the creator put into the curve in the create transaction, if they bought.
+    pub creator_buy: Option<QuoteAmount>,
     pub seen_at: Timestamp,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
-    /// Spend this much SOL (fees included).
-    Buy { spend: Lamports },
+    /// Spend this much of the curve's quote (fees included): lamports on a SOL curve, USDC
+    /// base units on a USDC one.
+    Buy { quote: Quote, spend: QuoteAmount },
     /// Sell this many tokens.
     Sell { tokens: TokenAmount },
 }
@@ -183,11 +328,11 @@ pub struct Intent {
 }
 
 impl Intent {
-    /// SOL this intent puts at risk (zero for sells).
-    pub fn spend(&self) -> Lamports {
+    /// What this intent puts at risk, in its quote's units (zero for sells).
+    pub fn spend(&self) -> QuoteAmount {
         match self.side {
-            Side::Buy { spend } => spend,
-            Side::Sell { .. } => Lamports::ZERO,
+            Side::Buy { spend, .. } => spend,
+            Side::Sell { .. } => QuoteAmount::ZERO,
         }
     }
 
@@ -199,6 +344,46 @@ impl Intent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quote_amounts_show_in_their_own_decimals_and_only_sol_is_lamports() {
+        assert_eq!(Quote::Sol.show(QuoteAmount(50_000_000)), "0.05 SOL");
+        assert_eq!(Quote::Usdc.show(QuoteAmount(12_500_000)), "12.5 USDC");
+        assert_eq!(Quote::Usdc.show_signed(-1_250_000), "-1.25 USDC");
+        assert_eq!(Quote::Sol.show_signed(-7), "-0.000000007 SOL");
+        assert_eq!(Quote::Sol.lamports(QuoteAmount(5)), Some(Lamports(5)));
+        assert_eq!(Quote::Usdc.lamports(QuoteAmount(5)), None);
+    }
+
+    #[test]
+    fn a_usdc_amount_has_a_sol_value_only_at_a_configured_price() {
+        let at_150 = QuotePrices {
+            usdc_per_sol: QuoteAmount(150_000_000),
+        };
+        assert_eq!(
+            at_150.lamports(Quote::Usdc, QuoteAmount(15_000_000)),
+            Some(Lamports(100_000_000))
+        );
+        assert_eq!(
+            at_150.lamports_signed(Quote::Usdc, -15_000_000),
+            -100_000_000
+        );
+        assert_eq!(
+            at_150.in_quote(Quote::Usdc, Lamports(1_000_000_000)),
+            Some(QuoteAmount(150_000_000))
+        );
+        assert_eq!(
+            QuotePrices::SOL_ONLY.lamports(Quote::Usdc, QuoteAmount(1)),
+            None
+        );
+        assert_eq!(
+            QuotePrices::SOL_ONLY.lamports(Quote::Sol, QuoteAmount(7)),
+            Some(Lamports(7))
+        );
+        let other = Quote::Other(Pubkey::new_from_array([3; 32]));
+        assert_eq!(at_150.lamports(other, QuoteAmount(1)), None);
+        assert_eq!(PerQuote { sol: 1, usdc: 2 }.get(other), None);
+    }
 
     #[test]
     fn timestamps_measure_without_underflow() {

@@ -1,19 +1,23 @@
 //! The book: open positions and buys in flight, owned by the strategy thread. It answers the
 //! guardian's questions ([`Exposure`]) counting in-flight buys as if filled, so a launch seen
 //! twice, or a burst of launches, can never overshoot a limit while transactions are pending.
+//! A position counts in its coin's quote (lamports for SOL coins, USDC units for USDC ones);
+//! realized PnL is kept per quote, and network fees are always SOL.
 
 use std::collections::HashMap;
 
 use kestrel_guardian::Exposure;
-use kestrel_model::{SignatureText, Timestamp, TokenProgram};
+use kestrel_model::{PerQuote, Quote, SignatureText, Timestamp, TokenProgram};
 use kestrel_pump::curve::{self, FeeRates, Reserves};
-use kestrel_units::{Lamports, TokenAmount};
+use kestrel_units::{Lamports, QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
 
 /// A held coin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Position {
     pub mint: Pubkey,
+    /// What the coin is priced in: `cost`, the mark and its PnL count in it.
+    pub quote: Quote,
     pub creator: Pubkey,
     pub bonding_curve: Pubkey,
     pub token_program: TokenProgram,
@@ -21,8 +25,8 @@ pub struct Position {
     /// A mayhem-mode coin (its trades pay the reserved fee recipients).
     pub is_mayhem: bool,
     pub tokens: TokenAmount,
-    /// SOL paid for `tokens`: curve price plus trading fees (network fees are kept apart).
-    pub cost: Lamports,
+    /// Quote paid for `tokens`: curve price plus trading fees (network fees are kept apart).
+    pub cost: QuoteAmount,
     pub opened_at: Timestamp,
     /// The curve as last seen (a trade or an account update), for the mark.
     pub mark: Reserves,
@@ -57,8 +61,9 @@ impl Position {
         }
     }
 
-    /// What selling everything at the mark would pay, after fees (`None`: not sellable).
-    pub fn value(&self, rates: FeeRates) -> Option<Lamports> {
+    /// What selling everything at the mark would pay in the quote, after fees (`None`: not
+    /// sellable).
+    pub fn value(&self, rates: FeeRates) -> Option<QuoteAmount> {
         if self.complete || self.tokens.0 == 0 {
             return None;
         }
@@ -67,9 +72,9 @@ impl Position {
             .and_then(|leg| leg.seller_receives())
     }
 
-    /// Value minus cost, in lamports (negative for a loss).
+    /// Value minus cost, in the quote's units (negative for a loss).
     pub fn unrealized(&self, rates: FeeRates) -> i64 {
-        let value = self.value(rates).unwrap_or(Lamports::ZERO);
+        let value = self.value(rates).unwrap_or(QuoteAmount::ZERO);
         signed(value.0) - signed(self.cost.0)
     }
 }
@@ -82,12 +87,14 @@ fn signed(v: u64) -> i64 {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PendingBuy {
     pub mint: Pubkey,
+    pub quote: Quote,
     pub creator: Pubkey,
     pub bonding_curve: Pubkey,
     pub token_program: TokenProgram,
     pub is_cashback: bool,
     pub is_mayhem: bool,
-    pub spend: Lamports,
+    /// In the quote's units.
+    pub spend: QuoteAmount,
     pub signature: Option<SignatureText>,
 }
 
@@ -95,8 +102,12 @@ pub struct PendingBuy {
 pub struct Book {
     positions: HashMap<Pubkey, Position>,
     pending: HashMap<Pubkey, PendingBuy>,
+    /// The wallet's SOL.
     wallet: Lamports,
-    realized: i64,
+    /// The wallet's USDC, once read from its token account.
+    usdc_wallet: Option<QuoteAmount>,
+    /// Realized PnL per quote, in its units.
+    realized: PerQuote<i64>,
     network_fees: Lamports,
 }
 
@@ -108,7 +119,8 @@ impl Book {
             positions: HashMap::with_capacity(capacity),
             pending: HashMap::with_capacity(capacity),
             wallet,
-            realized: 0,
+            usdc_wallet: None,
+            realized: PerQuote::default(),
             network_fees: Lamports::ZERO,
         }
     }
@@ -138,7 +150,7 @@ impl Book {
             return Some(before);
         }
         if tokens.0 < before.0 {
-            p.cost = Lamports(
+            p.cost = QuoteAmount(
                 u64::try_from(u128::from(p.cost.0) * u128::from(tokens.0) / u128::from(before.0))
                     .unwrap_or(p.cost.0),
             );
@@ -160,7 +172,7 @@ impl Book {
     }
 
     /// Realized PnL carried over from before a restart.
-    pub fn set_realized(&mut self, realized: i64, network_fees: Lamports) {
+    pub fn set_realized(&mut self, realized: PerQuote<i64>, network_fees: Lamports) {
         self.realized = realized;
         self.network_fees = network_fees;
     }
@@ -168,6 +180,43 @@ impl Book {
     /// The chain's figure replaces ours (a periodic balance read).
     pub fn set_wallet(&mut self, lamports: Lamports) {
         self.wallet = lamports;
+    }
+
+    /// The chain's figure for the wallet's holding of `quote` (its token account) replaces
+    /// ours. SOL is [`Book::set_wallet`]; other quotes are not kept.
+    pub fn set_quote_wallet(&mut self, quote: Quote, amount: QuoteAmount) {
+        if quote == Quote::Usdc {
+            self.usdc_wallet = Some(amount);
+        }
+    }
+
+    /// The wallet's holding of `quote` as last read and booked since (`None`: not known).
+    pub fn quote_wallet(&self, quote: Quote) -> Option<QuoteAmount> {
+        match quote {
+            Quote::Sol => Some(QuoteAmount::from(self.wallet)),
+            Quote::Usdc => self.usdc_wallet,
+            Quote::Other(_) => None,
+        }
+    }
+
+    /// Moves the wallet's holding of `quote` by `paid` out and `received` in.
+    fn book_quote(&mut self, quote: Quote, paid: QuoteAmount, received: QuoteAmount) {
+        match quote {
+            Quote::Sol => {
+                self.wallet = Lamports(
+                    self.wallet
+                        .0
+                        .saturating_sub(paid.0)
+                        .saturating_add(received.0),
+                );
+            }
+            Quote::Usdc => {
+                self.usdc_wallet = self
+                    .usdc_wallet
+                    .map(|w| QuoteAmount(w.0.saturating_sub(paid.0).saturating_add(received.0)));
+            }
+            Quote::Other(_) => {}
+        }
     }
 
     pub fn positions(&self) -> impl Iterator<Item = &Position> {
@@ -186,7 +235,8 @@ impl Book {
         self.pending.values()
     }
 
-    pub fn realized(&self) -> i64 {
+    /// Realized PnL per quote, in its units.
+    pub fn realized(&self) -> PerQuote<i64> {
         self.realized
     }
 
@@ -204,7 +254,7 @@ impl Book {
         }
     }
 
-    /// The buy failed or expired: its SOL is free again.
+    /// The buy failed or expired: its spend is free again.
     pub fn drop_pending(&mut self, mint: &Pubkey) -> Option<PendingBuy> {
         self.pending.remove(mint)
     }
@@ -213,14 +263,12 @@ impl Book {
         self.pending.get(mint)
     }
 
-    /// A buy filled: `tokens` for `paid` (curve + trading fees), plus the network fee.
-    pub fn fill_buy(&mut self, mut pos: Position, paid: Lamports, network_fee: Lamports) {
+    /// A buy filled: `tokens` for `paid` in the coin's quote (curve + trading fees), plus the
+    /// network fee in SOL.
+    pub fn fill_buy(&mut self, mut pos: Position, paid: QuoteAmount, network_fee: Lamports) {
         self.pending.remove(&pos.mint);
-        self.wallet = self
-            .wallet
-            .checked_sub(paid)
-            .and_then(|w| w.checked_sub(network_fee))
-            .unwrap_or(Lamports::ZERO);
+        self.book_quote(pos.quote, paid, QuoteAmount::ZERO);
+        self.wallet = self.wallet.saturating_sub(network_fee);
         self.network_fees = self
             .network_fees
             .checked_add(network_fee)
@@ -238,20 +286,19 @@ impl Book {
         }
     }
 
-    /// A sell filled: `tokens` sold for `received` (after trading fees). Realizes the cost of
-    /// the tokens sold, pro rata; returns the realized PnL of this sell.
+    /// A sell filled: `tokens` sold for `received` in `quote` (after trading fees). Realizes
+    /// the cost of the tokens sold, pro rata; returns the realized PnL of this sell, in the
+    /// quote's units.
     pub fn fill_sell(
         &mut self,
         mint: &Pubkey,
+        quote: Quote,
         tokens: TokenAmount,
-        received: Lamports,
+        received: QuoteAmount,
         network_fee: Lamports,
     ) -> i64 {
-        self.wallet = self
-            .wallet
-            .checked_add(received)
-            .and_then(|w| w.checked_sub(network_fee))
-            .unwrap_or(self.wallet);
+        self.book_quote(quote, QuoteAmount::ZERO, received);
+        self.wallet = self.wallet.saturating_sub(network_fee);
         self.network_fees = self
             .network_fees
             .checked_add(network_fee)
@@ -269,50 +316,76 @@ impl Book {
                 .unwrap_or(p.cost.0)
         };
         p.tokens = TokenAmount(p.tokens.0 - sold);
-        p.cost = Lamports(p.cost.0.saturating_sub(cost_share));
+        p.cost = QuoteAmount(p.cost.0.saturating_sub(cost_share));
         let pnl = signed(received.0) - signed(cost_share);
-        self.realized = self.realized.saturating_add(pnl);
+        if let Some(r) = self.realized.get_mut(p.quote) {
+            *r = r.saturating_add(pnl);
+        }
         if p.tokens.0 == 0 {
             self.positions.remove(mint);
         }
         pnl
     }
 
-    pub fn unrealized(&self, rates: FeeRates) -> i64 {
-        self.positions.values().map(|p| p.unrealized(rates)).sum()
+    /// Unrealized PnL per quote, at the marks.
+    pub fn unrealized(&self, rates: FeeRates) -> PerQuote<i64> {
+        let mut out = PerQuote::<i64>::default();
+        for p in self.positions.values() {
+            if let Some(u) = out.get_mut(p.quote) {
+                *u = u.saturating_add(p.unrealized(rates));
+            }
+        }
+        out
+    }
+
+    /// Pending buys' spend in `quote`.
+    fn pending_in(&self, quote: Quote) -> u64 {
+        self.pending
+            .values()
+            .filter(|p| p.quote == quote)
+            .map(|p| p.spend.0)
+            .sum()
     }
 }
 
 impl Exposure for Book {
     fn wallet_balance(&self) -> Lamports {
-        let pending: u64 = self.pending.values().map(|p| p.spend.0).sum();
-        Lamports(self.wallet.0.saturating_sub(pending))
+        Lamports(self.wallet.0.saturating_sub(self.pending_in(Quote::Sol)))
+    }
+
+    fn quote_balance(&self, quote: Quote) -> Option<QuoteAmount> {
+        self.quote_wallet(quote)
+            .map(|w| QuoteAmount(w.0.saturating_sub(self.pending_in(quote))))
     }
 
     fn open_positions(&self) -> u32 {
         u32::try_from(self.positions.len() + self.pending.len()).unwrap_or(u32::MAX)
     }
 
-    fn total_exposure(&self) -> Lamports {
-        let held: u64 = self.positions.values().map(|p| p.cost.0).sum();
-        let pending: u64 = self.pending.values().map(|p| p.spend.0).sum();
-        Lamports(held.saturating_add(pending))
-    }
-
-    fn creator_exposure(&self, creator: &Pubkey) -> Lamports {
+    fn total_exposure(&self, quote: Quote) -> QuoteAmount {
         let held: u64 = self
             .positions
             .values()
-            .filter(|p| p.creator == *creator)
+            .filter(|p| p.quote == quote)
+            .map(|p| p.cost.0)
+            .sum();
+        QuoteAmount(held.saturating_add(self.pending_in(quote)))
+    }
+
+    fn creator_exposure(&self, creator: &Pubkey, quote: Quote) -> QuoteAmount {
+        let held: u64 = self
+            .positions
+            .values()
+            .filter(|p| p.creator == *creator && p.quote == quote)
             .map(|p| p.cost.0)
             .sum();
         let pending: u64 = self
             .pending
             .values()
-            .filter(|p| p.creator == *creator)
+            .filter(|p| p.creator == *creator && p.quote == quote)
             .map(|p| p.spend.0)
             .sum();
-        Lamports(held.saturating_add(pending))
+        QuoteAmount(held.saturating_add(pending))
     }
 
     fn holds(&self, mint: &Pubkey) -> bool {
@@ -333,20 +406,21 @@ mod tests {
     fn position(mint: Pubkey, creator: Pubkey, tokens: u64) -> Position {
         Position {
             mint,
+            quote: Quote::Sol,
             creator,
             bonding_curve: Pubkey::new_unique(),
             token_program: TokenProgram::Spl,
             is_cashback: false,
             is_mayhem: false,
             tokens: TokenAmount(tokens),
-            cost: Lamports::ZERO,
+            cost: QuoteAmount::ZERO,
             opened_at: Timestamp(0),
             mark: Reserves {
                 virtual_token: TokenAmount(1_073_000_000_000_000),
-                virtual_sol: Lamports(30_000_000_000),
+                virtual_quote: QuoteAmount(30_000_000_000),
                 real_token: TokenAmount(793_100_000_000_000),
                 // Enough SOL in the curve to pay a seller.
-                real_sol: Lamports(1_000_000_000),
+                real_quote: QuoteAmount(1_000_000_000),
             },
             mark_slot: 0,
             complete: false,
@@ -360,18 +434,23 @@ mod tests {
         let (mint, creator) = (Pubkey::new_unique(), Pubkey::new_unique());
         b.add_pending(PendingBuy {
             mint,
+            quote: Quote::Sol,
             creator,
             bonding_curve: Pubkey::new_unique(),
             token_program: TokenProgram::Spl,
             is_cashback: false,
             is_mayhem: false,
-            spend: Lamports(1_000_000_000),
+            spend: QuoteAmount(1_000_000_000),
             signature: None,
         });
         assert!(b.holds(&mint));
         assert_eq!(b.open_positions(), 1);
-        assert_eq!(b.total_exposure(), Lamports(1_000_000_000));
-        assert_eq!(b.creator_exposure(&creator), Lamports(1_000_000_000));
+        assert_eq!(b.total_exposure(Quote::Sol), QuoteAmount(1_000_000_000));
+        assert_eq!(b.total_exposure(Quote::Usdc), QuoteAmount::ZERO);
+        assert_eq!(
+            b.creator_exposure(&creator, Quote::Sol),
+            QuoteAmount(1_000_000_000)
+        );
         assert_eq!(b.wallet_balance(), Lamports(9_000_000_000));
         b.drop_pending(&mint);
         assert!(!b.holds(&mint));
@@ -384,26 +463,39 @@ mod tests {
         let mint = Pubkey::new_unique();
         b.fill_buy(
             position(mint, Pubkey::new_unique(), 1_000),
-            Lamports(500),
+            QuoteAmount(500),
             Lamports(5_000),
         );
         assert_eq!(b.wallet(), Lamports(10_000_000_000 - 500 - 5_000));
         // Sell half for 300: realized 300 − 250.
+        let sol = Quote::Sol;
         assert_eq!(
-            b.fill_sell(&mint, TokenAmount(500), Lamports(300), Lamports(5_000)),
+            b.fill_sell(
+                &mint,
+                sol,
+                TokenAmount(500),
+                QuoteAmount(300),
+                Lamports(5_000)
+            ),
             50
         );
         assert_eq!(
             b.position(&mint).map(|p| (p.tokens, p.cost)),
-            Some((TokenAmount(500), Lamports(250)))
+            Some((TokenAmount(500), QuoteAmount(250)))
         );
         // The rest for 200: realized −50; the position closes.
         assert_eq!(
-            b.fill_sell(&mint, TokenAmount(500), Lamports(200), Lamports(5_000)),
+            b.fill_sell(
+                &mint,
+                sol,
+                TokenAmount(500),
+                QuoteAmount(200),
+                Lamports(5_000)
+            ),
             -50
         );
         assert!(b.position(&mint).is_none());
-        assert_eq!(b.realized(), 0);
+        assert_eq!(b.realized().sol, 0);
         assert_eq!(b.network_fees(), Lamports(15_000));
         assert_eq!(
             b.wallet(),
@@ -418,15 +510,48 @@ mod tests {
         // 35,000 tokens at the opening price are worth just under 1,000 lamports gross.
         b.fill_buy(
             position(mint, Pubkey::new_unique(), 35_000_000),
-            Lamports(1_000),
+            QuoteAmount(1_000),
             Lamports(0),
         );
         let p = b.position(&mint).copied();
         let v = p.and_then(|p| p.value(RATES)).map(|l| l.0).unwrap_or(0);
         assert!(v > 900 && v < 1_000, "{v}");
         assert!(
-            b.unrealized(RATES) < 0,
+            b.unrealized(RATES).sol < 0,
             "fees make a flat round trip a loss"
         );
+    }
+
+    #[test]
+    fn a_usdc_position_books_usdc_and_pays_only_network_fees_in_sol() {
+        let mut b = Book::new(Lamports(1_000_000_000), 8);
+        b.set_quote_wallet(Quote::Usdc, QuoteAmount(100_000_000));
+        let mint = Pubkey::new_unique();
+        let usdc = Position {
+            quote: Quote::Usdc,
+            ..position(mint, Pubkey::new_unique(), 1_000)
+        };
+        b.fill_buy(usdc, QuoteAmount(20_000_000), Lamports(5_000));
+        assert_eq!(b.wallet(), Lamports(1_000_000_000 - 5_000));
+        assert_eq!(b.quote_wallet(Quote::Usdc), Some(QuoteAmount(80_000_000)));
+        assert_eq!(b.total_exposure(Quote::Usdc), QuoteAmount(20_000_000));
+        assert_eq!(b.total_exposure(Quote::Sol), QuoteAmount::ZERO);
+        let pnl = b.fill_sell(
+            &mint,
+            Quote::Usdc,
+            TokenAmount(1_000),
+            QuoteAmount(25_000_000),
+            Lamports(5_000),
+        );
+        assert_eq!(pnl, 5_000_000);
+        assert_eq!(
+            b.realized(),
+            PerQuote {
+                sol: 0,
+                usdc: 5_000_000
+            }
+        );
+        assert_eq!(b.quote_wallet(Quote::Usdc), Some(QuoteAmount(105_000_000)));
+        assert_eq!(b.wallet(), Lamports(1_000_000_000 - 10_000));
     }
 }

@@ -3,10 +3,10 @@
 use kestrel_exec::tx::MintInfo;
 use kestrel_guardian::Approved;
 use kestrel_guardian::exits::ExitReason;
-use kestrel_model::SignatureText;
+use kestrel_model::{Quote, SignatureText};
 use kestrel_pump::curve::Reserves;
 use kestrel_pump::error::PumpError;
-use kestrel_units::{Lamports, TokenAmount};
+use kestrel_units::{Lamports, QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
 
 /// What made an order.
@@ -93,6 +93,8 @@ impl Order {
             bonding_curve: self.coin.bonding_curve,
             token_2022: self.coin.token_program.is_2022(),
             is_cashback: self.coin.is_cashback,
+            is_mayhem: self.coin.is_mayhem,
+            quote: self.coin.quote,
             side,
             spend_lamports: i.spend().0,
             tokens,
@@ -195,10 +197,12 @@ pub struct Fill {
     pub mint: Pubkey,
     pub is_buy: bool,
     pub tokens: TokenAmount,
-    /// The curve leg (`sol_amount` of the event).
-    pub sol: Lamports,
+    /// What the coin is priced in: `quote_amount` and `fees` count in it.
+    pub quote: Quote,
+    /// The curve leg (`quote_amount`, before 2026-05 `quote_amount`, of the event).
+    pub quote_amount: QuoteAmount,
     /// Protocol and creator fees.
-    pub fees: Lamports,
+    pub fees: QuoteAmount,
     /// The transaction's network fee (base + priority).
     pub network_fee: Lamports,
     /// The wallet's balance change in the transaction, as the ledger states it (fees, rent
@@ -240,6 +244,9 @@ pub enum ExecReport {
     },
     /// The wallet's balance as the chain reports it.
     Balance(Lamports),
+    /// The wallet's holding of a quote other than SOL (its token account), as the chain
+    /// reports it.
+    QuoteBalance(Quote, QuoteAmount),
     /// A curve read from the chain after a sell failed on it, so the next attempt is priced
     /// on the curve as it is.
     Curve(kestrel_model::CurveUpdate),
@@ -256,18 +263,23 @@ pub enum Command {
     Kill { sell_all: bool },
     /// Sell `percent` of a position.
     Sell { mint: Pubkey, percent: u8 },
-    /// Buy `spend` of a coin, at the curve the caller read (`complete`: off the curve).
+    /// Buy `spend` (in the coin's quote) of a coin, at the curve the caller read
+    /// (`complete`: off the curve).
     Buy {
         info: kestrel_exec::tx::MintInfo,
         reserves: kestrel_pump::curve::Reserves,
         complete: bool,
-        spend: kestrel_units::Lamports,
+        spend: QuoteAmount,
     },
 }
 
 /// What the engine tells the control plane and plugins, sent without waiting: a full
 /// queue drops the event.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "events leave the strategy thread by value: boxing a fill would allocate for every fill on the hot thread"
+)]
 pub enum EngineEvent {
     Fill(Fill),
     /// A sell order made by an exit rule or the kill switch.

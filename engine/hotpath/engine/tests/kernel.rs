@@ -14,7 +14,7 @@ use kestrel_engine::order::{
 use kestrel_feed::FeedEvent;
 use kestrel_guardian::exits::{ExitReason, ExitRules, Trailing};
 use kestrel_guardian::{Limits, TradingState};
-use kestrel_model::{Clock, CurveTrade, CurveUpdate, LaunchEvent, Side, SignatureText};
+use kestrel_model::{Clock, CurveTrade, CurveUpdate, LaunchEvent, Quote, Side, SignatureText};
 use kestrel_pump::curve::Reserves;
 use kestrel_reentry::ReentryConfig;
 use kestrel_sniper::{Pattern, SkipReason, SniperConfig};
@@ -23,7 +23,7 @@ use kestrel_testkit::clock::TestClock;
 use kestrel_testkit::frames::{launch_and_trade, stamped};
 use kestrel_testkit::kernel::TestKernel;
 use kestrel_testkit::{TEST_BUY, TestDefault};
-use kestrel_units::{Bps, Lamports, TokenAmount};
+use kestrel_units::{Bps, Lamports, QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
 
 /// The curve a position is bought on: spot price 3·10⁻⁵ lamports per token unit.
@@ -66,13 +66,13 @@ fn launch(n: u8) -> LaunchEvent {
     l
 }
 
-/// The curve at `times_entry` of the entry price (in percent), with `real_sol` in it.
-fn reserves(percent_of_entry: u64, real_sol: u64) -> Reserves {
+/// The curve at `times_entry` of the entry price (in percent), with `real_quote` in it.
+fn reserves(percent_of_entry: u64, real_quote: u64) -> Reserves {
     Reserves {
         virtual_token: TokenAmount(VTOKEN),
-        virtual_sol: Lamports(VSOL * percent_of_entry / 100),
+        virtual_quote: QuoteAmount(VSOL * percent_of_entry / 100),
         real_token: TokenAmount(VTOKEN / 2),
-        real_sol: Lamports(real_sol),
+        real_quote: QuoteAmount(real_quote),
     }
 }
 
@@ -84,10 +84,10 @@ fn trade(m: Pubkey, user: Pubkey, is_buy: bool, sol: u64, r: Reserves) -> CurveT
     t.is_buy = is_buy;
     // Later than any fill the tests make (slots 1–3): the feed's view is the newest.
     t.slot = 10;
-    t.sol_amount = Lamports(sol);
-    t.virtual_sol_reserves = r.virtual_sol;
+    t.quote_amount = QuoteAmount(sol);
+    t.virtual_quote_reserves = r.virtual_quote;
     t.virtual_token_reserves = r.virtual_token;
-    t.real_sol_reserves = r.real_sol;
+    t.real_quote_reserves = r.real_quote;
     t.real_token_reserves = r.real_token;
     t
 }
@@ -99,8 +99,9 @@ fn buy_fill(o: &Order) -> Fill {
         mint: o.coin.mint,
         is_buy: true,
         tokens: TokenAmount(TOKENS),
-        sol: Lamports(COST_SOL),
-        fees: Lamports(COST_FEES),
+        quote: Quote::Sol,
+        quote_amount: QuoteAmount(COST_SOL),
+        fees: QuoteAmount(COST_FEES),
         network_fee: Lamports(5_000),
         wallet_delta: -30_005_000,
         reserves_after: reserves(100, 10_000_000_000),
@@ -116,8 +117,9 @@ fn sell_fill(o: &Order, sol: u64) -> Fill {
         mint: o.coin.mint,
         is_buy: false,
         tokens: sold(o),
-        sol: Lamports(sol),
-        fees: Lamports(sol / 100),
+        quote: Quote::Sol,
+        quote_amount: QuoteAmount(sol),
+        fees: QuoteAmount(sol / 100),
         network_fee: Lamports(5_000),
         wallet_delta: 0,
         reserves_after: o.reserves,
@@ -146,11 +148,11 @@ fn on_trade(k: &mut Kernel<TestClock>, t: CurveTrade) -> Option<Order> {
     k.on_feed(&stamped(FeedEvent::Trade(t)))
 }
 
-/// A trade by a stranger that moves the curve to `percent` of entry, with `real_sol` in it.
-fn price(k: &mut Kernel<TestClock>, m: Pubkey, percent: u64, real_sol: u64) -> Option<Order> {
+/// A trade by a stranger that moves the curve to `percent` of entry, with `real_quote` in it.
+fn price(k: &mut Kernel<TestClock>, m: Pubkey, percent: u64, real_quote: u64) -> Option<Order> {
     on_trade(
         k,
-        trade(m, mint(200), true, 1_000, reserves(percent, real_sol)),
+        trade(m, mint(200), true, 1_000, reserves(percent, real_quote)),
     )
 }
 
@@ -183,7 +185,7 @@ fn an_approved_launch_becomes_one_buy_with_its_spend_reserved() {
         .expect("bought");
     assert_eq!(o.why, Why::Snipe);
     assert_eq!(o.id, 1);
-    assert_eq!(o.approved.intent().spend(), TEST_BUY);
+    assert_eq!(o.approved.intent().spend(), QuoteAmount::from(TEST_BUY));
     assert_eq!(o.coin.mint, mint(1));
     assert!(k.book().pending_buy(&mint(1)).is_some());
     // The same launch again is not bought twice: the guardian sees the pending buy.
@@ -230,7 +232,7 @@ fn an_operator_buy_passes_the_guardian_like_any_entry() {
             info,
             reserves: reserves(100, 0),
             complete: false,
-            spend: TEST_BUY,
+            spend: QuoteAmount::from(TEST_BUY),
         },
         &mut out,
     );
@@ -243,7 +245,7 @@ fn an_operator_buy_passes_the_guardian_like_any_entry() {
             info: kestrel_exec::tx::MintInfo::of_launch(&launch(4)),
             reserves: reserves(100, 0),
             complete: false,
-            spend: Lamports(TEST_BUY.0 * 2),
+            spend: QuoteAmount(TEST_BUY.0 * 2),
         },
         &mut out,
     );
@@ -258,7 +260,7 @@ fn a_filled_buy_opens_a_position_at_its_cost_with_fees() {
     let m = hold(&mut k, 1);
     let p = k.book().position(&m).expect("held");
     assert_eq!(p.tokens, TokenAmount(TOKENS));
-    assert_eq!(p.cost, Lamports(COST_SOL + COST_FEES));
+    assert_eq!(p.cost, QuoteAmount(COST_SOL + COST_FEES));
     assert!(k.book().pending_buy(&m).is_none());
 }
 
@@ -272,8 +274,8 @@ fn a_partial_sell_books_realized_pnl_and_keeps_the_rest_open() {
     k.on_report(ExecReport::Filled(sell_fill(&o, 20_000_000)));
     let p = k.book().position(&m).expect("still held");
     assert_eq!(p.tokens, TokenAmount(TOKENS / 2));
-    assert_eq!(p.cost, Lamports((COST_SOL + COST_FEES) / 2));
-    assert_eq!(k.book().realized(), 20_000_000 - 200_000 - 15_000_000);
+    assert_eq!(p.cost, QuoteAmount((COST_SOL + COST_FEES) / 2));
+    assert_eq!(k.book().realized().sol, 20_000_000 - 200_000 - 15_000_000);
 }
 
 #[test]
@@ -283,7 +285,7 @@ fn a_sell_of_everything_closes_the_position() {
     let o = sell(&mut k, m, 100);
     k.on_report(ExecReport::Filled(sell_fill(&o, 10_000_000)));
     assert!(k.book().position(&m).is_none());
-    assert!(k.book().realized() < 0);
+    assert!(k.book().realized().sol < 0);
 }
 
 #[test]
@@ -474,12 +476,13 @@ fn a_sell_pays_the_vault_of_the_creator_the_curve_names_now() {
     let r = reserves(100, 1);
     k.on_feed(&stamped(FeedEvent::Curve(CurveUpdate {
         bonding_curve: launch(1).bonding_curve,
+        quote: Quote::Sol,
         slot: 10,
         creator: Some(delegated),
         virtual_token_reserves: r.virtual_token,
-        virtual_sol_reserves: r.virtual_sol,
+        virtual_quote_reserves: r.virtual_quote,
         real_token_reserves: r.real_token,
-        real_sol_reserves: r.real_sol,
+        real_quote_reserves: r.real_quote,
         complete: false,
     })));
     let o = sell(&mut k, m, 100);
@@ -610,7 +613,7 @@ fn a_closed_mint_with_fresh_momentum_is_bought_back_once() {
     assert!(on_trade(&mut k, trade(m, mint(202), true, 1_500_000_000, up)).is_none());
     let o = on_trade(&mut k, trade(m, mint(203), true, 1_500_000_000, up)).expect("re-entry");
     assert_eq!(o.why, Why::Reentry);
-    assert_eq!(o.approved.intent().spend(), TEST_BUY);
+    assert_eq!(o.approved.intent().spend(), QuoteAmount::from(TEST_BUY));
     // The evidence is spent and the cap is one: no second buy-back.
     assert!(on_trade(&mut k, trade(m, mint(204), true, 1_500_000_000, up)).is_none());
 }
@@ -680,6 +683,8 @@ fn restore_puts_back_positions_orders_in_flight_the_state_and_numbering() {
     let now = clock.now().0;
     let open = PositionRecord {
         mint: mint(1),
+        quote: Quote::Sol,
+        is_mayhem: false,
         creator: mint(11),
         bonding_curve: mint(101),
         token_2022: false,
@@ -700,6 +705,8 @@ fn restore_puts_back_positions_orders_in_flight_the_state_and_numbering() {
         updated_ns: now,
     };
     let buying = InFlight {
+        quote: Quote::Sol,
+        is_mayhem: false,
         id: 41,
         mint: mint(2),
         creator: mint(12),
@@ -718,7 +725,7 @@ fn restore_puts_back_positions_orders_in_flight_the_state_and_numbering() {
         closed: vec![],
         in_flight: vec![buying],
         guardian: Some("halted".into()),
-        today: (0, 0),
+        today: (0, kestrel_model::PerQuote::default()),
         next_order_id: 42,
         wallet: None,
     });

@@ -106,8 +106,9 @@ fn the_kernel_allocates_nothing_per_event() {
             mint: o.coin.mint,
             is_buy: true,
             tokens: TokenAmount(300_000_000_000),
-            sol: Lamports(9_800_000),
-            fees: Lamports(122_500),
+            quote: kestrel_model::Quote::Sol,
+            quote_amount: kestrel_units::QuoteAmount(9_800_000),
+            fees: kestrel_units::QuoteAmount(122_500),
             network_fee: Lamports(5_000),
             wallet_delta: -9_927_500,
             reserves_after: o.reserves,
@@ -126,10 +127,10 @@ fn the_kernel_allocates_nothing_per_event() {
                 // Trades after the buy's fill (slot 1): marks only move forward in time.
                 t.slot = 2 + i;
                 // The last one doubles the price: the take-profit fires.
-                t.virtual_sol_reserves = if i == 19 {
-                    Lamports(trade.virtual_sol_reserves.0 * 2)
+                t.virtual_quote_reserves = if i == 19 {
+                    kestrel_units::QuoteAmount(trade.virtual_quote_reserves.0 * 2)
                 } else {
-                    Lamports(trade.virtual_sol_reserves.0 + i * 1_000_000)
+                    kestrel_units::QuoteAmount(trade.virtual_quote_reserves.0 + i * 1_000_000)
                 };
                 Stamped {
                     event: FeedEvent::Trade(t),

@@ -5,16 +5,16 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use kestrel_model::{LaunchEvent, SignatureText, TokenProgram};
+use kestrel_model::{LaunchEvent, Quote, SignatureText, TokenProgram};
 use kestrel_pump::curve::FeeRates;
 use kestrel_pump::fee_recipient;
-use kestrel_pump::ids::BUYBACK_FEE_RECIPIENTS;
+use kestrel_pump::ids::{BUYBACK_FEE_RECIPIENTS, TOKEN_PROGRAM, USDC_MINT, WSOL_MINT};
 use kestrel_pump::instruction::{
-    self as pump_ix, TradeAccounts, TradeInputs, ata_create_idempotent, set_compute_unit_limit,
-    set_compute_unit_price,
+    self as pump_ix, TradeAccounts, TradeInputs, V2Accounts, V2Inputs, ata_create_idempotent,
+    set_compute_unit_limit, set_compute_unit_price,
 };
 use kestrel_pump::pda;
-use kestrel_units::{Bps, Lamports, TokenAmount};
+use kestrel_units::{Bps, Lamports, QuoteAmount, TokenAmount};
 use solana_hash::Hash;
 use solana_instruction::Instruction;
 use solana_message::{AddressLookupTableAccount, Message, v0};
@@ -60,6 +60,9 @@ pub struct TradePlan {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MintInfo {
     pub mint: Pubkey,
+    /// What the coin is priced in: SOL coins trade with the v1 instructions, any other quote
+    /// with the v2 ones.
+    pub quote: Quote,
     /// From the CreateEvent: no need to derive it again.
     pub bonding_curve: Pubkey,
     pub creator: Pubkey,
@@ -74,6 +77,7 @@ impl MintInfo {
     pub fn of_launch(l: &LaunchEvent) -> Self {
         Self {
             mint: l.mint,
+            quote: l.quote,
             bonding_curve: l.bonding_curve,
             creator: l.creator,
             token_program: l.token_program,
@@ -206,6 +210,98 @@ impl TradePlan {
             pump_ix::sell(&self.accounts, tokens, min_sol_out),
         ]
     }
+}
+
+/// The accounts of a v2 trade on one coin, derived once: the plan for a coin quoted in anything
+/// but SOL (docs/protocol.md §1.7), whose only instructions are the v2 family. SOL coins keep
+/// the v1 [`TradePlan`], whose transactions are smaller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct V2Plan {
+    pub accounts: V2Accounts,
+}
+
+impl V2Plan {
+    /// Derives every account of the coin's v2 trades (about a dozen address searches).
+    pub fn derive(user: Pubkey, m: MintInfo) -> Self {
+        let (fee_recipient, buyback_fee_recipient) = pick_fee_recipients(&m.mint, m.is_mayhem);
+        let quote_mint = match m.quote {
+            Quote::Sol => WSOL_MINT,
+            Quote::Usdc => USDC_MINT,
+            Quote::Other(mint) => mint,
+        };
+        Self {
+            accounts: V2Accounts::derive(V2Inputs {
+                mint: m.mint,
+                quote_mint,
+                base_token_program: m.token_program.id(),
+                // WSOL and USDC are SPL Token mints (docs/protocol.md §1.7).
+                quote_token_program: TOKEN_PROGRAM,
+                user,
+                creator: m.creator,
+                fee_recipient,
+                buyback_fee_recipient,
+            }),
+        }
+    }
+
+    /// Compute budget, the user's token account (idempotent), then `buy_exact_quote_in_v2`:
+    /// spend `spend` of the quote, fees included, for at least `min_tokens_out`.
+    pub fn buy(
+        &self,
+        spend: QuoteAmount,
+        min_tokens_out: TokenAmount,
+        b: Budget,
+    ) -> [Instruction; 4] {
+        let a = &self.accounts;
+        let i = &a.inputs;
+        [
+            set_compute_unit_limit(b.cu_limit),
+            set_compute_unit_price(b.cu_price),
+            ata_create_idempotent(
+                &i.user,
+                &a.associated_base_user,
+                &i.user,
+                &i.mint,
+                &i.base_token_program,
+            ),
+            pump_ix::buy_exact_quote_in_v2(a, spend, min_tokens_out),
+        ]
+    }
+
+    /// Compute budget, the user's quote token account (idempotent: the proceeds land there),
+    /// then `sell_v2` of `tokens` for at least `min_quote_out` after fees.
+    pub fn sell(
+        &self,
+        tokens: TokenAmount,
+        min_quote_out: QuoteAmount,
+        b: Budget,
+    ) -> [Instruction; 4] {
+        let a = &self.accounts;
+        let i = &a.inputs;
+        [
+            set_compute_unit_limit(b.cu_limit),
+            set_compute_unit_price(b.cu_price),
+            ata_create_idempotent(
+                &i.user,
+                &a.associated_quote_user,
+                &i.user,
+                &i.quote_mint,
+                &i.quote_token_program,
+            ),
+            pump_ix::sell_v2(a, tokens, min_quote_out),
+        ]
+    }
+}
+
+/// Compiles `ixs` as a legacy message paid for by `payer`, refusing one whose signed
+/// transaction would not fit a packet (a v2 trade names 27 accounts).
+pub fn compile_checked(payer: &Pubkey, ixs: &[Instruction]) -> Result<Compiled, V0Error> {
+    let c = Compiled::legacy(payer, ixs);
+    let wire_len = 1 + 64 + c.message.len();
+    if wire_len > PACKET_DATA_SIZE {
+        return Err(V0Error::TooLarge(wire_len));
+    }
+    Ok(c)
 }
 
 /// The least acceptable amount after a `slippage` move against us: `floor(x·(1−s))`.
@@ -483,6 +579,7 @@ mod tests {
             pda::user_volume_accumulator(&user),
             MintInfo {
                 mint,
+                quote: Quote::Sol,
                 bonding_curve: pda::bonding_curve(&mint),
                 creator: Pubkey::new_unique(),
                 token_program: TokenProgram::Spl,
@@ -689,5 +786,53 @@ mod tests {
         }
         assert_eq!(normal.len(), 8);
         assert_eq!(buyback.len(), 8);
+    }
+
+    #[test]
+    fn a_v2_buy_with_its_token_account_and_a_jito_tip_fits_a_packet_without_a_lookup_table() {
+        let kp = Keypair::new();
+        let wallet = Wallet::from_keypair(Keypair::try_from(kp.to_bytes().as_slice()).unwrap());
+        let mint = Pubkey::new_unique();
+        let m = MintInfo {
+            mint,
+            quote: Quote::Usdc,
+            bonding_curve: pda::bonding_curve(&mint),
+            creator: Pubkey::new_unique(),
+            token_program: TokenProgram::Token2022,
+            is_cashback: false,
+            is_mayhem: true,
+        };
+        let plan = V2Plan::derive(kp.pubkey(), m);
+        assert_eq!(plan.accounts.inputs.quote_mint, USDC_MINT);
+        let b = Budget {
+            cu_limit: 150_000,
+            cu_price: 100_000,
+        };
+        let tip =
+            crate::jito::tip_instruction(&kp.pubkey(), &crate::jito::random_tip_account(), 10_000);
+        let mut buy = plan.buy(QuoteAmount(5_000_000), TokenAmount(1), b).to_vec();
+        buy.push(tip.clone());
+        let c = compile_checked(&kp.pubkey(), &buy).unwrap();
+        let signed = c.sign(&wallet, Hash::new_from_array([3; 32]));
+        assert!(
+            signed.wire.len() <= PACKET_DATA_SIZE,
+            "{}",
+            signed.wire.len()
+        );
+        let mut sell = plan.sell(TokenAmount(1_000), QuoteAmount(1), b).to_vec();
+        sell.push(tip);
+        assert!(compile_checked(&kp.pubkey(), &sell).is_ok());
+        // The v2 buy names the reserved recipient of a mayhem coin.
+        assert!(
+            kestrel_pump::ids::RESERVED_FEE_RECIPIENTS
+                .contains(&plan.accounts.inputs.fee_recipient)
+        );
+        // Too many instructions for one packet are refused before signing.
+        let mut huge = buy.clone();
+        huge.extend(std::iter::repeat_n(buy[3].clone(), 8));
+        assert!(matches!(
+            compile_checked(&kp.pubkey(), &huge),
+            Err(V0Error::TooLarge(_))
+        ));
     }
 }

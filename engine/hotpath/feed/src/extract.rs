@@ -11,7 +11,7 @@ use kestrel_decode::pump::{CreateEvent, PumpEvent, TradeEvent as RawTrade};
 use kestrel_model::{
     CurveTrade, CurveUpdate, InlineStr, LaunchEvent, Quote, SignatureText, Timestamp, TokenProgram,
 };
-use kestrel_units::{Lamports, TokenAmount};
+use kestrel_units::{QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
 
 /// The curve every coin starts on (Global's initial values, docs/protocol.md §1.3), for create events
@@ -105,12 +105,12 @@ impl Extractor {
                         // The creator's buy bundled with the create: the launch is decided on
                         // the reserves after it.
                         if trade.is_buy {
-                            let prior = l.creator_buy.unwrap_or(Lamports::ZERO);
-                            l.creator_buy = prior.checked_add(trade.sol_amount).or(Some(prior));
+                            let prior = l.creator_buy.unwrap_or(QuoteAmount::ZERO);
+                            l.creator_buy = prior.checked_add(trade.quote_amount).or(Some(prior));
                         }
-                        l.virtual_sol_reserves = trade.virtual_sol_reserves;
+                        l.virtual_quote_reserves = trade.virtual_quote_reserves;
                         l.virtual_token_reserves = trade.virtual_token_reserves;
-                        l.real_sol_reserves = trade.real_sol_reserves;
+                        l.real_quote_reserves = trade.real_quote_reserves;
                         l.real_token_reserves = trade.real_token_reserves;
                     }
                     emit(Extracted::Trade(trade));
@@ -152,13 +152,16 @@ fn launch_from(
         virtual_token_reserves: c
             .virtual_token_reserves
             .unwrap_or(TokenAmount(INITIAL_VIRTUAL_TOKEN)),
-        virtual_sol_reserves: c
-            .virtual_sol_reserves
-            .unwrap_or(Lamports(INITIAL_VIRTUAL_SOL)),
+        // The 2026 field where it is present: a USDC curve starts at its own reserves.
+        virtual_quote_reserves: c
+            .virtual_quote_reserves
+            .map(QuoteAmount)
+            .or(c.virtual_sol_reserves.map(QuoteAmount::from))
+            .unwrap_or(QuoteAmount(INITIAL_VIRTUAL_SOL)),
         real_token_reserves: c
             .real_token_reserves
             .unwrap_or(TokenAmount(INITIAL_REAL_TOKEN)),
-        real_sol_reserves: Lamports::ZERO,
+        real_quote_reserves: QuoteAmount::ZERO,
         token_total_supply: c.token_total_supply.unwrap_or(TokenAmount(TOTAL_SUPPLY)),
         creator_buy: None,
         seen_at,
@@ -171,22 +174,31 @@ fn trade_from(
     slot: u64,
     seen_at: Timestamp,
 ) -> CurveTrade {
+    // Fees are charged on the quote leg, in its units.
     let fees = [t.fee, t.creator_fee]
         .into_iter()
         .flatten()
-        .fold(Lamports::ZERO, |a, b| a.checked_add(b).unwrap_or(a));
+        .fold(QuoteAmount::ZERO, |a, b| {
+            a.checked_add(QuoteAmount::from(b)).unwrap_or(a)
+        });
+    // Since 2026-05 the quote fields carry the amounts in the curve's quote; before, the SOL
+    // fields were the only ones (and are lamports).
+    let quote_or = |quote: Option<u64>, sol: kestrel_units::Lamports| {
+        quote.map_or(QuoteAmount::from(sol), QuoteAmount)
+    };
     CurveTrade {
         signature,
         slot,
         mint: t.mint,
         user: t.user,
+        quote: Quote::of_mint(t.quote_mint),
         is_buy: t.is_buy,
-        sol_amount: t.sol_amount,
+        quote_amount: quote_or(t.quote_amount, t.sol_amount),
         token_amount: t.token_amount,
         fees,
-        virtual_sol_reserves: t.virtual_sol_reserves,
+        virtual_quote_reserves: quote_or(t.virtual_quote_reserves, t.virtual_sol_reserves),
         virtual_token_reserves: t.virtual_token_reserves,
-        real_sol_reserves: t.real_sol_reserves,
+        real_quote_reserves: quote_or(t.real_quote_reserves, t.real_sol_reserves),
         real_token_reserves: t.real_token_reserves,
         seen_at,
     }
@@ -209,10 +221,11 @@ pub fn curve_of(bonding_curve: Pubkey, slot: u64, c: &BondingCurve) -> CurveUpda
         bonding_curve,
         slot,
         creator: c.creator,
+        quote: Quote::of_mint(c.quote_mint),
         virtual_token_reserves: c.virtual_token_reserves,
-        virtual_sol_reserves: Lamports(c.virtual_quote_reserves),
+        virtual_quote_reserves: QuoteAmount(c.virtual_quote_reserves),
         real_token_reserves: c.real_token_reserves,
-        real_sol_reserves: Lamports(c.real_quote_reserves),
+        real_quote_reserves: QuoteAmount(c.real_quote_reserves),
         complete: c.complete,
     }
 }
@@ -251,8 +264,8 @@ mod tests {
         );
         assert_eq!(l.token_program, TokenProgram::Spl);
         // The creator's buy (REAL: 4,945,544 lamports) and the reserves after it.
-        assert_eq!(l.creator_buy, Some(Lamports(4_945_544)));
-        assert!(l.virtual_sol_reserves > Lamports(INITIAL_VIRTUAL_SOL));
+        assert_eq!(l.creator_buy, Some(QuoteAmount(4_945_544)));
+        assert!(l.virtual_quote_reserves > QuoteAmount(INITIAL_VIRTUAL_SOL));
         // The trade comes first in log order; the launch after its buy is folded in.
         assert!(matches!(out[0], Extracted::Trade(_)));
     }

@@ -187,9 +187,9 @@ async fn watch_a_launch_buy_and_sell_it_back() {
     // The curve math of docs/protocol.md §1.5 on a fresh curve.
     let fresh = kestrel_pump::curve::Reserves {
         virtual_token: TokenAmount(1_073_000_000_000_000),
-        virtual_sol: Lamports(30_000_000_000),
+        virtual_quote: kestrel_units::QuoteAmount(30_000_000_000),
         real_token: TokenAmount(793_100_000_000_000),
-        real_sol: Lamports(0),
+        real_quote: kestrel_units::QuoteAmount(0),
     };
     let rates = kestrel_pump::curve::FeeRates {
         protocol: kestrel_units::Bps(95),
@@ -198,7 +198,11 @@ async fn watch_a_launch_buy_and_sell_it_back() {
     let leg = kestrel_pump::curve::buy_exact_tokens(&fresh, tokens, rates).unwrap();
     assert_eq!(
         (curve_sol, fee, creator_fee),
-        (leg.curve, leg.protocol_fee, leg.creator_fee)
+        (
+            Lamports(leg.curve.0),
+            Lamports(leg.protocol_fee.0),
+            Lamports(leg.creator_fee.0)
+        )
     );
 
     // The wallet paid exactly: curve + fees + the token account's rent + the signature fee.

@@ -13,7 +13,7 @@ use kestrel_pump::instruction::{self as pump_ix, TradeAccounts, TradeInputs};
 use kestrel_pump::pda;
 use kestrel_sim::ledger::programs::{ata, system};
 use kestrel_sim::{SimOptions, SimServer};
-use kestrel_units::{Lamports, TokenAmount};
+use kestrel_units::{Lamports, QuoteAmount, TokenAmount};
 use solana_commitment_config::CommitmentConfig;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -356,9 +356,9 @@ fn v2_ix(disc: [u8; 8], v: &V2, first: u64, second: u64) -> Instruction {
 fn fresh_reserves() -> kestrel_pump::curve::Reserves {
     kestrel_pump::curve::Reserves {
         virtual_token: TokenAmount(1_073_000_000_000_000),
-        virtual_sol: Lamports(30_000_000_000),
+        virtual_quote: QuoteAmount(30_000_000_000),
         real_token: TokenAmount(793_100_000_000_000),
-        real_sol: Lamports(0),
+        real_quote: QuoteAmount(0),
     }
 }
 
@@ -371,7 +371,7 @@ const RATES: kestrel_pump::curve::FeeRates = kestrel_pump::curve::FeeRates {
 async fn trade_event(
     rpc: &RpcClient,
     sig: &solana_signature::Signature,
-) -> (TokenAmount, Lamports, bool, Option<String>) {
+) -> (TokenAmount, QuoteAmount, bool, Option<String>) {
     use kestrel_decode::logs::{Item, LogDecoder};
     use kestrel_decode::pump::PumpEvent;
     let cfg = solana_rpc_client_api::config::RpcTransactionConfig {
@@ -388,7 +388,7 @@ async fn trade_event(
         {
             out = Some((
                 e.token_amount,
-                e.sol_amount,
+                QuoteAmount::from(e.sol_amount),
                 e.is_buy,
                 e.ix_name.map(str::to_owned),
             ));
@@ -449,12 +449,12 @@ async fn the_v2_instructions_trade_sol_coins_with_native_sol_and_the_v1_math() {
         let c = kestrel_decode::account::decode_bonding_curve(&state).unwrap();
         let r = kestrel_pump::curve::Reserves {
             virtual_token: c.virtual_token_reserves,
-            virtual_sol: Lamports(c.virtual_quote_reserves),
+            virtual_quote: QuoteAmount(c.virtual_quote_reserves),
             real_token: c.real_token_reserves,
-            real_sol: Lamports(c.real_quote_reserves),
+            real_quote: QuoteAmount(c.real_quote_reserves),
         };
         let (want, _) =
-            kestrel_pump::curve::buy_exact_sol_in(&r, Lamports(SOL / 10), RATES).unwrap();
+            kestrel_pump::curve::buy_exact_quote_in(&r, QuoteAmount(SOL / 10), RATES).unwrap();
         let ix = v2_ix(BUY_EXACT_QUOTE_IN_V2, &v, SOL / 10, want.0);
         let sig = send(&rpc, &[ix], &trader, &[]).await.unwrap();
         let (got, _, is_buy, name) = trade_event(&rpc, &sig).await;
@@ -791,9 +791,9 @@ async fn a_usdc_coin_launches_and_trades_in_usdc_from_the_faucet() {
     let tokens = TokenAmount(10_000_000_000_000);
     let r = kestrel_pump::curve::Reserves {
         virtual_token: c.virtual_token_reserves,
-        virtual_sol: Lamports(c.virtual_quote_reserves),
+        virtual_quote: QuoteAmount(c.virtual_quote_reserves),
         real_token: c.real_token_reserves,
-        real_sol: Lamports(0),
+        real_quote: QuoteAmount(0),
     };
     let leg = kestrel_pump::curve::buy_exact_tokens(&r, tokens, RATES).unwrap();
     let lamports_before = rpc.get_balance(&trader.pubkey()).await.unwrap();

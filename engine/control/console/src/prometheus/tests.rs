@@ -47,12 +47,19 @@ fn known_metrics() -> Metrics {
         c.store(101 + i as u64 * 7, Relaxed);
     }
     m.refused[12].store(3, Relaxed);
+    m.signed_buy_exact_sol_in.store(11, Relaxed);
+    m.signed_sell.store(12, Relaxed);
+    m.signed_buy_exact_quote_in_v2.store(13, Relaxed);
+    m.signed_sell_v2.store(14, Relaxed);
     m.failed_tx_fees_lamports.store(15_000, Relaxed);
     m.count_chain_failure(Some(kestrel_pump::error::PumpError::TooLittleSolReceived));
     m.count_chain_failure(None);
     m.exits[8].store(5, Relaxed);
     m.realized_pnl_lamports.store(-1_250_000, Relaxed);
     m.unrealized_pnl_lamports.store(42, Relaxed);
+    m.exposure_usdc_units.store(7_500_000, Relaxed);
+    m.realized_pnl_usdc_units.store(-2_500_000, Relaxed);
+    m.unrealized_pnl_usdc_units.store(43, Relaxed);
     let mut decode = Recorder::new(&[Stage::Decode, Stage::Send]);
     for ns in [1_000, 2_000, 3_000, 50_000] {
         decode.record(Stage::Decode, ns);

@@ -17,6 +17,8 @@ fn order(id: u64, mint: Pubkey, side: TradeSide) -> OrderRecord {
         bonding_curve: Pubkey::new_unique(),
         token_2022: false,
         is_cashback: false,
+        is_mayhem: false,
+        quote: kestrel_model::Quote::Sol,
         side,
         spend_lamports: 50_000_000,
         tokens: 0,
@@ -35,6 +37,8 @@ fn pos(mint: Pubkey, tokens: u64, closed: Option<u64>) -> PositionRecord {
         bonding_curve: Pubkey::new_unique(),
         token_2022: true,
         is_cashback: false,
+        is_mayhem: true,
+        quote: kestrel_model::Quote::Sol,
         tokens,
         cost: 50_000_000,
         realized: 0,
@@ -66,6 +70,7 @@ fn fill(
         mint,
         side,
         tokens: 1_000,
+        quote: kestrel_model::Quote::Sol,
         sol_lamports: 49_000_000,
         fee_lamports: 600_000,
         network_fee: 17_000,
@@ -162,10 +167,20 @@ fn what_is_written_reads_back_after_a_reopen() {
     assert_eq!(s.open[0].mint, held);
     assert_eq!(s.open[0].tokens, 1_000);
     assert!(s.open[0].token_2022);
+    assert!(s.open[0].is_mayhem, "mayhem survives a restart");
     assert_eq!(s.closed.len(), 1);
     assert_eq!(s.closed[0].mint, sold);
     assert_eq!(s.guardian.as_deref(), Some("halted"));
-    assert_eq!(s.today, (20_000, 10_000_000));
+    assert_eq!(
+        s.today,
+        (
+            20_000,
+            PerQuote {
+                sol: 10_000_000,
+                usdc: 0
+            }
+        )
+    );
     assert_eq!(s.next_order_id, 6);
     assert_eq!(s.wallet, Some(wallet));
     // Order 4 was signed and has no outcome; order 5 was never signed.
@@ -181,11 +196,11 @@ fn what_is_written_reads_back_after_a_reopen() {
     assert_eq!(fills[2].why, "snipe");
     assert_eq!(r.fills(DAY + 3).unwrap().len(), 1);
     let t = r.totals().unwrap();
-    assert_eq!(t.realized, 10_000_000);
+    assert_eq!(t.realized.sol, 10_000_000);
     assert_eq!(t.wallet_delta, -52_100_000 * 2 + 60_000_000);
     assert_eq!(t.network_fees, 3 * 17_000);
     assert_eq!((t.buys, t.sells), (2, 1));
-    assert_eq!((t.open_positions, t.open_cost), (1, 50_000_000));
+    assert_eq!((t.open_positions, t.open_cost.sol), (1, 50_000_000));
     assert_eq!(t.start_balance, Some(5_000_000_000));
 }
 
@@ -309,4 +324,63 @@ fn the_send_log_folds_into_the_database_once() {
         }]
     );
     assert_eq!(st.next_order_id, 8);
+}
+
+#[test]
+fn usdc_fills_and_failed_transactions_are_kept_apart_per_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.db");
+    let (sol_coin, usdc_coin) = (Pubkey::new_unique(), Pubkey::new_unique());
+    {
+        let j = Journal::open(&path, Sync::Full).unwrap();
+        let usdc = kestrel_model::Quote::Usdc;
+        j.record(Record::Order(OrderRecord {
+            quote: usdc,
+            ..order(1, usdc_coin, TradeSide::Sell)
+        }));
+        j.record(Record::Fill {
+            fill: FillRecord {
+                quote: usdc,
+                ..fill(1, 1, usdc_coin, TradeSide::Sell, -17_000, 2_500_000)
+            },
+            position: PositionRecord {
+                quote: usdc,
+                ..pos(usdc_coin, 0, Some(DAY + 2))
+            },
+            cause: "take_profit",
+        });
+        j.record(Record::Fill {
+            fill: fill(2, 2, sol_coin, TradeSide::Sell, 1_000, -4_000),
+            position: pos(sol_coin, 0, Some(DAY + 3)),
+            cause: "stop_loss",
+        });
+        for n in 3..5u8 {
+            j.record(Record::Cost(crate::CostRecord {
+                signature: sig(n),
+                order_id: 3,
+                network_fee: 5_000,
+                wallet_delta: -5_000,
+                slot: 9,
+                at_ns: DAY + u64::from(n),
+            }));
+        }
+        j.flush().unwrap();
+        j.close();
+    }
+    let r = Reader::open(&path).unwrap();
+    let t = r.totals().unwrap();
+    assert_eq!(
+        t.realized,
+        PerQuote {
+            sol: -4_000,
+            usdc: 2_500_000
+        }
+    );
+    assert_eq!((t.failed_txs, t.failed_fees), (2, 10_000));
+    assert_eq!(t.network_fees, 2 * 17_000 + 10_000);
+    let fills = r.fills(0).unwrap();
+    assert_eq!(fills[0].quote, kestrel_model::Quote::Usdc);
+    assert_eq!(fills[1].quote, kestrel_model::Quote::Sol);
+    let closed = r.closed_positions(10).unwrap();
+    assert!(closed.iter().any(|p| p.quote == kestrel_model::Quote::Usdc));
 }

@@ -332,7 +332,8 @@ pub(super) fn feed_thread(
     Ok((feed, thread))
 }
 
-/// The wallet's balance, read every `every` and reported to the strategy thread.
+/// The wallet's balances, SOL and its USDC token account, read every `every` and reported to
+/// the strategy thread.
 pub(super) fn watch_balance(
     ctl: &Runtime,
     rpc: Option<JsonRpc>,
@@ -341,6 +342,11 @@ pub(super) fn watch_balance(
     wallet: Pubkey,
 ) {
     let Some(rpc) = rpc else { return };
+    let usdc_account = kestrel_pump::pda::associated_token_address(
+        &wallet,
+        &kestrel_pump::ids::TOKEN_PROGRAM,
+        &kestrel_pump::ids::USDC_MINT,
+    );
     ctl.spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.tick().await;
@@ -350,6 +356,16 @@ pub(super) fn watch_balance(
                 && reports.send(ExecReport::Balance(Lamports(b))).is_err()
             {
                 return;
+            }
+            // No account yet: the wallet holds no USDC.
+            if let Ok(units) = rpc.token_account_balance(&usdc_account).await {
+                let held = kestrel_units::QuoteAmount(units.unwrap_or(0));
+                if reports
+                    .send(ExecReport::QuoteBalance(kestrel_model::Quote::Usdc, held))
+                    .is_err()
+                {
+                    return;
+                }
             }
         }
     });

@@ -9,7 +9,7 @@ use kestrel_feed::Stamped;
 use kestrel_model::{Clock, Intent, LaunchEvent, Side, mono_nanos};
 use kestrel_pump::curve::Reserves;
 use kestrel_sniper::Decision;
-use kestrel_units::Lamports;
+use kestrel_units::QuoteAmount;
 
 use crate::book::PendingBuy;
 use crate::metrics::Stage;
@@ -43,6 +43,7 @@ impl<C: Clock> Kernel<C> {
         let mint = MintInfo::of_launch(l);
         self.book.add_pending(PendingBuy {
             mint: l.mint,
+            quote: l.quote,
             creator: l.creator,
             bonding_curve: l.bonding_curve,
             token_program: l.token_program,
@@ -72,7 +73,7 @@ impl<C: Clock> Kernel<C> {
         info: MintInfo,
         reserves: Reserves,
         complete: bool,
-        spend: Lamports,
+        spend: QuoteAmount,
     ) -> Option<Order> {
         let venue = match (&self.routes, complete) {
             (Some(_), true) => Venue::Jupiter,
@@ -89,7 +90,10 @@ impl<C: Clock> Kernel<C> {
         let intent = Intent {
             mint: info.mint,
             creator: info.creator,
-            side: Side::Buy { spend },
+            side: Side::Buy {
+                quote: info.quote,
+                spend,
+            },
             max_slippage: self.sell.slippage,
             cu_price_micro_lamports: self.sell.cu_price_micro_lamports,
             created_at: self.clock.now(),
@@ -107,6 +111,7 @@ impl<C: Clock> Kernel<C> {
         };
         self.book.add_pending(PendingBuy {
             mint: info.mint,
+            quote: info.quote,
             creator: info.creator,
             bonding_curve: info.bonding_curve,
             token_program: info.token_program,
@@ -115,7 +120,7 @@ impl<C: Clock> Kernel<C> {
             spend,
             signature: None,
         });
-        tracing::info!(mint = %info.mint, spend = %spend, "operator buy");
+        tracing::info!(mint = %info.mint, spend = %info.quote.show(spend), "operator buy");
         let t = mono_nanos();
         Some(self.order(Why::Operator, approved, info, reserves, t, t, venue))
     }

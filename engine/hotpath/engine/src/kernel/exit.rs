@@ -43,7 +43,7 @@ impl<C: Clock> Kernel<C> {
         let held = self.held.entry(mint).or_default();
         held.creator_sold |= creator_sold;
         let price = Price {
-            sol: p.mark.virtual_sol,
+            quote: p.mark.virtual_quote,
             token: p.mark.virtual_token,
         };
         let high = held.high.max(price);
@@ -85,9 +85,9 @@ impl<C: Clock> Kernel<C> {
             return self.sell_order(mint, 100, Why::Exit(ExitReason::Kill));
         }
         let mark = Mark {
-            virtual_sol: p.mark.virtual_sol,
+            virtual_quote: p.mark.virtual_quote,
             virtual_token: p.mark.virtual_token,
-            real_sol: p.mark.real_sol,
+            real_quote: p.mark.real_quote,
         };
         let holding = Holding {
             tokens: p.tokens,

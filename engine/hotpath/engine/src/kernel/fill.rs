@@ -7,7 +7,7 @@ use kestrel_feed::Watch;
 use kestrel_guardian::exits::ExitReason;
 use kestrel_model::{Clock, Timestamp, mono_nanos};
 use kestrel_store::{FillRecord, PositionRecord, Record, TradeSide};
-use kestrel_units::Lamports;
+use kestrel_units::QuoteAmount;
 
 use crate::book::Position;
 use crate::order::{EngineEvent, Fill, Why};
@@ -26,9 +26,10 @@ impl<C: Clock> Kernel<C> {
                 tracing::warn!(mint = %f.mint, "a buy filled that the book did not expect");
                 return;
             };
-            let paid = f.sol.checked_add(f.fees).unwrap_or(f.sol);
+            let paid = f.quote_amount.checked_add(f.fees).unwrap_or(f.quote_amount);
             let pos = Position {
                 mint: f.mint,
+                quote: p.quote,
                 creator: p.creator,
                 bonding_curve: p.bonding_curve,
                 token_program: p.token_program,
@@ -57,16 +58,19 @@ impl<C: Clock> Kernel<C> {
             {
                 r.holdings.insert(f.mint, f.tokens.0);
             }
-            tracing::info!(mint = %f.mint, tokens = f.tokens.0, paid = %paid, why = f.why.name(), sig = %f.signature, "bought");
+            tracing::info!(mint = %f.mint, tokens = f.tokens.0, paid = %p.quote.show(paid), why = f.why.name(), sig = %f.signature, "bought");
         } else {
-            let received = f.sol.checked_sub(f.fees).unwrap_or(Lamports::ZERO);
+            let received = f
+                .quote_amount
+                .checked_sub(f.fees)
+                .unwrap_or(QuoteAmount::ZERO);
             let Some(before) = self.book.position(&f.mint).copied() else {
                 tracing::warn!(mint = %f.mint, "a sell filled for a position the book does not hold");
                 return;
             };
             let pnl = self
                 .book
-                .fill_sell(&f.mint, f.tokens, received, f.network_fee);
+                .fill_sell(&f.mint, before.quote, f.tokens, received, f.network_fee);
             realized = pnl;
             if let Some(p) = self.book.position_mut(&f.mint) {
                 p.observe_fill(f.reserves_after, f.slot);
@@ -83,7 +87,7 @@ impl<C: Clock> Kernel<C> {
             self.metrics.sold.fetch_add(1, Relaxed);
             // Realized PnL as the journal's daily figure states it (trading fees in), so a
             // restart restores exactly what the limit saw.
-            if let Some(state) = self.guardian.record_realized(pnl, now) {
+            if let Some(state) = self.guardian.record_realized(before.quote, pnl, now) {
                 tracing::warn!(
                     state = state.name(),
                     "daily loss limit reached: no new entries until resumed"
@@ -110,7 +114,7 @@ impl<C: Clock> Kernel<C> {
                     feed.unwatch(Watch::Account(before.bonding_curve));
                 }
             }
-            tracing::info!(mint = %f.mint, tokens = f.tokens.0, received = %received, pnl, why = f.why.name(), "sold");
+            tracing::info!(mint = %f.mint, tokens = f.tokens.0, received = %before.quote.show(received), pnl = %before.quote.show_signed(pnl), why = f.why.name(), "sold");
         }
         let side = if f.is_buy {
             TradeSide::Buy
@@ -123,7 +127,8 @@ impl<C: Clock> Kernel<C> {
             mint: f.mint,
             side,
             tokens: f.tokens.0,
-            sol_lamports: f.sol.0,
+            quote: f.quote,
+            sol_lamports: f.quote_amount.0,
             fee_lamports: f.fees.0,
             network_fee: f.network_fee.0,
             wallet_delta: f.wallet_delta,
@@ -171,6 +176,8 @@ impl<C: Clock> Kernel<C> {
             bonding_curve: p.bonding_curve,
             token_2022: p.token_program.is_2022(),
             is_cashback: p.is_cashback,
+            is_mayhem: p.is_mayhem,
+            quote: p.quote,
             tokens: if open { p.tokens.0 } else { 0 },
             cost: if open { p.cost.0 } else { 0 },
             realized: h.realized,
@@ -178,9 +185,9 @@ impl<C: Clock> Kernel<C> {
             peak_ratio: h.tracker.peak_ratio,
             levels_done: h.tracker.levels_done,
             reentries: h.reentries,
-            mark_sol: p.mark.virtual_sol.0,
+            mark_sol: p.mark.virtual_quote.0,
             mark_token: p.mark.virtual_token.0,
-            high_sol: h.high.sol.0,
+            high_sol: h.high.quote.0,
             high_token: h.high.token.0,
             complete: p.complete,
             closed_ns: closed.map(|t| t.0),

@@ -46,7 +46,7 @@ use kestrel_exec::tx::MintInfo;
 use kestrel_feed::{FeedEvent, FeedHandle, Stamped};
 use kestrel_guardian::exits::{ExitReason, ExitRules, ExitTracker};
 use kestrel_guardian::{Approved, Guardian};
-use kestrel_model::{Clock, CurveTrade, CurveUpdate, LaunchEvent, Timestamp, TokenProgram};
+use kestrel_model::{Clock, CurveTrade, CurveUpdate, LaunchEvent, Quote, Timestamp, TokenProgram};
 use kestrel_pump::curve::{FeeRates, Reserves};
 use kestrel_reentry::{Price, Reentry};
 use kestrel_sniper::Sniper;
@@ -154,6 +154,7 @@ const ROUTE_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Clone, Copy, Debug)]
 struct MintMeta {
+    quote: Quote,
     bonding_curve: Pubkey,
     token_program: TokenProgram,
     is_cashback: bool,
@@ -163,27 +164,27 @@ struct MintMeta {
 fn reserves_of_launch(l: &LaunchEvent) -> Reserves {
     Reserves {
         virtual_token: l.virtual_token_reserves,
-        virtual_sol: l.virtual_sol_reserves,
+        virtual_quote: l.virtual_quote_reserves,
         real_token: l.real_token_reserves,
-        real_sol: l.real_sol_reserves,
+        real_quote: l.real_quote_reserves,
     }
 }
 
 fn reserves_of_trade(t: &CurveTrade) -> Reserves {
     Reserves {
         virtual_token: t.virtual_token_reserves,
-        virtual_sol: t.virtual_sol_reserves,
+        virtual_quote: t.virtual_quote_reserves,
         real_token: t.real_token_reserves,
-        real_sol: t.real_sol_reserves,
+        real_quote: t.real_quote_reserves,
     }
 }
 
 fn reserves_of_curve(c: &CurveUpdate) -> Reserves {
     Reserves {
         virtual_token: c.virtual_token_reserves,
-        virtual_sol: c.virtual_sol_reserves,
+        virtual_quote: c.virtual_quote_reserves,
         real_token: c.real_token_reserves,
-        real_sol: c.real_sol_reserves,
+        real_quote: c.real_quote_reserves,
     }
 }
 

@@ -4,7 +4,7 @@
 use std::sync::atomic::Ordering::Relaxed;
 
 use kestrel_guardian::TradingState;
-use kestrel_model::Clock;
+use kestrel_model::{Clock, Quote};
 use kestrel_store::Record;
 use solana_pubkey::Pubkey;
 
@@ -19,11 +19,20 @@ impl<C: Clock> Kernel<C> {
         let m = &self.metrics;
         let open = self.book.positions().count() as u64;
         m.open_positions.store(open, Relaxed);
-        let exposure: u64 = self.book.positions().map(|p| p.cost.0).sum();
-        m.exposure_lamports.store(exposure, Relaxed);
-        m.realized_pnl_lamports.store(self.book.realized(), Relaxed);
-        m.unrealized_pnl_lamports
-            .store(self.book.unrealized(self.rates), Relaxed);
+        let exposure = |q| -> u64 {
+            self.book
+                .positions()
+                .filter(|p| p.quote == q)
+                .map(|p| p.cost.0)
+                .sum()
+        };
+        m.exposure_lamports.store(exposure(Quote::Sol), Relaxed);
+        m.exposure_usdc_units.store(exposure(Quote::Usdc), Relaxed);
+        let (realized, unrealized) = (self.book.realized(), self.book.unrealized(self.rates));
+        m.realized_pnl_lamports.store(realized.sol, Relaxed);
+        m.unrealized_pnl_lamports.store(unrealized.sol, Relaxed);
+        m.realized_pnl_usdc_units.store(realized.usdc, Relaxed);
+        m.unrealized_pnl_usdc_units.store(unrealized.usdc, Relaxed);
         m.wallet_lamports.store(self.book.wallet().0, Relaxed);
         m.trading_state.store(
             match self.guardian.state() {

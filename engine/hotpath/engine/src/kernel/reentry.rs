@@ -21,9 +21,9 @@ impl<C: Clock> Kernel<C> {
             mint: t.mint,
             user: t.user,
             is_buy: t.is_buy,
-            sol: t.sol_amount,
+            quote_amount: t.quote_amount,
             price: Price {
-                sol: t.virtual_sol_reserves,
+                quote: t.virtual_quote_reserves,
                 token: t.virtual_token_reserves,
             },
             at: self.clock.now(),
@@ -54,6 +54,7 @@ impl<C: Clock> Kernel<C> {
         self.metrics.reentries.fetch_add(1, Relaxed);
         self.book.add_pending(PendingBuy {
             mint: t.mint,
+            quote: meta.quote,
             creator: intent.creator,
             bonding_curve: meta.bonding_curve,
             token_program: meta.token_program,
@@ -62,9 +63,10 @@ impl<C: Clock> Kernel<C> {
             spend: intent.spend(),
             signature: None,
         });
-        tracing::info!(mint = %t.mint, spend = %intent.spend(), "re-entering");
+        tracing::info!(mint = %t.mint, spend = %meta.quote.show(intent.spend()), "re-entering");
         let mint = MintInfo {
             mint: t.mint,
+            quote: meta.quote,
             bonding_curve: meta.bonding_curve,
             creator: intent.creator,
             token_program: meta.token_program,
@@ -95,10 +97,11 @@ impl<C: Clock> Kernel<C> {
         }
         self.reentry.on_exit(Closed {
             mint: p.mint,
+            quote: p.quote,
             creator: p.creator,
             high: h.high,
             exit: Price {
-                sol: exit.virtual_sol,
+                quote: exit.virtual_quote,
                 token: exit.virtual_token,
             },
             at: now,
@@ -110,6 +113,7 @@ impl<C: Clock> Kernel<C> {
         self.watched.insert(
             p.mint,
             MintMeta {
+                quote: p.quote,
                 bonding_curve: p.bonding_curve,
                 token_program: p.token_program,
                 is_cashback: p.is_cashback,

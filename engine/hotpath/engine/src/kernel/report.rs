@@ -95,6 +95,7 @@ impl<C: Clock> Kernel<C> {
                 }
             }
             ExecReport::Balance(l) => self.book.set_wallet(l),
+            ExecReport::QuoteBalance(q, amount) => self.book.set_quote_wallet(q, amount),
             ExecReport::Curve(c) => {
                 self.on_curve(&c);
             }

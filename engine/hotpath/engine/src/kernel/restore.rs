@@ -4,11 +4,11 @@
 use kestrel_feed::Watch;
 use kestrel_guardian::exits::{ExitReason, ExitTracker};
 use kestrel_guardian::{Exposure, TradingState};
-use kestrel_model::{Clock, CurveUpdate, Timestamp, TokenProgram, mono_nanos};
+use kestrel_model::{Clock, CurveUpdate, Quote, Timestamp, TokenProgram, mono_nanos};
 use kestrel_pump::curve::Reserves;
 use kestrel_reentry::{Closed, Price};
 use kestrel_store::{JournalState, ReconcileRecord, Record, TradeSide};
-use kestrel_units::{Lamports, TokenAmount};
+use kestrel_units::{QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
 
 use crate::book::{PendingBuy, Position};
@@ -27,17 +27,16 @@ impl<C: Clock> Kernel<C> {
             let token_program = TokenProgram::from_2022(r.token_2022);
             self.book.restore(Position {
                 mint: r.mint,
+                quote: r.quote,
                 creator: r.creator,
                 bonding_curve: r.bonding_curve,
                 token_program,
                 is_cashback: r.is_cashback,
-                // The journal does not record it: mayhem coins are skipped unless the
-                // sniper allows them, and a restored one pays a normal recipient.
-                is_mayhem: false,
+                is_mayhem: r.is_mayhem,
                 tokens: TokenAmount(r.tokens),
-                cost: Lamports(r.cost),
+                cost: QuoteAmount(r.cost),
                 opened_at: Timestamp(r.opened_ns),
-                mark: reserves_of_mark(r.mark_sol, r.mark_token),
+                mark: reserves_of_mark(r.quote, r.mark_sol, r.mark_token),
                 mark_slot: 0,
                 complete: r.complete,
                 selling: false,
@@ -51,7 +50,7 @@ impl<C: Clock> Kernel<C> {
                         ..ExitTracker::default()
                     },
                     high: Price {
-                        sol: Lamports(r.high_sol),
+                        quote: QuoteAmount(r.high_sol),
                         token: TokenAmount(r.high_token),
                     },
                     realized: r.realized,
@@ -67,12 +66,13 @@ impl<C: Clock> Kernel<C> {
             match o.side {
                 TradeSide::Buy => self.book.add_pending(PendingBuy {
                     mint: o.mint,
+                    quote: o.quote,
                     creator: o.creator,
                     bonding_curve: o.bonding_curve,
                     token_program: TokenProgram::from_2022(o.token_2022),
                     is_cashback: o.is_cashback,
-                    is_mayhem: false,
-                    spend: Lamports(o.spend_lamports),
+                    is_mayhem: o.is_mayhem,
+                    spend: QuoteAmount(o.spend_lamports),
                     signature: o.sends.last().map(|s| s.signature),
                 }),
                 TradeSide::Sell => {
@@ -108,13 +108,14 @@ impl<C: Clock> Kernel<C> {
                 self.reentry.restore(
                     Closed {
                         mint: r.mint,
+                        quote: r.quote,
                         creator: r.creator,
                         high: Price {
-                            sol: Lamports(r.high_sol),
+                            quote: QuoteAmount(r.high_sol),
                             token: TokenAmount(r.high_token),
                         },
                         exit: Price {
-                            sol: Lamports(r.mark_sol),
+                            quote: QuoteAmount(r.mark_sol),
                             token: TokenAmount(r.mark_token),
                         },
                         at: closed,
@@ -124,10 +125,11 @@ impl<C: Clock> Kernel<C> {
                 self.watched.insert(
                     r.mint,
                     MintMeta {
+                        quote: r.quote,
                         bonding_curve: r.bonding_curve,
                         token_program: TokenProgram::from_2022(r.token_2022),
                         is_cashback: r.is_cashback,
-                        is_mayhem: false,
+                        is_mayhem: r.is_mayhem,
                     },
                 );
             }
@@ -194,17 +196,23 @@ impl<C: Clock> Kernel<C> {
     }
 }
 
-/// A journaled mark (virtual reserves): the real reserves follow from pump.fun's fixed offsets
-/// between virtual and real (docs/protocol.md §1's launch: 30 000 000 000 virtual vs 0 real lamports,
-/// 1 073 000 000 000 000 virtual vs 793 100 000 000 000 real tokens), until recovery reads the
-/// curve itself from the chain.
-fn reserves_of_mark(virtual_sol: u64, virtual_token: u64) -> Reserves {
+/// A journaled mark (virtual reserves): on a SOL curve the real reserves follow from pump.fun's
+/// fixed offsets between virtual and real (docs/protocol.md §1's launch: 30 000 000 000
+/// virtual vs 0 real lamports, 1 073 000 000 000 000 virtual vs 793 100 000 000 000 real
+/// tokens), until recovery reads the curve itself from the chain. Another quote's curves
+/// start at the Global account's own figure, which the journal does not hold: their real quote
+/// is left at zero until that read.
+fn reserves_of_mark(quote: Quote, virtual_quote: u64, virtual_token: u64) -> Reserves {
     const SOL_OFFSET: u64 = 30_000_000_000;
     const TOKEN_OFFSET: u64 = 279_900_000_000_000;
+    let real_quote = match quote {
+        Quote::Sol => virtual_quote.saturating_sub(SOL_OFFSET),
+        Quote::Usdc | Quote::Other(_) => 0,
+    };
     Reserves {
         virtual_token: TokenAmount(virtual_token),
-        virtual_sol: Lamports(virtual_sol),
+        virtual_quote: QuoteAmount(virtual_quote),
         real_token: TokenAmount(virtual_token.saturating_sub(TOKEN_OFFSET)),
-        real_sol: Lamports(virtual_sol.saturating_sub(SOL_OFFSET)),
+        real_quote: QuoteAmount(real_quote),
     }
 }

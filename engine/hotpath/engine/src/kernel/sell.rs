@@ -85,6 +85,7 @@ impl<C: Clock> Kernel<C> {
         let t = mono_nanos();
         let info = MintInfo {
             mint,
+            quote: p.quote,
             bonding_curve: p.bonding_curve,
             creator: p.creator,
             token_program: p.token_program,

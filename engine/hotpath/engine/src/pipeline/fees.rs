@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use kestrel_exec::JsonRpc;
-use kestrel_model::SignatureText;
-use kestrel_units::Lamports;
+use kestrel_model::{Quote, SignatureText};
+use kestrel_units::{Lamports, QuoteAmount};
 
 use crate::order::Landed;
 
@@ -42,12 +42,22 @@ pub async fn landed_cost(rpc: &JsonRpc, sig: SignatureText, attempts: u64) -> Op
     None
 }
 
-/// The wallet change a trade implies (without rent): what paper mode books.
-pub fn implied_delta(is_buy: bool, sol: Lamports, fees: Lamports, network_fee: Lamports) -> i64 {
-    let (sol, fees, net) = (
+/// The wallet's SOL change a trade implies (without rent): what paper mode books. A trade in
+/// another quote moves only the network fee in SOL.
+pub fn implied_delta(
+    is_buy: bool,
+    quote: Quote,
+    amount: QuoteAmount,
+    fees: QuoteAmount,
+    network_fee: Lamports,
+) -> i64 {
+    let net = i64::try_from(network_fee.0).unwrap_or(i64::MAX);
+    let (Some(sol), Some(fees)) = (quote.lamports(amount), quote.lamports(fees)) else {
+        return -net;
+    };
+    let (sol, fees) = (
         i64::try_from(sol.0).unwrap_or(i64::MAX),
         i64::try_from(fees.0).unwrap_or(i64::MAX),
-        i64::try_from(network_fee.0).unwrap_or(i64::MAX),
     );
     if is_buy {
         0i64.saturating_sub(sol.saturating_add(fees))
@@ -66,5 +76,19 @@ mod tests {
         assert_eq!(network_fee(200_000, 0), 5_000);
         assert_eq!(network_fee(200_000, 1), 5_001);
         assert_eq!(network_fee(100_000, 50_000), 10_000);
+    }
+
+    #[test]
+    fn a_usdc_trade_implies_only_its_network_fee_in_sol() {
+        let (amount, fees, net) = (QuoteAmount(1_000_000), QuoteAmount(12_500), Lamports(5_000));
+        assert_eq!(implied_delta(true, Quote::Usdc, amount, fees, net), -5_000);
+        assert_eq!(
+            implied_delta(true, Quote::Sol, amount, fees, net),
+            -1_000_000 - 12_500 - 5_000
+        );
+        assert_eq!(
+            implied_delta(false, Quote::Sol, amount, fees, net),
+            1_000_000 - 12_500 - 5_000
+        );
     }
 }

@@ -7,7 +7,7 @@ use kestrel_exec::JsonRpc;
 use kestrel_feed::extract::{Extracted, Extractor};
 use kestrel_model::{SignatureText, Timestamp};
 use kestrel_pump::curve::Reserves;
-use kestrel_units::Lamports;
+use kestrel_units::{Lamports, QuoteAmount};
 use solana_pubkey::Pubkey;
 
 use crate::order::{Fill, Venue, Why};
@@ -75,18 +75,19 @@ pub async fn read_fill(
                     mint,
                     is_buy: tr.is_buy,
                     tokens: tr.token_amount,
-                    sol: tr.sol_amount,
+                    quote: tr.quote,
+                    quote_amount: tr.quote_amount,
                     fees: tr.fees,
                     network_fee: fee,
                     // A node that reports no balances: the figure the event implies.
-                    wallet_delta: t
-                        .payer_delta
-                        .unwrap_or_else(|| implied_delta(tr.is_buy, tr.sol_amount, tr.fees, fee)),
+                    wallet_delta: t.payer_delta.unwrap_or_else(|| {
+                        implied_delta(tr.is_buy, tr.quote, tr.quote_amount, tr.fees, fee)
+                    }),
                     reserves_after: Reserves {
                         virtual_token: tr.virtual_token_reserves,
-                        virtual_sol: tr.virtual_sol_reserves,
+                        virtual_quote: tr.virtual_quote_reserves,
                         real_token: tr.real_token_reserves,
-                        real_sol: tr.real_sol_reserves,
+                        real_quote: tr.real_quote_reserves,
                     },
                     signature: sig,
                     slot: t.slot,
@@ -132,8 +133,9 @@ pub async fn read_route_fill(
                     tokens: kestrel_units::TokenAmount(
                         u64::try_from(tokens.unsigned_abs()).unwrap_or(u64::MAX),
                     ),
-                    sol: Lamports(sol),
-                    fees: Lamports::ZERO,
+                    quote: kestrel_model::Quote::Sol,
+                    quote_amount: QuoteAmount(sol),
+                    fees: QuoteAmount::ZERO,
                     network_fee: Lamports(t.fee),
                     wallet_delta: delta,
                     reserves_after: p.order.reserves,

@@ -42,13 +42,20 @@ impl Dispatcher {
             .ok_or_else(|| FailReason::Route("off-curve routing is off".into()))?;
         let intent = *order.approved.intent();
         let mint = order.coin.mint;
+        // Routes are priced and paid in SOL; a coin quoted in USDC has no route here.
+        if order.coin.quote != kestrel_model::Quote::Sol {
+            return Err(FailReason::Route(format!(
+                "{} coins are not routed off the curve",
+                order.coin.quote.symbol()
+            )));
+        }
         let ready = match intent.side {
             kestrel_model::Side::Sell { tokens } => {
                 router
                     .sell(mint, tokens.0, intent.cu_price_micro_lamports)
                     .await
             }
-            kestrel_model::Side::Buy { spend } => {
+            kestrel_model::Side::Buy { spend, .. } => {
                 router
                     .buy(mint, spend.0, intent.cu_price_micro_lamports)
                     .await
@@ -77,10 +84,17 @@ impl Dispatcher {
             mint,
             is_buy,
             tokens: kestrel_units::TokenAmount(tokens),
-            sol: Lamports(sol),
-            fees: Lamports::ZERO,
+            quote: kestrel_model::Quote::Sol,
+            quote_amount: kestrel_units::QuoteAmount(sol),
+            fees: kestrel_units::QuoteAmount::ZERO,
             network_fee: network,
-            wallet_delta: implied_delta(is_buy, Lamports(sol), Lamports::ZERO, network),
+            wallet_delta: implied_delta(
+                is_buy,
+                kestrel_model::Quote::Sol,
+                kestrel_units::QuoteAmount(sol),
+                kestrel_units::QuoteAmount::ZERO,
+                network,
+            ),
             reserves_after: order.reserves,
             signature: signed.signature_text,
             slot: 0,

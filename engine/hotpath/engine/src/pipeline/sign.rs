@@ -10,12 +10,13 @@ use kestrel_exec::BlockhashCache;
 use kestrel_exec::Wallet;
 use kestrel_exec::nonce::Nonce;
 use kestrel_exec::tx::{
-    Budget, BuyTemplate, Compiled, FeeSettings, MintInfo, SignedTx, TradePlan, with_slippage,
+    Budget, BuyTemplate, Compiled, FeeSettings, MintInfo, SignedTx, TradePlan, V0Error, V2Plan,
+    compile_checked, with_slippage,
 };
-use kestrel_model::{Side, mono_nanos};
+use kestrel_model::{Quote, Side, mono_nanos};
 use kestrel_pump::curve;
 use kestrel_pump::pda;
-use kestrel_units::{Lamports, TokenAmount};
+use kestrel_units::{Lamports, QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
 
 use crate::metrics::{Metrics, Recorder, Stage};
@@ -51,6 +52,9 @@ const VAULT_CACHE: usize = 4_096;
 /// Launches whose accounts were derived ahead; an order follows its launch within
 /// microseconds or never, so a few recent ones are enough.
 const WARM_PLANS: usize = 16;
+
+/// Coins in another quote whose v2 accounts are remembered; beyond it the cache starts over.
+const V2_PLANS: usize = 256;
 
 /// Nonces kept ready: more than a burst of launches within one idle gap needs. Each takes
 /// about one signature's time to make.
@@ -96,6 +100,9 @@ pub struct Executor {
     user_volume_accumulator: Pubkey,
     creator_vaults: HashMap<Pubkey, Pubkey>,
     warm: WarmPlans,
+    /// The v2 accounts of recent coins quoted in anything but SOL (a dozen address searches
+    /// each), so a coin's sells and a warmed buy reuse them.
+    v2_plans: HashMap<Pubkey, (MintInfo, V2Plan)>,
     /// One-time nonces made ahead, spent by the next orders (see `kestrel_exec::nonce`).
     nonces: Vec<Nonce>,
     settings: ExecSettings,
@@ -119,6 +126,7 @@ impl Executor {
             user_volume_accumulator,
             creator_vaults: HashMap::with_capacity(VAULT_CACHE),
             warm: WarmPlans::new(),
+            v2_plans: HashMap::with_capacity(V2_PLANS),
             nonces: Vec::with_capacity(NONCE_POOL),
             settings,
             blockhash,
@@ -142,6 +150,10 @@ impl Executor {
     /// thread decides): the PDA searches and the buy's compiling leave the order's critical
     /// path.
     pub fn warm(&mut self, m: MintInfo) {
+        if m.quote != Quote::Sol {
+            self.v2_plan(m);
+            return;
+        }
         if self.warm.get(&m).is_none() {
             let w = self.ready(m);
             self.warm.put(w);
@@ -188,6 +200,22 @@ impl Executor {
         }
     }
 
+    /// The v2 accounts of a coin in another quote, derived once (a hint never stands in for
+    /// different accounts: the whole `MintInfo` must match).
+    fn v2_plan(&mut self, m: MintInfo) -> V2Plan {
+        if let Some((info, plan)) = self.v2_plans.get(&m.mint)
+            && *info == m
+        {
+            return *plan;
+        }
+        if self.v2_plans.len() >= V2_PLANS {
+            self.v2_plans.clear();
+        }
+        let plan = V2Plan::derive(self.wallet.pubkey(), m);
+        self.v2_plans.insert(m.mint, (m, plan));
+        plan
+    }
+
     fn derive(&mut self, m: MintInfo) -> TradePlan {
         let creator = m.creator;
         let vault = match self.creator_vaults.get(&creator) {
@@ -208,7 +236,13 @@ impl Executor {
     pub fn prepare(&mut self, order: &Order) -> Result<Prepared, FailReason> {
         let recent = self.blockhash.get().ok_or(FailReason::NoBlockhash)?;
         let intent = order.approved.intent();
-        let is_warm = self.warm.get(&order.coin).is_some();
+        let is_warm = if order.coin.quote == Quote::Sol {
+            self.warm.get(&order.coin).is_some()
+        } else {
+            self.v2_plans
+                .get(&order.coin.mint)
+                .is_some_and(|(info, _)| *info == order.coin)
+        };
         let counter = if is_warm {
             &self.metrics.curve_plans_warm
         } else {
@@ -219,40 +253,67 @@ impl Executor {
         let r = &order.reserves;
         let cu_price = intent.cu_price_micro_lamports;
         let curve_err = |e: curve::CurveError| FailReason::Curve(e.to_string());
+        let quote = order.coin.quote;
+        let v2 = quote != Quote::Sol;
+        let too_large = |e: V0Error| FailReason::Curve(e.to_string());
         let (message, tokens, leg, after, cu_limit) = match intent.side {
-            Side::Buy { spend } => {
-                let (tokens, leg) = curve::buy_exact_sol_in(r, spend, rates).map_err(curve_err)?;
+            Side::Buy { spend, .. } => {
+                let (tokens, leg) =
+                    curve::buy_exact_quote_in(r, spend, rates).map_err(curve_err)?;
                 let min_out = TokenAmount(with_slippage(tokens.0, intent.max_slippage));
                 let budget = Budget {
                     cu_limit: self.settings.buy_cu_limit,
                     cu_price,
                 };
                 let after = r.after_buy(tokens, leg.curve).map_err(curve_err)?;
-                let message = match self.warm.get(&order.coin) {
-                    Some(w) => w.buy.fill(spend, min_out, budget),
-                    None => self.ready(order.coin).buy.fill(spend, min_out, budget),
+                let message = if v2 {
+                    // A coin in another quote: `buy_exact_quote_in_v2`, the same math.
+                    let plan = self.v2_plan(order.coin);
+                    let mut ixs = plan.buy(spend, min_out, budget).to_vec();
+                    ixs.extend(self.tip_instruction());
+                    compile_checked(&self.wallet.pubkey(), &ixs).map_err(too_large)?
+                } else {
+                    // A SOL coin's quote amount is its lamports.
+                    let lamports = Lamports(spend.0);
+                    match self.warm.get(&order.coin) {
+                        Some(w) => w.buy.fill(lamports, min_out, budget),
+                        None => self.ready(order.coin).buy.fill(lamports, min_out, budget),
+                    }
                 };
                 (message, tokens, leg, after, budget.cu_limit)
             }
             Side::Sell { tokens } => {
                 let leg = curve::sell_exact_tokens(r, tokens, rates).map_err(curve_err)?;
-                let receives = leg.seller_receives().unwrap_or(Lamports::ZERO);
-                let min_sol = Lamports(with_slippage(receives.0, intent.max_slippage));
+                let receives = leg.seller_receives().unwrap_or(QuoteAmount::ZERO);
+                let min_out = QuoteAmount(with_slippage(receives.0, intent.max_slippage));
                 let budget = Budget {
                     cu_limit: self.settings.sell_cu_limit,
                     cu_price,
                 };
                 let after = r.after_sell(tokens, leg.curve).map_err(curve_err)?;
-                let plan = match self.warm.get(&order.coin) {
-                    Some(w) => w.plan,
-                    None => self.derive(order.coin),
+                let mut ixs = if v2 {
+                    self.v2_plan(order.coin)
+                        .sell(tokens, min_out, budget)
+                        .to_vec()
+                } else {
+                    let plan = match self.warm.get(&order.coin) {
+                        Some(w) => w.plan,
+                        None => self.derive(order.coin),
+                    };
+                    plan.sell(tokens, Lamports(min_out.0), budget).to_vec()
                 };
-                let mut ixs = plan.sell(tokens, min_sol, budget).to_vec();
                 ixs.extend(self.tip_instruction());
-                let message = Compiled::legacy(&self.wallet.pubkey(), &ixs);
+                let message = compile_checked(&self.wallet.pubkey(), &ixs).map_err(too_large)?;
                 (message, tokens, leg, after, budget.cu_limit)
             }
         };
+        let by_instruction = match (v2, intent.is_buy()) {
+            (false, true) => &self.metrics.signed_buy_exact_sol_in,
+            (false, false) => &self.metrics.signed_sell,
+            (true, true) => &self.metrics.signed_buy_exact_quote_in_v2,
+            (true, false) => &self.metrics.signed_sell_v2,
+        };
+        by_instruction.fetch_add(1, Relaxed);
         let nonce = self.nonces.pop();
         let counter = if nonce.is_some() {
             &self.metrics.signed_nonce_ahead
@@ -266,16 +327,17 @@ impl Executor {
         // and the wire (the execution loop publishes in its idle turns).
         self.recorder
             .record(Stage::BuildSign, signed_at.saturating_sub(order.read_at));
-        let fees = leg.fees().unwrap_or(Lamports::ZERO);
+        let fees = leg.fees().unwrap_or(QuoteAmount::ZERO);
         let network = Lamports(network_fee(cu_limit, cu_price));
         let expected = Fill {
             order: order.id,
             why: order.why,
-            wallet_delta: implied_delta(intent.is_buy(), leg.curve, fees, network),
+            wallet_delta: implied_delta(intent.is_buy(), quote, leg.curve, fees, network),
             mint: order.coin.mint,
             is_buy: intent.is_buy(),
             tokens,
-            sol: leg.curve,
+            quote,
+            quote_amount: leg.curve,
             fees,
             network_fee: network,
             reserves_after: after,
@@ -348,6 +410,9 @@ mod tests {
                 max_slippage: Bps(2_000),
                 max_cu_price: 1_000_000,
                 daily_loss_limit: None,
+                prices: kestrel_model::QuotePrices {
+                    usdc_per_sol: QuoteAmount(150_000_000),
+                },
             },
             vec![],
             vec![],
@@ -355,7 +420,14 @@ mod tests {
         let intent = Intent {
             mint: m.mint,
             creator: m.creator,
-            side: Side::Buy { spend },
+            side: Side::Buy {
+                quote: m.quote,
+                spend: match m.quote {
+                    Quote::Sol => QuoteAmount::from(spend),
+                    // 1.5 USDC, the same 0.01 SOL at 150 USDC a SOL.
+                    _ => QuoteAmount(1_500_000),
+                },
+            },
             max_slippage: Bps(1_000),
             cu_price_micro_lamports: 1_000,
             created_at: Timestamp(0),
@@ -370,9 +442,12 @@ mod tests {
             coin: m,
             reserves: Reserves {
                 virtual_token: TokenAmount(1_073_000_000_000_000),
-                virtual_sol: Lamports(30_000_000_000),
+                virtual_quote: match m.quote {
+                    Quote::Sol => QuoteAmount(30_000_000_000),
+                    _ => QuoteAmount(4_000_000_000),
+                },
                 real_token: TokenAmount(793_100_000_000_000),
-                real_sol: Lamports(0),
+                real_quote: QuoteAmount(0),
             },
             read_at: 0,
             decided_at: 0,
@@ -383,6 +458,7 @@ mod tests {
     fn launch(n: u8) -> MintInfo {
         MintInfo {
             mint: Pubkey::new_from_array([n; 32]),
+            quote: Quote::Sol,
             bonding_curve: Pubkey::new_from_array([n ^ 0xff; 32]),
             creator: Pubkey::new_from_array([n.wrapping_add(1); 32]),
             token_program: kestrel_model::TokenProgram::Spl,
@@ -477,5 +553,92 @@ mod tests {
         }
         ex.prepare(&buy_order(m)).unwrap();
         assert_eq!(ex.metrics.curve_plans_derived.load(Relaxed), 2);
+    }
+
+    #[test]
+    fn a_usdc_coin_is_bought_and_sold_with_the_v2_instructions_and_never_a_sol_one() {
+        let wallet = Arc::new(Wallet::from_keypair(Keypair::new_from_array([4; 32])));
+        let m = MintInfo {
+            quote: Quote::Usdc,
+            ..launch(3)
+        };
+        let mut ex = executor(&wallet);
+        ex.warm(m);
+        let buy = ex.prepare(&buy_order(m)).unwrap();
+        use kestrel_pump::discriminator::instruction as disc;
+        // The instruction's data in the signed bytes: its discriminator then its arguments.
+        let data_after = |p: &Prepared, d: [u8; 8]| {
+            let w = &p.signed.wire;
+            w.windows(8)
+                .position(|x| x == d)
+                .map(|at| w[at + 8..at + 16].to_vec())
+        };
+        assert_eq!(
+            data_after(&buy, disc::BUY_EXACT_QUOTE_IN_V2),
+            Some(1_500_000u64.to_le_bytes().to_vec()),
+            "the spend in USDC base units, as the intent said"
+        );
+        assert_eq!(data_after(&buy, disc::BUY_EXACT_SOL_IN), None);
+        assert_eq!(buy.expected.quote, Quote::Usdc);
+        assert_eq!(ex.metrics.signed_buy_exact_quote_in_v2.load(Relaxed), 1);
+        assert_eq!(ex.metrics.signed_buy_exact_sol_in.load(Relaxed), 0);
+        assert_eq!(ex.metrics.curve_plans_warm.load(Relaxed), 1);
+        // A SOL buy of the same size moves SOL; this one only the network fee.
+        assert_eq!(
+            buy.expected.wallet_delta,
+            -i64::try_from(buy.expected.network_fee.0).unwrap()
+        );
+
+        // The sell: sell_v2.
+        let mut sell = buy_order(m);
+        let mut guardian = Guardian::new(
+            Limits {
+                max_sol_per_trade: Lamports(10_000_000),
+                max_total_exposure: Lamports(100_000_000_000),
+                max_open_positions: 10,
+                max_exposure_per_creator: Lamports(100_000_000_000),
+                sol_reserve: Lamports(0),
+                max_slippage: Bps(2_000),
+                max_cu_price: 1_000_000,
+                daily_loss_limit: None,
+                prices: kestrel_model::QuotePrices::SOL_ONLY,
+            },
+            vec![],
+            vec![],
+        );
+        let mut book = Book::new(Lamports(1_000_000_000_000), 16);
+        book.restore(crate::book::Position {
+            mint: m.mint,
+            quote: Quote::Usdc,
+            creator: m.creator,
+            bonding_curve: m.bonding_curve,
+            token_program: m.token_program,
+            is_cashback: false,
+            is_mayhem: false,
+            tokens: buy.expected.tokens,
+            cost: QuoteAmount(1_500_000),
+            opened_at: Timestamp(0),
+            mark: buy.expected.reserves_after,
+            mark_slot: 0,
+            complete: false,
+            selling: false,
+        });
+        sell.reserves = buy.expected.reserves_after;
+        sell.approved = guardian
+            .check(
+                Intent {
+                    side: Side::Sell {
+                        tokens: buy.expected.tokens,
+                    },
+                    ..*sell.approved.intent()
+                },
+                &book,
+            )
+            .unwrap();
+        let sold = ex.prepare(&sell).unwrap();
+        assert!(data_after(&sold, disc::SELL_V2).is_some());
+        assert_eq!(data_after(&sold, disc::SELL), None);
+        assert_eq!(ex.metrics.signed_sell_v2.load(Relaxed), 1);
+        assert_eq!(ex.metrics.signed_sell.load(Relaxed), 0);
     }
 }

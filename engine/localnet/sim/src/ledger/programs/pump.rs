@@ -32,7 +32,7 @@ use kestrel_pump::ids::{
     SYSTEM_PROGRAM, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, WSOL_MINT,
 };
 use kestrel_pump::pda;
-use kestrel_units::{Bps, Lamports, TokenAmount};
+use kestrel_units::{Bps, QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
 
 use super::args::{acct, read_pubkey};
@@ -294,17 +294,17 @@ pub fn encode_curve(c: &BondingCurve) -> Vec<u8> {
 fn reserves(c: &BondingCurve) -> Reserves {
     Reserves {
         virtual_token: c.virtual_token_reserves,
-        virtual_sol: Lamports(c.virtual_quote_reserves),
+        virtual_quote: QuoteAmount(c.virtual_quote_reserves),
         real_token: c.real_token_reserves,
-        real_sol: Lamports(c.real_quote_reserves),
+        real_quote: QuoteAmount(c.real_quote_reserves),
     }
 }
 
 fn set_reserves(c: &mut BondingCurve, r: &Reserves) {
     c.virtual_token_reserves = r.virtual_token;
-    c.virtual_quote_reserves = r.virtual_sol.0;
+    c.virtual_quote_reserves = r.virtual_quote.0;
     c.real_token_reserves = r.real_token;
-    c.real_quote_reserves = r.real_sol.0;
+    c.real_quote_reserves = r.real_quote.0;
 }
 
 /// Indices of a trade's accounts, validated.
@@ -839,9 +839,9 @@ enum BuyKind {
 }
 
 /// Splits the protocol fee between the fee recipient and the buyback recipient.
-fn split_protocol_fee(fee: Lamports) -> (Lamports, Lamports) {
-    let buyback = Lamports(fee.0 * BUYBACK_SHARE_BPS / 10_000);
-    (Lamports(fee.0 - buyback.0), buyback)
+fn split_protocol_fee(fee: QuoteAmount) -> (QuoteAmount, QuoteAmount) {
+    let buyback = QuoteAmount(fee.0 * BUYBACK_SHARE_BPS / 10_000);
+    (QuoteAmount(fee.0 - buyback.0), buyback)
 }
 
 fn system_transfer(
@@ -938,7 +938,7 @@ fn buy(
             if spendable == 0 {
                 return Err(thrown(ctx, PumpError::BuyZeroAmount));
             }
-            let (tokens, leg) = curve::buy_exact_sol_in(&r, Lamports(spendable), RATES)
+            let (tokens, leg) = curve::buy_exact_quote_in(&r, QuoteAmount(spendable), RATES)
                 .map_err(|_| thrown(ctx, PumpError::BuySlippageBelowMinTokensOut))?;
             if tokens.0 < min_tokens_out {
                 ctx.msg(format!(
@@ -1058,12 +1058,13 @@ fn sell(
 }
 
 struct Trade<'a> {
-    sol: Lamports,
+    /// The quote leg, in the curve's quote units (lamports for SOL coins).
+    sol: QuoteAmount,
     tokens: TokenAmount,
     is_buy: bool,
-    fee: Lamports,
-    buyback_fee: Lamports,
-    creator_fee: Lamports,
+    fee: QuoteAmount,
+    buyback_fee: QuoteAmount,
+    creator_fee: QuoteAmount,
     ix_name: &'a str,
 }
 
