@@ -73,7 +73,7 @@ fn decodes_a_logs_notification_file() {
         create["mint"],
         "5u3NGXb5gLnMJ48sin9gPcuYKhPeo3dc4njRTys1pump"
     );
-    assert_eq!(create["virtual_quote_reserves"], 30_000_000_000u64);
+    assert_eq!(create["virtual_sol_reserves"], 30_000_000_000u64);
     assert_eq!(
         create["program"],
         "6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P"
@@ -88,7 +88,7 @@ fn decodes_a_logs_notification_file() {
     let trade = &items[1];
     assert_eq!(trade["event"], "TradeEvent");
     assert_eq!(trade["is_buy"], true);
-    assert_eq!(trade["quote_amount"], 4_945_544);
+    assert_eq!(trade["sol_amount"], 4_945_544);
     assert_eq!(trade["instruction"], "buy");
 }
 

@@ -108,6 +108,32 @@ fn baseline_build_sign(payer: &Keypair, mint: Pubkey, creator: Pubkey, hash: Has
     body.len()
 }
 
+/// The launch as a USDC-quoted coin at the start of its curve (4 000 USDC virtual, the local
+/// cluster's Global figure).
+fn as_usdc(l: &mut LaunchEvent) {
+    l.quote = kestrel_model::Quote::Usdc;
+    l.virtual_quote_reserves = kestrel_units::QuoteAmount(4_000_000_000);
+}
+
+/// [`kernel`] trading USDC coins too, 1.5 USDC a buy.
+fn kernel_usdc() -> Kernel<SystemClock> {
+    TestKernel {
+        sniper: SniperConfig {
+            quote_mints: vec![kestrel_model::Quote::Sol, kestrel_model::Quote::Usdc],
+            mayhem: FlagRule::Forbid,
+            cu_price_micro_lamports: 100_000,
+            ..SniperConfig::test_default()
+        },
+        limits: Limits {
+            max_sol_per_trade: BUY,
+            sol_reserve: Lamports(1_000_000_000),
+            ..Limits::test_default()
+        },
+        ..TestKernel::test_default()
+    }
+    .build(SystemClock)
+}
+
 fn kernel() -> Kernel<SystemClock> {
     TestKernel {
         sniper: SniperConfig {
@@ -254,6 +280,22 @@ fn hot_path(c: &mut Criterion) {
             critical
         })
     });
+    // The same frame as a USDC-quoted coin: `buy_exact_quote_in_v2`, 27 accounts, compiled
+    // when the order comes (a v2 buy has no template yet), recipients drawn per transaction.
+    let mut ku = kernel_usdc();
+    let mut u = 1u64 << 41;
+    g.bench_function("kestrel_hinted_usdc_v2", |b| {
+        b.iter_custom(|iters| {
+            let mut critical = Duration::ZERO;
+            for _ in 0..iters {
+                u += 1;
+                critical +=
+                    hinted_once_as(&frame, &mut extractor, &mut ku, &mut executor, u, as_usdc)
+                        .unwrap_or_default();
+            }
+            critical
+        })
+    });
     let mut j = 0u64;
     g.bench_function("baseline", |b| {
         b.iter(|| {
@@ -274,17 +316,30 @@ fn hot_path(c: &mut Criterion) {
         return;
     };
     let mut theirs = ours.clone();
+    let mut v2 = ours.clone();
     for _ in 0..runs {
         h += 1;
         j += 1;
+        u += 1;
         if let Some(t) = hinted_once(&frame, &mut extractor, &mut k, &mut executor, h) {
             let _ = ours.record(nanos(t));
+        }
+        if let Some(t) = hinted_once_as(&frame, &mut extractor, &mut ku, &mut executor, u, as_usdc)
+        {
+            let _ = v2.record(nanos(t));
         }
         let t = Instant::now();
         black_box(baseline_frame_to_signed(black_box(&frame), &payer, j, hash));
         let _ = theirs.record(nanos(t.elapsed()));
     }
-    print_percentiles(runs, &[("kestrel_hinted", &ours), ("baseline", &theirs)]);
+    print_percentiles(
+        runs,
+        &[
+            ("kestrel_hinted", &ours),
+            ("kestrel_hinted_usdc_v2", &v2),
+            ("baseline", &theirs),
+        ],
+    );
 }
 
 /// The single-run table: what a trader reads for the tail.
@@ -323,9 +378,23 @@ fn hinted_once(
     executor: &mut Executor,
     n: u64,
 ) -> Option<Duration> {
+    hinted_once_as(frame, extractor, k, executor, n, |_| {})
+}
+
+/// As [`hinted_once`], with `quote` applied to the launch before it is decided (a USDC coin:
+/// the same frame, bought with `buy_exact_quote_in_v2`).
+fn hinted_once_as(
+    frame: &str,
+    extractor: &mut Extractor,
+    k: &mut Kernel<SystemClock>,
+    executor: &mut Executor,
+    n: u64,
+    quote: impl Fn(&mut LaunchEvent),
+) -> Option<Duration> {
     let t0 = Instant::now();
     let read_at = mono_nanos();
-    let l = frame_launch(black_box(frame), extractor, n)?;
+    let mut l = frame_launch(black_box(frame), extractor, n)?;
+    quote(&mut l);
     let mut critical = t0.elapsed();
     executor.warm(MintInfo::of_launch(&l));
     executor.make_nonce();

@@ -229,6 +229,22 @@ fn wallet(config: &Config) -> Result<Wallet> {
         "throwaway wallet {} funded with 100 SOL",
         w.pubkey()
     ));
+    // USDC-quoted coins are bought with USDC: the cluster's faucet mints some.
+    let trades_usdc = config
+        .sniper
+        .quote_mints
+        .iter()
+        .any(|q| q.eq_ignore_ascii_case("usdc"));
+    if trades_usdc {
+        const USDC: u64 = 10_000_000_000;
+        rt.block_on(async {
+            let rpc = JsonRpc::new(reqwest::Client::new(), url.clone(), url.clone());
+            rpc.request_token_airdrop(&w.pubkey(), USDC, &kestrel_pump::ids::USDC_MINT)
+                .await
+                .context("the local cluster's faucet refused the USDC airdrop")
+        })?;
+        eprintln_flush(&format!("and with {} USDC", USDC / 1_000_000));
+    }
     Ok(w)
 }
 

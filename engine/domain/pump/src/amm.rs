@@ -97,10 +97,14 @@ pub struct Pool {
     pub coin_creator: Pubkey,
     pub is_mayhem_mode: bool,
     pub is_cashback_coin: bool,
+    /// Quote the pool prices with beyond its vault (2026-07, at byte 245; docs/protocol.md
+    /// §1.7): the reserve a swap is priced on is vault + this. 0 on pools from before it.
+    pub virtual_quote_reserves: i128,
 }
 
-/// Bytes of a Pool in the current layout (older pools end after `lp_supply`, at 211).
-pub const POOL_LEN: usize = 245;
+/// Bytes of a Pool as written here (through `virtual_quote_reserves`; older pools end after
+/// `lp_supply`, at 211, or after the flags, at 245; live pools are longer still, 301 bytes).
+pub const POOL_LEN: usize = 261;
 const POOL_MIN_LEN: usize = 211;
 
 impl Pool {
@@ -125,7 +129,18 @@ impl Pool {
             coin_creator: key(211).unwrap_or_default(),
             is_mayhem_mode: flag(243),
             is_cashback_coin: flag(244),
+            virtual_quote_reserves: d
+                .get(245..261)
+                .and_then(|b| b.try_into().ok())
+                .map_or(0, i128::from_le_bytes),
         })
+    }
+
+    /// The quote reserve a swap is priced on: the vault's balance plus the pool's virtual
+    /// quote (never below zero). Pricing on the vault alone reads a live pool ~10 % low.
+    pub fn quote_reserve(&self, vault: u64) -> u64 {
+        let r = i128::from(vault).saturating_add(self.virtual_quote_reserves);
+        u64::try_from(r.max(0)).unwrap_or(u64::MAX)
     }
 
     pub fn encode(&self) -> Vec<u8> {
@@ -147,6 +162,7 @@ impl Pool {
         d.extend_from_slice(self.coin_creator.as_ref());
         d.push(u8::from(self.is_mayhem_mode));
         d.push(u8::from(self.is_cashback_coin));
+        d.extend_from_slice(&self.virtual_quote_reserves.to_le_bytes());
         d
     }
 }
@@ -417,16 +433,44 @@ mod tests {
             coin_creator: Pubkey::new_unique(),
             is_mayhem_mode: false,
             is_cashback_coin: true,
+            virtual_quote_reserves: 3_000_000_000,
         };
         let d = p.encode();
         assert_eq!(d.len(), POOL_LEN);
         assert_eq!(Pool::decode(&d), Some(p));
         let old = Pool::decode(&d[..211]).unwrap();
         assert_eq!(old.coin_creator, Pubkey::default());
+        // A pool from before the virtual reserves prices on its vault alone.
+        let before = Pool::decode(&d[..245]).unwrap();
+        assert_eq!(before.virtual_quote_reserves, 0);
+        assert_eq!(before.quote_reserve(7), 7);
+        // A live pool is longer than the fields known here: the rest is not read.
+        let mut live = d.clone();
+        live.resize(301, 0xaa);
+        assert_eq!(Pool::decode(&live), Some(p));
         assert_eq!(Pool::decode(&d[..100]), None);
         let mut wrong = d.clone();
         wrong[0] ^= 1;
         assert_eq!(Pool::decode(&wrong), None);
+    }
+
+    #[test]
+    fn virtual_quote_reserves_count_in_what_a_swap_pays() {
+        let p = Pool {
+            virtual_quote_reserves: 100_000,
+            ..Pool::decode(&[PUMP_AMM_POOL.as_slice(), &[0u8; 237]].concat()).unwrap()
+        };
+        assert_eq!(p.quote_reserve(1_000_000), 1_100_000);
+        // Selling into vault + virtual pays more than into the vault alone.
+        let on_vault = sell_quote(1_000, 1_000_000, 1_000_000, FEES).unwrap();
+        let counted = sell_quote(1_000, 1_000_000, p.quote_reserve(1_000_000), FEES).unwrap();
+        assert!(counted.curve > on_vault.curve);
+        // A negative virtual reserve lowers it, never below zero.
+        let negative = Pool {
+            virtual_quote_reserves: -2_000_000,
+            ..p
+        };
+        assert_eq!(negative.quote_reserve(1_000_000), 0);
     }
 
     #[test]
@@ -480,6 +524,7 @@ mod tests {
                 coin_creator: Pubkey::new_unique(),
                 is_mayhem_mode: false,
                 is_cashback_coin: false,
+                virtual_quote_reserves: 0,
             }
             .encode(),
         )

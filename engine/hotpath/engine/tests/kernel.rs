@@ -756,3 +756,71 @@ fn reconcile_follows_the_chain_and_closes_a_position_it_no_longer_holds() {
     assert_eq!(k.reconcile(b, TokenAmount(0)), Some(TokenAmount(TOKENS)));
     assert!(k.book().position(&b).is_none());
 }
+
+// Coins quoted in USDC.
+
+#[test]
+fn a_usdc_coin_is_bought_in_usdc_held_in_usdc_and_its_pnl_kept_apart_from_sol() {
+    let (mut k, _) = kernel(TestKernel {
+        sniper: SniperConfig {
+            quote_mints: vec![Quote::Sol, Quote::Usdc],
+            ..SniperConfig::test_default()
+        },
+        exits: stop_loss_only(),
+        ..TestKernel::test_default()
+    });
+    let mut l = launch(1);
+    l.quote = Quote::Usdc;
+    let o = k
+        .on_feed(&stamped(FeedEvent::Launch(l)))
+        .expect("a USDC coin the sniper trades is bought");
+    // In USDC, at the USDC size; the plan names the quote so the v2 instructions are built.
+    assert_eq!(
+        o.approved.intent().side,
+        Side::Buy {
+            quote: Quote::Usdc,
+            spend: kestrel_testkit::TEST_BUY_USDC
+        }
+    );
+    assert_eq!(o.coin.quote, Quote::Usdc);
+    let wallet_before = k.book().wallet();
+    k.on_report(ExecReport::Filled(Fill {
+        quote: Quote::Usdc,
+        quote_amount: QuoteAmount(1_480_000),
+        fees: QuoteAmount(20_000),
+        ..buy_fill(&o)
+    }));
+    let p = *k.book().position(&l.mint).expect("held");
+    assert_eq!((p.quote, p.cost), (Quote::Usdc, QuoteAmount(1_500_000)));
+    // USDC paid nothing in SOL but the network fee.
+    assert_eq!(
+        k.book().wallet(),
+        wallet_before.saturating_sub(Lamports(5_000))
+    );
+    // Sold at a USDC gain: realized in USDC, SOL's result untouched.
+    let s = sell(&mut k, l.mint, 100);
+    assert_eq!(s.coin.quote, Quote::Usdc);
+    k.on_report(ExecReport::Filled(Fill {
+        quote: Quote::Usdc,
+        quote_amount: QuoteAmount(2_020_000),
+        fees: QuoteAmount(20_000),
+        ..sell_fill(&s, 0)
+    }));
+    assert!(k.book().position(&l.mint).is_none());
+    assert_eq!(k.book().realized().usdc, 2_000_000 - 1_500_000);
+    assert_eq!(k.book().realized().sol, 0);
+}
+
+#[test]
+fn a_usdc_coin_is_skipped_for_its_quote_when_the_sniper_trades_sol_only() {
+    let (mut k, _) = kernel(TestKernel::test_default());
+    let mut l = launch(1);
+    l.quote = Quote::Usdc;
+    assert!(k.on_feed(&stamped(FeedEvent::Launch(l))).is_none());
+    assert_eq!(k.sniper().skipped(SkipReason::QuoteMint), 1);
+    assert_eq!(
+        k.book().pending().count(),
+        0,
+        "no instruction of any kind was made"
+    );
+}

@@ -18,6 +18,7 @@ mod jsonrpc;
 pub mod jupiter;
 pub mod lookup;
 pub mod nonce;
+pub mod recipients;
 pub mod rpc;
 pub mod send;
 pub mod spread;

@@ -489,6 +489,21 @@ impl JsonRpc {
             .await
     }
 
+    /// The local cluster's token faucet: `amount` base units of `mint` (USDC) to `key`'s
+    /// token account (a real node has no such faucet and refuses it).
+    pub async fn request_token_airdrop(
+        &self,
+        key: &Pubkey,
+        amount: u64,
+        mint: &Pubkey,
+    ) -> Result<String, RpcError> {
+        self.call(
+            "requestAirdrop",
+            json!([key.to_string(), amount, {"mint": mint.to_string()}]),
+        )
+        .await
+    }
+
     /// Keeps the pooled connection warm.
     pub async fn health(&self) -> Result<String, RpcError> {
         self.call("getHealth", json!([])).await

@@ -193,13 +193,24 @@ impl TradePlan {
             Compiled::legacy_with_data(&self.accounts.inputs.user, &ixs, Some(&mut data_at));
         // Compiling keeps the instructions' order. Each compute budget instruction is its
         // number then its argument; `buy_exact_sol_in` is its discriminator, then the spend and
-        // the minimum out (docs/protocol.md §1.4).
+        // the minimum out (docs/protocol.md §1.4). The fee recipients are keys of the message,
+        // drawn afresh for each transaction.
+        let i = &self.accounts.inputs;
         BuyTemplate {
-            compiled,
             cu_limit_at: data_at[0] + 1,
             cu_price_at: data_at[1] + 1,
             amounts_at: data_at[3] + 8,
+            fee_recipient_at: compiled.key_at(&i.fee_recipient),
+            buyback_at: compiled.key_at(&i.buyback_fee_recipient),
+            compiled,
         }
+    }
+
+    /// The same coin paying other fee recipients (only the two keys change).
+    pub fn with_recipients(mut self, (fee, buyback): (Pubkey, Pubkey)) -> Self {
+        self.accounts.inputs.fee_recipient = fee;
+        self.accounts.inputs.buyback_fee_recipient = buyback;
+        self
     }
 
     /// Compute budget, then `sell` of `tokens` for at least `min_sol_out` after fees.
@@ -242,6 +253,21 @@ impl V2Plan {
                 buyback_fee_recipient,
             }),
         }
+    }
+
+    /// The same coin paying other fee recipients, with their quote token accounts (`atas`:
+    /// the fee recipient's, then the buyback recipient's, which the caller may keep).
+    pub fn with_recipients(
+        mut self,
+        (fee, buyback): (Pubkey, Pubkey),
+        (fee_ata, buyback_ata): (Pubkey, Pubkey),
+    ) -> Self {
+        let a = &mut self.accounts;
+        a.inputs.fee_recipient = fee;
+        a.inputs.buyback_fee_recipient = buyback;
+        a.associated_quote_fee_recipient = fee_ata;
+        a.associated_quote_buyback_fee_recipient = buyback_ata;
+        self
     }
 
     /// Compute budget, the user's token account (idempotent), then `buy_exact_quote_in_v2`:
@@ -406,6 +432,17 @@ impl Compiled {
     pub fn message(&self) -> &[u8] {
         &self.message
     }
+
+    /// Where `key` sits among a legacy message's account keys (they run from after the
+    /// header and the key count up to the blockhash).
+    fn key_at(&self, key: &Pubkey) -> Option<usize> {
+        let first = self.blockhash_at.checked_sub(32)?;
+        (0..=first)
+            .rev()
+            .step_by(32)
+            .take_while(|at| *at >= 4)
+            .find(|at| self.message.get(*at..*at + 32) == Some(key.as_ref()))
+    }
 }
 
 /// A buy compiled ahead of its order, once its accounts are known: the compute budget and the
@@ -418,14 +455,29 @@ pub struct BuyTemplate {
     cu_price_at: usize,
     /// `buy_exact_sol_in`'s arguments: the spend, then the minimum tokens out.
     amounts_at: usize,
+    /// The fee recipient's and the buyback recipient's keys in the message.
+    fee_recipient_at: Option<usize>,
+    buyback_at: Option<usize>,
 }
 
 impl BuyTemplate {
-    /// The buy of `spend` for at least `min_tokens_out` under budget `b`: the same message
-    /// [`TradePlan::buy`] compiles to, byte for byte.
-    pub fn fill(&self, spend: Lamports, min_tokens_out: TokenAmount, b: Budget) -> Compiled {
+    /// The buy of `spend` for at least `min_tokens_out` under budget `b`, paying `recipients`
+    /// (a fee recipient and a buyback recipient): the message [`TradePlan::buy`] compiles to
+    /// with those recipients, its keys in the template's order.
+    pub fn fill(
+        &self,
+        spend: Lamports,
+        min_tokens_out: TokenAmount,
+        b: Budget,
+        (fee, buyback): (Pubkey, Pubkey),
+    ) -> Compiled {
         let mut c = self.compiled.clone();
         let m = &mut c.message;
+        for (at, key) in [(self.fee_recipient_at, fee), (self.buyback_at, buyback)] {
+            if let Some(at) = at {
+                m[at..at + 32].copy_from_slice(key.as_ref());
+            }
+        }
         m[self.cu_limit_at..self.cu_limit_at + 4].copy_from_slice(&b.cu_limit.to_le_bytes());
         m[self.cu_price_at..self.cu_price_at + 8].copy_from_slice(&b.cu_price.to_le_bytes());
         let a = self.amounts_at;
@@ -678,12 +730,60 @@ mod tests {
                 let mut ixs = p.buy(Lamports(spend), TokenAmount(min_out), b).to_vec();
                 ixs.extend(tip.cloned());
                 let fresh = Compiled::legacy(&wallet.pubkey(), &ixs);
-                let filled = template.fill(Lamports(spend), TokenAmount(min_out), b);
+                let own = (
+                    p.accounts.inputs.fee_recipient,
+                    p.accounts.inputs.buyback_fee_recipient,
+                );
+                let filled = template.fill(Lamports(spend), TokenAmount(min_out), b, own);
                 assert_eq!(filled, fresh, "{spend} {min_out} {cu_limit} {cu_price}");
                 let hash = Hash::new_from_array([spend as u8 ^ 0x5a; 32]);
                 assert_eq!(filled.sign(&wallet, hash), sign(&wallet, &ixs, hash));
+                // Other recipients, drawn for this transaction: the same instructions as the
+                // buy compiled afresh for them (keys may sit in another order).
+                for r in 0..16u64 {
+                    let other = crate::recipients::FeeRecipients::PUBLISHED
+                        .draw(false, crate::spread::mix(r));
+                    let mut ixs = p
+                        .with_recipients(other)
+                        .buy(Lamports(spend), TokenAmount(min_out), b)
+                        .to_vec();
+                    ixs.extend(tip.cloned());
+                    let fresh = Compiled::legacy(&wallet.pubkey(), &ixs);
+                    let filled = template.fill(Lamports(spend), TokenAmount(min_out), b, other);
+                    assert_eq!(resolved(filled.message()), resolved(fresh.message()));
+                }
             }
         }
+    }
+
+    /// An account of an instruction: key, signer, writable.
+    type Meta = (Pubkey, bool, bool);
+
+    /// A legacy message's instructions (program, accounts, data) with their accounts resolved.
+    fn resolved(bytes: &[u8]) -> Vec<(Pubkey, Vec<Meta>, Vec<u8>)> {
+        let m: Message = bincode::deserialize(bytes).unwrap();
+        m.instructions
+            .iter()
+            .map(|ix| {
+                let accounts = ix
+                    .accounts
+                    .iter()
+                    .map(|&i| {
+                        let i = usize::from(i);
+                        (
+                            m.account_keys[i],
+                            m.is_signer(i),
+                            m.is_maybe_writable(i, None),
+                        )
+                    })
+                    .collect();
+                (
+                    m.account_keys[usize::from(ix.program_id_index)],
+                    accounts,
+                    ix.data.clone(),
+                )
+            })
+            .collect()
     }
 
     #[test]
@@ -697,6 +797,10 @@ mod tests {
                 cu_limit: 1,
                 cu_price: 1,
             },
+            (
+                kestrel_pump::ids::FEE_RECIPIENTS[0],
+                BUYBACK_FEE_RECIPIENTS[0],
+            ),
         );
         let hash = Hash::new_from_array([0x42; 32]);
         let plain = c.sign(&wallet, hash);

@@ -221,6 +221,12 @@ impl Engine {
         if let Some(lamports) = tip {
             executor = executor.with_tip(lamports);
         }
+        start::watch_fee_recipients(
+            &ctl,
+            net.rpcs.first().cloned(),
+            executor.recipients(),
+            s.balance_every,
+        );
         threads.push(start::exec_thread(
             executor,
             dispatcher.clone(),

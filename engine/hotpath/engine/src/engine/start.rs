@@ -371,6 +371,42 @@ pub(super) fn watch_balance(
     });
 }
 
+/// pump.fun's fee recipient sets, read from its Global account now and every `every`: a
+/// change (pump.fun rotates recipients) is taken for the next transaction, and logged.
+pub(super) fn watch_fee_recipients(
+    ctl: &Runtime,
+    rpc: Option<JsonRpc>,
+    sets: kestrel_exec::recipients::SharedRecipients,
+    every: Duration,
+) {
+    use kestrel_exec::recipients::FeeRecipients;
+    let Some(rpc) = rpc else { return };
+    ctl.spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let Ok((_, Some(data))) = rpc.account_data(&kestrel_pump::ids::GLOBAL).await else {
+                continue;
+            };
+            let read = match kestrel_decode::account::decode_global(&data) {
+                Ok(g) => FeeRecipients::of_global(&g),
+                Err(e) => {
+                    tracing::warn!("pump.fun's Global account does not decode: {e}");
+                    None
+                }
+            };
+            let Some(read) = read else { continue };
+            let Ok(mut held) = sets.write() else { return };
+            if *held != read {
+                tracing::info!(
+                    "fee recipients taken from pump.fun's Global account (they differ from the ones in use)"
+                );
+                *held = read;
+            }
+        }
+    });
+}
+
 /// Off-curve routing, when set up: the router (its quote refresher running on the control
 /// runtime) and the hooks the kernel tells what it holds.
 #[allow(clippy::too_many_arguments)]

@@ -9,6 +9,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use kestrel_exec::BlockhashCache;
 use kestrel_exec::Wallet;
 use kestrel_exec::nonce::Nonce;
+use kestrel_exec::recipients::{FeeRecipients, SharedRecipients};
 use kestrel_exec::tx::{
     Budget, BuyTemplate, Compiled, FeeSettings, MintInfo, SignedTx, TradePlan, V0Error, V2Plan,
     compile_checked, with_slippage,
@@ -55,6 +56,9 @@ const WARM_PLANS: usize = 16;
 
 /// Coins in another quote whose v2 accounts are remembered; beyond it the cache starts over.
 const V2_PLANS: usize = 256;
+
+/// Recipients' quote token accounts remembered: 24 recipients per quote mint.
+const RECIPIENT_ATAS: usize = 64;
 
 /// Nonces kept ready: more than a burst of launches within one idle gap needs. Each takes
 /// about one signature's time to make.
@@ -111,6 +115,13 @@ pub struct Executor {
     metrics: Arc<Metrics>,
     /// The Jito tip every transaction carries when bundles are sent (lamports).
     tip: Option<u64>,
+    /// The fee recipient sets in force (refreshed from Global by the control plane).
+    recipients: SharedRecipients,
+    /// Draws of recipients: `mix(seed + n)` for the n-th transaction.
+    draw_seed: u64,
+    draws: u64,
+    /// Recipients' quote token accounts (one address search each), for v2 trades.
+    recipient_atas: HashMap<(Pubkey, Pubkey), Pubkey>,
 }
 
 impl Executor {
@@ -133,7 +144,52 @@ impl Executor {
             recorder: Recorder::new(&[Stage::BuildSign]),
             metrics,
             tip: None,
+            recipients: FeeRecipients::shared(),
+            draw_seed: kestrel_exec::spread::spread_u64(),
+            draws: 0,
+            recipient_atas: HashMap::with_capacity(RECIPIENT_ATAS),
         }
+    }
+
+    /// The recipient sets this executor draws from (the engine's refresher writes to it).
+    pub fn recipients(&self) -> SharedRecipients {
+        self.recipients.clone()
+    }
+
+    /// Draws recipients from `seed` on (tests compare two executors' bytes).
+    pub fn with_draw_seed(mut self, seed: u64) -> Self {
+        self.draw_seed = seed;
+        self
+    }
+
+    /// A fee recipient and a buyback recipient for the next transaction.
+    fn draw(&mut self, is_mayhem: bool) -> (Pubkey, Pubkey) {
+        self.draws += 1;
+        let random = kestrel_exec::spread::mix(self.draw_seed.wrapping_add(self.draws));
+        let sets = match self.recipients.read() {
+            Ok(sets) => *sets,
+            // A refresher that panicked mid-write: its last sets are whole (a copy).
+            Err(poisoned) => *poisoned.into_inner(),
+        };
+        sets.draw(is_mayhem, random)
+    }
+
+    /// `plan` paying `recipients`, their quote token accounts remembered.
+    fn v2_with(&mut self, plan: V2Plan, recipients: (Pubkey, Pubkey)) -> V2Plan {
+        let i = plan.accounts.inputs;
+        let mut ata = |owner: Pubkey| {
+            if self.recipient_atas.len() >= RECIPIENT_ATAS {
+                self.recipient_atas.clear();
+            }
+            *self
+                .recipient_atas
+                .entry((owner, i.quote_mint))
+                .or_insert_with(|| {
+                    pda::associated_token_address(&owner, &i.quote_token_program, &i.quote_mint)
+                })
+        };
+        let atas = (ata(recipients.0), ata(recipients.1));
+        plan.with_recipients(recipients, atas)
     }
 
     /// Every transaction also pays `lamports` to a Jito tip account (bundles need it).
@@ -266,9 +322,11 @@ impl Executor {
                     cu_price,
                 };
                 let after = r.after_buy(tokens, leg.curve).map_err(curve_err)?;
+                let recipients = self.draw(order.coin.is_mayhem);
                 let message = if v2 {
                     // A coin in another quote: `buy_exact_quote_in_v2`, the same math.
                     let plan = self.v2_plan(order.coin);
+                    let plan = self.v2_with(plan, recipients);
                     let mut ixs = plan.buy(spend, min_out, budget).to_vec();
                     ixs.extend(self.tip_instruction());
                     compile_checked(&self.wallet.pubkey(), &ixs).map_err(too_large)?
@@ -276,8 +334,11 @@ impl Executor {
                     // A SOL coin's quote amount is its lamports.
                     let lamports = Lamports(spend.0);
                     match self.warm.get(&order.coin) {
-                        Some(w) => w.buy.fill(lamports, min_out, budget),
-                        None => self.ready(order.coin).buy.fill(lamports, min_out, budget),
+                        Some(w) => w.buy.fill(lamports, min_out, budget, recipients),
+                        None => {
+                            let w = self.ready(order.coin);
+                            w.buy.fill(lamports, min_out, budget, recipients)
+                        }
                     }
                 };
                 (message, tokens, leg, after, budget.cu_limit)
@@ -291,8 +352,10 @@ impl Executor {
                     cu_price,
                 };
                 let after = r.after_sell(tokens, leg.curve).map_err(curve_err)?;
+                let recipients = self.draw(order.coin.is_mayhem);
                 let mut ixs = if v2 {
-                    self.v2_plan(order.coin)
+                    let plan = self.v2_plan(order.coin);
+                    self.v2_with(plan, recipients)
                         .sell(tokens, min_out, budget)
                         .to_vec()
                 } else {
@@ -300,7 +363,10 @@ impl Executor {
                         Some(w) => w.plan,
                         None => self.derive(order.coin),
                     };
-                    plan.sell(tokens, Lamports(min_out.0), budget).to_vec()
+                    // A SOL coin's quote amount is its lamports.
+                    plan.with_recipients(recipients)
+                        .sell(tokens, Lamports(min_out.0), budget)
+                        .to_vec()
                 };
                 ixs.extend(self.tip_instruction());
                 let message = compile_checked(&self.wallet.pubkey(), &ixs).map_err(too_large)?;
@@ -396,6 +462,8 @@ mod tests {
             blockhash,
             Arc::new(Metrics::new()),
         )
+        // The same draws in every executor of a test, so their bytes compare.
+        .with_draw_seed(7)
     }
 
     fn buy_order(m: MintInfo) -> Order {

@@ -69,6 +69,9 @@ pub fn create(bank: &mut Bank, p: &NewPool) -> Result<(PoolInfo, Changed), Strin
         coin_creator: p.coin_creator,
         is_mayhem_mode: false,
         is_cashback_coin: false,
+        // The cluster's pools start with their whole quote in the vault; the field is laid
+        // out and counted in every swap and quote, as on mainnet.
+        virtual_quote_reserves: 0,
     };
     let data = pool.encode();
     let info = PoolInfo {

@@ -113,7 +113,10 @@ pub fn quote(cluster: &Cluster, q: &HashMap<String, String>) -> Result<Value, Re
     let (pool, sells) = route(cluster, &input, &output)?;
     let fees = crate::ledger::pools::global_config().fees;
     let base = vault(cluster, &pool.pool.pool_base_token_account);
-    let quote_reserve = vault(cluster, &pool.pool.pool_quote_token_account);
+    // Vault plus the pool's virtual quote, as the program prices (docs/protocol.md §1.7).
+    let quote_reserve = pool
+        .pool
+        .quote_reserve(vault(cluster, &pool.pool.pool_quote_token_account));
     let (out, fee, impact) = if sells {
         let leg = amm::sell_quote(amount, base, quote_reserve, fees)
             .ok_or_else(|| refuse("COULD_NOT_FIND_ANY_ROUTE", "pool cannot take this amount"))?;

@@ -140,6 +140,8 @@ pub fn process(
 /// The accounts of a swap, checked against the pool and the config.
 struct Swap {
     pool_key: Pubkey,
+    /// The pool's quote beyond its vault (2026-07): swaps price on vault + this.
+    pool: Pool,
     fees: PoolFees,
     i: [usize; 19],
 }
@@ -309,6 +311,7 @@ fn check(ctx: &mut TxContext, accounts: &[usize], total: usize) -> Result<Swap, 
     )?;
     Ok(Swap {
         pool_key: ctx.key(i[POOL]),
+        pool,
         fees: config.fees,
         i,
     })
@@ -353,7 +356,11 @@ fn sell(
     }
     let i = s.i;
     let pool_base = vault_amount(ctx, i[POOL_BASE], "pool_base_token_account")?;
-    let pool_quote = vault_amount(ctx, i[POOL_QUOTE], "pool_quote_token_account")?;
+    let pool_quote = s.pool.quote_reserve(vault_amount(
+        ctx,
+        i[POOL_QUOTE],
+        "pool_quote_token_account",
+    )?);
     let Some(leg) = amm::sell_quote(base_in, pool_base, pool_quote, s.fees) else {
         return Err(thrown(ctx, PumpSwapError::ZeroQuoteAmount));
     };
@@ -418,7 +425,11 @@ fn buy_exact_quote_in(
     }
     let i = s.i;
     let pool_base = vault_amount(ctx, i[POOL_BASE], "pool_base_token_account")?;
-    let pool_quote = vault_amount(ctx, i[POOL_QUOTE], "pool_quote_token_account")?;
+    let pool_quote = s.pool.quote_reserve(vault_amount(
+        ctx,
+        i[POOL_QUOTE],
+        "pool_quote_token_account",
+    )?);
     let Some((base, leg)) = amm::buy_base(spendable, pool_base, pool_quote, s.fees) else {
         return Err(thrown(ctx, PumpSwapError::TooLittlePoolTokenLiquidity));
     };
