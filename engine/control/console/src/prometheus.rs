@@ -24,6 +24,24 @@ fn chain_failure_name(i: usize) -> &'static str {
     PumpError::ALL.get(i).map_or("other", |e| e.name())
 }
 
+/// Launches by quote and kind, every kind always written.
+fn write_launch_kinds(o: &mut String, m: &Metrics) {
+    let head = Head {
+        name: "launches_by_kind_total",
+        help: "Launches seen, by quote and kind (mayhem, cashback, or plain).",
+        kind: COUNTER,
+    };
+    write_labelled(
+        o,
+        &head,
+        "kind",
+        kestrel_engine::metrics::LAUNCH_KINDS
+            .iter()
+            .zip(&m.launches_by_kind)
+            .map(|(name, c)| (*name, c.load(Relaxed))),
+    );
+}
+
 /// Orders that failed on chain, by error; only the errors seen, since pump.fun has dozens.
 fn write_chain_failures(o: &mut String, m: &Metrics) {
     let head = Head {
@@ -477,6 +495,7 @@ pub fn prometheus(m: &Metrics, feeds: &[kestrel_feed::EndpointStats]) -> String 
         }
     }
     write_chain_failures(&mut o, m);
+    write_launch_kinds(&mut o, m);
     write_stage_latencies(&mut o, m);
     for (head, read) in FEED_FAMILIES {
         write_labelled(

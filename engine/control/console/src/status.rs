@@ -57,8 +57,23 @@ pub fn status_line(m: &Metrics, feeds: &[EndpointStats]) -> String {
         1 => " | REDUCING",
         _ => " | HALTED",
     };
+    // USDC-quoted coins' results, once there are any, in USDC.
+    let (usdc_realized, usdc_unrealized) = (
+        m.realized_pnl_usdc_units.load(Relaxed),
+        m.unrealized_pnl_usdc_units.load(Relaxed),
+    );
+    let usdc =
+        if usdc_realized != 0 || usdc_unrealized != 0 || m.exposure_usdc_units.load(Relaxed) != 0 {
+            format!(
+                ", {} (unrealized {})",
+                kestrel_model::Quote::Usdc.show_signed(usdc_realized),
+                kestrel_model::Quote::Usdc.show_signed(usdc_unrealized)
+            )
+        } else {
+            String::new()
+        };
     format!(
-        "launches {} | bought {} | sold {}{} | skipped {}{} | refused {} | failed {} | positions {} | pnl {} (unrealized {}){state} | feeds {up}/{} | µs p50/p99 {lat}",
+        "launches {} | bought {} | sold {}{} | skipped {}{} | refused {} | failed {} | positions {} | pnl {} (unrealized {}){usdc}{state} | feeds {up}/{} | µs p50/p99 {lat}",
         m.launches.load(Relaxed),
         m.bought.load(Relaxed),
         m.sold.load(Relaxed),

@@ -146,6 +146,8 @@ pub struct Metrics {
     /// Orders that failed on chain, by pump.fun's error in [`PumpError::ALL`]'s order; the
     /// last counts every other error.
     pub chain_failures: [AtomicU64; CHAIN_FAILURES],
+    /// Launches seen, by quote and kind ([`LAUNCH_KINDS`] names them).
+    pub launches_by_kind: [AtomicU64; LAUNCH_KINDS.len()],
     pub sends: AtomicU64,
     pub send_retries: AtomicU64,
     pub resigns: AtomicU64,
@@ -203,6 +205,7 @@ impl Metrics {
             buy_failures: AtomicU64::new(0),
             failed_tx_fees_lamports: AtomicU64::new(0),
             chain_failures: std::array::from_fn(|_| AtomicU64::new(0)),
+            launches_by_kind: std::array::from_fn(|_| AtomicU64::new(0)),
             sends: AtomicU64::new(0),
             send_retries: AtomicU64::new(0),
             resigns: AtomicU64::new(0),
@@ -253,5 +256,33 @@ impl Metrics {
         if let Some(c) = self.chain_failures.get(i) {
             c.fetch_add(1, Relaxed);
         }
+    }
+}
+
+/// The kinds of launch counted apart: the quote, then mayhem or cashback (a coin that is both
+/// counts as mayhem).
+pub const LAUNCH_KINDS: [&str; 7] = [
+    "sol",
+    "sol_mayhem",
+    "sol_cashback",
+    "usdc",
+    "usdc_mayhem",
+    "usdc_cashback",
+    "other_quote",
+];
+
+/// The index in [`LAUNCH_KINDS`] of a launch in `quote`.
+pub fn launch_kind(quote: kestrel_model::Quote, is_mayhem: bool, is_cashback: bool) -> usize {
+    let base = match quote {
+        kestrel_model::Quote::Sol => 0,
+        kestrel_model::Quote::Usdc => 3,
+        kestrel_model::Quote::Other(_) => return 6,
+    };
+    base + if is_mayhem {
+        1
+    } else if is_cashback {
+        2
+    } else {
+        0
     }
 }

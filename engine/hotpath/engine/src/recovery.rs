@@ -213,7 +213,11 @@ pub async fn recover<C: Clock>(
         })
         .await?;
         for (_, mint, amount) in accounts {
+            // The quotes the wallet pays with (USDC, wrapped SOL) are money, not coins.
+            let is_quote =
+                mint == kestrel_pump::ids::USDC_MINT || mint == kestrel_pump::ids::WSOL_MINT;
             if amount > 0
+                && !is_quote
                 && kernel.book().position(&mint).is_none()
                 && kernel.book().pending_buy(&mint).is_none()
             {

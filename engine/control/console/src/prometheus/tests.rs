@@ -51,6 +51,8 @@ fn known_metrics() -> Metrics {
     m.signed_sell.store(12, Relaxed);
     m.signed_buy_exact_quote_in_v2.store(13, Relaxed);
     m.signed_sell_v2.store(14, Relaxed);
+    m.launches_by_kind[0].store(90, Relaxed);
+    m.launches_by_kind[4].store(2, Relaxed);
     m.failed_tx_fees_lamports.store(15_000, Relaxed);
     m.count_chain_failure(Some(kestrel_pump::error::PumpError::TooLittleSolReceived));
     m.count_chain_failure(None);

@@ -20,6 +20,10 @@ use super::{Kernel, reserves_of_launch};
 impl<C: Clock> Kernel<C> {
     pub(super) fn on_launch(&mut self, l: &LaunchEvent, s: &Stamped) -> Option<Order> {
         self.metrics.launches.fetch_add(1, Relaxed);
+        let kind = crate::metrics::launch_kind(l.quote, l.is_mayhem_mode, l.is_cashback);
+        if let Some(c) = self.metrics.launches_by_kind.get(kind) {
+            c.fetch_add(1, Relaxed);
+        }
         self.recorder
             .record(Stage::Decode, s.decoded_at.saturating_sub(s.read_at));
         let intent = match self.sniper.on_launch(&l.as_launch()) {
