@@ -313,3 +313,97 @@ fn two_launches_bought_once_each(change: impl FnOnce(&mut kestrel_engine::Engine
     engine.stop();
     h.stop();
 }
+
+#[test]
+fn a_usdc_coin_is_bought_with_usdc_and_sold_with_sell_v2_beside_a_sol_coin_on_v1() {
+    use kestrel_engine::order::Command;
+    use kestrel_model::{PerQuote, Quote, QuotePrices};
+    use kestrel_units::QuoteAmount;
+
+    let mut h = Harness::new(Faults::none());
+    let wallet = h.funded_wallet(10 * SOL);
+    let me = wallet.pubkey();
+    h.server.cluster.airdrop_usdc(&me, 100_000_000).unwrap();
+    let mut setup = h.setup(wallet, 1);
+    setup.sniper.quote_mints = vec![Quote::Sol, Quote::Usdc];
+    setup.sniper.buy_size = PerQuote {
+        sol: QuoteAmount(BUY),
+        usdc: QuoteAmount(2_000_000),
+    };
+    // 150 USDC a SOL: a 2 USDC buy is 0.0133 SOL, under the 0.02 SOL per-trade cap.
+    let prices = QuotePrices {
+        usdc_per_sol: QuoteAmount(150_000_000),
+    };
+    setup.sniper.prices = prices;
+    setup.limits.prices = prices;
+    let engine = Engine::start(setup).unwrap();
+    wait_subscribed(&engine);
+    let usdc_mint = kestrel_pump::ids::USDC_MINT;
+    let usdc_before = h.token_balance(&me, &usdc_mint);
+
+    let coin = h.launch_usdc(0);
+    wait_for("the USDC coin's fill", Duration::from_secs(20), || {
+        engine.metrics.bought.load(Relaxed) == 1
+    });
+    let held = engine
+        .positions
+        .get(&coin)
+        .map(|p| *p)
+        .expect("a USDC position");
+    assert_eq!(held.quote, Quote::Usdc);
+    assert!(held.cost.0 > 0 && held.cost.0 <= 2_000_000, "{held:?}");
+    // Paid in USDC, from the wallet's USDC account, by buy_exact_quote_in_v2.
+    assert_eq!(h.token_balance(&me, &usdc_mint), usdc_before - held.cost.0);
+    let coin_program = h
+        .server
+        .cluster
+        .bank()
+        .account(&coin)
+        .map(|a| a.owner)
+        .unwrap();
+    let tokens = {
+        let ata = kestrel_pump::pda::associated_token_address(&me, &coin_program, &coin);
+        h.server
+            .cluster
+            .bank()
+            .account(&ata)
+            .and_then(|a| kestrel_sim::ledger::programs::token::TokenAccount::unpack(&a.data))
+            .map_or(0, |t| t.amount)
+    };
+    assert_eq!(tokens, held.tokens.0);
+    assert_eq!(engine.metrics.signed_buy_exact_quote_in_v2.load(Relaxed), 1);
+    assert_eq!(engine.metrics.signed_buy_exact_sol_in.load(Relaxed), 0);
+
+    // A SOL coin beside it keeps the v1 instruction.
+    h.launch(1);
+    wait_for("the SOL coin's fill", Duration::from_secs(20), || {
+        engine.metrics.bought.load(Relaxed) == 2
+    });
+    assert_eq!(engine.metrics.signed_buy_exact_sol_in.load(Relaxed), 1);
+
+    // The USDC coin sold back for USDC with sell_v2.
+    assert!(engine.command(Command::Sell {
+        mint: coin,
+        percent: 100
+    }));
+    wait_for("the USDC coin's sale", Duration::from_secs(20), || {
+        engine.metrics.sold.load(Relaxed) == 1
+    });
+    // The view follows the book when the fill is published, just after it is counted.
+    wait_for("the USDC position to close", Duration::from_secs(5), || {
+        engine.positions.get(&coin).is_none()
+    });
+    assert_eq!(engine.metrics.signed_sell_v2.load(Relaxed), 1);
+    assert_eq!(engine.metrics.signed_sell.load(Relaxed), 0);
+    let back = h.token_balance(&me, &usdc_mint);
+    assert!(
+        back > usdc_before - held.cost.0,
+        "the sale paid USDC back: {back}"
+    );
+    // A round trip on an unmoved curve loses its fees, in USDC.
+    let realized = engine.metrics.realized_pnl_usdc_units.load(Relaxed);
+    assert!(realized < 0 && realized > -100_000, "{realized}");
+    assert_eq!(engine.metrics.realized_pnl_lamports.load(Relaxed), 0);
+    engine.stop();
+    h.stop();
+}

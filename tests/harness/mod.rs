@@ -196,6 +196,22 @@ impl Harness {
             .map_or(0, |a| a.lamports)
     }
 
+    /// Launches a USDC-quoted coin by creator `c`; returns its mint.
+    pub(crate) fn launch_usdc(&mut self, c: usize) -> Pubkey {
+        let mint = seeded_keypair(7, "test-mint", self.launched);
+        self.launched += 1;
+        let name = format!("Test USDC Coin {}", self.launched);
+        kestrel_sim::scenario::launch_usdc_coin(
+            &self.server.cluster,
+            &self.creators[c],
+            &mint,
+            &name,
+            "USDT",
+        )
+        .unwrap();
+        mint.pubkey()
+    }
+
     /// Launches a coin by creator `c` with the creator's own buy bundled; returns its mint.
     pub(crate) fn launch_with_buy(&mut self, c: usize, lamports: u64) -> Pubkey {
         let mint = seeded_keypair(7, "test-mint", self.launched);

@@ -666,6 +666,52 @@ pub fn launch_coin_with_buy(
     cluster.submit_own(&tx).map_err(|e| e.message())
 }
 
+/// Launches one USDC-quoted coin now (`create_v2`, Token-2022, with the quote accounts
+/// USDC curves name), as [`launch_coin`] does for SOL coins.
+pub fn launch_usdc_coin(
+    cluster: &Cluster,
+    creator: &Keypair,
+    mint: &Keypair,
+    name: &str,
+    symbol: &str,
+) -> Result<solana_signature::Signature, String> {
+    let vault = pda::creator_vault(&creator.pubkey());
+    let mut ixs = Vec::new();
+    if cluster.bank().account(&vault).is_none() {
+        ixs.push(system::ix::transfer(
+            &creator.pubkey(),
+            &vault,
+            rent_exempt_minimum(0),
+        ));
+    }
+    let mut create = pump_ix::create_v2(
+        &mint.pubkey(),
+        &creator.pubkey(),
+        &creator.pubkey(),
+        name,
+        symbol,
+        "https://sim.kestrel.local/coin.json",
+        false,
+    );
+    let curve = pda::bonding_curve(&mint.pubkey());
+    create.accounts.extend([
+        AccountMeta::new_readonly(USDC_MINT, false),
+        AccountMeta::new(
+            pda::associated_token_address(&curve, &TOKEN_PROGRAM, &USDC_MINT),
+            false,
+        ),
+        AccountMeta::new_readonly(TOKEN_PROGRAM, false),
+    ]);
+    ixs.push(create);
+    let tx = Transaction::new_signed_with_payer(
+        &ixs,
+        Some(&creator.pubkey()),
+        &[creator, mint],
+        cluster.latest_blockhash(),
+    );
+    cluster.submit_own(&tx).map_err(|e| e.message())
+}
+
 /// One scripted trade on a coin from [`launch_coin`]: a buy of `lamports` (creating the
 /// trader's token account if need be), or a sell of `tokens`. For tests and benches that move
 /// a price along a path of their choosing.
