@@ -87,11 +87,11 @@ impl MintInfo {
     }
 }
 
-/// A fee recipient from the set the coin's kind pays (normal, or reserved for mayhem coins)
-/// and a buyback recipient, spread across the sets as pump.fun asks (docs/protocol.md
-/// §1.4.2, §1.7 item 8): picked by the mint mixed with a salt drawn once per process, so
-/// coins spread over all of them while a coin's plan is the same however often it is
-/// derived (warm from its launch's hint or cold at its order).
+/// The recipients a coin's plan is compiled with: one from the set the coin's kind pays
+/// (normal, or reserved for mayhem coins) and a buyback recipient, picked by the mint mixed
+/// with a salt drawn once per process, so a plan is the same however often it is derived
+/// (warm from its launch's hint or cold at its order). Each transaction then draws its own
+/// from the sets in force ([`crate::recipients`]) and patches them in.
 pub fn pick_fee_recipients(mint: &Pubkey, is_mayhem: bool) -> (Pubkey, Pubkey) {
     static SALT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     let salt = *SALT.get_or_init(crate::spread::spread_u64);
