@@ -104,6 +104,22 @@ pub fn pick_fee_recipients(mint: &Pubkey, is_mayhem: bool) -> (Pubkey, Pubkey) {
     )
 }
 
+/// A trade's four instructions: the compute budget, an idempotent create of the token account
+/// `ata` (of `user`, for `mint` under `program`), then the trade itself.
+fn budgeted(
+    b: Budget,
+    user: &Pubkey,
+    (ata, mint, program): (&Pubkey, &Pubkey, &Pubkey),
+    trade: Instruction,
+) -> [Instruction; 4] {
+    [
+        set_compute_unit_limit(b.cu_limit),
+        set_compute_unit_price(b.cu_price),
+        ata_create_idempotent(user, ata, user, mint, program),
+        trade,
+    ]
+}
+
 impl TradePlan {
     /// Derives the per-mint accounts: the curve's and the user's token accounts, the creator
     /// vault and bonding_curve_v2 (four PDA searches). The user's volume accumulator does not
@@ -161,18 +177,12 @@ impl TradePlan {
     pub fn buy(&self, spend: Lamports, min_tokens_out: TokenAmount, b: Budget) -> [Instruction; 4] {
         let a = &self.accounts;
         let i = &a.inputs;
-        [
-            set_compute_unit_limit(b.cu_limit),
-            set_compute_unit_price(b.cu_price),
-            ata_create_idempotent(
-                &i.user,
-                &a.associated_user,
-                &i.user,
-                &i.mint,
-                &i.token_program,
-            ),
+        budgeted(
+            b,
+            &i.user,
+            (&a.associated_user, &i.mint, &i.token_program),
             pump_ix::buy_exact_sol_in(a, spend, min_tokens_out, true),
-        ]
+        )
     }
 
     /// [`TradePlan::buy`] compiled for this plan's user with its amounts and budget left to
@@ -280,18 +290,12 @@ impl V2Plan {
     ) -> [Instruction; 4] {
         let a = &self.accounts;
         let i = &a.inputs;
-        [
-            set_compute_unit_limit(b.cu_limit),
-            set_compute_unit_price(b.cu_price),
-            ata_create_idempotent(
-                &i.user,
-                &a.associated_base_user,
-                &i.user,
-                &i.mint,
-                &i.base_token_program,
-            ),
+        budgeted(
+            b,
+            &i.user,
+            (&a.associated_base_user, &i.mint, &i.base_token_program),
             pump_ix::buy_exact_quote_in_v2(a, spend, min_tokens_out),
-        ]
+        )
     }
 
     /// Compute budget, the user's quote token account (idempotent: the proceeds land there),
@@ -304,18 +308,16 @@ impl V2Plan {
     ) -> [Instruction; 4] {
         let a = &self.accounts;
         let i = &a.inputs;
-        [
-            set_compute_unit_limit(b.cu_limit),
-            set_compute_unit_price(b.cu_price),
-            ata_create_idempotent(
-                &i.user,
+        budgeted(
+            b,
+            &i.user,
+            (
                 &a.associated_quote_user,
-                &i.user,
                 &i.quote_mint,
                 &i.quote_token_program,
             ),
             pump_ix::sell_v2(a, tokens, min_quote_out),
-        ]
+        )
     }
 }
 

@@ -624,23 +624,14 @@ pub fn launch_coin_with_buy(
     symbol: &str,
     creator_buy: u64,
 ) -> Result<solana_signature::Signature, String> {
-    let vault = pda::creator_vault(&creator.pubkey());
-    let mut ixs = Vec::new();
-    if cluster.bank().account(&vault).is_none() {
-        ixs.push(system::ix::transfer(
-            &creator.pubkey(),
-            &vault,
-            rent_exempt_minimum(0),
-        ));
-    }
-    ixs.push(pump_ix::create(
+    let mut ixs = vec![pump_ix::create(
         &mint.pubkey(),
         &creator.pubkey(),
         &creator.pubkey(),
         name,
         symbol,
         "https://sim.kestrel.local/coin.json",
-    ));
+    )];
     if creator_buy > 0 {
         let user = creator.pubkey();
         let accounts = trade_accounts(user, mint.pubkey(), user, TOKEN_PROGRAM);
@@ -657,13 +648,7 @@ pub fn launch_coin_with_buy(
             false,
         ));
     }
-    let tx = Transaction::new_signed_with_payer(
-        &ixs,
-        Some(&creator.pubkey()),
-        &[creator, mint],
-        cluster.latest_blockhash(),
-    );
-    cluster.submit_own(&tx).map_err(|e| e.message())
+    land_launch(cluster, creator, mint, ixs)
 }
 
 /// Launches one USDC-quoted coin now (`create_v2`, Token-2022, with the quote accounts
@@ -675,15 +660,6 @@ pub fn launch_usdc_coin(
     name: &str,
     symbol: &str,
 ) -> Result<solana_signature::Signature, String> {
-    let vault = pda::creator_vault(&creator.pubkey());
-    let mut ixs = Vec::new();
-    if cluster.bank().account(&vault).is_none() {
-        ixs.push(system::ix::transfer(
-            &creator.pubkey(),
-            &vault,
-            rent_exempt_minimum(0),
-        ));
-    }
     let mut create = pump_ix::create_v2(
         &mint.pubkey(),
         &creator.pubkey(),
@@ -702,7 +678,27 @@ pub fn launch_usdc_coin(
         ),
         AccountMeta::new_readonly(TOKEN_PROGRAM, false),
     ]);
-    ixs.push(create);
+    land_launch(cluster, creator, mint, vec![create])
+}
+
+/// Lands a launch's instructions signed by `creator` and `mint`, first funding the creator's
+/// vault if it does not exist yet (as a creator's first launch does).
+fn land_launch(
+    cluster: &Cluster,
+    creator: &Keypair,
+    mint: &Keypair,
+    launch: Vec<Instruction>,
+) -> Result<solana_signature::Signature, String> {
+    let vault = pda::creator_vault(&creator.pubkey());
+    let mut ixs = Vec::with_capacity(launch.len() + 1);
+    if cluster.bank().account(&vault).is_none() {
+        ixs.push(system::ix::transfer(
+            &creator.pubkey(),
+            &vault,
+            rent_exempt_minimum(0),
+        ));
+    }
+    ixs.extend(launch);
     let tx = Transaction::new_signed_with_payer(
         &ixs,
         Some(&creator.pubkey()),

@@ -435,6 +435,7 @@ mod tests {
     use kestrel_guardian::{Guardian, Limits};
     use kestrel_model::{Intent, Timestamp};
     use kestrel_pump::curve::Reserves;
+    use kestrel_testkit::TestDefault;
 
     use kestrel_units::Bps;
     use solana_hash::Hash;
@@ -467,24 +468,8 @@ mod tests {
     }
 
     fn buy_order(m: MintInfo) -> Order {
-        let spend = Lamports(10_000_000);
-        let mut guardian = Guardian::new(
-            Limits {
-                max_sol_per_trade: spend,
-                max_total_exposure: Lamports(100_000_000_000),
-                max_open_positions: 10,
-                max_exposure_per_creator: Lamports(100_000_000_000),
-                sol_reserve: Lamports(0),
-                max_slippage: Bps(2_000),
-                max_cu_price: 1_000_000,
-                daily_loss_limit: None,
-                prices: kestrel_model::QuotePrices {
-                    usdc_per_sol: QuoteAmount(150_000_000),
-                },
-            },
-            vec![],
-            vec![],
-        );
+        let spend = kestrel_testkit::TEST_BUY;
+        let mut guardian = Guardian::new(Limits::test_default(), vec![], vec![]);
         let intent = Intent {
             mint: m.mint,
             creator: m.creator,
@@ -493,7 +478,7 @@ mod tests {
                 spend: match m.quote {
                     Quote::Sol => QuoteAmount::from(spend),
                     // 1.5 USDC, the same 0.01 SOL at 150 USDC a SOL.
-                    _ => QuoteAmount(1_500_000),
+                    _ => kestrel_testkit::TEST_BUY_USDC,
                 },
             },
             max_slippage: Bps(1_000),
@@ -659,21 +644,7 @@ mod tests {
 
         // The sell: sell_v2.
         let mut sell = buy_order(m);
-        let mut guardian = Guardian::new(
-            Limits {
-                max_sol_per_trade: Lamports(10_000_000),
-                max_total_exposure: Lamports(100_000_000_000),
-                max_open_positions: 10,
-                max_exposure_per_creator: Lamports(100_000_000_000),
-                sol_reserve: Lamports(0),
-                max_slippage: Bps(2_000),
-                max_cu_price: 1_000_000,
-                daily_loss_limit: None,
-                prices: kestrel_model::QuotePrices::SOL_ONLY,
-            },
-            vec![],
-            vec![],
-        );
+        let mut guardian = Guardian::new(Limits::test_default(), vec![], vec![]);
         let mut book = Book::new(Lamports(1_000_000_000_000), 16);
         book.restore(crate::book::Position {
             mint: m.mint,
