@@ -117,30 +117,23 @@ fn as_usdc(l: &mut LaunchEvent) {
 
 /// [`kernel`] trading USDC coins too, 1.5 USDC a buy.
 fn kernel_usdc() -> Kernel<SystemClock> {
-    TestKernel {
-        sniper: SniperConfig {
-            quote_mints: vec![kestrel_model::Quote::Sol, kestrel_model::Quote::Usdc],
-            mayhem: FlagRule::Forbid,
-            cu_price_micro_lamports: 100_000,
-            ..SniperConfig::test_default()
-        },
-        limits: Limits {
-            max_sol_per_trade: BUY,
-            sol_reserve: Lamports(1_000_000_000),
-            ..Limits::test_default()
-        },
-        ..TestKernel::test_default()
-    }
-    .build(SystemClock)
+    kernel_for(vec![kestrel_model::Quote::Sol, kestrel_model::Quote::Usdc])
 }
 
 fn kernel() -> Kernel<SystemClock> {
+    kernel_for(vec![kestrel_model::Quote::Sol])
+}
+
+/// The benches' kernel buying in `quote_mints`: [`BUY`] a SOL coin, the kit's USDC size a
+/// USDC one.
+fn kernel_for(quote_mints: Vec<kestrel_model::Quote>) -> Kernel<SystemClock> {
     TestKernel {
         sniper: SniperConfig {
+            quote_mints,
             mayhem: FlagRule::Forbid,
             buy_size: kestrel_model::PerQuote {
                 sol: kestrel_units::QuoteAmount::from(BUY),
-                usdc: kestrel_units::QuoteAmount::ZERO,
+                usdc: kestrel_testkit::TEST_BUY_USDC,
             },
             cu_price_micro_lamports: 100_000,
             ..SniperConfig::test_default()
