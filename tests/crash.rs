@@ -215,18 +215,23 @@ fn kill_9_at_random_moments_loses_no_fill_and_the_journal_agrees_with_the_ledger
         std::thread::sleep(Duration::from_millis(50));
     }
 
-    let trading = engine_config(
-        dir.path(),
-        "trade.toml",
-        &rpc_url,
-        &ws_url,
-        "[sniper]\nbuy_lamports = 10000000\nmax_launches_per_minute = 0\nmayhem = \"any\"\n\
+    const TRADING: &str = "[sniper]\nbuy_lamports = 10000000\nmax_launches_per_minute = 0\nmayhem = \"any\"\n\
          [guardian]\nmax_open_positions = 20\ndaily_loss_limit_lamports = 0\n\
          [exits]\ntake_profit = [{ gain_bps = 3000, sell_percent = 50 }]\nstop_loss_bps = 2000\n\
          max_hold_secs = 2\n\
          [reentry]\nenabled = true\nmin_buyers = 2\nmin_net_buy_lamports = 200000000\n\
-         cooldown_secs = 0\nbuy_lamports = 5000000\n",
-    );
+         cooldown_secs = 0\nbuy_lamports = 5000000\n";
+    // Runs alternate between the two thread layouts, each recovering what the other left.
+    let trading = |layout: &str| {
+        engine_config(
+            dir.path(),
+            &format!("trade-{layout}.toml"),
+            &rpc_url,
+            &ws_url,
+            &format!("[threads]\nlayout = \"{layout}\"\n{}", TRADING),
+        )
+    };
+    let trading = [trading("inline"), trading("pipeline")];
     // Settling: recovery resolves what was in flight; nothing new is ordered.
     let settle = engine_config(
         dir.path(),
@@ -242,7 +247,7 @@ fn kill_9_at_random_moments_loses_no_fill_and_the_journal_agrees_with_the_ledger
     let mut killed_at = Vec::new();
     for i in 0..iterations {
         let log = std::fs::File::create(dir.path().join(format!("run{i}.log"))).unwrap();
-        let mut child = kestrel(&trading)
+        let mut child = kestrel(&trading[i as usize % 2])
             .args(["run", "--keypair"])
             .arg(&keyfile)
             .stdout(Stdio::null())

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use harness::{BUY, Harness, SOL, wait_for};
 use kestrel_engine::Engine;
+use kestrel_engine::threads::Layout;
 use kestrel_feed::FeedClient;
 use kestrel_guardian::Reason;
 use kestrel_sim::faults::Faults;
@@ -30,12 +31,23 @@ fn wait_subscribed(engine: &Engine) {
 }
 
 #[test]
-fn three_redundant_feeds_buy_each_launch_exactly_once_and_positions_match_the_ledger() {
+fn inline_three_redundant_feeds_buy_each_launch_exactly_once_and_positions_match_the_ledger() {
+    three_redundant_feeds_buy_each_launch_once(Layout::Inline);
+}
+
+#[test]
+fn pipeline_three_redundant_feeds_buy_each_launch_exactly_once_and_positions_match_the_ledger() {
+    three_redundant_feeds_buy_each_launch_once(Layout::Pipeline);
+}
+
+fn three_redundant_feeds_buy_each_launch_once(layout: Layout) {
     let mut h = Harness::new(Faults::none());
     let wallet = h.funded_wallet(10 * SOL);
     let me = wallet.pubkey();
-    let setup = h.setup(wallet, 3);
+    let mut setup = h.setup(wallet, 3);
+    setup.threads.layout = Some(layout);
     let engine = Engine::start(setup).unwrap();
+    assert_eq!(engine.layout, layout);
     wait_subscribed(&engine);
     let start_lamports = h.lamports(&me);
 
@@ -98,17 +110,22 @@ fn three_redundant_feeds_buy_each_launch_exactly_once_and_positions_match_the_le
     assert_eq!(health.0, 200, "{}", health.1);
     assert_eq!(health.1["feeds_connected"], 3);
     assert!(metrics.contains("kestrel_bought_total 3"), "{metrics}");
-    // Each launch was hinted to the execution thread before the strategy decided, so every
-    // buy was signed from accounts derived ahead (once per launch, whichever feed was first).
+    // Pipeline: each launch was hinted to the execution thread before the strategy decided,
+    // so every buy was signed from accounts derived ahead (once per launch, whichever feed
+    // was first). Inline: the thread that decided derived them, for the bought launch only.
+    let (warm, derived) = match layout {
+        Layout::Pipeline => (3, 0),
+        Layout::Inline => (0, 3),
+    };
     assert!(
-        metrics.contains("kestrel_curve_plans_warm_total 3"),
+        metrics.contains(&format!("kestrel_curve_plans_warm_total {warm}")),
         "{metrics}"
     );
     assert!(
-        metrics.contains("kestrel_curve_plans_derived_total 0"),
+        metrics.contains(&format!("kestrel_curve_plans_derived_total {derived}")),
         "{metrics}"
     );
-    // The execution thread made its nonces before the launches came, so each buy paid only
+    // The signing thread made its nonces before the launches came, so each buy paid only
     // the cheap half of its signature, and the cluster verified every one.
     assert!(
         metrics.contains("kestrel_signed_nonce_ahead_total 3"),
@@ -127,7 +144,7 @@ fn three_redundant_feeds_buy_each_launch_exactly_once_and_positions_match_the_le
     let table = kestrel_console::status::percentile_table(&published);
     assert!(table.contains("build_sign"), "{table}");
     // Every buy was written on Kestrel's own connection to the cluster's plain-http endpoint
-    // by the execution thread.
+    // by the thread that signed it.
     let written = table
         .lines()
         .find_map(|l| l.strip_prefix("written"))
@@ -276,21 +293,34 @@ fn the_solana_pubsub_client_feed_trades_too() {
 }
 
 #[test]
+fn the_pipeline_polling_and_spinning_trades_and_stops() {
+    for idle in [
+        kestrel_engine::threads::Idle::Yield,
+        kestrel_engine::threads::Idle::Spin,
+    ] {
+        two_launches_bought_once_each(|setup| {
+            setup.threads.layout = Some(Layout::Pipeline);
+            setup.threads.idle = idle;
+        });
+    }
+}
+
+#[test]
 fn polling_threads_trade_and_stop() {
-    // `yield`: the strategy and execution threads poll their queues (the execution thread
-    // writes each request itself, then lets its runtime run); buys land as in the default
-    // mode, and stop still ends every thread.
+    // `yield`, inline: the hot thread polls its sockets, offering the core between polls;
+    // buys land as in the default mode, and stop still ends every thread.
     two_launches_bought_once_each(|setup| {
+        setup.threads.layout = Some(Layout::Inline);
         setup.threads.idle = kestrel_engine::threads::Idle::Yield;
     });
 }
 
 #[test]
 fn spinning_threads_trade_and_stop() {
-    // `spin`: the feed runtime busy-polls its sockets too, and no thread ever gives its core
-    // away by itself. On a box with fewer cores than spinning threads the kernel still
-    // shares them out, so launches are bought, once each, and stop ends every thread.
+    // `spin`, inline: the hot thread busy-polls its sockets and never gives its core away by
+    // itself; launches are bought, once each, and stop ends every thread.
     two_launches_bought_once_each(|setup| {
+        setup.threads.layout = Some(Layout::Inline);
         setup.threads.idle = kestrel_engine::threads::Idle::Spin;
     });
 }

@@ -15,6 +15,7 @@ use harness::{Harness, SOL, wait_for};
 use kestrel_engine::Engine;
 use kestrel_engine::engine::JournalSetup;
 use kestrel_engine::order::Command;
+use kestrel_engine::threads::Layout;
 use kestrel_exec::Wallet;
 use kestrel_guardian::Reason;
 use kestrel_guardian::exits::{
@@ -39,8 +40,14 @@ fn exits(engine: &Engine, reason: ExitReason) -> u64 {
 }
 
 fn start(h: &Harness, wallet: Wallet, exits: ExitRules) -> Engine {
+    start_in(h, wallet, exits, None)
+}
+
+/// As [`start`], in `layout` (`None`: as the host chooses).
+fn start_in(h: &Harness, wallet: Wallet, exits: ExitRules, layout: Option<Layout>) -> Engine {
     let mut setup = h.setup(wallet, 1);
     setup.exits = exits;
+    setup.threads.layout = layout;
     let engine = Engine::start(setup).unwrap();
     wait_for("the feed", Duration::from_secs(10), || {
         engine.feeds.iter().all(|f| f.connected.load(Relaxed))
@@ -84,11 +91,20 @@ fn bought(h: &Harness, engine: &Engine, n: u64, mint: &Pubkey) {
 }
 
 #[test]
-fn take_profit_then_stop_loss_fire_at_the_step_that_crosses_each_threshold() {
+fn inline_take_profit_then_stop_loss_fire_at_the_step_that_crosses_each_threshold() {
+    take_profit_then_stop_loss(Layout::Inline);
+}
+
+#[test]
+fn pipeline_take_profit_then_stop_loss_fire_at_the_step_that_crosses_each_threshold() {
+    take_profit_then_stop_loss(Layout::Pipeline);
+}
+
+fn take_profit_then_stop_loss(layout: Layout) {
     let mut h = Harness::new(Faults::none());
     let wallet = h.funded_wallet(10 * SOL);
     let me = wallet.pubkey();
-    let engine = start(
+    let engine = start_in(
         &h,
         wallet,
         rules(ExitRules {
@@ -99,6 +115,7 @@ fn take_profit_then_stop_loss_fire_at_the_step_that_crosses_each_threshold() {
             stop_loss: Some(Bps(3_000)),
             ..ExitRules::default()
         }),
+        Some(layout),
     );
     // The creator buys 8 SOL with the create: tokens bought below our entry, to dump later.
     let mint = h.launch_with_buy(0, 8 * SOL);
@@ -492,12 +509,23 @@ fn a_restart_rebuilds_the_book_from_the_journal_and_reconciles_it_with_the_chain
 }
 
 #[test]
-fn the_control_port_takes_the_operators_sell_kill_and_resume() {
+fn inline_the_control_port_takes_the_operators_sell_kill_and_resume() {
+    operators_sell_kill_and_resume(Layout::Inline);
+}
+
+#[test]
+fn pipeline_the_control_port_takes_the_operators_sell_kill_and_resume() {
+    operators_sell_kill_and_resume(Layout::Pipeline);
+}
+
+fn operators_sell_kill_and_resume(layout: Layout) {
     let mut h = Harness::new(Faults::none());
     let wallet = h.funded_wallet(10 * SOL);
     let me = wallet.pubkey();
-    let setup = h.setup(wallet, 1);
+    let mut setup = h.setup(wallet, 1);
+    setup.threads.layout = Some(layout);
     let engine = Engine::start(setup).unwrap();
+    assert_eq!(engine.layout, layout);
     wait_for("the feed", Duration::from_secs(10), || {
         engine.feeds.iter().all(|f| f.connected.load(Relaxed))
     });

@@ -58,7 +58,7 @@ fn bench_e2e_ends_with_a_line_scripts_can_read() {
     // The floor pass bought every launch too, and has its own line just before.
     let floor_row: Vec<&str> = stdout
         .lines()
-        .find(|l| l.starts_with("floor "))
+        .find(|l| l.starts_with("floor/"))
         .unwrap_or_else(|| panic!("{stdout}"))
         .split_whitespace()
         .collect();

@@ -15,9 +15,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use futures_util::StreamExt;
 use hdrhistogram::Histogram;
-use kestrel_config::{ClusterMode, Commitment, Config, Endpoint};
+use kestrel_config::{ClusterMode, Commitment, Config, Endpoint, IdleChoice, LayoutChoice};
 use kestrel_decode::pump::{PumpEvent, decode_event};
 use kestrel_engine::Engine;
+use kestrel_engine::metrics::Stage;
+use kestrel_engine::threads::Layout;
 use kestrel_exec::Wallet;
 use kestrel_pump::curve::{self, FeeRates, Reserves};
 use kestrel_pump::ids::{BUYBACK_FEE_RECIPIENT_0, FEE_RECIPIENT_0, PUMP_PROGRAM, TOKEN_PROGRAM};
@@ -58,19 +60,24 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
                             ordinary way (solana-pubsub-client's typed stream, \
                             Transaction::new_signed_with_payer, the nonblocking RpcClient), \
                             and with a floor client that only reads each create's frame and \
-                            writes a buy signed in advance (the host's own cost). Prints \
-                            p50/p90/p99/max for each, a line \
+                            writes a buy signed in advance (the host's own cost). With \
+                            --rounds R every pass runs R times, rounds rotating the order, \
+                            and the latencies are pooled. Prints p50/p90/p99/max for each, \
+                            each Kestrel variant's distance above the floor and ratio to the \
+                            baseline, its pooled stage table, a line per variant \
+                            (variant: layout=… idle=… …), a line \
                             e2e_floor: p50_us=… p99_us=… baseline_over_floor_p50=… \
                             baseline_over_floor_p99=…\n\
-                            and ends with one line for scripts:\n\
+                            and ends with one line for scripts (the first variant's):\n\
                             e2e: p50_us=… p99_us=… baseline_p50_us=… baseline_p99_us=… \
-                            ratio_p50=… ratio_p99=…\n\nThreads follow [threads] of the config."
+                            ratio_p50=… ratio_p99=…\n\nThreads follow [threads] of the \
+                            config unless --layout and --idle name others."
 )]
 struct E2eArgs {
     /// Config file (default: config/kestrel.toml if present, else the built-in default)
     #[arg(long, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
-    /// Launches per side
+    /// Launches per pass
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     launches: u32,
     /// Launches per second
@@ -85,11 +92,21 @@ struct E2eArgs {
     /// with and without them
     #[arg(long)]
     hostile: bool,
-    /// With --hostile: passes with and without the plugins, alternating which goes first, so
-    /// the comparison pools several passes of each (this machine's noise between passes is
-    /// larger than the effect measured)
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
+    /// Rounds: each runs every pass (each Kestrel variant, the baseline, a floor per idle
+    /// policy) on fresh mints, starting one pass later in the list than the round before, and
+    /// the tables pool every round's latencies, so load drifting during the run cannot favour
+    /// whichever client ran in the quiet minute. With --journal and --hostile, the number of
+    /// with/without pairs too
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=50))]
     rounds: u32,
+    /// Kestrel's thread layouts to measure (default: the config's, as `kestrel run` would
+    /// choose it on this host)
+    #[arg(long, value_delimiter = ',')]
+    layout: Vec<LayoutArg>,
+    /// Idle policies to measure, each Kestrel layout and a floor under each (default: the
+    /// config's)
+    #[arg(long, value_delimiter = ',')]
+    idle: Vec<IdleArg>,
     /// With --hostile: which hostile plugins run (to tell their effects apart)
     #[arg(long, value_delimiter = ',', default_value = "spin,memory,flood,panic")]
     attack: Vec<AttackMode>,
@@ -206,12 +223,25 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
     let cluster = server.cluster.clone();
     let tap = Arc::new(LatencyTap::new());
     cluster.install_tap(tap.clone());
+    let variants = Variant::all(&config, args);
+    let idles = Variant::idles(&variants);
     say(&format!(
-        "local cluster at {} / {}; {} launches per side at {}/s",
+        "local cluster at {} / {}; {} launches per pass at {}/s; {} round(s) of: {}, baseline, {}",
         server.rpc_url(),
         server.ws_url(),
         args.launches,
-        args.rate
+        args.rate,
+        args.rounds,
+        variants
+            .iter()
+            .map(Variant::name)
+            .collect::<Vec<_>>()
+            .join(", "),
+        idles
+            .iter()
+            .map(|i| format!("floor/{}", idle_name(*i)))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
 
     // Kestrel, configured to buy every launch.
@@ -232,213 +262,121 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
     config.guardian.max_open_positions = args.launches + 10;
     config.guardian.max_total_exposure_lamports = BUY.0 * (n + 10);
     config.guardian.max_exposure_per_creator_lamports = BUY.0 * (n + 10);
-    // The first pass without the journal (the hot path alone); with --journal, a second pass
-    // with it, on fresh mints.
+    // The hot path alone; --journal adds passes with it.
     config.journal.enabled = false;
-    let (ours_ns, ours_split) =
-        kestrel_pass(&config, &sim_rt, &cluster, &tap, args, 0, "kestrel", false)?;
+    let run = Run {
+        sim_rt: &sim_rt,
+        server: &server,
+        cluster: &cluster,
+        tap: &tap,
+        args,
+    };
+
+    // Every pass of a round on fresh mints; each round starts one pass later in the list, so
+    // load drifting during the run cannot favour whichever client ran in the quiet minute.
+    let mut passes: Vec<Pass> = (0..variants.len()).map(Pass::Kestrel).collect();
+    passes.push(Pass::Baseline);
+    passes.extend((0..idles.len()).map(Pass::Floor));
+    let mut pools: Vec<Pool> = passes.iter().map(|_| Pool::default()).collect();
+    let mut side = 10u64;
+    for r in 0..args.rounds as usize {
+        let mut order: Vec<usize> = (0..passes.len()).collect();
+        order.rotate_left(r % passes.len());
+        for i in order {
+            side += 1;
+            let measured = match passes[i] {
+                Pass::Kestrel(v) => {
+                    let cfg = variants[v].apply(&config);
+                    run.kestrel(&cfg, side, &variants[v].name(), None)?
+                }
+                Pass::Baseline => run.baseline(side)?,
+                Pass::Floor(f) => run.floor(idles[f], side)?,
+            };
+            pools[i].add(measured, n)?;
+        }
+        let line: Vec<String> = passes
+            .iter()
+            .zip(&pools)
+            .filter_map(|(p, pool)| {
+                let s = pool.rounds.last()?;
+                Some(format!(
+                    "{} p50 {:.1} p99 {:.1}",
+                    p.name(&variants, &idles),
+                    s.p50,
+                    s.p99
+                ))
+            })
+            .collect();
+        say(&format!("round {}: {}  (µs)", r + 1, line.join(" | ")));
+    }
+
+    // With --journal: the first variant with its journal on, and again without, alternating.
     let journaled = if args.journal {
         let dir =
             std::env::temp_dir().join(format!("kestrel-bench-journal-{}", std::process::id()));
-        config.journal.enabled = true;
-        config.journal.dir = dir.display().to_string();
-        let r = kestrel_pass(
-            &config,
-            &sim_rt,
-            &cluster,
-            &tap,
-            args,
-            2,
-            "kestrel+journal",
-            false,
-        );
+        let mut with = variants[0].apply(&config);
+        with.journal.enabled = true;
+        with.journal.dir = dir.display().to_string();
+        let without = variants[0].apply(&config);
+        let r = run.paired(&without, &with, "kestrel+journal", None, &mut side);
         let _ = std::fs::remove_dir_all(&dir);
         Some(r?)
     } else {
         None
     };
-    // With --hostile: the first pass above, then passes with and without the plugins in
-    // alternating order; each side's latencies are pooled.
+    // With --hostile: the first variant beside hostile plugins, and again without.
     let attacked = if args.hostile {
-        config.journal.enabled = false;
-        let mut calm = ours_ns.clone();
-        let mut hostile = Vec::new();
-        let mut rounds = Vec::new();
-        for r in 0..u64::from(args.rounds) {
-            let calm_pass = |salt| {
-                kestrel_pass(
-                    &config, &sim_rt, &cluster, &tap, args, salt, "kestrel", false,
-                )
-            };
-            let hostile_pass = || {
-                kestrel_pass(
-                    &config,
-                    &sim_rt,
-                    &cluster,
-                    &tap,
-                    args,
-                    11 + 2 * r,
-                    "kestrel+hostile",
-                    true,
-                )
-            };
-            // Round 1 follows the first pass; later rounds alternate which side goes first.
-            let (c, a) = if r == 0 {
-                (ours_ns.clone(), hostile_pass()?.0)
-            } else if r % 2 == 1 {
-                let a = hostile_pass()?.0;
-                (calm_pass(10 + 2 * r)?.0, a)
-            } else {
-                let c = calm_pass(10 + 2 * r)?.0;
-                (c, hostile_pass()?.0)
-            };
-            if r > 0 {
-                calm.extend_from_slice(&c);
-            }
-            hostile.extend_from_slice(&a);
-            rounds.push((summarize(&c, n)?, summarize(&a, n)?));
-        }
-        Some((calm, hostile, rounds))
+        let cfg = variants[0].apply(&config);
+        Some(run.paired(
+            &cfg,
+            &cfg,
+            "kestrel+hostile",
+            Some(args.attack.as_slice()),
+            &mut side,
+        )?)
     } else {
         None
     };
-
-    // The floor, on the same cluster, same rate, fresh mints: what this host costs any client.
-    let floor_ns = floor_pass(&config, &server, &sim_rt, &cluster, &tap, args)?;
-    let floor_split = tap.split_ns();
-    tap.clear();
-
-    // The baseline, on the same cluster, same rate, fresh mints.
-    let baseline_kp = seeded_keypair(config.sim.seed, "baseline", 0);
-    cluster
-        .airdrop(&baseline_kp.pubkey(), BUY.0 * (n + 10) + 10 * SOL)
-        .map_err(anyhow::Error::msg)?;
-    let base_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("baseline")
-        .enable_all()
-        .build()?;
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    let base_task = base_rt.spawn(baseline(
-        server.rpc_url(),
-        server.ws_url(),
-        baseline_kp,
-        ready_tx,
-    ));
-    ready_rx
-        .recv_timeout(Duration::from_secs(10))
-        .context("the baseline did not subscribe")?;
-    say("baseline: launching");
-    let mints = launch(&sim_rt, &cluster, args, 1)?;
-    let base_ns = collect(&tap, &mints)?;
-    let base_split = tap.split_ns();
-    base_task.abort();
-    drop(base_rt);
     sim_rt.block_on(server.stop());
 
-    let o = summarize(&ours_ns, n)?;
-    let b = summarize(&base_ns, n)?;
-    let f = summarize(&floor_ns, n)?;
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "create published → sendTransaction received (µs, loopback)"
-    )?;
-    writeln!(
-        out,
-        "            count  missed       p50       p90       p99       max"
-    )?;
-    let j = match &journaled {
-        Some((ns, _)) => Some(summarize(ns, n)?),
-        None => None,
-    };
     let rounds_n = n * u64::from(args.rounds);
-    let h = match &attacked {
-        Some((calm, hostile, _)) => {
-            Some((summarize(calm, rounds_n)?, summarize(hostile, rounds_n)?))
-        }
-        None => None,
-    };
-    let mut rows = vec![("kestrel", &o)];
-    if let Some(j) = &j {
-        rows.push(("+journal", j));
-    }
-    if let Some((calm, h)) = &h {
-        if args.rounds > 1 {
-            rows.push(("calm pool", calm));
-        }
-        rows.push(("+hostile", h));
-    }
-    rows.push(("baseline", &b));
-    rows.push(("floor", &f));
-    for (name, s) in rows {
-        writeln!(
-            out,
-            "{name:<10} {:>7} {:>7} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
-            s.count, s.missed, s.p50, s.p90, s.p99, s.max
+    let mut out = std::io::stdout().lock();
+    report(
+        &mut out,
+        &passes,
+        &pools,
+        &variants,
+        &idles,
+        rounds_n,
+        args.rounds,
+    )?;
+    if let Some((without, with, per_round)) = &journaled {
+        print_rounds(&mut out, "journal", per_round)?;
+        change_line(
+            &mut out,
+            "journal",
+            &summarize(with, rounds_n)?,
+            &summarize(without, rounds_n)?,
         )?;
     }
+    if let Some((without, with, per_round)) = &attacked {
+        print_rounds(&mut out, "hostile", per_round)?;
+        change_line(
+            &mut out,
+            "hostile",
+            &summarize(with, rounds_n)?,
+            &summarize(without, rounds_n)?,
+        )?;
+    }
+    // The config's own variant (the first) is the one scripts read.
+    let o = summarize(&pools[0].ns, rounds_n)?;
+    let b = summarize(&pools[variants.len()].ns, rounds_n)?;
+    let floor_of_first = idles
+        .iter()
+        .position(|i| *i == variants[0].idle)
+        .unwrap_or(0);
+    let f = summarize(&pools[variants.len() + 1 + floor_of_first].ns, rounds_n)?;
     let ratio = |b: f64, o: f64| if o > 0.0 { b / o } else { 0.0 };
-    // Where the time went: the local cluster's own share (publishing the create until its frame
-    // is on the socket) and the client's (frame on the socket until its buy arrives).
-    writeln!(
-        out,
-        "of which (µs)      cluster: publish → frame written    client: frame written → buy received"
-    )?;
-    let mut client = Vec::new();
-    for (name, split) in [
-        ("kestrel", &ours_split),
-        ("baseline", &base_split),
-        ("floor", &floor_split),
-    ] {
-        let (venue, own): (Vec<u64>, Vec<u64>) = split.iter().copied().unzip();
-        let (v, c) = (summarize(&venue, n)?, summarize(&own, n)?);
-        writeln!(
-            out,
-            "{name:<10}         p50 {:>7.1}  p99 {:>7.1}              p50 {:>7.1}  p99 {:>7.1}",
-            v.p50, v.p99, c.p50, c.p99
-        )?;
-        client.push(c);
-    }
-    if let [o, b, _] = client.as_slice() {
-        writeln!(
-            out,
-            "client-side ratio (baseline / kestrel): p50 {:.2}  p99 {:.2}",
-            ratio(b.p50, o.p50),
-            ratio(b.p99, o.p99)
-        )?;
-    }
-    // The floor reads each frame and writes a buy signed in advance: what is left is the
-    // cluster's publishing and the two loopback crossings, which every client pays.
-    writeln!(
-        out,
-        "floor: a client that only reads each create's frame and writes a buy signed in advance"
-    )?;
-    writeln!(
-        out,
-        "above the floor at p50 (µs): kestrel {:+.1}  baseline {:+.1};  baseline / floor: p50 {:.2}  p99 {:.2}",
-        o.p50 - f.p50,
-        b.p50 - f.p50,
-        ratio(b.p50, f.p50),
-        ratio(b.p99, f.p99)
-    )?;
-    if let Some(j) = &j {
-        change_line(&mut out, "journal", j, &o)?;
-    }
-    if let (Some((calm, h)), Some((_, _, rounds))) = (&h, &attacked) {
-        for (i, (c, a)) in rounds.iter().enumerate() {
-            writeln!(
-                out,
-                "hostile round {}: without p50 {:.1} p99 {:.1}   with p50 {:.1} p99 {:.1}   (µs)",
-                i + 1,
-                c.p50,
-                c.p99,
-                a.p50,
-                a.p99
-            )?;
-        }
-        change_line(&mut out, "hostile", h, calm)?;
-    }
     writeln!(
         out,
         "e2e_floor: p50_us={:.1} p99_us={:.1} baseline_over_floor_p50={:.2} baseline_over_floor_p99={:.2}",
@@ -463,109 +401,536 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
     Ok(())
 }
 
-/// One pass of Kestrel: a fresh funded wallet, the engine started, `args.launches` launches
-/// (mints salted by `salt`), the latencies the cluster's tap saw.
-#[allow(clippy::type_complexity, clippy::too_many_arguments)]
-fn kestrel_pass(
-    config: &Config,
-    sim_rt: &tokio::runtime::Runtime,
-    cluster: &Arc<kestrel_sim::cluster::Cluster>,
-    tap: &Arc<LatencyTap>,
-    args: &E2eArgs,
-    salt: u64,
-    name: &str,
-    hostile: bool,
-) -> Result<(Vec<u64>, Vec<(u64, u64)>)> {
-    let n = u64::from(args.launches);
-    let ours = Wallet::ephemeral();
-    cluster
-        .airdrop(&ours.pubkey(), BUY.0 * (n + 10) + 10 * SOL)
-        .map_err(anyhow::Error::msg)?;
-    let setup = setup::engine_setup(config, ours)?;
-    let engine = Engine::start(setup)?;
-    wait_connected(&engine)?;
-    let attack = if hostile {
-        Some(Attack::start(&args.attack)?)
-    } else {
-        None
+/// The pooled tables: latency, where it went, each variant's stages, and a line per variant.
+fn report(
+    out: &mut impl std::io::Write,
+    passes: &[Pass],
+    pools: &[Pool],
+    variants: &[Variant],
+    idles: &[IdleChoice],
+    expected: u64,
+    rounds: u32,
+) -> Result<()> {
+    let ratio = |b: f64, o: f64| if o > 0.0 { b / o } else { 0.0 };
+    writeln!(
+        out,
+        "create published → sendTransaction received (µs, loopback), pooled over {rounds} round(s)"
+    )?;
+    writeln!(
+        out,
+        "{:<18} {:>7} {:>7} {:>9} {:>9} {:>9} {:>9}   {:>12} {:>12}   {:>11} {:>11}",
+        "",
+        "count",
+        "missed",
+        "p50",
+        "p90",
+        "p99",
+        "max",
+        "floor+ p50",
+        "floor+ p99",
+        "base/x p50",
+        "base/x p99"
+    )?;
+    let summaries = pools
+        .iter()
+        .map(|p| summarize(&p.ns, expected))
+        .collect::<Result<Vec<_>>>()?;
+    let baseline = &summaries[variants.len()];
+    let floor_of = |idle: IdleChoice| {
+        idles
+            .iter()
+            .position(|i| *i == idle)
+            .map(|f| &summaries[variants.len() + 1 + f])
     };
-    say(&format!("{name}: launching"));
-    let mints = launch(sim_rt, cluster, args, salt)?;
-    let ns = collect(tap, &mints)?;
-    if let Some(a) = attack {
-        say(&a.stop());
+    for (p, s) in passes.iter().zip(&summaries) {
+        let floor = match p {
+            Pass::Kestrel(v) => floor_of(variants[*v].idle),
+            Pass::Baseline => floor_of(variants[0].idle),
+            Pass::Floor(_) => None,
+        };
+        let above = floor.map_or_else(
+            || format!("{:>12} {:>12}", "", ""),
+            |f| format!("{:>+12.1} {:>+12.1}", s.p50 - f.p50, s.p99 - f.p99),
+        );
+        let vs = match p {
+            Pass::Kestrel(_) => format!(
+                "{:>11.2} {:>11.2}",
+                ratio(baseline.p50, s.p50),
+                ratio(baseline.p99, s.p99)
+            ),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "{:<18} {:>7} {:>7} {:>9.1} {:>9.1} {:>9.1} {:>9.1}   {above}   {vs}",
+            p.name(variants, idles),
+            s.count,
+            s.missed,
+            s.p50,
+            s.p90,
+            s.p99,
+            s.max
+        )?;
     }
-    let split = tap.split_ns();
-    let metrics = engine.metrics.clone();
-    engine.stop();
-    let table = kestrel_console::status::percentile_table(&metrics);
-    say(&format!(
-        "{name} stage table (µs since frame read):\n{table}"
-    ));
-    tap.clear();
-    Ok((ns, split))
+    writeln!(
+        out,
+        "floor: a client that only reads each create's frame and writes a buy signed in advance;"
+    )?;
+    writeln!(
+        out,
+        "floor+: above the floor under the same idle policy (baseline: the first variant's); base/x: baseline ÷ row"
+    )?;
+    // Where the time went: the local cluster's own share (publishing the create until its frame
+    // is on the socket) and the client's (frame on the socket until its buy arrives).
+    writeln!(
+        out,
+        "of which (µs)      cluster: publish → frame written    client: frame written → buy received"
+    )?;
+    for (p, pool) in passes.iter().zip(pools) {
+        let (venue, own): (Vec<u64>, Vec<u64>) = pool.split.iter().copied().unzip();
+        let (v, c) = (summarize(&venue, expected)?, summarize(&own, expected)?);
+        writeln!(
+            out,
+            "{:<18} p50 {:>7.1}  p99 {:>7.1}              p50 {:>7.1}  p99 {:>7.1}",
+            p.name(variants, idles),
+            v.p50,
+            v.p99,
+            c.p50,
+            c.p99
+        )?;
+    }
+    for (p, pool) in passes.iter().zip(pools) {
+        if let Pass::Kestrel(v) = p {
+            writeln!(
+                out,
+                "{} stage table, pooled:\n{}",
+                variants[*v].name(),
+                kestrel_console::status::stage_table(&pool.stages)
+            )?;
+            if pool.housekeeping_max > 0 {
+                writeln!(
+                    out,
+                    "longest unit of the hot thread's housekeeping (a frame's longest wait behind it): {:.1} µs\n",
+                    pool.housekeeping_max as f64 / 1_000.0
+                )?;
+            }
+        }
+    }
+    for (p, s) in passes.iter().zip(&summaries) {
+        let Pass::Kestrel(v) = p else { continue };
+        let Some(f) = floor_of(variants[*v].idle) else {
+            continue;
+        };
+        writeln!(
+            out,
+            "variant: layout={} idle={} p50_us={:.1} p99_us={:.1} over_floor_p50_us={:.1} over_floor_p99_us={:.1} ratio_p50={:.2} ratio_p99={:.2}",
+            variants[*v].layout_name(),
+            idle_name(variants[*v].idle),
+            s.p50,
+            s.p99,
+            s.p50 - f.p50,
+            s.p99 - f.p99,
+            ratio(baseline.p50, s.p50),
+            ratio(baseline.p99, s.p99)
+        )?;
+    }
+    Ok(())
 }
 
-/// One pass of the floor client: each launch's buy prepared and signed before the launch, written
-/// as its create's frame arrives (see `floor.rs`).
-fn floor_pass(
-    config: &Config,
-    server: &SimServer,
-    sim_rt: &tokio::runtime::Runtime,
-    cluster: &Arc<Cluster>,
-    tap: &Arc<LatencyTap>,
-    args: &E2eArgs,
-) -> Result<Vec<u64>> {
-    const SIDE: u64 = 3;
-    let n = u64::from(args.launches);
-    let seed = cluster.seed();
-    let payer = seeded_keypair(seed, "floor", 0);
-    cluster
-        .airdrop(&payer.pubkey(), BUY.0 * (n + 10) + 10 * SOL)
-        .map_err(anyhow::Error::msg)?;
-    let creators = bench_creators(seed, SIDE);
-    let hash = cluster.latest_blockhash();
-    let bodies = (0..n)
-        .map(|i| {
-            let creator = &creators[(i % CREATORS) as usize];
-            let tx = buy_transaction(
-                &payer,
-                TradeInputs {
-                    mint: bench_mint(seed, SIDE, i).pubkey(),
-                    user: payer.pubkey(),
-                    creator: creator.pubkey(),
-                    token_program: TOKEN_PROGRAM,
-                    fee_recipient: FEE_RECIPIENT_0,
-                    buyback_fee_recipient: BUYBACK_FEE_RECIPIENT_0,
-                    is_cashback_coin: false,
-                },
-                TokenAmount(1),
-                hash,
-            );
-            let wire = bincode::serialize(&tx)?;
-            Ok(format!(
-                r#"{{"jsonrpc":"2.0","id":1,"method":"sendTransaction","params":["{}",{{"encoding":"base64","skipPreflight":true,"maxRetries":0}}]}}"#,
-                STANDARD.encode(wire)
-            ))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let floor = floor::Floor::start(
-        server.ws_addr,
-        server.rpc_addr,
-        bodies,
-        setup::idle(config.threads.idle),
-    )?;
-    say("floor: launching");
-    let mints = launch(sim_rt, cluster, args, SIDE)?;
-    let ns = collect(tap, &mints)?;
-    let sent = floor.stop()?;
-    if sent < mints.len() {
-        say(&format!(
-            "floor: wrote {sent} buys for {} launches",
-            mints.len()
-        ));
+/// Each round's pair of a `--journal` or `--hostile` comparison.
+fn print_rounds(
+    out: &mut impl std::io::Write,
+    label: &str,
+    rounds: &[(Summary, Summary)],
+) -> Result<()> {
+    for (i, (without, with)) in rounds.iter().enumerate() {
+        writeln!(
+            out,
+            "{label} round {}: without p50 {:.1} p99 {:.1}   with p50 {:.1} p99 {:.1}   (µs)",
+            i + 1,
+            without.p50,
+            without.p99,
+            with.p50,
+            with.p99
+        )?;
     }
-    Ok(ns)
+    Ok(())
+}
+
+/// One Kestrel configuration measured: a layout under an idle policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Variant {
+    layout: Layout,
+    idle: IdleChoice,
+}
+
+impl Variant {
+    /// `--layout` × `--idle`, each defaulting to the config's (its layout as `kestrel run`
+    /// would choose it on this host).
+    fn all(config: &Config, args: &E2eArgs) -> Vec<Variant> {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let layouts = if args.layout.is_empty() {
+            vec![match setup::layout(config.threads.layout) {
+                Some(l) => l,
+                None => Layout::for_host(cores).0,
+            }]
+        } else {
+            args.layout.iter().map(|l| l.layout()).collect()
+        };
+        let idles = if args.idle.is_empty() {
+            vec![config.threads.idle]
+        } else {
+            args.idle.iter().map(|i| i.choice()).collect()
+        };
+        let mut all = Vec::new();
+        for idle in &idles {
+            for layout in &layouts {
+                let v = Variant {
+                    layout: *layout,
+                    idle: *idle,
+                };
+                if !all.contains(&v) {
+                    all.push(v);
+                }
+            }
+        }
+        all
+    }
+
+    /// The idle policies the variants run under, each measured by a floor of its own.
+    fn idles(variants: &[Variant]) -> Vec<IdleChoice> {
+        let mut idles: Vec<IdleChoice> = Vec::new();
+        for v in variants {
+            if !idles.contains(&v.idle) {
+                idles.push(v.idle);
+            }
+        }
+        idles
+    }
+
+    fn layout_name(&self) -> &'static str {
+        self.layout.name()
+    }
+
+    fn name(&self) -> String {
+        format!("{}/{}", self.layout.name(), idle_name(self.idle))
+    }
+
+    fn apply(&self, config: &Config) -> Config {
+        let mut c = config.clone();
+        c.threads.layout = match self.layout {
+            Layout::Inline => LayoutChoice::Inline,
+            Layout::Pipeline => LayoutChoice::Pipeline,
+        };
+        c.threads.idle = self.idle;
+        c
+    }
+}
+
+fn idle_name(i: IdleChoice) -> &'static str {
+    match i {
+        IdleChoice::Park => "park",
+        IdleChoice::Yield => "yield",
+        IdleChoice::Spin => "spin",
+    }
+}
+
+/// `--layout` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum LayoutArg {
+    Inline,
+    Pipeline,
+}
+
+impl LayoutArg {
+    fn layout(self) -> Layout {
+        match self {
+            LayoutArg::Inline => Layout::Inline,
+            LayoutArg::Pipeline => Layout::Pipeline,
+        }
+    }
+}
+
+/// `--idle` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum IdleArg {
+    Park,
+    Yield,
+    Spin,
+}
+
+impl IdleArg {
+    fn choice(self) -> IdleChoice {
+        match self {
+            IdleArg::Park => IdleChoice::Park,
+            IdleArg::Yield => IdleChoice::Yield,
+            IdleArg::Spin => IdleChoice::Spin,
+        }
+    }
+}
+
+/// One kind of pass in a round.
+#[derive(Clone, Copy, Debug)]
+enum Pass {
+    /// Kestrel as `variants[i]` runs it.
+    Kestrel(usize),
+    Baseline,
+    /// The floor client under `idles[i]`.
+    Floor(usize),
+}
+
+impl Pass {
+    fn name(&self, variants: &[Variant], idles: &[IdleChoice]) -> String {
+        match self {
+            Pass::Kestrel(v) => variants[*v].name(),
+            Pass::Baseline => "baseline".to_owned(),
+            Pass::Floor(f) => format!("floor/{}", idle_name(idles[*f])),
+        }
+    }
+}
+
+/// One pass kind's latencies over every round.
+#[derive(Default)]
+struct Pool {
+    ns: Vec<u64>,
+    split: Vec<(u64, u64)>,
+    /// Kestrel's stage histograms, added over the rounds (in `Stage::ALL`'s order).
+    stages: Vec<Histogram<u64>>,
+    /// The longest unit of the inline hot thread's housekeeping in any round (ns).
+    housekeeping_max: u64,
+    rounds: Vec<Summary>,
+}
+
+impl Pool {
+    fn add(&mut self, m: Measured, expected: u64) -> Result<()> {
+        let Measured {
+            ns,
+            split,
+            stages,
+            housekeeping_max,
+        } = m;
+        self.housekeeping_max = self.housekeeping_max.max(housekeeping_max);
+        self.ns.extend_from_slice(&ns);
+        self.split.extend_from_slice(&split);
+        if self.stages.is_empty() {
+            self.stages = stages;
+        } else {
+            for (mine, more) in self.stages.iter_mut().zip(&stages) {
+                mine.add(more)
+                    .map_err(|e| anyhow::anyhow!("stage histograms: {e}"))?;
+            }
+        }
+        self.rounds.push(summarize(&ns, expected)?);
+        Ok(())
+    }
+}
+
+/// A pass's latencies (create published → buy received), their split at the frame's write,
+/// and (Kestrel's) stage histograms and the longest unit of the inline hot thread's
+/// housekeeping (ns).
+struct Measured {
+    ns: Vec<u64>,
+    split: Vec<(u64, u64)>,
+    stages: Vec<Histogram<u64>>,
+    housekeeping_max: u64,
+}
+
+impl Measured {
+    /// A client that is not Kestrel: latencies only.
+    fn client(ns: Vec<u64>, split: Vec<(u64, u64)>) -> Self {
+        Self {
+            ns,
+            split,
+            stages: Vec::new(),
+            housekeeping_max: 0,
+        }
+    }
+}
+
+/// What every pass runs against.
+struct Run<'a> {
+    sim_rt: &'a tokio::runtime::Runtime,
+    server: &'a SimServer,
+    cluster: &'a Arc<Cluster>,
+    tap: &'a Arc<LatencyTap>,
+    args: &'a E2eArgs,
+}
+
+impl Run<'_> {
+    /// One pass of Kestrel: a fresh funded wallet, the engine started as `config` says,
+    /// `args.launches` launches on mints of `side`, beside hostile plugins if `attack` names
+    /// some.
+    fn kestrel(
+        &self,
+        config: &Config,
+        side: u64,
+        name: &str,
+        attack: Option<&[AttackMode]>,
+    ) -> Result<Measured> {
+        let n = u64::from(self.args.launches);
+        let ours = Wallet::ephemeral();
+        self.cluster
+            .airdrop(&ours.pubkey(), BUY.0 * (n + 10) + 10 * SOL)
+            .map_err(anyhow::Error::msg)?;
+        let setup = setup::engine_setup(config, ours)?;
+        let engine = Engine::start(setup)?;
+        wait_connected(&engine)?;
+        let attack = match attack {
+            Some(a) => Some(Attack::start(a)?),
+            None => None,
+        };
+        say(&format!("{name}: launching"));
+        let mints = launch(self.sim_rt, self.cluster, self.args, side)?;
+        let ns = collect(self.tap, &mints)?;
+        if let Some(a) = attack {
+            say(&a.stop());
+        }
+        let split = self.tap.split_ns();
+        let metrics = engine.metrics.clone();
+        engine.stop();
+        let housekeeping = metrics
+            .inline_housekeeping_max_ns
+            .load(std::sync::atomic::Ordering::Relaxed);
+        say(&format!(
+            "{name} stage table (µs since frame read):\n{}{}",
+            kestrel_console::status::percentile_table(&metrics),
+            if housekeeping > 0 {
+                format!(
+                    "longest unit of the hot thread's housekeeping: {:.1} µs\n",
+                    housekeeping as f64 / 1_000.0
+                )
+            } else {
+                String::new()
+            }
+        ));
+        let stages = Stage::ALL.iter().map(|&s| metrics.stage(s)).collect();
+        self.tap.clear();
+        Ok(Measured {
+            ns,
+            split,
+            stages,
+            housekeeping_max: housekeeping,
+        })
+    }
+
+    /// `a` and `b` (Kestrel configs), `rounds` times each, alternating which goes first:
+    /// the pooled latencies of each and every round's pair.
+    #[allow(clippy::type_complexity)]
+    fn paired(
+        &self,
+        a: &Config,
+        b: &Config,
+        b_name: &str,
+        b_attack: Option<&[AttackMode]>,
+        side: &mut u64,
+    ) -> Result<(Vec<u64>, Vec<u64>, Vec<(Summary, Summary)>)> {
+        let n = u64::from(self.args.launches);
+        let (mut pool_a, mut pool_b, mut rounds) = (Vec::new(), Vec::new(), Vec::new());
+        for r in 0..self.args.rounds {
+            *side += 2;
+            let run_a = |s| self.kestrel(a, s, "kestrel", None).map(|m| m.ns);
+            let run_b = |s| self.kestrel(b, s, b_name, b_attack).map(|m| m.ns);
+            let (x, y) = if r % 2 == 0 {
+                let x = run_a(*side)?;
+                (x, run_b(*side + 1)?)
+            } else {
+                let y = run_b(*side + 1)?;
+                (run_a(*side)?, y)
+            };
+            rounds.push((summarize(&x, n)?, summarize(&y, n)?));
+            pool_a.extend(x);
+            pool_b.extend(y);
+        }
+        Ok((pool_a, pool_b, rounds))
+    }
+
+    /// One pass of the baseline (see [`baseline`]): its own funded wallet and runtime.
+    fn baseline(&self, side: u64) -> Result<Measured> {
+        let n = u64::from(self.args.launches);
+        let kp = seeded_keypair(self.cluster.seed(), "baseline", side);
+        self.cluster
+            .airdrop(&kp.pubkey(), BUY.0 * (n + 10) + 10 * SOL)
+            .map_err(anyhow::Error::msg)?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("baseline")
+            .enable_all()
+            .build()?;
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let task = rt.spawn(baseline(
+            self.server.rpc_url(),
+            self.server.ws_url(),
+            kp,
+            ready_tx,
+        ));
+        ready_rx
+            .recv_timeout(Duration::from_secs(10))
+            .context("the baseline did not subscribe")?;
+        say("baseline: launching");
+        let mints = launch(self.sim_rt, self.cluster, self.args, side)?;
+        let ns = collect(self.tap, &mints)?;
+        let split = self.tap.split_ns();
+        task.abort();
+        drop(rt);
+        self.tap.clear();
+        Ok(Measured::client(ns, split))
+    }
+
+    /// One pass of the floor client under `idle`: each launch's buy prepared and signed
+    /// before the launch, written as its create's frame arrives (see `floor.rs`).
+    fn floor(&self, idle: IdleChoice, side: u64) -> Result<Measured> {
+        let n = u64::from(self.args.launches);
+        let seed = self.cluster.seed();
+        let payer = seeded_keypair(seed, "floor", side);
+        self.cluster
+            .airdrop(&payer.pubkey(), BUY.0 * (n + 10) + 10 * SOL)
+            .map_err(anyhow::Error::msg)?;
+        let creators = bench_creators(seed, side);
+        let hash = self.cluster.latest_blockhash();
+        let bodies = (0..n)
+            .map(|i| {
+                let creator = &creators[(i % CREATORS) as usize];
+                let tx = buy_transaction(
+                    &payer,
+                    TradeInputs {
+                        mint: bench_mint(seed, side, i).pubkey(),
+                        user: payer.pubkey(),
+                        creator: creator.pubkey(),
+                        token_program: TOKEN_PROGRAM,
+                        fee_recipient: FEE_RECIPIENT_0,
+                        buyback_fee_recipient: BUYBACK_FEE_RECIPIENT_0,
+                        is_cashback_coin: false,
+                    },
+                    TokenAmount(1),
+                    hash,
+                );
+                let wire = bincode::serialize(&tx)?;
+                Ok(format!(
+                    r#"{{"jsonrpc":"2.0","id":1,"method":"sendTransaction","params":["{}",{{"encoding":"base64","skipPreflight":true,"maxRetries":0}}]}}"#,
+                    STANDARD.encode(wire)
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let floor = floor::Floor::start(
+            self.server.ws_addr,
+            self.server.rpc_addr,
+            bodies,
+            setup::idle(idle),
+        )?;
+        say(&format!("floor/{}: launching", idle_name(idle)));
+        let mints = launch(self.sim_rt, self.cluster, self.args, side)?;
+        let ns = collect(self.tap, &mints)?;
+        let sent = floor.stop()?;
+        if sent < mints.len() {
+            say(&format!(
+                "floor: wrote {sent} buys for {} launches",
+                mints.len()
+            ));
+        }
+        let split = self.tap.split_ns();
+        self.tap.clear();
+        Ok(Measured::client(ns, split))
+    }
 }
 
 /// Hostile plugins kept busy on their own threads while the hot path is measured.

@@ -17,9 +17,9 @@ pub use endpoint::{Endpoint, EndpointKind};
 pub use error::ConfigError;
 pub use trading::{
     EngineSection, ExecSection, ExitsSection, FeedClientChoice, FeedSection, GuardianSection,
-    IdleChoice, JitoSection, JournalSection, Mode, NonceChoice, PLUGIN_EVENTS, PluginSection,
-    QuotesSection, ReentrySection, ReferenceChoice, RouteSection, Rule, SendVia, SniperSection,
-    SyncChoice, TakeProfitLevel, ThreadsSection, TokenProgramChoice,
+    IdleChoice, JitoSection, JournalSection, LayoutChoice, Mode, NonceChoice, PLUGIN_EVENTS,
+    PluginSection, QuotesSection, ReentrySection, ReferenceChoice, RouteSection, Rule, SendVia,
+    SniperSection, SyncChoice, TakeProfitLevel, ThreadsSection, TokenProgramChoice,
 };
 
 /// The built-in default: trade against the embedded local cluster (`config/kestrel.toml`).

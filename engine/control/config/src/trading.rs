@@ -91,6 +91,23 @@ pub struct ThreadsSection {
     pub exec_core: Option<usize>,
     /// What a hot thread does with an empty queue.
     pub idle: IdleChoice,
+    /// How the hot path is laid out on threads.
+    pub layout: LayoutChoice,
+}
+
+/// How the hot path is laid out on threads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayoutChoice {
+    /// Chosen from the host at start: inline unless there is a core for each pipeline thread
+    /// and one to spare.
+    #[default]
+    Auto,
+    /// One thread reads a frame, decides, signs and writes the buy before it reads the next;
+    /// confirmation and everything slow run on another.
+    Inline,
+    /// Three threads (feed, strategy, execution) handing work on by queues.
+    Pipeline,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]

@@ -148,6 +148,14 @@ const FAMILIES: &[(Head, Read)] = &[
     ),
     (
         Head {
+            name: "inline_housekeeping_max_ns",
+            help: "Inline layout: the longest the hot thread spent on one unit of housekeeping (reports, a command, the exit timer, an order they made, a nonce), which is the longest a frame could wait behind it.",
+            kind: GAUGE,
+        },
+        Read::Value(|m| m.inline_housekeeping_max_ns.load(Relaxed).into()),
+    ),
+    (
+        Head {
             name: "skipped_total",
             help: "Launches the sniper skipped, by reason.",
             kind: COUNTER,

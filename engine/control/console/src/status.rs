@@ -130,11 +130,17 @@ pub fn p50_p99_us(h: &Histogram<u64>) -> (f64, f64) {
 
 /// The exit table: count and percentiles of every stage, in µs.
 pub fn percentile_table(m: &Metrics) -> String {
+    let stages: Vec<Histogram<u64>> = Stage::ALL.iter().map(|&s| m.stage(s)).collect();
+    stage_table(&stages)
+}
+
+/// The stage table of histograms in [`Stage::ALL`]'s order (one run's, or several runs'
+/// added together).
+pub fn stage_table(stages: &[Histogram<u64>]) -> String {
     let mut out = String::from(
         "stage (since frame read)   count       p50       p90       p99     p99.9       max  (µs)\n",
     );
-    for &s in Stage::ALL {
-        let h = m.stage(s);
+    for (&s, h) in Stage::ALL.iter().zip(stages) {
         let q = |p: f64| {
             if h.is_empty() {
                 0.0

@@ -299,6 +299,12 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
             .map(|a| format!(", control http://{a}/health /metrics"))
             .unwrap_or_default()
     ));
+    eprintln_flush(&format!(
+        "hot path: {} layout, idle {} ({})",
+        engine.layout.name(),
+        format!("{:?}", config.threads.idle).to_lowercase(),
+        engine.layout_why
+    ));
     let status_every = Duration::from_millis(config.engine.status_every_ms);
     let tty = std::io::stderr().is_terminal();
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use kestrel_config::{
-    ClusterMode, Commitment, Config, ExitsSection, FeedClientChoice, IdleChoice, Mode,
-    ReentrySection, ReferenceChoice, Rule, SendVia, SyncChoice, TokenProgramChoice,
+    ClusterMode, Commitment, Config, ExitsSection, FeedClientChoice, IdleChoice, LayoutChoice,
+    Mode, ReentrySection, ReferenceChoice, Rule, SendVia, SyncChoice, TokenProgramChoice,
 };
 use kestrel_engine::EngineSetup;
 use kestrel_engine::engine::JournalSetup;
@@ -17,7 +17,7 @@ use kestrel_engine::kernel::SellSettings;
 use kestrel_engine::pipeline::dispatcher::ConfirmPolicy;
 use kestrel_engine::pipeline::sign::ExecSettings;
 use kestrel_engine::routing::{JitoSending, RouteSettings};
-use kestrel_engine::threads::{Idle, ThreadSettings};
+use kestrel_engine::threads::{Idle, Layout, ThreadSettings};
 use kestrel_exec::Wallet;
 use kestrel_exec::jito::Jito;
 use kestrel_exec::jupiter::{Jupiter, RetryPolicy};
@@ -264,6 +264,7 @@ pub fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
             strategy_core: config.threads.strategy_core,
             exec_core: config.threads.exec_core,
             idle: idle(config.threads.idle),
+            layout: layout(config.threads.layout),
         },
         confirm: ConfirmPolicy {
             poll_every: ms(x.confirm_poll_ms),
@@ -365,6 +366,15 @@ fn jito_setup(config: &Config) -> Option<JitoSending> {
         via,
         tip_lamports: j.tip_lamports,
     })
+}
+
+/// How the hot path is laid out, as the config says (`None`: chosen from the host).
+pub fn layout(choice: LayoutChoice) -> Option<Layout> {
+    match choice {
+        LayoutChoice::Auto => None,
+        LayoutChoice::Inline => Some(Layout::Inline),
+        LayoutChoice::Pipeline => Some(Layout::Pipeline),
+    }
 }
 
 /// What the hot threads do with an empty queue, as the config says.

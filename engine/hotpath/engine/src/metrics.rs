@@ -152,6 +152,10 @@ pub struct Metrics {
     pub send_retries: AtomicU64,
     pub resigns: AtomicU64,
     pub exec_queue_full: AtomicU64,
+    /// Inline layout: the longest unit of the hot thread's housekeeping (reports, a command,
+    /// the exit timer, an order they made, a nonce), which is the longest a frame that
+    /// landed during it waited (ns).
+    pub inline_housekeeping_max_ns: AtomicU64,
     pub open_positions: AtomicU64,
     /// Curve orders signed, by pump.fun instruction (v1 for SOL coins, v2 for other quotes).
     pub signed_buy_exact_sol_in: AtomicU64,
@@ -210,6 +214,7 @@ impl Metrics {
             send_retries: AtomicU64::new(0),
             resigns: AtomicU64::new(0),
             exec_queue_full: AtomicU64::new(0),
+            inline_housekeeping_max_ns: AtomicU64::new(0),
             open_positions: AtomicU64::new(0),
             signed_buy_exact_sol_in: AtomicU64::new(0),
             signed_sell: AtomicU64::new(0),

@@ -1,5 +1,6 @@
-//! Thread placement: which core each hot thread is pinned to, and whether it spins or parks
-//! when idle. On a box with few cores pinning is off and threads park, so the engine shares
+//! Thread placement: how the hot path is laid out on threads ([`Layout`]), which core each hot
+//! thread is pinned to, and whether it spins or parks when idle. On a box with few cores the
+//! hot path runs inline on one thread, pinning is off and threads park, so the engine shares
 //! the machine politely; on a trading host the config names the cores.
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -13,6 +14,62 @@ pub struct ThreadSettings {
     pub exec_core: Option<usize>,
     /// What the strategy and execution threads do with an empty queue.
     pub idle: Idle,
+    /// How the hot path is laid out; `None` chooses from the host ([`Layout::for_host`]).
+    pub layout: Option<Layout>,
+}
+
+/// How the hot path is laid out on threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// One thread reads each frame, decodes it, runs the kernel and, for an order, signs it and
+    /// writes its `sendTransaction` before it reads the next frame; confirmation, resends,
+    /// fills, the journal's writes and everything slow run on other threads.
+    Inline,
+    /// Three threads, feed → strategy → execution, each handing work on by a queue: a
+    /// thread wake-up per hand-off unless each has a core to spin on.
+    Pipeline,
+}
+
+/// The cores the pipeline wants: one for each of its three hot threads, and one for the rest
+/// (the control runtime, confirmation, the journal, the OS).
+pub const PIPELINE_CORES: usize = 4;
+
+impl Layout {
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Inline => "inline",
+            Layout::Pipeline => "pipeline",
+        }
+    }
+
+    /// The layout for a host with `cores` cores, and why. With fewer cores than the pipeline
+    /// wants, its hand-offs are thread wake-ups on shared cores, each costing more than the
+    /// work it hands on (bench e2e on 2 vCPUs: README, Performance); inline pays none.
+    pub fn for_host(cores: usize) -> (Layout, String) {
+        if cores < PIPELINE_CORES {
+            (
+                Layout::Inline,
+                format!(
+                    "{cores} cores, fewer than the {PIPELINE_CORES} the pipeline wants (its 3 hot threads and one for the rest)"
+                ),
+            )
+        } else {
+            (
+                Layout::Pipeline,
+                format!("{cores} cores: one for each pipeline thread and one to spare"),
+            )
+        }
+    }
+}
+
+impl ThreadSettings {
+    /// The layout this engine runs, and why: the config's, or the host's choice.
+    pub fn resolve_layout(&self, cores: usize) -> (Layout, String) {
+        match self.layout {
+            Some(l) => (l, "set in the config ([threads] layout)".to_owned()),
+            None => Layout::for_host(cores),
+        }
+    }
 }
 
 /// What a hot thread does with an empty queue.
@@ -79,6 +136,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_small_host_runs_inline_and_a_large_one_the_pipeline_unless_the_config_says() {
+        assert_eq!(Layout::for_host(2).0, Layout::Inline);
+        assert_eq!(Layout::for_host(3).0, Layout::Inline);
+        assert_eq!(Layout::for_host(4).0, Layout::Pipeline);
+        assert!(Layout::for_host(2).1.contains("2 cores"));
+        let set = ThreadSettings {
+            layout: Some(Layout::Pipeline),
+            ..ThreadSettings::default()
+        };
+        assert_eq!(set.resolve_layout(2).0, Layout::Pipeline);
+        assert!(set.resolve_layout(2).1.contains("config"));
+        assert_eq!(
+            ThreadSettings::default().resolve_layout(1).0,
+            Layout::Inline
+        );
+    }
+
+    #[test]
     fn placement_defaults_and_refuses_missing_cores() {
         let off = ThreadSettings::default();
         assert_eq!(off.placement(16), Placement::default());
@@ -100,6 +175,7 @@ mod tests {
             strategy_core: Some(40),
             exec_core: Some(3),
             idle: Idle::Spin,
+            layout: None,
         };
         assert_eq!(
             explicit.placement(4),

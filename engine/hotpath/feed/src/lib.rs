@@ -1,9 +1,9 @@
 //! Kestrel's market-data feeds: one or more Solana PubSub endpoints raced against each other.
 //!
-//! Each endpoint runs as a task on the feed runtime (its own thread, away from the strategy):
-//! it connects, subscribes (pump.fun logs, slots, the bonding curves of held positions, our own
-//! signatures), decodes every frame into owned events and hands them to the strategy thread on
-//! a bounded crossbeam channel. The first copy of a transaction from any endpoint wins; later
+//! Each endpoint runs as a task on the feed's thread: it connects, subscribes (pump.fun logs,
+//! slots, the bonding curves of held positions, our own signatures), decodes every frame into
+//! owned events and hands them to the sink's [`Destination`]: the strategy thread's bounded
+//! crossbeam queue (the pipeline layout), or the kernel run on this same thread (inline). The first copy of a transaction from any endpoint wins; later
 //! copies are dropped by signature and counted as that endpoint's lag. A dropped endpoint
 //! reconnects with jittered exponential backoff and resubscribes.
 //!
@@ -18,6 +18,7 @@ pub mod sink;
 pub mod stats;
 pub mod typed;
 
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -26,7 +27,7 @@ use solana_pubkey::Pubkey;
 use tokio::sync::broadcast;
 
 pub use dedup::Dedup;
-pub use sink::{LaunchHook, Sink};
+pub use sink::{Destination, LaunchHook, Sink};
 pub use stats::EndpointStats;
 
 /// What the feeds tell the strategy thread.
@@ -122,8 +123,16 @@ pub struct FeedHandle {
     commands: broadcast::Sender<WatchCommand>,
 }
 
+impl Default for FeedHandle {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl FeedHandle {
-    pub(crate) fn new() -> Self {
+    /// A handle with no watches yet; [`start`] gives it to the endpoints. Made before the
+    /// feed starts, so the kernel and execution can hold it first.
+    pub fn new() -> Self {
         let (commands, _) = broadcast::channel(4096);
         Self {
             watches: Arc::new(Mutex::new(Watches::default())),
@@ -174,16 +183,16 @@ pub struct Feed {
     pub stats: Arc<Vec<EndpointStats>>,
 }
 
-/// Starts one task per endpoint on the current tokio runtime.
-pub fn start(cfg: FeedConfig, sink: Sink) -> Feed {
-    let handle = FeedHandle::new();
+/// Starts one task per endpoint on the current thread's [`tokio::task::LocalSet`] (the sink's
+/// destination may be the kernel itself, which never leaves its thread).
+pub fn start(cfg: FeedConfig, sink: Sink, handle: FeedHandle) -> Feed {
     let stats: Arc<Vec<EndpointStats>> = Arc::new(
         cfg.endpoints
             .iter()
             .map(|e| EndpointStats::new(e.name.clone()))
             .collect(),
     );
-    let sink = Arc::new(sink);
+    let sink = Rc::new(sink);
     dedup::spawn_pruner(sink.dedup.clone());
     for (i, endpoint) in cfg.endpoints.iter().enumerate() {
         let index = u8::try_from(i).unwrap_or(u8::MAX);
@@ -197,10 +206,10 @@ pub fn start(cfg: FeedConfig, sink: Sink) -> Feed {
         };
         match cfg.client {
             FeedClient::Raw => {
-                tokio::spawn(raw::run(ctx));
+                tokio::task::spawn_local(raw::run(ctx));
             }
             FeedClient::Pubsub => {
-                tokio::spawn(typed::run(ctx));
+                tokio::task::spawn_local(typed::run(ctx));
             }
         }
     }
@@ -211,7 +220,7 @@ pub(crate) struct EndpointContext {
     pub(crate) index: u8,
     pub(crate) url: String,
     pub(crate) cfg: FeedConfig,
-    pub(crate) sink: Arc<Sink>,
+    pub(crate) sink: Rc<Sink>,
     pub(crate) stats: Arc<Vec<EndpointStats>>,
     pub(crate) handle: FeedHandle,
 }

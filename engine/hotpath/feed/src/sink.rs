@@ -1,5 +1,6 @@
-//! Where every endpoint's events go: deduplicated, stamped and handed to the strategy thread,
-//! and our own signatures' outcomes to the execution side.
+//! Where every endpoint's events go: deduplicated, stamped and handed on (to the strategy
+//! thread's queue, or, inline, to the kernel on the reading thread itself), and our own
+//! signatures' outcomes to the execution side.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -16,8 +17,33 @@ use crate::{FeedEvent, SignatureUpdate, Stamped};
 /// bought launch needs (deriving its accounts) can start while the strategy decides.
 pub type LaunchHook = Box<dyn Fn(&LaunchEvent) + Send + Sync>;
 
+/// Where a sink hands each event. The pipeline's is the strategy thread's queue; the inline
+/// layout's runs the kernel (and, for an order, signs and writes it) on the reading thread
+/// before the next frame is read. Not `Send`: the feed's tasks run on one thread.
+pub trait Destination {
+    /// Hands `stamped` on; `Err` once the engine is closing.
+    fn deliver(&self, stamped: Stamped, stats: Option<&EndpointStats>) -> Result<(), Closed>;
+}
+
+/// A full queue is counted, then waited on: market data is never dropped silently, and the
+/// wait pushes back on the socket.
+impl Destination for Sender<Stamped> {
+    fn deliver(&self, stamped: Stamped, stats: Option<&EndpointStats>) -> Result<(), Closed> {
+        match self.try_send(stamped) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(s)) => {
+                if let Some(st) = stats {
+                    st.queue_full.fetch_add(1, Relaxed);
+                }
+                self.send(s).map_err(|_| Closed)
+            }
+            Err(TrySendError::Disconnected(_)) => Err(Closed),
+        }
+    }
+}
+
 pub struct Sink {
-    pub events: Sender<Stamped>,
+    events: Box<dyn Destination>,
     launch_hook: Option<LaunchHook>,
     /// Async consumers (the confirmation tasks) wait on these.
     pub signatures: tokio::sync::mpsc::UnboundedSender<SignatureUpdate>,
@@ -41,11 +67,11 @@ pub struct Closed;
 
 impl Sink {
     pub fn new(
-        events: Sender<Stamped>,
+        events: impl Destination + 'static,
         signatures: tokio::sync::mpsc::UnboundedSender<SignatureUpdate>,
     ) -> Self {
         Self {
-            events,
+            events: Box::new(events),
             launch_hook: None,
             signatures,
             dedup: Arc::new(Dedup::new()),
@@ -58,19 +84,9 @@ impl Sink {
         self
     }
 
-    /// Hands an event over. A full queue is counted, then waited on: market data is never
-    /// dropped silently, and the wait pushes back on the socket.
+    /// Hands an event over to its destination.
     pub fn send(&self, stamped: Stamped, stats: Option<&EndpointStats>) -> Result<(), Closed> {
-        match self.events.try_send(stamped) {
-            Ok(()) => Ok(()),
-            Err(TrySendError::Full(s)) => {
-                if let Some(st) = stats {
-                    st.queue_full.fetch_add(1, Relaxed);
-                }
-                self.events.send(s).map_err(|_| Closed)
-            }
-            Err(TrySendError::Disconnected(_)) => Err(Closed),
-        }
+        self.events.deliver(stamped, stats)
     }
 
     /// A transaction's logs from `from`: dropped if another endpoint delivered it first,

@@ -4,6 +4,7 @@
 //! benchmarked against it. Frames are stamped when the client yields them, after its parse.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
@@ -35,7 +36,7 @@ fn commitment(c: &str) -> CommitmentConfig {
 }
 
 pub(crate) async fn run(ctx: EndpointContext) {
-    let ctx = Arc::new(ctx);
+    let ctx = Rc::new(ctx);
     let mut backoff = Backoff::new(ctx.cfg.backoff_min, ctx.cfg.backoff_max);
     loop {
         let started = Instant::now();
@@ -79,13 +80,13 @@ pub(crate) async fn run(ctx: EndpointContext) {
 type Ended = Option<()>;
 
 /// Runs one connection until a stream breaks (`Some`) or the engine closes (`None`).
-async fn session(ctx: Arc<EndpointContext>, client: Arc<PubsubClient>) -> Ended {
+async fn session(ctx: Rc<EndpointContext>, client: Arc<PubsubClient>) -> Ended {
     let (ended_tx, mut ended_rx) = mpsc::channel::<Ended>(16);
     let mut tasks: Vec<JoinHandle<()>> = Vec::new();
     let c = commitment(ctx.cfg.commitment);
     for program in ctx.cfg.programs.clone() {
         let (ctx, client, ended) = (ctx.clone(), client.clone(), ended_tx.clone());
-        tasks.push(tokio::spawn(async move {
+        tasks.push(tokio::task::spawn_local(async move {
             let filter = RpcTransactionLogsFilter::Mentions(vec![program.to_string()]);
             let config = RpcTransactionLogsConfig {
                 commitment: Some(c),
@@ -124,7 +125,7 @@ async fn session(ctx: Arc<EndpointContext>, client: Arc<PubsubClient>) -> Ended 
     }
     {
         let (ctx, client, ended) = (ctx.clone(), client.clone(), ended_tx.clone());
-        tasks.push(tokio::spawn(async move {
+        tasks.push(tokio::task::spawn_local(async move {
             let Ok((mut stream, _unsub)) = client.slot_subscribe().await else {
                 let _ = ended.send(Some(())).await;
                 return;
@@ -186,14 +187,14 @@ async fn session(ctx: Arc<EndpointContext>, client: Arc<PubsubClient>) -> Ended 
 }
 
 fn spawn_watch(
-    ctx: &Arc<EndpointContext>,
+    ctx: &Rc<EndpointContext>,
     client: &Arc<PubsubClient>,
     w: Watch,
     c: CommitmentConfig,
     ended: mpsc::Sender<Ended>,
 ) -> JoinHandle<()> {
     let (ctx, client) = (ctx.clone(), client.clone());
-    tokio::spawn(async move {
+    tokio::task::spawn_local(async move {
         match w {
             Watch::Account(key) => {
                 let config = RpcAccountInfoConfig {

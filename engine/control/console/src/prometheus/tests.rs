@@ -54,6 +54,7 @@ fn known_metrics() -> Metrics {
     m.launches_by_kind[0].store(90, Relaxed);
     m.launches_by_kind[4].store(2, Relaxed);
     m.failed_tx_fees_lamports.store(15_000, Relaxed);
+    m.inline_housekeeping_max_ns.store(31_000, Relaxed);
     m.count_chain_failure(Some(kestrel_pump::error::PumpError::TooLittleSolReceived));
     m.count_chain_failure(None);
     m.exits[8].store(5, Relaxed);

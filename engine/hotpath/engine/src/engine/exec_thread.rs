@@ -4,11 +4,11 @@
 use std::sync::atomic::{AtomicU64, Ordering::Acquire};
 use std::time::Duration;
 
-use crossbeam_channel::Sender;
 use kestrel_exec::tx::MintInfo;
 use kestrel_model::mono_nanos;
 use tokio::sync::mpsc;
 
+use crate::inbox::Inbox;
 use crate::order::{ExecReport, Order, Venue};
 use crate::pipeline::dispatcher::Dispatcher;
 use crate::pipeline::sign::Executor;
@@ -37,7 +37,7 @@ pub(super) async fn exec_loop(
     mut hints: mpsc::Receiver<MintInfo>,
     decided: &AtomicU64,
     dispatcher: &Dispatcher,
-    reports: Sender<ExecReport>,
+    reports: Inbox<ExecReport>,
     paper: bool,
     idle: Idle,
 ) {

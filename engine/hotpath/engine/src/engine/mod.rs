@@ -1,7 +1,9 @@
 //! The engine: what it is made of ([`EngineSetup`]), starting it (the steps are in
-//! `start.rs`), its threads' loops (`strategy_thread.rs`, `exec_thread.rs`), and stopping it.
+//! `start.rs`), its threads' loops (inline: `inline_thread.rs`; pipeline:
+//! `strategy_thread.rs`, `exec_thread.rs`), and stopping it.
 
 mod exec_thread;
+pub mod inline_thread;
 mod setup;
 mod start;
 mod strategy_thread;
@@ -14,7 +16,6 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crossbeam_channel::Sender;
 use dashmap::DashMap;
 use kestrel_feed::EndpointStats;
 use kestrel_guardian::Guardian;
@@ -27,6 +28,7 @@ use tokio::runtime::Runtime;
 
 use crate::book::{Book, Position};
 use crate::error::EngineError;
+use crate::inbox::Inbox;
 use crate::kernel::{Kernel, KernelParts};
 use crate::metrics::Metrics;
 use crate::order::Command;
@@ -34,13 +36,14 @@ use crate::pipeline::dispatcher::Dispatcher;
 use crate::pipeline::sign::Executor;
 use crate::recovery::RecoveryReport;
 use crate::routing::Router;
+use crate::threads::Layout;
 use kestrel_config::SendVia;
 
 /// What the control plane and plugins hold of a running engine: its command queue and its
 /// published views. Cheap to clone.
 #[derive(Clone)]
 pub struct EngineHandle {
-    pub commands: Sender<Command>,
+    pub commands: Inbox<Command>,
     pub metrics: Arc<Metrics>,
     pub positions: Arc<DashMap<Pubkey, Position>>,
     pub wallet: Pubkey,
@@ -63,7 +66,7 @@ pub struct Published {
     pub feeds: Arc<Vec<EndpointStats>>,
     pub positions: Arc<DashMap<Pubkey, Position>>,
     pub blockhash: Arc<BlockhashCache>,
-    pub commands: Sender<Command>,
+    pub commands: Inbox<Command>,
 }
 
 /// A running engine.
@@ -74,9 +77,15 @@ pub struct Engine {
     pub wallet: Pubkey,
     /// What start-up recovery found and did.
     pub recovery: RecoveryReport,
+    /// How the hot path is laid out on threads (the config's, or the host's choice).
+    pub layout: Layout,
+    /// Why: the config set it, or what the host has.
+    pub layout_why: String,
     journal: Option<Journal>,
     blockhash: Arc<BlockhashCache>,
-    commands: Sender<Command>,
+    commands: Inbox<Command>,
+    /// The inline hot thread's doorbell (rung at stop so it notices at once).
+    bell: Option<Arc<tokio::sync::Notify>>,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
     io_stop: tokio::sync::watch::Sender<bool>,
@@ -88,10 +97,12 @@ impl Engine {
     /// Starts the engine, one named step after another (each in `start.rs`): the control
     /// runtime; the network (RPC clients, the send broadcaster, a first blockhash, which
     /// nothing trades without); the opening balance; the journal (the send log folded in,
-    /// last run's state read); the feed thread; the dispatcher, the balance watch and the
-    /// route; the kernel, restored and reconciled with the chain before anything trades;
-    /// then the strategy and execution threads. The console (the control port) is the
-    /// caller's to start, from [`Engine::published`] on [`Engine::on_control_plane`].
+    /// last run's state read); the pipeline's feed thread; the dispatcher, the balance watch
+    /// and the route; the kernel, restored and reconciled with the chain before anything
+    /// trades; then the hot threads: the strategy and execution threads (pipeline), or the
+    /// tracking runtime and the hot thread, which starts the feeds (inline). The console (the
+    /// control port) is the caller's to start, from [`Engine::published`] on
+    /// [`Engine::on_control_plane`].
     pub fn start(s: EngineSetup) -> Result<Self, EngineError> {
         if s.queue_capacity == 0 {
             return Err(EngineError::Setting(
@@ -100,6 +111,8 @@ impl Engine {
         }
         let metrics = Arc::new(Metrics::new());
         let cores = core_affinity::get_core_ids().map_or(0, |c| c.len());
+        let (layout, why) = s.threads.resolve_layout(cores);
+        tracing::info!("hot path: {} layout ({why})", layout.name());
         let placement = s.threads.placement(cores);
         let idle = s.threads.idle;
         let ctl = start::control_runtime()?;
@@ -110,22 +123,33 @@ impl Engine {
         let balance =
             start::opening_balance(s.paper, s.paper_balance, &net.rpcs, wallet_key, &ctl)?;
         let opened = start::open_journal(s.journal.as_ref(), wallet_key, balance, s.paper)?;
-        let ch = start::Channels::new(s.queue_capacity);
+        // Inline, the hot thread sleeps in its runtime's poll: reports and commands ring it.
+        let bell = (layout == Layout::Inline).then(|| Arc::new(tokio::sync::Notify::new()));
+        let ch = start::Channels::new(s.queue_capacity, bell.clone());
         let (io_stop_tx, io_stop_rx) = tokio::sync::watch::channel(false);
-        let (feed, feed_thread) = start::feed_thread(
-            s.feed.clone(),
-            placement.feed,
-            idle,
-            ch.feed_tx,
-            ch.sig_tx,
-            ch.hint_tx,
-            io_stop_rx.clone(),
-        )?;
-        let mut threads = vec![feed_thread];
+        let feed_handle = kestrel_feed::FeedHandle::new();
+        let mut threads = Vec::new();
+        // The pipeline's feed thread starts first: frames queue for the strategy thread while
+        // recovery runs. Inline, the feed starts on the hot thread once the kernel is ready.
+        let mut feeds = None;
+        if layout == Layout::Pipeline {
+            let (feed, feed_thread) = start::feed_thread(
+                s.feed.clone(),
+                feed_handle.clone(),
+                placement.feed,
+                idle,
+                ch.feed_tx,
+                ch.sig_tx.clone(),
+                ch.hint_tx,
+                io_stop_rx.clone(),
+            )?;
+            threads.push(feed_thread);
+            feeds = Some(feed.stats);
+        }
         let mut dispatcher = Dispatcher::new(
             net.broadcaster,
             net.rpcs.clone(),
-            Some(feed.handle.clone()),
+            Some(feed_handle.clone()),
             ch.report_tx.clone(),
             wallet.clone(),
             net.blockhash.clone(),
@@ -179,7 +203,7 @@ impl Engine {
                 rates: s.exec.fees.rates,
                 sell: s.sell,
                 metrics: metrics.clone(),
-                feed: Some(feed.handle.clone()),
+                feed: Some(feed_handle.clone()),
                 journal: opened.journal.clone(),
             },
             SystemClock,
@@ -201,17 +225,6 @@ impl Engine {
         )?;
         let positions = kernel.views();
         let stop = Arc::new(AtomicBool::new(false));
-        threads.push(start::strategy_thread(
-            kernel,
-            ch.feed_rx,
-            ch.report_rx,
-            ch.cmd_rx,
-            ch.order_tx,
-            stop.clone(),
-            placement.strategy,
-            idle,
-            metrics.clone(),
-        )?);
         let mut executor = Executor::new(
             wallet.clone(),
             s.exec,
@@ -227,28 +240,74 @@ impl Engine {
             executor.recipients(),
             s.balance_every,
         );
-        threads.push(start::exec_thread(
-            executor,
-            dispatcher.clone(),
-            ch.order_rx,
-            ch.hint_rx,
-            ch.sig_rx,
-            ch.report_tx,
-            s.paper,
-            placement.exec,
-            idle,
-            metrics.clone(),
-            io_stop_rx,
-        )?);
+        let feeds = match (feeds, bell.clone()) {
+            (Some(feeds), _) => {
+                threads.push(start::strategy_thread(
+                    kernel,
+                    ch.feed_rx,
+                    ch.report_rx,
+                    ch.cmd_rx,
+                    ch.order_tx,
+                    stop.clone(),
+                    placement.strategy,
+                    idle,
+                    metrics.clone(),
+                )?);
+                threads.push(start::exec_thread(
+                    executor,
+                    dispatcher.clone(),
+                    ch.order_rx,
+                    ch.hint_rx,
+                    ch.sig_rx,
+                    ch.report_tx,
+                    s.paper,
+                    placement.exec,
+                    idle,
+                    metrics.clone(),
+                    io_stop_rx,
+                )?);
+                feeds
+            }
+            (None, bell) => {
+                let bell = bell.unwrap_or_default();
+                let (tasks, tracking) =
+                    start::tracking_thread(dispatcher.clone(), ch.sig_rx, s.paper, io_stop_rx)?;
+                threads.push(tracking);
+                dispatcher = dispatcher.with_tasks(tasks);
+                let (feeds, hot) = start::inline_thread(
+                    start::InlineParts {
+                        kernel,
+                        executor,
+                        dispatcher: dispatcher.clone(),
+                        feed: s.feed.clone(),
+                        handle: feed_handle,
+                        reports: ch.report_rx,
+                        commands: ch.cmd_rx,
+                        signatures: ch.sig_tx,
+                        bell,
+                        paper: s.paper,
+                        metrics: metrics.clone(),
+                    },
+                    stop.clone(),
+                    placement.feed,
+                    idle,
+                )?;
+                threads.push(hot);
+                feeds
+            }
+        };
         Ok(Self {
             metrics,
-            feeds: feed.stats,
+            feeds,
             positions,
             blockhash: net.blockhash.clone(),
             wallet: wallet_key,
             recovery,
+            layout,
+            layout_why: why,
             journal: opened.journal,
             commands: ch.cmd_tx,
+            bell,
             stop,
             threads,
             io_stop: io_stop_tx,
@@ -300,6 +359,9 @@ impl Engine {
     /// Stops every thread; the metrics keep what they published.
     pub fn stop(mut self) {
         self.stop.store(true, Relaxed);
+        if let Some(b) = &self.bell {
+            b.notify_one();
+        }
         let _ = self.io_stop.send(true);
         for t in self.threads.drain(..) {
             let _ = t.join();

@@ -11,15 +11,16 @@ use dashmap::DashMap;
 use kestrel_exec::send::SendPolicy;
 use kestrel_exec::tx::MintInfo;
 use kestrel_exec::{BlockhashCache, Broadcaster, JsonRpc};
-use kestrel_feed::{FeedConfig, Sink, Stamped};
+use kestrel_feed::{FeedConfig, FeedHandle, Sink, Stamped};
 use kestrel_model::SystemClock;
 use kestrel_store::{Journal, JournalState, MetaValue, Reader, Record, SendLog, send_log};
 use kestrel_units::Lamports;
 use solana_pubkey::Pubkey;
 use tokio::runtime::Runtime;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{Notify, mpsc, watch};
 
 use crate::error::EngineError;
+use crate::inbox::Inbox;
 use crate::kernel::Kernel;
 use crate::metrics::Metrics;
 use crate::order::{Command, ExecReport, Order};
@@ -225,9 +226,9 @@ pub(super) fn open_journal(
 pub(super) struct Channels {
     pub(super) feed_tx: Sender<Stamped>,
     pub(super) feed_rx: Receiver<Stamped>,
-    pub(super) report_tx: Sender<ExecReport>,
+    pub(super) report_tx: Inbox<ExecReport>,
     pub(super) report_rx: Receiver<ExecReport>,
-    pub(super) cmd_tx: Sender<Command>,
+    pub(super) cmd_tx: Inbox<Command>,
     pub(super) cmd_rx: Receiver<Command>,
     pub(super) order_tx: mpsc::Sender<Order>,
     pub(super) order_rx: mpsc::Receiver<Order>,
@@ -238,10 +239,15 @@ pub(super) struct Channels {
 }
 
 impl Channels {
-    pub(super) fn new(feed_capacity: usize) -> Self {
+    /// `bell`: rung by every report and command (the inline layout's; the pipeline has none).
+    pub(super) fn new(feed_capacity: usize, bell: Option<Arc<Notify>>) -> Self {
         let (feed_tx, feed_rx) = bounded::<Stamped>(feed_capacity);
         let (report_tx, report_rx) = bounded::<ExecReport>(4096);
         let (cmd_tx, cmd_rx) = bounded::<Command>(256);
+        let (report_tx, cmd_tx) = (
+            Inbox::new(report_tx, bell.clone()),
+            Inbox::new(cmd_tx, bell),
+        );
         // Strategy → execution: a bounded tokio channel, so the execution thread waits on
         // orders and on its sockets in one event loop (no extra hop to another runtime).
         let (order_tx, order_rx) = mpsc::channel::<Order>(1024);
@@ -267,7 +273,8 @@ impl Channels {
 }
 
 /// A thread named `kestrel-<name>`, pinned to `core`, running `body` on its own
-/// single-threaded tokio runtime (no work stealing, no cross-thread wakeups inside it).
+/// single-threaded tokio runtime (no work stealing, no cross-thread wakeups inside it), in a
+/// `LocalSet`: the feed's tasks and the inline kernel never leave the thread.
 fn spawn_runtime_thread<F, Fut>(
     name: &'static str,
     core: Option<usize>,
@@ -285,7 +292,7 @@ where
                 .enable_all()
                 .build()
             {
-                Ok(rt) => rt.block_on(body()),
+                Ok(rt) => tokio::task::LocalSet::new().block_on(&rt, body()),
                 Err(e) => tracing::error!("{name} thread: cannot start its runtime: {e}"),
             }
         })
@@ -298,6 +305,7 @@ where
 #[allow(clippy::too_many_arguments)]
 pub(super) fn feed_thread(
     cfg: FeedConfig,
+    handle: FeedHandle,
     core: Option<usize>,
     idle: Idle,
     feed_tx: Sender<Stamped>,
@@ -310,7 +318,7 @@ pub(super) fn feed_thread(
         let sink = Sink::new(feed_tx, sig_tx).with_launch_hook(Box::new(move |l| {
             let _ = hint_tx.try_send(MintInfo::of_launch(l));
         }));
-        let feed = kestrel_feed::start(cfg, sink);
+        let feed = kestrel_feed::start(cfg, sink, handle);
         let _ = ready_tx.send(feed);
         if idle != Idle::Spin {
             let _ = io_stop.changed().await;
@@ -337,7 +345,7 @@ pub(super) fn feed_thread(
 pub(super) fn watch_balance(
     ctl: &Runtime,
     rpc: Option<JsonRpc>,
-    reports: Sender<ExecReport>,
+    reports: Inbox<ExecReport>,
     every: Duration,
     wallet: Pubkey,
 ) {
@@ -490,7 +498,7 @@ pub(super) fn exec_thread(
     orders: mpsc::Receiver<Order>,
     hints: mpsc::Receiver<MintInfo>,
     signatures: mpsc::UnboundedReceiver<kestrel_feed::SignatureUpdate>,
-    reports: Sender<ExecReport>,
+    reports: Inbox<ExecReport>,
     paper: bool,
     core: Option<usize>,
     idle: Idle,
@@ -510,4 +518,88 @@ pub(super) fn exec_thread(
         // Whatever was recorded since the last publish, for the exit table.
         executor.publish(kestrel_model::mono_nanos(), true);
     })
+}
+
+/// The inline layout's tracking runtime: its own thread, on which every order's send is
+/// finished and tracked once the hot thread has written it (replies, resends, confirmation,
+/// re-signs, the fill), routed orders are prepared, and the send connections are kept warm.
+/// Returns the runtime's handle, for the dispatcher.
+pub(super) fn tracking_thread(
+    dispatcher: Dispatcher,
+    signatures: mpsc::UnboundedReceiver<kestrel_feed::SignatureUpdate>,
+    paper: bool,
+    mut io_stop: watch::Receiver<bool>,
+) -> Result<(tokio::runtime::Handle, JoinHandle<()>), EngineError> {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let thread = spawn_runtime_thread("track", None, move || async move {
+        let _ = ready_tx.send(tokio::runtime::Handle::current());
+        dispatcher.deliver_signatures(signatures);
+        if !paper {
+            dispatcher.keep_warm(Duration::from_secs(20)).await;
+        }
+        let _ = io_stop.changed().await;
+    })?;
+    let handle = ready_rx
+        .recv()
+        .map_err(|_| EngineError::Setting("the tracking thread did not start".into()))?;
+    Ok((handle, thread))
+}
+
+/// What the inline layout's hot thread is given.
+pub(super) struct InlineParts {
+    pub(super) kernel: Kernel<SystemClock>,
+    pub(super) executor: Executor,
+    pub(super) dispatcher: Dispatcher,
+    pub(super) feed: FeedConfig,
+    pub(super) handle: FeedHandle,
+    pub(super) reports: Receiver<ExecReport>,
+    pub(super) commands: Receiver<Command>,
+    pub(super) signatures: mpsc::UnboundedSender<kestrel_feed::SignatureUpdate>,
+    pub(super) bell: Arc<Notify>,
+    pub(super) paper: bool,
+    pub(super) metrics: Arc<Metrics>,
+}
+
+/// The inline layout's hot thread (see `inline_thread.rs`): the feeds, the kernel and the
+/// executor on one runtime. Returns the feeds' statistics once they run.
+pub(super) fn inline_thread(
+    parts: InlineParts,
+    stop: Arc<AtomicBool>,
+    core: Option<usize>,
+    idle: Idle,
+) -> Result<(Arc<Vec<kestrel_feed::EndpointStats>>, JoinHandle<()>), EngineError> {
+    use super::inline_thread::{Hot, Inline, housekeeping, poll_forever};
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let thread = spawn_runtime_thread("hot", core, move || async move {
+        let InlineParts {
+            kernel,
+            executor,
+            dispatcher,
+            feed,
+            handle,
+            reports,
+            commands,
+            signatures,
+            bell,
+            paper,
+            metrics,
+        } = parts;
+        let hot = std::rc::Rc::new(std::cell::RefCell::new(Hot::new(
+            kernel, executor, dispatcher, paper, metrics,
+        )));
+        let destination = Inline {
+            hot: hot.clone(),
+            stop: stop.clone(),
+        };
+        let started = kestrel_feed::start(feed, Sink::new(destination, signatures), handle);
+        let _ = ready_tx.send(started.stats);
+        if idle != Idle::Park {
+            tokio::task::spawn_local(poll_forever(idle, stop.clone()));
+        }
+        housekeeping(hot, reports, commands, bell, stop).await;
+    })?;
+    let stats = ready_rx
+        .recv()
+        .map_err(|_| EngineError::Setting("the hot thread did not start".into()))?;
+    Ok((stats, thread))
 }

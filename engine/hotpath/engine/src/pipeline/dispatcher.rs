@@ -5,7 +5,6 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crossbeam_channel::Sender;
 use dashmap::DashMap;
 use kestrel_exec::{BlockhashCache, Broadcaster, JsonRpc, Wallet};
 use kestrel_feed::{FeedHandle, SignatureUpdate, Watch};
@@ -13,6 +12,7 @@ use kestrel_model::{SignatureText, mono_nanos};
 use kestrel_store::{Journal, SendLog};
 use tokio::sync::oneshot;
 
+use crate::inbox::Inbox;
 use crate::metrics::{Metrics, Recorder, Stage};
 use crate::order::ExecReport;
 use crate::routing::{JitoSending, Router};
@@ -48,7 +48,7 @@ pub struct Dispatcher {
     pub(super) rpc: Vec<JsonRpc>,
     pub(super) feed: Option<FeedHandle>,
     pub(super) waiters: Waiters,
-    pub(super) reports: Sender<ExecReport>,
+    pub(super) reports: Inbox<ExecReport>,
     pub(super) wallet: Arc<Wallet>,
     pub(super) blockhash: Arc<BlockhashCache>,
     pub(super) policy: ConfirmPolicy,
@@ -59,6 +59,9 @@ pub struct Dispatcher {
     pub(super) jito: Option<JitoSending>,
     /// The bundle each pending transaction went out in (Jito only), for its status.
     pub(super) bundles: Arc<DashMap<SignatureText, String>>,
+    /// Where each order's tracking task runs: the caller's runtime (the pipeline's execution
+    /// thread), or the tracking runtime the inline hot thread hands orders to.
+    pub(super) tasks: Option<tokio::runtime::Handle>,
 }
 
 /// Where execution journals what it sends: the send log (appended before each broadcast)
@@ -75,7 +78,7 @@ impl Dispatcher {
         broadcaster: Broadcaster,
         rpc: Vec<JsonRpc>,
         feed: Option<FeedHandle>,
-        reports: Sender<ExecReport>,
+        reports: Inbox<ExecReport>,
         wallet: Arc<Wallet>,
         blockhash: Arc<BlockhashCache>,
         policy: ConfirmPolicy,
@@ -101,6 +104,25 @@ impl Dispatcher {
             router: None,
             jito: None,
             bundles: Arc::new(DashMap::new()),
+            tasks: None,
+        }
+    }
+
+    /// Tracking tasks run on `tasks`, not on the caller's runtime (the inline layout: the hot
+    /// thread writes each order and hands the rest of its life over).
+    pub fn with_tasks(mut self, tasks: tokio::runtime::Handle) -> Self {
+        self.tasks = Some(tasks);
+        self
+    }
+
+    /// Runs `work` where tracking tasks run.
+    pub(super) fn run<F>(&self, work: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        match &self.tasks {
+            Some(h) => drop(h.spawn(work)),
+            None => drop(tokio::spawn(work)),
         }
     }
 

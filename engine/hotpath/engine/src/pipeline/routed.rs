@@ -17,7 +17,7 @@ impl Dispatcher {
     /// the quote is the fill.
     pub fn spawn_routed(&self, order: Order, paper: bool) {
         let this = self.clone();
-        tokio::spawn(async move {
+        self.run(async move {
             let intent = *order.approved.intent();
             let fail = |reason| ExecReport::Failed {
                 order: order.id,

@@ -29,9 +29,10 @@ pub(super) struct Started {
 impl Dispatcher {
     /// Sends and tracks one signed order to its end. The requests to plain-`http` endpoints
     /// with a direct connection up are written here, on the caller's thread, so they are on
-    /// the wire before anything else is scheduled; the rest runs as a task on the current
-    /// runtime. True when that task has nothing left to send now (every endpoint was
-    /// written to), so the caller need not yield to it.
+    /// the wire before anything else is scheduled; the rest runs as a task where tracking
+    /// runs (the current runtime, or the inline layout's tracking runtime). True when that
+    /// task has nothing left to send now (every endpoint was written to), so the caller need
+    /// not yield to it.
     pub fn spawn(&self, p: Prepared) -> bool {
         let started = self.start(&p);
         let done = match &started {
@@ -39,7 +40,7 @@ impl Dispatcher {
             Err(_) => true,
         };
         let me = self.clone();
-        tokio::spawn(async move { me.track(p, Some(started)).await });
+        self.run(async move { me.track(p, Some(started)).await });
         done
     }
 
