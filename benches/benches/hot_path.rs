@@ -273,6 +273,21 @@ fn hot_path(c: &mut Criterion) {
             critical
         })
     });
+    // The inline layout's path: one thread decodes, decides, derives the coin's accounts and
+    // compiles its buy, and signs with a nonce made in an idle moment (made untimed here).
+    let mut ki = kernel();
+    let mut q = 1u64 << 42;
+    g.bench_function("kestrel_inline", |b| {
+        b.iter_custom(|iters| {
+            let mut critical = Duration::ZERO;
+            for _ in 0..iters {
+                q += 1;
+                critical += inline_once(&frame, &mut extractor, &mut ki, &mut executor, q)
+                    .unwrap_or_default();
+            }
+            critical
+        })
+    });
     // The same frame as a USDC-quoted coin: `buy_exact_quote_in_v2`, 27 accounts, compiled
     // when the order comes (a v2 buy has no template yet), recipients drawn per transaction.
     let mut ku = kernel_usdc();
@@ -310,12 +325,17 @@ fn hot_path(c: &mut Criterion) {
     };
     let mut theirs = ours.clone();
     let mut v2 = ours.clone();
+    let mut inline = ours.clone();
     for _ in 0..runs {
         h += 1;
         j += 1;
         u += 1;
+        q += 1;
         if let Some(t) = hinted_once(&frame, &mut extractor, &mut k, &mut executor, h) {
             let _ = ours.record(nanos(t));
+        }
+        if let Some(t) = inline_once(&frame, &mut extractor, &mut ki, &mut executor, q) {
+            let _ = inline.record(nanos(t));
         }
         if let Some(t) = hinted_once_as(&frame, &mut extractor, &mut ku, &mut executor, u, as_usdc)
         {
@@ -329,6 +349,7 @@ fn hot_path(c: &mut Criterion) {
         runs,
         &[
             ("kestrel_hinted", &ours),
+            ("kestrel_inline", &inline),
             ("kestrel_hinted_usdc_v2", &v2),
             ("baseline", &theirs),
         ],
@@ -372,6 +393,27 @@ fn hinted_once(
     n: u64,
 ) -> Option<Duration> {
     hinted_once_as(frame, extractor, k, executor, n, |_| {})
+}
+
+/// One launch through the inline layout's critical path: frame to signed bytes on one thread,
+/// the accounts derived and the buy compiled after the decision; the nonce was made while the
+/// thread was idle.
+fn inline_once(
+    frame: &str,
+    extractor: &mut Extractor,
+    k: &mut Kernel<SystemClock>,
+    executor: &mut Executor,
+    n: u64,
+) -> Option<Duration> {
+    executor.make_nonce();
+    let t0 = Instant::now();
+    let read_at = mono_nanos();
+    let l = frame_launch(black_box(frame), extractor, n)?;
+    let (len, order) = decide_and_sign(k, executor, l, read_at)?;
+    let critical = t0.elapsed();
+    black_box(len);
+    release(k, &order);
+    Some(critical)
 }
 
 /// As [`hinted_once`], with `quote` applied to the launch before it is decided (a USDC coin:

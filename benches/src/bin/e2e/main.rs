@@ -507,12 +507,8 @@ fn report(
                 variants[*v].name(),
                 kestrel_console::status::stage_table(&pool.stages)
             )?;
-            if pool.housekeeping_max > 0 {
-                writeln!(
-                    out,
-                    "longest unit of the hot thread's housekeeping (a frame's longest wait behind it): {:.1} µs\n",
-                    pool.housekeeping_max as f64 / 1_000.0
-                )?;
+            if let Some(h) = &pool.housekeeping {
+                writeln!(out, "{}", units_line(h))?;
             }
         }
     }
@@ -535,6 +531,19 @@ fn report(
         )?;
     }
     Ok(())
+}
+
+/// The inline hot thread's housekeeping units: what a frame that lands during one waits.
+fn units_line(h: &Histogram<u64>) -> String {
+    let us = |v: u64| v as f64 / 1_000.0;
+    format!(
+        "housekeeping units on the hot thread (a frame waits for one at most): {} units, p50 {:.1} p99 {:.1} p99.9 {:.1} max {:.1} µs\n",
+        h.len(),
+        us(h.value_at_quantile(0.5)),
+        us(h.value_at_quantile(0.99)),
+        us(h.value_at_quantile(0.999)),
+        us(h.max())
+    )
 }
 
 /// Each round's pair of a `--journal` or `--hostile` comparison.
@@ -696,8 +705,8 @@ struct Pool {
     split: Vec<(u64, u64)>,
     /// Kestrel's stage histograms, added over the rounds (in `Stage::ALL`'s order).
     stages: Vec<Histogram<u64>>,
-    /// The longest unit of the inline hot thread's housekeeping in any round (ns).
-    housekeeping_max: u64,
+    /// The inline hot thread's housekeeping units, over the rounds.
+    housekeeping: Option<Histogram<u64>>,
     rounds: Vec<Summary>,
 }
 
@@ -707,9 +716,15 @@ impl Pool {
             ns,
             split,
             stages,
-            housekeeping_max,
+            housekeeping,
         } = m;
-        self.housekeeping_max = self.housekeeping_max.max(housekeeping_max);
+        match (&mut self.housekeeping, housekeeping) {
+            (Some(mine), Some(more)) => mine
+                .add(&more)
+                .map_err(|e| anyhow::anyhow!("housekeeping histograms: {e}"))?,
+            (mine @ None, more) => *mine = more,
+            (Some(_), None) => {}
+        }
         self.ns.extend_from_slice(&ns);
         self.split.extend_from_slice(&split);
         if self.stages.is_empty() {
@@ -732,7 +747,8 @@ struct Measured {
     ns: Vec<u64>,
     split: Vec<(u64, u64)>,
     stages: Vec<Histogram<u64>>,
-    housekeeping_max: u64,
+    /// The inline hot thread's housekeeping units (empty in the pipeline).
+    housekeeping: Option<Histogram<u64>>,
 }
 
 impl Measured {
@@ -742,7 +758,7 @@ impl Measured {
             ns,
             split,
             stages: Vec::new(),
-            housekeeping_max: 0,
+            housekeeping: None,
         }
     }
 }
@@ -788,20 +804,11 @@ impl Run<'_> {
         let split = self.tap.split_ns();
         let metrics = engine.metrics.clone();
         engine.stop();
-        let housekeeping = metrics
-            .inline_housekeeping_max_ns
-            .load(std::sync::atomic::Ordering::Relaxed);
+        let housekeeping = Some(metrics.housekeeping()).filter(|h| !h.is_empty());
         say(&format!(
             "{name} stage table (µs since frame read):\n{}{}",
             kestrel_console::status::percentile_table(&metrics),
-            if housekeeping > 0 {
-                format!(
-                    "longest unit of the hot thread's housekeeping: {:.1} µs\n",
-                    housekeeping as f64 / 1_000.0
-                )
-            } else {
-                String::new()
-            }
+            housekeeping.as_ref().map(units_line).unwrap_or_default()
         ));
         let stages = Stage::ALL.iter().map(|&s| metrics.stage(s)).collect();
         self.tap.clear();
@@ -809,7 +816,7 @@ impl Run<'_> {
             ns,
             split,
             stages,
-            housekeeping_max: housekeeping,
+            housekeeping,
         })
     }
 

@@ -112,6 +112,8 @@ impl Recorder {
 /// Everything the control plane may read.
 pub struct Metrics {
     stages: Vec<Mutex<Histogram<u64>>>,
+    /// Inline layout: how long each unit of the hot thread's housekeeping took (ns).
+    housekeeping: Mutex<Histogram<u64>>,
     pub launches: AtomicU64,
     pub trades: AtomicU64,
     pub bought: AtomicU64,
@@ -188,6 +190,7 @@ impl Metrics {
                 .iter()
                 .map(|_| Mutex::new(new_histogram()))
                 .collect(),
+            housekeeping: Mutex::new(new_histogram()),
             launches: AtomicU64::new(0),
             trades: AtomicU64::new(0),
             bought: AtomicU64::new(0),
@@ -238,6 +241,21 @@ impl Metrics {
             .get(stage.index())
             .and_then(|m| m.lock().ok().map(|h| h.clone()))
             .unwrap_or_else(new_histogram)
+    }
+
+    /// A copy of the inline hot thread's housekeeping units' durations, as last published.
+    pub fn housekeeping(&self) -> Histogram<u64> {
+        self.housekeeping
+            .lock()
+            .map(|h| h.clone())
+            .unwrap_or_else(|_| new_histogram())
+    }
+
+    /// Publishes the hot thread's own copy of its housekeeping units' durations.
+    pub fn publish_housekeeping(&self, local: &Histogram<u64>) {
+        if let Ok(mut h) = self.housekeeping.try_lock() {
+            h.clone_from(local);
+        }
     }
 
     pub fn skipped_total(&self) -> u64 {

@@ -117,6 +117,27 @@ impl ThreadSettings {
     }
 }
 
+/// The nice value of the engine's background threads (the control runtime, the inline
+/// layout's tracking runtime): on a core shared with a hot thread, the scheduler then lets
+/// the hot thread run on when they wake, instead of preempting it for them.
+pub const BACKGROUND_NICE: i32 = 10;
+
+/// Lowers the calling thread's priority to [`BACKGROUND_NICE`] (Linux, where a nice value
+/// belongs to a thread); logs and carries on if the OS says no. Elsewhere, nothing.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+pub fn background(name: &str) {
+    // SAFETY: setpriority(2) on the calling thread (who = 0; Linux applies it to the thread,
+    // not the process); it takes plain integers and touches no memory of ours.
+    let r = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, BACKGROUND_NICE) };
+    if r != 0 {
+        tracing::debug!("{name} thread: could not lower its priority; running at the default");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn background(_name: &str) {}
+
 /// Pins the calling thread to `core`; logs and carries on if the OS says no.
 pub fn pin_current(name: &str, core: Option<usize>) {
     let Some(core) = core else {

@@ -9,7 +9,8 @@
 //! Reports, operator commands, the exit timer, publishing and nonce making reach the kernel
 //! through [`housekeeping`], a task on the same runtime that does one unit of work at a time
 //! and yields between units, so a frame that lands meanwhile waits for one unit at most: a
-//! batch of reports, one command, one timer sweep, one order they made, or one nonce
+//! batch of reports, one command, one exit sweep, one order they made, one publication of
+//! views or histograms, or one nonce
 //! (`kestrel_inline_housekeeping_max_ns` in `/metrics` is the longest seen).
 
 use std::cell::RefCell;
@@ -39,7 +40,7 @@ const TIMER_NS: u64 = 250_000_000;
 const NONCE_QUIET_NS: u64 = 1_000_000;
 
 /// Reports taken in one unit of housekeeping (a few µs each).
-const REPORTS_PER_UNIT: usize = 32;
+const REPORTS_PER_UNIT: usize = 8;
 
 /// Everything the hot thread owns, and its step: a feed event decided and, for an order,
 /// signed and written. Public so the no-allocation test runs the very step the thread runs.
@@ -150,6 +151,10 @@ pub(super) async fn housekeeping(
     stop: Arc<AtomicBool>,
 ) {
     let metrics = hot.borrow().metrics.clone();
+    let mut units = Units {
+        metrics: metrics.clone(),
+        took: crate::metrics::new_histogram(),
+    };
     let mut sells: Vec<Order> = Vec::with_capacity(64);
     let mut next_timer = mono_nanos();
     // Not before this (mono ns): the OS refused randomness for the last nonce.
@@ -186,26 +191,32 @@ pub(super) async fn housekeeping(
             }
             worked |= taken > 0;
         }
-        unit_done(&metrics, started, &mut worked).await;
+        units.done(started, &mut worked).await;
         if let Ok(c) = commands.try_recv() {
             let started = mono_nanos();
             hot.borrow_mut().kernel.on_command(c, &mut sells);
             worked = true;
-            unit_done(&metrics, started, &mut worked).await;
-            execute_each(&hot, &mut sells, &metrics).await;
+            units.done(started, &mut worked).await;
+            execute_each(&hot, &mut sells, &mut units).await;
         }
         let now = mono_nanos();
         if now >= next_timer {
-            {
-                let mut h = hot.borrow_mut();
-                h.kernel.on_timer(&mut sells);
-                h.kernel.publish(now, false);
-                h.executor.publish(now, false);
-            }
+            // Three units: the exit sweep (and its orders), the kernel's views, the
+            // executor's histograms.
+            hot.borrow_mut().kernel.on_timer(&mut sells);
             next_timer = now.saturating_add(TIMER_NS);
             worked = true;
-            unit_done(&metrics, now, &mut worked).await;
-            execute_each(&hot, &mut sells, &metrics).await;
+            units.done(now, &mut worked).await;
+            execute_each(&hot, &mut sells, &mut units).await;
+            let started = mono_nanos();
+            hot.borrow_mut().kernel.publish(started, false);
+            worked = true;
+            units.done(started, &mut worked).await;
+            let started = mono_nanos();
+            hot.borrow_mut().executor.publish(started, false);
+            metrics.publish_housekeeping(&units.took);
+            worked = true;
+            units.done(started, &mut worked).await;
         }
         let now = mono_nanos();
         let made = {
@@ -216,7 +227,7 @@ pub(super) async fn housekeeping(
         match made {
             Some(true) => {
                 worked = true;
-                unit_done(&metrics, now, &mut worked).await;
+                units.done(now, &mut worked).await;
             }
             // Orders sign with the deterministic nonce meanwhile; try again in a second.
             Some(false) if hot.borrow().executor.wants_nonce() => {
@@ -229,30 +240,42 @@ pub(super) async fn housekeeping(
     let now = mono_nanos();
     h.kernel.publish(now, true);
     h.executor.publish(now, true);
+    metrics.publish_housekeeping(&units.took);
 }
 
-/// Ends a unit of housekeeping: its length recorded, and the runtime's I/O polled (and any
-/// frame that landed handled) before the next unit.
-async fn unit_done(metrics: &Metrics, started: u64, worked: &mut bool) {
-    if !*worked {
-        return;
+/// How long the units of housekeeping take: the longest in `/metrics` at once, all of them
+/// in a histogram published with the timer.
+struct Units {
+    metrics: Arc<Metrics>,
+    took: hdrhistogram::Histogram<u64>,
+}
+
+impl Units {
+    /// Ends a unit of housekeeping: its length recorded, and the runtime's I/O polled (and
+    /// any frame that landed handled) before the next unit.
+    async fn done(&mut self, started: u64, worked: &mut bool) {
+        if !*worked {
+            return;
+        }
+        *worked = false;
+        let took = mono_nanos().saturating_sub(started);
+        self.took.saturating_record(took.max(1));
+        self.metrics
+            .inline_housekeeping_max_ns
+            .fetch_max(took, Relaxed);
+        tokio::task::yield_now().await;
     }
-    *worked = false;
-    metrics
-        .inline_housekeeping_max_ns
-        .fetch_max(mono_nanos().saturating_sub(started), Relaxed);
-    tokio::task::yield_now().await;
 }
 
 /// The orders a command or the timer made, one unit each.
-async fn execute_each(hot: &Rc<RefCell<Hot>>, orders: &mut Vec<Order>, metrics: &Metrics) {
+async fn execute_each(hot: &Rc<RefCell<Hot>>, orders: &mut Vec<Order>, units: &mut Units) {
     // Oldest first, as the kernel made them.
     orders.reverse();
     while let Some(o) = orders.pop() {
         let started = mono_nanos();
         hot.borrow_mut().execute(o);
         let mut worked = true;
-        unit_done(metrics, started, &mut worked).await;
+        units.done(started, &mut worked).await;
     }
 }
 

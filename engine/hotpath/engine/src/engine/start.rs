@@ -39,6 +39,7 @@ pub(super) fn control_runtime() -> Result<Runtime, EngineError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name("kestrel-ctl")
+        .on_thread_start(|| crate::threads::background("ctl"))
         .enable_all()
         .build()
         .map_err(EngineError::Runtime)
@@ -532,6 +533,7 @@ pub(super) fn tracking_thread(
 ) -> Result<(tokio::runtime::Handle, JoinHandle<()>), EngineError> {
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let thread = spawn_runtime_thread("track", None, move || async move {
+        crate::threads::background("track");
         let _ = ready_tx.send(tokio::runtime::Handle::current());
         dispatcher.deliver_signatures(signatures);
         if !paper {
