@@ -577,7 +577,7 @@ impl Variant {
     /// `--layout` × `--idle`, each defaulting to the config's (its layout as `kestrel run`
     /// would choose it on this host).
     fn all(config: &Config, args: &E2eArgs) -> Vec<Variant> {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let cores = kestrel_engine::threads::host_cores();
         let layouts = if args.layout.is_empty() {
             vec![match setup::layout(config.threads.layout) {
                 Some(l) => l,

@@ -50,7 +50,7 @@ impl Layout {
             (
                 Layout::Inline,
                 format!(
-                    "{cores} cores, fewer than the {PIPELINE_CORES} the pipeline wants (its 3 hot threads and one for the rest)"
+                    "{cores} cores, fewer than the {PIPELINE_CORES} the pipeline wants: its 3 hot threads and one for the rest"
                 ),
             )
         } else {
@@ -137,6 +137,11 @@ pub fn background(name: &str) {
 
 #[cfg(not(target_os = "linux"))]
 pub fn background(_name: &str) {}
+
+/// The cores this process may run on, as the layout and the placement count them.
+pub fn host_cores() -> usize {
+    core_affinity::get_core_ids().map_or(0, |c| c.len())
+}
 
 /// Pins the calling thread to `core`; logs and carries on if the OS says no.
 pub fn pin_current(name: &str, core: Option<usize>) {

@@ -87,6 +87,9 @@ pub struct Engine {
     /// The inline hot thread's doorbell (rung at stop so it notices at once).
     bell: Option<Arc<tokio::sync::Notify>>,
     stop: Arc<AtomicBool>,
+    /// The inline hot thread, stopped before the rest: orders it makes until it sees the
+    /// stop still find the tracking runtime running.
+    hot: Option<JoinHandle<()>>,
     threads: Vec<JoinHandle<()>>,
     io_stop: tokio::sync::watch::Sender<bool>,
     ctl: Runtime,
@@ -110,9 +113,9 @@ impl Engine {
             ));
         }
         let metrics = Arc::new(Metrics::new());
-        let cores = core_affinity::get_core_ids().map_or(0, |c| c.len());
+        let cores = crate::threads::host_cores();
         let (layout, why) = s.threads.resolve_layout(cores);
-        tracing::info!("hot path: {} layout ({why})", layout.name());
+        tracing::debug!("hot path: {} layout ({why})", layout.name());
         let placement = s.threads.placement(cores);
         let idle = s.threads.idle;
         let ctl = start::control_runtime()?;
@@ -240,6 +243,7 @@ impl Engine {
             executor.recipients(),
             s.balance_every,
         );
+        let mut hot_thread = None;
         let feeds = match (feeds, bell.clone()) {
             (Some(feeds), _) => {
                 threads.push(start::strategy_thread(
@@ -292,7 +296,7 @@ impl Engine {
                     placement.feed,
                     idle,
                 )?;
-                threads.push(hot);
+                hot_thread = Some(hot);
                 feeds
             }
         };
@@ -309,6 +313,7 @@ impl Engine {
             commands: ch.cmd_tx,
             bell,
             stop,
+            hot: hot_thread,
             threads,
             io_stop: io_stop_tx,
             ctl,
@@ -361,6 +366,9 @@ impl Engine {
         self.stop.store(true, Relaxed);
         if let Some(b) = &self.bell {
             b.notify_one();
+        }
+        if let Some(hot) = self.hot.take() {
+            let _ = hot.join();
         }
         let _ = self.io_stop.send(true);
         for t in self.threads.drain(..) {
