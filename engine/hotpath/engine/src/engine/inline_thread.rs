@@ -10,8 +10,8 @@
 //! through [`housekeeping`], a task on the same runtime that does one unit of work at a time
 //! and yields between units, so a frame that lands meanwhile waits for one unit at most: a
 //! batch of reports, one command, one exit sweep, one order they made, one publication of
-//! views or histograms, or one nonce
-//! (`kestrel_inline_housekeeping_max_ns` in `/metrics` is the longest seen).
+//! views or histograms, or one nonce (`kestrel_inline_housekeeping_max_ns` in `/metrics` is
+//! the longest seen; `Metrics::housekeeping` holds them all).
 
 use std::cell::RefCell;
 use std::rc::Rc;

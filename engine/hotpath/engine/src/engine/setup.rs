@@ -53,7 +53,7 @@ pub struct EngineSetup {
     pub threads: ThreadSettings,
     pub confirm: ConfirmPolicy,
     pub send_policy: SendPolicy,
-    /// Capacity of the feed → strategy queue.
+    /// Capacity of the feed → strategy queue (the pipeline layout; inline has none).
     pub queue_capacity: usize,
     pub blockhash_every: Duration,
     pub balance_every: Duration,
