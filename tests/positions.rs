@@ -522,14 +522,8 @@ fn operators_sell_kill_and_resume(layout: Layout) {
     let mut h = Harness::new(Faults::none());
     let wallet = h.funded_wallet(10 * SOL);
     let me = wallet.pubkey();
-    let mut setup = h.setup(wallet, 1);
-    setup.threads.layout = Some(layout);
-    let engine = Engine::start(setup).unwrap();
+    let engine = start_in(&h, wallet, ExitRules::default(), Some(layout));
     assert_eq!(engine.layout, layout);
-    wait_for("the feed", Duration::from_secs(10), || {
-        engine.feeds.iter().all(|f| f.connected.load(Relaxed))
-    });
-    std::thread::sleep(Duration::from_millis(300));
     let (a, b) = (h.launch(0), h.launch(1));
     wait_for("two fills", Duration::from_secs(20), || {
         engine.positions.len() == 2

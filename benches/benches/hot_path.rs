@@ -264,13 +264,10 @@ fn hot_path(c: &mut Criterion) {
     let mut h = 1u64 << 40;
     g.bench_function("kestrel_hinted", |b| {
         b.iter_custom(|iters| {
-            let mut critical = Duration::ZERO;
-            for _ in 0..iters {
+            critical_paths(iters, || {
                 h += 1;
-                critical += hinted_once(&frame, &mut extractor, &mut k, &mut executor, h)
-                    .unwrap_or_default();
-            }
-            critical
+                hinted_once(&frame, &mut extractor, &mut k, &mut executor, h)
+            })
         })
     });
     // The inline layout's path: one thread decodes, decides, derives the coin's accounts and
@@ -279,13 +276,10 @@ fn hot_path(c: &mut Criterion) {
     let mut q = 1u64 << 42;
     g.bench_function("kestrel_inline", |b| {
         b.iter_custom(|iters| {
-            let mut critical = Duration::ZERO;
-            for _ in 0..iters {
+            critical_paths(iters, || {
                 q += 1;
-                critical += inline_once(&frame, &mut extractor, &mut ki, &mut executor, q)
-                    .unwrap_or_default();
-            }
-            critical
+                inline_once(&frame, &mut extractor, &mut ki, &mut executor, q)
+            })
         })
     });
     // The same frame as a USDC-quoted coin: `buy_exact_quote_in_v2`, 27 accounts, compiled
@@ -294,14 +288,10 @@ fn hot_path(c: &mut Criterion) {
     let mut u = 1u64 << 41;
     g.bench_function("kestrel_hinted_usdc_v2", |b| {
         b.iter_custom(|iters| {
-            let mut critical = Duration::ZERO;
-            for _ in 0..iters {
+            critical_paths(iters, || {
                 u += 1;
-                critical +=
-                    hinted_once_as(&frame, &mut extractor, &mut ku, &mut executor, u, as_usdc)
-                        .unwrap_or_default();
-            }
-            critical
+                hinted_once_as(&frame, &mut extractor, &mut ku, &mut executor, u, as_usdc)
+            })
         })
     });
     let mut j = 0u64;
@@ -375,6 +365,11 @@ fn print_percentiles(runs: u64, rows: &[(&str, &Histogram<u64>)]) {
             hist.max() as f64 / 1_000.0
         );
     }
+}
+
+/// `once` run `iters` times: the sum of the critical paths it timed.
+fn critical_paths(iters: u64, mut once: impl FnMut() -> Option<Duration>) -> Duration {
+    (0..iters).map(|_| once().unwrap_or_default()).sum()
 }
 
 fn nanos(d: Duration) -> u64 {

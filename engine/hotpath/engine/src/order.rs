@@ -79,6 +79,19 @@ pub enum Venue {
 }
 
 impl Order {
+    /// The report of this order failing before anything of it landed.
+    pub fn failed(&self, reason: FailReason) -> ExecReport {
+        let intent = self.approved.intent();
+        ExecReport::Failed {
+            order: self.id,
+            why: self.why,
+            mint: intent.mint,
+            is_buy: intent.is_buy(),
+            reason,
+            landed: None,
+        }
+    }
+
     /// The journal's record of this order's intent.
     pub fn record(&self) -> kestrel_store::OrderRecord {
         let i = self.approved.intent();

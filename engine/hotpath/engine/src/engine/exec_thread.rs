@@ -9,8 +9,9 @@ use kestrel_model::mono_nanos;
 use tokio::sync::mpsc;
 
 use crate::inbox::Inbox;
-use crate::order::{ExecReport, Order, Venue};
+use crate::order::{ExecReport, Order};
 use crate::pipeline::dispatcher::Dispatcher;
+use crate::pipeline::execute::Executed;
 use crate::pipeline::sign::Executor;
 use crate::threads::Idle;
 
@@ -114,33 +115,16 @@ pub(super) async fn exec_loop(
             }
         };
         nonce_at = mono_nanos().saturating_add(NONCE_QUIET_NS);
-        let intent = *order.approved.intent();
-        if order.venue == Venue::Jupiter {
-            dispatcher.spawn_routed(order, paper);
-            continue;
-        }
-        match executor.prepare(&order) {
-            // Nothing is sent: the fill is the curve's answer at the observed reserves.
-            Ok(p) if paper => {
-                let _ = reports.send(ExecReport::Filled(p.expected));
+        match dispatcher.execute(executor, order, paper) {
+            Executed::Report(r) => {
+                let _ = reports.send(r);
             }
-            Ok(p) => {
-                // Requests on direct connections are on the wire when this returns; let the
-                // runtime send any others (https, Jito) before this loop polls again.
-                if !dispatcher.spawn(p) {
-                    tokio::task::yield_now().await;
-                }
-            }
-            Err(reason) => {
-                let _ = reports.send(ExecReport::Failed {
-                    order: order.id,
-                    why: order.why,
-                    mint: intent.mint,
-                    is_buy: intent.is_buy(),
-                    reason,
-                    landed: None,
-                });
-            }
+            // Requests on direct connections are on the wire now; let the runtime send any
+            // others (https, Jito) before this loop polls again.
+            Executed::Sent {
+                written_everywhere: false,
+            } => tokio::task::yield_now().await,
+            Executed::Sent { .. } | Executed::Routed => {}
         }
     }
 }

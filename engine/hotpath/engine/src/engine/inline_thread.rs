@@ -16,19 +16,20 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed, Ordering::Release};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::Duration;
 
 use crossbeam_channel::Receiver;
 use kestrel_feed::sink::Closed;
-use kestrel_feed::{Destination, EndpointStats, FeedEvent, Stamped};
+use kestrel_feed::{Destination, EndpointStats, Stamped};
 use kestrel_model::{SystemClock, mono_nanos};
 use tokio::sync::Notify;
 
 use crate::kernel::Kernel;
 use crate::metrics::Metrics;
-use crate::order::{Command, ExecReport, Order, Venue};
+use crate::order::{Command, ExecReport, Order};
 use crate::pipeline::dispatcher::Dispatcher;
+use crate::pipeline::execute::Executed;
 use crate::pipeline::sign::Executor;
 use crate::threads::Idle;
 
@@ -84,9 +85,6 @@ impl Hot {
         if let Some(o) = self.kernel.on_feed(s) {
             self.execute(o);
         }
-        if matches!(s.event, FeedEvent::Launch(_)) {
-            self.metrics.launches_decided.fetch_add(1, Release);
-        }
         self.last_frame = mono_nanos();
     }
 
@@ -94,26 +92,11 @@ impl Hot {
     /// rest of its life runs on the tracking runtime. Paper fills and orders that cannot be
     /// signed go straight back to the kernel, which is on this thread.
     fn execute(&mut self, order: Order) {
-        if order.venue == Venue::Jupiter {
-            self.dispatcher.spawn_routed(order, self.paper);
-            return;
-        }
-        match self.executor.prepare(&order) {
-            Ok(p) if self.paper => self.kernel.on_report(ExecReport::Filled(p.expected)),
-            Ok(p) => {
-                self.dispatcher.spawn(p);
-            }
-            Err(reason) => {
-                let intent = *order.approved.intent();
-                self.kernel.on_report(ExecReport::Failed {
-                    order: order.id,
-                    why: order.why,
-                    mint: intent.mint,
-                    is_buy: intent.is_buy(),
-                    reason,
-                    landed: None,
-                });
-            }
+        if let Executed::Report(r) = self
+            .dispatcher
+            .execute(&mut self.executor, order, self.paper)
+        {
+            self.kernel.on_report(r);
         }
     }
 }

@@ -9,6 +9,7 @@
 //! | fees | `fees.rs` | network fees, implied wallet changes, what a failed transaction cost |
 //! | refresh | `refresh.rs` | a curve read from the chain after a failed sell, and at recovery |
 //!
+//! `execute.rs` is an order's first step in either layout (sign and write, or route),
 //! `track.rs` runs one order through send → confirm → fill (or a re-sign), `routed.rs` does
 //! the same for orders through the Jupiter route, and `dispatcher.rs` holds what the stages
 //! after signing share. Reports go back to the strategy thread as
@@ -16,6 +17,7 @@
 
 pub mod confirm;
 pub mod dispatcher;
+pub mod execute;
 pub mod fees;
 pub mod fill;
 pub mod refresh;

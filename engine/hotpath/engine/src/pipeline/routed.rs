@@ -18,19 +18,10 @@ impl Dispatcher {
     pub fn spawn_routed(&self, order: Order, paper: bool) {
         let this = self.clone();
         self.run(async move {
-            let intent = *order.approved.intent();
-            let fail = |reason| ExecReport::Failed {
-                order: order.id,
-                why: order.why,
-                mint: intent.mint,
-                is_buy: intent.is_buy(),
-                reason,
-                landed: None,
-            };
             match this.prepare_routed(&order).await {
                 Ok(p) if paper => this.report(ExecReport::Filled(p.expected)),
                 Ok(p) => this.track(p, None).await,
-                Err(reason) => this.report(fail(reason)),
+                Err(reason) => this.report(order.failed(reason)),
             }
         });
     }
