@@ -20,9 +20,12 @@ use axum::extract::{Path, State};
 use harness::{Harness, SOL, wait_for};
 use kestrel_engine::Engine;
 use kestrel_exec::JsonRpc;
+use kestrel_plugin_bridge::RecentLaunches;
 use kestrel_plugin_bridge::{EngineBridge, forward_events};
-use kestrel_plugin_host::bindings::EventKinds;
-use kestrel_plugin_host::{Grants, PluginHost, PluginLimits, PluginSource, PluginSpec};
+use kestrel_plugin_host::latest::EventKinds;
+use kestrel_plugin_host::{
+    Grants, HostSettings, PluginHost, PluginLimits, PluginSource, PluginSpec,
+};
 use kestrel_sim::faults::Faults;
 use kestrel_sniper::Pattern;
 use serde_json::{Value, json};
@@ -198,8 +201,15 @@ fn world() -> World {
         engine.feeds.iter().all(|f| f.connected.load(Relaxed))
     });
     let rpc = JsonRpc::new(reqwest::Client::new(), h.server.rpc_url(), "sim".into());
-    let bridge =
-        EngineBridge::new(engine.handle(), rpc, kestrel_model::QuotePrices::SOL_ONLY).unwrap();
+    let recent = RecentLaunches::default();
+    let bridge = EngineBridge::new(
+        engine.handle(),
+        rpc,
+        kestrel_model::QuotePrices::SOL_ONLY,
+        kestrel_units::Lamports(SOL),
+        recent.clone(),
+    )
+    .unwrap();
     let spec = PluginSpec {
         name: "telegram".into(),
         source: PluginSource::Bytes(kestrel_plugin_bundle::TELEGRAM),
@@ -215,15 +225,20 @@ fn world() -> World {
             engine_commands: true,
             engine_views: true,
             events: EventKinds::all(),
+            ..Grants::default()
         },
         limits: PluginLimits {
             tick: Duration::from_millis(50),
             ..PluginLimits::default()
         },
     };
-    let host = Arc::new(PluginHost::start(vec![spec], Arc::new(bridge)).unwrap());
+    let host = Arc::new(
+        PluginHost::start(vec![spec], Arc::new(bridge), &HostSettings::default()).unwrap(),
+    );
     let fwd = host.clone();
-    std::thread::spawn(move || forward_events(rx, fwd, kestrel_model::QuotePrices::SOL_ONLY));
+    std::thread::spawn(move || {
+        forward_events(rx, fwd, kestrel_model::QuotePrices::SOL_ONLY, recent)
+    });
     World {
         h,
         engine,

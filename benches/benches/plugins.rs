@@ -17,9 +17,9 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kestrel_plugin_host::bindings::Inbound;
+use kestrel_plugin_host::latest::Inbound;
 use kestrel_plugin_host::{
-    Compiled, Grants, Offline, PluginHost, PluginLimits, PluginSource, PluginSpec,
+    Compiled, Grants, HostSettings, Offline, PluginHost, PluginLimits, PluginSource, PluginSpec,
 };
 
 fn spec(
@@ -62,6 +62,7 @@ fn bench(c: &mut Criterion) {
             ),
         ],
         Arc::new(Offline),
+        &HostSettings::default(),
     )
     .unwrap_or_else(|e| panic!("host: {e}"));
     let msg = |text: &str| Inbound {

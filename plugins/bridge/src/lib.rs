@@ -1,41 +1,83 @@
 //! The bridge between a running engine and the plugin host: [`EngineBridge`] gives plugins
 //! the engine's commands (validated, then queued to the strategy thread, where the guardian
-//! judges them like any order) and read-only views; [`forward_events`] hands the engine's
-//! fills, exits, state changes and alerts to the plugins that subscribed.
+//! judges them like any order) and read-only views (positions, PnL, status, a coin's curve,
+//! recent launches); [`forward_events`] hands the engine's events to the plugins that
+//! subscribed, keeping the recent launches for the view.
 //!
-//! The v0.1.0 interface counts everything in lamports. A coin quoted in USDC is shown to it
-//! in SOL at the operator's stated price (`[quotes] usdc_per_sol`), and a SOL amount a plugin
-//! asks to buy it for is converted at the same price.
+//! The interface counts SOL in lamports. A coin quoted in USDC is shown in SOL at the
+//! operator's stated price (`[quotes] usdc_per_sol`), and a SOL amount a plugin asks to buy
+//! it for is converted at the same price.
 
 use kestrel_model::{Quote, QuotePrices, TokenProgram};
+use std::collections::VecDeque;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Mutex};
 
-use kestrel_decode::account::decode_bonding_curve;
+use kestrel_decode::account::{BondingCurve, decode_bonding_curve};
 use kestrel_engine::engine::EngineHandle;
 use kestrel_engine::order::{Command, EngineEvent};
 use kestrel_exec::JsonRpc;
 use kestrel_exec::tx::MintInfo;
 use kestrel_plugin_host::EngineApi;
 use kestrel_plugin_host::PluginHost;
-use kestrel_plugin_host::bindings::{CommandError, EngineStatus, Event, Fill, PnlReport, Position};
-use kestrel_pump::curve::Reserves;
+use kestrel_plugin_host::latest::{
+    CommandError, CurveView, EngineStatus, Event, Exit, Fill, Launch, PnlReport, Position,
+};
+use kestrel_pump::curve::{self, Reserves};
 use kestrel_pump::pda;
-use kestrel_units::{Lamports, QuoteAmount};
+use kestrel_units::{Lamports, QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
+
+/// Launches kept for the `recent-launches` view.
+const RECENT: usize = 100;
+
+/// The launches the engine saw last, newest at the back; shared by the bridge (which reads
+/// it for the view) and the event forwarder (which fills it).
+#[derive(Clone, Default)]
+pub struct RecentLaunches(Arc<Mutex<VecDeque<Launch>>>);
+
+impl RecentLaunches {
+    fn push(&self, l: Launch) {
+        let mut q = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if q.len() == RECENT {
+            q.pop_front();
+        }
+        q.push_back(l);
+    }
+
+    fn newest(&self, limit: usize) -> Vec<Launch> {
+        let q = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        q.iter().rev().take(limit).cloned().collect()
+    }
+}
 
 pub struct EngineBridge {
     engine: EngineHandle,
     rpc: JsonRpc,
-    /// What a USDC amount is in SOL, for the lamport-denominated v0.1 views.
+    /// What a USDC amount is in SOL, for the lamport-denominated views.
     prices: QuotePrices,
+    /// The guardian's cap on one buy.
+    max_buy: Lamports,
+    recent: RecentLaunches,
     /// For the RPC reads a buy needs (plugins call from their own threads).
     io: tokio::runtime::Runtime,
 }
 
 impl EngineBridge {
-    pub fn new(engine: EngineHandle, rpc: JsonRpc, prices: QuotePrices) -> std::io::Result<Self> {
+    pub fn new(
+        engine: EngineHandle,
+        rpc: JsonRpc,
+        prices: QuotePrices,
+        max_buy: Lamports,
+        recent: RecentLaunches,
+    ) -> std::io::Result<Self> {
         let io = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -43,8 +85,30 @@ impl EngineBridge {
             engine,
             rpc,
             prices,
+            max_buy,
+            recent,
             io,
         })
+    }
+
+    /// The coin's curve account and its mint's owner, read from the chain.
+    fn read_coin(&self, mint: &Pubkey) -> Result<(Pubkey, BondingCurve, Pubkey), CommandError> {
+        let curve_key = pda::bonding_curve(mint);
+        let accounts = self
+            .io
+            .block_on(self.rpc.multiple_accounts(&[curve_key, *mint]))
+            .map_err(|e| CommandError::Refused(format!("could not read the coin: {e}")))?;
+        let (Some((_, curve)), Some((mint_owner, _))) = (
+            accounts.first().cloned().flatten(),
+            accounts.get(1).cloned().flatten(),
+        ) else {
+            return Err(CommandError::Refused(format!(
+                "{mint} is not a pump.fun coin"
+            )));
+        };
+        let c = decode_bonding_curve(&curve)
+            .map_err(|e| CommandError::Refused(format!("the coin's curve is unreadable: {e}")))?;
+        Ok((curve_key, c, mint_owner))
     }
 
     /// `amount` of `quote` in lamports at the stated price (0: not priced).
@@ -89,24 +153,10 @@ fn value(tokens: u64, mark: &Reserves) -> u64 {
 impl EngineApi for EngineBridge {
     fn buy(&self, mint: &str, lamports: u64) -> Result<String, CommandError> {
         let mint = Self::mint(mint)?;
-        let curve_key = pda::bonding_curve(&mint);
-        let accounts = self
-            .io
-            .block_on(self.rpc.multiple_accounts(&[curve_key, mint]))
-            .map_err(|e| CommandError::Refused(format!("could not read the coin: {e}")))?;
-        let (Some((_, curve)), Some((mint_owner, _))) = (
-            accounts.first().cloned().flatten(),
-            accounts.get(1).cloned().flatten(),
-        ) else {
-            return Err(CommandError::Refused(format!(
-                "{mint} is not a pump.fun coin"
-            )));
-        };
+        let (curve_key, c, mint_owner) = self.read_coin(&mint)?;
         let Some(token_program) = TokenProgram::of_id(&mint_owner) else {
             return Err(CommandError::Refused(format!("{mint} is not a token mint")));
         };
-        let c = decode_bonding_curve(&curve)
-            .map_err(|e| CommandError::Refused(format!("the coin's curve is unreadable: {e}")))?;
         let Some(creator) = c.creator else {
             return Err(CommandError::Refused(
                 "the coin's curve names no creator".into(),
@@ -194,6 +244,7 @@ impl EngineApi for EngineBridge {
             .map(|p| Position {
                 mint: p.mint.to_string(),
                 tokens: p.tokens.0,
+                quote: p.quote.symbol(),
                 cost_lamports: self.lamports(p.quote, p.cost.0),
                 value_lamports: self.lamports(p.quote, value(p.tokens.0, &p.mark)),
                 graduated: p.complete,
@@ -238,36 +289,98 @@ impl EngineApi for EngineBridge {
             sold: m.sold.load(Relaxed),
             open_positions: u32::try_from(m.open_positions.load(Relaxed)).unwrap_or(u32::MAX),
             slot: m.slot.load(Relaxed),
+            max_buy_lamports: self.max_buy.0,
         }
+    }
+
+    fn curve(&self, mint: &str) -> Result<CurveView, CommandError> {
+        let mint = Self::mint(mint)?;
+        let (_, c, _) = self.read_coin(&mint)?;
+        let quote = Quote::of_mint(c.quote_mint);
+        let r = Reserves {
+            virtual_token: c.virtual_token_reserves,
+            virtual_quote: QuoteAmount(c.virtual_quote_reserves),
+            real_token: c.real_token_reserves,
+            real_quote: QuoteAmount(c.real_quote_reserves),
+        };
+        let cap = curve::market_cap(&r, c.token_total_supply).map_or(0, |q| q.0);
+        Ok(CurveView {
+            mint: mint.to_string(),
+            quote: quote.symbol(),
+            virtual_token_reserves: r.virtual_token.0,
+            virtual_quote_reserves: r.virtual_quote.0,
+            real_token_reserves: r.real_token.0,
+            real_quote_reserves: r.real_quote.0,
+            price_per_billion: curve::market_cap(&r, TokenAmount(1_000_000_000)).map_or(0, |q| q.0),
+            market_cap: cap,
+            market_cap_lamports: self.lamports(quote, cap),
+            complete: c.complete,
+        })
+    }
+
+    fn recent_launches(&self, limit: u32) -> Vec<Launch> {
+        self.recent
+            .newest(usize::try_from(limit).unwrap_or(usize::MAX))
     }
 }
 
-/// The plugin-facing form of an engine event (a USDC fill in SOL at `prices`).
+/// The plugin-facing form of an engine event (a USDC amount in SOL at `prices`).
 pub fn event(e: &EngineEvent, prices: QuotePrices) -> Event {
+    let lamports = |q: Quote, a: QuoteAmount| prices.lamports(q, a).map_or(0, |l| l.0);
     match e {
-        EngineEvent::Fill(f) => Event::Fill(Fill {
-            mint: f.mint.to_string(),
-            is_buy: f.is_buy,
-            tokens: f.tokens.0,
-            sol_lamports: prices.lamports(f.quote, f.quote_amount).map_or(0, |l| l.0),
-            why: f.why.name().into(),
-            signature: f.signature.as_str().to_owned(),
+        EngineEvent::Fill(f) => {
+            // Fees in: a buy paid the curve leg and the fees; a sell received the leg less
+            // them; both paid the network fee.
+            let leg = lamports(f.quote, f.quote_amount);
+            let fees = lamports(f.quote, f.fees);
+            let sol = if f.is_buy {
+                leg.saturating_add(fees).saturating_add(f.network_fee.0)
+            } else {
+                leg.saturating_sub(fees).saturating_sub(f.network_fee.0)
+            };
+            let cap = curve::market_cap(&f.reserves_after, TokenAmount(PUMP_SUPPLY))
+                .map_or(0, |q| lamports(f.quote, q));
+            Event::Fill(Fill {
+                mint: f.mint.to_string(),
+                is_buy: f.is_buy,
+                tokens: f.tokens.0,
+                quote: f.quote.symbol(),
+                quote_amount: f.quote_amount.0,
+                fees: f.fees.0,
+                network_fee_lamports: f.network_fee.0,
+                sol_lamports: sol,
+                market_cap_lamports: cap,
+                realized_lamports: None,
+                why: f.why.name().into(),
+                signature: f.signature.as_str().to_owned(),
+            })
+        }
+        EngineEvent::Exit { mint, reason } => Event::Exit(Exit {
+            mint: mint.to_string(),
+            reason: reason.name().into(),
         }),
-        EngineEvent::Exit { mint, reason } => Event::Exit((mint.to_string(), reason.name().into())),
         EngineEvent::State(s) => Event::StateChanged(s.name().into()),
         EngineEvent::Alert(a) => Event::Alert(a.clone()),
     }
 }
 
-/// Hands engine events to the plugins until the engine's side closes. Run on its own
-/// thread.
+/// A pump.fun coin's supply: 10^9 tokens of 6 decimals.
+const PUMP_SUPPLY: u64 = 1_000_000_000_000_000;
+
+/// Hands engine events to the plugins until the engine's side closes, keeping the launches
+/// for the `recent-launches` view. Run on its own thread.
 pub fn forward_events(
     events: crossbeam_channel::Receiver<EngineEvent>,
     host: Arc<PluginHost>,
     prices: QuotePrices,
+    recent: RecentLaunches,
 ) {
     while let Ok(e) = events.recv() {
-        host.publish(&event(&e, prices));
+        let ev = event(&e, prices);
+        if let Event::Launch(l) = &ev {
+            recent.push(l.clone());
+        }
+        host.publish(&ev);
     }
 }
 

@@ -1,9 +1,12 @@
-//! What a plugin is and what it may do: its component, its settings, its grants and limits.
+//! What a plugin is and what it may do: its component, its settings, its grants and limits,
+//! and what the host as a whole is given (where storage lives, the ingress).
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::bindings::EventKinds;
+use crate::oauth1::Credentials;
+use crate::wit::latest::EventKinds;
 
 /// Where the component comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +31,100 @@ pub struct Grants {
     pub engine_views: bool,
     /// Events it may receive (it gets those it also subscribes to).
     pub events: EventKinds,
+    /// Signers its requests may name: (name, how the host signs).
+    pub signers: Vec<(String, Signer)>,
+    /// Topics it may publish on, and topics it may receive.
+    pub publish_topics: Vec<String>,
+    pub subscribe_topics: Vec<String>,
+    /// What the ingress checks before a request reaches it; none: no webhooks.
+    pub inbound: Option<Inbound>,
+}
+
+/// How the host signs a request that names a signer.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Signer {
+    /// OAuth 1.0a, HMAC-SHA1 (X's user context).
+    OAuth1(Credentials),
+}
+
+// By hand: the credentials are secrets and stay out of logs.
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Signer::OAuth1(_) => f.write_str("OAuth1(..)"),
+        }
+    }
+}
+
+/// What the ingress verifies before a plugin sees a request.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Verify {
+    /// Discord's interactions: Ed25519 over `X-Signature-Timestamp` ‖ the raw body, with the
+    /// application's public key (32 bytes), and the timestamp within the replay window.
+    DiscordEd25519 { public_key: [u8; 32] },
+    /// A header that must carry a shared secret (Telegram's
+    /// `X-Telegram-Bot-Api-Secret-Token`), compared in constant time.
+    HeaderSecret { header: String, secret: String },
+    /// Nothing: any request reaches the plugin (for a plugin that checks for itself).
+    None,
+}
+
+impl Verify {
+    /// Discord's check with the application's public key, as the Developer Portal shows it
+    /// (64 hex digits).
+    pub fn discord_ed25519(public_key_hex: &str) -> Result<Self, String> {
+        let public_key = crate::ingress::hex::<32>(public_key_hex)
+            .ok_or("not an Ed25519 public key (64 hex digits)")?;
+        ed25519_dalek::VerifyingKey::from_bytes(&public_key)
+            .map_err(|_| "not a valid Ed25519 public key")?;
+        Ok(Verify::DiscordEd25519 { public_key })
+    }
+}
+
+impl std::fmt::Debug for Verify {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Verify::DiscordEd25519 { .. } => f.write_str("DiscordEd25519"),
+            Verify::HeaderSecret { header, .. } => write!(f, "HeaderSecret({header})"),
+            Verify::None => f.write_str("None"),
+        }
+    }
+}
+
+/// A plugin's webhooks: the check, and the limits the ingress holds it to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inbound {
+    pub verify: Verify,
+    /// The largest body; a larger one is refused with 413 before it is read in full.
+    pub max_body: usize,
+    /// Requests a second; beyond, 429.
+    pub per_second: u32,
+    /// How long the plugin has to answer; then 503 and a fault counted.
+    pub deadline: Duration,
+    /// How far a signed timestamp may be from the host's clock (Discord).
+    pub replay_window: Duration,
+}
+
+impl Inbound {
+    pub fn new(verify: Verify) -> Self {
+        Self {
+            verify,
+            max_body: 64 << 10,
+            per_second: 20,
+            // Discord wants a first answer within 3 s.
+            deadline: Duration::from_millis(2_500),
+            replay_window: Duration::from_secs(300),
+        }
+    }
+}
+
+/// What the host as a whole is given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostSettings {
+    /// Where each plugin's store lives (`plugin-<name>.sqlite`); none: in memory, gone at exit.
+    pub storage_dir: Option<PathBuf>,
+    /// The ingress's address; none: no ingress.
+    pub ingress: Option<SocketAddr>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,8 +140,13 @@ pub struct PluginLimits {
     pub http_timeout: Duration,
     pub http_max_reply: usize,
     pub http_per_second: u32,
-    /// Key-value store: bytes in all.
-    pub kv_bytes: usize,
+    /// Key-value store: bytes in all, keys and values.
+    pub kv_bytes: u64,
+    /// Topic messages it may publish a second, and the largest one.
+    pub topic_per_second: u32,
+    pub topic_max_bytes: usize,
+    /// Launches it may receive a minute, whatever its filter asks.
+    pub launches_per_minute: u32,
     /// How often `on-tick` is called.
     pub tick: Duration,
     /// Restart backoff: first and longest pause after a fault.
@@ -75,6 +177,9 @@ impl Default for PluginLimits {
             http_max_reply: 1 << 20,
             http_per_second: 30,
             kv_bytes: 1 << 20,
+            topic_per_second: 20,
+            topic_max_bytes: 64 << 10,
+            launches_per_minute: 60,
             tick: Duration::from_millis(200),
             restart_min: Duration::from_millis(200),
             restart_max: Duration::from_secs(30),

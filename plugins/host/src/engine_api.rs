@@ -2,7 +2,7 @@
 //! read-only views. The binary implements it over the running engine; tests may implement it
 //! over anything.
 
-use crate::bindings::{CommandError, EngineStatus, PnlReport, Position};
+use crate::wit::latest::{CommandError, CurveView, EngineStatus, Launch, PnlReport, Position};
 
 pub trait EngineApi: Send + Sync + 'static {
     fn buy(&self, mint: &str, lamports: u64) -> Result<String, CommandError>;
@@ -13,6 +13,10 @@ pub trait EngineApi: Send + Sync + 'static {
     fn positions(&self) -> Vec<Position>;
     fn pnl(&self) -> PnlReport;
     fn status(&self) -> EngineStatus;
+    /// A coin's curve, read from the chain (`mint` is checked base58 of 32 bytes).
+    fn curve(&self, mint: &str) -> Result<CurveView, CommandError>;
+    /// The most recent launches, newest first, at most `limit`.
+    fn recent_launches(&self, limit: u32) -> Vec<Launch>;
 }
 
 /// An engine that is not there: every command is refused as unavailable and the views are
@@ -46,6 +50,12 @@ impl EngineApi for Offline {
     fn status(&self) -> EngineStatus {
         empty_status("offline")
     }
+    fn curve(&self, _: &str) -> Result<CurveView, CommandError> {
+        Err(CommandError::Unavailable)
+    }
+    fn recent_launches(&self, _: u32) -> Vec<Launch> {
+        Vec::new()
+    }
 }
 
 /// A report of nothing: no positions, no PnL.
@@ -68,5 +78,6 @@ pub(crate) fn empty_status(trading_state: &str) -> EngineStatus {
         sold: 0,
         open_positions: 0,
         slot: 0,
+        max_buy_lamports: 0,
     }
 }

@@ -1,26 +1,30 @@
 //! The plugin runtime: one wasmtime engine with epoch interruption (a ticker thread advances
 //! the epoch every [`EPOCH_TICK`]), a small tokio runtime of its own for the HTTP the host
-//! makes for plugins, and a thread per plugin. Nothing here runs on the engine's threads.
+//! makes for plugins, a thread per plugin, and the ingress on a thread of its own when
+//! configured. Nothing here runs on the engine's threads.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
-use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::sync_channel;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
-use wasmtime::component::{HasSelf, Linker};
+use wasmtime::component::Linker;
 use wasmtime::{Config, Engine};
 
-use crate::bindings::{Event, EventKinds, Inbound, Plugin};
-use crate::config::PluginSpec;
+use crate::config::{HostSettings, PluginSpec};
 use crate::engine_api::EngineApi;
 use crate::imports::{Counters, PluginCtx, State};
+use crate::mailbox::{Mailbox, Mailboxes, Shared, Undelivered, Work};
+use crate::storage::Store;
+use crate::wit::latest::{Event, EventKinds, Inbound, Launch, LaunchFilter};
 // Defined in modules below this one, which the supervisor reads too: it need not import the host.
 pub use crate::status::PluginStatus;
 pub use crate::supervisor::EPOCH_TICK;
-use crate::supervisor::{self, Shared, Work};
+use crate::supervisor::{self, kinds_bits};
 
 /// Puts the calling thread in the scheduler's idle class (Linux `SCHED_IDLE`): it runs only
 /// on CPU nobody else wants, so a plugin that computes all it may (up to its deadline, again
@@ -53,46 +57,63 @@ pub enum HostError {
     Busy(String),
     #[error("plugin `{0}` did not answer in time")]
     NoAnswer(String),
+    #[error("plugin `{0}`'s store: {1}")]
+    Storage(String, String),
+    #[error("ingress: {0}")]
+    Ingress(String),
 }
 
 struct Running {
-    queue: SyncSender<Work>,
-    shared: Arc<Shared>,
     ctx: Arc<PluginCtx>,
-    dropped: AtomicU64,
     thread: Option<JoinHandle<()>>,
     deadline: Duration,
 }
 
 pub struct PluginHost {
     plugins: Vec<Running>,
-    by_name: HashMap<String, usize>,
+    mailboxes: Arc<Mailboxes>,
     stop: Arc<AtomicBool>,
     ticker: Option<JoinHandle<()>>,
     io: Option<tokio::runtime::Runtime>,
+    ingress: Option<crate::ingress::Running>,
 }
 
 fn kinds_of(e: &Event) -> EventKinds {
     match e {
+        Event::Launch(_) => EventKinds::LAUNCHES,
         Event::Fill(_) => EventKinds::FILLS,
         Event::Exit(_) => EventKinds::EXITS,
         Event::StateChanged(_) => EventKinds::STATES,
         Event::Alert(_) => EventKinds::ALERTS,
+        Event::Digest(_) => EventKinds::DIGESTS,
     }
 }
 
 /// The wasmtime engine (epoch interruption on) and the linker with WASI (nothing granted)
-/// and the plugin world's imports.
+/// and every served version's imports.
 fn runtime() -> Result<(Engine, Arc<Linker<State>>), HostError> {
     let mut config = Config::new();
     config.epoch_interruption(true);
     let engine = Engine::new(&config).map_err(|e| HostError::Runtime(format!("{e:#}")))?;
     let mut linker: Linker<State> = Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
-        .map_err(|e| HostError::Runtime(format!("WASI: {e:#}")))?;
-    Plugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
+    crate::wit::add_to_linker(&mut linker)
         .map_err(|e| HostError::Runtime(format!("imports: {e:#}")))?;
     Ok((engine, Arc::new(linker)))
+}
+
+/// The plugin's store: its file under `dir`, or in memory without one.
+fn open_store(spec: &PluginSpec, settings: &HostSettings) -> Result<Store, HostError> {
+    let quota = spec.limits.kv_bytes;
+    let r = match &settings.storage_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                HostError::Storage(spec.name.clone(), format!("{}: {e}", dir.display()))
+            })?;
+            Store::open(&dir.join(format!("plugin-{}.sqlite", spec.name)), quota)
+        }
+        None => Store::in_memory(quota),
+    };
+    r.map_err(|e| HostError::Storage(spec.name.clone(), e.to_string()))
 }
 
 /// A component compiled once and instantiated on demand, as the host does at every start and
@@ -100,7 +121,7 @@ fn runtime() -> Result<(Engine, Arc<Linker<State>>), HostError> {
 pub struct Compiled {
     engine: Engine,
     linker: Arc<Linker<State>>,
-    component: wasmtime::component::Component,
+    loaded: supervisor::Loaded,
     ctx: Arc<PluginCtx>,
     settings: Vec<(String, String)>,
     _io: tokio::runtime::Runtime,
@@ -109,14 +130,7 @@ pub struct Compiled {
 impl Compiled {
     pub fn new(spec: &PluginSpec, engine_api: Arc<dyn EngineApi>) -> Result<Self, HostError> {
         let (engine, linker) = runtime()?;
-        let bytes: Vec<u8> = match &spec.source {
-            crate::config::PluginSource::Bytes(b) => b.to_vec(),
-            crate::config::PluginSource::File(p) => {
-                std::fs::read(p).map_err(|e| HostError::Runtime(format!("{}: {e}", p.display())))?
-            }
-        };
-        let component = wasmtime::component::Component::new(&engine, &bytes)
-            .map_err(|e| HostError::Runtime(format!("not a component: {e:#}")))?;
+        let loaded = supervisor::load(spec, &engine).map_err(HostError::Runtime)?;
         let io = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -128,17 +142,23 @@ impl Compiled {
             engine: engine_api,
             client: reqwest::Client::new(),
             io: io.handle().clone(),
-            kv: Mutex::new(HashMap::new()),
+            store: open_store(spec, &HostSettings::default())?,
             counters: Counters::default(),
+            mailboxes: Arc::new(Mailboxes::default()),
         });
         Ok(Self {
             engine,
             linker,
-            component,
+            loaded,
             ctx,
             settings: spec.settings.clone(),
             _io: io,
         })
+    }
+
+    /// The interface version the component was built against.
+    pub fn version(&self) -> &'static str {
+        self.loaded.version.name()
     }
 
     /// A fresh Store and instance, initialised with the plugin's settings.
@@ -146,7 +166,7 @@ impl Compiled {
         supervisor::instantiate_and_init(
             &self.engine,
             &self.linker,
-            &self.component,
+            &self.loaded,
             &self.ctx,
             &self.settings,
         )
@@ -155,11 +175,19 @@ impl Compiled {
 }
 
 impl PluginHost {
-    /// Starts every plugin in `specs`, each on its own thread.
+    /// Starts every plugin in `specs`, each on its own thread, and the ingress if `settings`
+    /// names an address.
     pub fn start(
         specs: Vec<PluginSpec>,
         engine_api: Arc<dyn EngineApi>,
+        settings: &HostSettings,
     ) -> Result<Self, HostError> {
+        let mut names = HashSet::new();
+        for s in &specs {
+            if !names.insert(s.name.clone()) {
+                return Err(HostError::Duplicate(s.name.clone()));
+            }
+        }
         let (engine, linker) = runtime()?;
         let io = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -175,6 +203,13 @@ impl PluginHost {
             .build()
             .map_err(|e| HostError::Runtime(e.to_string()))?;
         let stop = Arc::new(AtomicBool::new(false));
+        let mailboxes = Arc::new(Mailboxes::default());
+        // Open every store first: a store that cannot open stops the start before any
+        // plugin runs.
+        let mut stores = Vec::with_capacity(specs.len());
+        for spec in &specs {
+            stores.push(open_store(spec, settings)?);
+        }
         let ticker = {
             let (weak, stop) = (engine.weak(), stop.clone());
             std::thread::Builder::new()
@@ -191,20 +226,11 @@ impl PluginHost {
                 .map_err(|e| HostError::Runtime(e.to_string()))?
         };
         let mut plugins = Vec::with_capacity(specs.len());
-        let mut by_name = HashMap::new();
-        for spec in specs {
-            if by_name.insert(spec.name.clone(), plugins.len()).is_some() {
-                return Err(HostError::Duplicate(spec.name));
-            }
+        let mut boxes = Vec::with_capacity(specs.len());
+        let mut inbound = Vec::new();
+        for (spec, store) in specs.into_iter().zip(stores) {
             let (tx, rx) = sync_channel(spec.limits.queue.max(1));
-            let shared = Arc::new(Shared {
-                status: Mutex::new(PluginStatus {
-                    name: spec.name.clone(),
-                    ..PluginStatus::default()
-                }),
-                wants: AtomicU8::new(0),
-                stopping: AtomicBool::new(false),
-            });
+            let shared = Arc::new(Shared::new(&spec.name));
             let ctx = Arc::new(PluginCtx {
                 name: spec.name.clone(),
                 grants: spec.grants.clone(),
@@ -212,14 +238,22 @@ impl PluginHost {
                 engine: engine_api.clone(),
                 client: client.clone(),
                 io: io.handle().clone(),
-                kv: Mutex::new(HashMap::new()),
+                store,
                 counters: Counters::default(),
+                mailboxes: mailboxes.clone(),
+            });
+            if let Some(i) = &spec.grants.inbound {
+                inbound.push((spec.name.clone(), i.clone()));
+            }
+            boxes.push(Mailbox {
+                name: spec.name.clone(),
+                queue: tx,
+                shared: shared.clone(),
             });
             let name = spec.name.clone();
             let deadline = spec.limits.call_deadline;
             let thread = {
-                let (engine, linker, ctx, shared) =
-                    (engine.clone(), linker.clone(), ctx.clone(), shared.clone());
+                let (engine, linker, ctx) = (engine.clone(), linker.clone(), ctx.clone());
                 std::thread::Builder::new()
                     .name(format!("plugin-{name}"))
                     .spawn(move || {
@@ -231,77 +265,97 @@ impl PluginHost {
                     .map_err(|e| HostError::Runtime(e.to_string()))?
             };
             plugins.push(Running {
-                queue: tx,
-                shared,
                 ctx,
-                dropped: AtomicU64::new(0),
                 thread: Some(thread),
                 deadline,
             });
         }
-        Ok(Self {
+        mailboxes.set(boxes);
+        let mut host = Self {
             plugins,
-            by_name,
+            mailboxes: mailboxes.clone(),
             stop,
             ticker: Some(ticker),
             io: Some(io),
-        })
+            ingress: None,
+        };
+        if let Some(addr) = settings.ingress {
+            host.ingress =
+                Some(crate::ingress::start(addr, mailboxes, inbound).map_err(HostError::Ingress)?);
+        }
+        Ok(host)
     }
 
-    /// Hands an engine event to every running plugin that asked for it and may have it.
+    /// The address the ingress listens on (the port, if config asked for port 0).
+    pub fn ingress_addr(&self) -> Option<SocketAddr> {
+        self.ingress.as_ref().map(|i| i.addr)
+    }
+
+    /// Hands an engine event to every running plugin that asked for it and may have it
+    /// (a launch only if the plugin's filter passes it and its minute's cap is not spent).
     /// Never blocks: a full queue drops the event for that plugin (counted).
     pub fn publish(&self, event: &Event) {
-        let bit = supervisor::kinds_bits(kinds_of(event));
-        for p in &self.plugins {
-            if p.shared.wants.load(Ordering::Acquire) & bit == 0 {
+        let bit = kinds_bits(kinds_of(event));
+        for m in self.mailboxes.all() {
+            if m.shared.wants.load(Ordering::Acquire) & bit == 0 {
                 continue;
             }
-            if let Err(TrySendError::Full(_)) = p.queue.try_send(Work::Event(event.clone())) {
-                p.dropped.fetch_add(1, Ordering::Relaxed);
+            if let (Event::Launch(l), Some(p)) = (event, self.plugin(&m.name))
+                && !admit_launch(&m.shared, l, p.ctx.limits.launches_per_minute)
+            {
+                m.shared.launches_held.fetch_add(1, Ordering::Relaxed);
+                continue;
             }
+            let _ = m.offer(Work::Event(event.clone()));
         }
+    }
+
+    fn plugin(&self, name: &str) -> Option<&Running> {
+        self.plugins.iter().find(|p| p.ctx.name == name)
     }
 
     /// Hands `message` to plugin `name` and waits for its replies (at most its call deadline
     /// plus queueing).
     pub fn message(&self, name: &str, message: Inbound) -> Result<Vec<String>, HostError> {
-        let p = self
-            .by_name
+        let (m, p) = self
+            .mailboxes
             .get(name)
-            .and_then(|i| self.plugins.get(*i))
+            .zip(self.plugin(name))
             .ok_or_else(|| HostError::Unknown(name.to_owned()))?;
         let (tx, rx) = sync_channel(1);
-        match p.queue.try_send(Work::Message(message, tx)) {
+        match m.offer(Work::Message(message, tx)) {
             Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                p.dropped.fetch_add(1, Ordering::Relaxed);
-                return Err(HostError::Busy(name.to_owned()));
-            }
-            Err(TrySendError::Disconnected(_)) => {
-                return Err(HostError::NotRunning(name.to_owned()));
-            }
+            Err(Undelivered::Full) => return Err(HostError::Busy(name.to_owned())),
+            Err(Undelivered::Gone) => return Err(HostError::NotRunning(name.to_owned())),
         }
         rx.recv_timeout(p.deadline * 2 + Duration::from_secs(1))
             .map_err(|_| HostError::NoAnswer(name.to_owned()))
     }
 
     pub fn status(&self) -> Vec<PluginStatus> {
-        self.plugins
+        self.mailboxes
+            .all()
             .iter()
-            .map(|p| {
-                let mut s = p
-                    .shared
-                    .status
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .clone();
-                s.dropped = p.dropped.load(Ordering::Relaxed);
+            .zip(&self.plugins)
+            .map(|(m, p)| {
+                let sh = &m.shared;
+                let mut s = sh.status().clone();
+                let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+                s.dropped = load(&sh.dropped);
+                s.webhooks = load(&sh.webhooks);
+                s.webhooks_refused = load(&sh.webhooks_refused);
+                s.webhooks_late = load(&sh.webhooks_late);
+                s.launches_held = load(&sh.launches_held);
                 let c = &p.ctx.counters;
-                s.http_requests = c.http_requests.load(Ordering::Relaxed);
-                s.http_denied = c.http_denied.load(Ordering::Relaxed);
-                s.commands = c.commands.load(Ordering::Relaxed);
-                s.commands_denied = c.commands_denied.load(Ordering::Relaxed);
-                s.logs_dropped = c.logs_dropped.load(Ordering::Relaxed);
+                s.http_requests = load(&c.http_requests);
+                s.http_denied = load(&c.http_denied);
+                s.commands = load(&c.commands);
+                s.commands_denied = load(&c.commands_denied);
+                s.logs_dropped = load(&c.logs_dropped);
+                s.kv_refused = load(&c.kv_refused);
+                s.topics_published = load(&c.topics_published);
+                s.topics_denied = load(&c.topics_denied);
+                s.kv_bytes = p.ctx.store.usage().0;
                 s
             })
             .collect()
@@ -317,9 +371,12 @@ impl PluginHost {
     }
 
     fn shutdown(&mut self) {
-        for p in &self.plugins {
-            p.shared.stopping.store(true, Ordering::Release);
-            let _ = p.queue.try_send(Work::Stop);
+        if let Some(i) = self.ingress.take() {
+            i.stop();
+        }
+        for m in self.mailboxes.all() {
+            m.shared.stopping.store(true, Ordering::Release);
+            let _ = m.queue.try_send(Work::Stop);
         }
         for p in &mut self.plugins {
             // A plugin stuck in a call is interrupted at its deadline; then it sees the flag.
@@ -340,5 +397,99 @@ impl PluginHost {
 impl Drop for PluginHost {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+/// Whether `filter` lets `launch` through.
+fn passes(filter: &LaunchFilter, launch: &Launch) -> bool {
+    let quote_ok = filter.quotes.is_empty()
+        || filter
+            .quotes
+            .iter()
+            .any(|q| q.eq_ignore_ascii_case(&launch.quote));
+    let keyword_ok = filter.keywords.is_empty() || {
+        let (name, symbol) = (launch.name.to_lowercase(), launch.symbol.to_lowercase());
+        filter.keywords.iter().any(|k| {
+            let k = k.to_lowercase();
+            !k.is_empty() && (name.contains(&k) || symbol.contains(&k))
+        })
+    };
+    quote_ok && keyword_ok
+}
+
+/// Whether a plugin gets `launch`: its filter passes it, and neither the filter's rate nor
+/// the host's `cap` a minute is spent.
+fn admit_launch(shared: &Shared, launch: &Launch, cap: u32) -> bool {
+    let mut w = shared.wanted();
+    let per_minute = match &w.launch_filter {
+        Some(f) if !passes(f, launch) => return false,
+        Some(f) if f.per_minute > 0 => f.per_minute.min(cap),
+        _ => cap,
+    };
+    let now = Instant::now();
+    let (start, n) = match w.launch_window {
+        Some((start, n)) if now.duration_since(start) < Duration::from_secs(60) => (start, n),
+        _ => (now, 0),
+    };
+    if n >= per_minute {
+        return false;
+    }
+    w.launch_window = Some((start, n + 1));
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn launch(name: &str, symbol: &str, quote: &str) -> Launch {
+        Launch {
+            mint: String::new(),
+            name: name.into(),
+            symbol: symbol.into(),
+            uri: String::new(),
+            creator: String::new(),
+            quote: quote.into(),
+            market_cap_lamports: 0,
+            slot: 0,
+            seen_ms: 0,
+            mayhem: false,
+            cashback: false,
+        }
+    }
+
+    #[test]
+    fn a_launch_filter_matches_quote_and_keywords_ignoring_case() {
+        let f = LaunchFilter {
+            quotes: vec!["sol".into()],
+            keywords: vec!["CAT".into()],
+            per_minute: 0,
+        };
+        assert!(passes(&f, &launch("Catcoin", "X", "SOL")));
+        assert!(passes(&f, &launch("x", "bigcat", "SOL")));
+        assert!(!passes(&f, &launch("Catcoin", "X", "USDC")));
+        assert!(!passes(&f, &launch("Dog", "DOG", "SOL")));
+        let any = LaunchFilter {
+            quotes: vec![],
+            keywords: vec![],
+            per_minute: 0,
+        };
+        assert!(passes(&any, &launch("Dog", "DOG", "USDC")));
+    }
+
+    #[test]
+    fn launches_stop_at_the_smaller_of_the_filters_rate_and_the_hosts_cap() {
+        let shared = Shared::new("p");
+        shared.wanted().launch_filter = Some(LaunchFilter {
+            quotes: vec![],
+            keywords: vec![],
+            per_minute: 3,
+        });
+        let l = launch("a", "A", "SOL");
+        let admitted = (0..10).filter(|_| admit_launch(&shared, &l, 5)).count();
+        assert_eq!(admitted, 3);
+        let shared = Shared::new("q");
+        let admitted = (0..10).filter(|_| admit_launch(&shared, &l, 5)).count();
+        assert_eq!(admitted, 5);
     }
 }

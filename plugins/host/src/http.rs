@@ -3,14 +3,15 @@
 //! secret is attached, and again after), no redirects (a redirect could lead elsewhere),
 //! bounded request and reply sizes, a time limit, and a per-plugin rate. Secrets are written
 //! `{secret:NAME}` in the URL path or query or in a header value; the host fills them in, so
-//! the plugin never holds them.
+//! the plugin never holds them. A request that names a signer is signed last, after the
+//! allow-list and the secrets (`crate::oauth1`).
 
 use std::time::{Duration, Instant};
 
 use url::Url;
 
-use crate::bindings::{HttpError, HttpRequest, HttpResponse};
-use crate::config::{Grants, PluginLimits};
+use crate::config::{Grants, PluginLimits, Signer};
+use crate::wit::latest::{HttpError, HttpRequest, HttpResponse};
 
 /// The largest request body a plugin may send.
 pub const MAX_REQUEST_BODY: usize = 256 << 10;
@@ -117,6 +118,26 @@ pub fn check(
             "request body over {MAX_REQUEST_BODY} bytes"
         )));
     }
+    if let Some(name) = &req.signer {
+        let Some((_, signer)) = grants.signers.iter().find(|(n, _)| n == name) else {
+            return Err(denied(format!(
+                "no signer named `{}` is granted",
+                crate::text::clip(name, 64)
+            )));
+        };
+        if headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        {
+            return Err(denied(
+                "a signed request's Authorization header is the signer's",
+            ));
+        }
+        headers.push((
+            "Authorization".into(),
+            signature(signer, &method, &url, &headers, &req.body),
+        ));
+    }
     let asked = Duration::from_millis(u64::from(req.timeout_ms));
     let timeout = if asked.is_zero() {
         limits.http_timeout
@@ -130,6 +151,38 @@ pub fn check(
         body: req.body.clone(),
         timeout,
     })
+}
+
+/// The `Authorization` header `signer` gives the request, signed now with a fresh nonce.
+fn signature(
+    signer: &Signer,
+    method: &reqwest::Method,
+    url: &Url,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> String {
+    match signer {
+        Signer::OAuth1(creds) => {
+            // Only a form body's parameters are signed (a JSON body is not).
+            let form = headers.iter().any(|(n, v)| {
+                n.eq_ignore_ascii_case("content-type")
+                    && v.trim()
+                        .to_ascii_lowercase()
+                        .starts_with("application/x-www-form-urlencoded")
+            });
+            let timestamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            crate::oauth1::authorization(
+                creds,
+                method.as_str(),
+                url,
+                form.then_some(body),
+                &crate::oauth1::nonce(),
+                timestamp,
+            )
+        }
+    }
 }
 
 /// Sends a checked request; the reply is read up to `max_reply` bytes.
@@ -233,6 +286,7 @@ mod tests {
             headers: vec![],
             body: vec![],
             timeout_ms: 0,
+            signer: None,
         }
     }
 

@@ -4,51 +4,56 @@
 //! faulted and starts it again after a backoff that doubles up to the limit. A changed
 //! `.wasm` file is loaded at the next tick.
 
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime};
 
-use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store, StoreLimitsBuilder, UpdateDeadline};
 use wasmtime_wasi::WasiCtxBuilder;
 
-use crate::bindings::{Event, EventKinds, Inbound, Plugin};
 use crate::config::{PluginSource, PluginSpec};
-use crate::http::Rate;
 use crate::imports::{PluginCtx, State};
-use crate::status::PluginStatus;
+use crate::mailbox::{Shared, Work};
+use crate::wit::latest::{EventKinds, Subscriptions};
+use crate::wit::{Bindings, Version};
 
 /// How often the epoch advances: the unit of a call's deadline (the host's ticker advances it).
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-pub(crate) enum Work {
-    Event(Event),
-    Message(Inbound, SyncSender<Vec<String>>),
-    Stop,
+/// A component loaded, and the interface version it was built against.
+pub(crate) struct Loaded {
+    pub(crate) component: Component,
+    pub(crate) version: Version,
+    /// The file's modification time, for reloading; none for bundled bytes.
+    modified: Option<SystemTime>,
 }
 
-/// What the host and the plugin's thread share.
-pub(crate) struct Shared {
-    pub(crate) status: Mutex<PluginStatus>,
-    /// The events it asked for and was granted (EventKinds bits), once initialised.
-    pub(crate) wants: std::sync::atomic::AtomicU8,
-    /// The host is stopping: leave at the next chance, whatever is queued.
-    pub(crate) stopping: std::sync::atomic::AtomicBool,
-}
-
-fn load(spec: &PluginSpec, engine: &Engine) -> Result<(Component, Option<SystemTime>), String> {
-    match &spec.source {
-        PluginSource::Bytes(b) => Component::new(engine, b)
-            .map(|c| (c, None))
-            .map_err(|e| format!("not a component: {e}")),
+pub(crate) fn load(spec: &PluginSpec, engine: &Engine) -> Result<Loaded, String> {
+    let (component, modified, what) = match &spec.source {
+        PluginSource::Bytes(b) => (
+            Component::new(engine, b).map_err(|e| format!("not a component: {e}"))?,
+            None,
+            String::from("the bundled component"),
+        ),
         PluginSource::File(path) => {
             let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
             let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Component::new(engine, &bytes)
-                .map(|c| (c, modified))
-                .map_err(|e| format!("{}: not a component: {e}", path.display()))
+            (
+                Component::new(engine, &bytes)
+                    .map_err(|e| format!("{}: not a component: {e}", path.display()))?,
+                modified,
+                path.display().to_string(),
+            )
         }
-    }
+    };
+    let version = Version::of(&component, engine).map_err(|e| format!("{what}: {e}"))?;
+    Ok(Loaded {
+        component,
+        version,
+        modified,
+    })
 }
 
 fn modified(spec: &PluginSpec) -> Option<SystemTime> {
@@ -60,14 +65,14 @@ fn modified(spec: &PluginSpec) -> Option<SystemTime> {
 
 struct Instance {
     store: Store<State>,
-    bindings: Plugin,
+    bindings: Bindings,
 }
 
 impl Instance {
     fn new(
         engine: &Engine,
         linker: &Linker<State>,
-        component: &Component,
+        loaded: &Loaded,
         ctx: &Arc<PluginCtx>,
     ) -> Result<Self, String> {
         let limits = StoreLimitsBuilder::new()
@@ -83,19 +88,7 @@ impl Instance {
             .allow_udp(false)
             .allow_ip_name_lookup(false)
             .build();
-        let mut store = Store::new(
-            engine,
-            State {
-                wasi,
-                table: ResourceTable::new(),
-                limits,
-                ctx: ctx.clone(),
-                rate: Rate::new(ctx.limits.http_per_second),
-                compute_since: Instant::now(),
-                computed: Duration::ZERO,
-                logs: Rate::new(crate::imports::LOGS_PER_SECOND),
-            },
-        );
+        let mut store = Store::new(engine, State::new(wasi, limits, ctx.clone()));
         store.limiter(|s| &mut s.limits);
         // At the deadline: trap if the plugin has computed for longer than its limit since
         // the call began or its last blocking host call returned; otherwise extend.
@@ -110,7 +103,7 @@ impl Instance {
             }
         });
         store.set_epoch_deadline(deadline_ticks(ctx.limits.call_deadline));
-        let bindings = Plugin::instantiate(&mut store, component, linker)
+        let bindings = Bindings::instantiate(loaded.version, &mut store, &loaded.component, linker)
             .map_err(|e| format!("instantiation failed: {e:#}"))?;
         Ok(Self { store, bindings })
     }
@@ -135,11 +128,11 @@ impl Instance {
 pub(crate) fn instantiate_and_init(
     engine: &Engine,
     linker: &Linker<State>,
-    component: &Component,
+    loaded: &Loaded,
     ctx: &Arc<PluginCtx>,
     settings: &[(String, String)],
 ) -> Result<(), String> {
-    let mut inst = Instance::new(engine, linker, component, ctx)?;
+    let mut inst = Instance::new(engine, linker, loaded, ctx)?;
     inst.arm();
     match inst.bindings.call_init(&mut inst.store, settings) {
         Ok(Ok(())) => Ok(()),
@@ -171,11 +164,11 @@ pub(crate) fn run(
     shared: Arc<Shared>,
 ) {
     let mut backoff = spec.limits.restart_min;
-    let mut component: Option<(Component, Option<SystemTime>)> = None;
+    let mut loaded: Option<Loaded> = None;
     loop {
-        if component.is_none() {
+        if loaded.is_none() {
             match load(&spec, &engine) {
-                Ok(c) => component = Some(c),
+                Ok(l) => loaded = Some(l),
                 Err(e) => {
                     if fault(&shared, &spec, &e, &work, &mut backoff) {
                         return;
@@ -184,18 +177,15 @@ pub(crate) fn run(
                 }
             }
         }
-        let Some((comp, loaded_at)) = component.as_ref() else {
+        let Some(l) = loaded.as_ref() else {
             continue;
         };
-        let loaded_at = *loaded_at;
         let started = Instant::now();
-        match serve(
-            &spec, &engine, &linker, comp, &ctx, &work, &shared, loaded_at,
-        ) {
+        match serve(&spec, &engine, &linker, l, &ctx, &work, &shared) {
             Ended::Stopped => return,
             Ended::Reload => {
                 tracing::info!(plugin = %spec.name, "the .wasm file changed: reloading");
-                component = None;
+                loaded = None;
                 backoff = spec.limits.restart_min;
             }
             Ended::Fault(e) => {
@@ -223,19 +213,17 @@ fn fault(
 ) -> bool {
     tracing::warn!(plugin = %spec.name, restart_in = ?*backoff, "plugin faulted: {why}");
     {
-        let mut s = shared
-            .status
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut s = shared.status();
         s.running = false;
         s.faults += 1;
         s.last_fault = Some(why.to_owned());
     }
-    shared.wants.store(0, std::sync::atomic::Ordering::Release);
+    shared.wants.store(0, Ordering::Release);
+    shared.wanted().topics.clear();
     let until = Instant::now() + *backoff;
     *backoff = (*backoff * 2).min(spec.limits.restart_max);
     loop {
-        if shared.stopping.load(std::sync::atomic::Ordering::Acquire) {
+        if shared.stopping.load(Ordering::Acquire) {
             return true;
         }
         let left = until.saturating_duration_since(Instant::now());
@@ -257,18 +245,16 @@ enum Ended {
     Fault(String),
 }
 
-#[allow(clippy::too_many_arguments)]
 fn serve(
     spec: &PluginSpec,
     engine: &Engine,
     linker: &Linker<State>,
-    component: &Component,
+    loaded: &Loaded,
     ctx: &Arc<PluginCtx>,
     work: &Receiver<Work>,
     shared: &Shared,
-    loaded_at: Option<SystemTime>,
 ) -> Ended {
-    let mut inst = match Instance::new(engine, linker, component, ctx) {
+    let mut inst = match Instance::new(engine, linker, loaded, ctx) {
         Ok(i) => i,
         Err(e) => return Ended::Fault(e),
     };
@@ -279,30 +265,24 @@ fn serve(
         Err(e) => return Ended::Fault(describe(&e)),
     }
     inst.arm();
-    let wants = match inst.bindings.call_subscriptions(&mut inst.store) {
-        Ok(w) => w & spec.grants.events,
+    match inst.bindings.call_subscriptions(&mut inst.store) {
+        Ok(asked) => subscribe(shared, spec, asked),
         Err(e) => return Ended::Fault(describe(&e)),
-    };
-    shared.wants.store(
-        wants.as_array()[0] as u8,
-        std::sync::atomic::Ordering::Release,
-    );
+    }
     {
-        let mut s = shared
-            .status
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut s = shared.status();
         if s.faults > 0 || s.starts > 0 {
             s.restarts += 1;
         }
         s.starts += 1;
         s.running = true;
+        s.version = loaded.version.name().into();
     }
-    tracing::info!(plugin = %spec.name, "plugin running");
+    tracing::info!(plugin = %spec.name, version = loaded.version.name(), "plugin running");
     let mut next_tick = Instant::now();
     let mut last_check = Instant::now();
     loop {
-        if shared.stopping.load(std::sync::atomic::Ordering::Acquire) {
+        if shared.stopping.load(Ordering::Acquire) {
             return Ended::Stopped;
         }
         let now = Instant::now();
@@ -310,14 +290,12 @@ fn serve(
             next_tick = now + spec.limits.tick;
             if last_check.elapsed() >= Duration::from_millis(500) {
                 last_check = Instant::now();
-                if loaded_at.is_some() && modified(spec) != loaded_at {
+                if loaded.modified.is_some() && modified(spec) != loaded.modified {
                     return Ended::Reload;
                 }
             }
             inst.arm();
-            let ms = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+            let ms = crate::imports::now_ms();
             if let Err(e) = inst.bindings.call_on_tick(&mut inst.store, ms) {
                 return Ended::Fault(describe(&e));
             }
@@ -326,24 +304,38 @@ fn serve(
             }
         }
         let wait = next_tick.saturating_duration_since(Instant::now());
-        match work.recv_timeout(wait) {
+        let called = match work.recv_timeout(wait) {
             Ok(Work::Stop) | Err(RecvTimeoutError::Disconnected) => return Ended::Stopped,
             Err(RecvTimeoutError::Timeout) => continue,
             Ok(Work::Event(ev)) => {
                 inst.arm();
-                if let Err(e) = inst.bindings.call_on_event(&mut inst.store, &ev) {
-                    return Ended::Fault(describe(&e));
-                }
+                inst.bindings.call_on_event(&mut inst.store, &ev)
             }
             Ok(Work::Message(m, reply)) => {
                 inst.arm();
-                match inst.bindings.call_on_message(&mut inst.store, &m) {
-                    Ok(r) => {
-                        let _ = reply.try_send(r);
-                    }
-                    Err(e) => return Ended::Fault(describe(&e)),
-                }
+                inst.bindings.call_on_message(&mut inst.store, &m).map(|r| {
+                    let _ = reply.try_send(r);
+                })
             }
+            Ok(Work::Webhook(r, reply)) => {
+                // The ingress gave up on it (its deadline passed): no use answering.
+                if reply.is_closed() {
+                    continue;
+                }
+                inst.arm();
+                inst.bindings
+                    .call_on_webhook(&mut inst.store, &r)
+                    .map(|answer| {
+                        let _ = reply.send(answer);
+                    })
+            }
+            Ok(Work::Topic(m)) => {
+                inst.arm();
+                inst.bindings.call_on_topic(&mut inst.store, &m)
+            }
+        };
+        if let Err(e) = called {
+            return Ended::Fault(describe(&e));
         }
         if cool_down(spec.limits.cooldown(inst.computed()), shared) {
             return Ended::Stopped;
@@ -351,12 +343,28 @@ fn serve(
     }
 }
 
+/// Records what the plugin asked for, within what config grants it.
+fn subscribe(shared: &Shared, spec: &PluginSpec, asked: Subscriptions) {
+    let events = asked.events & spec.grants.events;
+    {
+        let mut w = shared.wanted();
+        w.topics = asked
+            .topics
+            .into_iter()
+            .filter(|t| spec.grants.subscribe_topics.contains(t))
+            .collect();
+        w.launch_filter = asked.launch_filter;
+        w.launch_window = None;
+    }
+    shared.wants.store(kinds_bits(events), Ordering::Release);
+}
+
 /// Pauses the plugin's thread for `pause` (its CPU share), waking to stop; true if stopping.
 /// Work queued meanwhile waits, within the plugin's bounded queue.
 fn cool_down(pause: Duration, shared: &Shared) -> bool {
     let until = Instant::now() + pause;
     loop {
-        if shared.stopping.load(std::sync::atomic::Ordering::Acquire) {
+        if shared.stopping.load(Ordering::Acquire) {
             return true;
         }
         let left = until.saturating_duration_since(Instant::now());

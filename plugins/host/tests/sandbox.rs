@@ -10,12 +10,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use kestrel_plugin_host::bindings::{
-    CommandError, EngineStatus, EventKinds, Inbound, PnlReport, Position,
-};
 use kestrel_plugin_host::host::HostError;
+use kestrel_plugin_host::latest::{
+    CommandError, CurveView, EngineStatus, EventKinds, Inbound, Launch, PnlReport, Position,
+};
 use kestrel_plugin_host::{
-    EngineApi, Grants, Offline, PluginHost, PluginLimits, PluginSource, PluginSpec,
+    EngineApi, Grants, HostSettings, Offline, PluginHost, PluginLimits, PluginSource, PluginSpec,
 };
 
 /// An engine that records what it was asked.
@@ -49,6 +49,12 @@ impl EngineApi for Recorder {
     }
     fn status(&self) -> EngineStatus {
         Offline.status()
+    }
+    fn curve(&self, mint: &str) -> Result<CurveView, CommandError> {
+        Offline.curve(mint)
+    }
+    fn recent_launches(&self, limit: u32) -> Vec<Launch> {
+        Offline.recent_launches(limit)
     }
 }
 
@@ -122,6 +128,7 @@ fn an_infinite_loop_is_stopped_at_its_deadline_and_restarted_while_its_neighbour
             probe("echo", "echo", Grants::default()),
         ],
         Arc::new(Recorder::default()),
+        &HostSettings::default(),
     )
     .unwrap();
     wait_for("both running", || {
@@ -160,6 +167,7 @@ fn a_memory_bomb_hits_its_limit_and_a_panic_is_a_fault_not_a_crash() {
             probe("panic", "panic", Grants::default()),
         ],
         Arc::new(Recorder::default()),
+        &HostSettings::default(),
     )
     .unwrap();
     wait_for("running", || {
@@ -201,6 +209,7 @@ fn http_reaches_only_granted_hosts_and_secrets_are_attached_by_the_host() {
     let host = PluginHost::start(
         vec![probe("web", "http", grants)],
         Arc::new(Recorder::default()),
+        &HostSettings::default(),
     )
     .unwrap();
     wait_for("running", || running(&host, "web"));
@@ -238,6 +247,7 @@ fn engine_commands_need_the_grant() {
             probe("trusted", "buy", granted),
         ],
         engine.clone(),
+        &HostSettings::default(),
     )
     .unwrap();
     wait_for("running", || {
@@ -276,6 +286,7 @@ fn a_flood_is_rate_limited_and_a_full_queue_drops_rather_than_blocks() {
     let host = PluginHost::start(
         vec![flood, probe("echo", "echo", Grants::default())],
         Arc::new(Recorder::default()),
+        &HostSettings::default(),
     )
     .unwrap();
     wait_for("running", || {
@@ -288,7 +299,7 @@ fn a_flood_is_rate_limited_and_a_full_queue_drops_rather_than_blocks() {
     // Events while it is busy: the queue holds 4, the rest are dropped, publish never waits.
     let started = Instant::now();
     for _ in 0..100 {
-        host.publish(&kestrel_plugin_host::bindings::Event::Alert("x".into()));
+        host.publish(&kestrel_plugin_host::latest::Event::Alert("x".into()));
     }
     assert!(started.elapsed() < Duration::from_secs(1));
     assert!(host.status_of("flood").unwrap().dropped > 0);
@@ -306,7 +317,12 @@ fn a_changed_wasm_file_is_reloaded() {
     std::fs::write(&path, kestrel_plugin_bundle::PROBE).unwrap();
     let mut spec = probe("file", "echo", Grants::default());
     spec.source = PluginSource::File(path.clone());
-    let host = PluginHost::start(vec![spec], Arc::new(Recorder::default())).unwrap();
+    let host = PluginHost::start(
+        vec![spec],
+        Arc::new(Recorder::default()),
+        &HostSettings::default(),
+    )
+    .unwrap();
     wait_for("running", || running(&host, "file"));
     assert_eq!(host.status_of("file").unwrap().starts, 1);
     std::thread::sleep(Duration::from_millis(1_100));

@@ -1,8 +1,10 @@
-//! The guest side of Kestrel's plugin interface (`kestrel:plugin@0.1.0`). A plugin author
-//! implements [`Plugin`] in plain Rust and registers it with [`register_plugin!`]; the host
-//! calls it through the component model. What the host offers is re-exported as plain
-//! functions: [`http::send`], [`engine`] commands and views, [`kv`], [`log::log`],
-//! [`clock::now_ms`].
+//! The guest side of Kestrel's plugin interface, the latest version (`kestrel:plugin@0.2.0`,
+//! `plugins/wit/since_v0.2.0`). A plugin author implements [`Plugin`] in plain Rust and
+//! registers it with [`register_plugin!`]; the host calls it through the component model.
+//! What the host offers is re-exported as plain functions: [`http::send`], [`engine`]
+//! commands and views, [`kv`] (durable), [`topics::publish`], [`log::log`],
+//! [`clock::now_ms`]. A plugin built with an older SDK keeps running: the host serves every
+//! version.
 //!
 //! ```ignore
 //! struct Echo;
@@ -18,7 +20,7 @@
 #[allow(unsafe_code, clippy::all, missing_docs)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../wit/since_v0.1.0",
+        path: "../wit/since_v0.2.0",
         world: "plugin",
         pub_export_macro: true,
         default_bindings_module: "kestrel_plugin_sdk::__bindings",
@@ -33,10 +35,11 @@ pub use bindings::Guest as __Guest;
 pub use bindings::export as __export;
 
 pub use bindings::kestrel::plugin::types::{
-    CommandError, CommandSpec, EngineStatus, Event, EventKinds, Fill, HttpError, HttpRequest,
-    HttpResponse, Inbound, Level, PnlReport, Position,
+    CommandError, CommandSpec, CurveView, Digest, EngineStatus, Event, EventKinds, Exit, Fill,
+    HttpError, HttpRequest, HttpResponse, Inbound, KvError, Launch, LaunchFilter, Level, PnlReport,
+    Position, Subscriptions, TopicError, TopicMessage, WebhookRequest, WebhookResponse,
 };
-pub use bindings::kestrel::plugin::{clock, engine, http, kv, log};
+pub use bindings::kestrel::plugin::{clock, engine, http, kv, log, topics};
 
 use std::cell::RefCell;
 
@@ -51,8 +54,13 @@ pub trait Plugin: 'static {
         Vec::new()
     }
 
-    fn subscriptions(&self) -> EventKinds {
-        EventKinds::empty()
+    /// The events, launches and topics it wants (the host gives what config also grants).
+    fn subscriptions(&self) -> Subscriptions {
+        Subscriptions {
+            events: EventKinds::empty(),
+            launch_filter: None,
+            topics: Vec::new(),
+        }
     }
 
     /// A message the host hands over; the replies to post.
@@ -67,6 +75,26 @@ pub trait Plugin: 'static {
 
     fn on_tick(&mut self, now_ms: u64) {
         let _ = now_ms;
+    }
+
+    /// A request on the host's ingress for this plugin, already verified by the host.
+    fn on_webhook(&mut self, request: WebhookRequest) -> WebhookResponse {
+        let _ = request;
+        not_found()
+    }
+
+    /// A message on a topic it receives.
+    fn on_topic(&mut self, message: TopicMessage) {
+        let _ = message;
+    }
+}
+
+/// The answer to a webhook the plugin does not serve.
+pub fn not_found() -> WebhookResponse {
+    WebhookResponse {
+        status: 404,
+        headers: vec![("content-type".into(), "text/plain".into())],
+        body: b"no such hook".to_vec(),
     }
 }
 
@@ -106,8 +134,15 @@ macro_rules! register_plugin {
                 $crate::__with(::std::vec::Vec::new(), |p| p.commands())
             }
 
-            fn subscriptions() -> $crate::EventKinds {
-                $crate::__with($crate::EventKinds::empty(), |p| p.subscriptions())
+            fn subscriptions() -> $crate::Subscriptions {
+                $crate::__with(
+                    $crate::Subscriptions {
+                        events: $crate::EventKinds::empty(),
+                        launch_filter: ::std::option::Option::None,
+                        topics: ::std::vec::Vec::new(),
+                    },
+                    |p| p.subscriptions(),
+                )
             }
 
             fn on_message(message: $crate::Inbound) -> ::std::vec::Vec<::std::string::String> {
@@ -120,6 +155,14 @@ macro_rules! register_plugin {
 
             fn on_tick(now_ms: u64) {
                 $crate::__with((), |p| p.on_tick(now_ms))
+            }
+
+            fn on_webhook(request: $crate::WebhookRequest) -> $crate::WebhookResponse {
+                $crate::__with($crate::not_found(), |p| p.on_webhook(request))
+            }
+
+            fn on_topic(message: $crate::TopicMessage) {
+                $crate::__with((), |p| p.on_topic(message))
             }
         }
 

@@ -473,9 +473,30 @@ pub fn event_lines(e: &Event) -> (Vec<String>, Option<String>) {
                 Some(f.mint.clone()),
             )
         }
-        Event::Exit((mint, reason)) => (vec![escape(&format!("Exit of {mint}: {reason}"))], None),
+        Event::Exit(x) => (
+            vec![escape(&format!("Exit of {}: {}", x.mint, x.reason))],
+            None,
+        ),
         Event::StateChanged(st) => (vec![escape(&format!("Trading state: {st}"))], None),
         Event::Alert(a) => (vec![escape(&format!("Alert: {a}"))], None),
+        Event::Launch(l) => (
+            vec![escape(&format!(
+                "Launch: {} ({}) {}",
+                l.name, l.symbol, l.mint
+            ))],
+            None,
+        ),
+        Event::Digest(d) => (
+            vec![escape(&format!(
+                "{}: {} launches, {} bought, {} sold, realized {} SOL",
+                d.day,
+                d.launches,
+                d.bought,
+                d.sold,
+                signed_sol(d.realized_lamports)
+            ))],
+            None,
+        ),
     }
 }
 

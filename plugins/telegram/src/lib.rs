@@ -16,7 +16,8 @@ pub mod text;
 use std::collections::{HashMap, VecDeque};
 
 use kestrel_plugin_sdk::{
-    CommandSpec, Event, EventKinds, HttpRequest, Inbound, Level, Plugin, clock, http, kv, log,
+    CommandSpec, Event, EventKinds, HttpRequest, Inbound, Level, Plugin, Subscriptions, clock,
+    http, kv, log,
 };
 use serde_json::{Value, json};
 
@@ -74,6 +75,7 @@ impl Telegram {
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.to_string().into_bytes(),
             timeout_ms,
+            signer: None,
         };
         let resp = http::send(&req).map_err(|e| format!("{method}: {e:?}"))?;
         let v: Value = serde_json::from_slice(&resp.body)
@@ -302,6 +304,8 @@ impl Plugin for Telegram {
             })
         };
         let offset = kv::get("offset")
+            .ok()
+            .flatten()
             .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
             .map_or(0, i64::from_le_bytes);
         Ok(Self {
@@ -335,8 +339,12 @@ impl Plugin for Telegram {
             .collect()
     }
 
-    fn subscriptions(&self) -> EventKinds {
-        EventKinds::FILLS | EventKinds::EXITS | EventKinds::STATES | EventKinds::ALERTS
+    fn subscriptions(&self) -> Subscriptions {
+        Subscriptions {
+            events: EventKinds::FILLS | EventKinds::EXITS | EventKinds::STATES | EventKinds::ALERTS,
+            launch_filter: None,
+            topics: Vec::new(),
+        }
     }
 
     fn on_message(&mut self, m: Inbound) -> Vec<String> {

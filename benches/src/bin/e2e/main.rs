@@ -383,6 +383,7 @@ impl Attack {
         let host = Arc::new(kestrel_plugin_host::PluginHost::start(
             modes.iter().map(|m| spec(m)).collect(),
             Arc::new(kestrel_plugin_host::Offline),
+            &kestrel_plugin_host::HostSettings::default(),
         )?);
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let pokers = modes
@@ -391,7 +392,7 @@ impl Attack {
                 let (host, stop, m) = (host.clone(), stop.clone(), (*m).to_owned());
                 std::thread::spawn(move || {
                     while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                        let msg = kestrel_plugin_host::bindings::Inbound {
+                        let msg = kestrel_plugin_host::latest::Inbound {
                             chat: "0".into(),
                             user: "0".into(),
                             text: "https://not-granted.example/".into(),

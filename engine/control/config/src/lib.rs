@@ -6,6 +6,7 @@
 
 mod endpoint;
 mod error;
+mod plugins;
 mod trading;
 
 use std::net::IpAddr;
@@ -15,11 +16,15 @@ use serde::{Deserialize, Serialize};
 
 pub use endpoint::{Endpoint, EndpointKind};
 pub use error::ConfigError;
+pub use plugins::{
+    InboundSection, IngressSection, OAuth1Section, PLUGIN_EVENTS, PluginSection, SignerSection,
+    VerifyChoice,
+};
 pub use trading::{
     EngineSection, ExecSection, ExitsSection, FeedClientChoice, FeedSection, GuardianSection,
-    IdleChoice, JitoSection, JournalSection, LayoutChoice, Mode, NonceChoice, PLUGIN_EVENTS,
-    PluginSection, QuotesSection, ReentrySection, ReferenceChoice, RouteSection, Rule, SendVia,
-    SniperSection, SyncChoice, TakeProfitLevel, ThreadsSection, TokenProgramChoice,
+    IdleChoice, JitoSection, JournalSection, LayoutChoice, Mode, NonceChoice, QuotesSection,
+    ReentrySection, ReferenceChoice, RouteSection, Rule, SendVia, SniperSection, SyncChoice,
+    TakeProfitLevel, ThreadsSection, TokenProgramChoice,
 };
 
 /// The built-in default: trade against the embedded local cluster (`config/kestrel.toml`).
@@ -60,6 +65,9 @@ pub struct Config {
     pub route: RouteSection,
     #[serde(default)]
     pub jito: JitoSection,
+    /// The listener for plugins' webhooks.
+    #[serde(default)]
+    pub ingress: IngressSection,
     /// Chat and social bots (`[[plugins]]`).
     #[serde(default)]
     pub plugins: Vec<PluginSection>,
@@ -516,60 +524,7 @@ impl Config {
                 return Err(("jito.block_engines".into(), e));
             }
         }
-        let mut names = std::collections::HashSet::new();
-        for (i, p) in self.plugins.iter().enumerate() {
-            let key = |k: &str| format!("plugins[{i}].{k}");
-            if p.name.trim().is_empty() || !names.insert(p.name.as_str()) {
-                return Err((key("name"), "is empty or used twice".into()));
-            }
-            if p.wasm.trim().is_empty() {
-                return Err((
-                    key("wasm"),
-                    "is empty: builtin:telegram or a .wasm file".into(),
-                ));
-            }
-            if let Some(b) = p.wasm.strip_prefix("builtin:")
-                && b != "telegram"
-            {
-                return Err((
-                    key("wasm"),
-                    format!("no built-in plugin `{b}` (built in: telegram)"),
-                ));
-            }
-            for e in &p.events {
-                if !PLUGIN_EVENTS.contains(&e.as_str()) {
-                    return Err((
-                        key("events"),
-                        format!("`{e}` is not one of {PLUGIN_EVENTS:?}"),
-                    ));
-                }
-            }
-            for h in &p.allow_hosts {
-                if h.is_empty() || h.contains('/') || h.contains(':') && !h.starts_with('[') {
-                    return Err((key("allow_hosts"), format!("`{h}` is not a host name")));
-                }
-            }
-            if p.memory_mb == 0 || p.memory_mb > 4_096 {
-                return Err((key("memory_mb"), "must be 1..=4096".into()));
-            }
-            if p.cpu_percent == 0 || p.cpu_percent > 100 {
-                return Err((key("cpu_percent"), "must be 1..=100".into()));
-            }
-            if p.call_deadline_ms == 0 || p.tick_ms == 0 {
-                return Err((
-                    key("call_deadline_ms"),
-                    "call_deadline_ms and tick_ms must be above 0".into(),
-                ));
-            }
-            for (name, var) in &p.secrets {
-                if name.is_empty() || var.is_empty() {
-                    return Err((
-                        key("secrets"),
-                        "names and environment variables must not be empty".into(),
-                    ));
-                }
-            }
-        }
+        plugins::validate(&self.plugins, &self.ingress)?;
         if j.send_via != SendVia::Rpc
             && j.block_engines.is_empty()
             && self.network.cluster == ClusterMode::Remote

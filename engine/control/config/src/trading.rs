@@ -508,67 +508,6 @@ impl Default for JitoSection {
     }
 }
 
-/// One chat or social bot: a WebAssembly component and what it may do.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct PluginSection {
-    pub name: String,
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// `builtin:telegram`, or a `.wasm` file (reloaded when it changes).
-    pub wasm: String,
-    /// Handed to the plugin's `init` (never secrets).
-    #[serde(default)]
-    pub settings: std::collections::BTreeMap<String, String>,
-    /// Hosts it may reach over HTTP (the host makes the requests).
-    #[serde(default)]
-    pub allow_hosts: Vec<String>,
-    /// Secrets the host attaches for it: name → environment variable holding the value.
-    #[serde(default)]
-    pub secrets: std::collections::BTreeMap<String, String>,
-    /// May it buy, sell, pause, resume, kill.
-    #[serde(default)]
-    pub engine_commands: bool,
-    /// May it read positions, PnL and status.
-    #[serde(default = "yes")]
-    pub engine_views: bool,
-    /// Events it may receive: `fills`, `exits`, `states`, `alerts`.
-    #[serde(default)]
-    pub events: Vec<String>,
-    #[serde(default = "default_plugin_memory_mb")]
-    pub memory_mb: u32,
-    #[serde(default = "default_plugin_deadline_ms")]
-    pub call_deadline_ms: u64,
-    #[serde(default = "default_plugin_tick_ms")]
-    pub tick_ms: u64,
-    /// The share of one core it may compute on average, percent (1..=100).
-    #[serde(default = "default_plugin_cpu_percent")]
-    pub cpu_percent: u8,
-}
-
-fn yes() -> bool {
-    true
-}
-
-fn default_plugin_memory_mb() -> u32 {
-    64
-}
-
-fn default_plugin_deadline_ms() -> u64 {
-    1_000
-}
-
-fn default_plugin_tick_ms() -> u64 {
-    200
-}
-
-fn default_plugin_cpu_percent() -> u8 {
-    10
-}
-
-/// The event names a plugin section may list.
-pub const PLUGIN_EVENTS: [&str; 4] = ["fills", "exits", "states", "alerts"];
-
 /// What quotes other than SOL are worth in SOL, for the limits and thresholds set in SOL.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]

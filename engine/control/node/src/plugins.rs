@@ -7,13 +7,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
-use kestrel_config::{Config, PluginSection};
+use kestrel_config::{Config, InboundSection, PluginSection, VerifyChoice};
 use kestrel_engine::engine::EngineHandle;
 use kestrel_engine::order::EngineEvent;
 use kestrel_exec::JsonRpc;
-use kestrel_plugin_bridge::{EngineBridge, forward_events};
-use kestrel_plugin_host::bindings::EventKinds;
-use kestrel_plugin_host::{Grants, PluginHost, PluginLimits, PluginSource, PluginSpec};
+use kestrel_plugin_bridge::{EngineBridge, RecentLaunches, forward_events};
+use kestrel_plugin_host::latest::EventKinds;
+use kestrel_plugin_host::oauth1::Credentials;
+use kestrel_plugin_host::{
+    Grants, HostSettings, Inbound, PluginHost, PluginLimits, PluginSource, PluginSpec, Signer,
+    Verify,
+};
+use kestrel_units::Lamports;
 
 fn source(p: &PluginSection) -> Result<PluginSource> {
     Ok(match p.wasm.strip_prefix("builtin:") {
@@ -30,9 +35,42 @@ fn events(list: &[String]) -> EventKinds {
             "exits" => EventKinds::EXITS,
             "states" => EventKinds::STATES,
             "alerts" => EventKinds::ALERTS,
+            "launches" => EventKinds::LAUNCHES,
+            "digests" => EventKinds::DIGESTS,
             _ => EventKinds::empty(),
         }
     })
+}
+
+/// The value of environment variable `var`, which `what` of plugin `p` needs.
+fn env(p: &PluginSection, what: &str, var: &str) -> Result<String> {
+    std::env::var(var).with_context(|| {
+        format!(
+            "plugins.{}: {what} wants environment variable {var}, which is not set",
+            p.name
+        )
+    })
+}
+
+fn inbound(p: &PluginSection, ib: &InboundSection) -> Result<Inbound> {
+    let verify = match ib.verify {
+        VerifyChoice::DiscordEd25519 => {
+            let hex = env(p, "inbound.public_key_env", &ib.public_key_env)?;
+            Verify::discord_ed25519(&hex)
+                .map_err(|e| anyhow::anyhow!("plugins.{}: {}: {e}", p.name, ib.public_key_env))?
+        }
+        VerifyChoice::HeaderSecret => Verify::HeaderSecret {
+            header: ib.header.clone(),
+            secret: env(p, "inbound.secret_env", &ib.secret_env)?,
+        },
+        VerifyChoice::None => Verify::None,
+    };
+    let mut i = Inbound::new(verify);
+    i.max_body = usize::try_from(ib.max_body_kb).unwrap_or(64) << 10;
+    i.per_second = ib.per_second;
+    i.deadline = Duration::from_millis(ib.deadline_ms);
+    i.replay_window = Duration::from_secs(ib.replay_window_secs);
+    Ok(i)
 }
 
 pub(crate) fn specs(config: &Config) -> Result<Vec<PluginSpec>> {
@@ -44,29 +82,55 @@ pub(crate) fn specs(config: &Config) -> Result<Vec<PluginSpec>> {
             let secrets = p
                 .secrets
                 .iter()
-                .map(|(name, var)| {
-                    let value = std::env::var(var).with_context(|| {
-                        format!("plugins.{}: secret `{name}` wants environment variable {var}, which is not set", p.name)
-                    })?;
-                    Ok((name.clone(), value))
+                .map(|(name, var)| Ok((name.clone(), env(p, &format!("secret `{name}`"), var)?)))
+                .collect::<Result<Vec<_>>>()?;
+            let signers = p
+                .signers
+                .iter()
+                .map(|(name, s)| {
+                    let o = &s.oauth1;
+                    let what = format!("signer `{name}`");
+                    Ok((
+                        name.clone(),
+                        Signer::OAuth1(Credentials {
+                            consumer_key: env(p, &what, &o.consumer_key_env)?,
+                            consumer_secret: env(p, &what, &o.consumer_secret_env)?,
+                            token: env(p, &what, &o.token_env)?,
+                            token_secret: env(p, &what, &o.token_secret_env)?,
+                        }),
+                    ))
                 })
                 .collect::<Result<Vec<_>>>()?;
             Ok(PluginSpec {
                 name: p.name.clone(),
                 source: source(p)?,
-                settings: p.settings.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                settings: p
+                    .settings
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
                 grants: Grants {
-                    http_hosts: p.allow_hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
+                    http_hosts: p
+                        .allow_hosts
+                        .iter()
+                        .map(|h| h.to_ascii_lowercase())
+                        .collect(),
                     secrets,
                     engine_commands: p.engine_commands,
                     engine_views: p.engine_views,
                     events: events(&p.events),
+                    signers,
+                    publish_topics: p.publish_topics.clone(),
+                    subscribe_topics: p.subscribe_topics.clone(),
+                    inbound: p.inbound.as_ref().map(|ib| inbound(p, ib)).transpose()?,
                 },
                 limits: PluginLimits {
                     memory: usize::try_from(p.memory_mb).unwrap_or(64) << 20,
                     call_deadline: Duration::from_millis(p.call_deadline_ms),
                     tick: Duration::from_millis(p.tick_ms),
                     cpu_percent: p.cpu_percent,
+                    kv_bytes: p.storage_kb.saturating_mul(1_024),
+                    launches_per_minute: p.launches_per_minute,
                     ..PluginLimits::default()
                 },
             })
@@ -74,21 +138,34 @@ pub(crate) fn specs(config: &Config) -> Result<Vec<PluginSpec>> {
         .collect()
 }
 
+/// What the host as a whole gets: the stores beside the journal, the ingress.
+pub(crate) fn settings(config: &Config) -> HostSettings {
+    HostSettings {
+        storage_dir: Some(PathBuf::from(&config.journal.dir)),
+        ingress: config.ingress.addr(),
+    }
+}
+
 /// Starts the host for `specs` beside the engine, and the thread that hands it the engine's
 /// events.
 pub(crate) fn start(
     specs: Vec<PluginSpec>,
+    settings: &HostSettings,
     engine: EngineHandle,
     rpc: JsonRpc,
     events: crossbeam_channel::Receiver<EngineEvent>,
     prices: kestrel_model::QuotePrices,
+    max_buy: Lamports,
 ) -> Result<Arc<PluginHost>> {
-    let bridge = EngineBridge::new(engine, rpc, prices).context("plugin bridge")?;
-    let host = Arc::new(PluginHost::start(specs, Arc::new(bridge)).context("plugin host")?);
+    let recent = RecentLaunches::default();
+    let bridge =
+        EngineBridge::new(engine, rpc, prices, max_buy, recent.clone()).context("plugin bridge")?;
+    let host =
+        Arc::new(PluginHost::start(specs, Arc::new(bridge), settings).context("plugin host")?);
     let fwd = host.clone();
     std::thread::Builder::new()
         .name("kestrel-plugin-events".into())
-        .spawn(move || forward_events(events, fwd, prices))
+        .spawn(move || forward_events(events, fwd, prices, recent))
         .context("plugin event thread")?;
     Ok(host)
 }

@@ -1,0 +1,51 @@
+//! `topics`: a plugin publishes on a topic config lets it publish on; every other plugin
+//! that receives the topic (asked for it and was granted it) gets the message in its queue,
+//! without waiting (a full queue drops it for that plugin, counted). Bounded in size and
+//! rate per publisher.
+
+use std::sync::atomic::Ordering::Relaxed;
+
+use crate::mailbox::Work;
+use crate::wit::latest::kestrel::plugin::topics;
+use crate::wit::latest::{TopicError, TopicMessage};
+
+use super::State;
+
+impl State {
+    fn refuse_topic(&mut self, e: TopicError, topic: &str) -> Result<(), TopicError> {
+        self.ctx.counters.topics_denied.fetch_add(1, Relaxed);
+        if self.may_log() {
+            tracing::warn!(plugin = %self.ctx.name, topic = %crate::text::clip(topic, 64), "publication refused: {e:?}");
+        }
+        Err(e)
+    }
+}
+
+impl topics::Host for State {
+    fn publish(&mut self, topic: String, body: Vec<u8>) -> Result<(), TopicError> {
+        if !self.ctx.grants.publish_topics.contains(&topic) {
+            return self.refuse_topic(TopicError::NotGranted, &topic);
+        }
+        if body.len() > self.ctx.limits.topic_max_bytes {
+            return self.refuse_topic(TopicError::TooLarge, &topic);
+        }
+        if !self.topic_rate.take() {
+            return self.refuse_topic(TopicError::Busy, &topic);
+        }
+        self.ctx.counters.topics_published.fetch_add(1, Relaxed);
+        let message = TopicMessage {
+            topic,
+            sender: self.ctx.name.clone(),
+            body,
+            sent_ms: super::clock::now_ms(),
+        };
+        for m in self.ctx.mailboxes.all() {
+            if m.name == self.ctx.name || !m.shared.wanted().topics.contains(&message.topic) {
+                continue;
+            }
+            // A full queue is counted on the receiver; the publisher carries on.
+            let _ = m.offer(Work::Topic(message.clone()));
+        }
+        Ok(())
+    }
+}
