@@ -17,10 +17,10 @@ use kestrel_engine::engine::JournalSetup;
 use kestrel_engine::order::Command;
 use kestrel_engine::threads::Layout;
 use kestrel_exec::Wallet;
-use kestrel_guardian::Reason;
 use kestrel_guardian::exits::{
     ExitReason, ExitRules, Holding, Mark, TakeProfit, Trailing, price_ratio_bps,
 };
+use kestrel_guardian::{Reason, TradingState};
 use kestrel_reentry::{ReentryConfig, Reference};
 use kestrel_sim::faults::Faults;
 use kestrel_sim::scenario::ScriptedTrade;
@@ -492,8 +492,11 @@ fn a_restart_rebuilds_the_book_from_the_journal_and_reconciles_it_with_the_chain
         engine.positions.get(&b).unwrap().tokens.0,
         h.token_balance(&me, &b)
     );
-    // The pause survived the restart.
-    assert_eq!(engine.metrics.trading_state.load(Relaxed), 2);
+    // The pause survived the restart, as a pause.
+    assert_eq!(
+        engine.metrics.trading_state.load(Relaxed),
+        TradingState::Paused.code()
+    );
     assert!(engine.command(Command::Resume));
     // C is never bought (it is the wallet's, untracked), and A and B are not bought again.
     std::thread::sleep(Duration::from_millis(300));

@@ -236,8 +236,15 @@ fn world() -> World {
         PluginHost::start(vec![spec], Arc::new(bridge), &HostSettings::default()).unwrap(),
     );
     let fwd = host.clone();
+    let metrics = engine.metrics.clone();
     std::thread::spawn(move || {
-        forward_events(rx, fwd, kestrel_model::QuotePrices::SOL_ONLY, recent)
+        forward_events(
+            rx,
+            fwd,
+            kestrel_model::QuotePrices::SOL_ONLY,
+            recent,
+            metrics,
+        )
     });
     World {
         h,

@@ -16,13 +16,15 @@ use std::sync::{Arc, Mutex};
 
 use kestrel_decode::account::{BondingCurve, decode_bonding_curve};
 use kestrel_engine::engine::EngineHandle;
+use kestrel_engine::metrics::Metrics;
 use kestrel_engine::order::{Command, EngineEvent};
 use kestrel_exec::JsonRpc;
 use kestrel_exec::tx::MintInfo;
+use kestrel_guardian::TradingState;
 use kestrel_plugin_host::EngineApi;
 use kestrel_plugin_host::PluginHost;
 use kestrel_plugin_host::latest::{
-    CommandError, CurveView, EngineStatus, Event, Exit, Fill, Launch, PnlReport, Position,
+    CommandError, CurveView, Digest, EngineStatus, Event, Exit, Fill, Launch, PnlReport, Position,
 };
 use kestrel_pump::curve::{self, Reserves};
 use kestrel_pump::pda;
@@ -278,12 +280,9 @@ impl EngineApi for EngineBridge {
     fn status(&self) -> EngineStatus {
         let m = &self.engine.metrics;
         EngineStatus {
-            trading_state: match m.trading_state.load(Relaxed) {
-                0 => "active",
-                1 => "reducing",
-                _ => "halted",
-            }
-            .into(),
+            trading_state: TradingState::from_code(m.trading_state.load(Relaxed))
+                .map_or("unknown", |s| s.name())
+                .into(),
             launches: m.launches.load(Relaxed),
             bought: m.bought.load(Relaxed),
             sold: m.sold.load(Relaxed),
@@ -324,11 +323,34 @@ impl EngineApi for EngineBridge {
     }
 }
 
-/// The plugin-facing form of an engine event (a USDC amount in SOL at `prices`).
-pub fn event(e: &EngineEvent, prices: QuotePrices) -> Event {
+/// The plugin-facing form of an engine event (a USDC amount in SOL at `prices`; `now_ms`
+/// stamps a launch with when the engine saw it).
+pub fn event(e: &EngineEvent, prices: QuotePrices, now_ms: u64) -> Event {
     let lamports = |q: Quote, a: QuoteAmount| prices.lamports(q, a).map_or(0, |l| l.0);
     match e {
-        EngineEvent::Fill(f) => {
+        EngineEvent::Launch(l) => {
+            let r = Reserves {
+                virtual_token: l.virtual_token_reserves,
+                virtual_quote: l.virtual_quote_reserves,
+                real_token: l.real_token_reserves,
+                real_quote: l.real_quote_reserves,
+            };
+            let cap =
+                curve::market_cap(&r, l.token_total_supply).map_or(0, |q| lamports(l.quote, q));
+            Event::Launch(Launch {
+                mint: l.mint.to_string(),
+                name: l.name.as_str().to_owned(),
+                symbol: l.symbol.as_str().to_owned(),
+                creator: l.creator.to_string(),
+                quote: l.quote.symbol(),
+                market_cap_lamports: cap,
+                slot: l.slot,
+                seen_ms: now_ms,
+                mayhem: l.is_mayhem_mode,
+                cashback: l.is_cashback,
+            })
+        }
+        EngineEvent::Fill { fill: f, realized } => {
             // Fees in: a buy paid the curve leg and the fees; a sell received the leg less
             // them; both paid the network fee.
             let leg = lamports(f.quote, f.quote_amount);
@@ -350,7 +372,7 @@ pub fn event(e: &EngineEvent, prices: QuotePrices) -> Event {
                 network_fee_lamports: f.network_fee.0,
                 sol_lamports: sol,
                 market_cap_lamports: cap,
-                realized_lamports: None,
+                realized_lamports: realized.map(|r| prices.lamports_signed(f.quote, r)),
                 why: f.why.name().into(),
                 signature: f.signature.as_str().to_owned(),
             })
@@ -367,27 +389,177 @@ pub fn event(e: &EngineEvent, prices: QuotePrices) -> Event {
 /// A pump.fun coin's supply: 10^9 tokens of 6 decimals.
 const PUMP_SUPPLY: u64 = 1_000_000_000_000_000;
 
+const DAY_MS: u64 = 86_400_000;
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// The counters a day's digest is the difference of.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Tally {
+    launches: u64,
+    bought: u64,
+    sold: u64,
+    realized: i64,
+}
+
+impl Tally {
+    fn read(m: &Metrics, prices: QuotePrices) -> Self {
+        Self {
+            launches: m.launches.load(Relaxed),
+            bought: m.bought.load(Relaxed),
+            sold: m.sold.load(Relaxed),
+            realized: m.realized_pnl_lamports.load(Relaxed).saturating_add(
+                prices.lamports_signed(Quote::Usdc, m.realized_pnl_usdc_units.load(Relaxed)),
+            ),
+        }
+    }
+}
+
+/// The digest of `day` (days since the epoch): what changed from `start` to `end`.
+fn digest(day: u64, start: Tally, end: Tally, m: &Metrics) -> Event {
+    Event::Digest(Digest {
+        day: kestrel_model::calendar::format_day(day),
+        launches: end.launches.saturating_sub(start.launches),
+        bought: end.bought.saturating_sub(start.bought),
+        sold: end.sold.saturating_sub(start.sold),
+        realized_lamports: end.realized.saturating_sub(start.realized),
+        open_positions: u32::try_from(m.open_positions.load(Relaxed)).unwrap_or(u32::MAX),
+        wallet_lamports: m.wallet_lamports.load(Relaxed),
+    })
+}
+
 /// Hands engine events to the plugins until the engine's side closes, keeping the launches
-/// for the `recent-launches` view. Run on its own thread.
+/// for the `recent-launches` view, and after each UTC midnight sends the day's digest (for
+/// the day the engine started, from its start). Run on its own thread.
 pub fn forward_events(
     events: crossbeam_channel::Receiver<EngineEvent>,
     host: Arc<PluginHost>,
     prices: QuotePrices,
     recent: RecentLaunches,
+    metrics: Arc<Metrics>,
 ) {
-    while let Ok(e) = events.recv() {
-        let ev = event(&e, prices);
-        if let Event::Launch(l) = &ev {
-            recent.push(l.clone());
+    let mut day = now_ms() / DAY_MS;
+    let mut start = Tally::read(&metrics, prices);
+    loop {
+        let now = now_ms();
+        if now / DAY_MS != day {
+            let end = Tally::read(&metrics, prices);
+            host.publish(&digest(day, start, end, &metrics));
+            (day, start) = (now / DAY_MS, end);
         }
-        host.publish(&ev);
+        let until_midnight = (day + 1) * DAY_MS - now.min((day + 1) * DAY_MS);
+        match events.recv_timeout(std::time::Duration::from_millis(until_midnight.max(1))) {
+            Ok(e) => {
+                let ev = event(&e, prices, now_ms());
+                if let Event::Launch(l) = &ev {
+                    recent.push(l.clone());
+                }
+                host.publish(&ev);
+            }
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kestrel_units::TokenAmount;
+    use kestrel_engine::order::{Fill as EngineFill, Why};
+    use kestrel_guardian::exits::ExitReason;
+    use kestrel_model::SignatureText;
+
+    fn fill(is_buy: bool) -> EngineFill {
+        EngineFill {
+            order: 1,
+            why: if is_buy {
+                Why::Snipe
+            } else {
+                Why::Exit(ExitReason::Manual)
+            },
+            mint: Pubkey::new_unique(),
+            is_buy,
+            tokens: TokenAmount(1_000_000),
+            quote: Quote::Sol,
+            quote_amount: QuoteAmount(100_000_000),
+            fees: QuoteAmount(1_000_000),
+            network_fee: Lamports(5_000),
+            wallet_delta: 0,
+            reserves_after: Reserves {
+                virtual_token: TokenAmount(1_000_000_000_000_000),
+                virtual_quote: QuoteAmount(30_000_000_000),
+                real_token: TokenAmount(0),
+                real_quote: QuoteAmount(0),
+            },
+            signature: SignatureText::new("sig"),
+            slot: 9,
+        }
+    }
+
+    #[test]
+    fn a_fill_is_told_in_sol_fees_in_with_a_sells_realized_pnl() {
+        let p = QuotePrices::SOL_ONLY;
+        let Event::Fill(b) = event(
+            &EngineEvent::Fill {
+                fill: fill(true),
+                realized: None,
+            },
+            p,
+            0,
+        ) else {
+            panic!("a fill")
+        };
+        // Paid: the leg, the fees and the network fee.
+        assert_eq!(b.sol_lamports, 100_000_000 + 1_000_000 + 5_000);
+        assert_eq!(
+            (b.fees, b.network_fee_lamports, b.realized_lamports),
+            (1_000_000, 5_000, None)
+        );
+        assert_eq!(b.market_cap_lamports, 30_000_000_000);
+        assert_eq!(b.quote, "SOL");
+        let sold = EngineEvent::Fill {
+            fill: fill(false),
+            realized: Some(-2_000_000),
+        };
+        let Event::Fill(s) = event(&sold, p, 0) else {
+            panic!("a fill")
+        };
+        // Received: the leg less the fees and the network fee.
+        assert_eq!(s.sol_lamports, 100_000_000 - 1_000_000 - 5_000);
+        assert_eq!(s.realized_lamports, Some(-2_000_000));
+        assert_eq!(s.why, "manual");
+    }
+
+    #[test]
+    fn a_days_digest_is_what_changed_that_day() {
+        let m = Metrics::default();
+        m.open_positions.store(2, Relaxed);
+        let start = Tally {
+            launches: 10,
+            bought: 1,
+            sold: 0,
+            realized: 5,
+        };
+        let end = Tally {
+            launches: 110,
+            bought: 4,
+            sold: 3,
+            realized: -95,
+        };
+        let Event::Digest(d) = digest(20_789, start, end, &m) else {
+            panic!("a digest")
+        };
+        assert_eq!(d.day, "2026-12-02");
+        assert_eq!(
+            (d.launches, d.bought, d.sold, d.realized_lamports),
+            (100, 3, 3, -100)
+        );
+        assert_eq!(d.open_positions, 2);
+    }
 
     #[test]
     fn value_is_tokens_at_the_spot_price() {

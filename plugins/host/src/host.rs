@@ -447,7 +447,6 @@ mod tests {
             mint: String::new(),
             name: name.into(),
             symbol: symbol.into(),
-            uri: String::new(),
             creator: String::new(),
             quote: quote.into(),
             market_cap_lamports: 0,

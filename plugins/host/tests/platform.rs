@@ -89,7 +89,6 @@ fn launch(name: &str) -> Event {
         mint: "6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P".into(),
         name: name.into(),
         symbol: "T".into(),
-        uri: String::new(),
         creator: String::new(),
         quote: "SOL".into(),
         market_cap_lamports: 27_000_000_000,

@@ -25,6 +25,8 @@ pub enum TradingState {
     Reducing,
     /// Exits only (the daily loss limit, or the kill switch's "stop").
     Halted,
+    /// Exits only: the operator paused entries; `resume` undoes it (2026-12).
+    Paused,
 }
 
 /// The limits, from config. They are set in SOL; a buy in another quote counts at
@@ -60,6 +62,29 @@ impl TradingState {
 
     pub fn from_name(s: &str) -> Option<Self> {
         s.parse().ok()
+    }
+
+    /// The number the metrics publish (`kestrel_trading_state`): 0 active, 1 reducing,
+    /// 2 halted, 3 paused. Append-only.
+    pub fn code(self) -> u64 {
+        match self {
+            TradingState::Active => 0,
+            TradingState::Reducing => 1,
+            TradingState::Halted => 2,
+            TradingState::Paused => 3,
+        }
+    }
+
+    /// The state a published number stands for.
+    pub fn from_code(code: u64) -> Option<Self> {
+        [
+            TradingState::Active,
+            TradingState::Reducing,
+            TradingState::Halted,
+            TradingState::Paused,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
     }
 }
 
@@ -131,6 +156,8 @@ pub enum Reason {
         spend: QuoteAmount,
         holds: QuoteAmount,
     },
+    /// The operator paused entries (2026-12; appended, so the counters' indices stay).
+    Paused,
 }
 
 impl Reason {
@@ -158,6 +185,7 @@ impl fmt::Display for Reason {
         match self {
             Self::Halted => f.write_str("trading is halted: exits only"),
             Self::Reducing => f.write_str("trading is reducing: exits only"),
+            Self::Paused => f.write_str("trading is paused: exits only until resumed"),
             Self::TradeTooLarge { spend, max } => {
                 write!(f, "trade of {spend} exceeds the {max} limit")
             }
@@ -291,7 +319,11 @@ impl Guardian {
     fn check_daily_loss(&mut self) -> Option<TradingState> {
         let limit = self.limits.daily_loss_limit?;
         let lost = u64::try_from(self.day_realized.saturating_neg()).unwrap_or(0);
-        if self.state == TradingState::Active && limit.0 > 0 && lost >= limit.0 {
+        // A pause does not hide the limit: reaching it halts, and a resume does not undo that.
+        if matches!(self.state, TradingState::Active | TradingState::Paused)
+            && limit.0 > 0
+            && lost >= limit.0
+        {
             self.state = TradingState::Halted;
             return Some(TradingState::Halted);
         }
@@ -371,6 +403,7 @@ impl Guardian {
             TradingState::Active => {}
             TradingState::Reducing => return Some(Reason::Reducing),
             TradingState::Halted => return Some(Reason::Halted),
+            TradingState::Paused => return Some(Reason::Paused),
         }
         if self.blacklisted_mints.binary_search(&intent.mint).is_ok() {
             return Some(Reason::BlacklistedMint);
@@ -727,6 +760,7 @@ mod tests {
         for (state, reason) in [
             (TradingState::Reducing, Reason::Reducing),
             (TradingState::Halted, Reason::Halted),
+            (TradingState::Paused, Reason::Paused),
         ] {
             g.set_state(state);
             assert_eq!(refused(&mut g, buy(SOL / 10), &empty()), reason);
@@ -778,6 +812,7 @@ mod tests {
                 "nothing_to_sell",
                 "unpriced_quote",
                 "quote_balance",
+                "paused",
             ]
         );
         assert_eq!(Reason::name_at(Reason::COUNT), "unknown");
@@ -787,10 +822,13 @@ mod tests {
             (TradingState::Active, "active"),
             (TradingState::Reducing, "reducing"),
             (TradingState::Halted, "halted"),
+            (TradingState::Paused, "paused"),
         ] {
             assert_eq!(state.name(), name);
             assert_eq!(TradingState::from_name(name), Some(state));
+            assert_eq!(TradingState::from_code(state.code()), Some(state));
         }
+        assert_eq!(TradingState::from_code(4), None);
         assert_eq!(TradingState::from_name("Active"), None);
     }
 

@@ -18,6 +18,7 @@ use solana_pubkey::Pubkey;
 
 use kestrel_engine::Published;
 use kestrel_engine::order::Command;
+use kestrel_guardian::TradingState;
 
 use crate::prometheus::prometheus;
 
@@ -56,11 +57,8 @@ async fn health(State(s): State<Published>) -> impl IntoResponse {
         .map(|r| mono_nanos().saturating_sub(r.fetched_at) / 1_000_000);
     let fresh = blockhash_age_ms.is_some_and(|ms| ms * 1_000_000 < STALE_BLOCKHASH_NS);
     let ok = connected > 0 && fresh;
-    let state = match s.metrics.trading_state.load(Relaxed) {
-        0 => "active",
-        1 => "reducing",
-        _ => "halted",
-    };
+    let state = TradingState::from_code(s.metrics.trading_state.load(Relaxed))
+        .map_or("unknown", |s| s.name());
     let body = serde_json::json!({
         "status": if ok { "ok" } else { "degraded" },
         "feeds_connected": connected,

@@ -376,7 +376,7 @@ const FAMILIES: &[(Head, Read)] = &[
     (
         Head {
             name: "trading_state",
-            help: "0 active, 1 reducing, 2 halted.",
+            help: "0 active, 1 reducing, 2 halted, 3 paused.",
             kind: GAUGE,
         },
         Read::Value(|m| m.trading_state.load(Relaxed).into()),

@@ -4,6 +4,7 @@
 use std::sync::atomic::Ordering::Relaxed;
 
 use kestrel_feed::EndpointStats;
+use kestrel_guardian::TradingState;
 use kestrel_guardian::exits::ExitReason;
 use kestrel_sniper::SkipReason;
 use kestrel_units::Lamports;
@@ -52,10 +53,10 @@ pub fn status_line(m: &Metrics, feeds: &[EndpointStats]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let state = match m.trading_state.load(Relaxed) {
-        0 => "",
-        1 => " | REDUCING",
-        _ => " | HALTED",
+    let state = match TradingState::from_code(m.trading_state.load(Relaxed)) {
+        Some(TradingState::Active) => String::new(),
+        Some(s) => format!(" | {}", s.name().to_ascii_uppercase()),
+        None => " | UNKNOWN".into(),
     };
     // USDC-quoted coins' results, once there are any, in USDC.
     let (usdc_realized, usdc_unrealized) = (

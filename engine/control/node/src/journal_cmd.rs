@@ -452,35 +452,7 @@ mod dates {
 
     use super::DAY_NANOS;
 
-    /// (year, month, day) of the `days`-th day after 1970-01-01.
-    pub(super) fn civil(days: i64) -> (i64, u32, u32) {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        (y, m, d)
-    }
-
-    /// Days since 1970-01-01 of a date.
-    pub(super) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y.rem_euclid(400);
-        let mp = i64::from(if m > 2 { m - 3 } else { m + 9 });
-        let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    }
-
-    pub(super) fn format_day(day: u64) -> String {
-        let (y, m, d) = civil(i64::try_from(day).unwrap_or(i64::MAX));
-        format!("{y:04}-{m:02}-{d:02}")
-    }
+    pub(super) use kestrel_model::calendar::{civil, days_from_civil, format_day};
 
     pub(super) fn format_ns(ns: u64) -> String {
         let secs = ns / 1_000_000_000;

@@ -158,6 +158,7 @@ pub(crate) fn start(
     max_buy: Lamports,
 ) -> Result<Arc<PluginHost>> {
     let recent = RecentLaunches::default();
+    let metrics = engine.metrics.clone();
     let bridge =
         EngineBridge::new(engine, rpc, prices, max_buy, recent.clone()).context("plugin bridge")?;
     let host =
@@ -165,7 +166,7 @@ pub(crate) fn start(
     let fwd = host.clone();
     std::thread::Builder::new()
         .name("kestrel-plugin-events".into())
-        .spawn(move || forward_events(events, fwd, prices, recent))
+        .spawn(move || forward_events(events, fwd, prices, recent, metrics))
         .context("plugin event thread")?;
     Ok(host)
 }

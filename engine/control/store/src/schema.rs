@@ -150,6 +150,20 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE daily_pnl ADD COLUMN failed_txs INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE daily_pnl ADD COLUMN failed_fees INTEGER NOT NULL DEFAULT 0;
     ",
+    // 3 (2026-12-03): the operator's pause is a state of its own ('paused'), told apart from
+    // a halt. SQLite cannot change a CHECK in place: the table is copied into a new one.
+    r"
+    CREATE TABLE guardian_states_v3 (
+        id     INTEGER PRIMARY KEY,
+        state  TEXT NOT NULL CHECK (state IN ('active', 'reducing', 'halted', 'paused')),
+        cause  TEXT NOT NULL,
+        at_ns  INTEGER NOT NULL
+    );
+    INSERT INTO guardian_states_v3 (id, state, cause, at_ns)
+        SELECT id, state, cause, at_ns FROM guardian_states;
+    DROP TABLE guardian_states;
+    ALTER TABLE guardian_states_v3 RENAME TO guardian_states;
+    ",
 ];
 
 /// The schema version this build writes.
@@ -171,4 +185,33 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
         tx.commit()?;
     }
     Ok(VERSION)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_version_2_journal_keeps_its_guardian_states_and_learns_paused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        let insert = "INSERT INTO guardian_states (state, cause, at_ns) VALUES (?1, 'x', 1)";
+        conn.execute(insert, ["halted"]).unwrap();
+        assert!(conn.execute(insert, ["paused"]).is_err());
+        assert_eq!(migrate(&mut conn).unwrap(), VERSION);
+        conn.execute(insert, ["paused"]).unwrap();
+        assert!(conn.execute(insert, ["sleepy"]).is_err());
+        let states: Vec<String> = conn
+            .prepare("SELECT state FROM guardian_states ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(states, ["halted", "paused"]);
+    }
 }

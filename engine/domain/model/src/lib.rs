@@ -9,6 +9,7 @@ use std::time::Duration;
 use kestrel_units::{Bps, Lamports, QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
 
+pub mod calendar;
 pub mod event;
 pub use event::{CurveTrade, CurveUpdate, InlineStr, LaunchEvent, SignatureText};
 

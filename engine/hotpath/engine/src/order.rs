@@ -294,7 +294,13 @@ pub enum Command {
     reason = "events leave the strategy thread by value: boxing a fill would allocate for every fill on the hot thread"
 )]
 pub enum EngineEvent {
-    Fill(Fill),
+    /// A coin launched, as decoded; told after the engine acted on it (2026-12).
+    Launch(kestrel_model::LaunchEvent),
+    /// A fill, with a sell's realized PnL in the coin's quote, fees in (2026-12).
+    Fill {
+        fill: Fill,
+        realized: Option<i64>,
+    },
     /// A sell order made by an exit rule or the kill switch.
     Exit {
         mint: Pubkey,

@@ -279,6 +279,32 @@ fn a_partial_sell_books_realized_pnl_and_keeps_the_rest_open() {
 }
 
 #[test]
+fn plugins_hear_of_a_launch_and_of_a_sells_realized_pnl() {
+    let (events, heard) = crossbeam_channel::unbounded();
+    let mut k = TestKernel::test_default()
+        .build(TestClock::default())
+        .with_events(events);
+    let s = stamped(FeedEvent::Launch(launch(1)));
+    let o = k.on_feed(&s).expect("bought");
+    // Nothing is told before the engine acted on the frame; then the launch is.
+    assert!(heard.try_recv().is_err());
+    k.announce(&s);
+    assert!(matches!(heard.try_recv(), Ok(EngineEvent::Launch(l)) if l.mint == mint(1)));
+    k.on_report(ExecReport::Filled(buy_fill(&o)));
+    assert!(matches!(
+        heard.try_recv(),
+        Ok(EngineEvent::Fill { fill, realized: None }) if fill.is_buy
+    ));
+    let o = sell(&mut k, mint(1), 50);
+    k.on_report(ExecReport::Filled(sell_fill(&o, 20_000_000)));
+    let realized = heard.try_iter().find_map(|e| match e {
+        EngineEvent::Fill { fill, realized } if !fill.is_buy => realized,
+        _ => None,
+    });
+    assert_eq!(realized, Some(20_000_000 - 200_000 - 15_000_000));
+}
+
+#[test]
 fn a_sell_of_everything_closes_the_position() {
     let (mut k, _) = kernel(TestKernel::test_default());
     let m = hold(&mut k, 1);
@@ -625,7 +651,8 @@ fn pause_stops_entries_and_resume_restarts_them() {
     let (mut k, _) = kernel(TestKernel::test_default());
     let mut out = Vec::new();
     k.on_command(Command::Pause, &mut out);
-    assert_eq!(k.guardian().state(), TradingState::Halted);
+    // Told apart from a halt (the kill switch, the loss limit), though it refuses the same.
+    assert_eq!(k.guardian().state(), TradingState::Paused);
     assert!(k.on_feed(&stamped(FeedEvent::Launch(launch(1)))).is_none());
     k.on_command(Command::Resume, &mut out);
     assert_eq!(k.guardian().state(), TradingState::Active);

@@ -85,6 +85,7 @@ impl Hot {
         if let Some(o) = self.kernel.on_feed(s) {
             self.execute(o);
         }
+        self.kernel.announce(s);
         self.last_frame = mono_nanos();
     }
 

@@ -46,6 +46,7 @@ pub(super) fn feed_event(
     }
     if matches!(s.event, FeedEvent::Launch(_)) {
         metrics.launches_decided.fetch_add(1, Release);
+        kernel.announce(s);
     }
     true
 }

@@ -14,7 +14,7 @@ impl<C: Clock> Kernel<C> {
     pub fn on_command(&mut self, c: Command, out: &mut Vec<Order>) {
         let before = self.guardian.state();
         match c {
-            Command::Pause => self.guardian.set_state(TradingState::Halted),
+            Command::Pause => self.guardian.set_state(TradingState::Paused),
             Command::Resume => self.guardian.set_state(TradingState::Active),
             Command::Kill { sell_all: false } => self.guardian.set_state(TradingState::Halted),
             Command::Kill { sell_all: true } => {

@@ -17,13 +17,16 @@ use super::SellFailures;
 
 impl<C: Clock> Kernel<C> {
     pub(super) fn on_fill(&mut self, f: Fill) {
-        self.emit(EngineEvent::Fill(f));
         let now = self.clock.now();
         let mut realized = 0;
         let mut closed = None;
         if f.is_buy {
             let Some(p) = self.book.pending_buy(&f.mint).copied() else {
                 tracing::warn!(mint = %f.mint, "a buy filled that the book did not expect");
+                self.emit(EngineEvent::Fill {
+                    fill: f,
+                    realized: None,
+                });
                 return;
             };
             let paid = f.quote_amount.checked_add(f.fees).unwrap_or(f.quote_amount);
@@ -66,6 +69,10 @@ impl<C: Clock> Kernel<C> {
                 .unwrap_or(QuoteAmount::ZERO);
             let Some(before) = self.book.position(&f.mint).copied() else {
                 tracing::warn!(mint = %f.mint, "a sell filled for a position the book does not hold");
+                self.emit(EngineEvent::Fill {
+                    fill: f,
+                    realized: None,
+                });
                 return;
             };
             let pnl = self
@@ -116,6 +123,10 @@ impl<C: Clock> Kernel<C> {
             }
             tracing::info!(mint = %f.mint, tokens = f.tokens.0, received = %before.quote.show(received), pnl = %before.quote.show_signed(pnl), why = f.why.name(), "sold");
         }
+        self.emit(EngineEvent::Fill {
+            fill: f,
+            realized: (!f.is_buy).then_some(realized),
+        });
         let side = if f.is_buy {
             TradeSide::Buy
         } else {

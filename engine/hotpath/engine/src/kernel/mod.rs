@@ -317,6 +317,14 @@ impl<C: Clock> Kernel<C> {
         }
     }
 
+    /// Tells plugins of a launch. Called after the engine acted on the frame (its order, if
+    /// any, is on its way), so the hand-off never delays a send.
+    pub fn announce(&self, s: &Stamped) {
+        if let FeedEvent::Launch(l) = &s.event {
+            self.emit(EngineEvent::Launch(*l));
+        }
+    }
+
     pub(super) fn alert(&self, text: String) {
         if self.events.is_some() {
             self.emit(EngineEvent::Alert(text));

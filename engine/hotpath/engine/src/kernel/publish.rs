@@ -3,7 +3,6 @@
 
 use std::sync::atomic::Ordering::Relaxed;
 
-use kestrel_guardian::TradingState;
 use kestrel_model::{Clock, Quote};
 use kestrel_store::Record;
 use solana_pubkey::Pubkey;
@@ -34,14 +33,7 @@ impl<C: Clock> Kernel<C> {
         m.realized_pnl_usdc_units.store(realized.usdc, Relaxed);
         m.unrealized_pnl_usdc_units.store(unrealized.usdc, Relaxed);
         m.wallet_lamports.store(self.book.wallet().0, Relaxed);
-        m.trading_state.store(
-            match self.guardian.state() {
-                TradingState::Active => 0,
-                TradingState::Reducing => 1,
-                TradingState::Halted => 2,
-            },
-            Relaxed,
-        );
+        m.trading_state.store(self.guardian.state().code(), Relaxed);
         if force || self.views.len() != self.book.positions().count() {
             self.views.retain(|k, _| self.book.position(k).is_some());
         }
