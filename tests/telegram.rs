@@ -1,9 +1,12 @@
 //! The Telegram bot, compiled for wasm32-wasip2, inside the real plugin host, against a
 //! Telegram Bot API fake at the network boundary (getUpdates with long-poll semantics,
-//! sendMessage, editMessageText, answerCallbackQuery; 429 and 409 replies) and the engine on
-//! the local cluster: `/buy` makes a real buy and the fill comes back to the chat; a user
-//! off the allow-list cannot trade; the sell and kill keyboards work through callback
-//! queries; flood control and a conflicting poller are waited out.
+//! sendMessage, editMessageText, answerCallbackQuery, setMyCommands, setWebhook,
+//! deleteWebhook; 429 and 409 replies) and the engine on the local cluster: `/buy` makes a
+//! real buy and the fill comes back to the chat that asked; a refused buy is told there too;
+//! a user off the allow-list cannot trade; the sell and kill keyboards work through callback
+//! queries; flood control and a conflicting poller are waited out; answers go before a
+//! backlog of notices; forged and oversized input never wedges the bot; webhook mode takes
+//! updates through the host's ingress, behind Telegram's secret header.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -16,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use harness::{Harness, SOL, wait_for};
 use kestrel_engine::Engine;
 use kestrel_exec::JsonRpc;
@@ -45,6 +48,8 @@ struct Fake {
     /// Replies to force: (method, status, body), used once each.
     faults: Mutex<Vec<(String, u16, Value)>>,
     bad_token: Mutex<u32>,
+    /// setMyCommands, setWebhook and deleteWebhook calls: (method, body, query).
+    setup_calls: Mutex<Vec<(String, Value, String)>>,
 }
 
 impl Fake {
@@ -110,6 +115,7 @@ impl Fake {
 async fn api(
     State(fake): State<Arc<Fake>>,
     Path((token, method)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
     Json(body): Json<Value>,
 ) -> (axum::http::StatusCode, Json<Value>) {
     use axum::http::StatusCode;
@@ -147,6 +153,14 @@ async fn api(
                 let _ = tokio::time::timeout_at(deadline, fake.notify.notified()).await;
             }
         }
+        "setMyCommands" | "setWebhook" | "deleteWebhook" => {
+            fake.setup_calls.lock().unwrap().push((
+                method.clone(),
+                body.clone(),
+                query.unwrap_or_default(),
+            ));
+            (StatusCode::OK, Json(json!({"ok": true, "result": true})))
+        }
         "sendMessage" | "editMessageText" | "answerCallbackQuery" => {
             fake.sent
                 .lock()
@@ -174,7 +188,24 @@ struct World {
     fake: Arc<Fake>,
 }
 
+/// The chat fills, exits, states and alerts go to (not the operator's own).
+const DESK: i64 = -100;
+const WEBHOOK_SECRET: &str = "wh-secret_1";
+
+/// How a test's bot is set up.
+#[derive(Default)]
+struct Opts {
+    /// Alerts to the operator's own chat rather than the desk's.
+    alerts_to_operator: bool,
+    /// Updates by webhook through the host's ingress.
+    webhook: bool,
+}
+
 fn world() -> World {
+    world_with(Opts::default())
+}
+
+fn world_with(opts: Opts) -> World {
     let h = Harness::new(Faults::default());
     let fake = Arc::new(Fake::default());
     let base = {
@@ -206,25 +237,52 @@ fn world() -> World {
         engine.handle(),
         rpc,
         kestrel_model::QuotePrices::SOL_ONLY,
-        kestrel_units::Lamports(SOL),
+        kestrel_units::Lamports(harness::BUY),
         recent.clone(),
     )
     .unwrap();
     let spec = PluginSpec {
         name: "telegram".into(),
         source: PluginSource::Bytes(kestrel_plugin_bundle::TELEGRAM),
-        settings: vec![
-            ("api_base".into(), base),
-            ("allowed_users".into(), OPERATOR.to_string()),
-            ("poll_timeout_secs".into(), "1".into()),
-            ("chat_interval_ms".into(), "50".into()),
-        ],
+        settings: [
+            ("api_base", base.as_str()),
+            ("allowed_users", &OPERATOR.to_string()),
+            (
+                "alert_chats",
+                &if opts.alerts_to_operator {
+                    OPERATOR
+                } else {
+                    DESK
+                }
+                .to_string(),
+            ),
+            // 0.01, 0.02 and 0.05 SOL: the last is above the guardian's cap (0.02 SOL).
+            ("quick_buy_lamports", "10000000,20000000,50000000"),
+            ("poll_timeout_secs", "1"),
+            ("chat_interval_ms", "50"),
+        ]
+        .into_iter()
+        .chain(
+            opts.webhook
+                .then_some(("webhook_url", "https://bot.example.com/hooks/telegram")),
+        )
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
         grants: Grants {
             http_hosts: vec!["127.0.0.1".into()],
-            secrets: vec![("telegram_token".into(), TOKEN.into())],
+            secrets: vec![
+                ("telegram_token".into(), TOKEN.into()),
+                ("webhook_secret".into(), WEBHOOK_SECRET.into()),
+            ],
             engine_commands: true,
             engine_views: true,
             events: EventKinds::all(),
+            inbound: opts.webhook.then(|| {
+                kestrel_plugin_host::Inbound::new(kestrel_plugin_host::Verify::HeaderSecret {
+                    header: "X-Telegram-Bot-Api-Secret-Token".into(),
+                    secret: WEBHOOK_SECRET.into(),
+                })
+            }),
             ..Grants::default()
         },
         limits: PluginLimits {
@@ -233,7 +291,15 @@ fn world() -> World {
         },
     };
     let host = Arc::new(
-        PluginHost::start(vec![spec], Arc::new(bridge), &HostSettings::default()).unwrap(),
+        PluginHost::start(
+            vec![spec],
+            Arc::new(bridge),
+            &HostSettings {
+                ingress: opts.webhook.then(|| "127.0.0.1:0".parse().unwrap()),
+                ..HostSettings::default()
+            },
+        )
+        .unwrap(),
     );
     let fwd = host.clone();
     let metrics = engine.metrics.clone();
@@ -275,20 +341,42 @@ fn the_operator_trades_from_telegram_and_strangers_cannot() {
     wait_for("help", Duration::from_secs(20), || {
         said(&w.fake, OPERATOR, "/positions")
     });
-    // Over the guardian's per-trade limit (0.02 SOL here): refused, and the chat is told.
+    // Over the guardian's per-trade limit (0.02 SOL here): never sent, and said why.
     w.fake.message(OPERATOR, &format!("/buy {mint} 0.05"));
-    wait_for("the refusal alert", Duration::from_secs(20), || {
-        said(&w.fake, OPERATOR, "refused")
+    wait_for("the cap", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "above the guardian's cap of 0\\.02 SOL")
     });
+    // The quick-buy keyboard offers only what the guardian allows.
+    w.fake.message(OPERATOR, &format!("/buy {mint}"));
+    wait_for("the buy keyboard", Duration::from_secs(20), || {
+        !w.fake.buttons(OPERATOR).is_empty()
+    });
+    let amounts: Vec<String> = w
+        .fake
+        .buttons(OPERATOR)
+        .iter()
+        .map(|b| b.rsplit('|').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(amounts, ["10000000", "20000000"]);
     assert_eq!(w.engine.metrics.bought.load(Relaxed), 0);
     w.fake.message(OPERATOR, &format!("/buy {mint} 0.02"));
     wait_for("the order", Duration::from_secs(20), || {
         said(&w.fake, OPERATOR, "queued")
     });
+    // The fill comes to the chat that asked, and to the desk; said once, in SOL, fees in.
     wait_for("the fill in the chat", Duration::from_secs(30), || {
-        said(&w.fake, OPERATOR, "Bought")
+        said(&w.fake, OPERATOR, "Bought") && said(&w.fake, DESK, "Bought")
     });
+    assert!(said(&w.fake, OPERATOR, "fees in"));
+    assert!(!said(&w.fake, OPERATOR, "fill follows"));
     assert_eq!(w.engine.metrics.bought.load(Relaxed), 1);
+    // A buy the guardian refuses (the position is open already): the asker hears why.
+    w.fake.message(OPERATOR, &format!("/buy {mint} 0.01"));
+    wait_for(
+        "the refusal in the asking chat",
+        Duration::from_secs(20),
+        || said(&w.fake, OPERATOR, "already open"),
+    );
     let pos = mint.parse().unwrap();
     assert!(w.engine.positions.contains_key(&pos));
     assert!(
@@ -304,7 +392,7 @@ fn the_operator_trades_from_telegram_and_strangers_cannot() {
     // The sell keyboard: 25 / 50 / 100 %, answered through a callback query.
     w.fake.message(OPERATOR, &format!("/sell {mint}"));
     wait_for("the sell keyboard", Duration::from_secs(20), || {
-        !w.fake.buttons(OPERATOR).is_empty()
+        w.fake.buttons(OPERATOR).iter().any(|b| b.starts_with("s|"))
     });
     let buttons = w.fake.buttons(OPERATOR);
     assert_eq!(buttons.len(), 3);
@@ -318,6 +406,7 @@ fn the_operator_trades_from_telegram_and_strangers_cannot() {
     wait_for("the sale in the chat", Duration::from_secs(30), || {
         said(&w.fake, OPERATOR, "Sold")
     });
+    assert!(said(&w.fake, OPERATOR, "realized"));
     assert!(!w.engine.positions.contains_key(&pos));
     assert!(
         w.fake
@@ -408,13 +497,181 @@ fn kill_asks_first_and_flood_control_and_conflicts_are_waited_out() {
         w.engine.metrics.trading_state.load(Relaxed) == 2
     });
     wait_for("the state pushed", Duration::from_secs(20), || {
-        said(&w.fake, OPERATOR, "Trading state: halted")
+        said(&w.fake, DESK, "Trading state: halted")
     });
     w.fake.message(OPERATOR, "/status");
     wait_for("status", Duration::from_secs(20), || {
         said(&w.fake, OPERATOR, "Trading: halted")
     });
+    // A pause is told apart from a halt, and said once.
+    w.fake.message(OPERATOR, "/resume");
+    w.fake.message(OPERATOR, "/pause");
+    wait_for("paused", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "Paused: no new entries")
+    });
+    assert!(!said(&w.fake, OPERATOR, "Paused: paused"));
+    w.fake.message(OPERATOR, "/status");
+    wait_for("status paused", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "Trading: paused")
+    });
     assert_eq!(w.host.status_of("telegram").unwrap().faults, 0);
+    w.engine.stop();
+    w.h.stop();
+}
+
+#[test]
+fn answers_go_before_a_backlog_of_notices_and_no_update_wedges_the_bot() {
+    let w = world_with(Opts {
+        alerts_to_operator: true,
+        ..Opts::default()
+    });
+    wait_for("the command list", Duration::from_secs(20), || {
+        w.fake.setup_calls.lock().unwrap().iter().any(|(m, b, _)| {
+            m == "setMyCommands" && b["commands"].as_array().is_some_and(|c| c.len() == 11)
+        })
+    });
+    // Polling: any webhook left over is removed first.
+    assert!(
+        w.fake
+            .setup_calls
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(m, _, _)| m == "deleteWebhook")
+    );
+    // A backlog: 30 distinct alerts and the same exit notice five times, then a command.
+    let before = w.fake.sent_texts(OPERATOR).len();
+    for i in 0..30 {
+        w.host
+            .publish(&kestrel_plugin_host::latest::Event::Alert(format!(
+                "backlog {i}"
+            )));
+    }
+    for _ in 0..5 {
+        w.host.publish(&kestrel_plugin_host::latest::Event::Exit(
+            kestrel_plugin_host::latest::Exit {
+                mint: "6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P".into(),
+                reason: "stop_loss".into(),
+            },
+        ));
+    }
+    w.fake.message(OPERATOR, "/status");
+    wait_for("the answer", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "Trading: active")
+    });
+    wait_for("the backlog", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "backlog 29")
+    });
+    let texts = w.fake.sent_texts(OPERATOR)[before..].to_vec();
+    let answer_at = texts
+        .iter()
+        .position(|t| t.contains("Trading: active"))
+        .unwrap();
+    // At most the one notice message already on its way went first; the 30 alerts went
+    // together, not one message each.
+    assert!(answer_at <= 1, "{texts:#?}");
+    assert!(texts.len() <= 4, "{texts:#?}");
+    let exits: usize = texts.iter().map(|t| t.matches("Exit of").count()).sum();
+    assert_eq!(exits, 1, "the same exit is told once: {texts:#?}");
+
+    // Forged button data with text that is not ASCII, and a 5,000-character command.
+    w.fake.press(OPERATOR, &format!("b|{}|100", "é".repeat(31)));
+    w.fake
+        .press(OPERATOR, "s|ééééééééééééééééééééééééééééééééééé|50");
+    w.fake.message(OPERATOR, &format!("/{}", "x".repeat(5_000)));
+    wait_for("the unknown command", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "Unknown command")
+    });
+    let unknown: Vec<String> = w
+        .fake
+        .sent_texts(OPERATOR)
+        .into_iter()
+        .filter(|t| t.contains("Unknown command"))
+        .collect();
+    assert_eq!(unknown.len(), 1);
+    assert!(unknown[0].len() < 200, "{}", unknown[0]);
+    // Still answering, never faulted.
+    w.fake.message(OPERATOR, "/help");
+    wait_for("help after", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "/positions")
+    });
+    let st = w.host.status_of("telegram").unwrap();
+    assert_eq!(st.faults, 0, "{st:?}");
+    w.engine.stop();
+    w.h.stop();
+}
+
+#[test]
+fn in_webhook_mode_updates_come_through_the_ingress_behind_the_secret_header() {
+    let w = world_with(Opts {
+        webhook: true,
+        ..Opts::default()
+    });
+    wait_for("setWebhook", Duration::from_secs(20), || {
+        w.fake
+            .setup_calls
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(m, _, _)| m == "setWebhook")
+    });
+    let (_, _, query) = w
+        .fake
+        .setup_calls
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(m, _, _)| m == "setWebhook")
+        .cloned()
+        .unwrap();
+    // The secret token was filled in by the host; the URL is the configured one.
+    assert!(
+        query.contains(&format!("secret_token={WEBHOOK_SECRET}")),
+        "{query}"
+    );
+    assert!(
+        query.contains("url=https%3A%2F%2Fbot.example.com%2Fhooks%2Ftelegram"),
+        "{query}"
+    );
+    let hook = format!("http://{}/hooks/telegram", w.host.ingress_addr().unwrap());
+    let update = json!({ "update_id": 1, "message": {
+        "message_id": 1, "date": 0, "text": "/status",
+        "from": { "id": OPERATOR, "is_bot": false, "first_name": "T" },
+        "chat": { "id": OPERATOR, "type": "private" },
+    }});
+    let post = |secret: &str| {
+        w.h.runtime.block_on(async {
+            reqwest::Client::new()
+                .post(&hook)
+                .header("X-Telegram-Bot-Api-Secret-Token", secret)
+                .json(&update)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    };
+    assert_eq!(post("wrong"), 401);
+    assert_eq!(post(WEBHOOK_SECRET), 200);
+    wait_for("the answer", Duration::from_secs(20), || {
+        said(&w.fake, OPERATOR, "Trading: active")
+    });
+    assert_eq!(
+        w.fake
+            .sent_texts(OPERATOR)
+            .iter()
+            .filter(|t| t.contains("Trading"))
+            .count(),
+        1,
+        "the forged update was never handled"
+    );
+    let st = w.host.status_of("telegram").unwrap();
+    assert_eq!(
+        (st.webhooks, st.webhooks_refused, st.faults),
+        (1, 1, 0),
+        "{st:?}"
+    );
     w.engine.stop();
     w.h.stop();
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use kestrel_plugin_sdk::{CommandError, Event, engine};
 use serde_json::{Value, json};
 
-use crate::text::{escape, short, signed_sol, sol};
+use crate::text::{clip, escape, short, signed_sol, sol};
 
 /// Telegram's limit on a button's callback data (bytes).
 pub const MAX_CALLBACK: usize = 64;
@@ -121,6 +121,9 @@ pub fn parse(text: &str, button: Option<i64>) -> Action {
     if button.is_some() && !text.starts_with('/') {
         let parts: Vec<&str> = text.split('|').collect();
         return match parts.as_slice() {
+            ["b", mint, _] | ["s", mint, _] if !looks_like_mint(mint) => {
+                Action::Bad("bad button".into())
+            }
             ["b", mint, l] => match l.parse() {
                 Ok(l) => Action::Buy {
                     mint: (*mint).into(),
@@ -154,7 +157,7 @@ pub fn parse(text: &str, button: Option<i64>) -> Action {
         return Action::Unknown(String::new());
     };
     let Some(cmd) = first.strip_prefix('/') else {
-        return Action::Unknown(first.to_owned());
+        return Action::Unknown(clip(first, 32));
     };
     // `/buy@SomeBot` in groups.
     let cmd = cmd.split('@').next().unwrap_or(cmd).to_ascii_lowercase();
@@ -171,7 +174,10 @@ pub fn parse(text: &str, button: Option<i64>) -> Action {
                     mint: (*mint).into(),
                     lamports: Some(l),
                 },
-                _ => Action::Bad(format!("`{amount}` is not an amount of SOL (like 0.1)")),
+                _ => Action::Bad(format!(
+                    "`{}` is not an amount of SOL (like 0.1)",
+                    clip(amount, 32)
+                )),
             },
             _ => Action::Bad("usage: /buy <mint> [SOL]".into()),
         },
@@ -185,7 +191,10 @@ pub fn parse(text: &str, button: Option<i64>) -> Action {
                     mint: (*mint).into(),
                     percent: Some(p),
                 },
-                _ => Action::Bad(format!("`{pct}` is not a percent from 1 to 100")),
+                _ => Action::Bad(format!(
+                    "`{}` is not a percent from 1 to 100",
+                    clip(pct, 32)
+                )),
             },
             _ => Action::Bad("usage: /sell <mint> [percent]".into()),
         },
@@ -196,7 +205,7 @@ pub fn parse(text: &str, button: Option<i64>) -> Action {
         "resume" => Action::Resume,
         "kill" => Action::Kill,
         "settings" => Action::Settings,
-        other => Action::Unknown(other.to_owned()),
+        other => Action::Unknown(format!("/{}", clip(other, 32))),
     }
 }
 
@@ -236,10 +245,37 @@ pub fn refusal() -> Reply {
     )])
 }
 
-fn answer(r: Result<String, CommandError>, done: &str) -> String {
+/// The engine's answer, said once: its own words (capitalised), or why not.
+fn answer(r: Result<String, CommandError>) -> String {
     match r {
-        Ok(m) => escape(&format!("{done}: {m}")),
+        Ok(m) => {
+            let mut c = m.chars();
+            let said: String = match c.next() {
+                Some(first) => first.to_uppercase().chain(c).collect(),
+                None => "Done".into(),
+            };
+            escape(&said)
+        }
         Err(e) => escape(&format!("Not done: {}", error_text(&e))),
+    }
+}
+
+/// The guardian's cap on one buy, lamports (0: none known).
+fn buy_cap() -> u64 {
+    engine::status().max_buy_lamports
+}
+
+/// What a trading state means to the operator.
+fn state_text(state: &str) -> String {
+    match state {
+        "active" => "active".into(),
+        "paused" => "paused: entries stopped by the operator, exits go on (/resume)".into(),
+        "halted" => {
+            "halted: the kill switch or the daily loss limit stopped entries, exits go on (/resume)"
+                .into()
+        }
+        "reducing" => "reducing: selling every position".into(),
+        other => other.into(),
     }
 }
 
@@ -264,14 +300,24 @@ pub fn run(
             mint,
             lamports: None,
         } => {
-            let row = s
+            let cap = buy_cap();
+            let row: Vec<Value> = s
                 .quick_buy
                 .iter()
+                .filter(|l| cap == 0 || **l <= cap)
                 .map(|l| button(&format!("{} SOL", sol(*l)), format!("b|{mint}|{l}")))
                 .collect();
-            let reply = Reply::Text {
-                lines: vec![escape(&format!("Buy {}: how much?", short(&mint)))],
-                keyboard: keyboard(vec![row]),
+            let reply = if row.is_empty() {
+                text(vec![escape(&format!(
+                    "The guardian caps a buy at {} SOL, below every quick-buy amount: /buy {} <SOL>",
+                    sol(cap),
+                    mint
+                ))])
+            } else {
+                Reply::Text {
+                    lines: vec![escape(&format!("Buy {}: how much?", short(&mint)))],
+                    keyboard: keyboard(vec![row]),
+                }
             };
             (plain(reply), String::new())
         }
@@ -279,19 +325,27 @@ pub fn run(
             mint,
             lamports: Some(l),
         } => {
+            let cap = buy_cap();
+            if cap > 0 && l > cap {
+                let why = format!(
+                    "Not sent: {} SOL is above the guardian's cap of {} SOL a buy",
+                    sol(l),
+                    sol(cap)
+                );
+                return (plain(text(vec![escape(&why)])), "Above the cap".into());
+            }
             let r = engine::buy(&mint, l);
             let ok = r.is_ok();
-            let mut l = vec![answer(
-                r,
-                &format!("Buying {} SOL of {}", sol(l), short(&mint)),
-            )];
+            let mut lines = vec![answer(r)];
             if ok {
-                l.push(escape("The fill follows when it lands."));
+                lines.push(escape(
+                    "The guardian checks it now: the fill, or why it did not go through, comes here.",
+                ));
             }
             let note = if ok { "Order sent" } else { "Not done" };
             (
                 Outcome {
-                    reply: text(l),
+                    reply: text(lines),
                     awaiting: ok.then_some(mint),
                 },
                 note.into(),
@@ -317,7 +371,7 @@ pub fn run(
         } => {
             let r = engine::sell(&mint, p);
             let ok = r.is_ok();
-            let l = vec![answer(r, &format!("Selling {p} % of {}", short(&mint)))];
+            let l = vec![answer(r)];
             (
                 Outcome {
                     reply: text(l),
@@ -375,23 +429,24 @@ pub fn run(
         }
         Action::EngineStatus => {
             let st = engine::status();
-            let l = vec![
+            let mut l = vec![
                 format!("*{}*", escape(&format!("Trading: {}", st.trading_state))),
+                escape(&state_text(&st.trading_state)),
                 escape(&format!(
                     "Launches seen {}, bought {}, sold {}, open {}, slot {}",
                     st.launches, st.bought, st.sold, st.open_positions, st.slot
                 )),
             ];
+            if st.max_buy_lamports > 0 {
+                l.push(escape(&format!(
+                    "Largest buy the guardian allows: {} SOL",
+                    sol(st.max_buy_lamports)
+                )));
+            }
             (plain(text(l)), String::new())
         }
-        Action::Pause => (
-            plain(text(vec![answer(engine::pause(), "Paused")])),
-            String::new(),
-        ),
-        Action::Resume => (
-            plain(text(vec![answer(engine::resume(), "Resumed")])),
-            String::new(),
-        ),
+        Action::Pause => (plain(text(vec![answer(engine::pause())])), String::new()),
+        Action::Resume => (plain(text(vec![answer(engine::resume())])), String::new()),
         Action::Kill => {
             let n = confirmations.offer(chat);
             let reply = Reply::Text {
@@ -415,13 +470,8 @@ pub fn run(
                     "Expired".into(),
                 );
             }
-            let what = if sell_all {
-                "Halted, selling everything"
-            } else {
-                "Halted"
-            };
             (
-                plain(text(vec![answer(engine::kill(sell_all), what)])),
+                plain(text(vec![answer(engine::kill(sell_all))])),
                 "Done".into(),
             )
         }
@@ -458,18 +508,29 @@ pub fn run(
 pub fn event_lines(e: &Event) -> (Vec<String>, Option<String>) {
     match e {
         Event::Fill(f) => {
-            let verb = if f.is_buy { "Bought" } else { "Sold" };
+            let what = if f.is_buy {
+                format!(
+                    "Bought {} tokens of {} for {} SOL, fees in ({})",
+                    f.tokens,
+                    f.mint,
+                    sol(f.sol_lamports),
+                    f.why
+                )
+            } else {
+                let pnl = f
+                    .realized_lamports
+                    .map(|r| format!(", realized {} SOL", signed_sol(r)))
+                    .unwrap_or_default();
+                format!(
+                    "Sold {} tokens of {} for {} SOL, fees in{pnl} ({})",
+                    f.tokens,
+                    f.mint,
+                    sol(f.sol_lamports),
+                    f.why
+                )
+            };
             (
-                vec![
-                    escape(&format!(
-                        "{verb} {} tokens of {} for {} SOL ({})",
-                        f.tokens,
-                        f.mint,
-                        sol(f.sol_lamports),
-                        f.why
-                    )),
-                    format!("`{}`", escape(&f.signature)),
-                ],
+                vec![escape(&what), format!("`{}`", escape(&f.signature))],
                 Some(f.mint.clone()),
             )
         }
@@ -477,7 +538,10 @@ pub fn event_lines(e: &Event) -> (Vec<String>, Option<String>) {
             vec![escape(&format!("Exit of {}: {}", x.mint, x.reason))],
             None,
         ),
-        Event::StateChanged(st) => (vec![escape(&format!("Trading state: {st}"))], None),
+        Event::StateChanged(st) => (
+            vec![escape(&format!("Trading state: {}", state_text(st)))],
+            None,
+        ),
         Event::Alert(a) => (vec![escape(&format!("Alert: {a}"))], None),
         Event::Launch(l) => (
             vec![escape(&format!(
@@ -487,14 +551,21 @@ pub fn event_lines(e: &Event) -> (Vec<String>, Option<String>) {
             None,
         ),
         Event::Digest(d) => (
-            vec![escape(&format!(
-                "{}: {} launches, {} bought, {} sold, realized {} SOL",
-                d.day,
-                d.launches,
-                d.bought,
-                d.sold,
-                signed_sol(d.realized_lamports)
-            ))],
+            vec![
+                format!("*{}*", escape(&format!("Day {}", d.day))),
+                escape(&format!(
+                    "{} launches seen, {} bought, {} sold, realized {} SOL",
+                    d.launches,
+                    d.bought,
+                    d.sold,
+                    signed_sol(d.realized_lamports)
+                )),
+                escape(&format!(
+                    "{} positions open, wallet {} SOL",
+                    d.open_positions,
+                    sol(d.wallet_lamports)
+                )),
+            ],
             None,
         ),
     }
@@ -545,7 +616,7 @@ mod tests {
         ));
         assert_eq!(
             parse("/frobnicate", None),
-            Action::Unknown("frobnicate".into())
+            Action::Unknown("/frobnicate".into())
         );
     }
 

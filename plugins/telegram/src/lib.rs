@@ -1,51 +1,59 @@
-//! Kestrel's Telegram bot, as a plugin. It long-polls `getUpdates` through the host (the bot
-//! token is the host's secret `telegram_token`, written `{secret:telegram_token}` in the URL),
-//! answers the operator's commands with the engine's commands and views, and pushes fills,
-//! exits and guardian alerts to the operator's chats.
+//! Kestrel's Telegram bot, as a plugin (`kestrel:plugin@0.2.0`). It takes updates by long
+//! polling `getUpdates` through the host, or, with `webhook_url` set, as webhooks through the
+//! host's ingress (which checks Telegram's secret header first). The bot token is the host's
+//! secret `telegram_token`, written `{secret:telegram_token}` in the URL. It answers the
+//! operator's commands with the engine's commands and views, and tells the operator's chats of
+//! fills, exits, state changes and alerts; the chat that asked for a buy or sell hears how it
+//! ended, fill or refusal.
 //!
 //! Settings (from config): `api_base` (default `https://api.telegram.org`), `allowed_users`
 //! (comma-separated Telegram user ids: only they may trade), `alert_chats` (default: the
 //! allowed users' private chats), `quick_buy_lamports` (the buy keyboard's amounts, each at
-//! most 1000 SOL),
+//! most 1000 SOL; those above the guardian's per-buy cap are not offered),
 //! `poll_timeout_secs` (long-poll wait, default 20), `chat_interval_ms` (least time between
-//! two messages to one chat, default 1000: Telegram's per-chat limit).
+//! two messages to one chat, default 1000: Telegram's per-chat limit), `webhook_url` (the
+//! public URL of this bot's hook, `https://…/hooks/<name>`; set, the bot registers it with
+//! `setWebhook` and the secret `webhook_secret`, and stops polling).
 
+pub mod api;
 pub mod command;
+pub mod outbox;
 pub mod text;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use kestrel_plugin_sdk::{
-    CommandSpec, Event, EventKinds, HttpRequest, Inbound, Level, Plugin, Subscriptions, clock,
-    http, kv, log,
+    CommandSpec, Event, EventKinds, Inbound, Level, Plugin, Subscriptions, WebhookRequest,
+    WebhookResponse, clock, kv, log,
 };
 use serde_json::{Value, json};
 
+use api::Api;
 use command::Reply;
+use outbox::Outbox;
 
-/// What one outgoing Bot API call is.
-#[derive(Clone, Debug)]
-struct Outgoing {
-    chat: i64,
-    method: &'static str,
-    body: Value,
-}
+/// Sends one flush makes at most, so a tick stays short.
+const SENDS_PER_FLUSH: usize = 20;
+/// How long to wait before trying a start-up call (setMyCommands, setWebhook) again.
+const RETRY_MS: u64 = 30_000;
 
 pub struct Telegram {
-    api_base: String,
+    api: Api,
     settings: command::Settings,
     alert_chats: Vec<i64>,
     poll_timeout: u64,
-    chat_interval_ms: u64,
+    /// Set: updates come as webhooks to this URL.
+    webhook_url: Option<String>,
     offset: i64,
-    /// No Bot API call before this (429's retry_after, or a 409's pause).
-    quiet_until_ms: u64,
-    outbox: VecDeque<Outgoing>,
-    last_sent: HashMap<i64, u64>,
-    /// Chats waiting for the fill of a buy or sell they asked for: mint → chats.
+    outbox: Outbox,
+    /// Chats waiting for how a buy or sell they asked for ends: mint → chats.
     awaiting: HashMap<String, Vec<i64>>,
     /// Kill confirmations offered: nonce → chat.
     confirmations: command::Confirmations,
+    /// Start-up calls done, or when to try again: the command list, and the webhook set
+    /// (or, when polling, removed).
+    commands_set: Result<(), u64>,
+    webhook_set: Result<(), u64>,
 }
 
 fn setting<'a>(s: &'a [(String, String)], key: &str) -> Option<&'a str> {
@@ -58,113 +66,51 @@ fn ids(list: &str, what: &str) -> Result<Vec<i64>, String> {
         .filter(|s| !s.is_empty())
         .map(|s| {
             s.parse::<i64>()
-                .map_err(|_| format!("{what}: `{s}` is not a Telegram id"))
+                .map_err(|_| format!("{what}: `{}` is not a Telegram id", text::clip(s, 32)))
         })
         .collect()
 }
 
 impl Telegram {
-    fn url(&self, method: &str) -> String {
-        format!("{}/bot{{secret:telegram_token}}/{method}", self.api_base)
-    }
-
-    fn call(&self, method: &str, body: &Value, timeout_ms: u32) -> Result<Value, String> {
-        let req = HttpRequest {
-            method: "POST".into(),
-            url: self.url(method),
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: body.to_string().into_bytes(),
-            timeout_ms,
-            signer: None,
-        };
-        let resp = http::send(&req).map_err(|e| format!("{method}: {e:?}"))?;
-        let v: Value = serde_json::from_slice(&resp.body)
-            .map_err(|e| format!("{method}: HTTP {}: not JSON ({e})", resp.status))?;
-        Ok(v)
-    }
-
-    /// Queues a reply for `chat`: split into pages, each with the keyboard on its last page.
-    fn queue(&mut self, chat: i64, reply: Reply) {
-        match reply {
-            Reply::Text { lines, keyboard } => {
-                let pages = text::paginate(&lines, text::MAX_MESSAGE);
-                let n = pages.len();
-                for (i, page) in pages.into_iter().enumerate() {
-                    let mut body =
-                        json!({ "chat_id": chat, "text": page, "parse_mode": "MarkdownV2" });
-                    if i + 1 == n
-                        && let Some(k) = &keyboard
-                    {
-                        body["reply_markup"] = k.clone();
-                    }
-                    self.outbox.push_back(Outgoing {
-                        chat,
-                        method: "sendMessage",
-                        body,
-                    });
-                }
-            }
-            Reply::Edit { message_id, lines } => {
-                let text = lines.join("\n");
-                self.outbox.push_back(Outgoing {
-                    chat,
-                    method: "editMessageText",
-                    body: json!({ "chat_id": chat, "message_id": message_id, "text": text, "parse_mode": "MarkdownV2" }),
-                });
-            }
-        }
-    }
-
-    /// Sends what the per-chat rate allows; stops at a 429 (and honours its retry_after).
-    fn flush(&mut self, now: u64) {
-        let mut kept = VecDeque::new();
-        let mut sent_to: Vec<i64> = Vec::new();
-        while let Some(o) = self.outbox.pop_front() {
-            if now < self.quiet_until_ms {
-                kept.push_back(o);
-                continue;
-            }
-            let last = self.last_sent.get(&o.chat).copied().unwrap_or(0);
-            // One per chat per flush, and no sooner than the chat's interval.
-            if sent_to.contains(&o.chat)
-                || now.saturating_sub(last) < self.chat_interval_ms && last != 0
-            {
-                kept.push_back(o);
-                continue;
-            }
-            match self.call(o.method, &o.body, 10_000) {
-                Ok(v) if v["ok"].as_bool() == Some(true) => {
-                    self.last_sent.insert(o.chat, now);
-                    sent_to.push(o.chat);
-                }
+    /// Sends what may go now: answers first, then notices; stops at a 429 (and honours its
+    /// retry_after) or when the network fails.
+    fn flush(&mut self) {
+        for _ in 0..SENDS_PER_FLUSH {
+            let now = clock::now_ms();
+            let Some(o) = self.outbox.next(now) else {
+                return;
+            };
+            match self.api.call(o.method, &o.body, 10_000) {
+                Ok(v) if v["ok"].as_bool() == Some(true) => self.outbox.sent(&o, now),
                 Ok(v) => {
                     if let Some(after) = v["parameters"]["retry_after"].as_u64() {
-                        self.quiet_until_ms = now + after * 1_000;
+                        self.outbox.quiet_until_ms = now + after * 1_000;
                         log::log(
                             Level::Warn,
                             &format!("Telegram flood control: waiting {after} s"),
                         );
-                        kept.push_back(o);
-                    } else {
-                        log::log(
-                            Level::Warn,
-                            &format!("{} refused: {}", o.method, v["description"]),
-                        );
+                        self.outbox.put_back(o);
+                        return;
                     }
+                    // Refused for good (a chat that blocked the bot, bad markup): dropped.
+                    log::log(
+                        Level::Warn,
+                        &format!("{} refused: {}", o.method, v["description"]),
+                    );
+                    self.outbox.sent(&o, now);
                 }
                 Err(e) => {
                     log::log(Level::Warn, &e);
-                    kept.push_back(o);
-                    break;
+                    self.outbox.put_back(o);
+                    return;
                 }
             }
         }
-        kept.extend(self.outbox.drain(..));
-        self.outbox = kept;
     }
 
-    fn poll(&mut self, now: u64) {
-        if now < self.quiet_until_ms {
+    fn poll(&mut self) {
+        let now = clock::now_ms();
+        if now < self.outbox.quiet_until_ms {
             return;
         }
         let body = json!({
@@ -173,11 +119,11 @@ impl Telegram {
             "allowed_updates": ["message", "callback_query"],
         });
         let timeout_ms = u32::try_from((self.poll_timeout + 10) * 1_000).unwrap_or(u32::MAX);
-        let v = match self.call("getUpdates", &body, timeout_ms) {
+        let v = match self.api.call("getUpdates", &body, timeout_ms) {
             Ok(v) => v,
             Err(e) => {
                 log::log(Level::Warn, &e);
-                self.quiet_until_ms = now + 1_000;
+                self.outbox.quiet_until_ms = now + 1_000;
                 return;
             }
         };
@@ -196,17 +142,26 @@ impl Telegram {
                     v["description"]
                 ),
             );
-            self.quiet_until_ms = now + wait;
+            self.outbox.quiet_until_ms = now + wait;
             return;
         }
-        let updates = v["result"].as_array().cloned().unwrap_or_default();
-        for u in updates {
-            if let Some(id) = u["update_id"].as_i64() {
-                self.offset = self.offset.max(id + 1);
+        for u in v["result"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let Some(id) = u["update_id"].as_i64() else {
+                continue;
+            };
+            if id < self.offset {
+                continue;
             }
-            self.update(&u);
+            // Confirmed before it is handled: an update that crashed the bot is not handed
+            // to it again after the restart.
+            self.offset = id + 1;
+            let _ = kv::set("offset", &self.offset.to_le_bytes());
+            self.update(u);
         }
-        let _ = kv::set("offset", &self.offset.to_le_bytes());
     }
 
     fn update(&mut self, u: &Value) {
@@ -232,7 +187,7 @@ impl Telegram {
             let note = self.handle(chat, user, data, message_id);
             let body = json!({ "callback_query_id": id, "text": note });
             // Answered at once so the button stops spinning; not paced per chat.
-            if let Err(e) = self.call("answerCallbackQuery", &body, 10_000) {
+            if let Err(e) = self.api.call("answerCallbackQuery", &body, 10_000) {
                 log::log(Level::Warn, &e);
             }
         }
@@ -249,7 +204,7 @@ impl Telegram {
                     command::name_of(&action)
                 ),
             );
-            self.queue(chat, command::refusal());
+            self.outbox.reply(chat, command::refusal());
             return "Not allowed".into();
         }
         let (reply, note) = command::run(action, &self.settings, &mut self.confirmations, chat);
@@ -271,8 +226,79 @@ impl Telegram {
             ) => Reply::Edit { message_id, lines },
             (r, _) => r,
         };
-        self.queue(chat, reply);
+        self.outbox.reply(chat, reply);
         note
+    }
+
+    /// The start-up calls: the command list, and the webhook if there is one. Each is tried
+    /// again later if it failed.
+    fn start_up(&mut self, now: u64) {
+        if matches!(self.commands_set, Err(at) if now >= at) {
+            let commands: Vec<Value> = command::HELP
+                .iter()
+                .map(|(n, d)| json!({ "command": n, "description": d }))
+                .collect();
+            self.commands_set = self.settled(
+                "setMyCommands",
+                self.api
+                    .call("setMyCommands", &json!({ "commands": commands }), 10_000),
+                now,
+            );
+        }
+        if matches!(self.webhook_set, Err(at) if now >= at) {
+            let r = match &self.webhook_url {
+                Some(url) => {
+                    let query = format!(
+                        "url={}&secret_token={{secret:webhook_secret}}&allowed_updates={}",
+                        api::encode(url),
+                        api::encode(r#"["message","callback_query"]"#)
+                    );
+                    self.api.call_query("setWebhook", &query, 10_000)
+                }
+                // Polling: a webhook left from an earlier run would make every getUpdates a
+                // 409.
+                None => self.api.call("deleteWebhook", &json!({}), 10_000),
+            };
+            let what = if self.webhook_url.is_some() {
+                "setWebhook"
+            } else {
+                "deleteWebhook"
+            };
+            self.webhook_set = self.settled(what, r, now);
+        }
+    }
+
+    fn settled(&self, what: &str, r: Result<Value, String>, now: u64) -> Result<(), u64> {
+        match r {
+            Ok(v) if v["ok"].as_bool() == Some(true) => Ok(()),
+            Ok(v) => {
+                log::log(
+                    Level::Warn,
+                    &format!("{what} refused: {}", v["description"]),
+                );
+                Err(now + RETRY_MS)
+            }
+            Err(e) => {
+                log::log(Level::Warn, &e);
+                Err(now + RETRY_MS)
+            }
+        }
+    }
+
+    /// The chats a notice about `mint` goes to: the alert chats and those waiting on it
+    /// (who stop waiting).
+    fn audience(&mut self, mint: Option<&str>) -> Vec<i64> {
+        let mut chats = self.alert_chats.clone();
+        if let Some(m) = mint
+            && let Some(waiting) = self.awaiting.remove(m)
+        {
+            for c in waiting {
+                if !chats.contains(&c) {
+                    chats.push(c);
+                }
+            }
+        }
+        chats
     }
 }
 
@@ -291,7 +317,12 @@ impl Plugin for Telegram {
                         .parse::<u64>()
                         .ok()
                         .filter(|l| (1..=command::MAX_QUICK_BUY).contains(l))
-                        .ok_or_else(|| format!("quick_buy_lamports: `{v}` is not an amount"))
+                        .ok_or_else(|| {
+                            format!(
+                                "quick_buy_lamports: `{}` is not an amount",
+                                text::clip(v, 32)
+                            )
+                        })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
             None => vec![100_000_000, 250_000_000, 500_000_000],
@@ -300,7 +331,7 @@ impl Plugin for Telegram {
             setting(&s, key).map_or(Ok(default), |v| {
                 v.trim()
                     .parse()
-                    .map_err(|_| format!("{key}: `{v}` is not a number"))
+                    .map_err(|_| format!("{key}: `{}` is not a number", text::clip(v, 32)))
             })
         };
         let offset = kv::get("offset")
@@ -308,24 +339,38 @@ impl Plugin for Telegram {
             .flatten()
             .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
             .map_or(0, i64::from_le_bytes);
+        let webhook_url = setting(&s, "webhook_url")
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned);
+        if let Some(u) = &webhook_url
+            && !u.starts_with("https://")
+        {
+            return Err(format!(
+                "webhook_url: `{}` must be https (Telegram calls only https hooks)",
+                text::clip(u, 64)
+            ));
+        }
         Ok(Self {
-            api_base: setting(&s, "api_base")
-                .unwrap_or("https://api.telegram.org")
-                .trim_end_matches('/')
-                .to_owned(),
+            api: Api {
+                base: setting(&s, "api_base")
+                    .unwrap_or("https://api.telegram.org")
+                    .trim_end_matches('/')
+                    .to_owned(),
+            },
             settings: command::Settings {
                 allowed_users,
                 quick_buy,
             },
             alert_chats,
             poll_timeout: num("poll_timeout_secs", 20)?.min(50),
-            chat_interval_ms: num("chat_interval_ms", 1_000)?,
+            webhook_url,
             offset,
-            quiet_until_ms: 0,
-            outbox: VecDeque::new(),
-            last_sent: HashMap::new(),
+            outbox: Outbox::new(num("chat_interval_ms", 1_000)?),
             awaiting: HashMap::new(),
             confirmations: command::Confirmations::default(),
+            commands_set: Err(0),
+            webhook_set: Err(0),
         })
     }
 
@@ -341,7 +386,11 @@ impl Plugin for Telegram {
 
     fn subscriptions(&self) -> Subscriptions {
         Subscriptions {
-            events: EventKinds::FILLS | EventKinds::EXITS | EventKinds::STATES | EventKinds::ALERTS,
+            events: EventKinds::FILLS
+                | EventKinds::EXITS
+                | EventKinds::STATES
+                | EventKinds::ALERTS
+                | EventKinds::DIGESTS,
             launch_filter: None,
             topics: Vec::new(),
         }
@@ -353,42 +402,60 @@ impl Plugin for Telegram {
             return vec!["unknown user".into()];
         };
         let chat = m.chat.parse::<i64>().unwrap_or(user);
-        let before = self.outbox.len();
+        let mut scratch = Outbox::new(0);
+        std::mem::swap(&mut scratch, &mut self.outbox);
         self.handle(chat, user, &m.text, None);
-        self.outbox
-            .drain(before..)
-            .filter_map(|o| o.body["text"].as_str().map(str::to_owned))
-            .collect()
+        std::mem::swap(&mut scratch, &mut self.outbox);
+        let mut out = Vec::new();
+        while let Some(o) = scratch.next(0) {
+            out.extend(o.body["text"].as_str().map(str::to_owned));
+            scratch.sent(&o, 0);
+        }
+        out
     }
 
     fn on_event(&mut self, e: Event) {
         let (lines, mint) = command::event_lines(&e);
-        let mut chats = self.alert_chats.clone();
-        if let Some(m) = &mint
-            && let Some(waiting) = self.awaiting.remove(m)
-        {
-            for c in waiting {
-                if !chats.contains(&c) {
-                    chats.push(c);
-                }
-            }
-        }
-        for c in chats {
-            self.queue(
-                c,
-                Reply::Text {
-                    lines: lines.clone(),
-                    keyboard: None,
-                },
-            );
+        // An alert about a buy or sell a chat asked for goes to that chat too.
+        let about = match (&e, mint) {
+            (Event::Alert(a), None) => self
+                .awaiting
+                .keys()
+                .find(|m| a.contains(m.as_str()))
+                .cloned(),
+            (_, m) => m,
+        };
+        let now = clock::now_ms();
+        for c in self.audience(about.as_deref()) {
+            self.outbox.notice(c, &lines, now);
         }
     }
 
     fn on_tick(&mut self, _now_ms: u64) {
-        let now = clock::now_ms();
-        self.flush(now);
-        self.poll(now);
-        self.flush(clock::now_ms());
+        self.start_up(clock::now_ms());
+        self.flush();
+        if self.webhook_url.is_none() {
+            self.poll();
+            self.flush();
+        }
+    }
+
+    fn on_webhook(&mut self, r: WebhookRequest) -> WebhookResponse {
+        let ok = |status: u16| WebhookResponse {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: b"{}".to_vec(),
+        };
+        if self.webhook_url.is_none() {
+            return kestrel_plugin_sdk::not_found();
+        }
+        // Telegram resends what is not answered 2xx: an update that cannot be read is
+        // answered 200 all the same, and logged, so it is not sent again forever.
+        match serde_json::from_slice::<Value>(&r.body) {
+            Ok(u) if u.is_object() => self.update(&u),
+            _ => log::log(Level::Warn, "a webhook body that is not an update: ignored"),
+        }
+        ok(200)
     }
 }
 

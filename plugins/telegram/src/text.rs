@@ -120,12 +120,25 @@ pub fn signed_sol(lamports: i64) -> String {
     if lamports < 0 { format!("-{s}") } else { s }
 }
 
-/// A mint shortened for a list: first 4 and last 4 characters.
+/// A mint shortened for a list: first 4 and last 4 characters (characters, not bytes: the
+/// text may come from a forged button).
 pub fn short(mint: &str) -> String {
-    if mint.len() <= 10 {
+    let n = mint.chars().count();
+    if n <= 10 {
         return mint.to_owned();
     }
-    format!("{}…{}", &mint[..4], &mint[mint.len() - 4..])
+    let head: String = mint.chars().take(4).collect();
+    let tail: String = mint.chars().skip(n - 4).collect();
+    format!("{head}…{tail}")
+}
+
+/// At most `max` characters of `s`, with `…` if it was cut: what the bot repeats of text it
+/// was sent.
+pub fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -176,5 +189,16 @@ mod tests {
         assert_eq!(sol(250_000_000), "0.25");
         assert_eq!(sol(3_000_000_000), "3");
         assert_eq!(signed_sol(-1_500_000_000), "-1.5");
+    }
+
+    #[test]
+    fn shortening_and_clipping_never_cut_a_character() {
+        assert_eq!(
+            short("6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P"),
+            "6EF8…wF6P"
+        );
+        assert_eq!(short("ééééééééééééé"), "éééé…éééé");
+        assert_eq!(clip("héllo wörld", 4), "héll…");
+        assert_eq!(clip("ok", 4), "ok");
     }
 }
