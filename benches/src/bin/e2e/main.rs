@@ -113,7 +113,11 @@ struct E2eArgs {
     #[arg(long, value_delimiter = ',')]
     idle: Vec<IdleArg>,
     /// With --hostile: which hostile plugins run (to tell their effects apart)
-    #[arg(long, value_delimiter = ',', default_value = "spin,memory,flood,panic")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "spin,memory,flood,panic,webhooks,topics,storage"
+    )]
     attack: Vec<AttackMode>,
 }
 
@@ -128,15 +132,90 @@ enum AttackMode {
     Flood,
     /// A panic on every message.
     Panic,
+    /// Webhooks sent as fast as eight connections can to a plugin that takes 300 ms to
+    /// answer each (the ingress's rate, waiting and deadline caps answer the rest).
+    Webhooks,
+    /// A plugin publishing on a topic in a loop, to a subscriber.
+    Topics,
+    /// A plugin filling its storage quota, emptying it and filling it again.
+    Storage,
 }
 
 impl AttackMode {
-    fn probe_mode(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
             AttackMode::Spin => "spin",
             AttackMode::Memory => "memory",
             AttackMode::Flood => "flood",
             AttackMode::Panic => "panic",
+            AttackMode::Webhooks => "webhooks",
+            AttackMode::Topics => "topics",
+            AttackMode::Storage => "storage",
+        }
+    }
+
+    /// The plugins this attack runs.
+    fn specs(self) -> Vec<kestrel_plugin_host::PluginSpec> {
+        use kestrel_plugin_host::{
+            Grants, Inbound, PluginLimits, PluginSource, PluginSpec, Verify,
+        };
+        let probe = |name: &str, settings: &[(&str, &str)], grants: Grants| PluginSpec {
+            name: name.to_owned(),
+            source: PluginSource::Bytes(kestrel_plugin_bundle::PROBE),
+            settings: settings
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            grants,
+            limits: PluginLimits::default(),
+        };
+        match self {
+            AttackMode::Spin | AttackMode::Memory | AttackMode::Flood | AttackMode::Panic => {
+                vec![probe(
+                    self.name(),
+                    &[("mode", self.name())],
+                    Grants::default(),
+                )]
+            }
+            AttackMode::Webhooks => vec![probe(
+                "webhooks",
+                &[("webhook", "slow"), ("slow_ms", "300")],
+                Grants {
+                    inbound: Some(Inbound::new(Verify::None)),
+                    ..Grants::default()
+                },
+            )],
+            AttackMode::Topics => vec![
+                probe(
+                    "topics",
+                    &[],
+                    Grants {
+                        publish_topics: vec!["t".into()],
+                        ..Grants::default()
+                    },
+                ),
+                probe(
+                    "topics-sink",
+                    &[("topics", "t")],
+                    Grants {
+                        subscribe_topics: vec!["t".into()],
+                        ..Grants::default()
+                    },
+                ),
+            ],
+            AttackMode::Storage => vec![probe("storage", &[], Grants::default())],
+        }
+    }
+
+    /// What its poker sends, turn by turn (message-driven attacks).
+    fn messages(self) -> &'static [&'static str] {
+        match self {
+            AttackMode::Spin | AttackMode::Memory | AttackMode::Flood | AttackMode::Panic => {
+                &["https://not-granted.example/"]
+            }
+            AttackMode::Topics => &["topic:flood t"],
+            AttackMode::Storage => &["kv:fill", "kv:clear fill:"],
+            AttackMode::Webhooks => &[],
         }
     }
 }
@@ -365,46 +444,62 @@ struct Attack {
     host: Arc<kestrel_plugin_host::PluginHost>,
     stop: Arc<std::sync::atomic::AtomicBool>,
     pokers: Vec<std::thread::JoinHandle<()>>,
+    _storage: Option<tempfile::TempDir>,
 }
 
 impl Attack {
     fn start(attack: &[AttackMode]) -> Result<Self> {
-        use kestrel_plugin_host::{Grants, PluginLimits, PluginSource, PluginSpec};
-        let spec = |mode: &str| PluginSpec {
-            name: mode.to_owned(),
-            source: PluginSource::Bytes(kestrel_plugin_bundle::PROBE),
-            settings: vec![("mode".into(), mode.into())],
-            grants: Grants::default(),
-            limits: PluginLimits::default(),
-        };
-        let mut modes: Vec<&str> = attack.iter().map(|a| a.probe_mode()).collect();
-        modes.sort_unstable();
+        let mut modes = attack.to_vec();
+        modes.sort_unstable_by_key(|m| m.name());
         modes.dedup();
+        let storage = if modes.contains(&AttackMode::Storage) {
+            Some(tempfile::tempdir()?)
+        } else {
+            None
+        };
+        let settings = kestrel_plugin_host::HostSettings {
+            storage_dir: storage.as_ref().map(|d| d.path().to_owned()),
+            ingress: modes
+                .contains(&AttackMode::Webhooks)
+                .then(|| ([127, 0, 0, 1], 0).into()),
+        };
         let host = Arc::new(kestrel_plugin_host::PluginHost::start(
-            modes.iter().map(|m| spec(m)).collect(),
+            modes.iter().flat_map(|m| m.specs()).collect(),
             Arc::new(kestrel_plugin_host::Offline),
-            &kestrel_plugin_host::HostSettings::default(),
+            &settings,
         )?);
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let pokers = modes
-            .iter()
-            .map(|m| {
-                let (host, stop, m) = (host.clone(), stop.clone(), (*m).to_owned());
-                std::thread::spawn(move || {
-                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                        let msg = kestrel_plugin_host::latest::Inbound {
-                            chat: "0".into(),
-                            user: "0".into(),
-                            text: "https://not-granted.example/".into(),
-                        };
-                        if host.message(&m, msg).is_err() {
-                            std::thread::sleep(Duration::from_millis(20));
-                        }
+        let mut pokers = Vec::new();
+        for m in &modes {
+            let (host, stop, m) = (host.clone(), stop.clone(), *m);
+            pokers.push(std::thread::spawn(move || {
+                if m == AttackMode::Webhooks {
+                    if let Some(addr) = host.ingress_addr() {
+                        flood_webhooks(addr, &stop);
                     }
-                })
-            })
-            .collect();
-        Ok(Self { host, stop, pokers })
+                    return;
+                }
+                let mut turn = 0usize;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let texts = m.messages();
+                    let msg = kestrel_plugin_host::latest::Inbound {
+                        chat: "0".into(),
+                        user: "0".into(),
+                        text: texts[turn % texts.len()].into(),
+                    };
+                    turn += 1;
+                    if host.message(m.name(), msg).is_err() {
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                }
+            }));
+        }
+        Ok(Self {
+            host,
+            stop,
+            pokers,
+            _storage: storage,
+        })
     }
 
     fn stop(self) -> String {
@@ -418,13 +513,56 @@ impl Attack {
             .into_iter()
             .map(|s| {
                 format!(
-                    "  {}: {} faults, {} restarts, {} HTTP refused",
-                    s.name, s.faults, s.restarts, s.http_denied
+                    "  {}: {} faults, {} restarts, {} HTTP refused, {} dropped, webhooks {} in / {} refused / {} late, {} topic messages (+{} refused), {} store writes refused",
+                    s.name,
+                    s.faults,
+                    s.restarts,
+                    s.http_denied,
+                    s.dropped,
+                    s.webhooks,
+                    s.webhooks_refused,
+                    s.webhooks_late,
+                    s.topics_published,
+                    s.topics_denied,
+                    s.kv_refused
                 )
             })
             .collect();
         format!("hostile plugins during the pass:\n{}", lines.join("\n"))
     }
+}
+
+/// Eight connections posting to the slow plugin's hook until `stop`, each at most every
+/// 10 ms (800 a second, forty times the hook's rate cap). They stand for clients on other
+/// machines, so they run in the idle scheduling class: what is measured is the cost of the
+/// ingress and the plugin on this host, not of the harness's own HTTP clients.
+fn flood_webhooks(addr: std::net::SocketAddr, stop: &std::sync::atomic::AtomicBool) {
+    let _ = kestrel_plugin_host::host::lower_priority();
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    rt.block_on(async {
+        let url = format!("http://{addr}/hooks/webhooks/x");
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let url = url.clone();
+                async move {
+                    let Ok(client) = reqwest::Client::builder().build() else {
+                        return;
+                    };
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let next = tokio::time::Instant::now() + Duration::from_millis(10);
+                        let _ = client.post(&url).body("{}").send().await;
+                        tokio::time::sleep_until(next).await;
+                    }
+                }
+            })
+            .collect();
+        futures_util::future::join_all(tasks).await;
+    });
 }
 
 fn wait_connected(engine: &Engine) -> Result<()> {

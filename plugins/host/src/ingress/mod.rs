@@ -1,5 +1,5 @@
-//! The ingress: an HTTP/1.1 listener on a thread of its own (never the engine's, never a
-//! plugin's) that routes `POST /hooks/<plugin>/<path>` to that plugin's `on-webhook` and
+//! The ingress: an HTTP/1.1 listener on a thread of its own in the idle scheduling class
+//! (never the engine's, never a plugin's) that routes `POST /hooks/<plugin>/<path>` to that plugin's `on-webhook` and
 //! sends back its answer. Before a plugin sees anything the host enforces what config
 //! declares for it: the check (`verify`), a body-size cap (413), a rate (429), a bound on
 //! requests waiting for it (503), and a deadline: a plugin that misses it gets the request
@@ -90,6 +90,11 @@ pub(crate) fn start(
     let thread = std::thread::Builder::new()
         .name("kestrel-ingress".into())
         .spawn(move || {
+            // Like the plugins it serves: only CPU the engine does not want. A flood of
+            // requests costs this thread, never the hot path.
+            if !crate::host::lower_priority() {
+                tracing::debug!("the ingress keeps the normal scheduling class");
+            }
             let rt = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()

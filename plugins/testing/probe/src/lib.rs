@@ -13,7 +13,8 @@
 //!
 //! In every mode, a message starting with a verb runs it instead:
 //! - `kv:set K V`, `kv:get K`, `kv:del K`, `kv:cas K OLD NEW` (`-` for none), `kv:keys P`,
-//!   `kv:usage`, `kv:fill` (writes 1 KiB values until the quota refuses; replies how many);
+//!   `kv:usage`, `kv:fill` (writes 1 KiB values until the quota refuses; replies how many),
+//!   `kv:clear P` (deletes every key starting with P);
 //! - `topic:publish T BODY`, `topic:flood T` (publishes until refused, 10,000 at most),
 //!   `topic:last` (the last message received: `topic sender body`);
 //! - `signed URL SIGNER` (POSTs a JSON body to URL signed by SIGNER, replies the status);
@@ -114,6 +115,20 @@ impl Probe {
                 Err(e) => format!("{e:?}"),
             },
             "kv:usage" => format!("{:?}", kv::usage()),
+            "kv:clear" => {
+                let mut n = 0u32;
+                while let Ok(keys) = kv::keys(a, None, 1_000) {
+                    if keys.is_empty() {
+                        break;
+                    }
+                    for k in keys {
+                        if kv::delete(&k).is_ok() {
+                            n += 1;
+                        }
+                    }
+                }
+                format!("deleted {n}")
+            }
             "kv:fill" => {
                 let mut n = 0u32;
                 let refused = loop {
