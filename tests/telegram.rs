@@ -186,6 +186,7 @@ struct World {
     engine: Engine,
     host: Arc<PluginHost>,
     fake: Arc<Fake>,
+    recent: RecentLaunches,
 }
 
 /// The chat fills, exits, states and alerts go to (not the operator's own).
@@ -303,20 +304,36 @@ fn world_with(opts: Opts) -> World {
     );
     let fwd = host.clone();
     let metrics = engine.metrics.clone();
+    let seen = recent.clone();
     std::thread::spawn(move || {
-        forward_events(
-            rx,
-            fwd,
-            kestrel_model::QuotePrices::SOL_ONLY,
-            recent,
-            metrics,
-        )
+        forward_events(rx, fwd, kestrel_model::QuotePrices::SOL_ONLY, seen, metrics)
     });
     World {
         h,
         engine,
         host,
         fake,
+        recent,
+    }
+}
+
+impl World {
+    /// Another bridge to the same engine and the same recent launches, to call its views as
+    /// a plugin's calls reach them.
+    fn bridge(&self) -> EngineBridge {
+        let rpc = JsonRpc::new(
+            reqwest::Client::new(),
+            self.h.server.rpc_url(),
+            "sim".into(),
+        );
+        EngineBridge::new(
+            self.engine.handle(),
+            rpc,
+            kestrel_model::QuotePrices::SOL_ONLY,
+            kestrel_units::Lamports(harness::BUY),
+            self.recent.clone(),
+        )
+        .unwrap()
     }
 }
 
@@ -654,6 +671,19 @@ fn in_webhook_mode_updates_come_through_the_ingress_behind_the_secret_header() {
     };
     assert_eq!(post("wrong"), 401);
     assert_eq!(post(WEBHOOK_SECRET), 200);
+    // Another path under the bot's hook is not its hook.
+    let other = w.h.runtime.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{hook}/other"))
+            .header("X-Telegram-Bot-Api-Secret-Token", WEBHOOK_SECRET)
+            .json(&update)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(other, 404);
     wait_for("the answer", Duration::from_secs(20), || {
         said(&w.fake, OPERATOR, "Trading: active")
     });
@@ -669,9 +699,44 @@ fn in_webhook_mode_updates_come_through_the_ingress_behind_the_secret_header() {
     let st = w.host.status_of("telegram").unwrap();
     assert_eq!(
         (st.webhooks, st.webhooks_refused, st.faults),
-        (1, 1, 0),
+        (2, 1, 0),
         "{st:?}"
     );
+    w.engine.stop();
+    w.h.stop();
+}
+
+#[test]
+fn a_plugin_sees_a_coins_curve_from_the_chain_and_the_launches_the_engine_saw() {
+    use kestrel_plugin_host::EngineApi as _;
+    let mut w = world();
+    let mint = w.h.launch(0).to_string();
+    let bridge = w.bridge();
+    wait_for("the launch in the view", Duration::from_secs(20), || {
+        bridge.recent_launches(10).iter().any(|l| l.mint == mint)
+    });
+    let l = bridge
+        .recent_launches(10)
+        .into_iter()
+        .find(|l| l.mint == mint)
+        .unwrap();
+    assert_eq!((l.symbol.as_str(), l.quote.as_str()), ("TEST", "SOL"));
+    assert!(l.name.starts_with("Test Coin"));
+    assert!(l.market_cap_lamports > 0 && l.seen_ms > 0, "{l:?}");
+    let c = bridge.curve(&mint).unwrap();
+    assert_eq!((c.quote.as_str(), c.complete), ("SOL", false));
+    assert!(
+        c.virtual_token_reserves > 0 && c.virtual_quote_reserves > 0,
+        "{c:?}"
+    );
+    // The spot price and the market cap agree: the cap is the price of the whole supply.
+    assert_eq!(c.market_cap_lamports, c.market_cap);
+    assert!(c.price_per_billion > 0);
+    // Not a coin: refused, clearly.
+    let e = bridge
+        .curve("So11111111111111111111111111111111111111112")
+        .unwrap_err();
+    assert!(format!("{e:?}").contains("not a pump.fun coin"), "{e:?}");
     w.engine.stop();
     w.h.stop();
 }

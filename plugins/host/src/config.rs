@@ -140,8 +140,10 @@ pub struct PluginLimits {
     pub http_timeout: Duration,
     pub http_max_reply: usize,
     pub http_per_second: u32,
-    /// Key-value store: bytes in all, keys and values.
+    /// Key-value store: bytes in all, keys and values, and writes (set, delete,
+    /// compare-and-set) a second, which bounds the disk work one plugin can cause.
     pub kv_bytes: u64,
+    pub kv_writes_per_second: u32,
     /// Topic messages it may publish a second, and the largest one.
     pub topic_per_second: u32,
     pub topic_max_bytes: usize,
@@ -177,6 +179,7 @@ impl Default for PluginLimits {
             http_max_reply: 1 << 20,
             http_per_second: 30,
             kv_bytes: 1 << 20,
+            kv_writes_per_second: 50,
             topic_per_second: 20,
             topic_max_bytes: 64 << 10,
             launches_per_minute: 60,

@@ -197,6 +197,7 @@ fn a_plugin_filling_its_quota_is_refused_and_its_neighbour_is_untouched() {
     };
     let mut hog = probe("hog", &[], Grants::default());
     hog.limits.kv_bytes = 64 << 10;
+    hog.limits.kv_writes_per_second = 10_000;
     let host = start(vec![hog, probe("calm", &[], Grants::default())], &settings);
     running(&host, &["hog", "calm"]);
     let r = say(&host, "hog", "kv:fill");
@@ -207,6 +208,18 @@ fn a_plugin_filling_its_quota_is_refused_and_its_neighbour_is_untouched() {
     let s = host.status_of("hog").unwrap();
     assert!(s.kv_bytes <= 64 << 10, "{s:?}");
     assert_eq!((s.kv_refused, s.faults), (1, 0));
+    // Writes a second are bounded too, and with them the disk work one plugin causes.
+    let mut slow = probe("slow", &[], Grants::default());
+    slow.limits.kv_writes_per_second = 5;
+    let other = start(vec![slow], &HostSettings::default());
+    running(&other, &["slow"]);
+    // The message itself spends one write (the probe's call counter).
+    assert_eq!(
+        say(&other, "slow", "kv:fill"),
+        "wrote 4 then KvError::Busy(5)"
+    );
+    assert_eq!(other.status_of("slow").unwrap().kv_refused, 1);
+    other.stop();
     // Deleting makes room again; the neighbour's store is its own.
     assert_eq!(say(&host, "hog", "kv:del fill:00000000"), "Ok(())");
     assert_eq!(say(&host, "hog", "kv:set x y"), "Ok(())");

@@ -302,6 +302,24 @@ impl Telegram {
     }
 }
 
+/// The path the host hands over for `webhook_url`: what follows `/hooks/<plugin>` in it
+/// (`https://bot.example.com/hooks/telegram` → `/`).
+fn hook_path(webhook_url: &str) -> String {
+    let path = webhook_url
+        .split_once("://")
+        .map_or(webhook_url, |(_, rest)| rest)
+        .split_once('/')
+        .map_or("", |(_, p)| p);
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    match path.split_once("hooks/") {
+        Some((_, after)) => match after.split_once('/') {
+            Some((_, tail)) => format!("/{tail}"),
+            None => "/".into(),
+        },
+        None => "/".into(),
+    }
+}
+
 impl Plugin for Telegram {
     fn init(s: Vec<(String, String)>) -> Result<Self, String> {
         let allowed_users = ids(setting(&s, "allowed_users").unwrap_or(""), "allowed_users")?;
@@ -446,7 +464,10 @@ impl Plugin for Telegram {
             headers: vec![("content-type".into(), "application/json".into())],
             body: b"{}".to_vec(),
         };
-        if self.webhook_url.is_none() {
+        let Some(url) = &self.webhook_url else {
+            return kestrel_plugin_sdk::not_found();
+        };
+        if r.path != hook_path(url) {
             return kestrel_plugin_sdk::not_found();
         }
         // Telegram resends what is not answered 2xx: an update that cannot be read is

@@ -139,6 +139,9 @@ enum AttackMode {
     Topics,
     /// A plugin filling its storage quota, emptying it and filling it again.
     Storage,
+    /// No plugin: two threads in the idle scheduling class computing all along. What any
+    /// idle-class work costs the hot path on this host, to read the others against.
+    Burner,
 }
 
 impl AttackMode {
@@ -151,6 +154,7 @@ impl AttackMode {
             AttackMode::Webhooks => "webhooks",
             AttackMode::Topics => "topics",
             AttackMode::Storage => "storage",
+            AttackMode::Burner => "burner",
         }
     }
 
@@ -204,6 +208,7 @@ impl AttackMode {
                 ),
             ],
             AttackMode::Storage => vec![probe("storage", &[], Grants::default())],
+            AttackMode::Burner => Vec::new(),
         }
     }
 
@@ -215,7 +220,7 @@ impl AttackMode {
             }
             AttackMode::Topics => &["topic:flood t"],
             AttackMode::Storage => &["kv:fill", "kv:clear fill:"],
-            AttackMode::Webhooks => &[],
+            AttackMode::Webhooks | AttackMode::Burner => &[],
         }
     }
 }
@@ -473,10 +478,33 @@ impl Attack {
         for m in &modes {
             let (host, stop, m) = (host.clone(), stop.clone(), *m);
             pokers.push(std::thread::spawn(move || {
+                // The pokers stand for traffic from outside (chat, webhooks), which reaches a
+                // plugin only through the host's idle-class threads (the ingress, the
+                // plugin's own polling): they run in that class too, so the harness's own
+                // threads are not what the hot path is measured against.
+                let _ = kestrel_plugin_host::host::lower_priority();
                 if m == AttackMode::Webhooks {
                     if let Some(addr) = host.ingress_addr() {
                         flood_webhooks(addr, &stop);
                     }
+                    return;
+                }
+                if m == AttackMode::Burner {
+                    let burn = {
+                        let stop = stop.clone();
+                        std::thread::spawn(move || {
+                            let _ = kestrel_plugin_host::host::lower_priority();
+                            let mut x = 0u64;
+                            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                                x = std::hint::black_box(x.wrapping_add(1));
+                            }
+                        })
+                    };
+                    let mut x = 0u64;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        x = std::hint::black_box(x.wrapping_add(1));
+                    }
+                    let _ = burn.join();
                     return;
                 }
                 let mut turn = 0usize;
@@ -533,11 +561,9 @@ impl Attack {
 }
 
 /// Eight connections posting to the slow plugin's hook until `stop`, each at most every
-/// 10 ms (800 a second, forty times the hook's rate cap). They stand for clients on other
-/// machines, so they run in the idle scheduling class: what is measured is the cost of the
-/// ingress and the plugin on this host, not of the harness's own HTTP clients.
+/// 10 ms (800 a second, forty times the hook's rate cap): clients on other machines, in the
+/// idle class like every poker.
 fn flood_webhooks(addr: std::net::SocketAddr, stop: &std::sync::atomic::AtomicBool) {
-    let _ = kestrel_plugin_host::host::lower_priority();
     let Ok(rt) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

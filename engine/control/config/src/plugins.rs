@@ -49,9 +49,11 @@ pub struct PluginSection {
     /// Its webhooks (`POST /hooks/<name>/…` on the ingress); none: no webhooks.
     #[serde(default)]
     pub inbound: Option<InboundSection>,
-    /// Its durable store's quota, KiB (keys and values).
+    /// Its durable store's quota, KiB (keys and values), and its writes a second.
     #[serde(default = "default_storage_kb")]
     pub storage_kb: u64,
+    #[serde(default = "default_storage_writes_per_second")]
+    pub storage_writes_per_second: u32,
     #[serde(default = "default_plugin_memory_mb")]
     pub memory_mb: u32,
     #[serde(default = "default_plugin_deadline_ms")]
@@ -158,6 +160,10 @@ fn default_storage_kb() -> u64 {
     1_024
 }
 
+fn default_storage_writes_per_second() -> u32 {
+    50
+}
+
 fn default_launches_per_minute() -> u32 {
     60
 }
@@ -260,6 +266,9 @@ pub(crate) fn validate(
                 key("call_deadline_ms"),
                 "call_deadline_ms and tick_ms must be above 0".into(),
             ));
+        }
+        if p.storage_writes_per_second == 0 {
+            return Err((key("storage_writes_per_second"), "must be above 0".into()));
         }
         if p.storage_kb == 0 || p.storage_kb > 1 << 20 {
             return Err((key("storage_kb"), "must be 1..=1048576 (1 GiB)".into()));

@@ -130,6 +130,7 @@ pub(crate) fn specs(config: &Config) -> Result<Vec<PluginSpec>> {
                     tick: Duration::from_millis(p.tick_ms),
                     cpu_percent: p.cpu_percent,
                     kv_bytes: p.storage_kb.saturating_mul(1_024),
+                    kv_writes_per_second: p.storage_writes_per_second,
                     launches_per_minute: p.launches_per_minute,
                     ..PluginLimits::default()
                 },

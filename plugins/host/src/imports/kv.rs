@@ -23,10 +23,21 @@ pub(crate) fn describe(e: &KvError) -> String {
     match e {
         KvError::BadKey(m) | KvError::Storage(m) => m.clone(),
         KvError::Quota(q) => format!("the store would pass its {q} byte quota"),
+        KvError::Busy(n) => format!("more than {n} writes a second"),
     }
 }
 
 impl State {
+    /// A write, if the plugin's write rate allows one now.
+    fn write<T>(&mut self, f: impl FnOnce(&State) -> Result<T, StoreError>) -> Result<T, KvError> {
+        if !self.kv_rate.take() {
+            self.ctx.counters.kv_refused.fetch_add(1, Relaxed);
+            return Err(KvError::Busy(self.ctx.limits.kv_writes_per_second));
+        }
+        let r = f(self);
+        self.kv(r)
+    }
+
     fn kv<T>(&self, r: Result<T, StoreError>) -> Result<T, KvError> {
         r.map_err(|e| {
             self.ctx.counters.kv_refused.fetch_add(1, Relaxed);
@@ -44,11 +55,11 @@ impl kv::Host for State {
     }
 
     fn set(&mut self, key: String, value: Vec<u8>) -> Result<(), KvError> {
-        self.kv(self.ctx.store.set(&key, &value))
+        self.write(|s| s.ctx.store.set(&key, &value))
     }
 
     fn delete(&mut self, key: String) -> Result<(), KvError> {
-        self.kv(self.ctx.store.delete(&key))
+        self.write(|s| s.ctx.store.delete(&key))
     }
 
     fn compare_and_set(
@@ -57,10 +68,11 @@ impl kv::Host for State {
         expected: Option<Vec<u8>>,
         value: Option<Vec<u8>>,
     ) -> Result<bool, KvError> {
-        self.kv(self
-            .ctx
-            .store
-            .compare_and_set(&key, expected.as_deref(), value.as_deref()))
+        self.write(|s| {
+            s.ctx
+                .store
+                .compare_and_set(&key, expected.as_deref(), value.as_deref())
+        })
     }
 
     fn keys(

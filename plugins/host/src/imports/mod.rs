@@ -66,6 +66,7 @@ pub(crate) struct State {
     pub(crate) ctx: Arc<PluginCtx>,
     pub(crate) rate: Rate,
     pub(crate) topic_rate: Rate,
+    pub(crate) kv_rate: Rate,
     /// When the plugin's own computing started: the call's start, or the end of its last
     /// blocking host call. The deadline counts from here, so waiting on HTTP is not computing.
     pub(crate) compute_since: std::time::Instant,
@@ -83,6 +84,7 @@ impl State {
             limits,
             rate: Rate::new(ctx.limits.http_per_second),
             topic_rate: Rate::new(ctx.limits.topic_per_second),
+            kv_rate: Rate::new(ctx.limits.kv_writes_per_second),
             compute_since: std::time::Instant::now(),
             computed: std::time::Duration::ZERO,
             logs: Rate::new(LOGS_PER_SECOND),
