@@ -215,6 +215,9 @@ impl PluginHost {
             std::thread::Builder::new()
                 .name("kestrel-plugin-epoch".into())
                 .spawn(move || {
+                    // A wake-up every tick: in the idle class, so it never preempts the hot
+                    // path. The plugins it interrupts are idle-class too, so it still runs.
+                    let _ = lower_priority();
                     while !stop.load(Ordering::Relaxed) {
                         std::thread::sleep(EPOCH_TICK);
                         match weak.upgrade() {
