@@ -17,7 +17,7 @@ use wasmtime::{Config, Engine};
 
 use crate::config::{HostSettings, PluginSpec};
 use crate::engine_api::EngineApi;
-use crate::imports::{Counters, PluginCtx, State};
+use crate::imports::{PluginCtx, State};
 use crate::mailbox::{Mailbox, Mailboxes, Shared, Undelivered, Work};
 use crate::storage::Store;
 use crate::wit::latest::{Event, EventKinds, Inbound, Launch, LaunchFilter};
@@ -135,17 +135,14 @@ impl Compiled {
             .enable_all()
             .build()
             .map_err(|e| HostError::Runtime(e.to_string()))?;
-        let ctx = Arc::new(PluginCtx {
-            name: spec.name.clone(),
-            grants: spec.grants.clone(),
-            limits: spec.limits.clone(),
-            engine: engine_api,
-            client: reqwest::Client::new(),
-            io: io.handle().clone(),
-            store: open_store(spec, &HostSettings::default())?,
-            counters: Counters::default(),
-            mailboxes: Arc::new(Mailboxes::default()),
-        });
+        let ctx = Arc::new(PluginCtx::new(
+            spec,
+            engine_api,
+            reqwest::Client::new(),
+            io.handle().clone(),
+            open_store(spec, &HostSettings::default())?,
+            Arc::new(Mailboxes::default()),
+        ));
         Ok(Self {
             engine,
             linker,
@@ -234,17 +231,14 @@ impl PluginHost {
         for (spec, store) in specs.into_iter().zip(stores) {
             let (tx, rx) = sync_channel(spec.limits.queue.max(1));
             let shared = Arc::new(Shared::new(&spec.name));
-            let ctx = Arc::new(PluginCtx {
-                name: spec.name.clone(),
-                grants: spec.grants.clone(),
-                limits: spec.limits.clone(),
-                engine: engine_api.clone(),
-                client: client.clone(),
-                io: io.handle().clone(),
+            let ctx = Arc::new(PluginCtx::new(
+                &spec,
+                engine_api.clone(),
+                client.clone(),
+                io.handle().clone(),
                 store,
-                counters: Counters::default(),
-                mailboxes: mailboxes.clone(),
-            });
+                mailboxes.clone(),
+            ));
             if let Some(i) = &spec.grants.inbound {
                 inbound.push((spec.name.clone(), i.clone()));
             }
@@ -299,11 +293,12 @@ impl PluginHost {
     /// Never blocks: a full queue drops the event for that plugin (counted).
     pub fn publish(&self, event: &Event) {
         let bit = kinds_bits(kinds_of(event));
-        for m in self.mailboxes.all() {
+        // Mailboxes and plugins are made together, in the same order.
+        for (m, p) in self.mailboxes.all().iter().zip(&self.plugins) {
             if m.shared.wants.load(Ordering::Acquire) & bit == 0 {
                 continue;
             }
-            if let (Event::Launch(l), Some(p)) = (event, self.plugin(&m.name))
+            if let Event::Launch(l) = event
                 && !admit_launch(&m.shared, l, p.ctx.limits.launches_per_minute)
             {
                 m.shared.launches_held.fetch_add(1, Ordering::Relaxed);
@@ -313,17 +308,15 @@ impl PluginHost {
         }
     }
 
-    fn plugin(&self, name: &str) -> Option<&Running> {
-        self.plugins.iter().find(|p| p.ctx.name == name)
-    }
-
     /// Hands `message` to plugin `name` and waits for its replies (at most its call deadline
     /// plus queueing).
     pub fn message(&self, name: &str, message: Inbound) -> Result<Vec<String>, HostError> {
         let (m, p) = self
             .mailboxes
-            .get(name)
-            .zip(self.plugin(name))
+            .all()
+            .iter()
+            .zip(&self.plugins)
+            .find(|(m, _)| m.name == name)
             .ok_or_else(|| HostError::Unknown(name.to_owned()))?;
         let (tx, rx) = sync_channel(1);
         match m.offer(Work::Message(message, tx)) {

@@ -6,10 +6,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{msg, wait_for};
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ed25519_dalek::{Signer as _, SigningKey};
 use kestrel_plugin_host::latest::{Event, Inbound, Launch};
@@ -49,27 +53,8 @@ fn probe(name: &str, settings: &[(&str, &str)], grants: Grants) -> PluginSpec {
     }
 }
 
-fn msg(text: &str) -> Inbound {
-    Inbound {
-        chat: "1".into(),
-        user: "1".into(),
-        text: text.into(),
-    }
-}
-
 fn say(host: &PluginHost, name: &str, text: &str) -> String {
     host.message(name, msg(text)).unwrap().join("\n")
-}
-
-fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(30) {
-        if cond() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("timed out waiting for {what}");
 }
 
 fn running(host: &PluginHost, names: &[&str]) {

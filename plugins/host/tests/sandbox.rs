@@ -6,13 +6,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{msg, wait_for};
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use kestrel_plugin_host::host::HostError;
 use kestrel_plugin_host::latest::{
-    CommandError, CurveView, EngineStatus, EventKinds, Inbound, Launch, PnlReport, Position,
+    CommandError, CurveView, EngineStatus, EventKinds, Launch, PnlReport, Position,
 };
 use kestrel_plugin_host::{
     EngineApi, Grants, HostSettings, Offline, PluginHost, PluginLimits, PluginSource, PluginSpec,
@@ -78,25 +82,6 @@ fn probe(name: &str, mode: &str, grants: Grants) -> PluginSpec {
         grants,
         limits: limits(),
     }
-}
-
-fn msg(text: &str) -> Inbound {
-    Inbound {
-        chat: "1".into(),
-        user: "1".into(),
-        text: text.into(),
-    }
-}
-
-fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(30) {
-        if cond() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("timed out waiting for {what}");
 }
 
 fn running(host: &PluginHost, name: &str) -> bool {

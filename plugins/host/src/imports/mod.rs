@@ -18,7 +18,7 @@ use wasmtime::StoreLimits;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use crate::config::{Grants, PluginLimits};
+use crate::config::{Grants, PluginLimits, PluginSpec};
 use crate::engine_api::EngineApi;
 use crate::http::Rate;
 use crate::mailbox::Mailboxes;
@@ -56,6 +56,29 @@ pub(crate) struct PluginCtx {
     pub(crate) counters: Counters,
     /// Every plugin's mailbox, for topics.
     pub(crate) mailboxes: Arc<Mailboxes>,
+}
+
+impl PluginCtx {
+    pub(crate) fn new(
+        spec: &PluginSpec,
+        engine: Arc<dyn EngineApi>,
+        client: reqwest::Client,
+        io: tokio::runtime::Handle,
+        store: Store,
+        mailboxes: Arc<Mailboxes>,
+    ) -> Self {
+        Self {
+            name: spec.name.clone(),
+            grants: spec.grants.clone(),
+            limits: spec.limits.clone(),
+            engine,
+            client,
+            io,
+            store,
+            counters: Counters::default(),
+            mailboxes,
+        }
+    }
 }
 
 /// One instance's store data.
