@@ -14,6 +14,7 @@
 //!   backoff, without touching other plugins or the engine; a changed `.wasm` file reloads.
 
 pub mod config;
+mod cpu_clock;
 pub mod engine_api;
 pub mod host;
 pub mod http;

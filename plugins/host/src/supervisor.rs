@@ -14,6 +14,7 @@ use wasmtime::{Engine, Store, StoreLimitsBuilder, UpdateDeadline};
 use wasmtime_wasi::WasiCtxBuilder;
 
 use crate::config::{PluginSource, PluginSpec};
+use crate::cpu_clock::thread_cpu;
 use crate::imports::{PluginCtx, State};
 use crate::mailbox::{Shared, Work};
 use crate::wit::latest::{EventKinds, Subscriptions};
@@ -90,12 +91,13 @@ impl Instance {
             .build();
         let mut store = Store::new(engine, State::new(wasi, limits, ctx.clone()));
         store.limiter(|s| &mut s.limits);
-        // At the deadline: trap if the plugin has computed for longer than its limit since
-        // the call began or its last blocking host call returned; otherwise extend.
+        // At the deadline: trap if the plugin's thread has computed for longer than its
+        // limit since the call began (its CPU time: waiting for a core or on a host call is
+        // not computing); otherwise extend.
         store.epoch_deadline_callback(|ctx| {
             let s = ctx.data();
             let limit = s.ctx.limits.call_deadline;
-            let used = s.compute_since.elapsed();
+            let used = thread_cpu().saturating_sub(s.call_cpu_start);
             if used >= limit {
                 Ok(UpdateDeadline::Interrupt)
             } else {
@@ -111,16 +113,13 @@ impl Instance {
     /// Arms the deadline for the next call.
     fn arm(&mut self) {
         let d = self.store.data().ctx.limits.call_deadline;
-        let s = self.store.data_mut();
-        s.compute_since = Instant::now();
-        s.computed = Duration::ZERO;
+        self.store.data_mut().call_cpu_start = thread_cpu();
         self.store.set_epoch_deadline(deadline_ticks(d));
     }
 
-    /// What the last call computed (time blocked in host calls excluded).
+    /// What the last call computed: its thread's CPU time.
     fn computed(&self) -> Duration {
-        let s = self.store.data();
-        s.computed + s.compute_since.elapsed()
+        thread_cpu().saturating_sub(self.store.data().call_cpu_start)
     }
 }
 

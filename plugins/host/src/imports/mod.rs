@@ -90,11 +90,8 @@ pub(crate) struct State {
     pub(crate) rate: Rate,
     pub(crate) topic_rate: Rate,
     pub(crate) kv_rate: Rate,
-    /// When the plugin's own computing started: the call's start, or the end of its last
-    /// blocking host call. The deadline counts from here, so waiting on HTTP is not computing.
-    pub(crate) compute_since: std::time::Instant,
-    /// What the current call computed before its last blocking host call.
-    pub(crate) computed: std::time::Duration,
+    /// The thread's CPU time when the current call began (`crate::cpu_clock`).
+    pub(crate) call_cpu_start: std::time::Duration,
     /// The log allowance.
     pub(crate) logs: Rate,
 }
@@ -108,8 +105,7 @@ impl State {
             rate: Rate::new(ctx.limits.http_per_second),
             topic_rate: Rate::new(ctx.limits.topic_per_second),
             kv_rate: Rate::new(ctx.limits.kv_writes_per_second),
-            compute_since: std::time::Instant::now(),
-            computed: std::time::Duration::ZERO,
+            call_cpu_start: crate::cpu_clock::thread_cpu(),
             logs: Rate::new(LOGS_PER_SECOND),
             ctx,
         }
