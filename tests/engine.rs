@@ -372,8 +372,9 @@ fn a_usdc_coin_is_bought_with_usdc_and_sold_with_sell_v2_beside_a_sol_coin_on_v1
     let usdc_before = h.token_balance(&me, &usdc_mint);
 
     let coin = h.launch_usdc(0);
+    // The position view is published just after the fill is counted: wait for both.
     wait_for("the USDC coin's fill", Duration::from_secs(20), || {
-        engine.metrics.bought.load(Relaxed) == 1
+        engine.metrics.bought.load(Relaxed) == 1 && engine.positions.contains_key(&coin)
     });
     let held = engine
         .positions
