@@ -6,7 +6,11 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-const GUESTS: [&str; 2] = ["kestrel_telegram", "kestrel_plugin_probe"];
+const GUESTS: [&str; 3] = [
+    "kestrel_telegram",
+    "kestrel_discord",
+    "kestrel_plugin_probe",
+];
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
@@ -17,6 +21,7 @@ fn main() {
         "Cargo.lock",
         "sdk",
         "telegram",
+        "discord",
         "testing",
         "wit",
     ] {

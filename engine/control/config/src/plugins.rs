@@ -15,7 +15,7 @@ pub struct PluginSection {
     pub name: String,
     #[serde(default = "yes")]
     pub enabled: bool,
-    /// `builtin:telegram`, or a `.wasm` file (reloaded when it changes).
+    /// `builtin:telegram`, `builtin:discord`, or a `.wasm` file (reloaded when it changes).
     pub wasm: String,
     /// Handed to the plugin's `init` (never secrets).
     #[serde(default)]
@@ -187,6 +187,9 @@ fn default_replay_window_secs() -> u64 {
 /// The event names a plugin section may list.
 pub const PLUGIN_EVENTS: [&str; 6] = ["fills", "exits", "states", "alerts", "launches", "digests"];
 
+/// The plugins bundled into the binary, named `builtin:<name>`.
+pub const BUILTIN_PLUGINS: &[&str] = &["telegram", "discord"];
+
 /// A plugin or topic name: 1 to 64 letters, digits, `-` and `_`.
 fn is_name(s: &str) -> bool {
     (1..=64).contains(&s.len())
@@ -223,15 +226,18 @@ pub(crate) fn validate(
         if p.wasm.trim().is_empty() {
             return Err((
                 key("wasm"),
-                "is empty: builtin:telegram or a .wasm file".into(),
+                "is empty: builtin:<name> or a .wasm file".into(),
             ));
         }
         if let Some(b) = p.wasm.strip_prefix("builtin:")
-            && b != "telegram"
+            && !BUILTIN_PLUGINS.contains(&b)
         {
             return Err((
                 key("wasm"),
-                format!("no built-in plugin `{b}` (built in: telegram)"),
+                format!(
+                    "no built-in plugin `{b}` (built in: {})",
+                    BUILTIN_PLUGINS.join(", ")
+                ),
             ));
         }
         for e in &p.events {
@@ -398,5 +404,17 @@ mod tests {
             listen: "localhost".into(),
         };
         assert_eq!(validate(&[], &listen).unwrap_err().0, "ingress.listen");
+    }
+
+    #[test]
+    fn the_built_in_bots_are_known_by_name_and_others_are_refused() {
+        let ingress = IngressSection::default();
+        for b in BUILTIN_PLUGINS {
+            let p = plugin(&format!("name = \"{b}\"\nwasm = \"builtin:{b}\"\n")).unwrap();
+            assert_eq!(validate(&[p], &ingress), Ok(()));
+        }
+        let slack = plugin("name = \"s\"\nwasm = \"builtin:slack\"\n").unwrap();
+        let e = validate(&[slack], &ingress).unwrap_err();
+        assert!(e.1.contains("built in: telegram, discord"), "{e:?}");
     }
 }

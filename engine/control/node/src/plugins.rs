@@ -23,6 +23,7 @@ use kestrel_units::Lamports;
 fn source(p: &PluginSection) -> Result<PluginSource> {
     Ok(match p.wasm.strip_prefix("builtin:") {
         Some("telegram") => PluginSource::Bytes(kestrel_plugin_bundle::TELEGRAM),
+        Some("discord") => PluginSource::Bytes(kestrel_plugin_bundle::DISCORD),
         Some(other) => bail!("plugins.{}: no built-in plugin `{other}`", p.name),
         None => PluginSource::File(PathBuf::from(&p.wasm)),
     })
