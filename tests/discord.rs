@@ -28,6 +28,7 @@ use harness::{Harness, SOL, wait_for};
 use kestrel_engine::Engine;
 use kestrel_exec::JsonRpc;
 use kestrel_plugin_bridge::{EngineBridge, RecentLaunches, forward_events};
+use kestrel_plugin_host::gateway::Gateway;
 use kestrel_plugin_host::latest::{Event, EventKinds};
 use kestrel_plugin_host::{
     Grants, HostSettings, Inbound, PluginHost, PluginLimits, PluginSource, PluginSpec, Verify,
@@ -330,6 +331,7 @@ struct World {
     h: Harness,
     engine: Engine,
     host: Option<Arc<PluginHost>>,
+    gateway_url: Option<String>,
     fake: Arc<Fake>,
     base: String,
     storage: PathBuf,
@@ -349,7 +351,13 @@ fn bridge(h: &Harness, engine: &Engine, recent: RecentLaunches) -> EngineBridge 
     .unwrap()
 }
 
-fn start_host(h: &Harness, engine: &Engine, base: &str, storage: &Path) -> PluginHost {
+fn start_host(
+    h: &Harness,
+    engine: &Engine,
+    base: &str,
+    storage: &Path,
+    gateway: Option<&str>,
+) -> PluginHost {
     let spec = PluginSpec {
         name: "discord".into(),
         source: PluginSource::Bytes(kestrel_plugin_bundle::DISCORD),
@@ -381,6 +389,14 @@ fn start_host(h: &Harness, engine: &Engine, base: &str, storage: &Path) -> Plugi
             events: EventKinds::all(),
             subscribe_topics: vec!["discord-gateway".into()],
             inbound: Some(Inbound::new(Verify::discord_ed25519(PUBLIC_KEY).unwrap())),
+            gateway: gateway.map(|url| Gateway {
+                url: url.to_owned(),
+                token: BOT_TOKEN.into(),
+                intents: INTENTS,
+                events: ["MESSAGE_CREATE", "GUILD_MEMBER_ADD", "GUILD_MEMBER_REMOVE"]
+                    .map(str::to_owned)
+                    .to_vec(),
+            }),
             ..Grants::default()
         },
         limits: PluginLimits {
@@ -400,10 +416,10 @@ fn start_host(h: &Harness, engine: &Engine, base: &str, storage: &Path) -> Plugi
 }
 
 fn world() -> World {
-    world_with(true)
+    world_with(true, None)
 }
 
-fn world_with(forward: bool) -> World {
+fn world_with(forward: bool, gateway: Option<Arc<Gw>>) -> World {
     let h = Harness::new(Faults::default());
     let fake = Arc::new(Fake::default());
     let base = {
@@ -435,7 +451,29 @@ fn world_with(forward: bool) -> World {
     ));
     let _ = std::fs::remove_dir_all(&storage);
     std::fs::create_dir_all(&storage).unwrap();
-    let host = Arc::new(start_host(&h, &engine, &base, &storage));
+    let gateway_url = gateway.map(|g| {
+        let app = axum::Router::new()
+            .route("/", axum::routing::get(gw_upgrade))
+            // `resume_gateway_url` comes without a path; the host adds `/?v=10…`.
+            .route("/resume/", axum::routing::get(gw_upgrade))
+            .with_state(g.clone());
+        let listener = h
+            .runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        *g.addr.lock().unwrap() = addr.to_string();
+        h.runtime
+            .spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("ws://{addr}/?v=10&encoding=json")
+    });
+    let host = Arc::new(start_host(
+        &h,
+        &engine,
+        &base,
+        &storage,
+        gateway_url.as_deref(),
+    ));
     // Engine events to the host; a test that restarts the host goes without.
     if forward {
         let fwd = host.clone();
@@ -454,6 +492,7 @@ fn world_with(forward: bool) -> World {
         h,
         engine,
         host: Some(host),
+        gateway_url,
         fake,
         base,
         storage,
@@ -586,6 +625,7 @@ impl World {
             &self.engine,
             &self.base,
             &self.storage,
+            self.gateway_url.as_deref(),
         )));
     }
 }
@@ -907,7 +947,7 @@ fn a_trader_buys_and_sells_from_discord_and_the_fills_reach_the_alerts_channel()
 
 #[test]
 fn a_timeout_sends_the_right_patch_with_the_reason_and_case_numbers_survive_a_restart() {
-    let mut w = world_with(false);
+    let mut w = world_with(false, None);
     let mods: &[&str] = &[MOD_ROLE];
 
     // A member without the permission is refused before anything runs.
@@ -1446,4 +1486,226 @@ fn a_429_is_waited_out_and_a_burst_of_alerts_is_coalesced_within_the_limits() {
     );
     let descriptions = ours(&w);
     assert_eq!(descriptions, 60, "none lost, none twice");
+}
+
+/// GUILD_MEMBERS, GUILD_MESSAGES, MESSAGE_CONTENT.
+const INTENTS: u64 = (1 << 1) | (1 << 9) | (1 << 15);
+
+/// Discord's gateway as the host sees it: HELLO, READY after IDENTIFY, RESUMED after RESUME,
+/// ACKs for heartbeats (unless told not to), and what the test sends.
+#[derive(Default)]
+struct Gw {
+    addr: Mutex<String>,
+    /// Payloads the host sent: (connection, path, payload).
+    received: Mutex<Vec<(u32, String, Value)>>,
+    /// Close codes the host sent.
+    closes: Mutex<Vec<u16>>,
+    connections: std::sync::atomic::AtomicU32,
+    seq: std::sync::atomic::AtomicU64,
+    no_ack: std::sync::atomic::AtomicBool,
+    /// What the current connection should send: dispatches, or `None` to drop the socket.
+    to_send: Mutex<Vec<Option<(String, Value)>>>,
+}
+
+impl Gw {
+    fn ops(&self, op: u64) -> Vec<(u32, String, Value)> {
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, _, v)| v["op"] == op)
+            .cloned()
+            .collect()
+    }
+
+    fn dispatch(&self, t: &str, d: Value) {
+        self.to_send.lock().unwrap().push(Some((t.to_owned(), d)));
+    }
+}
+
+async fn gw_upgrade(
+    State(g): State<Arc<Gw>>,
+    uri: Uri,
+    ws: axum::extract::ws::WebSocketUpgrade,
+) -> Response {
+    ws.on_upgrade(move |socket| gw_serve(socket, g, uri.path().to_owned()))
+}
+
+async fn gw_serve(mut socket: axum::extract::ws::WebSocket, g: Arc<Gw>, path: String) {
+    use axum::extract::ws::Message;
+    let n = g.connections.fetch_add(1, Relaxed) + 1;
+    let send = |v: Value| Message::Text(v.to_string().into());
+    if socket
+        .send(send(json!({"op": 10, "d": {"heartbeat_interval": 300}})))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        let next = std::mem::take(&mut *g.to_send.lock().unwrap());
+        for item in next {
+            match item {
+                Some((t, d)) => {
+                    let s = g.seq.fetch_add(1, Relaxed) + 1;
+                    let _ = socket
+                        .send(send(json!({"op": 0, "t": t, "s": s, "d": d})))
+                        .await;
+                }
+                // Dropped without a close frame, as a network failure does.
+                None => return,
+            }
+        }
+        let msg = match tokio::time::timeout(Duration::from_millis(20), socket.recv()).await {
+            Err(_) => continue,
+            Ok(None) | Ok(Some(Err(_))) => return,
+            Ok(Some(Ok(m))) => m,
+        };
+        let v: Value = match msg {
+            Message::Text(t) => serde_json::from_str(t.as_str()).unwrap(),
+            Message::Close(f) => {
+                g.closes.lock().unwrap().push(f.map_or(1005, |f| f.code));
+                return;
+            }
+            _ => continue,
+        };
+        g.received
+            .lock()
+            .unwrap()
+            .push((n, path.clone(), v.clone()));
+        let reply = match v["op"].as_u64() {
+            Some(1) if !g.no_ack.load(Relaxed) => Some(json!({"op": 11})),
+            Some(2) => {
+                let addr = g.addr.lock().unwrap().clone();
+                let s = g.seq.fetch_add(1, Relaxed) + 1;
+                Some(json!({"op": 0, "t": "READY", "s": s, "d": {
+                    "v": 10, "session_id": "sess-1", "resume_gateway_url": format!("ws://{addr}/resume"),
+                    "user": {"id": BOT_USER, "username": "Kestrel"},
+                }}))
+            }
+            Some(6) => {
+                let s = g.seq.fetch_add(1, Relaxed) + 1;
+                Some(json!({"op": 0, "t": "RESUMED", "s": s, "d": null}))
+            }
+            _ => None,
+        };
+        if let Some(r) = reply
+            && socket.send(send(r)).await.is_err()
+        {
+            return;
+        }
+    }
+}
+
+#[test]
+fn with_the_gateway_the_spam_filter_acts_joins_are_logged_and_a_dropped_connection_resumes() {
+    let g = Arc::new(Gw::default());
+    let w = world_with(true, Some(g.clone()));
+
+    // IDENTIFY carries the token (filled in by the host) and the intents from config.
+    wait_for("IDENTIFY", Duration::from_secs(20), || !g.ops(2).is_empty());
+    let identify = g.ops(2).remove(0).2;
+    assert_eq!(identify["d"]["token"], BOT_TOKEN);
+    assert_eq!(identify["d"]["intents"], INTENTS);
+    assert_eq!(identify["d"]["properties"]["browser"], "kestrel");
+    wait_for("heartbeats", Duration::from_secs(20), || {
+        g.ops(1).len() >= 2
+    });
+
+    // Four identical messages from a member: deleted in one bulk delete, the member timed
+    // out, a case filed and logged.
+    let now = now_ms();
+    for i in 0..4 {
+        g.dispatch(
+            "MESSAGE_CREATE",
+            json!({
+                "id": snowflake_at(now, i), "channel_id": DESK, "guild_id": GUILD,
+                "content": "FREE SOL claim now", "mentions": [],
+                "author": {"id": MEMBER, "username": "spammer"}, "member": {"roles": []},
+            }),
+        );
+    }
+    // A trader saying the same is not filtered.
+    for i in 10..14 {
+        g.dispatch(
+            "MESSAGE_CREATE",
+            json!({
+                "id": snowflake_at(now, i), "channel_id": DESK, "guild_id": GUILD,
+                "content": "gm gm", "mentions": [],
+                "author": {"id": TRADER, "username": "trader"}, "member": {"roles": [TRADER_ROLE]},
+            }),
+        );
+    }
+    wait_for("the bulk delete", Duration::from_secs(20), || {
+        !w.fake
+            .requests("POST", &format!("/channels/{DESK}/messages/bulk-delete"))
+            .is_empty()
+    });
+    let bulk = w
+        .fake
+        .requests("POST", &format!("/channels/{DESK}/messages/bulk-delete"))
+        .remove(0);
+    assert_eq!(bulk.body["messages"].as_array().unwrap().len(), 4);
+    wait_for("the timeout", Duration::from_secs(20), || {
+        !w.fake
+            .requests("PATCH", &format!("/guilds/{GUILD}/members/{MEMBER}"))
+            .is_empty()
+    });
+    let patch = w
+        .fake
+        .requests("PATCH", &format!("/guilds/{GUILD}/members/{MEMBER}"))
+        .remove(0);
+    assert!(
+        patch.headers["x-audit-log-reason"]
+            .starts_with("spam%20filter%3A%20the%20same%20message%204%20times"),
+        "{:?}",
+        patch.headers
+    );
+    wait_for("the spam case", Duration::from_secs(20), || {
+        w.fake.titles(MODLOG).iter().any(|t| t == "Case #1: spam")
+    });
+
+    // Joins and leaves go to the mod log.
+    g.dispatch(
+        "GUILD_MEMBER_ADD",
+        json!({"guild_id": GUILD, "user": {"id": "730000000000000007", "username": "newcomer"}}),
+    );
+    g.dispatch(
+        "GUILD_MEMBER_REMOVE",
+        json!({"guild_id": GUILD, "user": {"id": MEMBER, "username": "spammer"}}),
+    );
+    wait_for("join and leave", Duration::from_secs(20), || {
+        let t = w.fake.titles(MODLOG);
+        t.iter().any(|t| t == "Member joined") && t.iter().any(|t| t == "Member left")
+    });
+
+    // The connection drops: the host resumes the session at resume_gateway_url, with the
+    // last sequence number, and does not identify again.
+    let last_seq = g.seq.load(Relaxed);
+    g.to_send.lock().unwrap().push(None);
+    wait_for("RESUME", Duration::from_secs(20), || !g.ops(6).is_empty());
+    let (_, path, resume) = g.ops(6).remove(0);
+    assert_eq!(path, "/resume/");
+    assert_eq!(resume["d"]["session_id"], "sess-1");
+    assert_eq!(resume["d"]["token"], BOT_TOKEN);
+    assert_eq!(resume["d"]["seq"], last_seq);
+
+    // Heartbeats go unanswered: a zombie, closed with a code that keeps the session, and
+    // resumed again.
+    g.no_ack.store(true, Relaxed);
+    wait_for("the zombie's close", Duration::from_secs(20), || {
+        g.closes.lock().unwrap().contains(&4000)
+    });
+    g.no_ack.store(false, Relaxed);
+    wait_for("a second RESUME", Duration::from_secs(20), || {
+        g.ops(6).len() >= 2
+    });
+    let stats = w.host().gateway_stats("discord").unwrap();
+    assert_eq!(
+        stats.identifies.load(Relaxed),
+        1,
+        "a session is resumed, never restarted"
+    );
+    assert!(stats.resumes.load(Relaxed) >= 2);
+    assert_eq!(*w.fake.violations.lock().unwrap(), 0);
 }

@@ -296,7 +296,8 @@ impl Plugin for Discord {
     }
 
     fn on_topic(&mut self, m: TopicMessage) {
-        if m.topic == spam::TOPIC {
+        // Only the host speaks for the gateway (config keeps the topic from every plugin).
+        if m.topic == spam::TOPIC && m.sender == "host" {
             spam::on_gateway(self, &m.body, clock::now_ms());
         }
     }

@@ -38,6 +38,8 @@ pub struct Grants {
     pub subscribe_topics: Vec<String>,
     /// What the ingress checks before a request reaches it; none: no webhooks.
     pub inbound: Option<Inbound>,
+    /// A Discord gateway connection the host holds for it; none: no gateway.
+    pub gateway: Option<crate::gateway::Gateway>,
 }
 
 /// How the host signs a request that names a signer.

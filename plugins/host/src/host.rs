@@ -76,6 +76,8 @@ pub struct PluginHost {
     ticker: Option<JoinHandle<()>>,
     io: Option<tokio::runtime::Runtime>,
     ingress: Option<crate::ingress::Running>,
+    /// Discord gateway connections held for plugins, by plugin name.
+    gateways: Vec<(String, crate::gateway::Running)>,
 }
 
 fn kinds_of(e: &Event) -> EventKinds {
@@ -228,6 +230,7 @@ impl PluginHost {
         let mut plugins = Vec::with_capacity(specs.len());
         let mut boxes = Vec::with_capacity(specs.len());
         let mut inbound = Vec::new();
+        let mut gateways = Vec::new();
         for (spec, store) in specs.into_iter().zip(stores) {
             let (tx, rx) = sync_channel(spec.limits.queue.max(1));
             let shared = Arc::new(Shared::new(&spec.name));
@@ -241,6 +244,9 @@ impl PluginHost {
             ));
             if let Some(i) = &spec.grants.inbound {
                 inbound.push((spec.name.clone(), i.clone()));
+            }
+            if let Some(g) = &spec.grants.gateway {
+                gateways.push((spec.name.clone(), g.clone()));
             }
             boxes.push(Mailbox {
                 name: spec.name.clone(),
@@ -268,6 +274,12 @@ impl PluginHost {
             });
         }
         mailboxes.set(boxes);
+        let mut running_gateways = Vec::with_capacity(gateways.len());
+        for (name, g) in gateways {
+            let r = crate::gateway::start(name.clone(), g, mailboxes.clone(), stop.clone())
+                .map_err(|e| HostError::Runtime(e.to_string()))?;
+            running_gateways.push((name, r));
+        }
         let mut host = Self {
             plugins,
             mailboxes: mailboxes.clone(),
@@ -275,12 +287,21 @@ impl PluginHost {
             ticker: Some(ticker),
             io: Some(io),
             ingress: None,
+            gateways: running_gateways,
         };
         if let Some(addr) = settings.ingress {
             host.ingress =
                 Some(crate::ingress::start(addr, mailboxes, inbound).map_err(HostError::Ingress)?);
         }
         Ok(host)
+    }
+
+    /// What the gateway connection held for plugin `name` has done, if it has one.
+    pub fn gateway_stats(&self, name: &str) -> Option<Arc<crate::gateway::GatewayStats>> {
+        self.gateways
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, g)| g.stats.clone())
     }
 
     /// The address the ingress listens on (the port, if config asked for port 0).
@@ -381,6 +402,9 @@ impl PluginHost {
             }
         }
         self.stop.store(true, Ordering::Relaxed);
+        for (_, g) in self.gateways.drain(..) {
+            g.join();
+        }
         if let Some(t) = self.ticker.take() {
             let _ = t.join();
         }

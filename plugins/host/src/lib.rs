@@ -16,6 +16,7 @@
 pub mod config;
 mod cpu_clock;
 pub mod engine_api;
+pub mod gateway;
 pub mod host;
 pub mod http;
 mod imports;

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 pub use endpoint::{Endpoint, EndpointKind};
 pub use error::ConfigError;
 pub use plugins::{
-    BUILTIN_PLUGINS, InboundSection, IngressSection, OAuth1Section, PLUGIN_EVENTS, PluginSection,
-    SignerSection, VerifyChoice,
+    BUILTIN_PLUGINS, GATEWAY_INTENTS, GATEWAY_TOPIC, GatewaySection, InboundSection,
+    IngressSection, OAuth1Section, PLUGIN_EVENTS, PluginSection, SignerSection, VerifyChoice,
 };
 pub use trading::{
     EngineSection, ExecSection, ExitsSection, FeedClientChoice, FeedSection, GuardianSection,

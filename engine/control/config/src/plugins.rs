@@ -49,6 +49,10 @@ pub struct PluginSection {
     /// Its webhooks (`POST /hooks/<name>/…` on the ingress); none: no webhooks.
     #[serde(default)]
     pub inbound: Option<InboundSection>,
+    /// A Discord gateway connection the host holds for it (the token never reaches it);
+    /// none: no gateway.
+    #[serde(default)]
+    pub gateway: Option<GatewaySection>,
     /// Its durable store's quota, KiB (keys and values), and its writes a second.
     #[serde(default = "default_storage_kb")]
     pub storage_kb: u64,
@@ -93,6 +97,67 @@ pub enum VerifyChoice {
     HeaderSecret,
     /// Nothing: the plugin checks for itself.
     None,
+}
+
+/// A Discord gateway the host connects for a plugin (FACTS §6.6); the dispatches in
+/// `events` reach the plugin on the topic [`GATEWAY_TOPIC`].
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewaySection {
+    #[serde(default = "default_gateway_url")]
+    pub url: String,
+    /// Which of the plugin's `secrets` is the bot token.
+    #[serde(default = "default_gateway_token")]
+    pub token_secret: String,
+    /// Intents by Discord's names (see [`GATEWAY_INTENTS`]); privileged ones must be enabled in
+    /// the Developer Portal.
+    pub intents: Vec<String>,
+    /// Dispatch names delivered to the plugin.
+    #[serde(default = "default_gateway_events")]
+    pub events: Vec<String>,
+}
+
+/// The topic the host delivers gateway dispatches on (only the host publishes on it).
+pub const GATEWAY_TOPIC: &str = "discord-gateway";
+
+/// Gateway intents by name, and their bits (FACTS §6.6).
+pub const GATEWAY_INTENTS: &[(&str, u64)] = &[
+    ("GUILDS", 1 << 0),
+    ("GUILD_MEMBERS", 1 << 1),
+    ("GUILD_MODERATION", 1 << 2),
+    ("GUILD_PRESENCES", 1 << 8),
+    ("GUILD_MESSAGES", 1 << 9),
+    ("DIRECT_MESSAGES", 1 << 12),
+    ("MESSAGE_CONTENT", 1 << 15),
+    ("AUTO_MODERATION_CONFIGURATION", 1 << 20),
+    ("AUTO_MODERATION_EXECUTION", 1 << 21),
+];
+
+impl GatewaySection {
+    /// The intents as Discord's bitset; an unknown name is an error naming it.
+    pub fn intent_bits(&self) -> Result<u64, String> {
+        self.intents.iter().try_fold(0, |bits, n| {
+            GATEWAY_INTENTS
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(n.trim()))
+                .map(|(_, b)| bits | b)
+                .ok_or_else(|| format!("`{n}` is not a gateway intent"))
+        })
+    }
+}
+
+fn default_gateway_url() -> String {
+    "wss://gateway.discord.gg/?v=10&encoding=json".into()
+}
+
+fn default_gateway_token() -> String {
+    "discord_token".into()
+}
+
+fn default_gateway_events() -> Vec<String> {
+    ["MESSAGE_CREATE", "GUILD_MEMBER_ADD", "GUILD_MEMBER_REMOVE"]
+        .map(str::to_owned)
+        .to_vec()
 }
 
 /// A plugin's webhooks.
@@ -261,6 +326,42 @@ pub(crate) fn validate(
                 ));
             }
         }
+        if p.name == "host" {
+            return Err((
+                key("name"),
+                "`host` is the host's own name (it signs gateway dispatches)".into(),
+            ));
+        }
+        if p.publish_topics.iter().any(|t| t == GATEWAY_TOPIC) {
+            return Err((
+                key("publish_topics"),
+                format!("only the host publishes on `{GATEWAY_TOPIC}`"),
+            ));
+        }
+        if let Some(g) = &p.gateway {
+            if let Err(e) = g.intent_bits() {
+                return Err((key("gateway.intents"), e));
+            }
+            if !(g.url.starts_with("wss://") || g.url.starts_with("ws://")) {
+                return Err((key("gateway.url"), "must be a wss:// URL".into()));
+            }
+            if !p.secrets.contains_key(&g.token_secret) {
+                return Err((
+                    key("gateway.token_secret"),
+                    format!("`{}` is not one of this plugin's secrets", g.token_secret),
+                ));
+            }
+            if g.events.is_empty()
+                || g.events.iter().any(|e| {
+                    e.is_empty() || !e.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+                })
+            {
+                return Err((
+                    key("gateway.events"),
+                    "dispatch names like MESSAGE_CREATE".into(),
+                ));
+            }
+        }
         if p.memory_mb == 0 || p.memory_mb > 4_096 {
             return Err((key("memory_mb"), "must be 1..=4096".into()));
         }
@@ -404,6 +505,57 @@ mod tests {
             listen: "localhost".into(),
         };
         assert_eq!(validate(&[], &listen).unwrap_err().0, "ingress.listen");
+    }
+
+    #[test]
+    fn a_gateway_names_known_intents_and_one_of_its_secrets() {
+        let ingress = IngressSection::default();
+        let base =
+            "name = \"discord\"\nwasm = \"builtin:discord\"\nsecrets = { discord_token = \"T\" }\n";
+        let p = plugin(&format!(
+            "{base}[gateway]\nintents = [\"GUILD_MESSAGES\", \"message_content\"]\n"
+        ))
+        .unwrap();
+        let g = p.gateway.clone().unwrap();
+        assert_eq!(g.intent_bits(), Ok((1 << 9) | (1 << 15)));
+        assert_eq!(
+            g.events,
+            ["MESSAGE_CREATE", "GUILD_MEMBER_ADD", "GUILD_MEMBER_REMOVE"]
+        );
+        assert!(g.url.starts_with("wss://gateway.discord.gg"));
+        assert_eq!(validate(&[p], &ingress), Ok(()));
+        for (extra, k) in [
+            (
+                "[gateway]\nintents = [\"GUILD_VOICE\"]\n",
+                "plugins[0].gateway.intents",
+            ),
+            (
+                "[gateway]\nintents = []\ntoken_secret = \"other\"\n",
+                "plugins[0].gateway.token_secret",
+            ),
+            (
+                "[gateway]\nintents = []\nurl = \"https://x\"\n",
+                "plugins[0].gateway.url",
+            ),
+            (
+                "[gateway]\nintents = []\nevents = [\"message create\"]\n",
+                "plugins[0].gateway.events",
+            ),
+        ] {
+            let p = plugin(&format!("{base}{extra}")).unwrap();
+            assert_eq!(validate(&[p], &ingress).unwrap_err().0, k, "{extra}");
+        }
+        // Nobody else may speak as the gateway.
+        let spoof = plugin(&format!("{BASE}publish_topics = [\"discord-gateway\"]\n")).unwrap();
+        assert_eq!(
+            validate(&[spoof], &ingress).unwrap_err().0,
+            "plugins[0].publish_topics"
+        );
+        let host = plugin("name = \"host\"\nwasm = \"x.wasm\"\n").unwrap();
+        assert_eq!(
+            validate(&[host], &ingress).unwrap_err().0,
+            "plugins[0].name"
+        );
     }
 
     #[test]

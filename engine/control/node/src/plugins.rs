@@ -7,11 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
-use kestrel_config::{Config, InboundSection, PluginSection, VerifyChoice};
+use kestrel_config::{Config, GATEWAY_TOPIC, InboundSection, PluginSection, VerifyChoice};
 use kestrel_engine::engine::EngineHandle;
 use kestrel_engine::order::EngineEvent;
 use kestrel_exec::JsonRpc;
 use kestrel_plugin_bridge::{EngineBridge, RecentLaunches, forward_events};
+use kestrel_plugin_host::gateway::Gateway;
 use kestrel_plugin_host::latest::EventKinds;
 use kestrel_plugin_host::oauth1::Credentials;
 use kestrel_plugin_host::{
@@ -102,6 +103,35 @@ pub(crate) fn specs(config: &Config) -> Result<Vec<PluginSpec>> {
                     ))
                 })
                 .collect::<Result<Vec<_>>>()?;
+            let gateway = p
+                .gateway
+                .as_ref()
+                .map(|g| -> Result<Gateway> {
+                    let token = secrets
+                        .iter()
+                        .find(|(n, _)| *n == g.token_secret)
+                        .map(|(_, v)| v.clone())
+                        .with_context(|| {
+                            format!(
+                                "plugins.{}: gateway.token_secret `{}` is not among its secrets",
+                                p.name, g.token_secret
+                            )
+                        })?;
+                    Ok(Gateway {
+                        url: g.url.clone(),
+                        token,
+                        intents: g
+                            .intent_bits()
+                            .map_err(|e| anyhow::anyhow!("plugins.{}: {e}", p.name))?,
+                        events: g.events.clone(),
+                    })
+                })
+                .transpose()?;
+            let mut subscribe_topics = p.subscribe_topics.clone();
+            // The gateway's dispatches come on its topic: granted with the gateway.
+            if gateway.is_some() && !subscribe_topics.iter().any(|t| t == GATEWAY_TOPIC) {
+                subscribe_topics.push(GATEWAY_TOPIC.into());
+            }
             Ok(PluginSpec {
                 name: p.name.clone(),
                 source: source(p)?,
@@ -122,8 +152,9 @@ pub(crate) fn specs(config: &Config) -> Result<Vec<PluginSpec>> {
                     events: events(&p.events),
                     signers,
                     publish_topics: p.publish_topics.clone(),
-                    subscribe_topics: p.subscribe_topics.clone(),
+                    subscribe_topics,
                     inbound: p.inbound.as_ref().map(|ib| inbound(p, ib)).transpose()?,
+                    gateway,
                 },
                 limits: PluginLimits {
                     memory: usize::try_from(p.memory_mb).unwrap_or(64) << 20,
