@@ -1426,6 +1426,8 @@ fn a_forged_or_stale_interaction_is_refused_with_401_before_the_plugin_runs() {
     }
     let st = w.host().status_of("discord").unwrap();
     assert_eq!((st.faults, st.running), (0, true), "{st:?}");
+    // Its memory is counted, within its limit (64 MiB by default).
+    assert!(st.memory_bytes > 0 && st.memory_bytes <= 64 << 20, "{st:?}");
 }
 
 #[test]

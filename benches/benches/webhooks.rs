@@ -5,9 +5,13 @@
 //! - `webhooks/plugin_round_trip`: `POST /hooks/echo/x` → the ingress (rate, size, waiting
 //!   checks) → the plugin's queue and thread → `on-webhook` in the component → the answer;
 //! - `webhooks/discord_signed_round_trip`: the same with Discord's check on: the Ed25519
-//!   signature over timestamp ‖ body verified before the plugin sees it.
+//!   signature over timestamp ‖ body verified before the plugin sees it;
+//! - `webhooks/discord_bot_{ping,status,positions,case}`: the built-in Discord bot answering
+//!   signed interactions as Discord sends them (PING; `/status` and `/positions`, read from the
+//!   engine's views; `/case 1`, read from the bot's store), with an engine that is not there.
 //!
-//! What the ingress and the sandbox add is the difference to the baseline.
+//! What the ingress, the sandbox and the bot add is the difference to the baseline. At the
+//! end the bot's linear memory is printed.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +25,14 @@ use kestrel_plugin_host::{
 
 const BODY: &[u8] =
     br#"{"type":2,"id":"1","application_id":"2","token":"t","version":1,"data":{"name":"status"}}"#;
+
+/// Interactions as Discord sends them, from a trader (views) and a moderator (`/case`).
+const BOT: [(&str, &[u8]); 4] = [
+    ("ping", br#"{"type":1,"id":"1","application_id":"100000000000000001","token":"t","version":1}"#),
+    ("status", br#"{"type":2,"id":"2","application_id":"100000000000000001","token":"t","version":1,"guild_id":"9","member":{"user":{"id":"400000000000000004","username":"trader"},"roles":[],"permissions":"0"},"data":{"type":1,"name":"status"}}"#),
+    ("positions", br#"{"type":2,"id":"3","application_id":"100000000000000001","token":"t","version":1,"guild_id":"9","member":{"user":{"id":"400000000000000004","username":"trader"},"roles":[],"permissions":"0"},"data":{"type":1,"name":"positions"}}"#),
+    ("case", br#"{"type":2,"id":"4","application_id":"100000000000000001","token":"t","version":1,"guild_id":"9","member":{"user":{"id":"600000000000000006","username":"mod"},"roles":[],"permissions":"1099511627776"},"data":{"type":1,"name":"case","options":[{"type":4,"name":"number","value":1}]}}"#),
+];
 
 fn probe(name: &str, verify: Verify) -> PluginSpec {
     let mut inbound = Inbound::new(verify);
@@ -43,6 +55,8 @@ fn probe(name: &str, verify: Verify) -> PluginSpec {
     }
 }
 
+// The bot's memory is reported beside criterion's own lines.
+#[allow(clippy::print_stdout)]
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -73,8 +87,30 @@ fn bench(c: &mut Criterion) {
         .map(|b| format!("{b:02x}"))
         .collect();
     let discord = Verify::discord_ed25519(&public).unwrap_or_else(|e| panic!("{e}"));
+    let mut inbound = Inbound::new(discord.clone());
+    inbound.per_second = u32::MAX;
+    let bot = PluginSpec {
+        name: "discord".into(),
+        source: PluginSource::Bytes(kestrel_plugin_bundle::DISCORD),
+        settings: [
+            ("application_id", "100000000000000001"),
+            ("trader_users", "400000000000000004"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .to_vec(),
+        grants: Grants {
+            inbound: Some(inbound),
+            engine_views: true,
+            ..Grants::default()
+        },
+        limits: PluginLimits {
+            tick: Duration::from_secs(3_600),
+            cpu_percent: 100,
+            ..PluginLimits::default()
+        },
+    };
     let host = PluginHost::start(
-        vec![probe("echo", Verify::None), probe("discord", discord)],
+        vec![probe("echo", Verify::None), probe("signed", discord), bot],
         Arc::new(Offline),
         &HostSettings {
             ingress: Some(([127, 0, 0, 1], 0).into()),
@@ -84,10 +120,10 @@ fn bench(c: &mut Criterion) {
     .unwrap_or_else(|e| panic!("{e}"));
     let ingress = host.ingress_addr().unwrap_or_else(|| panic!("no ingress"));
     let client = reqwest::Client::new();
-    let post = |url: String, headers: Vec<(&'static str, String)>| {
+    let post_body = |url: String, body: &'static [u8], headers: Vec<(&'static str, String)>| {
         let client = client.clone();
         async move {
-            let mut rb = client.post(url).body(BODY);
+            let mut rb = client.post(url).body(body);
             for (n, v) in headers {
                 rb = rb.header(n, v);
             }
@@ -98,13 +134,14 @@ fn bench(c: &mut Criterion) {
             body
         }
     };
-    let signed = || {
+    let post = |url: String, headers: Vec<(&'static str, String)>| post_body(url, BODY, headers);
+    let signed = |body: &[u8]| {
         let ts = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs())
             .to_string();
         let mut m = ts.clone().into_bytes();
-        m.extend_from_slice(BODY);
+        m.extend_from_slice(body);
         let sig: String = key
             .sign(&m)
             .to_bytes()
@@ -130,7 +167,7 @@ fn bench(c: &mut Criterion) {
     }
     // Signed once: the client's signing is not what is measured (the timestamp stays inside
     // the 300 s window for the run).
-    let signed_headers = signed();
+    let signed_headers = signed(BODY);
     let mut g = c.benchmark_group("webhooks");
     g.bench_function("plain_echo", |b| {
         b.iter(|| rt.block_on(post(format!("http://{plain}/x"), Vec::new())))
@@ -141,12 +178,32 @@ fn bench(c: &mut Criterion) {
     g.bench_function("discord_signed_round_trip", |b| {
         b.iter(|| {
             rt.block_on(post(
-                format!("http://{ingress}/hooks/discord/interactions"),
+                format!("http://{ingress}/hooks/signed/interactions"),
                 signed_headers.clone(),
             ))
         })
     });
+    for (name, body) in BOT {
+        let headers = signed(body);
+        g.bench_function(format!("discord_bot_{name}"), |b| {
+            b.iter(|| {
+                rt.block_on(post_body(
+                    format!("http://{ingress}/hooks/discord/interactions"),
+                    body,
+                    headers.clone(),
+                ))
+            })
+        });
+    }
     g.finish();
+    if let Some(st) = host.status_of("discord") {
+        println!(
+            "discord bot: linear memory {} KiB, {} webhooks, {} faults",
+            st.memory_bytes >> 10,
+            st.webhooks,
+            st.faults
+        );
+    }
     host.stop();
 }
 

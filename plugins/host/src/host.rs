@@ -373,6 +373,7 @@ impl PluginHost {
                 s.topics_published = load(&c.topics_published);
                 s.topics_denied = load(&c.topics_denied);
                 s.kv_bytes = p.ctx.store.usage().0;
+                s.memory_bytes = load(&c.memory_bytes);
                 s
             })
             .collect()

@@ -11,6 +11,8 @@ pub struct PluginStatus {
     pub starts: u64,
     pub restarts: u64,
     pub faults: u64,
+    /// Its linear memories now, bytes (what it grew to; a restart starts again).
+    pub memory_bytes: u64,
     pub last_fault: Option<String>,
     /// Events and messages dropped because its queue was full.
     pub dropped: u64,

@@ -89,6 +89,10 @@ impl Instance {
             .allow_udp(false)
             .allow_ip_name_lookup(false)
             .build();
+        // A new instance: its memories start from nothing.
+        ctx.counters
+            .memory_bytes
+            .store(0, std::sync::atomic::Ordering::Relaxed);
         let mut store = Store::new(engine, State::new(wasi, limits, ctx.clone()));
         store.limiter(|s| &mut s.limits);
         // At the deadline: trap if the plugin's thread has computed for longer than its

@@ -39,6 +39,54 @@ pub(crate) struct Counters {
     pub(crate) topics_published: AtomicU64,
     /// Publications refused (no grant, too large, over the rate).
     pub(crate) topics_denied: AtomicU64,
+    /// The current instance's linear memories, bytes, as they have grown.
+    pub(crate) memory_bytes: AtomicU64,
+}
+
+/// The store's limits, which also count what the memories have grown to (for status).
+pub(crate) struct Limits {
+    pub(crate) store: StoreLimits,
+    pub(crate) ctx: Arc<PluginCtx>,
+}
+
+impl wasmtime::ResourceLimiter for Limits {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let ok = self.store.memory_growing(current, desired, maximum)?;
+        if ok {
+            let grown = u64::try_from(desired.saturating_sub(current)).unwrap_or(u64::MAX);
+            self.ctx
+                .counters
+                .memory_bytes
+                .fetch_add(grown, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(ok)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.store.table_growing(current, desired, maximum)
+    }
+
+    fn instances(&self) -> usize {
+        self.store.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.store.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.store.memories()
+    }
 }
 
 /// Log lines (and refusal warnings) a plugin may write per second; the rest are counted.
@@ -85,7 +133,7 @@ impl PluginCtx {
 pub(crate) struct State {
     pub(crate) wasi: WasiCtx,
     pub(crate) table: ResourceTable,
-    pub(crate) limits: StoreLimits,
+    pub(crate) limits: Limits,
     pub(crate) ctx: Arc<PluginCtx>,
     pub(crate) rate: Rate,
     pub(crate) topic_rate: Rate,
@@ -101,7 +149,10 @@ impl State {
         Self {
             wasi,
             table: ResourceTable::new(),
-            limits,
+            limits: Limits {
+                store: limits,
+                ctx: ctx.clone(),
+            },
             rate: Rate::new(ctx.limits.http_per_second),
             topic_rate: Rate::new(ctx.limits.topic_per_second),
             kv_rate: Rate::new(ctx.limits.kv_writes_per_second),
