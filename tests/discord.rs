@@ -377,6 +377,7 @@ fn start_host(
             ("strike_timeout_at", "2".into()),
             ("strike_timeout_minutes", "15".into()),
             ("strike_kick_at", "0".into()),
+            ("launch_alerts", "true".into()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -397,6 +398,8 @@ fn start_host(
                     .map(str::to_owned)
                     .to_vec(),
             }),
+            // New-launch alerts screened by the sniper's own rules.
+            sniper_launches_only: true,
             ..Grants::default()
         },
         limits: PluginLimits {
@@ -439,6 +442,7 @@ fn world_with(forward: bool, gateway: Option<Arc<Gw>>) -> World {
     setup.sniper.name_deny = vec![Pattern::new("test coin")];
     let (tx, rx) = crossbeam_channel::bounded(1024);
     setup.events = Some(tx);
+    let sniper = setup.sniper.clone();
     let engine = Engine::start(setup).unwrap();
     wait_for("the feed", Duration::from_secs(10), || {
         engine.feeds.iter().all(|f| f.connected.load(Relaxed))
@@ -485,6 +489,7 @@ fn world_with(forward: bool, gateway: Option<Arc<Gw>>) -> World {
                 kestrel_model::QuotePrices::SOL_ONLY,
                 RecentLaunches::default(),
                 metrics,
+                Some(kestrel_sniper::Sniper::new(sniper)),
             )
         });
     }
@@ -1710,4 +1715,43 @@ fn with_the_gateway_the_spam_filter_acts_joins_are_logged_and_a_dropped_connecti
     );
     assert!(stats.resumes.load(Relaxed) >= 2);
     assert_eq!(*w.fake.violations.lock().unwrap(), 0);
+}
+
+#[test]
+fn launch_alerts_follow_the_snipers_own_rules() {
+    let mut w = world();
+    // Events reach a plugin once it runs and has subscribed.
+    wait_for("the bot's start", Duration::from_secs(20), || {
+        !w.fake.requests("PUT", "/applications/").is_empty()
+    });
+    // The sniper here skips names with "test coin": no alert for those.
+    w.h.launch(0);
+    let mint = kestrel_sim::cluster::seeded_keypair(11, "discord-launch", 0);
+    kestrel_sim::scenario::launch_coin(
+        &w.h.server.cluster,
+        &w.h.creators[1],
+        &mint,
+        "Kestrel Moon",
+        "MOON",
+    )
+    .unwrap();
+    wait_for("the launch alert", Duration::from_secs(30), || {
+        w.fake
+            .titles(ALERTS)
+            .iter()
+            .any(|t| t == "Launch: Kestrel Moon (MOON)")
+    });
+    assert_eq!(
+        w.host().status_of("discord").unwrap().launches_held,
+        1,
+        "the test coin was held back"
+    );
+    assert!(
+        !w.fake
+            .titles(ALERTS)
+            .iter()
+            .any(|t| t.contains("Test Coin")),
+        "{:?}",
+        w.fake.titles(ALERTS)
+    );
 }

@@ -311,7 +311,14 @@ fn world_with(opts: Opts) -> World {
     let metrics = engine.metrics.clone();
     let seen = recent.clone();
     std::thread::spawn(move || {
-        forward_events(rx, fwd, kestrel_model::QuotePrices::SOL_ONLY, seen, metrics)
+        forward_events(
+            rx,
+            fwd,
+            kestrel_model::QuotePrices::SOL_ONLY,
+            seen,
+            metrics,
+            None,
+        )
     });
     World {
         h,

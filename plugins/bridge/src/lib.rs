@@ -434,13 +434,15 @@ fn digest(day: u64, start: Tally, end: Tally, m: &Metrics) -> Event {
 
 /// Hands engine events to the plugins until the engine's side closes, keeping the launches
 /// for the `recent-launches` view, and after each UTC midnight sends the day's digest (for
-/// the day the engine started, from its start). Run on its own thread.
+/// the day the engine started, from its start). Launches are screened by `sniper`'s rules
+/// for the plugins granted only those. Run on its own thread.
 pub fn forward_events(
     events: crossbeam_channel::Receiver<EngineEvent>,
     host: Arc<PluginHost>,
     prices: QuotePrices,
     recent: RecentLaunches,
     metrics: Arc<Metrics>,
+    sniper: Option<kestrel_sniper::Sniper>,
 ) {
     let mut day = now_ms() / DAY_MS;
     let mut start = Tally::read(&metrics, prices);
@@ -458,7 +460,17 @@ pub fn forward_events(
                 if let Event::Launch(l) = &ev {
                     recent.push(l.clone());
                 }
-                host.publish(&ev);
+                match &e {
+                    // Screened by the sniper's own rules, for the plugins that want only
+                    // those (without a sniper, every launch passes).
+                    EngineEvent::Launch(l) => {
+                        let takes = sniper
+                            .as_ref()
+                            .is_none_or(|s| s.screen(&l.as_launch()).is_none());
+                        host.publish_launch(&ev, takes);
+                    }
+                    _ => host.publish(&ev),
+                }
             }
             Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
             Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return,

@@ -40,6 +40,8 @@ pub struct Grants {
     pub inbound: Option<Inbound>,
     /// A Discord gateway connection the host holds for it; none: no gateway.
     pub gateway: Option<crate::gateway::Gateway>,
+    /// Only launches the sniper's rules would take (see [`crate::PluginHost::publish_launch`]).
+    pub sniper_launches_only: bool,
 }
 
 /// How the host signs a request that names a signer.

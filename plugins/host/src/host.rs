@@ -313,6 +313,17 @@ impl PluginHost {
     /// (a launch only if the plugin's filter passes it and its minute's cap is not spent).
     /// Never blocks: a full queue drops the event for that plugin (counted).
     pub fn publish(&self, event: &Event) {
+        self.deliver(event, false);
+    }
+
+    /// A launch, with whether the sniper's rules would take it: a plugin granted only such
+    /// launches (`sniper_launches_only`) gets it only then. [`PluginHost::publish`] hands a
+    /// launch to the others only.
+    pub fn publish_launch(&self, event: &Event, sniper_takes: bool) {
+        self.deliver(event, sniper_takes);
+    }
+
+    fn deliver(&self, event: &Event, sniper_takes: bool) {
         let bit = kinds_bits(kinds_of(event));
         // Mailboxes and plugins are made together, in the same order.
         for (m, p) in self.mailboxes.all().iter().zip(&self.plugins) {
@@ -320,7 +331,8 @@ impl PluginHost {
                 continue;
             }
             if let Event::Launch(l) = event
-                && !admit_launch(&m.shared, l, p.ctx.limits.launches_per_minute)
+                && ((p.ctx.grants.sniper_launches_only && !sniper_takes)
+                    || !admit_launch(&m.shared, l, p.ctx.limits.launches_per_minute))
             {
                 m.shared.launches_held.fetch_add(1, Ordering::Relaxed);
                 continue;

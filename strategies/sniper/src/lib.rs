@@ -174,7 +174,7 @@ impl Sniper {
 
     /// Buy or skip. Counts the outcome.
     pub fn on_launch(&mut self, launch: &Launch<'_>) -> Decision {
-        match self.filter(launch) {
+        match self.screen(launch) {
             Some(reason) => {
                 if let Some(n) = self.skips.get_mut(reason.index()) {
                     *n += 1;
@@ -204,7 +204,10 @@ impl Sniper {
         }
     }
 
-    fn filter(&self, l: &Launch<'_>) -> Option<SkipReason> {
+    /// Why the sniper's rules would skip `l`, if they would: every filter, without the
+    /// per-minute buy cap (which depends on what was bought) or counting anything. What the
+    /// bots' launch alerts are screened by.
+    pub fn screen(&self, l: &Launch<'_>) -> Option<SkipReason> {
         let c = &self.cfg;
         // A quote it trades, with a buy size in it.
         if !c.quote_mints.contains(&l.quote)

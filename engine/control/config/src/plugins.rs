@@ -41,6 +41,9 @@ pub struct PluginSection {
     /// Launches it may receive a minute, whatever its filter asks.
     #[serde(default = "default_launches_per_minute")]
     pub launches_per_minute: u32,
+    /// Only launches the sniper's own rules would take (its filters, not its buy rate).
+    #[serde(default)]
+    pub sniper_launches_only: bool,
     /// Topics it may publish on, and topics it may receive.
     #[serde(default)]
     pub publish_topics: Vec<String>,

@@ -155,6 +155,7 @@ pub(crate) fn specs(config: &Config) -> Result<Vec<PluginSpec>> {
                     subscribe_topics,
                     inbound: p.inbound.as_ref().map(|ib| inbound(p, ib)).transpose()?,
                     gateway,
+                    sniper_launches_only: p.sniper_launches_only,
                 },
                 limits: PluginLimits {
                     memory: usize::try_from(p.memory_mb).unwrap_or(64) << 20,
@@ -183,13 +184,15 @@ pub(crate) fn settings(config: &Config) -> HostSettings {
 /// events.
 pub(crate) fn start(
     specs: Vec<PluginSpec>,
-    settings: &HostSettings,
+    config: &Config,
     engine: EngineHandle,
     rpc: JsonRpc,
     events: crossbeam_channel::Receiver<EngineEvent>,
-    prices: kestrel_model::QuotePrices,
-    max_buy: Lamports,
+    sniper: kestrel_sniper::SniperConfig,
 ) -> Result<Arc<PluginHost>> {
+    let prices = kestrel::setup::prices(config);
+    let max_buy = Lamports(config.guardian.max_sol_per_trade_lamports);
+    let settings = &settings(config);
     let recent = RecentLaunches::default();
     let metrics = engine.metrics.clone();
     let bridge =
@@ -199,7 +202,10 @@ pub(crate) fn start(
     let fwd = host.clone();
     std::thread::Builder::new()
         .name("kestrel-plugin-events".into())
-        .spawn(move || forward_events(events, fwd, prices, recent, metrics))
+        .spawn(move || {
+            let sniper = Some(kestrel_sniper::Sniper::new(sniper));
+            forward_events(events, fwd, prices, recent, metrics, sniper)
+        })
         .context("plugin event thread")?;
     Ok(host)
 }

@@ -11,7 +11,6 @@ use kestrel_console::status::{feed_table, percentile_table, status_line};
 use kestrel_engine::Engine;
 use kestrel_exec::{JsonRpc, Wallet};
 use kestrel_sim::{SimOptions, SimServer};
-use kestrel_units::Lamports;
 
 use crate::sim_cmd;
 use kestrel::exit::EXIT_BAD_INPUT;
@@ -266,22 +265,15 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
         Some(rx)
     };
     let paper = setup.paper;
+    let sniper = setup.sniper.clone();
     let rpc_url = setup.rpc.first().map(|(url, _)| url.clone());
     let engine = Engine::start(setup)?;
     let plugins = match (plugin_events, rpc_url) {
         (Some(events), Some(url)) => {
             let names: Vec<String> = plugin_specs.iter().map(|s| s.name.clone()).collect();
             let rpc = kestrel_exec::JsonRpc::new(reqwest::Client::new(), url, "rpc".into());
-            let settings = crate::plugins::settings(&config);
-            let host = crate::plugins::start(
-                plugin_specs,
-                &settings,
-                engine.handle(),
-                rpc,
-                events,
-                setup::prices(&config),
-                Lamports(config.guardian.max_sol_per_trade_lamports),
-            )?;
+            let host =
+                crate::plugins::start(plugin_specs, &config, engine.handle(), rpc, events, sniper)?;
             eprintln_flush(&format!("plugins: {}", names.join(", ")));
             if let Some(addr) = host.ingress_addr() {
                 eprintln_flush(&format!("ingress: http://{addr}/hooks/<plugin>/…"));
