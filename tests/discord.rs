@@ -912,7 +912,17 @@ fn a_trader_buys_and_sells_from_discord_and_the_fills_reach_the_alerts_channel()
     );
     let confirm = buttons(&r)[0].1.clone();
     assert_eq!(buttons(&r)[0].0, "Sell 100 %");
-    w.press(TRADER, &[TRADER_ROLE], &confirm);
+    // Pressed through an interaction whose token Discord no longer knows by the time the
+    // fill follows (404): that follow-up is dropped, never retried.
+    let (_, mut press) = w.interaction(
+        3,
+        TRADER,
+        &[TRADER_ROLE],
+        0,
+        json!({ "custom_id": confirm, "component_type": 2 }),
+    );
+    press["token"] = json!("expired-sell");
+    assert_eq!(w.post(&press).1["type"], 7);
     wait_for(
         "the sell in the alerts channel",
         Duration::from_secs(30),
@@ -925,6 +935,14 @@ fn a_trader_buys_and_sells_from_discord_and_the_fills_reach_the_alerts_channel()
         .find(|r| r.body.to_string().contains("Sold"))
         .unwrap();
     assert!(sold.body.to_string().contains("Realized"), "{}", sold.body);
+    let gone = format!("/webhooks/{APP}/expired-sell");
+    wait_for(
+        "the follow-up to a gone token",
+        Duration::from_secs(20),
+        || !w.fake.requests("POST", &gone).is_empty(),
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(w.fake.requests("POST", &gone).len(), 1, "a 404 is final");
 
     // Pause from Discord: the state change reaches the alerts channel.
     let (_, r) = w.command(TRADER, &[TRADER_ROLE], 0, "pause", json!([]));

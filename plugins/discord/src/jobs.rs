@@ -59,9 +59,12 @@ impl Job {
     }
 }
 
-/// Runs what may run now.
-pub fn run(bot: &mut Discord, now: u64) {
+/// Runs what may run now, until the tick's time is spent (`until`, ms since the epoch).
+pub fn run(bot: &mut Discord, now: u64, until: u64) {
     for _ in 0..PER_TICK {
+        if clock::now_ms() >= until {
+            return;
+        }
         let Some(job) = bot.jobs.pop_front() else {
             return;
         };

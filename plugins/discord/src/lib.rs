@@ -41,6 +41,9 @@ use settings::Settings;
 
 /// How long to wait before trying a failed start-up call again.
 const RETRY_MS: u64 = 30_000;
+/// How long one tick may spend calling Discord: an interaction arriving meanwhile waits for
+/// the tick, and must still be answered within Discord's 3 s.
+pub const TICK_BUDGET_MS: u64 = 500;
 
 pub struct Discord {
     pub s: Settings,
@@ -276,9 +279,10 @@ impl Plugin for Discord {
 
     fn on_tick(&mut self, _now_ms: u64) {
         let now = clock::now_ms();
+        let until = now + TICK_BUDGET_MS;
         self.start_up(now);
-        jobs::run(self, now);
-        self.outbox.flush(&mut self.rest, now);
+        jobs::run(self, now, until);
+        self.outbox.flush(&mut self.rest, clock::now_ms(), until);
     }
 
     fn on_webhook(&mut self, r: WebhookRequest) -> WebhookResponse {

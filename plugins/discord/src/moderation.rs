@@ -448,6 +448,8 @@ pub fn execute_purge(
         .map(Vec::as_slice)
         .unwrap_or_default()
         .iter()
+        // Pinned messages stay: a purge clears chatter, not the channel's notices.
+        .filter(|m| m["pinned"].as_bool() != Some(true))
         .filter_map(|m| m["id"].as_str())
         .filter(|id| snowflake_ms(id).is_some_and(|t| now.saturating_sub(t) < BULK_DELETE_AGE_MS))
         .map(str::to_owned)

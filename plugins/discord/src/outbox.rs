@@ -87,9 +87,10 @@ impl Outbox {
 
     /// Sends what may go now. A follow-up whose token is gone (404) or too old is dropped;
     /// a channel that refuses (deleted, no access) is logged and its message dropped.
-    pub fn flush(&mut self, rest: &mut Rest, now: u64) {
+    pub fn flush(&mut self, rest: &mut Rest, now: u64, until: u64) {
         let mut sends = 0;
-        while sends < SENDS_PER_FLUSH {
+        let spent = || kestrel_plugin_sdk::clock::now_ms() >= until;
+        while sends < SENDS_PER_FLUSH && !spent() {
             let Some(f) = self.followups.pop_front() else {
                 break;
             };
@@ -138,7 +139,7 @@ impl Outbox {
             }
         }
         for i in 0..self.channels.len() {
-            if sends >= SENDS_PER_FLUSH {
+            if sends >= SENDS_PER_FLUSH || spent() {
                 return;
             }
             let channel = self.channels[i].0.clone();

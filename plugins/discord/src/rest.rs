@@ -279,7 +279,9 @@ impl Rest {
                 .body
                 .map(|b| b.to_string().into_bytes())
                 .unwrap_or_default(),
-            timeout_ms: 8_000,
+            // Short: the bot's thread waits for it, and an interaction waiting behind it must
+            // still be answered within Discord's 3 s.
+            timeout_ms: 3_000,
             signer: None,
         };
         self.sent += 1;
