@@ -290,7 +290,6 @@ fn serve(
         }
         let now = Instant::now();
         if now >= next_tick {
-            next_tick = now + spec.limits.tick;
             if last_check.elapsed() >= Duration::from_millis(500) {
                 last_check = Instant::now();
                 if loaded.modified.is_some() && modified(spec) != loaded.modified {
@@ -305,6 +304,9 @@ fn serve(
             if cool_down(spec.limits.cooldown(inst.computed()), shared) {
                 return Ended::Stopped;
             }
+            // The next tick a full period after this one ended: a tick that blocks (a long
+            // poll) must not follow itself at once and leave one queued event per tick.
+            next_tick = Instant::now() + spec.limits.tick;
         }
         let wait = next_tick.saturating_duration_since(Instant::now());
         let called = match work.recv_timeout(wait) {
