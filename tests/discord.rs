@@ -91,6 +91,9 @@ struct Fake {
     /// Requests that arrived while their bucket was empty: the bot broke a limit.
     violations: Mutex<u32>,
     unauthorized: Mutex<u32>,
+    /// Requests that broke Discord's header rules (User-Agent; no bot token on interaction
+    /// routes).
+    broken_rules: Mutex<u32>,
     rules: Mutex<Vec<Value>>,
     /// Messages in the desk channel, for purge: ids.
     messages: Mutex<Vec<String>>,
@@ -188,18 +191,21 @@ async fn api(
         at: Instant::now(),
     };
     fake.log.lock().unwrap().push(req.clone());
-    // Discord's rules for every request: a User-Agent of its form, JSON bodies.
-    assert!(
-        req.headers["user-agent"].starts_with("DiscordBot ("),
-        "{:?}",
-        req.headers
-    );
-    let interaction_route = path.starts_with(&format!("/webhooks/{APP}/"));
-    if interaction_route {
-        // The interaction token is the credential: the bot token must never go there.
-        assert!(!req.headers.contains_key("authorization"), "{path}");
-    } else if req.headers.get("authorization").map(String::as_str)
-        != Some(&format!("Bot {BOT_TOKEN}"))
+    // Discord's rules for every request: a User-Agent of its form. The interaction token
+    // is the credential on interaction routes: the bot token must never go there. Broken
+    // rules are counted (a panic here would only drop the connection).
+    let interaction_route =
+        path.starts_with(&format!("/webhooks/{APP}/")) || path.starts_with("/interactions/");
+    if !req
+        .headers
+        .get("user-agent")
+        .is_some_and(|ua| ua.starts_with("DiscordBot ("))
+        || (interaction_route && req.headers.contains_key("authorization"))
+    {
+        *fake.broken_rules.lock().unwrap() += 1;
+    }
+    if !interaction_route
+        && req.headers.get("authorization").map(String::as_str) != Some(&format!("Bot {BOT_TOKEN}"))
     {
         *fake.unauthorized.lock().unwrap() += 1;
         return reply(401, json!({"message": "401: Unauthorized", "code": 0}), &[]);
@@ -964,6 +970,7 @@ fn a_trader_buys_and_sells_from_discord_and_the_fills_reach_the_alerts_channel()
         "no rate limit was broken"
     );
     assert_eq!(*w.fake.unauthorized.lock().unwrap(), 0);
+    assert_eq!(*w.fake.broken_rules.lock().unwrap(), 0);
     let st = w.host().status_of("discord").unwrap();
     assert_eq!((st.faults, st.webhooks_late), (0, 0), "{st:?}");
 }
@@ -1260,6 +1267,7 @@ fn a_timeout_sends_the_right_patch_with_the_reason_and_case_numbers_survive_a_re
         .remove(0);
     assert_eq!(bulk.body["messages"].as_array().unwrap().len(), 2);
     assert_eq!(*w.fake.unauthorized.lock().unwrap(), 0);
+    assert_eq!(*w.fake.broken_rules.lock().unwrap(), 0);
 }
 
 #[test]

@@ -146,10 +146,16 @@ pub fn on_event(bot: &mut Discord, e: &Event) {
     let now = clock::now_ms();
     bot.awaiting
         .retain(|w| now.saturating_sub(w.at_ms) < TOKEN_LIFE_MS);
+    // A fill is told to those waiting on that side of that mint; a refusal (an alert naming
+    // the mint) to all waiting on it.
+    let side = match e {
+        Event::Fill(f) => Some(f.is_buy),
+        _ => None,
+    };
     if let Some(m) = about {
         let (waiting, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut bot.awaiting)
             .into_iter()
-            .partition(|w| w.mint == m);
+            .partition(|w| w.mint == m && side.is_none_or(|buy| buy == w.buy));
         bot.awaiting = rest;
         for w in waiting {
             let mut data = message("", vec![em.to_json()], Vec::new(), true);

@@ -61,6 +61,16 @@ pub struct Confirmations {
 }
 
 impl Confirmations {
+    /// Nonces start from `seed` (the clock at start): a button left from before a restart
+    /// does not match a new prompt's nonce.
+    pub fn seeded(seed: u64) -> Self {
+        Self {
+            // Truncation intended: any 32 bits of the clock will do.
+            next: (seed ^ (seed >> 32)) as u32,
+            pending: Vec::new(),
+        }
+    }
+
     pub fn offer(&mut self, user: &str, choices: Vec<Order>, now: u64) -> u32 {
         self.pending.retain(|p| p.expires_ms > now);
         if self.pending.len() >= MAX_PENDING {
@@ -91,6 +101,8 @@ impl Confirmations {
 /// A trader waiting to hear how their order on `mint` ended.
 pub struct Awaiting {
     pub mint: String,
+    /// A buy (else a sell or the kill switch's sells): a fill of the other side is not theirs.
+    pub buy: bool,
     pub token: String,
     pub at_ms: u64,
 }
@@ -456,6 +468,7 @@ pub fn button(bot: &mut Discord, i: &Interaction) -> WebhookResponse {
                 text.push_str(": the fill, or why it did not go through, follows here.");
                 bot.awaiting.push(Awaiting {
                     mint: mint.to_owned(),
+                    buy: matches!(order, Order::Buy { .. }),
                     token: i.token.clone(),
                     at_ms: now,
                 });
@@ -504,7 +517,11 @@ mod tests {
         assert_eq!(c.take(n, "2", 10), None, "another member cannot press it");
         assert_eq!(c.take(n, "1", 10), Some(buy.clone()));
         assert_eq!(c.take(n, "1", 10), None, "a second press finds nothing");
-        let n = c.offer("1", buy, 0);
+        let n = c.offer("1", buy.clone(), 0);
         assert_eq!(c.take(n, "1", CONFIRM_MS + 1), None, "expired");
+        // After a restart nonces start elsewhere: an old button matches no new prompt.
+        let before = Confirmations::seeded(1_764_745_000_000).offer("1", buy.clone(), 0);
+        let after = Confirmations::seeded(1_764_745_060_000).offer("1", buy, 0);
+        assert_ne!(before, after);
     }
 }

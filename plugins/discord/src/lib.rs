@@ -226,7 +226,7 @@ impl Plugin for Discord {
             rest,
             s,
             jobs: VecDeque::new(),
-            confirmations: desk::Confirmations::default(),
+            confirmations: desk::Confirmations::seeded(clock::now_ms()),
             awaiting: Vec::new(),
             guilds: HashMap::new(),
             me: None,
@@ -280,9 +280,11 @@ impl Plugin for Discord {
     fn on_tick(&mut self, _now_ms: u64) {
         let now = clock::now_ms();
         let until = now + TICK_BUDGET_MS;
+        self.rest.deadline_ms = Some(until);
         self.start_up(now);
         jobs::run(self, now, until);
         self.outbox.flush(&mut self.rest, clock::now_ms(), until);
+        self.rest.deadline_ms = None;
     }
 
     fn on_webhook(&mut self, r: WebhookRequest) -> WebhookResponse {

@@ -151,6 +151,25 @@ fn member_path(r: &Request) -> String {
 /// answer for the moderator, or a wait.
 pub fn execute(bot: &mut Discord, r: &Request, now: u64) -> Result<String, RestError> {
     guild_of(bot, &r.guild, now)?;
+    // A role the cached guild does not know (made since it was read) would count as the
+    // lowest: read the guild again, and refuse if it is still unknown.
+    let unknown = |g: &Guild| {
+        r.target_roles
+            .iter()
+            .flatten()
+            .chain(r.by.roles.iter().flatten())
+            .any(|id| !g.roles.contains_key(id))
+    };
+    if bot.guilds.get(&r.guild).is_some_and(unknown) {
+        bot.guilds.remove(&r.guild);
+        guild_of(bot, &r.guild, now)?;
+        if bot.guilds.get(&r.guild).is_some_and(unknown) {
+            return Ok(
+                "Not done: a role of theirs or yours is unknown to the bot; try again in a moment."
+                    .into(),
+            );
+        }
+    }
     let refused = bot
         .guilds
         .get(&r.guild)

@@ -24,6 +24,10 @@ const UNAUTHORIZED_PAUSE_MS: u64 = 10 * 60 * 1_000;
 const USER_AGENT: &str = "DiscordBot (https://github.com/kestrel-trading/kestrel, 0.1)";
 /// The audit-log reason header's limit, characters.
 const MAX_REASON: usize = 512;
+/// The longest a call may take (the bot's thread waits for it), and the least time worth
+/// starting one with.
+const MAX_CALL_MS: u64 = 3_000;
+const MIN_CALL_MS: u64 = 300;
 
 /// Whose credential a call carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,6 +95,8 @@ pub struct Rest {
     pub sent: u64,
     pub limited: u64,
     pub invalid_total: u64,
+    /// Calls end by this time (ms since the epoch): the tick's budget. None: no bound.
+    pub deadline_ms: Option<u64>,
 }
 
 /// A call: method, path under the API base (with query), JSON body, audit-log reason.
@@ -147,7 +153,8 @@ pub fn route(method: &str, path: &str) -> (String, String) {
         let keeps = matches!(prev, "channels" | "guilds" | "webhooks") && is_id;
         let webhook_token = prev2 == "webhooks" || prev2 == "interactions";
         if keeps || (webhook_token && !is_id) {
-            out.push_str(seg);
+            // A token names its own bucket but not a route of its own: routes stay few.
+            out.push_str(if webhook_token { ":token" } else { seg });
             if major.is_empty() || webhook_token {
                 if webhook_token {
                     major.push('/');
@@ -192,6 +199,7 @@ impl Rest {
             second: (0, 0),
             invalid: VecDeque::new(),
             unauthorized_until_ms: 0,
+            deadline_ms: None,
             sent: 0,
             limited: 0,
             invalid_total: 0,
@@ -253,6 +261,18 @@ impl Rest {
         if let Some(at) = self.hold(call.auth, &route, &major, now) {
             return Err(RestError::Wait(at));
         }
+        // Within the tick's budget: an interaction waiting behind this tick must still be
+        // answered within Discord's 3 s. Too little left: the next tick.
+        let timeout_ms = match self.deadline_ms {
+            Some(d) => {
+                let left = d.saturating_sub(kestrel_plugin_sdk::clock::now_ms());
+                if left < MIN_CALL_MS {
+                    return Err(RestError::Wait(now + 1));
+                }
+                left.min(MAX_CALL_MS)
+            }
+            None => MAX_CALL_MS,
+        };
         if call.auth == Auth::Bot {
             let sec = now / 1_000;
             if self.second.0 == sec {
@@ -279,9 +299,7 @@ impl Rest {
                 .body
                 .map(|b| b.to_string().into_bytes())
                 .unwrap_or_default(),
-            // Short: the bot's thread waits for it, and an interaction waiting behind it must
-            // still be answered within Discord's 3 s.
-            timeout_ms: 3_000,
+            timeout_ms: u32::try_from(timeout_ms).unwrap_or(3_000),
             signer: None,
         };
         self.sent += 1;
@@ -408,13 +426,13 @@ mod tests {
         assert_eq!(
             route("PATCH", "/webhooks/5/tok-en/messages/@original"),
             (
-                "PATCH /webhooks/5/tok-en/messages/@original".into(),
+                "PATCH /webhooks/5/:token/messages/@original".into(),
                 "5/tok-en".into()
             )
         );
         assert_eq!(
             route("POST", "/interactions/88/tok/callback").0,
-            "POST /interactions/:id/tok/callback"
+            "POST /interactions/:id/:token/callback"
         );
     }
 

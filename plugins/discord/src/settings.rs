@@ -40,6 +40,8 @@ pub struct Settings {
     /// Members with one of these roles, or these users, may trade.
     pub trader_roles: Vec<String>,
     pub trader_users: Vec<String>,
+    /// Moderators' roles: the spam filter leaves them alone.
+    pub moderator_roles: Vec<String>,
     /// Whether anyone may read `/status`, `/positions`, `/pnl`, `/price` (else traders only).
     pub public_views: bool,
     /// An explorer's transaction page: `{signature}` is replaced.
@@ -151,6 +153,7 @@ impl Settings {
             modlog_channel: snowflake(s, "modlog_channel")?,
             trader_roles: snowflakes(s, "trader_roles")?,
             trader_users: snowflakes(s, "trader_users")?,
+            moderator_roles: snowflakes(s, "moderator_roles")?,
             public_views: flag(s, "public_views", false)?,
             explorer_tx,
             quick_buy: if quick_buy.is_empty() {

@@ -225,7 +225,7 @@ pub fn on_gateway(bot: &mut Discord, body: &[u8], now: u64) {
             {
                 return;
             }
-            // Traders and moderators are not filtered.
+            // Traders and moderators (`moderator_roles`) are not filtered.
             let roles: Vec<String> = d["member"]["roles"]
                 .as_array()
                 .map(|r| {
@@ -238,6 +238,7 @@ pub fn on_gateway(bot: &mut Discord, body: &[u8], now: u64) {
             if bot
                 .s
                 .is_trader(d["author"]["id"].as_str().unwrap_or(""), &roles)
+                || roles.iter().any(|r| bot.s.moderator_roles.contains(r))
             {
                 return;
             }

@@ -30,6 +30,10 @@ pub const TOPIC: &str = "discord-gateway";
 const IDENTIFY_PER_DAY: u32 = 100;
 /// Discord allows 120 sends a minute per connection.
 const SENDS_PER_MINUTE: u32 = 120;
+/// How long a new connection may take to say HELLO.
+const HELLO_WITHIN: Duration = Duration::from_secs(20);
+/// Failed connections to `resume_gateway_url` before a new session is started instead.
+const RESUME_TRIES: u32 = 3;
 
 /// A gateway a plugin is granted.
 #[derive(Clone, PartialEq, Eq)]
@@ -83,6 +87,8 @@ struct Session {
     id: Option<String>,
     resume_url: Option<String>,
     seq: Option<u64>,
+    /// Connections made to resume that did not resume.
+    failed_resumes: u32,
 }
 
 /// How one connection ended.
@@ -143,8 +149,18 @@ async fn run(
     let mut backoff = Duration::from_secs(1);
     let mut identifies: Vec<Instant> = Vec::new();
     while !stop.load(Ordering::Relaxed) {
-        let resuming = session.id.is_some() && session.seq.is_some();
+        if session.failed_resumes >= RESUME_TRIES {
+            // The resume host is gone or refuses: a new session.
+            session = Session::default();
+        }
+        let resuming =
+            session.id.is_some() && session.seq.is_some() && session.resume_url.is_some();
+        if resuming {
+            session.failed_resumes += 1;
+        }
         if !resuming {
+            // HELLO then identifies: nothing of an old session is sent.
+            session = Session::default();
             identifies.retain(|t| t.elapsed() < Duration::from_secs(86_400));
             if identifies.len() >= IDENTIFY_PER_DAY as usize {
                 tracing::error!(plugin = %plugin, "gateway: {IDENTIFY_PER_DAY} sessions started today; waiting");
@@ -199,7 +215,10 @@ fn with_query(url: &str) -> String {
 async fn sleep_unless_stopped(stop: &AtomicBool, d: Duration) {
     let until = Instant::now() + d;
     while !stop.load(Ordering::Relaxed) && Instant::now() < until {
-        tokio::time::sleep(Duration::from_millis(100).min(until - Instant::now())).await;
+        tokio::time::sleep(
+            Duration::from_millis(100).min(until.saturating_duration_since(Instant::now())),
+        )
+        .await;
     }
 }
 
@@ -233,7 +252,9 @@ async fn connection(
     stats.connects.fetch_add(1, Ordering::Relaxed);
     let (mut tx, mut rx) = ws.split();
     let mut interval: Option<Duration> = None;
-    let mut next_beat = Instant::now() + Duration::from_secs(3_600);
+    // Until HELLO comes, the "beat" is its deadline: a socket that never says HELLO is
+    // dropped rather than waited on.
+    let mut next_beat = Instant::now() + HELLO_WITHIN;
     let mut acked = true;
     let mut sends: Vec<Instant> = Vec::new();
     let close = |code: u16| {
@@ -251,6 +272,10 @@ async fn connection(
             .saturating_duration_since(Instant::now())
             .min(Duration::from_millis(200));
         let frame = tokio::time::timeout(wait, rx.next()).await;
+        if Instant::now() >= next_beat && interval.is_none() {
+            tracing::warn!(plugin = %plugin, "gateway: no HELLO; reconnecting");
+            return Ended::Resume;
+        }
         if Instant::now() >= next_beat
             && let Some(iv) = interval
         {
@@ -358,7 +383,15 @@ async fn connection(
                 let name = v["t"].as_str().unwrap_or("");
                 if name == "READY" {
                     session.id = v["d"]["session_id"].as_str().map(str::to_owned);
-                    session.resume_url = v["d"]["resume_gateway_url"].as_str().map(str::to_owned);
+                    // The token goes there on RESUME: only over the scheme config chose.
+                    let scheme = gw.url.split("://").next().unwrap_or("wss");
+                    session.resume_url = v["d"]["resume_gateway_url"]
+                        .as_str()
+                        .filter(|u| u.starts_with(&format!("{scheme}://")))
+                        .map(str::to_owned);
+                }
+                if name == "READY" || name == "RESUMED" {
+                    session.failed_resumes = 0;
                 }
                 if gw.events.iter().any(|e| e == name) {
                     stats.dispatches.fetch_add(1, Ordering::Relaxed);
