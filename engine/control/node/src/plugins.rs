@@ -45,8 +45,8 @@ fn events(list: &[String]) -> EventKinds {
 }
 
 /// The value of environment variable `var`, which `what` of plugin `p` needs.
-fn env(p: &PluginSection, what: &str, var: &str) -> Result<String> {
-    std::env::var(var).with_context(|| {
+fn env(lookup: Lookup<'_>, p: &PluginSection, what: &str, var: &str) -> Result<String> {
+    lookup(var).with_context(|| {
         format!(
             "plugins.{}: {what} wants environment variable {var}, which is not set",
             p.name
@@ -54,16 +54,16 @@ fn env(p: &PluginSection, what: &str, var: &str) -> Result<String> {
     })
 }
 
-fn inbound(p: &PluginSection, ib: &InboundSection) -> Result<Inbound> {
+fn inbound(lookup: Lookup<'_>, p: &PluginSection, ib: &InboundSection) -> Result<Inbound> {
     let verify = match ib.verify {
         VerifyChoice::DiscordEd25519 => {
-            let hex = env(p, "inbound.public_key_env", &ib.public_key_env)?;
+            let hex = env(lookup, p, "inbound.public_key_env", &ib.public_key_env)?;
             Verify::discord_ed25519(&hex)
                 .map_err(|e| anyhow::anyhow!("plugins.{}: {}: {e}", p.name, ib.public_key_env))?
         }
         VerifyChoice::HeaderSecret => Verify::HeaderSecret {
             header: ib.header.clone(),
-            secret: env(p, "inbound.secret_env", &ib.secret_env)?,
+            secret: env(lookup, p, "inbound.secret_env", &ib.secret_env)?,
         },
         VerifyChoice::None => Verify::None,
     };
@@ -75,7 +75,14 @@ fn inbound(p: &PluginSection, ib: &InboundSection) -> Result<Inbound> {
     Ok(i)
 }
 
+/// How a secret's environment variable is read (the process's environment, or a test's).
+type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
 pub(crate) fn specs(config: &Config) -> Result<Vec<PluginSpec>> {
+    specs_from(config, &|var| std::env::var(var).ok())
+}
+
+fn specs_from(config: &Config, lookup: Lookup<'_>) -> Result<Vec<PluginSpec>> {
     config
         .plugins
         .iter()
@@ -84,7 +91,12 @@ pub(crate) fn specs(config: &Config) -> Result<Vec<PluginSpec>> {
             let secrets = p
                 .secrets
                 .iter()
-                .map(|(name, var)| Ok((name.clone(), env(p, &format!("secret `{name}`"), var)?)))
+                .map(|(name, var)| {
+                    Ok((
+                        name.clone(),
+                        env(lookup, p, &format!("secret `{name}`"), var)?,
+                    ))
+                })
                 .collect::<Result<Vec<_>>>()?;
             let signers = p
                 .signers
@@ -95,10 +107,10 @@ pub(crate) fn specs(config: &Config) -> Result<Vec<PluginSpec>> {
                     Ok((
                         name.clone(),
                         Signer::OAuth1(Credentials {
-                            consumer_key: env(p, &what, &o.consumer_key_env)?,
-                            consumer_secret: env(p, &what, &o.consumer_secret_env)?,
-                            token: env(p, &what, &o.token_env)?,
-                            token_secret: env(p, &what, &o.token_secret_env)?,
+                            consumer_key: env(lookup, p, &what, &o.consumer_key_env)?,
+                            consumer_secret: env(lookup, p, &what, &o.consumer_secret_env)?,
+                            token: env(lookup, p, &what, &o.token_env)?,
+                            token_secret: env(lookup, p, &what, &o.token_secret_env)?,
                         }),
                     ))
                 })
@@ -153,7 +165,11 @@ pub(crate) fn specs(config: &Config) -> Result<Vec<PluginSpec>> {
                     signers,
                     publish_topics: p.publish_topics.clone(),
                     subscribe_topics,
-                    inbound: p.inbound.as_ref().map(|ib| inbound(p, ib)).transpose()?,
+                    inbound: p
+                        .inbound
+                        .as_ref()
+                        .map(|ib| inbound(lookup, p, ib))
+                        .transpose()?,
                     gateway,
                     sniper_launches_only: p.sniper_launches_only,
                 },
@@ -208,4 +224,88 @@ pub(crate) fn start(
         })
         .context("plugin event thread")?;
     Ok(host)
+}
+
+#[cfg(test)]
+mod tests {
+    // Tests fail by panicking.
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use super::*;
+
+    /// The built-in config with `extra` appended (plugin sections and the ingress).
+    fn config(extra: &str) -> Config {
+        let text = format!(
+            "{}\n{extra}",
+            kestrel_config::DEFAULT_TOML.replace("[ingress]\nlisten = \"\"", "")
+        );
+        Config::from_toml(&text, "test").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    const DISCORD: &str = r#"
+[ingress]
+listen = "127.0.0.1:0"
+
+[[plugins]]
+name = "discord"
+wasm = "builtin:discord"
+allow_hosts = ["discord.com"]
+secrets = { discord_token = "KESTREL_TEST_DISCORD_TOKEN" }
+engine_commands = true
+events = ["fills", "launches"]
+sniper_launches_only = true
+[plugins.settings]
+application_id = "123456789012345678"
+[plugins.inbound]
+verify = "discord-ed25519"
+public_key_env = "KESTREL_TEST_DISCORD_KEY"
+[plugins.gateway]
+intents = ["GUILDS", "GUILD_MESSAGES", "MESSAGE_CONTENT"]
+"#;
+
+    /// The environment the tests see: the bot token and the application's public key.
+    fn env(var: &str) -> Option<String> {
+        match var {
+            "KESTREL_TEST_DISCORD_TOKEN" => Some("bot-token".into()),
+            "KESTREL_TEST_DISCORD_KEY" => {
+                Some("03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8".into())
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_discord_section_becomes_a_spec_with_its_gateway_token_and_topic() {
+        let specs = specs_from(&config(DISCORD), &env).unwrap_or_else(|e| panic!("{e:#}"));
+        let s = &specs[0];
+        assert_eq!(
+            s.source,
+            PluginSource::Bytes(kestrel_plugin_bundle::DISCORD)
+        );
+        assert_eq!(
+            s.grants.secrets,
+            [("discord_token".to_owned(), "bot-token".to_owned())]
+        );
+        let g = s.grants.gateway.clone().unwrap();
+        assert_eq!(
+            g.token, "bot-token",
+            "the gateway's token comes from the plugin's secret"
+        );
+        assert_eq!(g.intents, 1 | (1 << 9) | (1 << 15));
+        assert!(g.url.starts_with("wss://gateway.discord.gg/"));
+        assert_eq!(s.grants.subscribe_topics, [GATEWAY_TOPIC]);
+        assert!(s.grants.inbound.is_some());
+        assert!(s.grants.sniper_launches_only);
+        assert_eq!(s.grants.events, EventKinds::FILLS | EventKinds::LAUNCHES);
+    }
+
+    #[test]
+    fn a_missing_secret_is_named_with_its_variable() {
+        let text = DISCORD.replace("KESTREL_TEST_DISCORD_TOKEN", "KESTREL_TEST_UNSET_TOKEN");
+        let e = specs_from(&config(&text), &env).unwrap_err();
+        assert!(
+            format!("{e:#}").contains("KESTREL_TEST_UNSET_TOKEN"),
+            "{e:#}"
+        );
+    }
 }
