@@ -13,6 +13,17 @@
 #[path = "harness/mod.rs"]
 mod harness;
 
+#[path = "bots/mod.rs"]
+mod bots;
+
+#[path = "discord/api_fake.rs"]
+mod api_fake;
+#[path = "discord/gateway_fake.rs"]
+mod gateway_fake;
+
+use api_fake::{Fake, api, now_ms, snowflake_at};
+use gateway_fake::{Gw, INTENTS, gw_upgrade};
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering::Relaxed;
@@ -24,17 +35,15 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use ed25519_dalek::{Signer as _, SigningKey};
-use harness::{Harness, SOL, wait_for};
+use harness::{Harness, wait_for};
 use kestrel_engine::Engine;
-use kestrel_exec::JsonRpc;
-use kestrel_plugin_bridge::{EngineBridge, RecentLaunches, forward_events};
+use kestrel_plugin_bridge::{RecentLaunches, forward_events};
 use kestrel_plugin_host::gateway::Gateway;
 use kestrel_plugin_host::latest::{Event, EventKinds};
 use kestrel_plugin_host::{
     Grants, HostSettings, Inbound, PluginHost, PluginLimits, PluginSource, PluginSpec, Verify,
 };
 use kestrel_sim::faults::Faults;
-use kestrel_sniper::Pattern;
 use serde_json::{Value, json};
 
 const BOT_TOKEN: &str = "MTk4NjIy.test-bot-token";
@@ -62,277 +71,6 @@ const PUBLIC_KEY: &str = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc86
 const MODERATE_MEMBERS: u64 = 1 << 40;
 /// A moderator's permissions: moderate, kick, ban, manage messages.
 const MOD_PERMS: u64 = MODERATE_MEMBERS | 1 << 1 | 1 << 2 | 1 << 13;
-/// The fake's bucket for channel messages: 5 per 2 s, per channel.
-const BUCKET_LIMIT: u32 = 5;
-const BUCKET_WINDOW: Duration = Duration::from_secs(2);
-
-/// A reply forced once: method, path prefix, status, body, headers.
-type Forced = (String, String, u16, Value, Vec<(String, String)>);
-
-/// One request the bot made.
-#[derive(Clone, Debug)]
-struct Req {
-    method: String,
-    path: String,
-    query: String,
-    headers: HashMap<String, String>,
-    body: Value,
-    at: Instant,
-}
-
-/// Discord's API as the bot sees it, and what the bot did.
-#[derive(Default)]
-struct Fake {
-    log: Mutex<Vec<Req>>,
-    /// Replies to force once: (method, path prefix, status, body, headers).
-    faults: Mutex<Vec<Forced>>,
-    /// Channel → (window start, messages in it).
-    buckets: Mutex<HashMap<String, (Instant, u32)>>,
-    /// Requests that arrived while their bucket was empty: the bot broke a limit.
-    violations: Mutex<u32>,
-    unauthorized: Mutex<u32>,
-    /// Requests that broke Discord's header rules (User-Agent; no bot token on interaction
-    /// routes).
-    broken_rules: Mutex<u32>,
-    rules: Mutex<Vec<Value>>,
-    /// Messages in the desk channel, for purge: ids.
-    messages: Mutex<Vec<String>>,
-}
-
-impl Fake {
-    fn requests(&self, method: &str, prefix: &str) -> Vec<Req> {
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|r| r.method == method && r.path.starts_with(prefix))
-            .cloned()
-            .collect()
-    }
-
-    /// Every embed title posted to `channel`.
-    fn titles(&self, channel: &str) -> Vec<String> {
-        self.requests("POST", &format!("/channels/{channel}/messages"))
-            .iter()
-            .flat_map(|r| r.body["embeds"].as_array().cloned().unwrap_or_default())
-            .filter_map(|e| e["title"].as_str().map(str::to_owned))
-            .collect()
-    }
-
-    /// Every follow-up or edit sent through interaction `token`: content and embed titles.
-    fn followups(&self, token: &str) -> Vec<String> {
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|r| r.path.starts_with(&format!("/webhooks/{APP}/{token}")))
-            .map(|r| {
-                let mut s = r.body["content"].as_str().unwrap_or("").to_owned();
-                for e in r.body["embeds"].as_array().cloned().unwrap_or_default() {
-                    s.push_str(&format!(" [{}]", e["title"].as_str().unwrap_or("")));
-                    for f in e["fields"].as_array().cloned().unwrap_or_default() {
-                        s.push_str(&format!(" {}={}", f["name"], f["value"]));
-                    }
-                }
-                s
-            })
-            .collect()
-    }
-}
-
-fn snowflake_at(ms: u64, n: u64) -> String {
-    (((ms - 1_420_070_400_000) << 22) + n).to_string()
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
-
-fn reply(status: u16, body: Value, headers: &[(String, String)]) -> Response {
-    let mut r = if status == 204 {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        (
-            StatusCode::from_u16(status).unwrap(),
-            [("content-type", "application/json")],
-            body.to_string(),
-        )
-            .into_response()
-    };
-    for (k, v) in headers {
-        r.headers_mut().insert(
-            axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            v.parse().unwrap(),
-        );
-    }
-    r
-}
-
-async fn api(
-    State(fake): State<Arc<Fake>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let path = uri.path().trim_start_matches("/api/v10").to_owned();
-    let req = Req {
-        method: method.to_string(),
-        path: path.clone(),
-        query: uri.query().unwrap_or("").to_owned(),
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-            .collect(),
-        body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-        at: Instant::now(),
-    };
-    fake.log.lock().unwrap().push(req.clone());
-    // Discord's rules for every request: a User-Agent of its form. The interaction token
-    // is the credential on interaction routes: the bot token must never go there. Broken
-    // rules are counted (a panic here would only drop the connection).
-    let interaction_route =
-        path.starts_with(&format!("/webhooks/{APP}/")) || path.starts_with("/interactions/");
-    if !req
-        .headers
-        .get("user-agent")
-        .is_some_and(|ua| ua.starts_with("DiscordBot ("))
-        || (interaction_route && req.headers.contains_key("authorization"))
-    {
-        *fake.broken_rules.lock().unwrap() += 1;
-    }
-    if !interaction_route
-        && req.headers.get("authorization").map(String::as_str) != Some(&format!("Bot {BOT_TOKEN}"))
-    {
-        *fake.unauthorized.lock().unwrap() += 1;
-        return reply(401, json!({"message": "401: Unauthorized", "code": 0}), &[]);
-    }
-    let forced = {
-        let mut f = fake.faults.lock().unwrap();
-        f.iter()
-            .position(|(m, p, ..)| *m == req.method && path.starts_with(p.as_str()))
-            .map(|i| f.remove(i))
-    };
-    if let Some((_, _, status, body, headers)) = forced {
-        return reply(status, body, &headers);
-    }
-    let seg: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    match (req.method.as_str(), seg.as_slice()) {
-        ("GET", ["users", "@me"]) => {
-            reply(200, json!({"id": BOT_USER, "username": "Kestrel"}), &[])
-        }
-        ("PUT", ["applications", APP, "guilds", GUILD, "commands"]) => reply(200, req.body, &[]),
-        ("GET", ["guilds", GUILD]) => reply(
-            200,
-            json!({"id": GUILD, "owner_id": OWNER, "roles": [
-                {"id": GUILD, "position": 0}, {"id": TRADER_ROLE, "position": 2},
-                {"id": MOD_ROLE, "position": 5}, {"id": ADMIN_ROLE, "position": 9},
-            ]}),
-            &[],
-        ),
-        ("PATCH", ["guilds", GUILD, "members", user]) => reply(
-            200,
-            json!({"user": {"id": user}, "communication_disabled_until": req.body["communication_disabled_until"]}),
-            &[],
-        ),
-        ("DELETE", ["guilds", GUILD, "members", _])
-        | ("PUT", ["guilds", GUILD, "bans", _])
-        | ("DELETE", ["guilds", GUILD, "bans", _])
-        | ("DELETE", ["channels", _, "messages", _]) => reply(204, Value::Null, &[]),
-        ("POST", ["channels", _, "messages", "bulk-delete"]) => {
-            let ids = req.body["messages"].as_array().cloned().unwrap_or_default();
-            let too_old = ids.iter().any(|id| {
-                let ms = (id.as_str().unwrap().parse::<u64>().unwrap() >> 22) + 1_420_070_400_000;
-                now_ms() - ms > 14 * 86_400_000
-            });
-            if !(2..=100).contains(&ids.len()) || too_old {
-                return reply(
-                    400,
-                    json!({"message": "Invalid Form Body", "code": 50034}),
-                    &[],
-                );
-            }
-            reply(204, Value::Null, &[])
-        }
-        ("GET", ["channels", _, "messages"]) => {
-            let list: Vec<Value> = fake
-                .messages
-                .lock()
-                .unwrap()
-                .iter()
-                .map(|id| json!({"id": id}))
-                .collect();
-            reply(200, json!(list), &[])
-        }
-        ("POST", ["channels", channel, "messages"]) => {
-            // A per-channel bucket, as Discord keeps one, told in the headers.
-            let now = Instant::now();
-            let mut buckets = fake.buckets.lock().unwrap();
-            let b = buckets.entry((*channel).to_owned()).or_insert((now, 0));
-            if now.duration_since(b.0) >= BUCKET_WINDOW {
-                *b = (now, 0);
-            }
-            let reset_after = (BUCKET_WINDOW - now.duration_since(b.0)).as_secs_f64();
-            if b.1 >= BUCKET_LIMIT {
-                *fake.violations.lock().unwrap() += 1;
-                return reply(
-                    429,
-                    json!({"message": "You are being rate limited.", "retry_after": reset_after, "global": false}),
-                    &[("x-ratelimit-scope".into(), "user".into())],
-                );
-            }
-            b.1 += 1;
-            let headers = [
-                ("x-ratelimit-bucket".to_owned(), "msgs".to_owned()),
-                ("x-ratelimit-limit".to_owned(), BUCKET_LIMIT.to_string()),
-                (
-                    "x-ratelimit-remaining".to_owned(),
-                    (BUCKET_LIMIT - b.1).to_string(),
-                ),
-                (
-                    "x-ratelimit-reset-after".to_owned(),
-                    format!("{reset_after:.3}"),
-                ),
-            ];
-            reply(200, json!({"id": "1", "channel_id": channel}), &headers)
-        }
-        ("GET", ["guilds", GUILD, "auto-moderation", "rules"]) => {
-            reply(200, json!(*fake.rules.lock().unwrap()), &[])
-        }
-        ("POST", ["guilds", GUILD, "auto-moderation", "rules"]) => {
-            let mut rule = req.body.clone();
-            let mut rules = fake.rules.lock().unwrap();
-            rule["id"] = json!(format!("{}", 990 + rules.len()));
-            rules.push(rule.clone());
-            reply(200, rule, &[])
-        }
-        ("PATCH", ["guilds", GUILD, "auto-moderation", "rules", id]) => {
-            let mut rules = fake.rules.lock().unwrap();
-            let Some(rule) = rules.iter_mut().find(|r| r["id"] == *id) else {
-                return reply(404, json!({"message": "Unknown rule", "code": 10066}), &[]);
-            };
-            for (k, v) in req.body.as_object().unwrap() {
-                rule[k] = v.clone();
-            }
-            reply(200, rule.clone(), &[])
-        }
-        ("DELETE", ["guilds", GUILD, "auto-moderation", "rules", id]) => {
-            fake.rules.lock().unwrap().retain(|r| r["id"] != *id);
-            reply(204, Value::Null, &[])
-        }
-        ("PATCH", ["webhooks", APP, _, "messages", "@original"]) => {
-            reply(200, json!({"id": "2"}), &[])
-        }
-        ("POST", ["webhooks", APP, token]) if !token.starts_with("expired") => {
-            reply(200, json!({"id": "3"}), &[])
-        }
-        _ => reply(404, json!({"message": "404: Not Found", "code": 0}), &[]),
-    }
-}
-
 struct World {
     h: Harness,
     engine: Engine,
@@ -343,18 +81,6 @@ struct World {
     storage: PathBuf,
     key: SigningKey,
     next: u64,
-}
-
-fn bridge(h: &Harness, engine: &Engine, recent: RecentLaunches) -> EngineBridge {
-    let rpc = JsonRpc::new(reqwest::Client::new(), h.server.rpc_url(), "sim".into());
-    EngineBridge::new(
-        engine.handle(),
-        rpc,
-        kestrel_model::QuotePrices::SOL_ONLY,
-        kestrel_units::Lamports(harness::BUY),
-        recent,
-    )
-    .unwrap()
 }
 
 fn start_host(
@@ -415,7 +141,7 @@ fn start_host(
     };
     PluginHost::start(
         vec![spec],
-        Arc::new(bridge(h, engine, RecentLaunches::default())),
+        Arc::new(bots::bridge(h, engine, RecentLaunches::default())),
         &HostSettings {
             ingress: Some("127.0.0.1:0".parse().unwrap()),
             storage_dir: Some(storage.to_path_buf()),
@@ -431,28 +157,9 @@ fn world() -> World {
 fn world_with(forward: bool, gateway: Option<Arc<Gw>>) -> World {
     let h = Harness::new(Faults::default());
     let fake = Arc::new(Fake::default());
-    let base = {
-        let app = axum::Router::new().fallback(api).with_state(fake.clone());
-        let listener = h
-            .runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
-        h.runtime
-            .spawn(async move { axum::serve(listener, app).await.unwrap() });
-        format!("http://{addr}")
-    };
-    let wallet = h.funded_wallet(20 * SOL);
-    let mut setup = h.setup(wallet, 1);
-    // The sniper leaves the test's coins alone: only the trader buys them.
-    setup.sniper.name_deny = vec![Pattern::new("test coin")];
-    let (tx, rx) = crossbeam_channel::bounded(1024);
-    setup.events = Some(tx);
-    let sniper = setup.sniper.clone();
-    let engine = Engine::start(setup).unwrap();
-    wait_for("the feed", Duration::from_secs(10), || {
-        engine.feeds.iter().all(|f| f.connected.load(Relaxed))
-    });
+    let app = axum::Router::new().fallback(api).with_state(fake.clone());
+    let base = format!("http://{}", bots::serve(&h, app));
+    let (engine, rx, sniper) = bots::engine(&h);
     static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let storage = std::env::temp_dir().join(format!(
         "kestrel-discord-test-{}-{}",
@@ -467,14 +174,8 @@ fn world_with(forward: bool, gateway: Option<Arc<Gw>>) -> World {
             // `resume_gateway_url` comes without a path; the host adds `/?v=10…`.
             .route("/resume/", axum::routing::get(gw_upgrade))
             .with_state(g.clone());
-        let listener = h
-            .runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
+        let addr = bots::serve(&h, app);
         *g.addr.lock().unwrap() = addr.to_string();
-        h.runtime
-            .spawn(async move { axum::serve(listener, app).await.unwrap() });
         format!("ws://{addr}/?v=10&encoding=json")
     });
     let host = Arc::new(start_host(
@@ -1519,115 +1220,6 @@ fn a_429_is_waited_out_and_a_burst_of_alerts_is_coalesced_within_the_limits() {
     );
     let descriptions = ours(&w);
     assert_eq!(descriptions, 60, "none lost, none twice");
-}
-
-/// GUILD_MEMBERS, GUILD_MESSAGES, MESSAGE_CONTENT.
-const INTENTS: u64 = (1 << 1) | (1 << 9) | (1 << 15);
-
-/// Discord's gateway as the host sees it: HELLO, READY after IDENTIFY, RESUMED after RESUME,
-/// ACKs for heartbeats (unless told not to), and what the test sends.
-#[derive(Default)]
-struct Gw {
-    addr: Mutex<String>,
-    /// Payloads the host sent: (connection, path, payload).
-    received: Mutex<Vec<(u32, String, Value)>>,
-    /// Close codes the host sent.
-    closes: Mutex<Vec<u16>>,
-    connections: std::sync::atomic::AtomicU32,
-    seq: std::sync::atomic::AtomicU64,
-    no_ack: std::sync::atomic::AtomicBool,
-    /// What the current connection should send: dispatches, or `None` to drop the socket.
-    to_send: Mutex<Vec<Option<(String, Value)>>>,
-}
-
-impl Gw {
-    fn ops(&self, op: u64) -> Vec<(u32, String, Value)> {
-        self.received
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(_, _, v)| v["op"] == op)
-            .cloned()
-            .collect()
-    }
-
-    fn dispatch(&self, t: &str, d: Value) {
-        self.to_send.lock().unwrap().push(Some((t.to_owned(), d)));
-    }
-}
-
-async fn gw_upgrade(
-    State(g): State<Arc<Gw>>,
-    uri: Uri,
-    ws: axum::extract::ws::WebSocketUpgrade,
-) -> Response {
-    ws.on_upgrade(move |socket| gw_serve(socket, g, uri.path().to_owned()))
-}
-
-async fn gw_serve(mut socket: axum::extract::ws::WebSocket, g: Arc<Gw>, path: String) {
-    use axum::extract::ws::Message;
-    let n = g.connections.fetch_add(1, Relaxed) + 1;
-    let send = |v: Value| Message::Text(v.to_string().into());
-    if socket
-        .send(send(json!({"op": 10, "d": {"heartbeat_interval": 300}})))
-        .await
-        .is_err()
-    {
-        return;
-    }
-    loop {
-        let next = std::mem::take(&mut *g.to_send.lock().unwrap());
-        for item in next {
-            match item {
-                Some((t, d)) => {
-                    let s = g.seq.fetch_add(1, Relaxed) + 1;
-                    let _ = socket
-                        .send(send(json!({"op": 0, "t": t, "s": s, "d": d})))
-                        .await;
-                }
-                // Dropped without a close frame, as a network failure does.
-                None => return,
-            }
-        }
-        let msg = match tokio::time::timeout(Duration::from_millis(20), socket.recv()).await {
-            Err(_) => continue,
-            Ok(None) | Ok(Some(Err(_))) => return,
-            Ok(Some(Ok(m))) => m,
-        };
-        let v: Value = match msg {
-            Message::Text(t) => serde_json::from_str(t.as_str()).unwrap(),
-            Message::Close(f) => {
-                g.closes.lock().unwrap().push(f.map_or(1005, |f| f.code));
-                return;
-            }
-            _ => continue,
-        };
-        g.received
-            .lock()
-            .unwrap()
-            .push((n, path.clone(), v.clone()));
-        let reply = match v["op"].as_u64() {
-            Some(1) if !g.no_ack.load(Relaxed) => Some(json!({"op": 11})),
-            Some(2) => {
-                let addr = g.addr.lock().unwrap().clone();
-                let s = g.seq.fetch_add(1, Relaxed) + 1;
-                Some(json!({"op": 0, "t": "READY", "s": s, "d": {
-                    "v": 10, "session_id": "sess-1", "resume_gateway_url": format!("ws://{addr}/resume"),
-                    "user": {"id": BOT_USER, "username": "Kestrel"},
-                }}))
-            }
-            Some(6) => {
-                let s = g.seq.fetch_add(1, Relaxed) + 1;
-                Some(json!({"op": 0, "t": "RESUMED", "s": s, "d": null}))
-            }
-            _ => None,
-        };
-        if let Some(r) = reply
-            && socket.send(send(r)).await.is_err()
-        {
-            return;
-        }
-    }
 }
 
 #[test]

@@ -13,6 +13,9 @@
 #[path = "harness/mod.rs"]
 mod harness;
 
+#[path = "bots/mod.rs"]
+mod bots;
+
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex};
@@ -20,9 +23,8 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use harness::{Harness, SOL, wait_for};
+use harness::{Harness, wait_for};
 use kestrel_engine::Engine;
-use kestrel_exec::JsonRpc;
 use kestrel_plugin_bridge::RecentLaunches;
 use kestrel_plugin_bridge::{EngineBridge, forward_events};
 use kestrel_plugin_host::latest::EventKinds;
@@ -30,7 +32,6 @@ use kestrel_plugin_host::{
     Grants, HostSettings, PluginHost, PluginLimits, PluginSource, PluginSpec,
 };
 use kestrel_sim::faults::Faults;
-use kestrel_sniper::Pattern;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
@@ -211,39 +212,13 @@ fn world() -> World {
 fn world_with(opts: Opts) -> World {
     let h = Harness::new(Faults::default());
     let fake = Arc::new(Fake::default());
-    let base = {
-        let app = axum::Router::new()
-            .route("/{token}/{method}", axum::routing::post(api))
-            .with_state(fake.clone());
-        let listener = h
-            .runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
-        h.runtime
-            .spawn(async move { axum::serve(listener, app).await.unwrap() });
-        format!("http://{addr}")
-    };
-    let wallet = h.funded_wallet(20 * SOL);
-    let mut setup = h.setup(wallet, 1);
-    // The sniper leaves the test's coins alone: only the operator buys them.
-    setup.sniper.name_deny = vec![Pattern::new("test coin")];
-    let (tx, rx) = crossbeam_channel::bounded(1024);
-    setup.events = Some(tx);
-    let engine = Engine::start(setup).unwrap();
-    wait_for("the feed", Duration::from_secs(10), || {
-        engine.feeds.iter().all(|f| f.connected.load(Relaxed))
-    });
-    let rpc = JsonRpc::new(reqwest::Client::new(), h.server.rpc_url(), "sim".into());
+    let app = axum::Router::new()
+        .route("/{token}/{method}", axum::routing::post(api))
+        .with_state(fake.clone());
+    let base = format!("http://{}", bots::serve(&h, app));
+    let (engine, rx, _) = bots::engine(&h);
     let recent = RecentLaunches::default();
-    let bridge = EngineBridge::new(
-        engine.handle(),
-        rpc,
-        kestrel_model::QuotePrices::SOL_ONLY,
-        kestrel_units::Lamports(harness::BUY),
-        recent.clone(),
-    )
-    .unwrap();
+    let bridge = bots::bridge(&h, &engine, recent.clone());
     let spec = PluginSpec {
         name: "telegram".into(),
         source: PluginSource::Bytes(kestrel_plugin_bundle::TELEGRAM),
@@ -333,19 +308,7 @@ impl World {
     /// Another bridge to the same engine and the same recent launches, to call its views as
     /// a plugin's calls reach them.
     fn bridge(&self) -> EngineBridge {
-        let rpc = JsonRpc::new(
-            reqwest::Client::new(),
-            self.h.server.rpc_url(),
-            "sim".into(),
-        );
-        EngineBridge::new(
-            self.engine.handle(),
-            rpc,
-            kestrel_model::QuotePrices::SOL_ONLY,
-            kestrel_units::Lamports(harness::BUY),
-            self.recent.clone(),
-        )
-        .unwrap()
+        bots::bridge(&self.h, &self.engine, self.recent.clone())
     }
 }
 

@@ -4,6 +4,8 @@
 //! operator asks for them. A trader waiting on an order hears how it ended through the
 //! interaction's token.
 
+use kestrel_plugin_sdk::amount::{decimal, sol};
+use kestrel_plugin_sdk::mint::short;
 use kestrel_plugin_sdk::{Event, clock, kv};
 use serde_json::{Value, json};
 
@@ -11,7 +13,7 @@ use crate::Discord;
 use crate::embed::{BLUE, Embed, GREEN, GREY, ORANGE, PURPLE, RED};
 use crate::interaction::{EPHEMERAL, message};
 use crate::outbox::{Followup, TOKEN_LIFE_MS};
-use crate::text::{decimal, quote_amount, short, signed_sol, sol};
+use crate::text::{pnl_sol, quote_amount};
 
 pub fn digest_embed(d: &Value) -> Embed {
     let realized = d["realized_lamports"].as_i64().unwrap_or(0);
@@ -19,7 +21,7 @@ pub fn digest_embed(d: &Value) -> Embed {
         &format!("Day {}", d["day"].as_str().unwrap_or("?")),
         if realized < 0 { RED } else { GREEN },
     )
-    .field("Realized", &format!("{} SOL", signed_sol(realized)), true)
+    .field("Realized", &format!("{} SOL", pnl_sol(realized)), true)
     .field(
         "Launches seen",
         &d["launches"].as_u64().unwrap_or(0).to_string(),
@@ -89,7 +91,7 @@ pub fn embed(bot: &Discord, e: &Event) -> (Embed, Option<String>) {
                     true,
                 );
             if let Some(r) = f.realized_lamports {
-                em = em.field("Realized", &format!("{} SOL", signed_sol(r)), true);
+                em = em.field("Realized", &format!("{} SOL", pnl_sol(r)), true);
             }
             (em.footer(&format!("why: {}", f.why)), Some(f.mint.clone()))
         }

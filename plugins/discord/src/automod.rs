@@ -7,7 +7,7 @@ use kestrel_plugin_sdk::WebhookResponse;
 use serde_json::{Value, json};
 
 use crate::Discord;
-use crate::interaction::{Interaction, Options, deferred, reply};
+use crate::interaction::{Interaction, Options, deferred, reply, strings};
 use crate::jobs::{Job, Work};
 use crate::rest::{Call, RestError};
 use crate::text::clip;
@@ -107,15 +107,11 @@ pub fn execute(
     match op {
         Op::List => {
             let words = find(KEYWORD_RULE, KEYWORD)
-                .and_then(|r| r["trigger_metadata"]["keyword_filter"].as_array().cloned())
+                .map(|r| strings(&r["trigger_metadata"]["keyword_filter"]))
                 .unwrap_or_default();
             let mentions = find(MENTION_RULE, MENTION_SPAM)
                 .and_then(|r| r["trigger_metadata"]["mention_total_limit"].as_u64());
-            let list: Vec<String> = words
-                .iter()
-                .filter_map(Value::as_str)
-                .map(|w| format!("`{}`", clip(w, 60)))
-                .collect();
+            let list: Vec<String> = words.iter().map(|w| format!("`{}`", clip(w, 60))).collect();
             Ok(format!(
                 "Blocked words ({}): {}\nMention limit: {}",
                 list.len(),
@@ -129,14 +125,10 @@ pub fn execute(
         }
         Op::Add(word) | Op::Remove(word) => {
             let rule = find(KEYWORD_RULE, KEYWORD);
-            let mut words: Vec<String> = rule
+            let mut words = rule
                 .as_ref()
-                .and_then(|r| r["trigger_metadata"]["keyword_filter"].as_array().cloned())
-                .unwrap_or_default()
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect();
+                .map(|r| strings(&r["trigger_metadata"]["keyword_filter"]))
+                .unwrap_or_default();
             let adding = matches!(op, Op::Add(_));
             let had = words.contains(word);
             if adding == had {

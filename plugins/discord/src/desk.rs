@@ -4,6 +4,8 @@
 //! the press runs the order and replaces the buttons with the engine's answer, and how the
 //! order ended (the fill, or why not) follows to the asker through the interaction's token.
 
+use kestrel_plugin_sdk::amount::{decimal, parse_sol, sol};
+use kestrel_plugin_sdk::mint::{is_mint, short};
 use kestrel_plugin_sdk::{CommandError, WebhookResponse, engine, kv};
 use serde_json::{Value, json};
 
@@ -14,7 +16,7 @@ use crate::interaction::{
     respond,
 };
 use crate::jobs::{Job, Work};
-use crate::text::{decimal, is_mint, parse_sol, quote_amount, short, signed_sol, sol};
+use crate::text::{pnl_sol, quote_amount};
 
 /// How long a confirmation's buttons work.
 const CONFIRM_MS: u64 = 5 * 60 * 1_000;
@@ -191,7 +193,7 @@ pub fn positions(_: &mut Discord, _: &Interaction, _: &Options) -> WebhookRespon
                 decimal(p.tokens, 6),
                 sol(p.cost_lamports),
                 sol(p.value_lamports),
-                signed_sol(i64::try_from(pnl).unwrap_or(i64::MAX))
+                pnl_sol(i64::try_from(pnl).unwrap_or(i64::MAX))
             ),
             false,
         );
@@ -212,12 +214,12 @@ pub fn pnl(_: &mut Discord, _: &Interaction, o: &Options) -> WebhookResponse {
                 Embed::new(&format!("Profit and loss, {today} so far"), color)
                     .field(
                         "Realized",
-                        &format!("{} SOL", signed_sol(p.realized_lamports)),
+                        &format!("{} SOL", pnl_sol(p.realized_lamports)),
                         true,
                     )
                     .field(
                         "Unrealized",
-                        &format!("{} SOL", signed_sol(p.unrealized_lamports)),
+                        &format!("{} SOL", pnl_sol(p.unrealized_lamports)),
                         true,
                     )
                     .field(

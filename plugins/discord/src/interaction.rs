@@ -78,15 +78,7 @@ impl Interaction {
                 .unwrap_or("")
                 .to_owned(),
             user,
-            roles: v["member"]["roles"]
-                .as_array()
-                .map(|r| {
-                    r.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            roles: strings(&v["member"]["roles"]),
             permissions: v["member"]["permissions"]
                 .as_str()
                 .and_then(|p| p.parse().ok())
@@ -131,6 +123,18 @@ impl Interaction {
             .or_else(|| u["username"].as_str())
             .map_or_else(|| user.to_owned(), str::to_owned)
     }
+}
+
+/// The strings of a JSON array (role ids, keywords); anything else: none.
+pub fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A command's options: the subcommand path ("keyword add") and the values by name.

@@ -57,8 +57,6 @@ pub struct Discord {
     pub me: Option<String>,
     pub me_name: Option<String>,
     pub spam: spam::Filter,
-    /// Commands refused for lack of a role or permission.
-    pub refused: u64,
     identified: Result<(), u64>,
     registered: Result<(), u64>,
 }
@@ -153,7 +151,6 @@ impl Discord {
             Access::Member => i.guild.is_some(),
         };
         if !allowed {
-            self.refused += 1;
             log::log(
                 Level::Warn,
                 &format!(
@@ -195,7 +192,6 @@ impl Discord {
             interaction::APPLICATION_COMMAND => self.command(&i),
             interaction::MESSAGE_COMPONENT => {
                 if !self.s.is_trader(&i.user, &i.roles) {
-                    self.refused += 1;
                     return reply("Sorry: only the desk's traders may use this.", true);
                 }
                 desk::button(self, &i)
@@ -232,7 +228,6 @@ impl Plugin for Discord {
             me: None,
             me_name: None,
             spam: spam::Filter::default(),
-            refused: 0,
             identified: Err(0),
             registered: Err(0),
         })

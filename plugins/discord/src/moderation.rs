@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::Discord;
 use crate::cases::{self, Case};
 use crate::embed::{Embed, GREY, ORANGE, RED};
-use crate::interaction::{Interaction, Options, deferred, reply};
+use crate::interaction::{Interaction, Options, deferred, reply, strings};
 use crate::jobs::{Job, Work};
 use crate::rest::{Call, RestError};
 use crate::text::{clip, duration, iso8601, parse_duration, snowflake_ms};
@@ -354,17 +354,7 @@ fn target(i: &Interaction, o: &Options) -> Option<(String, String, Option<Vec<St
         .str("user")
         .filter(|u| crate::text::is_snowflake(u))?
         .to_owned();
-    let roles = i.member(&id).map(|m| {
-        m["roles"]
-            .as_array()
-            .map(|r| {
-                r.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    });
+    let roles = i.member(&id).map(|m| strings(&m["roles"]));
     Some((id.clone(), i.user_label(&id), roles))
 }
 

@@ -3,7 +3,7 @@
 //! are exempt from the global limit. Then channel messages (alerts, the mod log): embeds wait
 //! per channel and go out together, at most ten and 6000 characters a message, at most one
 //! message per channel per `interval_ms`, so a burst of fills becomes a few messages and never
-//! trips the rate limit. A full queue drops the oldest and counts it.
+//! trips the rate limit. A full queue drops the oldest.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -45,8 +45,6 @@ pub struct Outbox {
     /// Nothing goes to a channel before this (its bucket, or a failure's back-off).
     not_before: HashMap<String, u64>,
     pub interval_ms: u64,
-    pub dropped: u64,
-    pub sent_messages: u64,
 }
 
 impl Outbox {
@@ -60,7 +58,6 @@ impl Outbox {
     pub fn followup(&mut self, f: Followup) {
         if self.followups.len() >= MAX_FOLLOWUPS {
             self.followups.pop_front();
-            self.dropped += 1;
         }
         self.followups.push_back(f);
     }
@@ -76,7 +73,6 @@ impl Outbox {
         let q = &mut self.channels[i].1;
         if q.len() >= MAX_WAITING {
             q.pop_front();
-            self.dropped += 1;
         }
         q.push_back(e);
     }
@@ -114,12 +110,11 @@ impl Outbox {
                 ),
             };
             if now.saturating_sub(at_ms) > TOKEN_LIFE_MS || token.is_empty() {
-                self.dropped += 1;
                 continue;
             }
             sends += 1;
             match rest.send(Call::interaction(method, path).body(data), now) {
-                Ok(_) => self.sent_messages += 1,
+                Ok(_) => {}
                 Err(RestError::Wait(_)) => {
                     self.followups.push_front(f);
                     break;
@@ -134,7 +129,6 @@ impl Outbox {
                         kestrel_plugin_sdk::Level::Warn,
                         &format!("a follow-up was dropped: {e}"),
                     );
-                    self.dropped += 1;
                 }
             }
         }
@@ -162,7 +156,6 @@ impl Outbox {
                 now,
             ) {
                 Ok(_) => {
-                    self.sent_messages += 1;
                     self.last_sent.insert(channel, now);
                 }
                 Err(RestError::Wait(at)) => {
@@ -183,7 +176,6 @@ impl Outbox {
                         kestrel_plugin_sdk::Level::Warn,
                         &format!("a message to channel {channel} was dropped: {e}"),
                     );
-                    self.dropped += embeds.len() as u64;
                     // A channel that refuses is not asked again at once.
                     self.not_before.insert(channel, now + 30_000);
                 }

@@ -13,7 +13,9 @@ use std::collections::{HashMap, VecDeque};
 use kestrel_plugin_sdk::{HttpRequest, Level, http, log};
 use serde_json::Value;
 
-use crate::text::{clip, encode};
+use kestrel_plugin_sdk::percent::encode;
+
+use crate::text::clip;
 
 /// The window Discord counts invalid requests over.
 const INVALID_WINDOW_MS: u64 = 10 * 60 * 1_000;
@@ -91,10 +93,6 @@ pub struct Rest {
     second: (u64, u32),
     invalid: VecDeque<u64>,
     unauthorized_until_ms: u64,
-    /// Requests sent, 429s received, invalid requests in all.
-    pub sent: u64,
-    pub limited: u64,
-    pub invalid_total: u64,
     /// Calls end by this time (ms since the epoch): the tick's budget. None: no bound.
     pub deadline_ms: Option<u64>,
 }
@@ -200,9 +198,6 @@ impl Rest {
             invalid: VecDeque::new(),
             unauthorized_until_ms: 0,
             deadline_ms: None,
-            sent: 0,
-            limited: 0,
-            invalid_total: 0,
         }
     }
 
@@ -227,7 +222,6 @@ impl Rest {
 
     fn count_invalid(&mut self, now: u64) {
         self.invalid.push_back(now);
-        self.invalid_total += 1;
     }
 
     /// When the call may go, if not now.
@@ -302,7 +296,6 @@ impl Rest {
             timeout_ms: u32::try_from(timeout_ms).unwrap_or(3_000),
             signer: None,
         };
-        self.sent += 1;
         let resp = http::send(&req).map_err(|e| RestError::Transport(format!("{e:?}")))?;
         self.learn(&route, &major, &resp.headers, now);
         let body: Value = if resp.body.is_empty() {
@@ -315,7 +308,6 @@ impl Rest {
         match resp.status {
             200..=299 => Ok(body),
             429 => {
-                self.limited += 1;
                 let scope = header(&resp.headers, "x-ratelimit-scope").unwrap_or("user");
                 if scope != "shared" {
                     self.count_invalid(now);

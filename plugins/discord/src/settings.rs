@@ -130,7 +130,7 @@ impl Settings {
         let quick_buy = list(s, "quick_buy_sol")
             .iter()
             .map(|v| {
-                crate::text::parse_sol(v)
+                kestrel_plugin_sdk::amount::parse_sol(v)
                     .filter(|l| (1..=MAX_QUICK_BUY).contains(l))
                     .ok_or_else(|| format!("quick_buy_sol: `{v}` is not an amount of SOL"))
             })

@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::Discord;
 use crate::cases;
 use crate::embed::{Embed, GREEN, GREY};
+use crate::interaction::strings;
 use crate::moderation::{self, Action, Request};
 use crate::rest::{Call, RestError};
 use crate::settings::Spam;
@@ -47,7 +48,6 @@ pub struct Hit {
 #[derive(Default)]
 pub struct Filter {
     history: HashMap<(String, String), VecDeque<Seen>>,
-    pub caught: u64,
 }
 
 /// FNV-1a over the message's text, trimmed and lower-cased: identical messages collide.
@@ -143,20 +143,11 @@ impl Filter {
         h.push_back(seen);
         let messages = h.drain(..).map(|s| (s.channel, s.id)).collect();
         self.history.remove(&key);
-        self.caught += 1;
         Some(Hit {
             guild,
             user,
             user_name: d["author"]["username"].as_str().unwrap_or("").to_owned(),
-            roles: d["member"]["roles"]
-                .as_array()
-                .map(|r| {
-                    r.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            roles: strings(&d["member"]["roles"]),
             messages,
             why,
         })
@@ -226,15 +217,7 @@ pub fn on_gateway(bot: &mut Discord, body: &[u8], now: u64) {
                 return;
             }
             // Traders and moderators (`moderator_roles`) are not filtered.
-            let roles: Vec<String> = d["member"]["roles"]
-                .as_array()
-                .map(|r| {
-                    r.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
+            let roles = strings(&d["member"]["roles"]);
             if bot
                 .s
                 .is_trader(d["author"]["id"].as_str().unwrap_or(""), &roles)

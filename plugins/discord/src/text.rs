@@ -1,31 +1,13 @@
-//! Amounts, times and text as the bot writes them: SOL and USDC from base units without
-//! floats, durations as moderators type them, ISO 8601 for Discord's timestamps, snowflakes,
-//! and clipping of anything repeated from outside.
+//! Amounts, times and text as the bot writes them: quotes and PnL from base units without
+//! floats (on the SDK's `amount`), durations as moderators type them, ISO 8601 for Discord's
+//! timestamps, snowflakes, and clipping of anything repeated from outside.
 
-/// 250 000 000 lamports → "0.25".
-pub fn sol(lamports: u64) -> String {
-    decimal(lamports, 9)
-}
+use kestrel_plugin_sdk::amount::{decimal, signed_sol, sol};
 
-/// Signed lamports as SOL.
-pub fn signed_sol(lamports: i64) -> String {
-    let s = sol(lamports.unsigned_abs());
-    if lamports < 0 {
-        format!("-{s}")
-    } else {
-        format!("+{s}")
-    }
-}
-
-/// `units` of an amount with `decimals` places, trailing zeros dropped.
-pub fn decimal(units: u64, decimals: u32) -> String {
-    let scale = 10u64.pow(decimals);
-    let (whole, frac) = (units / scale, units % scale);
-    if frac == 0 {
-        return whole.to_string();
-    }
-    let f = format!("{frac:0width$}", width = decimals as usize);
-    format!("{whole}.{}", f.trim_end_matches('0'))
+/// A PnL in SOL with its sign always shown: "+0.5", "-1.5".
+pub fn pnl_sol(lamports: i64) -> String {
+    let s = signed_sol(lamports);
+    if lamports < 0 { s } else { format!("+{s}") }
 }
 
 /// An amount of a quote ("SOL" or "USDC") in its base units, with its name.
@@ -36,54 +18,12 @@ pub fn quote_amount(quote: &str, units: u64) -> String {
     }
 }
 
-/// "0.25" SOL → 250 000 000 lamports; at most 9 decimals, no sign, no exponent.
-pub fn parse_sol(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-    if (whole.is_empty() && frac.is_empty())
-        || frac.len() > 9
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let whole: u64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
-    let frac: u64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<9}").parse().ok()?
-    };
-    whole.checked_mul(1_000_000_000)?.checked_add(frac)
-}
-
-/// A mint shortened: first 4 and last 4 characters.
-pub fn short(mint: &str) -> String {
-    let n = mint.chars().count();
-    if n <= 10 {
-        return mint.to_owned();
-    }
-    let head: String = mint.chars().take(4).collect();
-    let tail: String = mint.chars().skip(n - 4).collect();
-    format!("{head}…{tail}")
-}
-
 /// At most `max` characters of `s`, with `…` if it was cut.
 pub fn clip(s: &str, max: usize) -> String {
     match s.char_indices().nth(max.saturating_sub(1)) {
         Some((i, _)) if s.chars().count() > max => format!("{}…", &s[..i]),
         _ => s.to_owned(),
     }
-}
-
-/// A base58 mint as the host checks it: 32 to 44 characters of the base58 alphabet.
-pub fn is_mint(s: &str) -> bool {
-    (32..=44).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() && !matches!(b, b'0' | b'O' | b'I' | b'l'))
 }
 
 /// A Discord id: a snowflake, 1 to 20 digits.
@@ -182,34 +122,16 @@ fn civil(days: u64) -> (u64, u64, u64) {
     (y, m, d)
 }
 
-/// `s` percent-encoded (RFC 3986 unreserved characters stay): the audit-log reason header
-/// and query values.
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn amounts_print_exactly_without_floats() {
-        assert_eq!(sol(250_000_000), "0.25");
-        assert_eq!(sol(3_000_000_000), "3");
-        assert_eq!(signed_sol(-1_500_000_000), "-1.5");
-        assert_eq!(signed_sol(2), "+0.000000002");
+        assert_eq!(pnl_sol(-1_500_000_000), "-1.5");
+        assert_eq!(pnl_sol(2), "+0.000000002");
         assert_eq!(quote_amount("USDC", 1_500_000), "1.5 USDC");
-        assert_eq!(parse_sol("0.02"), Some(20_000_000));
-        assert_eq!(parse_sol("1e3"), None);
-        assert_eq!(parse_sol("-1"), None);
+        assert_eq!(quote_amount("SOL", 250_000_000), "0.25 SOL");
     }
 
     #[test]
@@ -248,10 +170,5 @@ mod tests {
         assert_eq!(clip("héllo wörld", 5), "héll…");
         assert_eq!(clip("ok", 4), "ok");
         assert_eq!(clip("abcd", 4), "abcd");
-        assert_eq!(
-            short("6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P"),
-            "6EF8…wF6P"
-        );
-        assert_eq!(encode("spam & eggs/ü"), "spam%20%26%20eggs%2F%C3%BC");
     }
 }

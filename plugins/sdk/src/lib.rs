@@ -41,6 +41,11 @@ pub use bindings::kestrel::plugin::types::{
 };
 pub use bindings::kestrel::plugin::{clock, engine, http, kv, log, topics};
 
+// What every bot needs beside the interface: amounts, mints, percent-encoding.
+pub mod amount;
+pub mod mint;
+pub mod percent;
+
 use std::cell::RefCell;
 
 /// A plugin. Only `init` is required; the rest default to doing nothing.

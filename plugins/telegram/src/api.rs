@@ -54,16 +54,3 @@ impl Api {
             .map_err(|e| format!("{method}: HTTP {}: not JSON ({e})", resp.status))
     }
 }
-
-/// `s` percent-encoded for a query string (RFC 3986 unreserved characters stay).
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}

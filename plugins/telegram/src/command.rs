@@ -7,7 +7,10 @@ use std::collections::HashMap;
 use kestrel_plugin_sdk::{CommandError, Event, engine};
 use serde_json::{Value, json};
 
-use crate::text::{clip, escape, short, signed_sol, sol};
+use kestrel_plugin_sdk::amount::{parse_sol, signed_sol, sol};
+use kestrel_plugin_sdk::mint::{is_mint, short};
+
+use crate::text::{clip, escape};
 
 /// Telegram's limit on a button's callback data (bytes).
 pub const MAX_CALLBACK: usize = 64;
@@ -109,21 +112,13 @@ pub fn name_of(a: &Action) -> &'static str {
     }
 }
 
-fn looks_like_mint(s: &str) -> bool {
-    (32..=44).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() && !matches!(b, b'0' | b'O' | b'I' | b'l'))
-}
-
 /// A message's text (`/cmd args`) or a button's callback data.
 pub fn parse(text: &str, button: Option<i64>) -> Action {
     let text = text.trim();
     if button.is_some() && !text.starts_with('/') {
         let parts: Vec<&str> = text.split('|').collect();
         return match parts.as_slice() {
-            ["b", mint, _] | ["s", mint, _] if !looks_like_mint(mint) => {
-                Action::Bad("bad button".into())
-            }
+            ["b", mint, _] | ["s", mint, _] if !is_mint(mint) => Action::Bad("bad button".into()),
             ["b", mint, l] => match l.parse() {
                 Ok(l) => Action::Buy {
                     mint: (*mint).into(),
@@ -165,11 +160,11 @@ pub fn parse(text: &str, button: Option<i64>) -> Action {
     match cmd.as_str() {
         "start" | "help" => Action::Help,
         "buy" => match args.as_slice() {
-            [mint] if looks_like_mint(mint) => Action::Buy {
+            [mint] if is_mint(mint) => Action::Buy {
                 mint: (*mint).into(),
                 lamports: None,
             },
-            [mint, amount] if looks_like_mint(mint) => match crate::text::parse_sol(amount) {
+            [mint, amount] if is_mint(mint) => match parse_sol(amount) {
                 Some(l) if l > 0 => Action::Buy {
                     mint: (*mint).into(),
                     lamports: Some(l),
@@ -182,11 +177,11 @@ pub fn parse(text: &str, button: Option<i64>) -> Action {
             _ => Action::Bad("usage: /buy <mint> [SOL]".into()),
         },
         "sell" => match args.as_slice() {
-            [mint] if looks_like_mint(mint) => Action::Sell {
+            [mint] if is_mint(mint) => Action::Sell {
                 mint: (*mint).into(),
                 percent: None,
             },
-            [mint, pct] if looks_like_mint(mint) => match pct.trim_end_matches('%').parse::<u8>() {
+            [mint, pct] if is_mint(mint) => match pct.trim_end_matches('%').parse::<u8>() {
                 Ok(p) if (1..=100).contains(&p) => Action::Sell {
                     mint: (*mint).into(),
                     percent: Some(p),

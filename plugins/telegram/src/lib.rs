@@ -250,8 +250,8 @@ impl Telegram {
                 Some(url) => {
                     let query = format!(
                         "url={}&secret_token={{secret:webhook_secret}}&allowed_updates={}",
-                        api::encode(url),
-                        api::encode(r#"["message","callback_query"]"#)
+                        kestrel_plugin_sdk::percent::encode(url),
+                        kestrel_plugin_sdk::percent::encode(r#"["message","callback_query"]"#)
                     );
                     self.api.call_query("setWebhook", &query, 10_000)
                 }

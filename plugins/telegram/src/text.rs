@@ -79,59 +79,6 @@ pub fn paginate(lines: &[String], max: usize) -> Vec<String> {
     pages
 }
 
-/// "0.25" SOL → 250 000 000 lamports; at most 9 decimals, no sign, no exponent.
-pub fn parse_sol(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-    if (whole.is_empty() && frac.is_empty())
-        || frac.len() > 9
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let whole: u64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
-    let frac_val: u64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<9}").parse().ok()?
-    };
-    whole.checked_mul(1_000_000_000)?.checked_add(frac_val)
-}
-
-/// 250 000 000 lamports → "0.25".
-pub fn sol(lamports: u64) -> String {
-    let whole = lamports / 1_000_000_000;
-    let frac = lamports % 1_000_000_000;
-    if frac == 0 {
-        return whole.to_string();
-    }
-    let f = format!("{frac:09}");
-    format!("{whole}.{}", f.trim_end_matches('0'))
-}
-
-/// Signed lamports as SOL.
-pub fn signed_sol(lamports: i64) -> String {
-    let s = sol(lamports.unsigned_abs());
-    if lamports < 0 { format!("-{s}") } else { s }
-}
-
-/// A mint shortened for a list: first 4 and last 4 characters (characters, not bytes: the
-/// text may come from a forged button).
-pub fn short(mint: &str) -> String {
-    let n = mint.chars().count();
-    if n <= 10 {
-        return mint.to_owned();
-    }
-    let head: String = mint.chars().take(4).collect();
-    let tail: String = mint.chars().skip(n - 4).collect();
-    format!("{head}…{tail}")
-}
-
 /// At most `max` characters of `s`, with `…` if it was cut: what the bot repeats of text it
 /// was sent.
 pub fn clip(s: &str, max: usize) -> String {
@@ -176,28 +123,7 @@ mod tests {
     }
 
     #[test]
-    fn sol_amounts_parse_and_print_exactly() {
-        assert_eq!(parse_sol("0.25"), Some(250_000_000));
-        assert_eq!(parse_sol("1"), Some(1_000_000_000));
-        assert_eq!(parse_sol(".5"), Some(500_000_000));
-        assert_eq!(parse_sol("0.000000001"), Some(1));
-        assert_eq!(parse_sol("0.0000000001"), None);
-        assert_eq!(parse_sol("-1"), None);
-        assert_eq!(parse_sol("1e3"), None);
-        assert_eq!(parse_sol(""), None);
-        assert_eq!(parse_sol("99999999999999999999"), None);
-        assert_eq!(sol(250_000_000), "0.25");
-        assert_eq!(sol(3_000_000_000), "3");
-        assert_eq!(signed_sol(-1_500_000_000), "-1.5");
-    }
-
-    #[test]
-    fn shortening_and_clipping_never_cut_a_character() {
-        assert_eq!(
-            short("6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P"),
-            "6EF8…wF6P"
-        );
-        assert_eq!(short("ééééééééééééé"), "éééé…éééé");
+    fn clipping_never_cuts_a_character() {
         assert_eq!(clip("héllo wörld", 4), "héll…");
         assert_eq!(clip("ok", 4), "ok");
     }
