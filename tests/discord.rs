@@ -158,7 +158,7 @@ fn world_with(forward: bool, gateway: Option<Arc<Gw>>) -> World {
     let h = Harness::new(Faults::default());
     let fake = Arc::new(Fake::default());
     let app = axum::Router::new().fallback(api).with_state(fake.clone());
-    let base = format!("http://{}", bots::serve(&h, app));
+    let base = format!("http://{}", bots::serve(&h.runtime, app));
     let (engine, rx, sniper) = bots::engine(&h);
     static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let storage = std::env::temp_dir().join(format!(
@@ -174,7 +174,7 @@ fn world_with(forward: bool, gateway: Option<Arc<Gw>>) -> World {
             // `resume_gateway_url` comes without a path; the host adds `/?v=10…`.
             .route("/resume/", axum::routing::get(gw_upgrade))
             .with_state(g.clone());
-        let addr = bots::serve(&h, app);
+        let addr = bots::serve(&h.runtime, app);
         *g.addr.lock().unwrap() = addr.to_string();
         format!("ws://{addr}/?v=10&encoding=json")
     });

@@ -16,13 +16,14 @@ mod harness;
 #[path = "bots/mod.rs"]
 mod bots;
 
-use std::collections::VecDeque;
+#[path = "telegram/api_fake.rs"]
+mod api_fake;
+
+use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use api_fake::{Fake, TOKEN, api};
 use harness::{Harness, wait_for};
 use kestrel_engine::Engine;
 use kestrel_plugin_bridge::RecentLaunches;
@@ -32,155 +33,10 @@ use kestrel_plugin_host::{
     Grants, HostSettings, PluginHost, PluginLimits, PluginSource, PluginSpec,
 };
 use kestrel_sim::faults::Faults;
-use serde_json::{Value, json};
-use tokio::sync::Notify;
+use serde_json::json;
 
-const TOKEN: &str = "123456:TEST-token";
 const OPERATOR: i64 = 42;
 const STRANGER: i64 = 7;
-
-/// The Bot API as the bot sees it, and what the bot did.
-#[derive(Default)]
-struct Fake {
-    updates: Mutex<VecDeque<Value>>,
-    next_id: Mutex<i64>,
-    notify: Notify,
-    sent: Mutex<Vec<(String, Value)>>,
-    /// Replies to force: (method, status, body), used once each.
-    faults: Mutex<Vec<(String, u16, Value)>>,
-    bad_token: Mutex<u32>,
-    /// setMyCommands, setWebhook and deleteWebhook calls: (method, body, query).
-    setup_calls: Mutex<Vec<(String, Value, String)>>,
-}
-
-impl Fake {
-    fn push(&self, mut update: Value) {
-        let mut id = self.next_id.lock().unwrap();
-        *id += 1;
-        update["update_id"] = json!(*id);
-        self.updates.lock().unwrap().push_back(update);
-        self.notify.notify_waiters();
-    }
-
-    fn message(&self, from: i64, text: &str) {
-        self.push(json!({ "message": {
-            "message_id": 1, "date": 0, "text": text,
-            "from": { "id": from, "is_bot": false, "first_name": "T" },
-            "chat": { "id": from, "type": "private" },
-        }}));
-    }
-
-    fn press(&self, from: i64, data: &str) {
-        self.push(json!({ "callback_query": {
-            "id": format!("cb{data}"), "data": data, "chat_instance": "1",
-            "from": { "id": from, "is_bot": false, "first_name": "T" },
-            "message": { "message_id": 99, "date": 0, "chat": { "id": from, "type": "private" } },
-        }}));
-    }
-
-    fn sent_texts(&self, chat: i64) -> Vec<String> {
-        self.sent
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(m, b)| {
-                (m == "sendMessage" || m == "editMessageText") && b["chat_id"] == json!(chat)
-            })
-            .filter_map(|(_, b)| b["text"].as_str().map(str::to_owned))
-            .collect()
-    }
-
-    /// The callback data of the last keyboard sent to `chat`.
-    fn buttons(&self, chat: i64) -> Vec<String> {
-        self.sent
-            .lock()
-            .unwrap()
-            .iter()
-            .rev()
-            .find(|(m, b)| {
-                m == "sendMessage" && b["chat_id"] == json!(chat) && b.get("reply_markup").is_some()
-            })
-            .map(|(_, b)| {
-                b["reply_markup"]["inline_keyboard"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .flat_map(|row| row.as_array().unwrap().iter())
-                    .map(|k| k["callback_data"].as_str().unwrap().to_owned())
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-}
-
-async fn api(
-    State(fake): State<Arc<Fake>>,
-    Path((token, method)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
-    Json(body): Json<Value>,
-) -> (axum::http::StatusCode, Json<Value>) {
-    use axum::http::StatusCode;
-    if token != format!("bot{TOKEN}") {
-        *fake.bad_token.lock().unwrap() += 1;
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({"ok": false, "error_code": 401, "description": "Unauthorized"})),
-        );
-    }
-    let forced = {
-        let mut f = fake.faults.lock().unwrap();
-        f.iter()
-            .position(|(m, _, _)| *m == method)
-            .map(|i| f.remove(i))
-    };
-    if let Some((_, status, body)) = forced {
-        return (StatusCode::from_u16(status).unwrap(), Json(body));
-    }
-    match method.as_str() {
-        "getUpdates" => {
-            let offset = body["offset"].as_i64().unwrap_or(0);
-            let timeout = body["timeout"].as_u64().unwrap_or(0).min(5);
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
-            loop {
-                let ready: Vec<Value> = {
-                    let mut q = fake.updates.lock().unwrap();
-                    // Confirmed by the offset: forgotten.
-                    q.retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
-                    q.iter().cloned().collect()
-                };
-                if !ready.is_empty() || tokio::time::Instant::now() >= deadline {
-                    return (StatusCode::OK, Json(json!({"ok": true, "result": ready})));
-                }
-                let _ = tokio::time::timeout_at(deadline, fake.notify.notified()).await;
-            }
-        }
-        "setMyCommands" | "setWebhook" | "deleteWebhook" => {
-            fake.setup_calls.lock().unwrap().push((
-                method.clone(),
-                body.clone(),
-                query.unwrap_or_default(),
-            ));
-            (StatusCode::OK, Json(json!({"ok": true, "result": true})))
-        }
-        "sendMessage" | "editMessageText" | "answerCallbackQuery" => {
-            fake.sent
-                .lock()
-                .unwrap()
-                .push((method.clone(), body.clone()));
-            let n = fake.sent.lock().unwrap().len();
-            let result = if method == "answerCallbackQuery" {
-                json!(true)
-            } else {
-                json!({ "message_id": n, "date": 0, "chat": { "id": body["chat_id"], "type": "private" }, "text": body["text"] })
-            };
-            (StatusCode::OK, Json(json!({"ok": true, "result": result})))
-        }
-        _ => (
-            StatusCode::NOT_FOUND,
-            Json(json!({"ok": false, "error_code": 404, "description": "Not Found"})),
-        ),
-    }
-}
 
 struct World {
     h: Harness,
@@ -215,7 +71,7 @@ fn world_with(opts: Opts) -> World {
     let app = axum::Router::new()
         .route("/{token}/{method}", axum::routing::post(api))
         .with_state(fake.clone());
-    let base = format!("http://{}", bots::serve(&h, app));
+    let base = format!("http://{}", bots::serve(&h.runtime, app));
     let (engine, rx, _) = bots::engine(&h);
     let recent = RecentLaunches::default();
     let bridge = bots::bridge(&h, &engine, recent.clone());

@@ -6,9 +6,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-const GUESTS: [&str; 3] = [
+const GUESTS: [&str; 4] = [
     "kestrel_telegram",
     "kestrel_discord",
+    "kestrel_x",
     "kestrel_plugin_probe",
 ];
 
@@ -22,6 +23,7 @@ fn main() {
         "sdk",
         "telegram",
         "discord",
+        "x",
         "testing",
         "wit",
     ] {

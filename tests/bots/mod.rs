@@ -13,15 +13,13 @@ use kestrel_sniper::{Pattern, SniperConfig};
 
 use super::harness::{self, Harness, SOL, wait_for};
 
-/// Serves `app` on a free loopback port from the harness's runtime; its address.
-pub(crate) fn serve(h: &Harness, app: axum::Router) -> std::net::SocketAddr {
-    let listener = h
-        .runtime
+/// Serves `app` on a free loopback port from `runtime`; its address.
+pub(crate) fn serve(runtime: &tokio::runtime::Runtime, app: axum::Router) -> std::net::SocketAddr {
+    let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap();
-    h.runtime
-        .spawn(async move { axum::serve(listener, app).await.unwrap() });
+    runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr
 }
 

@@ -25,10 +25,17 @@ pub fn signed_sol(lamports: i64) -> String {
 
 /// "0.25" SOL → 250 000 000 lamports; at most 9 decimals, no sign, no exponent.
 pub fn parse_sol(s: &str) -> Option<u64> {
+    parse_decimal(s, 9)
+}
+
+/// A decimal with at most `decimals` places as an integer of units: ("0.015", 6) → 15 000.
+/// No sign, no exponent; `None` when it does not fit.
+pub fn parse_decimal(s: &str, decimals: u32) -> Option<u64> {
     let s = s.trim();
     let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let places = usize::try_from(decimals).ok()?;
     if (whole.is_empty() && frac.is_empty())
-        || frac.len() > 9
+        || frac.len() > places
         || !whole.bytes().all(|b| b.is_ascii_digit())
         || !frac.bytes().all(|b| b.is_ascii_digit())
     {
@@ -42,9 +49,11 @@ pub fn parse_sol(s: &str) -> Option<u64> {
     let frac: u64 = if frac.is_empty() {
         0
     } else {
-        format!("{frac:0<9}").parse().ok()?
+        format!("{frac:0<places$}").parse().ok()?
     };
-    whole.checked_mul(1_000_000_000)?.checked_add(frac)
+    whole
+        .checked_mul(10u64.checked_pow(decimals)?)?
+        .checked_add(frac)
 }
 
 #[cfg(test)]
@@ -66,5 +75,8 @@ mod tests {
         assert_eq!(sol(3_000_000_000), "3");
         assert_eq!(signed_sol(-1_500_000_000), "-1.5");
         assert_eq!(decimal(1_500_000, 6), "1.5");
+        assert_eq!(parse_decimal("0.015", 6), Some(15_000));
+        assert_eq!(parse_decimal("12.5", 2), Some(1_250));
+        assert_eq!(parse_decimal("1.234", 2), None);
     }
 }

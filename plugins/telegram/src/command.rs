@@ -65,6 +65,8 @@ pub enum Reply {
     Edit {
         message_id: i64,
         lines: Vec<String>,
+        /// The buttons the edited message keeps; none: its buttons go.
+        keyboard: Option<Value>,
     },
 }
 

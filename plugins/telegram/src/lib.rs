@@ -13,18 +13,22 @@
 //! `poll_timeout_secs` (long-poll wait, default 20), `chat_interval_ms` (least time between
 //! two messages to one chat, default 1000: Telegram's per-chat limit), `webhook_url` (the
 //! public URL of this bot's hook, `https://…/hooks/<name>`; set, the bot registers it with
-//! `setWebhook` and the secret `webhook_secret`, and stops polling).
+//! `setWebhook` and the secret `webhook_secret`, and stops polling). With `x_chats` (chat
+//! ids) it is also the X bot's approval chat (`xdesk.rs`): `x_topic` (default `x-approvals`)
+//! is what it shows, `x_actions_topic` (default `x-actions`) where it forwards presses and
+//! `/x` commands.
 
 pub mod api;
 pub mod command;
 pub mod outbox;
 pub mod text;
+pub mod xdesk;
 
 use std::collections::HashMap;
 
 use kestrel_plugin_sdk::{
-    CommandSpec, Event, EventKinds, Inbound, Level, Plugin, Subscriptions, WebhookRequest,
-    WebhookResponse, clock, kv, log,
+    CommandSpec, Event, EventKinds, Inbound, Level, Plugin, Subscriptions, TopicMessage,
+    WebhookRequest, WebhookResponse, clock, kv, log,
 };
 use serde_json::{Value, json};
 
@@ -54,6 +58,8 @@ pub struct Telegram {
     /// (or, when polling, removed).
     commands_set: Result<(), u64>,
     webhook_set: Result<(), u64>,
+    /// The X bot's approval chat, when `x_chats` is set.
+    x: Option<xdesk::XDesk>,
 }
 
 fn setting<'a>(s: &'a [(String, String)], key: &str) -> Option<&'a str> {
@@ -173,6 +179,26 @@ impl Telegram {
             ) else {
                 return;
             };
+            if let Some(x) = &self.x {
+                let forwarded = match x_command(text) {
+                    Some(rest) => Some(x.command(chat, user, rest)),
+                    None => m
+                        .get("reply_to_message")
+                        .and_then(|r| x.edit_reply(chat, user, r, text)),
+                };
+                if let Some(r) = forwarded {
+                    if let Err(e) = r {
+                        self.outbox.reply(
+                            chat,
+                            command::Reply::Text {
+                                lines: vec![text::escape(&e)],
+                                keyboard: None,
+                            },
+                        );
+                    }
+                    return;
+                }
+            }
             self.handle(chat, user, text, None);
         } else if let Some(q) = u.get("callback_query") {
             let (Some(id), Some(user), Some(data)) = (
@@ -184,7 +210,16 @@ impl Telegram {
             };
             let chat = q["message"]["chat"]["id"].as_i64().unwrap_or(user);
             let message_id = q["message"]["message_id"].as_i64();
-            let note = self.handle(chat, user, data, message_id);
+            let note = match &self.x {
+                Some(x) if data.starts_with("x|") => {
+                    let (note, show) = x.press(chat, user, message_id, data);
+                    if let Some(r) = show {
+                        self.outbox.reply(chat, r);
+                    }
+                    note
+                }
+                _ => self.handle(chat, user, data, message_id),
+            };
             let body = json!({ "callback_query_id": id, "text": note });
             // Answered at once so the button stops spinning; not paced per chat.
             if let Err(e) = self.api.call("answerCallbackQuery", &body, 10_000) {
@@ -223,7 +258,11 @@ impl Telegram {
                     keyboard: None,
                 },
                 Some(message_id),
-            ) => Reply::Edit { message_id, lines },
+            ) => Reply::Edit {
+                message_id,
+                lines,
+                keyboard: None,
+            },
             (r, _) => r,
         };
         self.outbox.reply(chat, reply);
@@ -234,8 +273,9 @@ impl Telegram {
     /// again later if it failed.
     fn start_up(&mut self, now: u64) {
         if matches!(self.commands_set, Err(at) if now >= at) {
-            let commands: Vec<Value> = command::HELP
-                .iter()
+            let commands: Vec<Value> = self
+                .command_list()
+                .into_iter()
                 .map(|(n, d)| json!({ "command": n, "description": d }))
                 .collect();
             self.commands_set = self.settled(
@@ -285,6 +325,15 @@ impl Telegram {
         }
     }
 
+    /// The commands this bot answers: the desk's, and `/x` when it is the X bot's chat.
+    fn command_list(&self) -> Vec<(&'static str, &'static str)> {
+        let mut list = command::HELP.to_vec();
+        if self.x.is_some() {
+            list.push(("x", "The X bot: /x help"));
+        }
+        list
+    }
+
     /// The chats a notice about `mint` goes to: the alert chats and those waiting on it
     /// (who stop waiting).
     fn audience(&mut self, mint: Option<&str>) -> Vec<i64> {
@@ -300,6 +349,14 @@ impl Telegram {
         }
         chats
     }
+}
+
+/// The arguments of an `/x` command (`/x queue`, `/x@Bot queue`), if it is one.
+fn x_command(text: &str) -> Option<&str> {
+    let t = text.trim_start();
+    let (first, rest) = t.split_once(char::is_whitespace).unwrap_or((t, ""));
+    let cmd = first.split('@').next().unwrap_or(first);
+    cmd.eq_ignore_ascii_case("/x").then_some(rest.trim())
 }
 
 /// The path the host hands over for `webhook_url`: what follows `/hooks/<plugin>` in it
@@ -369,6 +426,18 @@ impl Plugin for Telegram {
                 text::clip(u, 64)
             ));
         }
+        let x_chats = ids(setting(&s, "x_chats").unwrap_or(""), "x_chats")?;
+        let x = (!x_chats.is_empty()).then(|| xdesk::XDesk {
+            chats: x_chats,
+            topic: setting(&s, "x_topic")
+                .unwrap_or("x-approvals")
+                .trim()
+                .to_owned(),
+            actions_topic: setting(&s, "x_actions_topic")
+                .unwrap_or("x-actions")
+                .trim()
+                .to_owned(),
+        });
         Ok(Self {
             api: Api {
                 base: setting(&s, "api_base")
@@ -389,15 +458,16 @@ impl Plugin for Telegram {
             confirmations: command::Confirmations::default(),
             commands_set: Err(0),
             webhook_set: Err(0),
+            x,
         })
     }
 
     fn commands(&self) -> Vec<CommandSpec> {
-        command::HELP
-            .iter()
+        self.command_list()
+            .into_iter()
             .map(|(n, d)| CommandSpec {
-                name: (*n).into(),
-                description: (*d).into(),
+                name: n.into(),
+                description: d.into(),
             })
             .collect()
     }
@@ -410,8 +480,24 @@ impl Plugin for Telegram {
                 | EventKinds::ALERTS
                 | EventKinds::DIGESTS,
             launch_filter: None,
-            topics: Vec::new(),
+            topics: self.x.iter().map(|x| x.topic.clone()).collect(),
         }
+    }
+
+    fn on_topic(&mut self, m: TopicMessage) {
+        let Some(x) = &self.x else {
+            return;
+        };
+        match x.shown(&m) {
+            xdesk::Show::All(reply) => {
+                for c in x.chats.clone() {
+                    self.outbox.reply(c, reply.clone());
+                }
+            }
+            xdesk::Show::To(chat, reply) => self.outbox.reply(chat, reply),
+            xdesk::Show::Nothing => {}
+        }
+        self.flush();
     }
 
     fn on_message(&mut self, m: Inbound) -> Vec<String> {

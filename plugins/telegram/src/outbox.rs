@@ -69,9 +69,16 @@ impl Outbox {
                     });
                 }
             }
-            Reply::Edit { message_id, lines } => {
+            Reply::Edit {
+                message_id,
+                lines,
+                keyboard,
+            } => {
                 let mut body = message(chat, lines.join("\n"));
                 body["message_id"] = json!(message_id);
+                if let Some(k) = keyboard {
+                    body["reply_markup"] = k;
+                }
                 self.replies.push_back(Outgoing {
                     chat,
                     method: "editMessageText",

@@ -15,7 +15,7 @@ pub struct PluginSection {
     pub name: String,
     #[serde(default = "yes")]
     pub enabled: bool,
-    /// `builtin:telegram`, `builtin:discord`, or a `.wasm` file (reloaded when it changes).
+    /// `builtin:telegram`, `builtin:discord`, `builtin:x`, or a `.wasm` file (reloaded when it changes).
     pub wasm: String,
     /// Handed to the plugin's `init` (never secrets).
     #[serde(default)]
@@ -256,7 +256,7 @@ fn default_replay_window_secs() -> u64 {
 pub const PLUGIN_EVENTS: [&str; 6] = ["fills", "exits", "states", "alerts", "launches", "digests"];
 
 /// The plugins bundled into the binary, named `builtin:<name>`.
-pub const BUILTIN_PLUGINS: &[&str] = &["telegram", "discord"];
+pub const BUILTIN_PLUGINS: &[&str] = &["telegram", "discord", "x"];
 
 /// A plugin or topic name: 1 to 64 letters, digits, `-` and `_`.
 fn is_name(s: &str) -> bool {

@@ -25,6 +25,7 @@ fn source(p: &PluginSection) -> Result<PluginSource> {
     Ok(match p.wasm.strip_prefix("builtin:") {
         Some("telegram") => PluginSource::Bytes(kestrel_plugin_bundle::TELEGRAM),
         Some("discord") => PluginSource::Bytes(kestrel_plugin_bundle::DISCORD),
+        Some("x") => PluginSource::Bytes(kestrel_plugin_bundle::X),
         Some(other) => bail!("plugins.{}: no built-in plugin `{other}`", p.name),
         None => PluginSource::File(PathBuf::from(&p.wasm)),
     })

@@ -1,0 +1,272 @@
+//! The X bot's approval chat in Telegram: posts the X bot publishes (on `x_topic`) are shown
+//! in `x_chats` with the buttons their state allows (Approve, Edit, Reject, Post now,
+//! Delete); a press, an `/x …` command or the reply to an edit prompt is published (on
+//! `x_actions_topic`) for the X bot, which decides, approvers included, and answers. This
+//! bot only shows and forwards: the X bot holds the queue and the list of approvers.
+
+use kestrel_plugin_sdk::{Level, TopicMessage, log, topics};
+use serde_json::{Value, json};
+
+use crate::command::{Reply, button};
+use crate::text::{clip, escape};
+
+/// The prompt an Edit press sends; a reply to it is the new text.
+const EDIT_PROMPT: &str = "Editing X post #";
+
+pub struct XDesk {
+    pub chats: Vec<i64>,
+    pub topic: String,
+    pub actions_topic: String,
+}
+
+/// What a message from the X bot asks of this bot.
+pub enum Show {
+    /// To every approval chat.
+    All(Reply),
+    /// To one chat (an answer), editing the message that carried the button if known.
+    To(i64, Reply),
+    Nothing,
+}
+
+fn label(action: &str) -> Option<(&'static str, &'static str)> {
+    Some(match action {
+        "approve" => ("Approve", "a"),
+        "edit" => ("Edit", "e"),
+        "reject" => ("Reject", "r"),
+        "post_now" => ("Post now", "n"),
+        "delete" => ("Delete from X", "d"),
+        _ => return None,
+    })
+}
+
+fn action_of(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "a" => "approve",
+        "e" => "edit",
+        "r" => "reject",
+        "n" => "post_now",
+        "d" => "delete",
+        _ => return None,
+    })
+}
+
+/// A post as lines (MarkdownV2) and its buttons.
+pub fn render(post: &Value, headline: Option<&str>) -> (Vec<String>, Option<Value>) {
+    let s = |k: &str| post[k].as_str().unwrap_or("").to_owned();
+    let id = post["id"].as_u64().unwrap_or(0);
+    let mut lines = Vec::new();
+    if let Some(h) = headline {
+        lines.push(escape(h));
+    }
+    lines.push(format!(
+        "*{}* · {} · {}",
+        escape(&format!("X post #{id}")),
+        escape(&s("state")),
+        escape(&s("source"))
+    ));
+    lines.push(escape(&s("text")));
+    let mut facts = format!(
+        "{}/280 · {}",
+        post["weighted"].as_u64().unwrap_or(0),
+        s("cost")
+    );
+    if let Some(at) = post["at"].as_str() {
+        facts.push_str(&format!(" · {at}"));
+    }
+    lines.push(escape(&facts));
+    for issue in post["issues"].as_array().into_iter().flatten() {
+        lines.push(escape(&format!("⚠ {}", issue.as_str().unwrap_or(""))));
+    }
+    if let Some(n) = post["note"].as_str() {
+        lines.push(escape(&format!("ℹ {n}")));
+    }
+    if let Some(l) = post["link"].as_str() {
+        lines.push(escape(l));
+    }
+    let buttons: Vec<Value> = post["actions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| label(a.as_str()?))
+        .map(|(name, code)| button(name, format!("x|{code}|{id}")))
+        .collect();
+    let keyboard = (!buttons.is_empty()).then(|| json!({ "inline_keyboard": [buttons] }));
+    (lines, keyboard)
+}
+
+impl XDesk {
+    fn publish(&self, v: &Value) -> Result<(), String> {
+        topics::publish(&self.actions_topic, v.to_string().as_bytes())
+            .map_err(|e| format!("the X bot's topic refused it: {e:?}"))
+    }
+
+    /// `/x <command>` from a chat: forwarded. The answer comes back as a message.
+    pub fn command(&self, chat: i64, user: i64, text: &str) -> Result<(), String> {
+        self.publish(&json!({
+            "action": "command",
+            "text": text,
+            "user": user.to_string(),
+            "ctx": { "via": "telegram", "chat": chat },
+        }))
+    }
+
+    /// A press of `x|<code>|<id>`; the note for the button's answer, and what to show now
+    /// (the edit prompt).
+    pub fn press(
+        &self,
+        chat: i64,
+        user: i64,
+        message_id: Option<i64>,
+        data: &str,
+    ) -> (String, Option<Reply>) {
+        let mut parts = data.split('|').skip(1);
+        let (Some(action), Some(id)) = (
+            parts.next().and_then(action_of),
+            parts.next().and_then(|i| i.parse::<u64>().ok()),
+        ) else {
+            return ("Unknown button".into(), None);
+        };
+        if action == "edit" {
+            let prompt = Reply::Text {
+                lines: vec![escape(&format!(
+                    "{EDIT_PROMPT}{id}: reply to this message with the new text."
+                ))],
+                keyboard: Some(json!({
+                    "force_reply": true,
+                    "input_field_placeholder": format!("New text for #{id}"),
+                })),
+            };
+            return ("Reply with the new text".into(), Some(prompt));
+        }
+        let v = json!({
+            "action": action,
+            "id": id,
+            "user": user.to_string(),
+            "ctx": { "via": "telegram", "chat": chat, "message_id": message_id },
+        });
+        match self.publish(&v) {
+            Ok(()) => ("Sent to the X bot".into(), None),
+            Err(e) => {
+                log::log(Level::Warn, &e);
+                ("The X bot is busy: try again".into(), None)
+            }
+        }
+    }
+
+    /// A reply to an edit prompt: the id from the prompt, the text from the reply.
+    pub fn edit_reply(
+        &self,
+        chat: i64,
+        user: i64,
+        replied_to: &Value,
+        text: &str,
+    ) -> Option<Result<(), String>> {
+        if replied_to["from"]["is_bot"].as_bool() != Some(true) {
+            return None;
+        }
+        let prompt = replied_to["text"].as_str()?;
+        let id: u64 = prompt
+            .strip_prefix(EDIT_PROMPT)?
+            .split(':')
+            .next()?
+            .parse()
+            .ok()?;
+        Some(self.publish(&json!({
+            "action": "edit",
+            "id": id,
+            "text": text,
+            "user": user.to_string(),
+            "ctx": { "via": "telegram", "chat": chat },
+        })))
+    }
+
+    /// What the X bot said, as Telegram should show it.
+    pub fn shown(&self, m: &TopicMessage) -> Show {
+        if m.topic != self.topic {
+            return Show::Nothing;
+        }
+        let Ok(v) = serde_json::from_slice::<Value>(&m.body) else {
+            log::log(
+                Level::Warn,
+                "a message from the X bot that is not JSON: ignored",
+            );
+            return Show::Nothing;
+        };
+        match v["kind"].as_str() {
+            Some("post") => {
+                let (lines, keyboard) = render(&v["post"], None);
+                Show::All(Reply::Text { lines, keyboard })
+            }
+            Some("alert") => Show::All(Reply::Text {
+                lines: vec![escape(&format!(
+                    "X bot: {}",
+                    clip(v["text"].as_str().unwrap_or(""), 3000)
+                ))],
+                keyboard: None,
+            }),
+            Some("answer") if v["to"]["via"].as_str() == Some("telegram") => {
+                let Some(chat) = v["to"]["chat"].as_i64() else {
+                    return Show::Nothing;
+                };
+                let said = v["text"].as_str().unwrap_or("");
+                let reply = if v["post"].is_object() {
+                    let (lines, keyboard) = render(&v["post"], Some(said));
+                    match v["to"]["message_id"].as_i64() {
+                        Some(message_id) => Reply::Edit {
+                            message_id,
+                            lines,
+                            keyboard,
+                        },
+                        None => Reply::Text { lines, keyboard },
+                    }
+                } else {
+                    Reply::Text {
+                        lines: said.lines().map(escape).collect(),
+                        keyboard: None,
+                    }
+                };
+                Show::To(chat, reply)
+            }
+            _ => Show::Nothing,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post() -> Value {
+        json!({
+            "id": 12, "state": "draft", "text": "gm. desk is live!", "source": "library gm/one",
+            "weighted": 17, "cost": "$0.015", "at": null, "issues": [], "note": null,
+            "link": null, "actions": ["approve", "edit", "reject", "post_now"],
+        })
+    }
+
+    #[test]
+    fn a_draft_shows_its_text_escaped_and_four_buttons() {
+        let (lines, keyboard) = render(&post(), None);
+        assert_eq!(lines[0], "*X post \\#12* · draft · library gm/one");
+        assert_eq!(lines[1], "gm\\. desk is live\\!");
+        let k = keyboard.unwrap();
+        let datas: Vec<&str> = k["inline_keyboard"][0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["callback_data"].as_str().unwrap())
+            .collect();
+        assert_eq!(datas, ["x|a|12", "x|e|12", "x|r|12", "x|n|12"]);
+    }
+
+    #[test]
+    fn a_post_with_no_actions_has_no_keyboard_and_shows_its_issues() {
+        let mut p = post();
+        p["actions"] = json!([]);
+        p["issues"] = json!(["2 cashtags ($A, $B): X allows one a post"]);
+        let (lines, keyboard) = render(&p, Some("Not done"));
+        assert!(keyboard.is_none());
+        assert!(lines.iter().any(|l| l.starts_with("⚠ 2 cashtags")));
+        assert_eq!(lines[0], "Not done");
+    }
+}
