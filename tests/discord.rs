@@ -21,6 +21,15 @@ mod api_fake;
 #[path = "discord/gateway_fake.rs"]
 mod gateway_fake;
 
+#[path = "x/api_fake.rs"]
+mod x_fake;
+
+#[path = "x/llm_fake.rs"]
+mod llm_fake;
+
+#[path = "x/bot.rs"]
+mod x_bot;
+
 use api_fake::{Fake, api, now_ms, snowflake_at};
 use gateway_fake::{Gw, INTENTS, gw_upgrade};
 
@@ -81,7 +90,16 @@ struct World {
     storage: PathBuf,
     key: SigningKey,
     next: u64,
+    /// The X bot beside it, with the Discord bot as its approval chat: X's fake, and the X
+    /// and LLM fakes' addresses.
+    x: Option<(Arc<x_fake::XFake>, XBases)>,
 }
+
+/// The X and LLM fakes' base URLs.
+type XBases = (String, String);
+
+/// The channel the X bot's drafts are shown in.
+const X_CHANNEL: &str = "140000000000000014";
 
 fn start_host(
     h: &Harness,
@@ -89,8 +107,9 @@ fn start_host(
     base: &str,
     storage: &Path,
     gateway: Option<&str>,
+    x: Option<&XBases>,
 ) -> PluginHost {
-    let spec = PluginSpec {
+    let mut spec = PluginSpec {
         name: "discord".into(),
         source: PluginSource::Bytes(kestrel_plugin_bundle::DISCORD),
         settings: [
@@ -139,8 +158,21 @@ fn start_host(
             ..PluginLimits::default()
         },
     };
+    let mut specs = Vec::new();
+    if let Some((x_base, llm_base)) = x {
+        spec.settings.push(("x_channel".into(), X_CHANNEL.into()));
+        spec.grants.publish_topics.push("x-actions".into());
+        spec.grants.subscribe_topics.push("x-approvals".into());
+        specs.push(x_bot::spec(
+            x_base,
+            llm_base,
+            &format!("discord:{TRADER}"),
+            &[],
+        ));
+    }
+    specs.insert(0, spec);
     PluginHost::start(
-        vec![spec],
+        specs,
         Arc::new(bots::bridge(h, engine, RecentLaunches::default())),
         &HostSettings {
             ingress: Some("127.0.0.1:0".parse().unwrap()),
@@ -151,10 +183,10 @@ fn start_host(
 }
 
 fn world() -> World {
-    world_with(true, None)
+    world_with(true, None, false)
 }
 
-fn world_with(forward: bool, gateway: Option<Arc<Gw>>) -> World {
+fn world_with(forward: bool, gateway: Option<Arc<Gw>>, with_x: bool) -> World {
     let h = Harness::new(Faults::default());
     let fake = Arc::new(Fake::default());
     let app = axum::Router::new().fallback(api).with_state(fake.clone());
@@ -178,12 +210,23 @@ fn world_with(forward: bool, gateway: Option<Arc<Gw>>) -> World {
         *g.addr.lock().unwrap() = addr.to_string();
         format!("ws://{addr}/?v=10&encoding=json")
     });
+    let x = with_x.then(|| {
+        let fake = Arc::new(x_fake::XFake::default());
+        let x_base = format!(
+            "http://{}",
+            bots::serve(&h.runtime, x_fake::router(fake.clone()))
+        );
+        let llm = Arc::new(llm_fake::LlmFake::default());
+        let llm_base = format!("http://{}", bots::serve(&h.runtime, llm_fake::router(llm)));
+        (fake, (x_base, llm_base))
+    });
     let host = Arc::new(start_host(
         &h,
         &engine,
         &base,
         &storage,
         gateway_url.as_deref(),
+        x.as_ref().map(|(_, b)| b),
     ));
     // Engine events to the host; a test that restarts the host goes without.
     if forward {
@@ -210,6 +253,7 @@ fn world_with(forward: bool, gateway: Option<Arc<Gw>>) -> World {
         storage,
         key: SigningKey::from_bytes(&SEED),
         next: 0,
+        x,
     }
 }
 
@@ -338,6 +382,7 @@ impl World {
             &self.base,
             &self.storage,
             self.gateway_url.as_deref(),
+            self.x.as_ref().map(|(_, b)| b),
         )));
     }
 }
@@ -678,7 +723,7 @@ fn a_trader_buys_and_sells_from_discord_and_the_fills_reach_the_alerts_channel()
 
 #[test]
 fn a_timeout_sends_the_right_patch_with_the_reason_and_case_numbers_survive_a_restart() {
-    let mut w = world_with(false, None);
+    let mut w = world_with(false, None, false);
     let mods: &[&str] = &[MOD_ROLE];
 
     // A member without the permission is refused before anything runs.
@@ -1225,7 +1270,7 @@ fn a_429_is_waited_out_and_a_burst_of_alerts_is_coalesced_within_the_limits() {
 #[test]
 fn with_the_gateway_the_spam_filter_acts_joins_are_logged_and_a_dropped_connection_resumes() {
     let g = Arc::new(Gw::default());
-    let w = world_with(true, Some(g.clone()));
+    let w = world_with(true, Some(g.clone()), false);
 
     // IDENTIFY carries the token (filled in by the host) and the intents from config.
     wait_for("IDENTIFY", Duration::from_secs(20), || !g.ops(2).is_empty());
@@ -1372,4 +1417,97 @@ fn launch_alerts_follow_the_snipers_own_rules() {
         "{:?}",
         w.fake.titles(ALERTS)
     );
+}
+
+#[test]
+fn an_x_draft_is_edited_in_a_form_and_approved_from_discord_and_posted_once() {
+    let mut w = world_with(true, None, true);
+    let x = w.x.as_ref().unwrap().0.clone();
+    wait_for("the X bot's account check", Duration::from_secs(60), || {
+        x.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|s| s.path == "/2/users/me")
+    });
+    let option = |v: &str| json!([{ "name": "command", "type": 3, "value": v }]);
+    let (token, body) = w.command(
+        TRADER,
+        &[TRADER_ROLE],
+        0,
+        "x",
+        option("new gm from the desk"),
+    );
+    assert_eq!(
+        body["type"], 5,
+        "deferred: the X bot answers through the token"
+    );
+    wait_for("the answer", Duration::from_secs(20), || {
+        w.fake
+            .followups(&token)
+            .iter()
+            .any(|f| f.contains("Draft #1 made"))
+    });
+    // The draft, in the approval channel, with its buttons.
+    let ids = |w: &World| -> Vec<String> {
+        w.fake
+            .requests("POST", &format!("/channels/{X_CHANNEL}/messages"))
+            .iter()
+            .flat_map(|r| {
+                r.body["components"][0]["components"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter_map(|b| b["custom_id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    wait_for("the draft in the channel", Duration::from_secs(20), || {
+        !ids(&w).is_empty()
+    });
+    assert_eq!(ids(&w), ["x:a:1", "x:e:1", "x:r:1", "x:n:1"]);
+    let shown = w
+        .fake
+        .requests("POST", &format!("/channels/{X_CHANNEL}/messages"))[0]
+        .body
+        .clone();
+    assert_eq!(shown["allowed_mentions"], json!({ "parse": [] }));
+    // A member who is not an approver: acknowledged, then told no.
+    let ack = w.press(STRANGER, &[], "x:a:1");
+    assert_eq!(ack["type"], 6);
+    let stranger_token = format!("tok{}", w.next);
+    wait_for("the refusal", Duration::from_secs(20), || {
+        w.fake
+            .followups(&stranger_token)
+            .iter()
+            .any(|f| f.contains("Only the X bot's approvers"))
+    });
+    // Edit opens a form; its text goes to the X bot, checked again.
+    let form = w.press(TRADER, &[TRADER_ROLE], "x:e:1");
+    assert_eq!(form["type"], 9);
+    assert_eq!(form["data"]["custom_id"], "x:edit:1");
+    let data = json!({ "custom_id": "x:edit:1", "components": [{ "type": 1, "components": [{ "type": 4, "custom_id": "text", "value": "gm, edited in Discord" }] }] });
+    let (edit_token, submit) = w.interaction(5, TRADER, &[TRADER_ROLE], 0, data);
+    let (status, reply) = w.post(&submit);
+    assert_eq!(
+        (status, reply["type"].clone()),
+        (200, json!(6)),
+        "updates the post's message"
+    );
+    wait_for("the edit's answer", Duration::from_secs(20), || {
+        w.fake
+            .followups(&edit_token)
+            .iter()
+            .any(|f| f.contains("#1 edited: a draft again"))
+    });
+    // Approved twice: posted once.
+    w.press(TRADER, &[TRADER_ROLE], "x:a:1");
+    w.press(TRADER, &[TRADER_ROLE], "x:a:1");
+    wait_for("the post", Duration::from_secs(20), || {
+        !x.posted_texts().is_empty()
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(x.posted_texts(), ["gm, edited in Discord"]);
+    assert_eq!(x.posts().len(), 1);
+    assert!(x.bad_signatures.lock().unwrap().is_empty());
 }

@@ -24,15 +24,15 @@ mod x_fake;
 #[path = "x/llm_fake.rs"]
 mod llm_fake;
 
+#[path = "x/bot.rs"]
+mod x_bot;
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use harness::{Harness, wait_for};
-use kestrel_plugin_host::latest::EventKinds;
-use kestrel_plugin_host::oauth1::Credentials;
 use kestrel_plugin_host::{
     EngineApi, Grants, HostSettings, Offline, PluginHost, PluginLimits, PluginSource, PluginSpec,
-    Signer,
 };
 use kestrel_sim::faults::Faults;
 use llm_fake::LlmFake;
@@ -74,49 +74,10 @@ fn world(extra: &[(&str, &str)], engine: Arc<dyn EngineApi>) -> World {
             .route("/{token}/{method}", axum::routing::post(telegram_fake::api))
             .with_state(tg.clone()),
     );
-    let mut settings: Vec<(String, String)> = [
-        ("api_base", x_base.as_str()),
-        ("approvers", "telegram:42"),
-        ("min_spacing_minutes", "0"),
-        ("llm_base", &format!("{llm_base}/v1")),
-        ("llm_model", "gpt-test"),
-        ("llm_price_in_per_mtok", "0.15"),
-        ("llm_price_out_per_mtok", "0.60"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    for (k, v) in extra {
-        settings.retain(|(sk, _)| sk != k);
-        settings.push(((*k).to_owned(), (*v).to_owned()));
-    }
+    let xbot = x_bot::spec(&x_base, &llm_base, "telegram:42", extra);
     let limits = PluginLimits {
         tick: Duration::from_millis(100),
         ..PluginLimits::default()
-    };
-    let xbot = PluginSpec {
-        name: "x".into(),
-        source: PluginSource::Bytes(kestrel_plugin_bundle::X),
-        settings,
-        grants: Grants {
-            http_hosts: vec!["127.0.0.1".into()],
-            secrets: vec![("llm_key".into(), llm_fake::KEY.into())],
-            signers: vec![(
-                "x".into(),
-                Signer::OAuth1(Credentials {
-                    consumer_key: x_fake::CONSUMER_KEY.into(),
-                    consumer_secret: x_fake::CONSUMER_SECRET.into(),
-                    token: x_fake::TOKEN.into(),
-                    token_secret: x_fake::TOKEN_SECRET.into(),
-                }),
-            )],
-            engine_views: true,
-            events: EventKinds::FILLS | EventKinds::STATES | EventKinds::DIGESTS,
-            publish_topics: vec!["x-approvals".into()],
-            subscribe_topics: vec!["x-actions".into()],
-            ..Grants::default()
-        },
-        limits: limits.clone(),
     };
     let telegram = PluginSpec {
         name: "telegram".into(),

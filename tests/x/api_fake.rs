@@ -32,6 +32,10 @@ pub(crate) struct Seen {
     pub(crate) path: String,
     pub(crate) body: Value,
     pub(crate) status: u16,
+    #[allow(
+        dead_code,
+        reason = "read by tests/x.rs, not by the Discord tests that share this fake"
+    )]
     pub(crate) at: SystemTime,
 }
 
@@ -71,6 +75,10 @@ impl XFake {
             .collect()
     }
 
+    #[allow(
+        dead_code,
+        reason = "used by tests/x.rs, not by the Discord tests that share this fake"
+    )]
     pub(crate) fn force(
         &self,
         method: &str,

@@ -350,6 +350,19 @@ pub const COMMANDS: &[Command] = &[
         options: &[],
         run: moderation::report,
     },
+    Command {
+        name: "x",
+        description: "The X bot: its queue, drafts and approvals (/x help)",
+        kind: CHAT_INPUT,
+        access: Access::Member,
+        options: &[opt(
+            "command",
+            "An /x command, as in Telegram: queue, new <text>, approve <id>...",
+            STRING,
+            false,
+        )],
+        run: crate::xdesk::x_command,
+    },
 ];
 
 pub fn find(name: &str, kind: u64) -> Option<&'static Command> {

@@ -11,13 +11,18 @@ pub const PING: u64 = 1;
 pub const APPLICATION_COMMAND: u64 = 2;
 pub const MESSAGE_COMPONENT: u64 = 3;
 pub const AUTOCOMPLETE: u64 = 4;
+pub const MODAL_SUBMIT: u64 = 5;
 
 /// Callback types.
 pub const PONG: u8 = 1;
 pub const CHANNEL_MESSAGE: u8 = 4;
 pub const DEFERRED_CHANNEL_MESSAGE: u8 = 5;
+/// "Got it": the message with the button is edited later, through the token.
+pub const DEFERRED_UPDATE_MESSAGE: u8 = 6;
 pub const UPDATE_MESSAGE: u8 = 7;
 pub const AUTOCOMPLETE_RESULT: u8 = 8;
+/// A form for the user to fill (a modal).
+pub const MODAL: u8 = 9;
 
 /// Message flags.
 pub const EPHEMERAL: u64 = 1 << 6;

@@ -24,6 +24,7 @@ pub mod rest;
 pub mod settings;
 pub mod spam;
 pub mod text;
+pub mod xdesk;
 
 use std::collections::{HashMap, VecDeque};
 
@@ -57,6 +58,8 @@ pub struct Discord {
     pub me: Option<String>,
     pub me_name: Option<String>,
     pub spam: spam::Filter,
+    /// The X bot's approval chat (with `x_channel`).
+    pub x: xdesk::XDesk,
     identified: Result<(), u64>,
     registered: Result<(), u64>,
 }
@@ -190,6 +193,13 @@ impl Discord {
         match i.kind {
             interaction::PING => respond(interaction::PONG, None),
             interaction::APPLICATION_COMMAND => self.command(&i),
+            // The X bot decides who may approve: its buttons and form go to it as they are.
+            interaction::MESSAGE_COMPONENT if i.custom_id().starts_with("x:") => {
+                xdesk::press(self, &i, clock::now_ms())
+            }
+            interaction::MODAL_SUBMIT if i.custom_id().starts_with("x:edit:") => {
+                xdesk::edit_submitted(self, &i, clock::now_ms())
+            }
             interaction::MESSAGE_COMPONENT => {
                 if !self.s.is_trader(&i.user, &i.roles) {
                     return reply("Sorry: only the desk's traders may use this.", true);
@@ -228,6 +238,7 @@ impl Plugin for Discord {
             me: None,
             me_name: None,
             spam: spam::Filter::default(),
+            x: xdesk::XDesk::default(),
             identified: Err(0),
             registered: Err(0),
         })
@@ -260,7 +271,9 @@ impl Plugin for Discord {
                 keywords: self.s.launch_keywords.clone(),
                 per_minute: self.s.launch_per_minute,
             }),
-            topics: vec![spam::TOPIC.into()],
+            topics: std::iter::once(spam::TOPIC.to_owned())
+                .chain(self.s.x_channel.as_ref().map(|_| self.s.x_topic.clone()))
+                .collect(),
         }
     }
 
@@ -278,6 +291,7 @@ impl Plugin for Discord {
         self.rest.deadline_ms = Some(until);
         self.start_up(now);
         jobs::run(self, now, until);
+        xdesk::flush(self, clock::now_ms());
         self.outbox.flush(&mut self.rest, clock::now_ms(), until);
         self.rest.deadline_ms = None;
     }
@@ -300,6 +314,8 @@ impl Plugin for Discord {
         // Only the host speaks for the gateway (config keeps the topic from every plugin).
         if m.topic == spam::TOPIC && m.sender == "host" {
             spam::on_gateway(self, &m.body, clock::now_ms());
+        } else if m.topic == self.s.x_topic && self.s.x_channel.is_some() {
+            xdesk::on_topic(self, &m);
         }
     }
 }

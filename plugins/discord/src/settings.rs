@@ -61,6 +61,11 @@ pub struct Settings {
     pub global_per_second: u32,
     /// Invalid requests (401, 403, 429) in 10 minutes before the bot stops itself.
     pub invalid_budget: usize,
+    /// The channel the X bot's posts are shown in for approval; none: not the X bot's chat.
+    pub x_channel: Option<String>,
+    /// What the X bot publishes, and where this bot forwards what its members do.
+    pub x_topic: String,
+    pub x_actions_topic: String,
 }
 
 fn get<'a>(s: &'a [(String, String)], key: &str) -> Option<&'a str> {
@@ -182,6 +187,12 @@ impl Settings {
             },
             global_per_second: num::<u32>(s, "global_per_second", 50)?.clamp(1, 50),
             invalid_budget: num::<usize>(s, "invalid_budget", 1_000)?.clamp(1, 9_000),
+            x_channel: snowflake(s, "x_channel")?,
+            x_topic: get(s, "x_topic").unwrap_or("x-approvals").trim().to_owned(),
+            x_actions_topic: get(s, "x_actions_topic")
+                .unwrap_or("x-actions")
+                .trim()
+                .to_owned(),
         })
     }
 

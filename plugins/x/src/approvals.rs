@@ -571,7 +571,10 @@ pub fn handle(q: &mut Queue, m: &TopicMessage, now: u64) {
         Ok(a) => (a.text, a.post),
         Err(e) => (format!("Not done: {e}"), None),
     };
-    // The answer shows the post as it is now: its announcements made meanwhile would repeat it.
+    // A command's answer is words; the post itself is announced to the approval chats. A
+    // button's answer replaces the message that carried it: it shows the post as it is now,
+    // and the announcements made meanwhile would repeat it.
+    let post = post.filter(|_| action != "command");
     if let Some(id) = post {
         let mut k = 0;
         q.outbox.retain(|m| {

@@ -126,6 +126,43 @@ mod tests {
     }
 
     #[test]
+    fn a_week_of_two_schedules_in_berlin_reads_as_the_operator_expects() {
+        let berlin = TimeZone::get("Europe/Berlin").unwrap();
+        let lines: [Cron; 2] = [
+            "0 9 * * *".parse().unwrap(),
+            "30 17 * * 1-5".parse().unwrap(),
+        ];
+        let (start, end) = (ms("2026-12-06T23:00:00Z"), ms("2026-12-13T23:00:00Z"));
+        let mut week = Vec::new();
+        for c in &lines {
+            let mut t = start;
+            while let Some(n) = next_fire(c, &berlin, t).filter(|&n| n < end) {
+                week.push(n);
+                t = n;
+            }
+        }
+        week.sort_unstable();
+        let shown: Vec<String> = week.iter().map(|&t| show(t, &berlin)).collect();
+        assert_eq!(
+            shown,
+            [
+                "Mon 7 Dec 09:00 CET",
+                "Mon 7 Dec 17:30 CET",
+                "Tue 8 Dec 09:00 CET",
+                "Tue 8 Dec 17:30 CET",
+                "Wed 9 Dec 09:00 CET",
+                "Wed 9 Dec 17:30 CET",
+                "Thu 10 Dec 09:00 CET",
+                "Thu 10 Dec 17:30 CET",
+                "Fri 11 Dec 09:00 CET",
+                "Fri 11 Dec 17:30 CET",
+                "Sat 12 Dec 09:00 CET",
+                "Sun 13 Dec 09:00 CET",
+            ]
+        );
+    }
+
+    #[test]
     fn days_and_their_starts_follow_the_zone() {
         let ny = TimeZone::get("America/New_York").unwrap();
         let t = ms("2026-12-03T03:00:00Z");

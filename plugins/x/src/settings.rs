@@ -431,6 +431,35 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_s_example_settings_parse() {
+        let s = s(&[
+            ("approvers", "telegram:123456789"),
+            ("time_zone", "Europe/Berlin"),
+            ("schedule", "0 9 * * * library:gm; 0 13 * * 1-5 llm"),
+            ("auto_approve", "gm"),
+            ("events", "digest, profit"),
+            ("post.gm.1", "gm. The desk is open."),
+            ("post.gm.2", "Good morning from the desk."),
+            ("disclaimer", "Not financial advice."),
+            ("disclaimer_categories", "profit, digest, llm"),
+            ("deny_words", "guaranteed, 100x"),
+            ("llm_base", "https://api.openai.com/v1"),
+            ("llm_model", "gpt-4o-mini"),
+            ("llm_price_in_per_mtok", "0.15"),
+            ("llm_price_out_per_mtok", "0.60"),
+            (
+                "persona",
+                "You write short, plain posts for a small trading desk.",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(s.library.len(), 2);
+        assert!(s.auto_approves("gm") && !s.auto_approves("llm"));
+        assert!(s.needs_disclaimer("profit") && !s.needs_disclaimer("gm"));
+        assert_eq!(s.llm.unwrap().price_in, 150_000);
+    }
+
+    #[test]
     fn bad_settings_are_refused_with_their_key() {
         for (pairs, want) in [
             (vec![("time_zone", "Mars/Olympus")], "time_zone"),

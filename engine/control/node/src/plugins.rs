@@ -300,6 +300,49 @@ intents = ["GUILDS", "GUILD_MESSAGES", "MESSAGE_CONTENT"]
         assert_eq!(s.grants.events, EventKinds::FILLS | EventKinds::LAUNCHES);
     }
 
+    /// The README's X section ("The X bot").
+    const X: &str = r#"
+[[plugins]]
+name = "x"
+wasm = "builtin:x"
+allow_hosts = ["api.x.com", "api.openai.com"]
+secrets = { llm_key = "KESTREL_TEST_LLM_KEY" }
+events = ["fills", "states", "digests"]
+publish_topics = ["x-approvals"]
+subscribe_topics = ["x-actions"]
+[plugins.signers]
+x = { oauth1 = { consumer_key_env = "KESTREL_TEST_X_KEY", consumer_secret_env = "KESTREL_TEST_X_SECRET", token_env = "KESTREL_TEST_X_TOKEN", token_secret_env = "KESTREL_TEST_X_TOKEN_SECRET" } }
+[plugins.settings]
+approvers = "telegram:123456789"
+"post.gm.1" = "gm. The desk is open."
+"#;
+
+    #[test]
+    fn an_x_section_becomes_a_spec_with_its_signer_and_topics() {
+        let env = |var: &str| {
+            var.starts_with("KESTREL_TEST_")
+                .then(|| format!("{var}-value"))
+        };
+        let specs = specs_from(&config(X), &env).unwrap_or_else(|e| panic!("{e:#}"));
+        let s = &specs[0];
+        assert_eq!(s.source, PluginSource::Bytes(kestrel_plugin_bundle::X));
+        let Some((name, kestrel_plugin_host::Signer::OAuth1(c))) = s.grants.signers.first() else {
+            panic!("no signer");
+        };
+        assert_eq!(name, "x");
+        assert_eq!(c.token_secret, "KESTREL_TEST_X_TOKEN_SECRET-value");
+        assert_eq!(s.grants.publish_topics, ["x-approvals"]);
+        assert_eq!(s.grants.subscribe_topics, ["x-actions"]);
+        assert_eq!(
+            s.grants.events,
+            EventKinds::FILLS | EventKinds::STATES | EventKinds::DIGESTS
+        );
+        assert!(
+            s.settings
+                .contains(&("post.gm.1".to_owned(), "gm. The desk is open.".to_owned()))
+        );
+    }
+
     #[test]
     fn a_missing_secret_is_named_with_its_variable() {
         let text = DISCORD.replace("KESTREL_TEST_DISCORD_TOKEN", "KESTREL_TEST_UNSET_TOKEN");
