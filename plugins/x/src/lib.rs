@@ -77,6 +77,7 @@ impl XBot {
             self.q.alert(&format!("the queue could not be saved: {e}"));
         }
         self.q.send_due(now);
+        self.q.prune(now);
         self.flush();
     }
 }

@@ -61,6 +61,8 @@ pub struct Queue {
     pub outbox: Vec<Value>,
     /// The UTC day a spend-cap alert was last sent.
     spend_alerted: String,
+    /// When the store is pruned next.
+    prune_due_ms: u64,
     mentions_due_ms: u64,
 }
 
@@ -83,6 +85,7 @@ impl Queue {
             next_slot,
             outbox: Vec::new(),
             spend_alerted: String::new(),
+            prune_due_ms: 0,
             mentions_due_ms: 0,
         }
     }
@@ -181,7 +184,8 @@ impl Queue {
             p.approved_by = Some("auto-approval".into());
         }
         let (p, created) = self.store.create(p)?;
-        if created {
+        // An auto-approved post is shown once it has its time.
+        if created && p.state == State::Draft {
             self.announce(&p);
         }
         Ok(p)
@@ -268,10 +272,18 @@ impl Queue {
         if p.note.as_deref() == Some("deleted") {
             return Err(format!("#{id} was deleted already"));
         }
+        let utc = calendar::utc_day(now);
+        if Store::spend(&utc).x_micros + self.s.prices.delete > self.s.spend_cap {
+            return Err(format!(
+                "today's X spend cap of {} is reached; a delete costs {}",
+                usd(self.s.spend_cap),
+                usd(self.s.prices.delete)
+            ));
+        }
         match self.api.delete(&tweet, now) {
             Outcome::Done(_) => {
                 let price = self.s.prices.delete;
-                store::Store::add_spend(&calendar::utc_day(now), |s| {
+                Store::add_spend(&utc, |s| {
                     s.x_micros += price;
                     s.deletes += 1;
                 })?;
@@ -627,6 +639,19 @@ impl Queue {
                 log::log(Level::Warn, &format!("GET /2/users/me: {other:?}"));
                 self.me_due_ms = now + 60_000;
             }
+        }
+    }
+
+    /// Hourly: forgets final posts and hashes older than the dedupe window (a week at least).
+    pub fn prune(&mut self, now: u64) {
+        if now < self.prune_due_ms {
+            return;
+        }
+        self.prune_due_ms = now + 3_600_000;
+        let keep = self.s.dedupe_days.max(7).saturating_mul(86_400_000);
+        let n = self.store.prune(now, keep);
+        if n > 0 {
+            log::log(Level::Info, &format!("store: {n} old keys forgotten"));
         }
     }
 

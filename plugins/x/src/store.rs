@@ -183,6 +183,60 @@ impl Store {
     }
 }
 
+/// Deletions one prune makes at most (the store's write rate is bounded).
+const PRUNE_BATCH: usize = 100;
+
+/// Every key under `prefix`, a page at a time, until `f` says stop.
+fn each_key(prefix: &str, mut f: impl FnMut(&str) -> bool) {
+    let mut after: Option<String> = None;
+    while let Ok(keys) = kv::keys(prefix, after.as_deref(), 100) {
+        let Some(last) = keys.last().cloned() else {
+            return;
+        };
+        for k in &keys {
+            if !f(k) {
+                return;
+            }
+        }
+        after = Some(last);
+    }
+}
+
+impl Store {
+    /// Forgets what no longer matters, so the store stays within its quota: final posts
+    /// (not among the recent) older than `keep_ms`, with their idempotency keys, and the
+    /// hashes of posts older than that. How many keys it deleted.
+    pub fn prune(&mut self, now: u64, keep_ms: u64) -> usize {
+        let cutoff = now.saturating_sub(keep_ms);
+        let mut gone: Vec<String> = Vec::new();
+        each_key("post/", |k| {
+            if let Some(p) = get_json::<Post>(k)
+                && p.state.is_final()
+                && p.posted_ms.unwrap_or(p.created_ms) < cutoff
+                && !self.recent.iter().any(|r| r.id == p.id)
+            {
+                gone.push(k.to_owned());
+                gone.push(format!("key/{}", p.key));
+            }
+            gone.len() < PRUNE_BATCH
+        });
+        each_key("posted/", |k| {
+            if get_u64(k).is_some_and(|at| at < cutoff) {
+                gone.push(k.to_owned());
+            }
+            gone.len() < PRUNE_BATCH
+        });
+        let mut n = 0;
+        for k in gone {
+            if delete(&k).is_err() {
+                break;
+            }
+            n += 1;
+        }
+        n
+    }
+}
+
 impl Memory for Store {
     fn posted_within(&self, hash: &str, days: u64) -> bool {
         get_u64(&format!("posted/{hash}"))
