@@ -1465,7 +1465,10 @@ fn an_x_draft_is_edited_in_a_form_and_approved_from_discord_and_posted_once() {
     wait_for("the draft in the channel", Duration::from_secs(20), || {
         !ids(&w).is_empty()
     });
-    assert_eq!(ids(&w), ["x:a:1", "x:e:1", "x:r:1", "x:n:1"]);
+    let shown = ids(&w);
+    let codes: Vec<&str> = shown.iter().map(|b| &b[..6]).collect();
+    assert_eq!(codes, ["x:a:1:", "x:e:1:", "x:r:1:", "x:n:1:"]);
+    let (approve, edit) = (shown[0].clone(), shown[1].clone());
     let shown = w
         .fake
         .requests("POST", &format!("/channels/{X_CHANNEL}/messages"))[0]
@@ -1473,7 +1476,7 @@ fn an_x_draft_is_edited_in_a_form_and_approved_from_discord_and_posted_once() {
         .clone();
     assert_eq!(shown["allowed_mentions"], json!({ "parse": [] }));
     // A member who is not an approver: acknowledged, then told no.
-    let ack = w.press(STRANGER, &[], "x:a:1");
+    let ack = w.press(STRANGER, &[], &approve);
     assert_eq!(ack["type"], 6);
     let stranger_token = format!("tok{}", w.next);
     wait_for("the refusal", Duration::from_secs(20), || {
@@ -1483,7 +1486,7 @@ fn an_x_draft_is_edited_in_a_form_and_approved_from_discord_and_posted_once() {
             .any(|f| f.contains("Only the X bot's approvers"))
     });
     // Edit opens a form; its text goes to the X bot, checked again.
-    let form = w.press(TRADER, &[TRADER_ROLE], "x:e:1");
+    let form = w.press(TRADER, &[TRADER_ROLE], &edit);
     assert_eq!(form["type"], 9);
     assert_eq!(form["data"]["custom_id"], "x:edit:1");
     let data = json!({ "custom_id": "x:edit:1", "components": [{ "type": 1, "components": [{ "type": 4, "custom_id": "text", "value": "gm, edited in Discord" }] }] });
@@ -1501,8 +1504,27 @@ fn an_x_draft_is_edited_in_a_form_and_approved_from_discord_and_posted_once() {
             .any(|f| f.contains("#1 edited: a draft again"))
     });
     // Approved twice: posted once.
-    w.press(TRADER, &[TRADER_ROLE], "x:a:1");
-    w.press(TRADER, &[TRADER_ROLE], "x:a:1");
+    // The first words' button approves nothing now; the edited post's does, once.
+    w.press(TRADER, &[TRADER_ROLE], &approve);
+    let stale_token = format!("tok{}", w.next);
+    wait_for("the stale button's answer", Duration::from_secs(20), || {
+        w.fake
+            .followups(&stale_token)
+            .iter()
+            .any(|f| f.contains("changed since it was shown"))
+    });
+    wait_for(
+        "the edited post in the channel",
+        Duration::from_secs(20),
+        || ids(&w).len() > 4,
+    );
+    let approve = ids(&w)
+        .into_iter()
+        .rev()
+        .find(|b| b.starts_with("x:a:1:"))
+        .unwrap();
+    w.press(TRADER, &[TRADER_ROLE], &approve);
+    w.press(TRADER, &[TRADER_ROLE], &approve);
     wait_for("the post", Duration::from_secs(20), || {
         !x.posted_texts().is_empty()
     });

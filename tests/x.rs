@@ -158,6 +158,19 @@ impl World {
             .collect()
     }
 
+    /// Presses the button `x|<code>|<id>` as last shown in the operator's chat (with the hash
+    /// of the words it showed), as `who`; if none was shown, the data as typed (a stale or
+    /// forged button).
+    fn press(&self, who: i64, data: &str) {
+        let shown = self
+            .buttons(OPERATOR)
+            .into_iter()
+            .rev()
+            .find(|b| b.starts_with(&format!("{data}|")));
+        self.tg
+            .press(who, &shown.unwrap_or_else(|| data.to_owned()));
+    }
+
     fn no_bad_signatures(&self) {
         let bad = self.x.bad_signatures.lock().unwrap();
         assert!(bad.is_empty(), "every X request signed right: {bad:?}");
@@ -208,15 +221,18 @@ fn a_draft_approved_from_telegram_posts_once_even_if_approve_is_pressed_twice() 
     let w = world(&[], Arc::new(Offline));
     w.tg.message(OPERATOR, "/x new The desk is live for the day.");
     w.wait_said(OPERATOR, "X post \\#1");
-    // The draft's own keyboard: Approve, Edit, Reject, Post now.
-    assert_eq!(w.tg.buttons(OPERATOR), ["x|a|1", "x|e|1", "x|r|1", "x|n|1"]);
+    // The draft's own keyboard: Approve, Edit, Reject, Post now, each with the words' hash.
+    let keyboard = w.tg.buttons(OPERATOR);
+    let codes: Vec<&str> = keyboard.iter().map(|b| &b[..6]).collect();
+    assert_eq!(codes, ["x|a|1|", "x|e|1|", "x|r|1|", "x|n|1|"]);
+    assert!(keyboard.iter().all(|b| b.len() == 14), "{keyboard:?}");
     // Not an approver: refused, nothing posted.
-    w.tg.press(STRANGER, "x|a|1");
+    w.press(STRANGER, "x|a|1");
     w.wait_said(STRANGER, "Only the X bot's approvers may do that");
     assert!(w.x.posts().is_empty());
     // The operator presses Approve twice.
-    w.tg.press(OPERATOR, "x|a|1");
-    w.tg.press(OPERATOR, "x|a|1");
+    w.press(OPERATOR, "x|a|1");
+    w.press(OPERATOR, "x|a|1");
     wait_for("the post", Duration::from_secs(20), || {
         !w.x.posts().is_empty()
     });
@@ -225,8 +241,8 @@ fn a_draft_approved_from_telegram_posts_once_even_if_approve_is_pressed_twice() 
     assert_eq!(w.x.posted_texts(), ["The desk is live for the day."]);
     assert_eq!(w.x.posts().len(), 1, "posted once");
     // Delete from X, from the button the posted message carries.
-    assert!(w.buttons(OPERATOR).contains(&"x|d|1".to_owned()));
-    w.tg.press(OPERATOR, "x|d|1");
+    assert!(w.buttons(OPERATOR).iter().any(|b| b.starts_with("x|d|1|")));
+    w.press(OPERATOR, "x|d|1");
     w.wait_said(OPERATOR, "deleted from X");
     assert!(
         w.x.seen
@@ -243,7 +259,9 @@ fn an_edit_from_telegram_is_checked_again_and_needs_approval_again() {
     let w = world(&[], Arc::new(Offline));
     w.tg.message(OPERATOR, "/x new first words");
     w.wait_said(OPERATOR, "X post \\#1");
-    w.tg.press(OPERATOR, "x|e|1");
+    // The Approve button as first shown, over the first words.
+    let first_approve = w.tg.buttons(OPERATOR)[0].clone();
+    w.press(OPERATOR, "x|e|1");
     w.wait_said(
         OPERATOR,
         "Editing X post \\#1: reply to this message with the new text",
@@ -266,7 +284,11 @@ fn an_edit_from_telegram_is_checked_again_and_needs_approval_again() {
     reply("better words");
     w.wait_said(OPERATOR, "\\#1 edited: a draft again, waiting for approval");
     assert!(w.x.posts().is_empty(), "an edit is not an approval");
-    w.tg.press(OPERATOR, "x|a|1");
+    // A button still showing the first words approves nothing: the message shows the new ones.
+    w.tg.press(OPERATOR, &first_approve);
+    w.wait_said(OPERATOR, "Not done: \\#1 changed since it was shown to you");
+    assert!(w.x.posts().is_empty());
+    w.press(OPERATOR, "x|a|1");
     wait_for("the edited post", Duration::from_secs(20), || {
         !w.x.posts().is_empty()
     });
@@ -279,15 +301,15 @@ fn a_duplicate_is_caught_before_sending_and_x_s_duplicate_refusal_is_not_retried
     let w = world(&[], Arc::new(Offline));
     w.tg.message(OPERATOR, "/x new hello world");
     w.wait_said(OPERATOR, "X post \\#1");
-    w.tg.press(OPERATOR, "x|n|1");
+    w.press(OPERATOR, "x|n|1");
     wait_for("the first post", Duration::from_secs(20), || {
         w.x.posted_texts().len() == 1
     });
     // The same words again (case and spacing aside): refused here, no Approve button.
     w.tg.message(OPERATOR, "/x new Hello   World");
     w.wait_said(OPERATOR, "the same words were posted in the last 30 days");
-    assert!(!w.buttons(OPERATOR).contains(&"x|a|2".to_owned()));
-    w.tg.press(OPERATOR, "x|n|2");
+    assert!(!w.buttons(OPERATOR).iter().any(|b| b.starts_with("x|a|2|")));
+    w.press(OPERATOR, "x|n|2");
     w.wait_said(OPERATOR, "fails its checks");
     // Words X already has (posted by hand): X says duplicate, once, and it is final.
     w.x.texts
@@ -296,7 +318,7 @@ fn a_duplicate_is_caught_before_sending_and_x_s_duplicate_refusal_is_not_retried
         .push("posted by hand earlier".into());
     w.tg.message(OPERATOR, "/x new posted by hand earlier");
     w.wait_said(OPERATOR, "X post \\#3");
-    w.tg.press(OPERATOR, "x|n|3");
+    w.press(OPERATOR, "x|n|3");
     w.wait_said(OPERATOR, "duplicate of a post already on the account");
     std::thread::sleep(Duration::from_secs(3));
     let tries =
@@ -327,7 +349,7 @@ fn posts_breaking_x_s_2026_rules_are_refused_with_their_reason() {
     w.tg.message(OPERATOR, "/x new thanks @stranger");
     w.wait_said(OPERATOR, "mentions @stranger, who did not summon us");
     for id in 1..=4 {
-        w.tg.press(OPERATOR, &format!("x|a|{id}"));
+        w.press(OPERATOR, &format!("x|a|{id}"));
     }
     wait_for("four refusals", Duration::from_secs(20), || {
         w.tg.sent_texts(OPERATOR)
@@ -352,7 +374,7 @@ fn posts_breaking_x_s_2026_rules_are_refused_with_their_reason() {
     std::thread::sleep(Duration::from_millis(1500));
     w.tg.message(OPERATOR, "/x reply 1900000000000000555 thanks @friend");
     w.wait_said(OPERATOR, "Reply draft \\#5");
-    w.tg.press(OPERATOR, "x|n|5");
+    w.press(OPERATOR, "x|n|5");
     wait_for("the reply", Duration::from_secs(20), || {
         !w.x.posts().is_empty()
     });
@@ -380,7 +402,7 @@ fn a_429_holds_the_queue_until_its_reset() {
     );
     w.tg.message(OPERATOR, "/x new first words of the day");
     w.wait_said(OPERATOR, "X post \\#1");
-    w.tg.press(OPERATOR, "x|n|1");
+    w.press(OPERATOR, "x|n|1");
     w.wait_said(OPERATOR, "the queue waits until");
     wait_for("the post after the reset", Duration::from_secs(30), || {
         w.x.posted_texts().len() == 1
@@ -408,7 +430,7 @@ fn a_401_stops_posting_and_alerts_until_the_operator_resumes() {
     );
     w.tg.message(OPERATOR, "/x new words that wait");
     w.wait_said(OPERATOR, "X post \\#1");
-    w.tg.press(OPERATOR, "x|n|1");
+    w.press(OPERATOR, "x|n|1");
     w.wait_said(OPERATOR, "posting stopped");
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(w.x.posts().len(), 1, "no retry while stopped");

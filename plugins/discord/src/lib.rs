@@ -238,7 +238,7 @@ impl Plugin for Discord {
             me: None,
             me_name: None,
             spam: spam::Filter::default(),
-            x: xdesk::XDesk::default(),
+            x: xdesk::XDesk::seeded(clock::now_ms()),
             identified: Err(0),
             registered: Err(0),
         })

@@ -66,6 +66,8 @@ pub struct Settings {
     /// What the X bot publishes, and where this bot forwards what its members do.
     pub x_topic: String,
     pub x_actions_topic: String,
+    /// The X plugin's name: only its messages are shown.
+    pub x_bot: String,
 }
 
 fn get<'a>(s: &'a [(String, String)], key: &str) -> Option<&'a str> {
@@ -189,6 +191,7 @@ impl Settings {
             invalid_budget: num::<usize>(s, "invalid_budget", 1_000)?.clamp(1, 9_000),
             x_channel: snowflake(s, "x_channel")?,
             x_topic: get(s, "x_topic").unwrap_or("x-approvals").trim().to_owned(),
+            x_bot: get(s, "x_bot").unwrap_or("x").trim().to_owned(),
             x_actions_topic: get(s, "x_actions_topic")
                 .unwrap_or("x-actions")
                 .trim()

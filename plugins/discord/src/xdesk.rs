@@ -28,13 +28,24 @@ const SECONDARY: u8 = 2;
 const SUCCESS: u8 = 3;
 const DANGER: u8 = 4;
 
-#[derive(Default)]
 pub struct XDesk {
     /// ref → (interaction token, when): the answers' way back.
     pending: HashMap<u64, (String, u64)>,
     next_ref: u64,
     /// Messages for the approval channel, sent on the tick.
     waiting: VecDeque<Value>,
+}
+
+impl XDesk {
+    /// Refs start from the clock: an answer meant for a token from before a restart matches
+    /// nothing now.
+    pub fn seeded(now_ms: u64) -> Self {
+        Self {
+            pending: HashMap::new(),
+            next_ref: now_ms,
+            waiting: VecDeque::new(),
+        }
+    }
 }
 
 fn label(action: &str) -> Option<(&'static str, &'static str, u8)> {
@@ -95,7 +106,11 @@ pub fn render(post: &Value, headline: Option<&str>) -> (String, Vec<Value>) {
         .into_iter()
         .flatten()
         .filter_map(|a| label(a.as_str()?))
-        .map(|(name, code, style)| (name.to_owned(), format!("x:{code}:{id}"), style))
+        .map(|(name, code, style)| {
+            // The words' hash rides along: a press acts on what was shown.
+            let hash = post["hash"].as_str().unwrap_or("");
+            (name.to_owned(), format!("x:{code}:{id}:{hash}"), style)
+        })
         .collect();
     let components = if row.is_empty() {
         Vec::new()
@@ -165,6 +180,7 @@ pub fn press(bot: &mut Discord, i: &Interaction, now: u64) -> WebhookResponse {
         parts.next(),
         parts.next().and_then(|n| n.parse::<u64>().ok()),
     );
+    let hash = parts.next().unwrap_or("");
     let Some(id) = id else {
         return reply("That button is not one of this bot's.", true);
     };
@@ -188,6 +204,7 @@ pub fn press(bot: &mut Discord, i: &Interaction, now: u64) -> WebhookResponse {
     let v = json!({
         "action": action,
         "id": id,
+        "hash": hash,
         "user": i.user,
         "ctx": { "via": "discord", "ref": r },
     });
@@ -231,6 +248,9 @@ pub fn edit_submitted(bot: &mut Discord, i: &Interaction, now: u64) -> WebhookRe
 
 /// What the X bot said: posts and alerts to the channel, answers through their tokens.
 pub fn on_topic(bot: &mut Discord, m: &TopicMessage) {
+    if m.sender != bot.s.x_bot {
+        return;
+    }
     let Ok(v) = serde_json::from_slice::<Value>(&m.body) else {
         log::log(
             Level::Warn,
@@ -302,7 +322,7 @@ mod tests {
     #[test]
     fn a_draft_shows_as_a_quote_with_four_styled_buttons() {
         let post = json!({
-            "id": 3, "state": "draft", "text": "gm\nthe desk", "source": "library gm/one",
+            "id": 3, "hash": "0badcafe", "state": "draft", "text": "gm\nthe desk", "source": "library gm/one",
             "weighted": 12, "cost": "$0.015", "issues": [], "actions": ["approve", "edit", "reject", "post_now"],
         });
         let (content, components) = render(&post, None);
@@ -317,6 +337,14 @@ mod tests {
             .iter()
             .filter_map(|b| b["custom_id"].as_str().map(str::to_owned))
             .collect();
-        assert_eq!(ids, ["x:a:3", "x:e:3", "x:r:3", "x:n:3"]);
+        assert_eq!(
+            ids,
+            [
+                "x:a:3:0badcafe",
+                "x:e:3:0badcafe",
+                "x:r:3:0badcafe",
+                "x:n:3:0badcafe"
+            ]
+        );
     }
 }

@@ -15,8 +15,8 @@
 //! public URL of this bot's hook, `https://…/hooks/<name>`; set, the bot registers it with
 //! `setWebhook` and the secret `webhook_secret`, and stops polling). With `x_chats` (chat
 //! ids) it is also the X bot's approval chat (`xdesk.rs`): `x_topic` (default `x-approvals`)
-//! is what it shows, `x_actions_topic` (default `x-actions`) where it forwards presses and
-//! `/x` commands.
+//! is what it shows (from the plugin `x_bot`, default `x`), `x_actions_topic` (default
+//! `x-actions`) where it forwards presses and `/x` commands.
 
 pub mod api;
 pub mod command;
@@ -179,7 +179,7 @@ impl Telegram {
             ) else {
                 return;
             };
-            if let Some(x) = &self.x {
+            if let Some(x) = &mut self.x {
                 let forwarded = match x_command(text) {
                     Some(rest) => Some(x.command(chat, user, rest)),
                     None => m
@@ -210,7 +210,7 @@ impl Telegram {
             };
             let chat = q["message"]["chat"]["id"].as_i64().unwrap_or(user);
             let message_id = q["message"]["message_id"].as_i64();
-            let note = match &self.x {
+            let note = match &mut self.x {
                 Some(x) if data.starts_with("x|") => {
                     let (note, show) = x.press(chat, user, message_id, data);
                     if let Some(r) = show {
@@ -427,16 +427,20 @@ impl Plugin for Telegram {
             ));
         }
         let x_chats = ids(setting(&s, "x_chats").unwrap_or(""), "x_chats")?;
-        let x = (!x_chats.is_empty()).then(|| xdesk::XDesk {
-            chats: x_chats,
-            topic: setting(&s, "x_topic")
-                .unwrap_or("x-approvals")
-                .trim()
-                .to_owned(),
-            actions_topic: setting(&s, "x_actions_topic")
-                .unwrap_or("x-actions")
-                .trim()
-                .to_owned(),
+        let x = (!x_chats.is_empty()).then(|| {
+            xdesk::XDesk::new(
+                x_chats,
+                setting(&s, "x_topic")
+                    .unwrap_or("x-approvals")
+                    .trim()
+                    .to_owned(),
+                setting(&s, "x_actions_topic")
+                    .unwrap_or("x-actions")
+                    .trim()
+                    .to_owned(),
+                setting(&s, "x_bot").unwrap_or("x").trim().to_owned(),
+                clock::now_ms(),
+            )
         });
         Ok(Self {
             api: Api {
@@ -485,7 +489,7 @@ impl Plugin for Telegram {
     }
 
     fn on_topic(&mut self, m: TopicMessage) {
-        let Some(x) = &self.x else {
+        let Some(x) = &mut self.x else {
             return;
         };
         match x.shown(&m) {

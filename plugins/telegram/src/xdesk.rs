@@ -2,7 +2,11 @@
 //! in `x_chats` with the buttons their state allows (Approve, Edit, Reject, Post now,
 //! Delete); a press, an `/x …` command or the reply to an edit prompt is published (on
 //! `x_actions_topic`) for the X bot, which decides, approvers included, and answers. This
-//! bot only shows and forwards: the X bot holds the queue and the list of approvers.
+//! bot only shows and forwards: the X bot holds the queue and the list of approvers. It shows
+//! only what the X plugin (`x_bot`, default `x`) sent, and an answer only in the chat that
+//! asked: the X bot echoes a reference this bot made, never a chat id.
+
+use std::collections::HashMap;
 
 use kestrel_plugin_sdk::{Level, TopicMessage, log, topics};
 use serde_json::{Value, json};
@@ -17,7 +21,15 @@ pub struct XDesk {
     pub chats: Vec<i64>,
     pub topic: String,
     pub actions_topic: String,
+    /// The X plugin's name: only its messages are shown.
+    pub x_bot: String,
+    /// ref → (chat, the message with the pressed button): where each answer goes.
+    asked: HashMap<u64, (i64, Option<i64>)>,
+    next_ref: u64,
 }
+
+/// Requests waiting for an answer, at most (the oldest are forgotten).
+const MAX_ASKED: usize = 256;
 
 /// What a message from the X bot asks of this bot.
 pub enum Show {
@@ -88,32 +100,66 @@ pub fn render(post: &Value, headline: Option<&str>) -> (Vec<String>, Option<Valu
         .into_iter()
         .flatten()
         .filter_map(|a| label(a.as_str()?))
-        .map(|(name, code)| button(name, format!("x|{code}|{id}")))
+        .map(|(name, code)| {
+            // Approve and Post now carry the words' hash: they act on what was shown.
+            let hash = post["hash"].as_str().unwrap_or("");
+            button(name, format!("x|{code}|{id}|{hash}"))
+        })
         .collect();
     let keyboard = (!buttons.is_empty()).then(|| json!({ "inline_keyboard": [buttons] }));
     (lines, keyboard)
 }
 
 impl XDesk {
+    pub fn new(
+        chats: Vec<i64>,
+        topic: String,
+        actions_topic: String,
+        x_bot: String,
+        seed: u64,
+    ) -> Self {
+        Self {
+            chats,
+            topic,
+            actions_topic,
+            x_bot,
+            asked: HashMap::new(),
+            // From the clock: a reference from before a restart matches nothing now.
+            next_ref: seed,
+        }
+    }
+
+    fn remember(&mut self, chat: i64, message_id: Option<i64>) -> u64 {
+        if self.asked.len() >= MAX_ASKED
+            && let Some(&oldest) = self.asked.keys().min()
+        {
+            self.asked.remove(&oldest);
+        }
+        self.next_ref = self.next_ref.wrapping_add(1);
+        self.asked.insert(self.next_ref, (chat, message_id));
+        self.next_ref
+    }
+
     fn publish(&self, v: &Value) -> Result<(), String> {
         topics::publish(&self.actions_topic, v.to_string().as_bytes())
             .map_err(|e| format!("the X bot's topic refused it: {e:?}"))
     }
 
     /// `/x <command>` from a chat: forwarded. The answer comes back as a message.
-    pub fn command(&self, chat: i64, user: i64, text: &str) -> Result<(), String> {
+    pub fn command(&mut self, chat: i64, user: i64, text: &str) -> Result<(), String> {
+        let r = self.remember(chat, None);
         self.publish(&json!({
             "action": "command",
             "text": text,
             "user": user.to_string(),
-            "ctx": { "via": "telegram", "chat": chat },
+            "ctx": { "via": "telegram", "ref": r },
         }))
     }
 
     /// A press of `x|<code>|<id>`; the note for the button's answer, and what to show now
     /// (the edit prompt).
     pub fn press(
-        &self,
+        &mut self,
         chat: i64,
         user: i64,
         message_id: Option<i64>,
@@ -126,6 +172,7 @@ impl XDesk {
         ) else {
             return ("Unknown button".into(), None);
         };
+        let hash = parts.next().unwrap_or("");
         if action == "edit" {
             let prompt = Reply::Text {
                 lines: vec![escape(&format!(
@@ -138,11 +185,13 @@ impl XDesk {
             };
             return ("Reply with the new text".into(), Some(prompt));
         }
+        let r = self.remember(chat, message_id);
         let v = json!({
             "action": action,
             "id": id,
+            "hash": hash,
             "user": user.to_string(),
-            "ctx": { "via": "telegram", "chat": chat, "message_id": message_id },
+            "ctx": { "via": "telegram", "ref": r },
         });
         match self.publish(&v) {
             Ok(()) => ("Sent to the X bot".into(), None),
@@ -155,7 +204,7 @@ impl XDesk {
 
     /// A reply to an edit prompt: the id from the prompt, the text from the reply.
     pub fn edit_reply(
-        &self,
+        &mut self,
         chat: i64,
         user: i64,
         replied_to: &Value,
@@ -171,18 +220,19 @@ impl XDesk {
             .next()?
             .parse()
             .ok()?;
+        let r = self.remember(chat, None);
         Some(self.publish(&json!({
             "action": "edit",
             "id": id,
             "text": text,
             "user": user.to_string(),
-            "ctx": { "via": "telegram", "chat": chat },
+            "ctx": { "via": "telegram", "ref": r },
         })))
     }
 
     /// What the X bot said, as Telegram should show it.
-    pub fn shown(&self, m: &TopicMessage) -> Show {
-        if m.topic != self.topic {
+    pub fn shown(&mut self, m: &TopicMessage) -> Show {
+        if m.topic != self.topic || m.sender != self.x_bot {
             return Show::Nothing;
         }
         let Ok(v) = serde_json::from_slice::<Value>(&m.body) else {
@@ -205,13 +255,15 @@ impl XDesk {
                 keyboard: None,
             }),
             Some("answer") if v["to"]["via"].as_str() == Some("telegram") => {
-                let Some(chat) = v["to"]["chat"].as_i64() else {
+                let Some((chat, message_id)) =
+                    v["to"]["ref"].as_u64().and_then(|r| self.asked.remove(&r))
+                else {
                     return Show::Nothing;
                 };
                 let said = v["text"].as_str().unwrap_or("");
                 let reply = if v["post"].is_object() {
                     let (lines, keyboard) = render(&v["post"], Some(said));
-                    match v["to"]["message_id"].as_i64() {
+                    match message_id {
                         Some(message_id) => Reply::Edit {
                             message_id,
                             lines,
@@ -238,7 +290,7 @@ mod tests {
 
     fn post() -> Value {
         json!({
-            "id": 12, "state": "draft", "text": "gm. desk is live!", "source": "library gm/one",
+            "id": 12, "hash": "1a2b3c4d", "state": "draft", "text": "gm. desk is live!", "source": "library gm/one",
             "weighted": 17, "cost": "$0.015", "at": null, "issues": [], "note": null,
             "link": null, "actions": ["approve", "edit", "reject", "post_now"],
         })
@@ -256,7 +308,15 @@ mod tests {
             .iter()
             .map(|b| b["callback_data"].as_str().unwrap())
             .collect();
-        assert_eq!(datas, ["x|a|12", "x|e|12", "x|r|12", "x|n|12"]);
+        assert_eq!(
+            datas,
+            [
+                "x|a|12|1a2b3c4d",
+                "x|e|12|1a2b3c4d",
+                "x|r|12|1a2b3c4d",
+                "x|n|12|1a2b3c4d"
+            ]
+        );
     }
 
     #[test]

@@ -145,8 +145,10 @@ pub const COMMANDS: &[Command] = &[
     },
 ];
 
+/// The post number: the first word of `s` (`12`, `#12`; a button adds its hash after it).
 fn id_of(s: &str) -> Result<u64, String> {
-    s.trim().trim_start_matches('#').parse().map_err(|_| {
+    let first = s.split_whitespace().next().unwrap_or("");
+    first.trim_start_matches('#').parse().map_err(|_| {
         format!(
             "`{}` is not a post number",
             s.chars().take(20).collect::<String>()
@@ -172,14 +174,15 @@ fn status(q: &mut Queue, c: &Call<'_>) -> Result<Answer, String> {
     };
     let count = |st: State| q.store.live.values().filter(|p| p.state == st).count();
     let day = calendar::local_day(c.now, &q.s.zone);
-    let spend = Store::spend(&calendar::utc_day(c.now));
+    let spend = Store::spend(&calendar::utc_day(c.now))?;
+    let posted = Store::posts_on(&day)?;
     let mut lines = vec![
         account,
         format!(
             "Queue: {} drafts, {} scheduled; {} of {} posts today ({})",
             count(State::Draft),
             count(State::Scheduled) + count(State::Approved),
-            Store::posts_on(&day),
+            posted,
             q.s.daily_cap,
             q.s.zone_name
         ),
@@ -340,9 +343,28 @@ fn edit(q: &mut Queue, c: &Call<'_>) -> Result<Answer, String> {
     }
 }
 
+/// `<id> [hash]`: a button adds the start of the hash of the words it showed.
+fn id_and_hash(args: &str) -> Result<(u64, Option<&str>), String> {
+    let mut words = args.split_whitespace();
+    let id = id_of(words.next().unwrap_or(""))?;
+    Ok((id, words.next()))
+}
+
+/// A refusal because the words changed since they were shown: the answer shows them now.
+fn changed(id: u64, e: String) -> Result<Answer, String> {
+    if e.contains("changed since it was shown") {
+        about(id, format!("Not done: {e}"))
+    } else {
+        Err(e)
+    }
+}
+
 fn approve(q: &mut Queue, c: &Call<'_>) -> Result<Answer, String> {
-    let id = id_of(c.args)?;
-    let p = q.approve(id, c.who, c.now)?;
+    let (id, shown) = id_and_hash(c.args)?;
+    let p = match q.approve(id, c.who, shown, c.now) {
+        Ok(p) => p,
+        Err(e) => return changed(id, e),
+    };
     let at = p
         .at_ms
         .map(|t| format!(", scheduled for {}", calendar::show(t, &q.s.zone)))
@@ -357,8 +379,11 @@ fn reject(q: &mut Queue, c: &Call<'_>) -> Result<Answer, String> {
 }
 
 fn post_now(q: &mut Queue, c: &Call<'_>) -> Result<Answer, String> {
-    let id = id_of(c.args)?;
-    let p = q.post_now(id, c.who, c.now)?;
+    let (id, shown) = id_and_hash(c.args)?;
+    let p = match q.post_now(id, c.who, shown, c.now) {
+        Ok(p) => p,
+        Err(e) => return changed(id, e),
+    };
     let said = match p.state {
         State::Posted => format!("#{id} posted."),
         _ => format!(
@@ -528,8 +553,15 @@ pub fn handle(q: &mut Queue, m: &TopicMessage, now: u64) {
                 a.to_owned(),
             )
         }
-        "approve" | "reject" | "delete" => (action.to_owned(), v["id"].to_string()),
-        "post_now" => ("now".to_owned(), v["id"].to_string()),
+        "approve" | "reject" | "delete" | "post_now" => {
+            let name = if action == "post_now" { "now" } else { action };
+            // The hash is 8 hex digits, or nothing.
+            let hash = v["hash"]
+                .as_str()
+                .filter(|h| h.len() == 8 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+                .unwrap_or("");
+            (name.to_owned(), format!("{} {hash}", v["id"]))
+        }
         "edit" => (
             "edit".to_owned(),
             format!("{} {}", v["id"], v["text"].as_str().unwrap_or("")),
@@ -565,10 +597,10 @@ pub fn handle(q: &mut Queue, m: &TopicMessage, now: u64) {
         Ok(a) => (a.text, a.post),
         Err(e) => (format!("Not done: {e}"), None),
     };
-    // A command's answer is words; the post itself is announced to the approval chats. A
-    // button's answer replaces the message that carried it: it shows the post as it is now,
-    // and the announcements made meanwhile would repeat it.
-    let post = post.filter(|_| action != "command");
+    // A command's or an edit's answer is words; the post itself is announced to every
+    // approval chat. A button's answer replaces the message that carried it: it shows the
+    // post as it is now, and the announcements made meanwhile would repeat it.
+    let post = post.filter(|_| !matches!(action, "command" | "edit"));
     if let Some(id) = post {
         let mut k = 0;
         q.outbox.retain(|m| {

@@ -37,6 +37,8 @@ pub enum Refusal {
     Queued(u64),
     /// A figure the journal did not give (the figure, those it did).
     Figure(String, Vec<String>),
+    /// The store could not be read, so the post could not be checked.
+    Unchecked(String),
 }
 
 impl fmt::Display for Refusal {
@@ -73,6 +75,7 @@ impl fmt::Display for Refusal {
                 write!(f, "the same words were posted in the last {days} days")
             }
             Refusal::Queued(id) => write!(f, "post #{id} in the queue has the same words"),
+            Refusal::Unchecked(e) => write!(f, "could not be checked: {e}"),
             Refusal::Figure(n, facts) => write!(
                 f,
                 "the figure {n} is not in the journal's figures for this post ({})",
@@ -88,8 +91,9 @@ impl fmt::Display for Refusal {
 
 /// What the checks need to know beyond the post and the settings.
 pub trait Memory {
-    /// Whether the words with this hash went out in the last `days` days.
-    fn posted_within(&self, hash: &str, days: u64) -> bool;
+    /// Whether the words with this hash went out in the last `days` days; an error when the
+    /// store cannot say.
+    fn posted_within(&self, hash: &str, days: u64) -> Result<bool, String>;
     /// Another live post (not this one) with the same hash.
     fn queued_twin(&self, post: &Post) -> Option<u64>;
     /// Whether this account (lower case) summoned us.
@@ -149,8 +153,10 @@ pub fn check(p: &Post, s: &Settings, memory: &impl Memory) -> Vec<Refusal> {
     if s.needs_disclaimer(&p.category) && !lower.contains(&s.disclaimer.to_lowercase()) {
         out.push(Refusal::Disclaimer(s.disclaimer.clone()));
     }
-    if memory.posted_within(&p.hash, s.dedupe_days) {
-        out.push(Refusal::Duplicate(s.dedupe_days));
+    match memory.posted_within(&p.hash, s.dedupe_days) {
+        Ok(true) => out.push(Refusal::Duplicate(s.dedupe_days)),
+        Ok(false) => {}
+        Err(e) => out.push(Refusal::Unchecked(e)),
     }
     if let Some(twin) = memory.queued_twin(p) {
         out.push(Refusal::Queued(twin));
@@ -209,8 +215,8 @@ mod tests {
     }
 
     impl Memory for Mem {
-        fn posted_within(&self, hash: &str, _days: u64) -> bool {
-            self.posted.iter().any(|h| h == hash)
+        fn posted_within(&self, hash: &str, _days: u64) -> Result<bool, String> {
+            Ok(self.posted.iter().any(|h| h == hash))
         }
         fn queued_twin(&self, _post: &Post) -> Option<u64> {
             None
@@ -254,6 +260,7 @@ mod tests {
             posted_ms: None,
             note: None,
             attempts: 0,
+            uncertain: false,
         }
     }
 

@@ -44,10 +44,14 @@ pub fn on_event(q: &mut Queue, e: &Event, now: u64) {
             {
                 return;
             }
+            // A coin's name is whatever its launcher chose: only plain letters, digits and
+            // spaces of it are quoted (no links, mentions, tags or figures).
             let coin = engine::recent_launches(200)
                 .into_iter()
                 .find(|l| l.mint == f.mint)
-                .map_or_else(|| short(&f.mint), |l| l.name);
+                .map(|l| plain_name(&l.name))
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| short(&f.mint));
             let values = [
                 ("coin", coin),
                 ("mint", f.mint.clone()),
@@ -66,5 +70,32 @@ pub fn on_event(q: &mut Queue, e: &Event, now: u64) {
             );
         }
         _ => {}
+    }
+}
+
+/// A name cut to letters and spaces, 24 characters at most.
+fn plain_name(name: &str) -> String {
+    let kept: String = name
+        .chars()
+        .filter(|c| c.is_alphabetic() || c.is_whitespace())
+        .collect();
+    let words = kept.split_whitespace().collect::<Vec<_>>().join(" ");
+    words
+        .chars()
+        .take(24)
+        .collect::<String>()
+        .trim_end()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_coin_name_keeps_only_letters_and_spaces() {
+        assert_eq!(
+            super::plain_name("  Moon $DOG @rug https://x.co 100x "),
+            "Moon DOG rug httpsxco x"
+        );
+        assert_eq!(super::plain_name("12345"), "");
     }
 }

@@ -32,10 +32,8 @@ mod conformance;
 mod tlds;
 
 use kestrel_plugin_sdk::{
-    Event, EventKinds, Level, Plugin, Subscriptions, TopicError, TopicMessage, WebhookRequest,
-    WebhookResponse, clock, log, topics,
+    Event, EventKinds, Level, Plugin, Subscriptions, TopicError, TopicMessage, clock, log, topics,
 };
-use serde_json::json;
 
 use queue::Queue;
 use settings::Settings;
@@ -117,27 +115,6 @@ impl Plugin for XBot {
 
     fn on_tick(&mut self, _now_ms: u64) {
         self.step(clock::now_ms());
-    }
-
-    /// `GET /queue`: the live queue as JSON, for the dashboard.
-    fn on_webhook(&mut self, r: WebhookRequest) -> WebhookResponse {
-        if r.method != "GET" || r.path != "/queue" {
-            return kestrel_plugin_sdk::not_found();
-        }
-        let posts: Vec<_> = self.q.store.live.values().map(|p| self.q.view(p)).collect();
-        let recent: Vec<_> = self.q.store.recent.iter().map(|p| self.q.view(p)).collect();
-        let body = json!({
-            "account": self.q.account.as_ref().map(|a| &a.username),
-            "stopped": self.q.stopped,
-            "hold_until_ms": self.q.hold_ms,
-            "live": posts,
-            "recent": recent,
-        });
-        WebhookResponse {
-            status: 200,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: body.to_string().into_bytes(),
-        }
     }
 }
 

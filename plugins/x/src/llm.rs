@@ -11,14 +11,20 @@ use crate::weighted::MAX_WEIGHTED;
 
 const TIMEOUT_MS: u32 = 60_000;
 
-/// A draft and what it cost.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Draft {
-    pub text: String,
+/// What a completion used, billed whether or not its answer could be used.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     /// Millionths of a dollar.
     pub cost: u64,
+}
+
+/// A completion: its usage, and the post's text or why there is none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completion {
+    pub usage: Usage,
+    pub text: Result<String, String>,
 }
 
 /// The request body: the rules the post must keep are in the instructions, and checked
@@ -72,19 +78,37 @@ pub fn request(
     body
 }
 
-/// Reads a chat completion: the post's text from the structured content, with its usage.
-pub fn read(llm: &Llm, status: u16, body: &[u8]) -> Result<Draft, String> {
-    let v: Value = serde_json::from_slice(body)
-        .map_err(|_| format!("the LLM answered HTTP {status} with something that is not JSON"))?;
+/// Reads a chat completion: its usage (counted even when the answer is refused, cut short
+/// or malformed: the tokens are billed), and the post's text from the structured content.
+pub fn read(llm: &Llm, status: u16, body: &[u8]) -> Completion {
+    let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let u = &v["usage"];
+    let (prompt_tokens, completion_tokens) = (
+        u["prompt_tokens"].as_u64().unwrap_or(0),
+        u["completion_tokens"].as_u64().unwrap_or(0),
+    );
+    Completion {
+        usage: Usage {
+            prompt_tokens,
+            completion_tokens,
+            cost: cost(llm, prompt_tokens, completion_tokens),
+        },
+        text: text_of(&v, status),
+    }
+}
+
+fn text_of(v: &Value, status: u16) -> Result<String, String> {
+    if v.is_null() {
+        return Err(format!(
+            "the LLM answered HTTP {status} with something that is not JSON"
+        ));
+    }
     if !(200..300).contains(&status) {
         let e = &v["error"];
         let code = e["code"].as_str().or(e["type"].as_str()).unwrap_or("");
         let msg = e["message"].as_str().unwrap_or("no message");
         return Err(format!("the LLM refused (HTTP {status} {code}): {msg}"));
     }
-    let usage = &v["usage"];
-    let prompt_tokens = usage["prompt_tokens"].as_u64().unwrap_or(0);
-    let completion_tokens = usage["completion_tokens"].as_u64().unwrap_or(0);
     let choice = &v["choices"][0];
     if let Some(r) = choice["message"]["refusal"].as_str() {
         return Err(format!("the model declined: {r}"));
@@ -97,18 +121,12 @@ pub fn read(llm: &Llm, status: u16, body: &[u8]) -> Result<Draft, String> {
         .ok_or("the LLM's answer has no content")?;
     let out: Value = serde_json::from_str(content)
         .map_err(|_| "the LLM's content is not the JSON the schema asks for".to_owned())?;
-    let text = out["text"]
+    out["text"]
         .as_str()
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or("the LLM's JSON has no text")?
-        .to_owned();
-    Ok(Draft {
-        text,
-        prompt_tokens,
-        completion_tokens,
-        cost: cost(llm, prompt_tokens, completion_tokens),
-    })
+        .map(str::to_owned)
+        .ok_or_else(|| "the LLM's JSON has no text".to_owned())
 }
 
 /// Tokens at the configured prices (per million), rounded up to a millionth of a dollar.
@@ -124,7 +142,7 @@ pub fn draft(
     notes: &[String],
     subject: Option<&str>,
     disclaimer: Option<&str>,
-) -> Result<Draft, String> {
+) -> Result<Completion, String> {
     let mut headers = vec![("content-type".into(), "application/json".into())];
     if !llm.key_secret.is_empty() {
         headers.push((
@@ -143,7 +161,7 @@ pub fn draft(
         signer: None,
     })
     .map_err(|e| format!("the LLM could not be reached: {e:?}"))?;
-    read(llm, r.status, &r.body)
+    Ok(read(llm, r.status, &r.body))
 }
 
 #[cfg(test)]
@@ -185,10 +203,10 @@ mod tests {
     #[test]
     fn a_completion_gives_its_text_usage_and_cost() {
         let body = r#"{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"{\"text\":\"gm from the desk\"}","refusal":null},"finish_reason":"stop"}],"usage":{"prompt_tokens":1000,"completion_tokens":100,"total_tokens":1100}}"#;
-        let d = read(&llm(), 200, body.as_bytes()).unwrap();
-        assert_eq!(d.text, "gm from the desk");
+        let d = read(&llm(), 200, body.as_bytes());
+        assert_eq!(d.text.unwrap(), "gm from the desk");
         // 1000 × $0.15/M + 100 × $0.60/M = $0.00021.
-        assert_eq!(d.cost, 210);
+        assert_eq!(d.usage.cost, 210);
     }
 
     #[test]
@@ -196,21 +214,22 @@ mod tests {
         let refused = r#"{"choices":[{"message":{"content":null,"refusal":"I can't"},"finish_reason":"stop"}]}"#;
         assert!(
             read(&llm(), 200, refused.as_bytes())
+                .text
                 .unwrap_err()
                 .contains("declined")
         );
-        let cut = r#"{"choices":[{"message":{"content":"{\"te"},"finish_reason":"length"}]}"#;
-        assert!(
-            read(&llm(), 200, cut.as_bytes())
-                .unwrap_err()
-                .contains("cut short")
-        );
+        let cut = r#"{"choices":[{"message":{"content":"{\"te"},"finish_reason":"length"}],"usage":{"prompt_tokens":400,"completion_tokens":300}}"#;
+        let c = read(&llm(), 200, cut.as_bytes());
+        assert!(c.text.unwrap_err().contains("cut short"));
+        // The tokens of an unusable answer are billed all the same.
+        assert_eq!(c.usage.completion_tokens, 300);
         let quota = r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#;
         assert!(
             read(&llm(), 429, quota.as_bytes())
+                .text
                 .unwrap_err()
                 .contains("insufficient_quota")
         );
-        assert!(read(&llm(), 200, b"<html>").is_err());
+        assert!(read(&llm(), 200, b"<html>").text.is_err());
     }
 }

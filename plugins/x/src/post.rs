@@ -100,6 +100,11 @@ pub struct Post {
     pub note: Option<String>,
     #[serde(default)]
     pub attempts: u32,
+    /// A send's outcome is unknown (a timeout, a 5xx, a restart mid-send): X may have it.
+    /// Until that is settled it cannot be edited or rejected, and X's duplicate refusal of
+    /// a retry means it is posted.
+    #[serde(default)]
+    pub uncertain: bool,
 }
 
 /// The hash that recognises the same words: NFC, lower case, runs of spaces as one.
@@ -110,18 +115,22 @@ pub fn content_hash(text: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The numbers in a text, as written without thousands separators (`1,234.50` → `1234.50`,
-/// `+12%` → `12`): what the journal check compares.
+/// The numbers in a text, as written without thousands separators and with their sign
+/// (`1,234.50` → `1234.50`, `+12%` → `12`, `-0.4 SOL` → `-0.4`): what the journal check
+/// compares.
 pub fn numbers(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let chars: Vec<char> = text.chars().collect();
     for (k, &c) in chars.iter().enumerate() {
         let digit_next = chars.get(k + 1).is_some_and(char::is_ascii_digit);
+        let word_before = k > 0 && chars[k - 1].is_alphanumeric();
         if c.is_ascii_digit() || (!cur.is_empty() && (c == '.' || c == ',') && digit_next) {
             if c != ',' {
                 cur.push(c);
             }
+        } else if cur.is_empty() && (c == '-' || c == '\u{2212}') && digit_next && !word_before {
+            cur.push('-');
         } else if !cur.is_empty() {
             out.push(std::mem::take(&mut cur));
         }

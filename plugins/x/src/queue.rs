@@ -22,6 +22,10 @@ const GRACE_MS: u64 = 30 * 60_000;
 const MAX_ATTEMPTS: u32 = 5;
 /// Messages waiting for the topic, at most (the oldest go first when full).
 const MAX_OUTBOX: usize = 200;
+/// A send interrupted longer ago than this is not retried blind.
+const STALE_SEND_MS: u64 = 6 * 3_600_000;
+/// Drafts nobody acted on are dropped after this.
+const DRAFT_LIFE_MS: u64 = 14 * 86_400_000;
 
 /// The account the host's credentials post as.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,6 +67,8 @@ pub struct Queue {
     spend_alerted: String,
     /// When the store is pruned next.
     prune_due_ms: u64,
+    /// 429s in a row without a reset header.
+    limited_streak: u32,
     mentions_due_ms: u64,
 }
 
@@ -86,6 +92,7 @@ impl Queue {
             outbox: Vec::new(),
             spend_alerted: String::new(),
             prune_due_ms: 0,
+            limited_streak: 0,
             mentions_due_ms: 0,
         }
     }
@@ -120,6 +127,8 @@ impl Queue {
         };
         json!({
             "id": p.id,
+            // The start of the words' hash: a button carries it, so it approves these words.
+            "hash": p.hash.get(..8).unwrap_or(""),
             "state": p.state.name(),
             "text": p.text,
             "category": p.category,
@@ -177,6 +186,7 @@ impl Queue {
             posted_ms: None,
             note: None,
             attempts: 0,
+            uncertain: false,
         };
         p.issues = self.refusals(&p);
         if p.issues.is_empty() && self.s.auto_approves(&p.category) {
@@ -191,9 +201,18 @@ impl Queue {
         Ok(p)
     }
 
-    /// An approver's approval: a draft that passes the checks becomes approved.
-    pub fn approve(&mut self, id: u64, who: &str, now: u64) -> Result<Post, String> {
+    /// An approver's approval: a draft that passes the checks becomes approved. `shown` is
+    /// the start of the content hash of the words the approver saw (a button carries it): if
+    /// the post changed since, nothing is approved.
+    pub fn approve(
+        &mut self,
+        id: u64,
+        who: &str,
+        shown: Option<&str>,
+        now: u64,
+    ) -> Result<Post, String> {
         let mut p = self.live(id)?;
+        same_words(&p, shown)?;
         match p.state {
             State::Draft => {}
             State::Approved | State::Scheduled => {
@@ -215,10 +234,17 @@ impl Queue {
     }
 
     /// Approves if needed and sends at once (not spaced; X's limits and the caps still hold).
-    pub fn post_now(&mut self, id: u64, who: &str, now: u64) -> Result<Post, String> {
+    pub fn post_now(
+        &mut self,
+        id: u64,
+        who: &str,
+        shown: Option<&str>,
+        now: u64,
+    ) -> Result<Post, String> {
         let p = self.live(id)?;
+        same_words(&p, shown)?;
         if p.state == State::Draft {
-            self.approve(id, who, now)?;
+            self.approve(id, who, shown, now)?;
         }
         let mut p = self.live(id)?;
         if !matches!(p.state, State::Approved | State::Scheduled) {
@@ -234,9 +260,7 @@ impl Queue {
 
     pub fn reject(&mut self, id: u64, who: &str) -> Result<Post, String> {
         let mut p = self.live(id)?;
-        if p.state == State::Sending {
-            return Err(format!("#{id} is being sent"));
-        }
+        settled(&p)?;
         p.state = State::Rejected;
         p.note = Some(format!("rejected by {who}"));
         self.store.save(&p)?;
@@ -246,9 +270,7 @@ impl Queue {
     /// New words: checked again, and a draft again (approval is for the words approved).
     pub fn edit(&mut self, id: u64, text: &str, who: &str, now: u64) -> Result<Post, String> {
         let mut p = self.live(id)?;
-        if p.state == State::Sending {
-            return Err(format!("#{id} is being sent"));
-        }
+        settled(&p)?;
         let text = text.trim();
         p.text = text.to_owned();
         p.hash = content_hash(text);
@@ -260,6 +282,9 @@ impl Queue {
         self.store.now_ms = now;
         p.issues = self.refusals(&p);
         self.store.save(&p)?;
+        // Every approval chat sees the new words (a button showing the old ones no longer
+        // approves anything: its hash does not match).
+        self.announce(&p);
         Ok(p)
     }
 
@@ -273,7 +298,7 @@ impl Queue {
             return Err(format!("#{id} was deleted already"));
         }
         let utc = calendar::utc_day(now);
-        if Store::spend(&utc).x_micros + self.s.prices.delete > self.s.spend_cap {
+        if Store::spend(&utc)?.x_micros + self.s.prices.delete > self.s.spend_cap {
             return Err(format!(
                 "today's X spend cap of {} is reached; a delete costs {}",
                 usd(self.s.spend_cap),
@@ -295,10 +320,13 @@ impl Queue {
                 );
                 Ok(p)
             }
-            Outcome::Limited { until_ms, .. } => Err(format!(
-                "X's limit: try again after {}",
-                calendar::show(until_ms, &self.s.zone)
-            )),
+            Outcome::Limited { until_ms, .. } => Err(match until_ms {
+                Some(u) => format!(
+                    "X's limit: try again after {}",
+                    calendar::show(u, &self.s.zone)
+                ),
+                None => "X's limit: try again later".into(),
+            }),
             Outcome::Unauthorized(d) => Err(format!("X refused the credentials: {d}")),
             Outcome::Refused(_, d) | Outcome::Unknown(d) => {
                 Err(format!("X did not delete it: {d}"))
@@ -353,7 +381,9 @@ impl Queue {
                         .is_some_and(|a| calendar::local_day(a, &self.s.zone) == day)
                 })
                 .count() as u64;
-            if Store::posts_on(&day) + scheduled >= u64::from(self.s.daily_cap) {
+            // A store that cannot say counts the day as full.
+            let posted = Store::posts_on(&day).unwrap_or(u64::MAX);
+            if posted.saturating_add(scheduled) >= u64::from(self.s.daily_cap) {
                 match calendar::next_day_start(t, &self.s.zone) {
                     Some(next) => {
                         t = next;
@@ -401,11 +431,37 @@ impl Queue {
         else {
             return;
         };
-        if !p.now && self.last_posted_ms > 0 && now < self.last_posted_ms + self.s.spacing_ms {
+        // Its time passed while the bot was stopped: it does not go late. An uncertain send
+        // is settled first (X's duplicate check says whether it is there).
+        if !p.now && !p.uncertain && p.at_ms.is_some_and(|a| now > a.saturating_add(GRACE_MS)) {
+            p.state = State::Draft;
+            p.approved_by = None;
+            p.note = Some(format!(
+                "missed its time ({}) while the bot was stopped: approve it again to post it",
+                calendar::show(p.at_ms.unwrap_or(now), &self.s.zone)
+            ));
+            p.at_ms = None;
+            let _ = self.store.save(&p);
+            self.announce(&p);
+            return;
+        }
+        if !p.now
+            && self.last_posted_ms > 0
+            && now < self.last_posted_ms.saturating_add(self.s.spacing_ms)
+        {
             return;
         }
         let day = calendar::local_day(now, &self.s.zone);
-        if Store::posts_on(&day) >= u64::from(self.s.daily_cap) {
+        let utc = calendar::utc_day(now);
+        // A store that cannot say how much went out today sends nothing.
+        let (posted, spend) = match (Store::posts_on(&day), Store::spend(&utc)) {
+            (Ok(n), Ok(s)) => (n, s),
+            (Err(e), _) | (_, Err(e)) => {
+                log::log(Level::Error, &format!("#{} waits: {e}", p.id));
+                return;
+            }
+        };
+        if posted >= u64::from(self.s.daily_cap) {
             p.at_ms = Some(self.free_slot(now, p.id));
             p.note = Some(format!(
                 "the daily cap of {} posts was reached",
@@ -416,11 +472,19 @@ impl Queue {
             return;
         }
         let cost = checks::cost(&p, &self.s);
-        let utc = calendar::utc_day(now);
-        let spent = Store::spend(&utc).x_micros;
+        let spent = spend.x_micros;
         if spent + cost > self.s.spend_cap {
+            // It waits for the next UTC day (X bills by UTC day), keeping its place.
+            if let Some(next) = calendar::next_day_start(now, &jiff::tz::TimeZone::UTC) {
+                p.at_ms = Some(next);
+                p.note = Some(format!(
+                    "waits for the spend cap to reset ({})",
+                    calendar::show(next, &self.s.zone)
+                ));
+                let _ = self.store.save(&p);
+            }
             if self.spend_alerted != utc {
-                self.spend_alerted = utc;
+                self.spend_alerted = utc.clone();
                 self.alert(&format!(
                     "X spend cap reached: {} of {} spent today (UTC); #{} ({}) waits for tomorrow",
                     usd(spent),
@@ -461,12 +525,10 @@ impl Queue {
         cost: u64,
         now: u64,
     ) {
-        let ambiguous_before = p
-            .note
-            .as_deref()
-            .is_some_and(|n| n.starts_with("outcome unknown"));
+        let ambiguous_before = p.uncertain;
         match outcome {
             Outcome::Done(data) => {
+                self.limited_streak = 0;
                 let Some(id) = data["id"].as_str().map(str::to_owned) else {
                     // 2xx without an id: posted, but we cannot name it.
                     self.posted(&mut p, None, cost, now);
@@ -494,6 +556,16 @@ impl Queue {
                 self.finish(&p);
             }
             Outcome::Limited { until_ms, capped } => {
+                // X said when (its reset headers); else the usage cap lasts the UTC day, and a
+                // bare 429 waits a minute, doubling while they repeat (at most an hour).
+                let until_ms = match (until_ms, capped) {
+                    (Some(u), _) => u,
+                    (None, true) => calendar::next_day_start(now, &jiff::tz::TimeZone::UTC)
+                        .unwrap_or(now + 3_600_000),
+                    (None, false) => now + (60_000u64 << self.limited_streak.min(6)).min(3_600_000),
+                };
+                let first = self.limited_streak == 0;
+                self.limited_streak += 1;
                 p.state = State::Scheduled;
                 p.note = Some(format!(
                     "X's {} limit: waits until {}",
@@ -503,6 +575,9 @@ impl Queue {
                 p.attempts = p.attempts.saturating_sub(1);
                 let _ = self.store.save(&p);
                 self.hold(until_ms);
+                if !(first || capped) {
+                    return;
+                }
                 self.alert(&format!(
                     "X said 429 ({}): the queue waits until {}",
                     if capped {
@@ -530,9 +605,13 @@ impl Queue {
                 self.finish(&p);
             }
             Outcome::Unknown(why) => {
+                p.uncertain = true;
                 if p.attempts >= MAX_ATTEMPTS {
                     p.state = State::Failed;
-                    p.note = Some(format!("gave up after {} attempts: {why}", p.attempts));
+                    p.note = Some(format!(
+                        "gave up after {} attempts ({why}); it may be on X: check the account",
+                        p.attempts
+                    ));
                     self.finish(&p);
                     return;
                 }
@@ -552,14 +631,25 @@ impl Queue {
         p.tweet_id = tweet;
         p.posted_ms = Some(now);
         p.now = false;
-        let _ = self.store.mark_posted(&p.hash, now);
-        let _ = Store::count_post(&calendar::local_day(now, &self.s.zone));
-        let _ = Store::add_spend(&calendar::utc_day(now), |s| {
-            s.x_micros += cost;
-            s.posts += 1;
-        });
+        p.uncertain = false;
         self.last_posted_ms = now;
-        let _ = store::set_u64("last_posted", now);
+        let writes = [
+            self.store.mark_posted(&p.hash, now),
+            Store::count_post(&calendar::local_day(now, &self.s.zone)),
+            Store::add_spend(&calendar::utc_day(now), |s| {
+                s.x_micros += cost;
+                s.posts += 1;
+            })
+            .map(|_| ()),
+            store::set_u64("last_posted", now),
+        ];
+        // It is on X whatever the store says; the operator hears when the record is short.
+        if let Some(Err(e)) = writes.into_iter().find(Result::is_err) {
+            self.alert(&format!(
+                "#{} is posted, but its record is incomplete: {e}",
+                p.id
+            ));
+        }
         self.finish(p);
     }
 
@@ -596,9 +686,22 @@ impl Queue {
             .filter(|p| p.state == State::Sending)
             .cloned()
             .collect();
+        let now = kestrel_plugin_sdk::clock::now_ms();
         for mut p in stuck {
-            p.state = State::Scheduled;
-            p.note = Some("outcome unknown (the bot stopped while sending): tried again; X's duplicate check keeps a second copy out".into());
+            p.uncertain = true;
+            if p.at_ms
+                .is_some_and(|a| now.saturating_sub(a) > STALE_SEND_MS)
+            {
+                // Too long ago for X's duplicate check to be relied on: a person decides.
+                p.state = State::Failed;
+                p.note = Some(
+                    "the bot stopped while sending it, long ago; it may be on X: check the account"
+                        .into(),
+                );
+            } else {
+                p.state = State::Scheduled;
+                p.note = Some("outcome unknown (the bot stopped while sending): tried again; X's duplicate check keeps a second copy out".into());
+            }
             let _ = self.store.save(&p);
         }
     }
@@ -634,7 +737,7 @@ impl Queue {
                     "{why}: posting stopped. Fix the signer's keys, then send /x resume."
                 ));
             }
-            Outcome::Limited { until_ms, .. } => self.me_due_ms = until_ms,
+            Outcome::Limited { until_ms, .. } => self.me_due_ms = until_ms.unwrap_or(now + 60_000),
             other => {
                 log::log(Level::Warn, &format!("GET /2/users/me: {other:?}"));
                 self.me_due_ms = now + 60_000;
@@ -649,6 +752,18 @@ impl Queue {
         }
         self.prune_due_ms = now + 3_600_000;
         let keep = self.s.dedupe_days.max(7).saturating_mul(86_400_000);
+        let stale: Vec<Post> = self
+            .store
+            .live
+            .values()
+            .filter(|p| p.state == State::Draft && now.saturating_sub(p.created_ms) > DRAFT_LIFE_MS)
+            .cloned()
+            .collect();
+        for mut p in stale {
+            p.state = State::Rejected;
+            p.note = Some("expired: no approver acted on it in 14 days".into());
+            let _ = self.store.save(&p);
+        }
         let n = self.store.prune(now, keep);
         if n > 0 {
             log::log(Level::Info, &format!("store: {n} old keys forgotten"));
@@ -664,6 +779,13 @@ impl Queue {
             return;
         };
         self.mentions_due_ms = now + self.s.mentions_poll_ms;
+        // A read of up to 20 posts must fit under the day's cap, or it waits for tomorrow.
+        let utc = calendar::utc_day(now);
+        let room =
+            Store::spend(&utc).map(|s| s.x_micros + self.s.prices.read * 20 <= self.s.spend_cap);
+        if room != Ok(true) {
+            return;
+        }
         let since = store::get_json::<String>("mentions_since");
         let Outcome::Done(v) = self.api.mentions(&me.id, since.as_deref(), now) else {
             return;
@@ -671,7 +793,7 @@ impl Queue {
         let empty = Vec::new();
         let users = v["includes"]["users"].as_array().unwrap_or(&empty);
         let posts = v["data"].as_array().unwrap_or(&empty);
-        for m in posts {
+        for m in posts.iter().take(100) {
             let (Some(id), Some(author)) = (m["id"].as_str(), m["author_id"].as_str()) else {
                 continue;
             };
@@ -682,10 +804,13 @@ impl Queue {
             }
         }
         let price = self.s.prices.read;
+        // X bills the posts a read returns.
         let n = u32::try_from(posts.len()).unwrap_or(u32::MAX);
-        let _ = Store::add_spend(&calendar::utc_day(now), |s| {
-            s.x_micros += price * u64::from(n.max(1));
-            s.reads += n.max(1);
+        let _ = Store::add_spend(&utc, |s| {
+            s.x_micros = s
+                .x_micros
+                .saturating_add(price.saturating_mul(u64::from(n)));
+            s.reads = s.reads.saturating_add(n);
         });
         if let Some(newest) = v["meta"]["newest_id"].as_str() {
             let _ = store::set_json("mentions_since", &newest.to_owned());
@@ -709,7 +834,7 @@ impl Queue {
             };
             // Slots missed while the bot was stopped are skipped, not posted late.
             let mut missed = 0;
-            while now > slot + GRACE_MS && missed < 10_000 {
+            while now > slot.saturating_add(GRACE_MS) && missed < 10_000 {
                 missed += 1;
                 match calendar::next_fire(&self.s.schedules[i].cron, &self.s.zone, slot) {
                     Some(n) => slot = n,
@@ -724,7 +849,7 @@ impl Queue {
                 let _ = store::set_u64(&key, slot.saturating_sub(1));
             }
             self.next_slot[i] = Some(slot);
-            if now + self.s.lead_ms < slot {
+            if now.saturating_add(self.s.lead_ms) < slot {
                 continue;
             }
             let make = self.s.schedules[i].make.clone();
@@ -760,7 +885,9 @@ impl Queue {
                         hash: content_hash(text),
                         ..blank()
                     };
-                    store.posted_within(&probe.hash, days) || store.queued_twin(&probe).is_some()
+                    // A store that cannot say counts the entry as used.
+                    store.posted_within(&probe.hash, days).unwrap_or(true)
+                        || store.queued_twin(&probe).is_some()
                 })?;
                 let Some((entry, e)) = taken else {
                     return Err(format!(
@@ -799,7 +926,7 @@ impl Queue {
             return Err("no LLM is configured (llm_base, llm_model)".into());
         };
         let utc = calendar::utc_day(now);
-        let spent = Store::spend(&utc).llm_micros;
+        let spent = Store::spend(&utc)?.llm_micros;
         if spent >= cfg.daily_cap {
             return Err(format!(
                 "the LLM's daily cap of {} is spent ({} today)",
@@ -812,17 +939,17 @@ impl Queue {
             .s
             .needs_disclaimer("llm")
             .then(|| self.s.disclaimer.clone());
-        let result = llm::draft(&cfg, &notes, subject, disclaimer.as_deref());
-        let d = result?;
+        let c = llm::draft(&cfg, &notes, subject, disclaimer.as_deref())?;
+        let u = c.usage;
         Store::add_spend(&utc, |s| {
-            s.llm_micros += d.cost;
-            s.llm_requests += 1;
-            s.prompt_tokens += d.prompt_tokens;
-            s.completion_tokens += d.completion_tokens;
+            s.llm_micros = s.llm_micros.saturating_add(u.cost);
+            s.llm_requests = s.llm_requests.saturating_add(1);
+            s.prompt_tokens = s.prompt_tokens.saturating_add(u.prompt_tokens);
+            s.completion_tokens = s.completion_tokens.saturating_add(u.completion_tokens);
         })?;
         self.make(
             NewPost {
-                text: d.text,
+                text: c.text?,
                 category: "llm".into(),
                 source: Source::Llm {
                     model: cfg.model.clone(),
@@ -847,7 +974,12 @@ impl Queue {
         if self.s.needs_disclaimer(kind) {
             text = format!("{text} {}", self.s.disclaimer);
         }
-        let facts = numbers(&text);
+        // The figures the text may quote: the event's (signs kept; a coin's name carries none,
+        // events.rs keeps its letters only), and those the operator wrote into the template
+        // and the disclaimer.
+        let mut facts: Vec<String> = values.iter().flat_map(|(_, v)| numbers(v)).collect();
+        facts.extend(numbers(&template));
+        facts.extend(numbers(&self.s.disclaimer));
         let n = NewPost {
             text,
             category: kind.into(),
@@ -889,6 +1021,28 @@ impl Queue {
     }
 }
 
+/// The words the approver saw (`shown`, the start of their hash) are the post's words now.
+fn same_words(p: &Post, shown: Option<&str>) -> Result<(), String> {
+    match shown {
+        Some(h) if h.len() < 8 || !p.hash.starts_with(h) => Err(format!(
+            "#{} changed since it was shown to you; its words now are shown",
+            p.id
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Edits and rejections wait until a send's outcome is known.
+fn settled(p: &Post) -> Result<(), String> {
+    if p.state == State::Sending || p.uncertain {
+        return Err(format!(
+            "#{} may already be on X (a send's outcome is unknown); it is being settled",
+            p.id
+        ));
+    }
+    Ok(())
+}
+
 /// A post with nothing in it, for probes.
 fn blank() -> Post {
     Post {
@@ -911,5 +1065,6 @@ fn blank() -> Post {
         posted_ms: None,
         note: None,
         attempts: 0,
+        uncertain: false,
     }
 }

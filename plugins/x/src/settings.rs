@@ -155,6 +155,14 @@ impl Settings {
                     .map_err(|_| format!("{k}: `{}` is not a whole number", clip(v)))
             })
         };
+        // A number within what makes sense for it, so no sum overflows.
+        let within = |k: &str, default: u64, max: u64| -> Result<u64, String> {
+            let v = num(k, default)?;
+            if v > max {
+                return Err(format!("{k}: {v} is over the most allowed, {max}"));
+            }
+            Ok(v)
+        };
         let money = |k: &str, default: &str| -> Result<u64, String> {
             let v = get(k).unwrap_or(default);
             parse_usd(v)
@@ -271,9 +279,9 @@ impl Settings {
             zone,
             zone_name,
             schedules,
-            lead_ms: num("lead_minutes", 60)?.saturating_mul(60_000),
-            spacing_ms: num("min_spacing_minutes", 60)?.saturating_mul(60_000),
-            daily_cap: u32::try_from(num("daily_cap", 8)?).map_err(|_| "daily_cap: too large")?,
+            lead_ms: within("lead_minutes", 60, 7 * 24 * 60)? * 60_000,
+            spacing_ms: within("min_spacing_minutes", 60, 24 * 60)? * 60_000,
+            daily_cap: u32::try_from(within("daily_cap", 8, 10_000)?).unwrap_or(10_000),
             spend_cap: money("daily_spend_cap", "1.00")?,
             // X's pay-per-use prices, 2026 (FACTS §7.1: XD pricing.mdx).
             prices: Prices {
@@ -300,14 +308,14 @@ impl Settings {
             deny_patterns,
             disclaimer: get("disclaimer").unwrap_or("").trim().to_owned(),
             disclaimer_categories: list(get("disclaimer_categories")),
-            dedupe_days: num("dedupe_days", 30)?,
+            dedupe_days: within("dedupe_days", 30, 3_650)?,
             library,
             llm,
             approvals_topic: get("approvals_topic")
                 .unwrap_or("x-approvals")
                 .trim()
                 .to_owned(),
-            mentions_poll_ms: num("mentions_poll_secs", 0)?.saturating_mul(1_000),
+            mentions_poll_ms: within("mentions_poll_secs", 0, 86_400)? * 1_000,
         })
     }
 
@@ -470,6 +478,10 @@ mod tests {
             (vec![("template.digest", "{nope}")], "template.digest"),
             (vec![("deny_patterns", "(")], "deny_patterns"),
             (vec![("daily_spend_cap", "lots")], "daily_spend_cap"),
+            (
+                vec![("lead_minutes", "18446744073709551615")],
+                "lead_minutes",
+            ),
             (
                 vec![("llm_base", "https://x"), ("llm_model", "")],
                 "llm_model",

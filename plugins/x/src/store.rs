@@ -31,11 +31,15 @@ fn kv_err(e: KvError) -> String {
 }
 
 pub fn get_u64(key: &str) -> Option<u64> {
-    kv::get(key)
-        .ok()
-        .flatten()
-        .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
-        .map(u64::from_le_bytes)
+    try_u64(key).ok().flatten()
+}
+
+/// A counter, or why the store could not say: what the safety checks and caps read, so a
+/// store that fails refuses rather than lets through.
+pub fn try_u64(key: &str) -> Result<Option<u64>, String> {
+    let v = kv::get(key).map_err(kv_err)?;
+    Ok(v.and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
+        .map(u64::from_le_bytes))
 }
 
 pub fn set_u64(key: &str, v: u64) -> Result<(), String> {
@@ -116,10 +120,10 @@ impl Store {
     /// Stores a new post under a fresh id, unless its key made one already (that one is
     /// returned, and `false`).
     pub fn create(&mut self, mut p: Post) -> Result<(Post, bool), String> {
-        if let Some(old) = self.by_key(&p.key) {
+        if let Some(old) = try_u64(&format!("key/{}", p.key))?.and_then(|id| self.get(id)) {
             return Ok((old, false));
         }
-        let id = get_u64("next_id").unwrap_or(1);
+        let id = try_u64("next_id")?.unwrap_or(1);
         set_u64("next_id", id + 1)?;
         p.id = id;
         self.save(&p)?;
@@ -163,23 +167,28 @@ impl Store {
         set_u64(&format!("summon/post/{post_id}"), at_ms)
     }
 
-    pub fn spend(day: &str) -> Spend {
-        get_json(&format!("spend/{day}")).unwrap_or_default()
+    /// A day's spend; an error when the store cannot say (the caps then hold).
+    pub fn spend(day: &str) -> Result<Spend, String> {
+        match kv::get(&format!("spend/{day}")).map_err(kv_err)? {
+            None => Ok(Spend::default()),
+            Some(v) => serde_json::from_slice(&v).map_err(|e| format!("storage: spend/{day}: {e}")),
+        }
     }
 
     pub fn add_spend(day: &str, f: impl FnOnce(&mut Spend)) -> Result<Spend, String> {
-        let mut s = Self::spend(day);
+        let mut s = Self::spend(day)?;
         f(&mut s);
         set_json(&format!("spend/{day}"), &s)?;
         Ok(s)
     }
 
-    pub fn posts_on(day: &str) -> u64 {
-        get_u64(&format!("day/{day}")).unwrap_or(0)
+    /// Posts made on a day; an error when the store cannot say.
+    pub fn posts_on(day: &str) -> Result<u64, String> {
+        Ok(try_u64(&format!("day/{day}"))?.unwrap_or(0))
     }
 
     pub fn count_post(day: &str) -> Result<(), String> {
-        set_u64(&format!("day/{day}"), Self::posts_on(day) + 1)
+        set_u64(&format!("day/{day}"), Self::posts_on(day)? + 1)
     }
 }
 
@@ -205,7 +214,7 @@ fn each_key(prefix: &str, mut f: impl FnMut(&str) -> bool) {
 impl Store {
     /// Forgets what no longer matters, so the store stays within its quota: final posts
     /// (not among the recent) older than `keep_ms`, with their idempotency keys, and the
-    /// hashes of posts older than that. How many keys it deleted.
+    /// hashes of posts and the summons older than that. How many keys it deleted.
     pub fn prune(&mut self, now: u64, keep_ms: u64) -> usize {
         let cutoff = now.saturating_sub(keep_ms);
         let mut gone: Vec<String> = Vec::new();
@@ -220,12 +229,14 @@ impl Store {
             }
             gone.len() < PRUNE_BATCH
         });
-        each_key("posted/", |k| {
-            if get_u64(k).is_some_and(|at| at < cutoff) {
-                gone.push(k.to_owned());
-            }
-            gone.len() < PRUNE_BATCH
-        });
+        for prefix in ["posted/", "summon/"] {
+            each_key(prefix, |k| {
+                if get_u64(k).is_some_and(|at| at < cutoff) {
+                    gone.push(k.to_owned());
+                }
+                gone.len() < PRUNE_BATCH
+            });
+        }
         let mut n = 0;
         for k in gone {
             if delete(&k).is_err() {
@@ -238,9 +249,9 @@ impl Store {
 }
 
 impl Memory for Store {
-    fn posted_within(&self, hash: &str, days: u64) -> bool {
-        get_u64(&format!("posted/{hash}"))
-            .is_some_and(|at| self.now_ms.saturating_sub(at) < days.saturating_mul(DAY_MS))
+    fn posted_within(&self, hash: &str, days: u64) -> Result<bool, String> {
+        Ok(try_u64(&format!("posted/{hash}"))?
+            .is_some_and(|at| self.now_ms.saturating_sub(at) < days.saturating_mul(DAY_MS)))
     }
 
     fn queued_twin(&self, p: &Post) -> Option<u64> {

@@ -8,8 +8,6 @@ use kestrel_plugin_sdk::{HttpError, HttpRequest, HttpResponse, http};
 use serde_json::{Value, json};
 
 const TIMEOUT_MS: u32 = 15_000;
-/// Without a reset header, a 429 waits this long.
-const DEFAULT_WAIT_MS: u64 = 60_000;
 
 pub struct Api {
     pub base: String,
@@ -23,8 +21,8 @@ pub enum Outcome {
     Done(Value),
     /// X already has a post with these words: final, never retried.
     Duplicate,
-    /// Wait until this instant (ms) before the next post; `capped` for the usage cap.
-    Limited { until_ms: u64, capped: bool },
+    /// Wait until this instant (ms), if X's headers said; `capped` for the usage cap.
+    Limited { until_ms: Option<u64>, capped: bool },
     /// 401: the credentials were refused; posting stops until the operator resumes.
     Unauthorized(String),
     /// Another 4xx: X refused this request for good.
@@ -53,10 +51,7 @@ pub fn hold_until(headers: &[(String, String)], status: u16, now_ms: u64) -> Opt
             until = Some(until.map_or(at, |u| u.max(at)));
         }
     }
-    match (status, until) {
-        (429, None) => Some(now_ms + DEFAULT_WAIT_MS),
-        (_, u) => u.filter(|&u| u > now_ms),
-    }
+    until.filter(|&u| u > now_ms)
 }
 
 fn detail(body: &[u8]) -> (String, String) {
@@ -90,7 +85,7 @@ pub fn outcome(r: &HttpResponse, now_ms: u64) -> Outcome {
             Outcome::Done(v["data"].clone())
         }
         429 => Outcome::Limited {
-            until_ms: hold_until(&r.headers, 429, now_ms).unwrap_or(now_ms + DEFAULT_WAIT_MS),
+            until_ms: hold_until(&r.headers, 429, now_ms),
             capped: kind.contains("usage-capped") || kind.contains("UsageCapExceeded"),
         },
         401 => Outcome::Unauthorized(detail),
@@ -230,15 +225,15 @@ mod tests {
         assert_eq!(
             outcome(&r, 1_796_256_000_000),
             Outcome::Limited {
-                until_ms: 1_796_300_000_000,
+                until_ms: Some(1_796_300_000_000),
                 capped: false
             }
         );
-        // No headers at all: a minute.
+        // No headers at all: the queue decides how long.
         assert_eq!(
             outcome(&resp(429, &[], body), 5_000),
             Outcome::Limited {
-                until_ms: 65_000,
+                until_ms: None,
                 capped: false
             }
         );
