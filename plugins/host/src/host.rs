@@ -375,6 +375,7 @@ impl PluginHost {
                 s.webhooks_refused = load(&sh.webhooks_refused);
                 s.webhooks_late = load(&sh.webhooks_late);
                 s.launches_held = load(&sh.launches_held);
+                s.cpu_ns = load(&sh.cpu_ns);
                 let c = &p.ctx.counters;
                 s.http_requests = load(&c.http_requests);
                 s.http_denied = load(&c.http_denied);

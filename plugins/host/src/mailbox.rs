@@ -50,6 +50,8 @@ pub(crate) struct Shared {
     pub(crate) webhooks_refused: AtomicU64,
     pub(crate) webhooks_late: AtomicU64,
     pub(crate) launches_held: AtomicU64,
+    /// CPU time its calls computed, ns.
+    pub(crate) cpu_ns: AtomicU64,
 }
 
 impl Shared {
@@ -67,6 +69,7 @@ impl Shared {
             webhooks_refused: AtomicU64::new(0),
             webhooks_late: AtomicU64::new(0),
             launches_held: AtomicU64::new(0),
+            cpu_ns: AtomicU64::new(0),
         }
     }
 

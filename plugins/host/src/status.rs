@@ -35,4 +35,6 @@ pub struct PluginStatus {
     pub webhooks_late: u64,
     /// Launches its filter or the host's cap held back.
     pub launches_held: u64,
+    /// CPU time its calls computed since the host started, ns.
+    pub cpu_ns: u64,
 }

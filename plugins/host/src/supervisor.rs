@@ -125,6 +125,16 @@ impl Instance {
     fn computed(&self) -> Duration {
         thread_cpu().saturating_sub(self.store.data().call_cpu_start)
     }
+
+    /// [`Self::computed`], added to the plugin's CPU total for its status.
+    fn counted(&self, shared: &Shared) -> Duration {
+        let d = self.computed();
+        shared.cpu_ns.fetch_add(
+            u64::try_from(d.as_nanos()).unwrap_or(u64::MAX),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        d
+    }
 }
 
 /// Instantiates and initialises once, then drops the instance (a check, or a measurement).
@@ -301,7 +311,7 @@ fn serve(
             if let Err(e) = inst.bindings.call_on_tick(&mut inst.store, ms) {
                 return Ended::Fault(describe(&e));
             }
-            if cool_down(spec.limits.cooldown(inst.computed()), shared) {
+            if cool_down(spec.limits.cooldown(inst.counted(shared)), shared) {
                 return Ended::Stopped;
             }
             // The next tick a full period after this one ended: a tick that blocks (a long
@@ -342,7 +352,7 @@ fn serve(
         if let Err(e) = called {
             return Ended::Fault(describe(&e));
         }
-        if cool_down(spec.limits.cooldown(inst.computed()), shared) {
+        if cool_down(spec.limits.cooldown(inst.counted(shared)), shared) {
             return Ended::Stopped;
         }
     }

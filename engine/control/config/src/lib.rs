@@ -4,6 +4,7 @@
 //! `${VAR}` reference expanded from the environment, and the wallet is a keypair file named by
 //! path or by an environment variable holding the path.
 
+mod dashboard;
 mod endpoint;
 mod error;
 mod plugins;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use dashboard::{DASHBOARD_TOKEN_ENV, DashboardSection};
 pub use endpoint::{Endpoint, EndpointKind};
 pub use error::ConfigError;
 pub use plugins::{
@@ -68,6 +70,9 @@ pub struct Config {
     /// The listener for plugins' webhooks.
     #[serde(default)]
     pub ingress: IngressSection,
+    /// The operator's web page.
+    #[serde(default)]
+    pub dashboard: DashboardSection,
     /// Chat and social bots (`[[plugins]]`).
     #[serde(default)]
     pub plugins: Vec<PluginSection>,
@@ -525,6 +530,7 @@ impl Config {
             }
         }
         plugins::validate(&self.plugins, &self.ingress)?;
+        self.dashboard.validate()?;
         if j.send_via != SendVia::Rpc
             && j.block_engines.is_empty()
             && self.network.cluster == ClusterMode::Remote

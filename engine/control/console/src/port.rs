@@ -104,14 +104,14 @@ fn reply(code: StatusCode, body: serde_json::Value) -> (StatusCode, axum::Json<s
 }
 
 fn queue(s: &Published, c: Command) -> (StatusCode, axum::Json<serde_json::Value>) {
-    match s.commands.try_send(c) {
+    match crate::actions::submit(s, "control-port", c) {
         Ok(()) => reply(
             StatusCode::ACCEPTED,
             serde_json::json!({ "accepted": format!("{c:?}") }),
         ),
-        Err(_) => reply(
+        Err(e) => reply(
             StatusCode::SERVICE_UNAVAILABLE,
-            serde_json::json!({ "error": "the command queue is full or the engine is stopping" }),
+            serde_json::json!({ "error": e.to_string() }),
         ),
     }
 }

@@ -2,6 +2,7 @@
 
 mod cli;
 mod config_cmd;
+mod dashboard;
 mod decode_cmd;
 mod journal_cmd;
 mod plugins;

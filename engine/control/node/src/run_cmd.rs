@@ -257,13 +257,22 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
     let wallet = wallet(&config)?;
     let mut setup = setup::engine_setup(&config, wallet)?;
     let plugin_specs = crate::plugins::specs(&config)?;
-    let plugin_events = if plugin_specs.is_empty() {
+    let dashboard_on = config.dashboard.addr().is_some();
+    // The engine's events, fanned out to the dashboard and the plugins.
+    let engine_events = if plugin_specs.is_empty() && !dashboard_on {
         None
     } else {
         let (tx, rx) = crossbeam_channel::bounded(4_096);
         setup.events = Some(tx);
         Some(rx)
     };
+    let (plugin_tx, plugin_events) = if plugin_specs.is_empty() {
+        (None, None)
+    } else {
+        let (tx, rx) = crossbeam_channel::bounded(4_096);
+        (Some(tx), Some(rx))
+    };
+    let journal_file = setup.journal.as_ref().map(|j| j.path.clone());
     let paper = setup.paper;
     let sniper = setup.sniper.clone();
     let rpc_url = setup.rpc.first().map(|(url, _)| url.clone());
@@ -282,6 +291,14 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
         }
         _ => None,
     };
+    let board = crate::dashboard::board(&config, &engine, journal_file, paper, plugins.clone());
+    if let Some(events) = engine_events {
+        crate::dashboard::fan_out(events, board.clone(), plugin_tx);
+    }
+    let dashboard = match board {
+        Some(b) => Some(crate::dashboard::serve(&config, &engine, b)?),
+        None => None,
+    };
     let control = match config.engine.control_addr() {
         Some(addr) => Some(
             engine
@@ -298,6 +315,18 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
             .map(|a| format!(", control http://{a}/health /metrics"))
             .unwrap_or_default()
     ));
+    if let Some(addr) = dashboard {
+        eprintln_flush(&format!(
+            "dashboard: http://{addr}/{}",
+            if std::env::var(kestrel_config::DASHBOARD_TOKEN_ENV)
+                .is_ok_and(|t| !t.trim().is_empty())
+            {
+                ""
+            } else {
+                " (read-only: set KESTREL_DASHBOARD_TOKEN for the controls)"
+            }
+        ));
+    }
     eprintln_flush(&format!(
         "hot path: {} layout, idle {} ({})",
         engine.layout.name(),

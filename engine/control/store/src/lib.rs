@@ -246,6 +246,22 @@ pub enum Record {
         at_ns: u64,
     },
     Reconcile(ReconcileRecord),
+    /// An operator's command as it arrived: `origin` says where from ("dashboard 127.0.0.1",
+    /// kept short and static by the caller's choice of words), `queued` whether the engine took it.
+    Action(ActionRecord),
+}
+
+/// An operator's command (pause, resume, kill, sell) and where it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActionRecord {
+    /// "dashboard", "control-port".
+    pub origin: &'static str,
+    /// "pause", "resume", "halt", "halt-and-sell-all", "sell".
+    pub action: &'static str,
+    pub mint: Option<Pubkey>,
+    pub percent: Option<u8>,
+    pub queued: bool,
+    pub at_ns: u64,
 }
 
 /// A meta value (kept `Copy`: a key or a number).

@@ -426,6 +426,27 @@ impl Reader {
         Ok(out)
     }
 
+    /// The operator's latest actions, newest first: (origin, action, queued, at_ns).
+    pub fn actions(&self, limit: usize) -> Result<Vec<(String, String, bool, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT origin, action, queued, at_ns FROM operator_actions ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (origin, action, queued, at) = row?;
+            out.push((origin, action, queued, u64::try_from(at).unwrap_or(0)));
+        }
+        Ok(out)
+    }
+
     /// Fills at or after `since_ns`, oldest first.
     pub fn fills(&self, since_ns: u64) -> Result<Vec<FillView>, StoreError> {
         const T: &str = "fills";

@@ -164,6 +164,19 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE guardian_states;
     ALTER TABLE guardian_states_v3 RENAME TO guardian_states;
     ",
+    // 4 (2026-12-03): what the operator asked for, from where (the dashboard, the control
+    // port), and whether it was queued: the engine's own rows say what it then did.
+    r"
+    CREATE TABLE operator_actions (
+        id       INTEGER PRIMARY KEY,
+        origin   TEXT NOT NULL,
+        action   TEXT NOT NULL,
+        mint     TEXT,
+        percent  INTEGER,
+        queued   INTEGER NOT NULL,
+        at_ns    INTEGER NOT NULL
+    );
+    ",
 ];
 
 /// The schema version this build writes.

@@ -518,6 +518,20 @@ pub(crate) fn write(tx: &Transaction<'_>, r: &Record) -> Result<(), StoreError> 
             )?
             .execute(params![state, cause, int(*at_ns)?])?;
         }
+        Record::Action(a) => {
+            tx.prepare_cached(
+                "INSERT INTO operator_actions (origin, action, mint, percent, queued, at_ns)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                a.origin,
+                a.action,
+                a.mint.map(|m| m.to_string()),
+                a.percent,
+                a.queued,
+                int(a.at_ns)?
+            ])?;
+        }
         Record::Reconcile(r) => {
             tx.prepare_cached(
                 "INSERT INTO reconciliations (mint, journal_tokens, chain_tokens, action, at_ns)

@@ -67,6 +67,9 @@ pub struct Published {
     pub positions: Arc<DashMap<Pubkey, Position>>,
     pub blockhash: Arc<BlockhashCache>,
     pub commands: Inbox<Command>,
+    /// The journal, for the control plane's own rows (the operator's actions); none without
+    /// a journal.
+    pub journal: Option<Journal>,
 }
 
 /// A running engine.
@@ -330,6 +333,7 @@ impl Engine {
             positions: self.positions.clone(),
             blockhash: self.blockhash.clone(),
             commands: self.commands.clone(),
+            journal: self.journal.clone(),
         }
     }
 

@@ -1,0 +1,90 @@
+//! The dashboard's controls: `POST /api/control/{pause|resume|halt|halt-and-sell-all|sell}`
+//! (a sell with `{"mint": "…", "percent": 1..=100}`), from a signed-in session with its CSRF
+//! token only. Each goes to the strategy thread like any operator command (a sell passes the
+//! guardian there) and is journaled with its origin, "dashboard".
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use kestrel_console::actions;
+use kestrel_engine::order::Command;
+use serde_json::{Value, json};
+use solana_pubkey::Pubkey;
+
+use crate::Board;
+
+fn answer(status: StatusCode, v: Value) -> Response {
+    (status, Json(v)).into_response()
+}
+
+pub async fn control(
+    State(b): State<Arc<Board>>,
+    Path(action): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if b.setup.token.is_none() {
+        return answer(
+            StatusCode::FORBIDDEN,
+            json!({ "error": "the controls are off: start kestrel with KESTREL_DASHBOARD_TOKEN set" }),
+        );
+    }
+    if let Err((status, msg)) = b.sessions.check(&headers) {
+        return answer(status, json!({ "error": msg }));
+    }
+    let command = match action.as_str() {
+        "pause" => Command::Pause,
+        "resume" => Command::Resume,
+        "halt" => Command::Kill { sell_all: false },
+        "halt-and-sell-all" => Command::Kill { sell_all: true },
+        "sell" => {
+            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let Some(mint) = v["mint"].as_str().and_then(|m| m.parse::<Pubkey>().ok()) else {
+                return answer(
+                    StatusCode::BAD_REQUEST,
+                    json!({ "error": "a sell needs {\"mint\": a base58 address, \"percent\": 1 to 100}" }),
+                );
+            };
+            let Some(percent) = v["percent"]
+                .as_u64()
+                .and_then(|p| u8::try_from(p).ok())
+                .filter(|p| (1..=100).contains(p))
+            else {
+                return answer(
+                    StatusCode::BAD_REQUEST,
+                    json!({ "error": "percent: a whole number from 1 to 100" }),
+                );
+            };
+            Command::Sell { mint, percent }
+        }
+        other => {
+            return answer(
+                StatusCode::NOT_FOUND,
+                json!({ "error": format!("no control `{}`: pause, resume, halt, halt-and-sell-all, sell", other.chars().take(32).collect::<String>()) }),
+            );
+        }
+    };
+    let name = actions::action_name(&command);
+    match actions::submit(&b.setup.published, "dashboard", command) {
+        Ok(()) => {
+            b.tell(
+                "action",
+                json!({ "action": name, "by": "dashboard", "queued": true }),
+            );
+            answer(StatusCode::ACCEPTED, json!({ "queued": name }))
+        }
+        Err(e) => {
+            b.tell(
+                "action",
+                json!({ "action": name, "by": "dashboard", "queued": false }),
+            );
+            answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({ "error": e.to_string() }),
+            )
+        }
+    }
+}
