@@ -233,7 +233,7 @@ function listen() {
     });
   }
   es.addEventListener("lagged", () => { seen(); show(); });
-  es.onopen = () => { $("live").textContent = "live"; };
+  es.onopen = () => { $("live").textContent = "live"; $("live").className = "badge fresh"; };
   es.onerror = () => { $("live").textContent = "reconnecting"; $("live").className = "badge stale"; };
 }
 
