@@ -211,6 +211,7 @@ fn the_api_answers_as_its_openapi_document_says_and_the_controls_need_a_session(
         "/api/latency",
         "/api/log",
         "/api/session",
+        "/api/x",
     ] {
         let (status, v) = w.get(path);
         assert_eq!(status, 200, "{path}: {v}");
@@ -424,5 +425,100 @@ fn a_browser_sees_a_fill_live_and_pauses_the_engine_with_the_token() {
         weight,
         loaded_ms,
         shots.display()
+    );
+}
+
+/// The plugins' side as the host gives it to the dashboard: one X post, and the actions sent.
+#[derive(Default)]
+struct XView {
+    sent: std::sync::Mutex<Vec<(String, u64, String)>>,
+}
+
+impl kestrel_dashboard::PluginView for XView {
+    fn plugins(&self) -> Vec<Value> {
+        vec![json!({
+            "name": "x", "state": "running", "restarts": 0, "faults": 0, "cpu_percent": 1,
+            "http_refused": 0, "queue": 0, "dropped": 0, "memory_kib": 1_280, "last_fault": null,
+        })]
+    }
+
+    fn x_posts(&self) -> Option<Vec<Value>> {
+        Some(vec![json!({
+            "id": 3, "hash": "0badcafe", "state": "draft", "text": "gm from the desk",
+            "category": "gm", "source": "library gm/one", "weighted": 16, "cost": "$0.015",
+            "at": null, "issues": [], "actions": ["approve", "edit", "reject", "post_now"],
+        })])
+    }
+
+    fn x_act(&self, action: &str, id: u64, hash: &str) -> Result<(), String> {
+        self.sent
+            .lock()
+            .unwrap()
+            .push((action.into(), id, hash.into()));
+        Ok(())
+    }
+}
+
+#[test]
+fn the_x_queue_is_shown_and_approved_from_a_signed_in_session_only() {
+    let w = world();
+    let view = std::sync::Arc::new(XView::default());
+    let board = Board::new(Setup {
+        published: w.engine.published(),
+        journal: None,
+        plugins: Some(view.clone()),
+        token: Some(TOKEN.into()),
+        wallet: String::new(),
+        paper: false,
+        explorer_tx: String::new(),
+        exit_rules: Vec::new(),
+    });
+    let addr =
+        w.h.runtime
+            .block_on(kestrel_dashboard::serve(
+                "127.0.0.1:0".parse().unwrap(),
+                board,
+            ))
+            .unwrap();
+    let x = World { addr, ..w };
+    let (_, doc) = x.get("/api/openapi.json");
+    for path in ["/api/x", "/api/plugins"] {
+        let (status, v) = x.get(path);
+        assert_eq!(status, 200);
+        let schema =
+            &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        conforms(&doc, schema, &v, path).unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert_eq!(x.get("/api/x").1["posts"][0]["hash"], "0badcafe");
+    assert_eq!(
+        x.post("/api/x/approve/3", &[], json!({ "hash": "0badcafe" }))
+            .0,
+        401
+    );
+    let (_, v, cookie) = x.post("/api/login", &[], json!({ "token": TOKEN }));
+    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let csrf = v["csrf"].as_str().unwrap().to_owned();
+    let ok = [
+        ("cookie", session.as_str()),
+        ("x-csrf-token", csrf.as_str()),
+    ];
+    assert_eq!(
+        x.post("/api/x/approve/3", &ok, json!({})).0,
+        400,
+        "the words shown are named"
+    );
+    assert_eq!(
+        x.post("/api/x/edit/3", &ok, json!({ "hash": "0badcafe" }))
+            .0,
+        404
+    );
+    assert_eq!(
+        x.post("/api/x/approve/3", &ok, json!({ "hash": "0badcafe" }))
+            .0,
+        202
+    );
+    assert_eq!(
+        *view.sent.lock().unwrap(),
+        [("approve".to_owned(), 3, "0badcafe".to_owned())]
     );
 }

@@ -316,6 +316,26 @@ impl PluginHost {
         self.deliver(event, false);
     }
 
+    /// Publishes on `topic` as `sender` (the host's owner: "dashboard"), to the plugins that
+    /// receive the topic, as a plugin's publication reaches them.
+    pub fn publish_topic(&self, sender: &str, topic: &str, body: Vec<u8>) {
+        self.mailboxes.deliver(&crate::wit::latest::TopicMessage {
+            topic: topic.to_owned(),
+            sender: sender.to_owned(),
+            body,
+            sent_ms: crate::imports::now_ms(),
+        });
+    }
+
+    /// Copies of every message published on `topic` from now on (at most 256 waiting; more
+    /// are dropped).
+    pub fn watch_topic(
+        &self,
+        topic: &str,
+    ) -> std::sync::mpsc::Receiver<crate::wit::latest::TopicMessage> {
+        self.mailboxes.tap(topic)
+    }
+
     /// A launch, with whether the sniper's rules would take it: a plugin granted only such
     /// launches (`sniper_launches_only`) gets it only then. [`PluginHost::publish`] hands a
     /// launch to the others only.
@@ -376,6 +396,7 @@ impl PluginHost {
                 s.webhooks_late = load(&sh.webhooks_late);
                 s.launches_held = load(&sh.launches_held);
                 s.cpu_ns = load(&sh.cpu_ns);
+                s.queued = load(&sh.queued);
                 let c = &p.ctx.counters;
                 s.http_requests = load(&c.http_requests);
                 s.http_denied = load(&c.http_denied);

@@ -52,6 +52,8 @@ pub(crate) struct Shared {
     pub(crate) launches_held: AtomicU64,
     /// CPU time its calls computed, ns.
     pub(crate) cpu_ns: AtomicU64,
+    /// Work waiting in its queue.
+    pub(crate) queued: AtomicU64,
 }
 
 impl Shared {
@@ -70,6 +72,7 @@ impl Shared {
             webhooks_late: AtomicU64::new(0),
             launches_held: AtomicU64::new(0),
             cpu_ns: AtomicU64::new(0),
+            queued: AtomicU64::new(0),
         }
     }
 
@@ -105,7 +108,10 @@ impl Mailbox {
     /// Queues `work` without waiting.
     pub(crate) fn offer(&self, work: Work) -> Result<(), Undelivered> {
         match self.queue.try_send(work) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.shared.queued.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
             Err(TrySendError::Full(_)) => {
                 self.shared.dropped.fetch_add(1, Ordering::Relaxed);
                 Err(Undelivered::Full)
@@ -115,10 +121,15 @@ impl Mailbox {
     }
 }
 
-/// Every plugin's mailbox, set once when the host has started them all.
+/// Copies of a topic's messages for the host's owner (the dashboard), dropped when full.
+type Tap = (String, std::sync::mpsc::SyncSender<TopicMessage>);
+
+/// Every plugin's mailbox, set once when the host has started them all, and the topics'
+/// taps.
 #[derive(Default)]
 pub(crate) struct Mailboxes {
     all: std::sync::OnceLock<Vec<Mailbox>>,
+    taps: Mutex<Vec<Tap>>,
 }
 
 impl Mailboxes {
@@ -132,5 +143,38 @@ impl Mailboxes {
 
     pub(crate) fn get(&self, name: &str) -> Option<&Mailbox> {
         self.all().iter().find(|m| m.name == name)
+    }
+
+    /// Hands a topic's message to every plugin that receives the topic (not its sender) and to
+    /// the taps on it, without waiting: a full queue drops it for that receiver.
+    pub(crate) fn deliver(&self, message: &TopicMessage) {
+        for m in self.all() {
+            if m.name == message.sender || !m.shared.wanted().topics.contains(&message.topic) {
+                continue;
+            }
+            // A full queue is counted on the receiver; the publisher carries on.
+            let _ = m.offer(Work::Topic(message.clone()));
+        }
+        let mut taps = self
+            .taps
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        taps.retain(|(topic, tx)| {
+            *topic != message.topic
+                || !matches!(
+                    tx.try_send(message.clone()),
+                    Err(std::sync::mpsc::TrySendError::Disconnected(_))
+                )
+        });
+    }
+
+    /// Copies of `topic`'s messages from now on.
+    pub(crate) fn tap(&self, topic: &str) -> std::sync::mpsc::Receiver<TopicMessage> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(256);
+        self.taps
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((topic.to_owned(), tx));
+        rx
     }
 }

@@ -37,4 +37,6 @@ pub struct PluginStatus {
     pub launches_held: u64,
     /// CPU time its calls computed since the host started, ns.
     pub cpu_ns: u64,
+    /// Work waiting in its queue now.
+    pub queued: u64,
 }

@@ -319,7 +319,15 @@ fn serve(
             next_tick = Instant::now() + spec.limits.tick;
         }
         let wait = next_tick.saturating_duration_since(Instant::now());
-        let called = match work.recv_timeout(wait) {
+        let got = work.recv_timeout(wait);
+        if got.is_ok() {
+            let _ = shared.queued.fetch_update(
+                std::sync::atomic::Ordering::Relaxed,
+                std::sync::atomic::Ordering::Relaxed,
+                |q| Some(q.saturating_sub(1)),
+            );
+        }
+        let called = match got {
             Ok(Work::Stop) | Err(RecvTimeoutError::Disconnected) => return Ended::Stopped,
             Err(RecvTimeoutError::Timeout) => continue,
             Ok(Work::Event(ev)) => {

@@ -329,10 +329,13 @@ pub(crate) fn validate(
                 ));
             }
         }
-        if p.name == "host" {
+        if p.name == "host" || p.name == "dashboard" {
             return Err((
                 key("name"),
-                "`host` is the host's own name (it signs gateway dispatches)".into(),
+                format!(
+                    "`{}` is reserved: the host and the dashboard publish under these names",
+                    p.name
+                ),
             ));
         }
         if p.publish_topics.iter().any(|t| t == GATEWAY_TOPIC) {
@@ -554,11 +557,10 @@ mod tests {
             validate(&[spoof], &ingress).unwrap_err().0,
             "plugins[0].publish_topics"
         );
-        let host = plugin("name = \"host\"\nwasm = \"x.wasm\"\n").unwrap();
-        assert_eq!(
-            validate(&[host], &ingress).unwrap_err().0,
-            "plugins[0].name"
-        );
+        for reserved in ["host", "dashboard"] {
+            let p = plugin(&format!("name = \"{reserved}\"\nwasm = \"x.wasm\"\n")).unwrap();
+            assert_eq!(validate(&[p], &ingress).unwrap_err().0, "plugins[0].name");
+        }
     }
 
     #[test]

@@ -195,8 +195,39 @@ async function loadPlugins() {
     const tr = document.createElement("tr");
     cell(tr, p.name);
     cell(tr, p.state, p.state === "running" ? "pos" : "neg");
-    for (const k of ["restarts", "faults", "cpu_percent", "http_refused", "queue", "memory_kib"]) cell(tr, p[k], "num");
+    for (const k of ["restarts", "faults", "cpu_percent", "http_refused", "queue", "dropped", "memory_kib"]) cell(tr, p[k], "num");
     cell(tr, p.last_fault || "");
+    body.appendChild(tr);
+  }
+  await loadX();
+}
+
+// The X bot's queue, when it runs: approve, reject or post now what it shows.
+async function loadX() {
+  const { running, posts } = await getJSON("/api/x");
+  $("x-queue").classList.toggle("hidden", !running);
+  if (!running) return;
+  const body = $("x-body");
+  body.replaceChildren();
+  for (const p of posts) {
+    const tr = document.createElement("tr");
+    cell(tr, p.id, "num");
+    cell(tr, p.state);
+    cell(tr, p.category);
+    cell(tr, p.text);
+    cell(tr, p.at || "");
+    cell(tr, (p.issues || []).join("; ") || "ok", (p.issues || []).length ? "neg" : "pos");
+    const td = cell(tr, "");
+    for (const a of ["approve", "reject", "post_now"]) {
+      if (!(p.actions || []).includes(a)) continue;
+      const b = document.createElement("button");
+      b.textContent = a === "post_now" ? "Post now" : a[0].toUpperCase() + a.slice(1);
+      b.className = "x-act";
+      b.dataset.action = a;
+      b.dataset.id = p.id;
+      b.dataset.hash = p.hash;
+      td.appendChild(b);
+    }
     body.appendChild(tr);
   }
 }
@@ -301,6 +332,17 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!b) return;
     if (!confirm("Sell " + b.dataset.percent + " % of " + b.dataset.mint + "?")) return;
     control("sell", { mint: b.dataset.mint, percent: Number(b.dataset.percent) });
+  });
+  $("x-body").addEventListener("click", async (e) => {
+    const b = e.target.closest("button.x-act");
+    if (!b) return;
+    try {
+      const v = await post("/api/x/" + b.dataset.action + "/" + b.dataset.id, { hash: b.dataset.hash });
+      notice("Sent: " + v.queued);
+      setTimeout(() => loadX().catch(() => {}), 1000);
+    } catch (err) {
+      notice("Not done: " + err.message);
+    }
   });
   window.addEventListener("hashchange", show);
   session().catch((e) => notice(e.message));

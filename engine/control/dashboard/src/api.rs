@@ -353,6 +353,17 @@ pub async fn latency(State(b): State<Arc<Board>>) -> Json<Value> {
     Json(latency_value(&b.setup.published.metrics))
 }
 
+/// `GET /api/x`: the X bot's queue, newest first (`running: false` when no X bot runs).
+pub async fn x_queue(State(b): State<Arc<Board>>) -> Json<Value> {
+    match b.setup.plugins.as_ref().and_then(|p| p.x_posts()) {
+        Some(mut posts) => {
+            posts.sort_by_key(|p| std::cmp::Reverse(p["id"].as_u64().unwrap_or(0)));
+            Json(json!({ "running": true, "posts": posts }))
+        }
+        None => Json(json!({ "running": false, "posts": [] })),
+    }
+}
+
 pub async fn log(State(b): State<Arc<Board>>) -> Json<Value> {
     let lines: Vec<Value> = b
         .log

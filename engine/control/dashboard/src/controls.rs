@@ -88,3 +88,52 @@ pub async fn control(
         }
     }
 }
+
+/// `POST /api/x/{approve|reject|post_now}/{id}` with `{"hash": "…"}` (the words the page
+/// showed): an X post's approval, from a signed-in session with its CSRF token.
+pub async fn x_action(
+    State(b): State<Arc<Board>>,
+    Path((action, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err((status, msg)) = b.sessions.check(&headers) {
+        return answer(status, json!({ "error": msg }));
+    }
+    if !matches!(action.as_str(), "approve" | "reject" | "post_now") {
+        return answer(
+            StatusCode::NOT_FOUND,
+            json!({ "error": "the X actions are approve, reject and post_now" }),
+        );
+    }
+    let Ok(id) = id.parse::<u64>() else {
+        return answer(
+            StatusCode::BAD_REQUEST,
+            json!({ "error": "the post's id is a number" }),
+        );
+    };
+    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let hash = v["hash"].as_str().unwrap_or("");
+    if hash.len() != 8 || !hash.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return answer(
+            StatusCode::BAD_REQUEST,
+            json!({ "error": "hash: the 8 hex digits of the words shown" }),
+        );
+    }
+    let Some(view) = &b.setup.plugins else {
+        return answer(StatusCode::NOT_FOUND, json!({ "error": "no X bot runs" }));
+    };
+    match view.x_act(&action, id, hash) {
+        Ok(()) => {
+            b.tell(
+                "action",
+                json!({ "action": format!("x {action} #{id}"), "by": "dashboard", "queued": true }),
+            );
+            answer(
+                StatusCode::ACCEPTED,
+                json!({ "queued": format!("x {action} #{id}") }),
+            )
+        }
+        Err(e) => answer(StatusCode::SERVICE_UNAVAILABLE, json!({ "error": e })),
+    }
+}

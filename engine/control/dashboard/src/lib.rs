@@ -34,6 +34,19 @@ pub trait PluginView: Send + Sync + 'static {
     /// One JSON object a plugin: name, state, restarts, faults, CPU share, HTTP refusals,
     /// queue depth, memory.
     fn plugins(&self) -> Vec<Value>;
+
+    /// The X bot's posts as it last showed them to its approval chats; none: no X bot runs.
+    fn x_posts(&self) -> Option<Vec<Value>> {
+        None
+    }
+
+    /// An approval-chat action (`approve`, `reject`, `post_now`) for the X bot, as the
+    /// dashboard's operator (`dashboard:operator` among its approvers); `hash` is the start of
+    /// the hash of the words the page showed.
+    fn x_act(&self, action: &str, id: u64, hash: &str) -> Result<(), String> {
+        let _ = (action, id, hash);
+        Err("no X bot runs".into())
+    }
 }
 
 /// How the dashboard is set up.
@@ -158,6 +171,8 @@ pub fn router(board: Arc<Board>) -> Router {
         .route("/api/login", post(auth::login))
         .route("/api/logout", post(auth::logout))
         .route("/api/control/{action}", post(controls::control))
+        .route("/api/x", get(api::x_queue))
+        .route("/api/x/{action}/{id}", post(controls::x_action))
         .with_state(board)
 }
 

@@ -2,9 +2,10 @@
 //! the journal's file, the exit rules in words), the plugins' health as the host reports it,
 //! and the engine's events fanned out to the page and to the plugins.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
@@ -15,10 +16,68 @@ use kestrel_engine::order::EngineEvent;
 use kestrel_plugin_host::PluginHost;
 use serde_json::{Value, json};
 
-/// The plugins' health for the page, from the host's status.
+/// The plugins' health for the page, from the host's status; and the X bot's queue, from
+/// what it publishes on its approvals topic, with the dashboard as one of its approval chats.
 struct HostView {
     host: Arc<PluginHost>,
     started: Instant,
+    x: Option<XTopics>,
+}
+
+/// The X bot's topics, and its posts as it last showed them (by id).
+struct XTopics {
+    actions: String,
+    posts: Arc<Mutex<BTreeMap<u64, Value>>>,
+}
+
+/// Posts of the X bot's queue kept for the page.
+const X_POSTS: usize = 200;
+
+/// Watches the X bot's approvals topic (if an X bot is configured).
+fn watch_x(config: &Config, host: &PluginHost) -> Option<XTopics> {
+    let p = config
+        .plugins
+        .iter()
+        .find(|p| p.enabled && p.wasm == "builtin:x")?;
+    let setting = |k: &str, d: &str| {
+        p.settings
+            .get(k)
+            .map_or(d, String::as_str)
+            .trim()
+            .to_owned()
+    };
+    let approvals = setting("approvals_topic", "x-approvals");
+    let actions = setting("actions_topic", "x-actions");
+    let name = p.name.clone();
+    let rx = host.watch_topic(&approvals);
+    let posts: Arc<Mutex<BTreeMap<u64, Value>>> = Arc::default();
+    let kept = posts.clone();
+    std::thread::Builder::new()
+        .name("x-queue".into())
+        .spawn(move || {
+            for m in rx {
+                // Only the X bot speaks for its queue.
+                if m.sender != name {
+                    continue;
+                }
+                let Ok(v) = serde_json::from_slice::<Value>(&m.body) else {
+                    continue;
+                };
+                let post = &v["post"];
+                let Some(id) = post["id"].as_u64() else {
+                    continue;
+                };
+                let Ok(mut kept) = kept.lock() else {
+                    return;
+                };
+                kept.insert(id, post.clone());
+                while kept.len() > X_POSTS {
+                    kept.pop_first();
+                }
+            }
+        })
+        .ok()?;
+    Some(XTopics { actions, posts })
 }
 
 impl PluginView for HostView {
@@ -40,12 +99,37 @@ impl PluginView for HostView {
                     // The share of one core its calls computed since the host started.
                     "cpu_percent": u64::try_from(u128::from(s.cpu_ns) * 100 / wall).unwrap_or(u64::MAX),
                     "http_refused": s.http_denied,
-                    "queue": s.dropped,
+                    "queue": s.queued,
+                    "dropped": s.dropped,
                     "memory_kib": s.memory_bytes / 1_024,
                     "last_fault": s.last_fault,
                 })
             })
             .collect()
+    }
+
+    fn x_posts(&self) -> Option<Vec<Value>> {
+        let x = self.x.as_ref()?;
+        Some(
+            x.posts
+                .lock()
+                .map(|p| p.values().cloned().collect())
+                .unwrap_or_default(),
+        )
+    }
+
+    fn x_act(&self, action: &str, id: u64, hash: &str) -> Result<(), String> {
+        let x = self.x.as_ref().ok_or("no X bot runs")?;
+        let body = json!({
+            "action": action,
+            "id": id,
+            "hash": hash,
+            "user": "operator",
+            "ctx": { "via": "dashboard" },
+        });
+        self.host
+            .publish_topic("dashboard", &x.actions, body.to_string().into_bytes());
+        Ok(())
     }
 }
 
@@ -111,6 +195,7 @@ pub(crate) fn board(
         journal,
         plugins: host.map(|host| {
             Arc::new(HostView {
+                x: watch_x(config, &host),
                 host,
                 started: Instant::now(),
             }) as Arc<dyn PluginView>

@@ -5,7 +5,6 @@
 
 use std::sync::atomic::Ordering::Relaxed;
 
-use crate::mailbox::Work;
 use crate::wit::latest::kestrel::plugin::topics;
 use crate::wit::latest::{TopicError, TopicMessage};
 
@@ -39,13 +38,7 @@ impl topics::Host for State {
             body,
             sent_ms: super::clock::now_ms(),
         };
-        for m in self.ctx.mailboxes.all() {
-            if m.name == self.ctx.name || !m.shared.wanted().topics.contains(&message.topic) {
-                continue;
-            }
-            // A full queue is counted on the receiver; the publisher carries on.
-            let _ = m.offer(Work::Topic(message.clone()));
-        }
+        self.ctx.mailboxes.deliver(&message);
         Ok(())
     }
 }
