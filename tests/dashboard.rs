@@ -242,6 +242,36 @@ fn the_api_answers_as_its_openapi_document_says_and_the_controls_need_a_session(
         )
         .unwrap();
     }
+    // A page on another site, or one that rebinds its name to 127.0.0.1: refused.
+    let (status, _, _) = w.post(
+        "/api/login",
+        &[("origin", "https://evil.example")],
+        json!({ "token": TOKEN }),
+    );
+    assert_eq!(status, 403);
+    let rebound = w.h.runtime.block_on(async {
+        reqwest::Client::new()
+            .get(w.url("/api/status"))
+            .header("host", "evil.example")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(rebound, 421);
+    let form = w.h.runtime.block_on(async {
+        reqwest::Client::new()
+            .post(w.url("/api/login"))
+            .header("content-type", "text/plain")
+            .body(format!("{{\"token\":\"{TOKEN}\"}}"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(form, 415, "a cross-site form cannot sign in");
     // No session: refused; a wrong token: refused.
     assert_eq!(w.post("/api/control/pause", &[], json!({})).0, 401);
     assert_eq!(
@@ -377,7 +407,7 @@ fn a_browser_sees_a_fill_live_and_pauses_the_engine_with_the_token() {
     let fill_to_dom_ms = fill["dom_ms"].as_i64().unwrap() - fill["sent_ms"].as_i64().unwrap();
     rt.block_on(b.wait_for(
         "the position on the page",
-        "document.querySelectorAll('#positions-body tr').length === 1",
+        "location.hash = '#positions'; document.querySelectorAll('#positions-body tr').length === 1",
         Duration::from_secs(10),
     ));
     // Signed out, the page offers no controls; signed in with the token, pause works.

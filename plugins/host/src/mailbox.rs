@@ -82,6 +82,15 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// One piece of work left the queue.
+    pub(crate) fn took_one(&self) {
+        let _ = self
+            .queued
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |q| {
+                Some(q.saturating_sub(1))
+            });
+    }
+
     pub(crate) fn wanted(&self) -> std::sync::MutexGuard<'_, Wanted> {
         self.wanted
             .lock()
@@ -107,16 +116,22 @@ pub(crate) enum Undelivered {
 impl Mailbox {
     /// Queues `work` without waiting.
     pub(crate) fn offer(&self, work: Work) -> Result<(), Undelivered> {
+        // Counted before it can be taken, so the plugin's thread never takes it from zero.
+        self.shared.queued.fetch_add(1, Ordering::Relaxed);
+        let undo = || {
+            self.shared.queued.fetch_sub(1, Ordering::Relaxed);
+        };
         match self.queue.try_send(work) {
-            Ok(()) => {
-                self.shared.queued.fetch_add(1, Ordering::Relaxed);
-                Ok(())
-            }
+            Ok(()) => Ok(()),
             Err(TrySendError::Full(_)) => {
+                undo();
                 self.shared.dropped.fetch_add(1, Ordering::Relaxed);
                 Err(Undelivered::Full)
             }
-            Err(TrySendError::Disconnected(_)) => Err(Undelivered::Gone),
+            Err(TrySendError::Disconnected(_)) => {
+                undo();
+                Err(Undelivered::Gone)
+            }
         }
     }
 }

@@ -243,7 +243,11 @@ fn fault(
         if left.is_zero() {
             return false;
         }
-        match work.recv_timeout(left) {
+        let got = work.recv_timeout(left);
+        if got.is_ok() {
+            shared.took_one();
+        }
+        match got {
             Ok(Work::Stop) | Err(RecvTimeoutError::Disconnected) => return true,
             // Dropped while faulted: a reply channel dropped tells the asker.
             Ok(_) => {}
@@ -321,11 +325,7 @@ fn serve(
         let wait = next_tick.saturating_duration_since(Instant::now());
         let got = work.recv_timeout(wait);
         if got.is_ok() {
-            let _ = shared.queued.fetch_update(
-                std::sync::atomic::Ordering::Relaxed,
-                std::sync::atomic::Ordering::Relaxed,
-                |q| Some(q.saturating_sub(1)),
-            );
+            shared.took_one();
         }
         let called = match got {
             Ok(Work::Stop) | Err(RecvTimeoutError::Disconnected) => return Ended::Stopped,

@@ -7,6 +7,14 @@
 const K = (window.__kestrel = { csrf: null, fills: [], lastEvent: 0, events: 0 });
 const $ = (id) => document.getElementById(id);
 const LAMPORTS = 1e9;
+// Rows a live table keeps (the page may stay open for days).
+const MAX_ROWS = 500;
+
+function prependCapped(body, row) {
+  body.prepend(row);
+  while (body.children.length > MAX_ROWS) body.lastElementChild.remove();
+}
+function showing(id) { return (location.hash || "#overview").slice(1) === id; }
 
 function sol(lamports, quote) {
   if (lamports === null || lamports === undefined) return "–";
@@ -113,9 +121,11 @@ function line(canvas, points) {
   const x = (i) => 20 + (i * (canvas.width - 40)) / Math.max(1, points.length - 1);
   const y = (v) => canvas.height - 20 - ((v - lo) / span) * (canvas.height - 40);
   g.strokeStyle = "#3a424d"; g.beginPath(); g.moveTo(20, y(0)); g.lineTo(canvas.width - 20, y(0)); g.stroke();
-  g.strokeStyle = "#58a6ff"; g.lineWidth = 2; g.beginPath();
+  g.strokeStyle = "#58a6ff"; g.fillStyle = "#58a6ff"; g.lineWidth = 2; g.beginPath();
   points.forEach((v, i) => (i ? g.lineTo(x(i), y(v)) : g.moveTo(x(i), y(v))));
   g.stroke();
+  // Each day as a dot, so a single day shows too.
+  points.forEach((v, i) => { g.beginPath(); g.arc(x(i), y(v), 3, 0, 2 * Math.PI); g.fill(); });
 }
 
 async function loadPositions() {
@@ -232,9 +242,24 @@ async function loadX() {
   }
 }
 
+// One line of the log tail, in words.
+function said(l) {
+  const d = l.data || {};
+  switch (l.kind) {
+    case "fill":
+      return d.side + " " + short(d.mint) + " " + sol(d.amount, d.quote) + " (" + d.why + ")" +
+        (d.realized === null || d.realized === undefined ? "" : ", realized " + sol(d.realized, d.quote));
+    case "exit": return "exit " + short(d.mint) + ": " + d.reason;
+    case "state": return "trading is " + d.state;
+    case "alert": return d.text;
+    case "action": return d.action + " by " + d.by + (d.queued ? "" : " (not queued)");
+    default: return JSON.stringify(d);
+  }
+}
+
 function logLine(l) {
   const li = document.createElement("li");
-  li.textContent = time(l.at_ms) + "  " + l.kind + "  " + JSON.stringify(l.data);
+  li.textContent = time(l.at_ms) + "  " + l.kind.padEnd(6) + "  " + said(l);
   return li;
 }
 
@@ -253,18 +278,26 @@ function listen() {
     es.addEventListener(kind, (e) => {
       seen();
       const l = JSON.parse(e.data);
-      $("log-body").prepend(logLine(l));
+      prependCapped($("log-body"), logLine(l));
       if (kind === "fill") {
-        $("trades-body").prepend(tradeRow({ ...l.data, at_ms: l.at_ms, amount: l.data.amount }, true));
+        prependCapped($("trades-body"), tradeRow({ ...l.data, at_ms: l.at_ms, amount: l.data.amount }, true));
         K.fills.push({ signature: l.data.signature, sent_ms: l.at_ms, dom_ms: Date.now() });
-        loadPositions().catch(() => {});
+        if (K.fills.length > 100) K.fills.shift();
       }
-      if (kind === "exit") loadPositions().catch(() => {});
+      // The positions table is read again only while it shows.
+      if ((kind === "fill" || kind === "exit") && showing("positions")) loadPositions().catch(() => {});
       if (kind === "alert") notice(l.data.text);
     });
   }
   es.addEventListener("lagged", () => { seen(); show(); });
-  es.onopen = () => { $("live").textContent = "live"; $("live").className = "badge fresh"; };
+  let opened = false;
+  es.onopen = () => {
+    $("live").textContent = "live";
+    $("live").className = "badge fresh";
+    // After a reconnect, what happened meanwhile is read again.
+    if (opened) { show(); loadLog().catch(() => {}); }
+    opened = true;
+  };
   es.onerror = () => { $("live").textContent = "reconnecting"; $("live").className = "badge stale"; };
 }
 

@@ -20,6 +20,8 @@ use serde_json::{Value, json};
 use crate::Board;
 
 const DAY_MS: u64 = 86_400_000;
+/// The latest instant the journal's nanosecond column holds, in ms.
+const MAX_MS: u64 = i64::MAX as u64 / 1_000_000;
 
 fn bad(msg: String) -> Response {
     (StatusCode::BAD_REQUEST, Json(json!({ "error": msg }))).into_response()
@@ -106,15 +108,14 @@ pub async fn status(State(b): State<Arc<Board>>) -> Json<Value> {
 /// Open positions at the curve's spot price, with the journal's peak and the exit rules.
 pub async fn positions(State(b): State<Arc<Board>>) -> Response {
     let peaks: Vec<(String, u64)> = match &b.setup.journal {
-        Some(path) => match Reader::open(path).and_then(|r| r.open_positions()) {
+        Some(path) => match read(path, |r| r.open_positions()).await {
             Ok(rows) => rows
                 .iter()
+                // The exit rules' peak: the highest price since entry, in bps of the entry
+                // price (0: not marked yet), as the value the position had there.
+                .filter(|r| r.peak_ratio > 0)
                 .map(|r| {
-                    let peak = if r.high_token == 0 {
-                        0
-                    } else {
-                        u128::from(r.tokens) * u128::from(r.high_sol) / u128::from(r.high_token)
-                    };
+                    let peak = u128::from(r.cost) * u128::from(r.peak_ratio) / 10_000;
                     (r.mint.to_string(), u64::try_from(peak).unwrap_or(u64::MAX))
                 })
                 .collect(),
@@ -157,6 +158,21 @@ pub async fn positions(State(b): State<Arc<Board>>) -> Response {
     Json(Value::Array(list)).into_response()
 }
 
+/// Reads the journal off the async runtime (SQLite blocks), in a connection of its own.
+async fn read<T: Send + 'static>(
+    path: &std::path::Path,
+    f: impl FnOnce(&Reader) -> Result<T, kestrel_store::StoreError> + Send + 'static,
+) -> Result<T, String> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || Reader::open(&path).and_then(|r| f(&r)))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
+}
+
+/// Fills one answer holds at most; the next page starts after the last one's `at_ms`.
+const TRADES_PAGE: usize = 500;
+
 fn param<'a>(q: &'a Option<String>, key: &str) -> Result<Option<&'a str>, String> {
     let mut found = None;
     for pair in q
@@ -183,8 +199,8 @@ pub async fn trades(State(b): State<Arc<Board>>, RawQuery(q): RawQuery) -> Respo
     let since_ms = match param(&q, "since") {
         Ok(None) => 0,
         Ok(Some(v)) => match v.parse::<u64>() {
-            Ok(ms) => ms,
-            Err(_) => {
+            Ok(ms) if ms <= MAX_MS => ms,
+            Ok(_) | Err(_) => {
                 return bad(format!(
                     "since: `{}` is not milliseconds since the epoch",
                     v.chars().take(24).collect::<String>()
@@ -196,15 +212,13 @@ pub async fn trades(State(b): State<Arc<Board>>, RawQuery(q): RawQuery) -> Respo
     let Some(path) = &b.setup.journal else {
         return Json(json!([])).into_response();
     };
-    let fills = match Reader::open(path).and_then(|r| r.fills(since_ms.saturating_mul(1_000_000))) {
+    let since_ns = since_ms.saturating_mul(1_000_000);
+    let fills = match read(path, move |r| r.fills_page(since_ns, TRADES_PAGE)).await {
         Ok(f) => f,
         Err(e) => return unavailable(format!("the journal cannot be read: {e}")),
     };
     let list: Vec<Value> = fills
         .iter()
-        .rev()
-        .take(500)
-        .rev()
         .map(|f| {
             json!({
                 "signature": f.signature,
@@ -248,7 +262,11 @@ pub fn day_number(s: &str) -> Option<u64> {
         it.next()?.parse().ok()?,
         it.next()?.parse().ok()?,
     );
-    if it.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    if it.next().is_some()
+        || !(1970..=9999).contains(&y)
+        || !(1..=12).contains(&m)
+        || !(1..=31).contains(&d)
+    {
         return None;
     }
     let y2 = if m <= 2 { y - 1 } else { y };
@@ -281,7 +299,8 @@ pub async fn pnl(State(b): State<Arc<Board>>, RawQuery(q): RawQuery) -> Response
     let Some(path) = &b.setup.journal else {
         return Json(json!({ "days": [] })).into_response();
     };
-    let days = match Reader::open(path).and_then(|r| r.days(day)) {
+    // Every day, so the equity is the running total even when one day is asked for.
+    let days = match read(path, |r| r.days(None)).await {
         Ok(d) => d,
         Err(e) => return unavailable(format!("the journal cannot be read: {e}")),
     };
@@ -294,18 +313,24 @@ pub async fn pnl(State(b): State<Arc<Board>>, RawQuery(q): RawQuery) -> Response
                 .sol
                 .saturating_sub(i64::try_from(d.network_fees).unwrap_or(i64::MAX));
             equity = equity.saturating_add(net);
-            json!({
-                "day": day_name(d.day),
-                "realized_lamports": d.realized.sol,
-                "realized_usdc_units": d.realized.usdc,
-                "network_fees": d.network_fees,
-                "wallet_delta": d.wallet_delta,
-                "buys": d.buys,
-                "sells": d.sells,
-                "failed_txs": d.failed_txs,
-                "equity_lamports": equity,
-            })
+            let shown = day.is_none_or(|x| x == d.day);
+            (
+                shown,
+                json!({
+                    "day": day_name(d.day),
+                    "realized_lamports": d.realized.sol,
+                    "realized_usdc_units": d.realized.usdc,
+                    "network_fees": d.network_fees,
+                    "wallet_delta": d.wallet_delta,
+                    "buys": d.buys,
+                    "sells": d.sells,
+                    "failed_txs": d.failed_txs,
+                    "equity_lamports": equity,
+                }),
+            )
         })
+        .filter(|(shown, _)| *shown)
+        .map(|(_, v)| v)
         .collect();
     let today = day_name(crate::unix_ms() / DAY_MS);
     Json(json!({ "today": today, "days": list })).into_response()
@@ -392,5 +417,6 @@ mod tests {
         assert_eq!(day_number("2024-02-29"), Some(19_782));
         assert_eq!(day_number("2026-02-30"), None);
         assert_eq!(day_number("yesterday"), None);
+        assert_eq!(day_number("9000000000000000000-01-01"), None);
     }
 }

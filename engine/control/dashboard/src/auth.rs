@@ -28,8 +28,12 @@ const MAX_SESSIONS: usize = 64;
 pub struct Sessions {
     /// session id → (CSRF token, when it was made).
     open: Mutex<HashMap<String, (String, Instant)>>,
-    failures: Mutex<Vec<Instant>>,
+    /// Failed sign-ins by client address: one client's guesses lock out only that client.
+    failures: Mutex<HashMap<std::net::IpAddr, Vec<Instant>>>,
 }
+
+/// Clients whose failures are remembered, at most.
+const MAX_CLIENTS: usize = 1_024;
 
 fn random_hex(bytes: usize) -> Option<String> {
     let mut b = vec![0u8; bytes];
@@ -77,21 +81,26 @@ impl Sessions {
         if !same(sent.as_bytes(), csrf.as_bytes()) {
             return Err((StatusCode::FORBIDDEN, "missing or wrong X-CSRF-Token"));
         }
-        // A browser names the page that sent a cross-site request: it must be this one.
-        if let (Some(origin), Some(host)) = (headers.get(header::ORIGIN), headers.get(header::HOST))
-        {
-            let ok = origin
-                .to_str()
-                .ok()
-                .and_then(|o| o.split_once("://"))
-                .is_some_and(|(_, h)| host.to_str().is_ok_and(|host| host == h));
-            if !ok {
-                return Err((StatusCode::FORBIDDEN, "a request from another site"));
-            }
-        }
-        Ok(())
+        same_site(headers)
     }
 }
+
+/// A browser names the page that sent a cross-site request (`Origin`): it must be this one.
+pub fn same_site(headers: &HeaderMap) -> Result<(), (StatusCode, &'static str)> {
+    if let (Some(origin), Some(host)) = (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+        let ok = origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.split_once("://"))
+            .is_some_and(|(_, h)| host.to_str().is_ok_and(|host| host == h));
+        if !ok {
+            return Err((StatusCode::FORBIDDEN, "a request from another site"));
+        }
+    }
+    Ok(())
+}
+
+impl Sessions {}
 
 fn error(status: StatusCode, msg: &str) -> Response {
     (status, Json(json!({ "error": msg }))).into_response()
@@ -107,8 +116,28 @@ pub async fn session(State(b): State<Arc<Board>>, headers: HeaderMap) -> Json<Va
     }))
 }
 
-/// `POST /api/login` with `{"token": "…"}`.
-pub async fn login(State(b): State<Arc<Board>>, body: axum::body::Bytes) -> Response {
+/// `POST /api/login` with `{"token": "…"}` (JSON, from this site).
+pub async fn login(
+    State(b): State<Arc<Board>>,
+    axum::extract::ConnectInfo(client): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    // A form another page posts cannot send JSON without asking first (CORS), nor this Origin.
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "sign in with a JSON body",
+        );
+    }
+    if let Err((status, msg)) = same_site(&headers) {
+        return error(status, msg);
+    }
+    let ip = client.ip();
     let Some(token) = &b.setup.token else {
         return error(
             StatusCode::FORBIDDEN,
@@ -116,11 +145,14 @@ pub async fn login(State(b): State<Arc<Board>>, body: axum::body::Bytes) -> Resp
         );
     };
     {
-        let Ok(mut f) = b.sessions.failures.lock() else {
+        let Ok(mut all) = b.sessions.failures.lock() else {
             return error(StatusCode::INTERNAL_SERVER_ERROR, "try again");
         };
-        f.retain(|at| at.elapsed() < Duration::from_secs(60));
-        if f.len() >= FAILURES_PER_MINUTE {
+        all.retain(|_, f| {
+            f.retain(|at| at.elapsed() < Duration::from_secs(60));
+            !f.is_empty()
+        });
+        if all.get(&ip).is_some_and(|f| f.len() >= FAILURES_PER_MINUTE) {
             return error(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too many failed sign-ins: wait a minute",
@@ -132,8 +164,10 @@ pub async fn login(State(b): State<Arc<Board>>, body: axum::body::Bytes) -> Resp
         .and_then(|v| v["token"].as_str().map(str::to_owned))
         .unwrap_or_default();
     if !same(sent.as_bytes(), token.as_bytes()) {
-        if let Ok(mut f) = b.sessions.failures.lock() {
-            f.push(Instant::now());
+        if let Ok(mut all) = b.sessions.failures.lock()
+            && (all.len() < MAX_CLIENTS || all.contains_key(&ip))
+        {
+            all.entry(ip).or_default().push(Instant::now());
         }
         tracing::warn!("dashboard: a failed sign-in");
         return error(StatusCode::UNAUTHORIZED, "that is not the operator's token");

@@ -123,7 +123,23 @@ pub async fn x_action(
     let Some(view) = &b.setup.plugins else {
         return answer(StatusCode::NOT_FOUND, json!({ "error": "no X bot runs" }));
     };
-    match view.x_act(&action, id, hash) {
+    let r = view.x_act(&action, id, hash);
+    // Journaled with its origin like the engine's controls; the X bot keeps the post's story.
+    if let Some(j) = &b.setup.published.journal {
+        j.record(kestrel_store::Record::Action(kestrel_store::ActionRecord {
+            origin: "dashboard",
+            action: match action.as_str() {
+                "approve" => "x-approve",
+                "reject" => "x-reject",
+                _ => "x-post-now",
+            },
+            mint: None,
+            percent: None,
+            queued: r.is_ok(),
+            at_ns: crate::unix_ms().saturating_mul(1_000_000),
+        }));
+    }
+    match r {
         Ok(()) => {
             b.tell(
                 "action",
@@ -134,6 +150,9 @@ pub async fn x_action(
                 json!({ "queued": format!("x {action} #{id}") }),
             )
         }
-        Err(e) => answer(StatusCode::SERVICE_UNAVAILABLE, json!({ "error": e })),
+        Err(e) => {
+            b.tell("action", json!({ "action": format!("x {action} #{id}"), "by": "dashboard", "queued": false }));
+            answer(StatusCode::SERVICE_UNAVAILABLE, json!({ "error": e }))
+        }
     }
 }

@@ -89,6 +89,9 @@ pub struct Board {
     /// The engine's events and the operator's actions, newest last.
     pub log: Mutex<VecDeque<Value>>,
     pub started: Instant,
+    /// Served on loopback: requests must name a loopback host (a page on another site that
+    /// rebinds its name to 127.0.0.1 is refused).
+    pub loopback: std::sync::atomic::AtomicBool,
 }
 
 impl Board {
@@ -100,6 +103,7 @@ impl Board {
             events,
             log: Mutex::new(VecDeque::new()),
             started: Instant::now(),
+            loopback: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -173,7 +177,36 @@ pub fn router(board: Arc<Board>) -> Router {
         .route("/api/control/{action}", post(controls::control))
         .route("/api/x", get(api::x_queue))
         .route("/api/x/{action}/{id}", post(controls::x_action))
+        .layer(axum::middleware::from_fn_with_state(
+            board.clone(),
+            loopback_host,
+        ))
         .with_state(board)
+}
+
+/// On loopback, only loopback names: DNS rebinding cannot read the page from another site.
+async fn loopback_host(
+    axum::extract::State(b): axum::extract::State<Arc<Board>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if b.loopback.load(std::sync::atomic::Ordering::Relaxed) {
+        let host = req
+            .headers()
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        let name = host.rsplit_once(':').map_or(host, |(n, _)| n);
+        if !matches!(name, "localhost" | "127.0.0.1" | "[::1]") {
+            return (
+                axum::http::StatusCode::MISDIRECTED_REQUEST,
+                "this dashboard answers to localhost names only",
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// Binds and serves on the current runtime until it stops; the bound address. A listener off
@@ -182,6 +215,10 @@ pub async fn serve(addr: SocketAddr, board: Arc<Board>) -> Result<SocketAddr, St
     if !addr.ip().is_loopback() && board.setup.token.is_none() {
         return Err(StartError::Unprotected(addr));
     }
+    board.loopback.store(
+        addr.ip().is_loopback(),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| StartError::Bind(addr, e))?;

@@ -295,8 +295,13 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
     if let Some(events) = engine_events {
         crate::dashboard::fan_out(events, board.clone(), plugin_tx);
     }
-    let dashboard = match board {
-        Some(b) => Some(crate::dashboard::serve(&config, &engine, b)?),
+    // The dashboard is not on the trading path: one that cannot start is told, not fatal.
+    let dashboard = match board.map(|b| crate::dashboard::serve(&config, &engine, b)) {
+        Some(Ok(addr)) => Some(addr),
+        Some(Err(e)) => {
+            eprintln_flush(&format!("dashboard: not started: {e:#}"));
+            None
+        }
         None => None,
     };
     let control = match config.engine.control_addr() {

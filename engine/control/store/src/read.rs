@@ -449,12 +449,18 @@ impl Reader {
 
     /// Fills at or after `since_ns`, oldest first.
     pub fn fills(&self, since_ns: u64) -> Result<Vec<FillView>, StoreError> {
+        self.fills_page(since_ns, usize::MAX)
+    }
+
+    /// At most `limit` fills at or after `since_ns`, oldest first (the next page starts
+    /// after the last one's `at_ns`).
+    pub fn fills_page(&self, since_ns: u64, limit: usize) -> Result<Vec<FillView>, StoreError> {
         const T: &str = "fills";
         let mut stmt = self.conn.prepare(
             "SELECT f.signature, f.order_id, f.mint, f.side, COALESCE(o.why, '') AS why, f.tokens,
              f.sol_lamports, f.fee_lamports, f.network_fee, f.wallet_delta, f.realized, f.slot,
              f.at_ns, f.quote FROM fills f LEFT JOIN orders o ON o.id = f.order_id
-             WHERE f.at_ns >= ?1 ORDER BY f.at_ns, f.rowid",
+             WHERE f.at_ns >= ?1 ORDER BY f.at_ns, f.rowid LIMIT ?2",
         )?;
         struct Raw {
             signature: String,
@@ -473,27 +479,30 @@ impl Reader {
             quote: String,
         }
         let raws = stmt
-            .query_map(params![int(since_ns)?], |r| {
-                Ok(by_name!(
-                    r,
-                    Raw {
-                        signature,
-                        order_id,
-                        mint,
-                        side,
-                        why,
-                        tokens,
-                        sol_lamports,
-                        fee_lamports,
-                        network_fee,
-                        wallet_delta,
-                        realized,
-                        slot,
-                        at_ns,
-                        quote,
-                    }
-                ))
-            })?
+            .query_map(
+                params![int(since_ns)?, i64::try_from(limit).unwrap_or(i64::MAX)],
+                |r| {
+                    Ok(by_name!(
+                        r,
+                        Raw {
+                            signature,
+                            order_id,
+                            mint,
+                            side,
+                            why,
+                            tokens,
+                            sol_lamports,
+                            fee_lamports,
+                            network_fee,
+                            wallet_delta,
+                            realized,
+                            slot,
+                            at_ns,
+                            quote,
+                        }
+                    ))
+                },
+            )?
             .collect::<rusqlite::Result<Vec<Raw>>>()?;
         raws.into_iter()
             .map(|f| {
