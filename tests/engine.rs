@@ -438,3 +438,80 @@ fn a_usdc_coin_is_bought_with_usdc_and_sold_with_sell_v2_beside_a_sol_coin_on_v1
     engine.stop();
     h.stop();
 }
+
+#[test]
+fn a_recorded_session_holds_every_frame_each_feed_delivered_duplicates_included() {
+    let mut h = Harness::new(Faults::none());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("session.kcap");
+    let mut setup = h.setup(h.funded_wallet(10 * SOL), 2);
+    let header = kestrel_capture::Header {
+        endpoints: setup
+            .feed
+            .endpoints
+            .iter()
+            .map(|e| e.name.clone())
+            .collect(),
+        started_ms: 0,
+        writer: "test".into(),
+    };
+    let (recorder, recording) = kestrel_capture::Recorder::start(&path, header, 0).unwrap();
+    setup.feed.recorder = Some(recorder);
+    let engine = Engine::start(setup).unwrap();
+    wait_subscribed(&engine);
+    let mints: Vec<Pubkey> = (0..2).map(|i| h.launch(i)).collect();
+    wait_for("two fills", Duration::from_secs(20), || {
+        engine.metrics.bought.load(Relaxed) == 2
+    });
+    let delivered: u64 = engine.feeds.iter().map(|f| f.frames.load(Relaxed)).sum();
+    engine.stop();
+    let written = recording.finish().unwrap();
+    assert!(
+        written >= delivered,
+        "{written} written, {delivered} delivered before the stop"
+    );
+    let records: Vec<kestrel_capture::Record> = kestrel_capture::Reader::open(&path)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(records.len() as u64, written);
+    // Both endpoints are there, in receive order for each, and each launch arrived on both.
+    for endpoint in 0..2u16 {
+        let times: Vec<u64> = records
+            .iter()
+            .filter_map(|r| match r {
+                kestrel_capture::Record::Frame {
+                    endpoint: e, at_ns, ..
+                } if *e == endpoint => Some(*at_ns),
+                _ => None,
+            })
+            .collect();
+        assert!(!times.is_empty(), "endpoint {endpoint} recorded");
+        assert!(
+            times.windows(2).all(|w| w[0] <= w[1]),
+            "endpoint {endpoint} in order"
+        );
+    }
+    // Each launch's logs arrived on both feeds: the first copy and its duplicate recorded.
+    for endpoint in 0..2u16 {
+        let logs = records
+            .iter()
+            .filter(|r| match r {
+                kestrel_capture::Record::Frame {
+                    endpoint: e, text, ..
+                } => {
+                    *e == endpoint
+                        && std::str::from_utf8(text).is_ok_and(|t| {
+                            t.contains("logsNotification") && t.contains("Program data:")
+                        })
+                }
+                kestrel_capture::Record::Slot { .. } => false,
+            })
+            .count();
+        assert!(
+            logs >= mints.len(),
+            "endpoint {endpoint}: {logs} log frames for {} launches",
+            mints.len()
+        );
+    }
+}

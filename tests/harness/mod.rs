@@ -107,6 +107,7 @@ impl Harness {
                 client: FeedClient::Raw,
                 backoff_min: Duration::from_millis(20),
                 backoff_max: Duration::from_millis(200),
+                recorder: None,
             },
             rpc: vec![(rpc.clone(), "rpc".into())],
             send: Vec::new(),

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::{config_cmd, decode_cmd, journal_cmd, run_cmd, sim_cmd};
+use crate::{config_cmd, decode_cmd, journal_cmd, record_cmd, run_cmd, sim_cmd};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,6 +43,8 @@ pub(crate) enum Command {
     Run(run_cmd::Args),
     /// Decode pump.fun, PumpSwap and Raydium events and accounts to JSON lines
     Decode(decode_cmd::Args),
+    /// Record what the feeds deliver to a capture file, without trading
+    Record(record_cmd::Args),
     /// Run the local cluster: a Solana-compatible RPC and PubSub server that emulates pump.fun
     Sim(sim_cmd::Args),
     /// Inspect the configuration
@@ -62,6 +64,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Run(args) => run_cmd::run(&args, cli.config.as_deref()),
         Command::Decode(args) => decode_cmd::run(&args),
         Command::Sim(args) => sim_cmd::run(&args, cli.config.as_deref()),
+        Command::Record(args) => record_cmd::run(&args, cli.config.as_deref()),
         Command::Config(cmd) => config_cmd::run(&cmd, cli.config.as_deref()),
         Command::Positions(args) => journal_cmd::positions(&args, cli.config.as_deref()),
         Command::Trades(args) => journal_cmd::trades(&args, cli.config.as_deref()),

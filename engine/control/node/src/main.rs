@@ -6,6 +6,7 @@ mod dashboard;
 mod decode_cmd;
 mod journal_cmd;
 mod plugins;
+mod record_cmd;
 mod run_cmd;
 mod sim_cmd;
 

@@ -44,6 +44,13 @@ pub(crate) struct Args {
     /// Stop after this many seconds [default: until Ctrl-C]
     #[arg(long, value_name = "SECS")]
     duration: Option<u64>,
+    /// Record every frame the feeds deliver to this capture file (never overwritten; rotated
+    /// as FILE.1, FILE.2… past --record-max-mb); replay it with the backtest
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
+    /// Start a new capture file past this size
+    #[arg(long, value_name = "MB", default_value_t = 1024)]
+    record_max_mb: u64,
 }
 
 fn endpoints(flags: &[String], kind: EndpointKind, what: &str) -> Result<Vec<Endpoint>> {
@@ -109,13 +116,13 @@ fn apply_flags(config: &mut Config, args: &Args) -> Result<()> {
 }
 
 /// The embedded cluster, on its own runtime.
-struct LocalCluster {
+pub(crate) struct LocalCluster {
     runtime: tokio::runtime::Runtime,
     server: Option<SimServer>,
 }
 
 impl LocalCluster {
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         if let Some(s) = self.server.take() {
             self.runtime.block_on(s.stop());
         }
@@ -124,7 +131,7 @@ impl LocalCluster {
 
 /// Starts the local cluster of `[sim]`, or finds one already on its ports. Points the
 /// network endpoints at it.
-fn local_cluster(config: &mut Config) -> Result<Option<LocalCluster>> {
+pub(crate) fn local_cluster(config: &mut Config) -> Result<Option<LocalCluster>> {
     let sim = config.sim.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -194,7 +201,7 @@ fn eprintln_flush(s: &str) {
 
 /// The wallet: the configured keypair file, or against the local cluster a throwaway key
 /// funded by its faucet.
-fn wallet(config: &Config) -> Result<Wallet> {
+pub(crate) fn wallet(config: &Config) -> Result<Wallet> {
     if let Some(src) = &config.wallet.keypair {
         let path = src.path()?;
         return Ok(Wallet::load(&path)?);
@@ -273,6 +280,16 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
         (Some(tx), Some(rx))
     };
     let journal_file = setup.journal.as_ref().map(|j| j.path.clone());
+    let recording = match &args.record {
+        Some(path) => {
+            let (recorder, recording) =
+                crate::record_cmd::start(path, &setup.feed, args.record_max_mb)?;
+            setup.feed.recorder = Some(recorder);
+            eprintln_flush(&format!("recording the feeds to {}", path.display()));
+            Some(recording)
+        }
+        None => None,
+    };
     let paper = setup.paper;
     let sniper = setup.sniper.clone();
     let rpc_url = setup.rpc.first().map(|(url, _)| url.clone());
@@ -393,6 +410,9 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
     }
     let metrics = engine.metrics.clone();
     engine.stop();
+    if let Some(r) = recording {
+        crate::record_cmd::finish(r);
+    }
     let table = percentile_table(&metrics);
     if let Some(c) = cluster {
         c.stop();

@@ -174,6 +174,7 @@ pub fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
             },
             backoff_min: ms(config.feed.backoff_min_ms),
             backoff_max: ms(config.feed.backoff_max_ms),
+            recorder: None,
         },
         rpc: n
             .rpc

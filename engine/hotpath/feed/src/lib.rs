@@ -86,6 +86,8 @@ pub struct FeedConfig {
     pub client: FeedClient,
     pub backoff_min: Duration,
     pub backoff_max: Duration,
+    /// Every frame received is also copied here (`kestrel run --record`); the raw client only.
+    pub recorder: Option<kestrel_capture::Recorder>,
 }
 
 #[derive(Clone, Debug)]

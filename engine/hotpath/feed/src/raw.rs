@@ -242,6 +242,10 @@ fn on_text(
     if let Some(st) = stats {
         st.frames.fetch_add(1, Relaxed);
     }
+    // Every frame as it came, duplicates and replies included: a copy queued, never a wait.
+    if let Some(r) = &ctx.cfg.recorder {
+        r.frame(usize::from(ctx.index), read_at, text);
+    }
     let frame = match parse_frame(text) {
         Ok(f) => f,
         Err(e) => {
