@@ -492,6 +492,12 @@ fn a_recorded_session_holds_every_frame_each_feed_delivered_duplicates_included(
             "endpoint {endpoint} in order"
         );
     }
+    // Each session's subscriptions are there for a replay to map the replies to.
+    let sent = records
+        .iter()
+        .filter(|r| matches!(r, kestrel_capture::Record::Sent { text, .. } if std::str::from_utf8(text).is_ok_and(|t| t.contains("logsSubscribe"))))
+        .count();
+    assert!(sent >= 2, "{sent} logsSubscribe requests recorded");
     // Each launch's logs arrived on both feeds: the first copy and its duplicate recorded.
     for endpoint in 0..2u16 {
         let logs = records
@@ -505,7 +511,7 @@ fn a_recorded_session_holds_every_frame_each_feed_delivered_duplicates_included(
                             t.contains("logsNotification") && t.contains("Program data:")
                         })
                 }
-                kestrel_capture::Record::Slot { .. } => false,
+                _ => false,
             })
             .count();
         assert!(

@@ -171,7 +171,14 @@ async fn session(
     for w in ctx.handle.current() {
         requests.push(subs.request(watch_kind(w), commitment));
     }
+    // A new connection: a replay starts a fresh session's subscriptions here.
+    if let Some(rec) = &ctx.cfg.recorder {
+        rec.connected(usize::from(ctx.index), mono_nanos());
+    }
     for r in requests {
+        if let Some(rec) = &ctx.cfg.recorder {
+            rec.sent(usize::from(ctx.index), mono_nanos(), &r);
+        }
         if let Err(e) = tx.send(Message::text(r)).await {
             return Ok(SessionEnd::Dropped(e.to_string()));
         }
@@ -217,6 +224,9 @@ async fn session(
                     }
                     Err(RecvError::Closed) => return Ok(SessionEnd::Closed),
                 };
+                if let (Some(r), Some(rec)) = (&request, &ctx.cfg.recorder) {
+                    rec.sent(usize::from(ctx.index), mono_nanos(), r);
+                }
                 if let Some(r) = request
                     && let Err(e) = tx.send(Message::text(r)).await {
                     return Ok(SessionEnd::Dropped(e.to_string()));

@@ -9,8 +9,11 @@
 //! header  = "KESTRELCAP" (10 bytes) · version u16 LE · length u32 LE · JSON (endpoints, …)
 //! block   = "KBLK" · compressed length u32 LE · records u32 LE · CRC-32 of the compressed
 //!           bytes u32 LE · a zstd frame of records
-//! record  = kind u8 (1 frame, 2 slot) · endpoint u16 LE · receive time ns u64 LE ·
-//!           length u32 LE · bytes (a frame's text; a slot's number as u64 LE)
+//! record  = kind u8 · endpoint u16 LE · time ns u64 LE · length u32 LE · bytes
+//!   kind 1: a frame received (its text)
+//!   kind 2: a slot (u64 LE)
+//!   kind 3: a request sent (its text: the subscriptions a replay must map replies to)
+//!   kind 4: a new connection (no bytes: subscriptions start afresh)
 //! ```
 //!
 //! A block is written whole or not at all from the reader's point of view: a crash leaves at
@@ -51,12 +54,23 @@ pub enum Record {
         at_ns: u64,
         slot: u64,
     },
+    /// A request sent to the endpoint (a subscription), at `at_ns`.
+    Sent {
+        endpoint: u16,
+        at_ns: u64,
+        text: Vec<u8>,
+    },
+    /// The endpoint (re)connected at `at_ns`: what follows is a new session.
+    Connected { endpoint: u16, at_ns: u64 },
 }
 
 impl Record {
     pub fn at_ns(&self) -> u64 {
         match self {
-            Record::Frame { at_ns, .. } | Record::Slot { at_ns, .. } => *at_ns,
+            Record::Frame { at_ns, .. }
+            | Record::Slot { at_ns, .. }
+            | Record::Sent { at_ns, .. }
+            | Record::Connected { at_ns, .. } => *at_ns,
         }
     }
 
@@ -68,6 +82,12 @@ impl Record {
                 at_ns,
                 text,
             } => (1, *endpoint, *at_ns, text),
+            Record::Sent {
+                endpoint,
+                at_ns,
+                text,
+            } => (3, *endpoint, *at_ns, text),
+            Record::Connected { endpoint, at_ns } => (4, *endpoint, *at_ns, &[][..]),
             Record::Slot {
                 endpoint,
                 at_ns,

@@ -110,6 +110,12 @@ fn parse(mut b: &[u8], count: u32) -> Result<Vec<Record>, String> {
                 at_ns,
                 slot: le_u64(body),
             },
+            (3, _) => Record::Sent {
+                endpoint,
+                at_ns,
+                text: body.to_vec(),
+            },
+            (4, 0) => Record::Connected { endpoint, at_ns },
             (k, l) => return Err(format!("record {i} is of an unknown kind {k} (length {l})")),
         });
     }
@@ -314,6 +320,37 @@ mod tests {
                 slot: 9
             }
         );
+    }
+
+    #[test]
+    fn every_kind_of_record_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k.kcap");
+        let all = vec![
+            Record::Connected {
+                endpoint: 1,
+                at_ns: 1,
+            },
+            Record::Sent {
+                endpoint: 1,
+                at_ns: 2,
+                text: b"{\"method\":\"logsSubscribe\"}".to_vec(),
+            },
+            frame(3),
+            Record::Slot {
+                endpoint: 1,
+                at_ns: 4,
+                slot: 99,
+            },
+        ];
+        {
+            let mut w = Writer::create(&p, header(), 0).unwrap();
+            for r in &all {
+                w.push(r).unwrap();
+            }
+        }
+        let back: Vec<Record> = Reader::open(&p).unwrap().map(Result::unwrap).collect();
+        assert_eq!(back, all);
     }
 
     #[test]

@@ -84,6 +84,23 @@ impl Recorder {
         });
     }
 
+    /// A request sent to the endpoint (a subscription).
+    pub fn sent(&self, endpoint: usize, at_ns: u64, text: &str) {
+        self.offer(Record::Sent {
+            endpoint: u16::try_from(endpoint).unwrap_or(u16::MAX),
+            at_ns,
+            text: text.as_bytes().to_vec(),
+        });
+    }
+
+    /// The endpoint connected (again): a new session's subscriptions follow.
+    pub fn connected(&self, endpoint: usize, at_ns: u64) {
+        self.offer(Record::Connected {
+            endpoint: u16::try_from(endpoint).unwrap_or(u16::MAX),
+            at_ns,
+        });
+    }
+
     pub fn slot(&self, endpoint: usize, at_ns: u64, slot: u64) {
         self.offer(Record::Slot {
             endpoint: u16::try_from(endpoint).unwrap_or(u16::MAX),
