@@ -15,8 +15,13 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::extract::{Extractor, curve_update};
+use crate::sink::Sink;
 use crate::sink::{Closed, Origin};
-use crate::{Backoff, EndpointContext, FeedEvent, SignatureUpdate, Stamped, Watch, WatchCommand};
+use crate::{
+    Backoff, EndpointContext, EndpointStats, FeedConfig, FeedEvent, SignatureUpdate, Stamped,
+    Watch, WatchCommand,
+};
+use std::sync::Arc;
 
 /// A connection that stayed up this long resets the backoff.
 const HEALTHY_AFTER: Duration = Duration::from_secs(5);
@@ -85,6 +90,118 @@ impl Subs {
             self.next_id
         ))
     }
+}
+
+impl Subs {
+    /// Learns what a recorded request asked for, as if this session had sent it: a replay
+    /// maps the replies and notifications exactly as the live session did.
+    fn learn(&mut self, request: &str) {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(request) else {
+            return;
+        };
+        let param = &v["params"][0];
+        let key = |s: Option<&str>| s.and_then(|s| s.parse::<Pubkey>().ok());
+        let kind = match v["method"].as_str() {
+            Some("logsSubscribe") => key(param["mentions"][0].as_str()).map(Kind::Logs),
+            Some("slotSubscribe") => Some(Kind::Slot),
+            Some("accountSubscribe") => key(param.as_str()).map(Kind::Account),
+            Some("signatureSubscribe") => param
+                .as_str()
+                .map(|s| Kind::Signature(SignatureText::new(s))),
+            Some("accountUnsubscribe" | "signatureUnsubscribe") => {
+                if let Some(sub) = param.as_u64() {
+                    self.active.remove(&sub);
+                }
+                None
+            }
+            _ => None,
+        };
+        if let (Some(id), Some(kind)) = (v["id"].as_u64(), kind) {
+            self.pending.insert(id, kind);
+        }
+    }
+}
+
+/// Replays a capture's records through this client's own frame handling (the same parsing,
+/// extraction, first-arrival dedup and sink the live feeds use), on the current thread, in the
+/// order they were recorded. `endpoints` are the capture's endpoint names. Stops at the first
+/// damaged record (its error is returned with how many records went through) or when the
+/// sink closes.
+pub fn replay<E: std::fmt::Display>(
+    endpoints: &[String],
+    sink: Sink,
+    records: impl IntoIterator<Item = Result<kestrel_capture::Record, E>>,
+) -> (Arc<Vec<EndpointStats>>, u64, Option<String>) {
+    use kestrel_capture::Record;
+    let stats: Arc<Vec<EndpointStats>> = Arc::new(
+        endpoints
+            .iter()
+            .map(|e| EndpointStats::new(e.clone()))
+            .collect(),
+    );
+    let cfg = FeedConfig {
+        endpoints: endpoints
+            .iter()
+            .map(|e| crate::FeedEndpoint {
+                url: String::new(),
+                name: e.clone(),
+            })
+            .collect(),
+        commitment: "processed",
+        programs: Vec::new(),
+        client: crate::FeedClient::Raw,
+        backoff_min: Duration::ZERO,
+        backoff_max: Duration::ZERO,
+        recorder: None,
+    };
+    let sink = std::rc::Rc::new(sink);
+    let handle = crate::FeedHandle::new();
+    let contexts: Vec<EndpointContext> = (0..endpoints.len())
+        .map(|i| EndpointContext {
+            index: u8::try_from(i).unwrap_or(u8::MAX),
+            url: String::new(),
+            cfg: cfg.clone(),
+            sink: sink.clone(),
+            stats: stats.clone(),
+            handle: handle.clone(),
+        })
+        .collect();
+    let mut subs: Vec<Subs> = contexts.iter().map(|_| Subs::default()).collect();
+    let mut extractors: Vec<Extractor> = contexts.iter().map(|_| Extractor::new()).collect();
+    let mut n: u64 = 0;
+    for r in records {
+        let r = match r {
+            Ok(r) => r,
+            Err(e) => return (stats, n, Some(e.to_string())),
+        };
+        n += 1;
+        let endpoint = match &r {
+            Record::Frame { endpoint, .. }
+            | Record::Slot { endpoint, .. }
+            | Record::Sent { endpoint, .. }
+            | Record::Connected { endpoint, .. } => usize::from(*endpoint),
+        };
+        let (Some(ctx), Some(sub), Some(ex)) = (
+            contexts.get(endpoint),
+            subs.get_mut(endpoint),
+            extractors.get_mut(endpoint),
+        ) else {
+            continue;
+        };
+        match r {
+            Record::Connected { .. } => *sub = Subs::default(),
+            Record::Sent { text, .. } => sub.learn(&String::from_utf8_lossy(&text)),
+            Record::Frame { at_ns, text, .. } => {
+                let text = String::from_utf8_lossy(&text);
+                if on_text(ctx, sub, ex, &text, at_ns).is_err() {
+                    break;
+                }
+            }
+            // The slot clock is in the frames already (slotNotification).
+            Record::Slot { .. } => {}
+        }
+    }
+    (stats, n, None)
 }
 
 fn watch_kind(w: Watch) -> Kind {
