@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use kestrel_plugin_sdk::{Level, TopicMessage, WebhookResponse, log, topics};
+use kestrel_plugin_sdk::{Level, TopicMessage, WebhookResponse, log, topics, xactions};
 use serde_json::{Value, json};
 
 use crate::interaction::{
@@ -48,25 +48,14 @@ impl XDesk {
     }
 }
 
-fn label(action: &str) -> Option<(&'static str, &'static str, u8)> {
-    Some(match action {
-        "approve" => ("Approve", "a", SUCCESS),
-        "edit" => ("Edit", "e", SECONDARY),
-        "reject" => ("Reject", "r", DANGER),
-        "post_now" => ("Post now", "n", PRIMARY),
-        "delete" => ("Delete from X", "d", DANGER),
-        _ => return None,
-    })
-}
-
-fn action_of(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "a" => "approve",
-        "r" => "reject",
-        "n" => "post_now",
-        "d" => "delete",
-        _ => return None,
-    })
+/// Discord's style for an action's button.
+fn style(name: &str) -> u8 {
+    match name {
+        "approve" => SUCCESS,
+        "reject" | "delete" => DANGER,
+        "post_now" => PRIMARY,
+        _ => SECONDARY,
+    }
 }
 
 /// A post as message text and its row of buttons.
@@ -105,11 +94,15 @@ pub fn render(post: &Value, headline: Option<&str>) -> (String, Vec<Value>) {
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|a| label(a.as_str()?))
-        .map(|(name, code, style)| {
+        .filter_map(|a| xactions::by_name(a.as_str()?))
+        .map(|a| {
             // The words' hash rides along: a press acts on what was shown.
             let hash = post["hash"].as_str().unwrap_or("");
-            (name.to_owned(), format!("x:{code}:{id}:{hash}"), style)
+            (
+                a.label.to_owned(),
+                format!("x:{}:{id}:{hash}", a.code),
+                style(a.name),
+            )
         })
         .collect();
     let components = if row.is_empty() {
@@ -197,7 +190,11 @@ pub fn press(bot: &mut Discord, i: &Interaction, now: u64) -> WebhookResponse {
             })),
         );
     }
-    let Some(action) = code.and_then(action_of) else {
+    let Some(action) = code
+        .and_then(xactions::by_code)
+        .map(|a| a.name)
+        .filter(|n| *n != "edit")
+    else {
         return reply("That button is not one of this bot's.", true);
     };
     let r = bot.x.remember(&i.token, now);

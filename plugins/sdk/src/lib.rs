@@ -41,10 +41,12 @@ pub use bindings::kestrel::plugin::types::{
 };
 pub use bindings::kestrel::plugin::{clock, engine, http, kv, log, topics};
 
-// What every bot needs beside the interface: amounts, mints, percent-encoding.
+// What every bot needs beside the interface: amounts, mints, percent-encoding; and the X
+// bot's approval actions the chat bots share.
 pub mod amount;
 pub mod mint;
 pub mod percent;
+pub mod xactions;
 
 use std::cell::RefCell;
 

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use kestrel_plugin_sdk::{Level, TopicMessage, log, topics};
+use kestrel_plugin_sdk::{Level, TopicMessage, log, topics, xactions};
 use serde_json::{Value, json};
 
 use crate::command::{Reply, button};
@@ -38,28 +38,6 @@ pub enum Show {
     /// To one chat (an answer), editing the message that carried the button if known.
     To(i64, Reply),
     Nothing,
-}
-
-fn label(action: &str) -> Option<(&'static str, &'static str)> {
-    Some(match action {
-        "approve" => ("Approve", "a"),
-        "edit" => ("Edit", "e"),
-        "reject" => ("Reject", "r"),
-        "post_now" => ("Post now", "n"),
-        "delete" => ("Delete from X", "d"),
-        _ => return None,
-    })
-}
-
-fn action_of(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "a" => "approve",
-        "e" => "edit",
-        "r" => "reject",
-        "n" => "post_now",
-        "d" => "delete",
-        _ => return None,
-    })
 }
 
 /// A post as lines (MarkdownV2) and its buttons.
@@ -99,11 +77,11 @@ pub fn render(post: &Value, headline: Option<&str>) -> (Vec<String>, Option<Valu
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|a| label(a.as_str()?))
-        .map(|(name, code)| {
+        .filter_map(|a| xactions::by_name(a.as_str()?))
+        .map(|a| {
             // Approve and Post now carry the words' hash: they act on what was shown.
             let hash = post["hash"].as_str().unwrap_or("");
-            button(name, format!("x|{code}|{id}|{hash}"))
+            button(a.label, format!("x|{}|{id}|{hash}", a.code))
         })
         .collect();
     let keyboard = (!buttons.is_empty()).then(|| json!({ "inline_keyboard": [buttons] }));
@@ -167,7 +145,7 @@ impl XDesk {
     ) -> (String, Option<Reply>) {
         let mut parts = data.split('|').skip(1);
         let (Some(action), Some(id)) = (
-            parts.next().and_then(action_of),
+            parts.next().and_then(xactions::by_code).map(|a| a.name),
             parts.next().and_then(|i| i.parse::<u64>().ok()),
         ) else {
             return ("Unknown button".into(), None);

@@ -206,7 +206,7 @@ pub fn cost(p: &Post, s: &Settings) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::post::{Source, State, content_hash};
+    use crate::post::{Source, content_hash};
 
     #[derive(Default)]
     struct Mem {
@@ -244,23 +244,9 @@ mod tests {
             id: 1,
             text: text.into(),
             category: category.into(),
-            source: Source::Manual,
-            state: State::Draft,
             key: "k".into(),
             hash: content_hash(text),
-            created_ms: 0,
-            slot_ms: None,
-            at_ms: None,
-            now: false,
-            approved_by: None,
-            reply_to: None,
-            facts: Vec::new(),
-            issues: Vec::new(),
-            tweet_id: None,
-            posted_ms: None,
-            note: None,
-            attempts: 0,
-            uncertain: false,
+            ..Post::default()
         }
     }
 

@@ -22,6 +22,7 @@ pub mod library;
 pub mod llm;
 pub mod post;
 pub mod queue;
+pub mod schedules;
 pub mod settings;
 pub mod store;
 pub mod weighted;

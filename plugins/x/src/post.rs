@@ -8,10 +8,11 @@ use sha2::{Digest as _, Sha256};
 
 use crate::weighted;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// Waiting for an approver (or for an edit, when a check failed).
+    #[default]
     Draft,
     /// Approved; the queue gives it a time on its next turn.
     Approved,
@@ -44,7 +45,7 @@ impl State {
 }
 
 /// Where a post came from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Source {
     /// The operator's library: the entry's name.
@@ -54,10 +55,11 @@ pub enum Source {
     /// An LLM draft: the model and the context version it was given.
     Llm { model: String, context: u64 },
     /// Written in the approval chat.
+    #[default]
     Manual,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Post {
     pub id: u64,
     pub text: String,

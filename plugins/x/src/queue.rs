@@ -8,16 +8,16 @@ use kestrel_plugin_sdk::{Level, log};
 use serde_json::{Value, json};
 
 use crate::calendar;
-use crate::checks::{self, Memory};
+use crate::checks;
 use crate::post::{Post, Source, State, content_hash, numbers};
-use crate::settings::{Make, Settings, usd};
+use crate::settings::{Settings, usd};
 use crate::store::{self, Store};
 use crate::weighted;
 use crate::xapi::{Api, Outcome};
-use crate::{context, library, llm};
+use crate::{context, llm};
 
 /// A slot missed by more than this (the bot was stopped) is skipped, not posted late.
-const GRACE_MS: u64 = 30 * 60_000;
+pub(crate) const GRACE_MS: u64 = 30 * 60_000;
 /// Sends whose outcome was unknown are tried again this many times.
 const MAX_ATTEMPTS: u32 = 5;
 /// Messages waiting for the topic, at most (the oldest go first when full).
@@ -167,26 +167,16 @@ impl Queue {
     pub fn make(&mut self, n: NewPost, now: u64) -> Result<Post, String> {
         self.store.now_ms = now;
         let mut p = Post {
-            id: 0,
             hash: content_hash(&n.text),
             text: n.text,
             category: n.category,
             source: n.source,
-            state: State::Draft,
             key: n.key,
             created_ms: now,
             slot_ms: n.slot_ms,
-            at_ms: None,
-            now: false,
-            approved_by: None,
             reply_to: n.reply_to,
             facts: n.facts,
-            issues: Vec::new(),
-            tweet_id: None,
-            posted_ms: None,
-            note: None,
-            attempts: 0,
-            uncertain: false,
+            ..Post::default()
         };
         p.issues = self.refusals(&p);
         if p.issues.is_empty() && self.s.auto_approves(&p.category) {
@@ -817,103 +807,6 @@ impl Queue {
         }
     }
 
-    /// Makes the posts of schedule slots that are near (within the lead time).
-    pub fn run_schedules(&mut self, now: u64) {
-        for i in 0..self.s.schedules.len() {
-            let line = self.s.schedules[i].line.clone();
-            let key = format!("sched/{line}");
-            let next = match self.next_slot[i] {
-                Some(n) => Some(n),
-                None => {
-                    let from = store::get_u64(&key).unwrap_or(now);
-                    calendar::next_fire(&self.s.schedules[i].cron, &self.s.zone, from)
-                }
-            };
-            let Some(mut slot) = next else {
-                continue;
-            };
-            // Slots missed while the bot was stopped are skipped, not posted late.
-            let mut missed = 0;
-            while now > slot.saturating_add(GRACE_MS) && missed < 10_000 {
-                missed += 1;
-                match calendar::next_fire(&self.s.schedules[i].cron, &self.s.zone, slot) {
-                    Some(n) => slot = n,
-                    None => break,
-                }
-            }
-            if missed > 0 {
-                log::log(
-                    Level::Warn,
-                    &format!("schedule `{line}`: {missed} slots missed while stopped"),
-                );
-                let _ = store::set_u64(&key, slot.saturating_sub(1));
-            }
-            self.next_slot[i] = Some(slot);
-            if now.saturating_add(self.s.lead_ms) < slot {
-                continue;
-            }
-            let make = self.s.schedules[i].make.clone();
-            if let Err(e) = self.make_for_slot(&make, &line, slot, now) {
-                self.alert(&format!(
-                    "schedule `{line}` at {}: {e}",
-                    calendar::show(slot, &self.s.zone)
-                ));
-            }
-            let _ = store::set_u64(&key, slot);
-            self.next_slot[i] = calendar::next_fire(&self.s.schedules[i].cron, &self.s.zone, slot);
-        }
-    }
-
-    fn make_for_slot(
-        &mut self,
-        make: &Make,
-        line: &str,
-        slot: u64,
-        now: u64,
-    ) -> Result<(), String> {
-        let key = format!("slot:{}:{slot}", content_hash(line).get(..12).unwrap_or(""));
-        if self.store.by_key(&key).is_some() {
-            return Ok(());
-        }
-        match make {
-            Make::Library(category) => {
-                self.store.now_ms = now;
-                let days = self.s.dedupe_days;
-                let store = &self.store;
-                let taken = library::take(category, now, |text| {
-                    let probe = Post {
-                        hash: content_hash(text),
-                        ..blank()
-                    };
-                    // A store that cannot say counts the entry as used.
-                    store.posted_within(&probe.hash, days).unwrap_or(true)
-                        || store.queued_twin(&probe).is_some()
-                })?;
-                let Some((entry, e)) = taken else {
-                    return Err(format!(
-                        "the library has no `{category}` post that was not used in the last {days} days"
-                    ));
-                };
-                self.make(
-                    NewPost {
-                        text: e.text,
-                        category: category.clone(),
-                        source: Source::Library { entry },
-                        key,
-                        slot_ms: Some(slot),
-                        facts: Vec::new(),
-                        reply_to: None,
-                    },
-                    now,
-                )?;
-            }
-            Make::Llm(subject) => {
-                self.draft(subject.as_deref(), key, Some(slot), now)?;
-            }
-        }
-        Ok(())
-    }
-
     /// An LLM draft from the active context notes, counted and capped, then checked.
     pub fn draft(
         &mut self,
@@ -993,32 +886,6 @@ impl Queue {
             self.alert(&format!("a {kind} post could not be made: {e}"));
         }
     }
-
-    /// The schedules' slots in the next `days` days, for people.
-    pub fn upcoming(&self, now: u64, days: u64) -> Vec<String> {
-        let end = now + days * 86_400_000;
-        let mut slots: Vec<(u64, String)> = Vec::new();
-        for sch in &self.s.schedules {
-            let mut t = now;
-            while let Some(n) = calendar::next_fire(&sch.cron, &self.s.zone, t) {
-                if n > end || slots.len() > 500 {
-                    break;
-                }
-                let what = match &sch.make {
-                    Make::Library(c) => format!("library:{c}"),
-                    Make::Llm(Some(s)) => format!("llm ({s})"),
-                    Make::Llm(None) => "llm".into(),
-                };
-                slots.push((n, what));
-                t = n;
-            }
-        }
-        slots.sort();
-        slots
-            .into_iter()
-            .map(|(t, w)| format!("{}  {w}", calendar::show(t, &self.s.zone)))
-            .collect()
-    }
 }
 
 /// The words the approver saw (`shown`, the start of their hash) are the post's words now.
@@ -1041,30 +908,4 @@ fn settled(p: &Post) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// A post with nothing in it, for probes.
-fn blank() -> Post {
-    Post {
-        id: 0,
-        text: String::new(),
-        category: String::new(),
-        source: Source::Manual,
-        state: State::Draft,
-        key: String::new(),
-        hash: String::new(),
-        created_ms: 0,
-        slot_ms: None,
-        at_ms: None,
-        now: false,
-        approved_by: None,
-        reply_to: None,
-        facts: Vec::new(),
-        issues: Vec::new(),
-        tweet_id: None,
-        posted_ms: None,
-        note: None,
-        attempts: 0,
-        uncertain: false,
-    }
 }
