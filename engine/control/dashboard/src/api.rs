@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use kestrel_engine::metrics::{Metrics, Stage};
 use kestrel_guardian::exits::ExitReason;
 use kestrel_guardian::{Reason, TradingState};
-use kestrel_model::mono_nanos;
+use kestrel_model::{calendar, mono_nanos};
 use kestrel_sniper::SkipReason;
 use kestrel_store::Reader;
 use serde_json::{Value, json};
@@ -240,24 +240,10 @@ pub async fn trades(State(b): State<Arc<Board>>, RawQuery(q): RawQuery) -> Respo
     Json(Value::Array(list)).into_response()
 }
 
-/// Days since the epoch as `YYYY-MM-DD` (proleptic Gregorian).
-pub fn day_name(days: u64) -> String {
-    let z = i64::try_from(days).unwrap_or(0) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// `YYYY-MM-DD` as days since the epoch.
+/// `YYYY-MM-DD` (1970 to 9999, a day that exists) as days since the epoch.
 pub fn day_number(s: &str) -> Option<u64> {
     let mut it = s.split('-');
-    let (y, m, d): (i64, i64, i64) = (
+    let (y, m, d): (i64, u32, u32) = (
         it.next()?.parse().ok()?,
         it.next()?.parse().ok()?,
         it.next()?.parse().ok()?,
@@ -269,15 +255,9 @@ pub fn day_number(s: &str) -> Option<u64> {
     {
         return None;
     }
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2.rem_euclid(400);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let back = u64::try_from(days).ok()?;
-    (day_name(back) == s).then_some(back)
+    let back = u64::try_from(calendar::days_from_civil(y, m, d)).ok()?;
+    // 2026-02-30 comes back as another date: it does not exist.
+    (calendar::format_day(back) == s).then_some(back)
 }
 
 /// `GET /api/pnl[?day=YYYY-MM-DD]`: each UTC day's result and the equity curve (realized,
@@ -317,7 +297,7 @@ pub async fn pnl(State(b): State<Arc<Board>>, RawQuery(q): RawQuery) -> Response
             (
                 shown,
                 json!({
-                    "day": day_name(d.day),
+                    "day": calendar::format_day(d.day),
                     "realized_lamports": d.realized.sol,
                     "realized_usdc_units": d.realized.usdc,
                     "network_fees": d.network_fees,
@@ -332,7 +312,7 @@ pub async fn pnl(State(b): State<Arc<Board>>, RawQuery(q): RawQuery) -> Response
         .filter(|(shown, _)| *shown)
         .map(|(_, v)| v)
         .collect();
-    let today = day_name(crate::unix_ms() / DAY_MS);
+    let today = calendar::format_day(crate::unix_ms() / DAY_MS);
     Json(json!({ "today": today, "days": list })).into_response()
 }
 
@@ -411,8 +391,8 @@ mod tests {
 
     #[test]
     fn days_turn_into_dates_and_back() {
-        assert_eq!(day_name(0), "1970-01-01");
-        assert_eq!(day_name(20_790), "2026-12-03");
+        assert_eq!(calendar::format_day(0), "1970-01-01");
+        assert_eq!(calendar::format_day(20_790), "2026-12-03");
         assert_eq!(day_number("2026-12-03"), Some(20_790));
         assert_eq!(day_number("2024-02-29"), Some(19_782));
         assert_eq!(day_number("2026-02-30"), None);
