@@ -454,6 +454,7 @@ fn a_recorded_session_holds_every_frame_each_feed_delivered_duplicates_included(
             .collect(),
         started_ms: 0,
         writer: "test".into(),
+        wallet: None,
     };
     let (recorder, recording) = kestrel_capture::Recorder::start(&path, header, 0).unwrap();
     setup.feed.recorder = Some(recorder);

@@ -7,13 +7,22 @@
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::cell::Cell;
 
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+thread_local! {
+    // Per thread: tests run in parallel, and one test's allocations must not count as
+    // another's. Const-initialized, so counting never allocates.
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
 
-/// Allocations (and reallocations) made through [`CountingAllocator`] so far, by any thread.
+fn count() {
+    // `try_with`: a thread being torn down still frees and allocates; it just is not counted.
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get().wrapping_add(1)));
+}
+
+/// Allocations (and reallocations) this thread has made through [`CountingAllocator`].
 pub fn allocations() -> u64 {
-    ALLOCATIONS.load(Ordering::Relaxed)
+    ALLOCATIONS.try_with(Cell::get).unwrap_or(0)
 }
 
 pub struct CountingAllocator;
@@ -21,7 +30,7 @@ pub struct CountingAllocator;
 // SAFETY: forwards every call to `System` unchanged; the counter has no effect on memory.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        count();
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
@@ -30,7 +39,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        count();
         // SAFETY: same contract as the caller's.
         unsafe { System.realloc(ptr, layout, new_size) }
     }

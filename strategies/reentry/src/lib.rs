@@ -294,7 +294,7 @@ impl Reentry {
             && let Some(oldest) = self
                 .watched
                 .iter()
-                .min_by_key(|(_, w)| w.exited_at)
+                .min_by_key(|(m, w)| (w.exited_at, **m))
                 .map(|(m, _)| *m)
         {
             self.watched.remove(&oldest);

@@ -25,6 +25,9 @@ pub enum ConfigError {
         key: String,
         reason: String,
     },
+    /// A `--set section.key=value` that cannot be applied.
+    #[error("--set {set}: {reason}")]
+    Override { set: String, reason: String },
     /// A `${VAR}` or `path_env` reference to a variable that is not set.
     #[error("{key}: environment variable {var} is not set")]
     Env { key: String, var: String },

@@ -4,9 +4,11 @@
 //! `${VAR}` reference expanded from the environment, and the wallet is a keypair file named by
 //! path or by an environment variable holding the path.
 
+mod backtest;
 mod dashboard;
 mod endpoint;
 mod error;
+mod overrides;
 mod plugins;
 mod trading;
 
@@ -15,9 +17,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use backtest::{BacktestSection, MAX_LATENCY_SLOTS};
 pub use dashboard::{DASHBOARD_TOKEN_ENV, DashboardSection};
 pub use endpoint::{Endpoint, EndpointKind};
 pub use error::ConfigError;
+pub use overrides::Override;
 pub use plugins::{
     BUILTIN_PLUGINS, GATEWAY_INTENTS, GATEWAY_TOPIC, GatewaySection, InboundSection,
     IngressSection, OAuth1Section, PLUGIN_EVENTS, PluginSection, SignerSection, VerifyChoice,
@@ -33,6 +37,13 @@ pub use trading::{
 pub const DEFAULT_TOML: &str = include_str!("../../../../config/kestrel.toml");
 /// Where `kestrel` looks for its config when none is named.
 pub const DEFAULT_PATH: &str = "config/kestrel.toml";
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
 
 /// The whole configuration.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -73,6 +84,9 @@ pub struct Config {
     /// The operator's web page.
     #[serde(default)]
     pub dashboard: DashboardSection,
+    /// The simulated venue of `kestrel backtest`.
+    #[serde(default)]
+    pub backtest: BacktestSection,
     /// Chat and social bots (`[[plugins]]`).
     #[serde(default)]
     pub plugins: Vec<PluginSection>,
@@ -250,13 +264,59 @@ impl Config {
         Ok(config)
     }
 
+    /// Parses TOML text, applies `sets` (`--set section.key=value`, in order), then types and
+    /// validates the result as [`Config::from_toml`] does.
+    pub fn from_toml_with(
+        text: &str,
+        origin: &str,
+        sets: &[Override],
+    ) -> Result<Self, ConfigError> {
+        if sets.is_empty() {
+            return Self::from_toml(text, origin);
+        }
+        let mut table: toml::Table = text
+            .parse()
+            .map_err(|e| ConfigError::parse(origin, text, "", &e))?;
+        for s in sets {
+            s.apply(&mut table)?;
+        }
+        let origin = format!("{origin} with --set");
+        let config: Config =
+            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+                ConfigError::Invalid {
+                    origin: origin.clone(),
+                    key: e.path().to_string(),
+                    reason: e.inner().message().trim().to_owned(),
+                }
+            })?;
+        config
+            .validate()
+            .map_err(|(key, reason)| ConfigError::Invalid {
+                origin,
+                key,
+                reason,
+            })?;
+        Ok(config)
+    }
+
+    /// [`Config::resolve`], then `sets` applied.
+    pub fn resolve_with(
+        explicit: Option<&Path>,
+        sets: &[Override],
+    ) -> Result<(Self, String), ConfigError> {
+        let (text, origin) = match explicit {
+            Some(path) => (read(path)?, path.display().to_string()),
+            None if Path::new(DEFAULT_PATH).exists() => {
+                (read(Path::new(DEFAULT_PATH))?, DEFAULT_PATH.to_owned())
+            }
+            None => (DEFAULT_TOML.to_owned(), "built-in default".to_owned()),
+        };
+        Self::from_toml_with(&text, &origin, sets).map(|c| (c, origin))
+    }
+
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::from_toml(&text, &path.display().to_string())
+        Self::from_toml(&read(path)?, &path.display().to_string())
     }
 
     /// The built-in default config.
@@ -531,6 +591,7 @@ impl Config {
         }
         plugins::validate(&self.plugins, &self.ingress)?;
         self.dashboard.validate()?;
+        self.backtest.validate()?;
         if j.send_via != SendVia::Rpc
             && j.block_engines.is_empty()
             && self.network.cluster == ClusterMode::Remote

@@ -300,3 +300,47 @@ fn usdc_is_traded_only_with_a_usdc_buy_size_and_a_stated_sol_price() {
         "{e}"
     );
 }
+
+#[test]
+fn a_set_changes_one_key_and_is_held_to_the_files_rules() {
+    let sets =
+        |s: &[&str]| -> Vec<Override> { s.iter().map(|t| Override::parse(t).unwrap()).collect() };
+    let c = Config::from_toml_with(
+        DEFAULT_TOML,
+        "kestrel.toml",
+        &sets(&[
+            "sniper.buy_lamports=10000000",
+            "backtest.latency_slots=[0, 2]",
+        ]),
+    )
+    .unwrap();
+    assert_eq!(c.sniper.buy_lamports, 10_000_000);
+    assert_eq!(c.backtest.latency_slots, [0, 2]);
+    // Everything else is the file's.
+    let file = Config::from_toml(DEFAULT_TOML, "kestrel.toml").unwrap();
+    assert_eq!(c.exits, file.exits);
+    let e = Config::from_toml_with(
+        DEFAULT_TOML,
+        "kestrel.toml",
+        &sets(&["sniper.buy_lamport=1"]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("with --set") && e.contains("buy_lamport"), "{e}");
+    let e = Config::from_toml_with(
+        DEFAULT_TOML,
+        "kestrel.toml",
+        &sets(&["backtest.expire_bps=20000"]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("backtest.expire_bps"), "{e}");
+    let e = Config::from_toml_with(
+        DEFAULT_TOML,
+        "kestrel.toml",
+        &sets(&["sniper.buy_lamports=lots"]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("sniper.buy_lamports"), "{e}");
+}

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::{config_cmd, decode_cmd, journal_cmd, record_cmd, run_cmd, sim_cmd};
+use crate::{backtest_cmd, config_cmd, decode_cmd, journal_cmd, record_cmd, run_cmd, sim_cmd};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,7 +26,9 @@ use crate::{config_cmd, decode_cmd, journal_cmd, record_cmd, run_cmd, sim_cmd};
                   kestrel positions --json                   open positions, one JSON object per line\n  \
                   kestrel trades --since 1h                  fills of the last hour\n  \
                   kestrel pnl --day today                    today's realized PnL and fees\n  \
-                  kestrel sim --rpc-port 0 --ws-port 0       a local cluster on free ports"
+                  kestrel sim --rpc-port 0 --ws-port 0       a local cluster on free ports\n  \
+                  kestrel record --out s.kcap --duration 60  record a minute of the feeds\n  \
+                  kestrel backtest s.kcap --report out/      what the config would have done"
 )]
 pub(crate) struct Cli {
     /// Config file [default: config/kestrel.toml, or the built-in default if that is absent]
@@ -45,6 +47,8 @@ pub(crate) enum Command {
     Decode(decode_cmd::Args),
     /// Record what the feeds deliver to a capture file, without trading
     Record(record_cmd::Args),
+    /// Replay captures through the live decision code against a simulated venue
+    Backtest(backtest_cmd::Args),
     /// Run the local cluster: a Solana-compatible RPC and PubSub server that emulates pump.fun
     Sim(sim_cmd::Args),
     /// Inspect the configuration
@@ -65,6 +69,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Decode(args) => decode_cmd::run(&args),
         Command::Sim(args) => sim_cmd::run(&args, cli.config.as_deref()),
         Command::Record(args) => record_cmd::run(&args, cli.config.as_deref()),
+        Command::Backtest(args) => backtest_cmd::run(&args, cli.config.as_deref()),
         Command::Config(cmd) => config_cmd::run(&cmd, cli.config.as_deref()),
         Command::Positions(args) => journal_cmd::positions(&args, cli.config.as_deref()),
         Command::Trades(args) => journal_cmd::trades(&args, cli.config.as_deref()),

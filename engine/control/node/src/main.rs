@@ -1,5 +1,6 @@
 //! `kestrel`: the trading engine's command line.
 
+mod backtest_cmd;
 mod cli;
 mod config_cmd;
 mod dashboard;

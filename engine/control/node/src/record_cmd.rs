@@ -30,10 +30,19 @@ pub(crate) struct Args {
     /// Start a new capture file past this size
     #[arg(long, value_name = "MB", default_value_t = 1024)]
     max_mb: u64,
+    /// The local cluster's scenario (launches and traders: a synthetic market of the shape
+    /// the file describes) [default: [sim] scenario]
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
 }
 
-/// Starts a recorder for `feed`'s endpoints.
-pub(crate) fn start(path: &Path, feed: &FeedConfig, max_mb: u64) -> Result<(Recorder, Recording)> {
+/// Starts a recorder for `feed`'s endpoints; `wallet`: the one trading while it records.
+pub(crate) fn start(
+    path: &Path,
+    feed: &FeedConfig,
+    max_mb: u64,
+    wallet: Option<String>,
+) -> Result<(Recorder, Recording)> {
     if feed.client != FeedClient::Raw {
         bail!("recording needs the raw feed client ([feed] client = \"raw\")");
     }
@@ -43,6 +52,7 @@ pub(crate) fn start(path: &Path, feed: &FeedConfig, max_mb: u64) -> Result<(Reco
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         writer: format!("kestrel {}", env!("CARGO_PKG_VERSION")),
+        wallet,
     };
     Recorder::start(path, header, max_mb.saturating_mul(1 << 20))
         .with_context(|| format!("cannot record to {}", path.display()))
@@ -83,6 +93,14 @@ pub(crate) fn run(args: &Args, config: Option<&Path>) -> u8 {
 
 fn record(args: &Args, config: Option<&Path>) -> Result<()> {
     let (mut config, _): (Config, _) = Config::resolve(config)?;
+    if let Some(path) = &args.scenario {
+        if config.network.cluster != ClusterMode::Sim {
+            bail!("--scenario is for the local cluster ([network] cluster = \"sim\")");
+        }
+        // Read now, so a bad file is refused before anything starts.
+        crate::sim_cmd::scenario(path).map_err(anyhow::Error::msg)?;
+        config.sim.scenario = Some(path.clone());
+    }
     let cluster = if config.network.cluster == ClusterMode::Sim {
         local_cluster(&mut config)?
     } else {
@@ -90,7 +108,7 @@ fn record(args: &Args, config: Option<&Path>) -> Result<()> {
     };
     let setup = kestrel::setup::engine_setup(&config, wallet(&config)?)?;
     let mut feed = setup.feed;
-    let (recorder, recording) = start(&args.out, &feed, args.max_mb)?;
+    let (recorder, recording) = start(&args.out, &feed, args.max_mb, None)?;
     feed.recorder = Some(recorder);
     let _ = writeln!(
         std::io::stderr(),

@@ -282,8 +282,12 @@ fn run_engine(mut config: Config, args: &Args) -> Result<()> {
     let journal_file = setup.journal.as_ref().map(|j| j.path.clone());
     let recording = match &args.record {
         Some(path) => {
-            let (recorder, recording) =
-                crate::record_cmd::start(path, &setup.feed, args.record_max_mb)?;
+            let (recorder, recording) = crate::record_cmd::start(
+                path,
+                &setup.feed,
+                args.record_max_mb,
+                Some(setup.wallet.pubkey().to_string()),
+            )?;
             setup.feed.recorder = Some(recorder);
             eprintln_flush(&format!("recording the feeds to {}", path.display()));
             Some(recording)

@@ -13,7 +13,7 @@ use kestrel_config::{
 use kestrel_engine::EngineSetup;
 use kestrel_engine::engine::JournalSetup;
 use kestrel_engine::engine::RouteSetup;
-use kestrel_engine::kernel::SellSettings;
+use kestrel_engine::kernel::{SellSettings, Strategy};
 use kestrel_engine::pipeline::dispatcher::ConfirmPolicy;
 use kestrel_engine::pipeline::sign::ExecSettings;
 use kestrel_engine::routing::{JitoSending, RouteSettings};
@@ -122,27 +122,12 @@ fn reentry(r: &ReentrySection, prices: QuotePrices) -> ReentryConfig {
     }
 }
 
-/// The engine's setup from `config` and a wallet already loaded.
-pub fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
-    let n = &config.network;
-    if n.ws.is_empty() {
-        bail!("network.ws: no websocket endpoint to read launches from");
-    }
-    if n.rpc.is_empty() {
-        bail!("network.rpc: no RPC endpoint for blockhashes and statuses");
-    }
+/// The decision side of `config`: sniper, guardian, exits, re-entry and the fees trades are
+/// priced at. The live engine and `kestrel backtest` both start from it.
+pub fn strategy(config: &Config) -> Result<Strategy> {
     let s = &config.sniper;
     let g = &config.guardian;
-    let wallet_key = wallet.pubkey();
     let x = &config.exec;
-    let mut programs = vec![PUMP_PROGRAM];
-    if config.feed.pumpswap {
-        programs.push(PUMP_AMM_PROGRAM);
-    }
-    if config.feed.raydium {
-        programs.push(RAYDIUM_AMM_V4_PROGRAM);
-    }
-    let ms = Duration::from_millis;
     let creator_buy = (s.creator_buy_required
         || s.creator_buy_min_lamports > 0
         || s.creator_buy_max_lamports > 0)
@@ -156,37 +141,7 @@ pub fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
             }),
         });
     let patterns = |l: &[String]| l.iter().map(|p| Pattern::new(p)).collect::<Vec<_>>();
-    Ok(EngineSetup {
-        feed: FeedConfig {
-            endpoints: n
-                .ws
-                .iter()
-                .map(|e| FeedEndpoint {
-                    url: e.url().to_string(),
-                    name: e.redacted(),
-                })
-                .collect(),
-            commitment: commitment(n.commitment),
-            programs,
-            client: match config.feed.client {
-                FeedClientChoice::Raw => FeedClient::Raw,
-                FeedClientChoice::Pubsub => FeedClient::Pubsub,
-            },
-            backoff_min: ms(config.feed.backoff_min_ms),
-            backoff_max: ms(config.feed.backoff_max_ms),
-            recorder: None,
-        },
-        rpc: n
-            .rpc
-            .iter()
-            .map(|e| (e.url().to_string(), e.redacted()))
-            .collect(),
-        send: n
-            .send
-            .iter()
-            .map(|e| (e.url().to_string(), e.redacted()))
-            .collect(),
-        wallet,
+    Ok(Strategy {
         sniper: SniperConfig {
             quote_mints: s
                 .quote_mints
@@ -232,6 +187,70 @@ pub fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
         },
         exits: exit_rules(&config.exits)?,
         reentry: reentry(&config.reentry, prices(config)),
+        blacklisted_mints: keys(&g.blacklisted_mints, "guardian.blacklisted_mints")?,
+        blacklisted_creators: keys(&g.blacklisted_creators, "guardian.blacklisted_creators")?,
+        sell: SellSettings {
+            slippage: Bps(g.sell_slippage_bps),
+            cu_price_micro_lamports: g.sell_cu_price_micro_lamports,
+        },
+        rates: FeeRates {
+            protocol: Bps(x.protocol_fee_bps),
+            creator: Bps(x.creator_fee_bps),
+        },
+    })
+}
+
+/// The engine's setup from `config` and a wallet already loaded.
+pub fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
+    let n = &config.network;
+    if n.ws.is_empty() {
+        bail!("network.ws: no websocket endpoint to read launches from");
+    }
+    if n.rpc.is_empty() {
+        bail!("network.rpc: no RPC endpoint for blockhashes and statuses");
+    }
+    let wallet_key = wallet.pubkey();
+    let x = &config.exec;
+    let mut programs = vec![PUMP_PROGRAM];
+    if config.feed.pumpswap {
+        programs.push(PUMP_AMM_PROGRAM);
+    }
+    if config.feed.raydium {
+        programs.push(RAYDIUM_AMM_V4_PROGRAM);
+    }
+    let ms = Duration::from_millis;
+    let strategy = strategy(config)?;
+    Ok(EngineSetup {
+        feed: FeedConfig {
+            endpoints: n
+                .ws
+                .iter()
+                .map(|e| FeedEndpoint {
+                    url: e.url().to_string(),
+                    name: e.redacted(),
+                })
+                .collect(),
+            commitment: commitment(n.commitment),
+            programs,
+            client: match config.feed.client {
+                FeedClientChoice::Raw => FeedClient::Raw,
+                FeedClientChoice::Pubsub => FeedClient::Pubsub,
+            },
+            backoff_min: ms(config.feed.backoff_min_ms),
+            backoff_max: ms(config.feed.backoff_max_ms),
+            recorder: None,
+        },
+        rpc: n
+            .rpc
+            .iter()
+            .map(|e| (e.url().to_string(), e.redacted()))
+            .collect(),
+        send: n
+            .send
+            .iter()
+            .map(|e| (e.url().to_string(), e.redacted()))
+            .collect(),
+        wallet,
         journal: config.journal.enabled.then(|| JournalSetup {
             path: journal_path(config, &wallet_key, config.engine.mode == Mode::Paper),
             sync: match config.journal.sync {
@@ -239,23 +258,21 @@ pub fn engine_setup(config: &Config, wallet: Wallet) -> Result<EngineSetup> {
                 SyncChoice::Full => kestrel_store::Sync::Full,
             },
         }),
-        blacklisted_mints: keys(&g.blacklisted_mints, "guardian.blacklisted_mints")?,
-        blacklisted_creators: keys(&g.blacklisted_creators, "guardian.blacklisted_creators")?,
         exec: ExecSettings {
             fees: FeeSettings {
-                rates: FeeRates {
-                    protocol: Bps(x.protocol_fee_bps),
-                    creator: Bps(x.creator_fee_bps),
-                },
+                rates: strategy.rates,
             },
             buy_cu_limit: x.buy_cu_limit,
             sell_cu_limit: x.sell_cu_limit,
             nonces_ahead: x.nonces == kestrel_config::NonceChoice::Ahead,
         },
-        sell: SellSettings {
-            slippage: Bps(g.sell_slippage_bps),
-            cu_price_micro_lamports: g.sell_cu_price_micro_lamports,
-        },
+        sniper: strategy.sniper,
+        limits: strategy.limits,
+        blacklisted_mints: strategy.blacklisted_mints,
+        blacklisted_creators: strategy.blacklisted_creators,
+        exits: strategy.exits,
+        reentry: strategy.reentry,
+        sell: strategy.sell,
         paper: config.engine.mode == Mode::Paper,
         paper_balance: (config.engine.paper_balance_lamports > 0)
             .then_some(Lamports(config.engine.paper_balance_lamports)),
@@ -385,4 +402,31 @@ pub fn idle(choice: IdleChoice) -> Idle {
         IdleChoice::Yield => Idle::Yield,
         IdleChoice::Spin => Idle::Spin,
     }
+}
+
+/// What `kestrel backtest` runs with `config`: its strategy, and `[backtest]`'s venue.
+pub fn backtest_inputs(config: &Config) -> Result<kestrel_backtest::Inputs> {
+    let strategy = strategy(config)?;
+    let b = &config.backtest;
+    // With latency measured from the capture, the configured list stands in until then.
+    let slots = if b.latency_slots.is_empty() {
+        vec![0]
+    } else {
+        b.latency_slots.clone()
+    };
+    let latency = kestrel_backtest::Latency::new(slots)
+        .context("backtest.latency_slots: needs at least one value")?;
+    Ok(kestrel_backtest::Inputs {
+        venue: kestrel_backtest::VenueSettings {
+            latency,
+            expire_bps: b.expire_bps,
+            buy_cu_limit: config.exec.buy_cu_limit,
+            sell_cu_limit: config.exec.sell_cu_limit,
+            rates: strategy.rates,
+        },
+        latency_from_capture: b.latency_from_capture,
+        balance: Lamports(b.balance_lamports),
+        prices: prices(config),
+        strategy,
+    })
 }

@@ -1,7 +1,7 @@
 //! What the feeds hand the strategy thread: owned, fixed-size events (no heap), so moving one
 //! through a channel costs a copy and nothing is allocated or freed per event downstream.
 
-use kestrel_units::{QuoteAmount, TokenAmount};
+use kestrel_units::{Bps, QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
 
 use crate::{Launch, Quote, Timestamp, TokenProgram};
@@ -123,6 +123,10 @@ pub struct CurveTrade {
     pub token_amount: TokenAmount,
     /// Protocol plus creator fee (plus cashback where reported).
     pub fees: QuoteAmount,
+    /// The fee tier the trade was charged, (protocol, creator) in bps, as the event states it
+    /// (the tier of the moment: tiered by market cap since 2025-09; `None` in older events).
+    /// Added 2026-12-03.
+    pub fee_bps: Option<(Bps, Bps)>,
     pub virtual_quote_reserves: QuoteAmount,
     pub virtual_token_reserves: TokenAmount,
     pub real_quote_reserves: QuoteAmount,

@@ -9,7 +9,10 @@ use kestrel_model::{SignatureText, mono_nanos};
 
 /// How long a signature is remembered: far longer than any feed lags behind another, and
 /// short enough that a busy feed (thousands of transactions a second) stays in tens of MB.
-const KEEP: Duration = Duration::from_secs(60);
+pub(crate) const KEEP: Duration = Duration::from_secs(60);
+
+/// How often first arrivals older than [`KEEP`] are forgotten.
+pub(crate) const PRUNE_EVERY: Duration = Duration::from_secs(5);
 
 #[derive(Default)]
 pub struct Dedup {
@@ -66,7 +69,7 @@ impl Dedup {
 
 pub(crate) fn spawn_pruner(dedup: Arc<Dedup>) {
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(5));
+        let mut every = tokio::time::interval(PRUNE_EVERY);
         loop {
             every.tick().await;
             dedup.prune(mono_nanos(), KEEP);

@@ -11,7 +11,7 @@ use kestrel_decode::pump::{CreateEvent, PumpEvent, TradeEvent as RawTrade};
 use kestrel_model::{
     CurveTrade, CurveUpdate, InlineStr, LaunchEvent, Quote, SignatureText, Timestamp, TokenProgram,
 };
-use kestrel_units::{QuoteAmount, TokenAmount};
+use kestrel_units::{Bps, QuoteAmount, TokenAmount};
 use solana_pubkey::Pubkey;
 
 /// The curve every coin starts on (Global's initial values, docs/protocol.md §1.3), for create events
@@ -196,6 +196,10 @@ fn trade_from(
         quote_amount: quote_or(t.quote_amount, t.sol_amount),
         token_amount: t.token_amount,
         fees,
+        fee_bps: t
+            .fee_basis_points
+            .zip(t.creator_fee_basis_points)
+            .map(|(p, c)| (Bps(p), Bps(c))),
         virtual_quote_reserves: quote_or(t.virtual_quote_reserves, t.virtual_sol_reserves),
         virtual_token_reserves: t.virtual_token_reserves,
         real_quote_reserves: quote_or(t.real_quote_reserves, t.real_sol_reserves),

@@ -169,12 +169,22 @@ pub fn replay<E: std::fmt::Display>(
     let mut subs: Vec<Subs> = contexts.iter().map(|_| Subs::default()).collect();
     let mut extractors: Vec<Extractor> = contexts.iter().map(|_| Extractor::new()).collect();
     let mut n: u64 = 0;
+    // First arrivals are forgotten as live (by the capture's clock, so memory stays flat
+    // over any length of capture).
+    let mut prune_at = 0u64;
     for r in records {
         let r = match r {
             Ok(r) => r,
             Err(e) => return (stats, n, Some(e.to_string())),
         };
         n += 1;
+        let at = r.at_ns();
+        if at >= prune_at {
+            sink.dedup.prune(at, crate::dedup::KEEP);
+            prune_at = at.saturating_add(
+                u64::try_from(crate::dedup::PRUNE_EVERY.as_nanos()).unwrap_or(u64::MAX),
+            );
+        }
         let endpoint = match &r {
             Record::Frame { endpoint, .. }
             | Record::Slot { endpoint, .. }

@@ -50,6 +50,10 @@ pub struct Sink {
     pub dedup: Arc<Dedup>,
     /// Highest slot forwarded, so each slot goes to the strategy once.
     max_slot: AtomicU64,
+    /// `Some(offset)`: a replay, whose events are seen at their receive time plus `offset`
+    /// (the capture's clock, so a replay decides as the recorded run did, and the same
+    /// capture gives the same times); `None`: live, the system clock.
+    capture_clock: Option<u64>,
 }
 
 /// Where and when a frame came in.
@@ -76,7 +80,14 @@ impl Sink {
             signatures,
             dedup: Arc::new(Dedup::new()),
             max_slot: AtomicU64::new(0),
+            capture_clock: None,
         }
+    }
+
+    /// Events are seen at `read_at + offset_ns` (a replay's wall time) instead of now.
+    pub fn with_capture_clock(mut self, offset_ns: u64) -> Self {
+        self.capture_clock = Some(offset_ns);
+        self
     }
 
     pub fn with_launch_hook(mut self, hook: LaunchHook) -> Self {
@@ -117,7 +128,10 @@ impl Sink {
                 }
             }
         }
-        let seen_at = kestrel_model::SystemClock.now_ts();
+        let seen_at = match self.capture_clock {
+            Some(offset) => kestrel_model::Timestamp(read_at.saturating_add(offset)),
+            None => kestrel_model::SystemClock.now_ts(),
+        };
         let mut result = Ok(());
         extractor.lines(lines, signature, slot, seen_at, &mut |e| {
             let event = match e {

@@ -118,6 +118,10 @@ pub struct Header {
     pub started_ms: u64,
     /// The program that wrote it (`kestrel 0.1.0`).
     pub writer: String,
+    /// The wallet the recording engine traded with (base58), so a backtest can tell its own
+    /// fills in the frames (and measure how many slots its buys took to land). Added
+    /// 2026-12-03; absent for a listen-only recording.
+    pub wallet: Option<String>,
 }
 
 impl Header {
@@ -126,6 +130,7 @@ impl Header {
             "endpoints": self.endpoints,
             "started_ms": self.started_ms,
             "writer": self.writer,
+            "wallet": self.wallet,
         })
         .to_string()
         .into_bytes()
@@ -141,6 +146,7 @@ impl Header {
                 .collect::<Option<Vec<_>>>()?,
             started_ms: v["started_ms"].as_u64()?,
             writer: v["writer"].as_str()?.to_owned(),
+            wallet: v["wallet"].as_str().map(str::to_owned),
         })
     }
 }

@@ -268,6 +268,7 @@ mod tests {
             endpoints: vec!["ws://a".into(), "ws://b".into()],
             started_ms: 1_796_256_000_000,
             writer: "kestrel test".into(),
+            wallet: None,
         }
     }
 

@@ -173,6 +173,7 @@ mod tests {
             endpoints: vec!["a".into(), "b".into()],
             started_ms: 0,
             writer: "test".into(),
+            wallet: None,
         };
         let (rec, recording) = Recorder::start(&p, header, 0).unwrap();
         let threads: Vec<_> = (0..2)

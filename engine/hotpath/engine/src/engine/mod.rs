@@ -18,18 +18,15 @@ use std::time::Duration;
 
 use dashmap::DashMap;
 use kestrel_feed::EndpointStats;
-use kestrel_guardian::Guardian;
 use kestrel_model::SystemClock;
-use kestrel_reentry::Reentry;
-use kestrel_sniper::Sniper;
 use kestrel_store::Journal;
 use solana_pubkey::Pubkey;
 use tokio::runtime::Runtime;
 
-use crate::book::{Book, Position};
+use crate::book::Position;
 use crate::error::EngineError;
 use crate::inbox::Inbox;
-use crate::kernel::{Kernel, KernelParts};
+use crate::kernel::{Kernel, KernelParts, Strategy};
 use crate::metrics::Metrics;
 use crate::order::Command;
 use crate::pipeline::dispatcher::Dispatcher;
@@ -195,22 +192,21 @@ impl Engine {
         if let Some(j) = &s.jito {
             dispatcher = dispatcher.with_jito(j.clone());
         }
-        let capacity = usize::try_from(s.limits.max_open_positions)
-            .unwrap_or(64)
-            .clamp(8, 4096)
-            * 2;
+        let strategy = Strategy {
+            sniper: s.sniper,
+            limits: s.limits,
+            blacklisted_mints: s.blacklisted_mints,
+            blacklisted_creators: s.blacklisted_creators,
+            exits: s.exits,
+            reentry: s.reentry,
+            sell: s.sell,
+            rates: s.exec.fees.rates,
+        };
         let mut kernel = Kernel::new(
             KernelParts {
-                sniper: Sniper::new(s.sniper),
-                guardian: Guardian::new(s.limits, s.blacklisted_mints, s.blacklisted_creators),
-                reentry: Reentry::new(s.reentry, wallet_key),
-                exits: s.exits,
-                book: Book::new(balance, capacity),
-                rates: s.exec.fees.rates,
-                sell: s.sell,
-                metrics: metrics.clone(),
                 feed: Some(feed_handle.clone()),
                 journal: opened.journal.clone(),
+                ..strategy.parts(wallet_key, balance, metrics.clone())
             },
             SystemClock,
         );

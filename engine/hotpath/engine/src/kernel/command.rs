@@ -19,7 +19,10 @@ impl<C: Clock> Kernel<C> {
             Command::Kill { sell_all: false } => self.guardian.set_state(TradingState::Halted),
             Command::Kill { sell_all: true } => {
                 self.guardian.set_state(TradingState::Reducing);
-                let mints: Vec<Pubkey> = self.book.positions().map(|p| p.mint).collect();
+                let mut mints: Vec<Pubkey> = self.book.positions().map(|p| p.mint).collect();
+                // In mint order, not the map's: the same book makes the same orders (backtests are
+                // byte-identical run to run).
+                mints.sort_unstable();
                 for mint in mints {
                     if let Some(o) = self.sell_order(mint, 100, Why::Exit(ExitReason::Kill)) {
                         out.push(o);

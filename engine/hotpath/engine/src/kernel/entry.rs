@@ -15,7 +15,7 @@ use crate::book::PendingBuy;
 use crate::metrics::Stage;
 use crate::order::{Order, Venue, Why};
 
-use super::{Kernel, reserves_of_launch};
+use super::{Kernel, LaunchOutcome, reserves_of_launch};
 
 impl<C: Clock> Kernel<C> {
     pub(super) fn on_launch(&mut self, l: &LaunchEvent, s: &Stamped) -> Option<Order> {
@@ -31,6 +31,7 @@ impl<C: Clock> Kernel<C> {
                 if let Some(c) = self.metrics.skipped.get(reason as usize) {
                     c.fetch_add(1, Relaxed);
                 }
+                self.last_launch = Some(LaunchOutcome::Skipped(reason));
                 return None;
             }
             Decision::Buy(intent) => intent,
@@ -41,6 +42,7 @@ impl<C: Clock> Kernel<C> {
                 if let Some(c) = self.metrics.refused.get(refused.reason.index()) {
                     c.fetch_add(1, Relaxed);
                 }
+                self.last_launch = Some(LaunchOutcome::Refused(refused.reason));
                 return None;
             }
         };
@@ -59,6 +61,9 @@ impl<C: Clock> Kernel<C> {
         let decided_at = mono_nanos();
         self.recorder
             .record(Stage::Decide, decided_at.saturating_sub(s.read_at));
+        self.last_launch = Some(LaunchOutcome::Bought {
+            order: self.next_order,
+        });
         Some(self.order(
             Why::Snipe,
             approved,

@@ -125,7 +125,10 @@ impl<C: Clock> Kernel<C> {
         {
             return;
         }
-        let mints: Vec<Pubkey> = self.book.positions().map(|p| p.mint).collect();
+        let mut mints: Vec<Pubkey> = self.book.positions().map(|p| p.mint).collect();
+        // In mint order, not the map's: the same book makes the same orders (backtests are
+        // byte-identical run to run).
+        mints.sort_unstable();
         for mint in mints {
             if let Some(o) = self.evaluate_exit(mint, false) {
                 out.push(o);

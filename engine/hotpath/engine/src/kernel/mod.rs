@@ -90,6 +90,17 @@ pub struct Kernel<C: Clock> {
     routes: Option<RouteHooks>,
     /// Events for the control plane and plugins (`None`: nobody listens).
     events: Option<crossbeam_channel::Sender<EngineEvent>>,
+    /// What the last launch came to (the backtest's decision log reads it).
+    last_launch: Option<LaunchOutcome>,
+}
+
+/// What the kernel did with a launch: bought, skipped by the sniper, refused by the
+/// guardian. Kept for the last launch only, a copy, so the hot path pays a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LaunchOutcome {
+    Bought { order: u64 },
+    Skipped(kestrel_sniper::SkipReason),
+    Refused(kestrel_guardian::Reason),
 }
 
 /// Everything a kernel is made of.
@@ -104,6 +115,54 @@ pub struct KernelParts {
     pub metrics: Arc<Metrics>,
     pub feed: Option<FeedHandle>,
     pub journal: Option<Journal>,
+}
+
+/// The decision side of a config, as types: what a kernel decides with. The live engine and
+/// the backtest build their kernels from it ([`Strategy::parts`]).
+#[derive(Clone, Debug)]
+pub struct Strategy {
+    pub sniper: kestrel_sniper::SniperConfig,
+    pub limits: kestrel_guardian::Limits,
+    pub blacklisted_mints: Vec<Pubkey>,
+    pub blacklisted_creators: Vec<Pubkey>,
+    pub exits: ExitRules,
+    pub reentry: kestrel_reentry::ReentryConfig,
+    pub sell: SellSettings,
+    /// The fees trades are priced at (the bonding-curve tier).
+    pub rates: FeeRates,
+}
+
+impl Strategy {
+    /// A kernel's parts: `own` is the wallet (re-entry leaves its trades out), the book
+    /// starts at `balance` with room for `capacity` positions; no journal, no feed (the
+    /// caller adds its own).
+    pub fn parts(
+        self,
+        own: Pubkey,
+        balance: kestrel_units::Lamports,
+        metrics: Arc<Metrics>,
+    ) -> KernelParts {
+        let capacity = usize::try_from(self.limits.max_open_positions)
+            .unwrap_or(64)
+            .clamp(8, 4096)
+            * 2;
+        KernelParts {
+            sniper: Sniper::new(self.sniper),
+            guardian: Guardian::new(
+                self.limits,
+                self.blacklisted_mints,
+                self.blacklisted_creators,
+            ),
+            reentry: Reentry::new(self.reentry, own),
+            exits: self.exits,
+            book: Book::new(balance, capacity),
+            rates: self.rates,
+            sell: self.sell,
+            metrics,
+            feed: None,
+            journal: None,
+        }
+    }
 }
 
 /// The kernel's memory of a held mint beyond the book.
@@ -210,6 +269,7 @@ impl<C: Clock> Kernel<C> {
             next_order: 1,
             routes: None,
             events: None,
+            last_launch: None,
         }
     }
 
@@ -240,6 +300,16 @@ impl<C: Clock> Kernel<C> {
 
     pub fn sniper(&self) -> &Sniper {
         &self.sniper
+    }
+
+    /// What the last launch the kernel saw came to (`None` before the first).
+    pub fn last_launch(&self) -> Option<LaunchOutcome> {
+        self.last_launch
+    }
+
+    /// The fee rates sells and the book's marks are priced at.
+    pub fn rates(&self) -> FeeRates {
+        self.rates
     }
 
     pub fn views(&self) -> Arc<DashMap<Pubkey, Position>> {

@@ -1,0 +1,199 @@
+//! Live and replay agree: a session traded on the local cluster and recorded, then replayed
+//! by `kestrel_backtest` with the same config, makes the same buy and skip decision for every
+//! launch, and each live fill lies within the band the latency model states for its replay.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails by panicking"
+)]
+
+mod harness;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Duration;
+
+use harness::{Harness, SOL, wait_for};
+use kestrel_backtest::{Decision, Inputs, Latency, VenueSettings};
+use kestrel_engine::Engine;
+use kestrel_engine::kernel::Strategy;
+use kestrel_engine::order::EngineEvent;
+use kestrel_sim::faults::Faults;
+use kestrel_sim::scenario::{ScriptedTrade, trade_coin};
+use kestrel_sniper::{Pattern, SkipReason};
+use kestrel_units::Lamports;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+#[test]
+fn a_live_session_replayed_with_its_config_makes_the_same_decisions_and_fills_within_the_band() {
+    let mut h = Harness::new(Faults::none());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.kcap");
+    let wallet = h.funded_wallet(10 * SOL);
+    let wallet_key = wallet.pubkey();
+    let mut setup = h.setup(wallet, 2);
+    // Two of the six launches are skipped by name ("Test Coin 2", "Test Coin 5").
+    setup.sniper.name_deny = vec![Pattern::new("coin 2"), Pattern::new("coin 5")];
+    let strategy = Strategy {
+        sniper: setup.sniper.clone(),
+        limits: setup.limits.clone(),
+        blacklisted_mints: setup.blacklisted_mints.clone(),
+        blacklisted_creators: setup.blacklisted_creators.clone(),
+        exits: setup.exits.clone(),
+        reentry: setup.reentry.clone(),
+        sell: setup.sell,
+        rates: setup.exec.fees.rates,
+    };
+    let venue = VenueSettings {
+        latency: Latency::new(vec![1]).unwrap(),
+        expire_bps: 0,
+        buy_cu_limit: setup.exec.buy_cu_limit,
+        sell_cu_limit: setup.exec.sell_cu_limit,
+        rates: setup.exec.fees.rates,
+    };
+    let prices = setup.sniper.prices;
+    let header = kestrel_capture::Header {
+        endpoints: setup
+            .feed
+            .endpoints
+            .iter()
+            .map(|e| e.name.clone())
+            .collect(),
+        started_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64,
+        writer: "test".into(),
+        wallet: Some(wallet_key.to_string()),
+    };
+    let (recorder, recording) = kestrel_capture::Recorder::start(&path, header, 0).unwrap();
+    setup.feed.recorder = Some(recorder);
+    let (events_tx, events) = crossbeam_channel::unbounded();
+    setup.events = Some(events_tx);
+    let engine = Engine::start(setup).unwrap();
+    wait_for("feeds to connect", Duration::from_secs(10), || {
+        engine.feeds.iter().all(|f| f.connected.load(Relaxed))
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    // Another trader buys each coin right after it launches: the curve moves around our buy.
+    let trader = Keypair::new();
+    h.server
+        .cluster
+        .airdrop(&trader.pubkey(), 10 * SOL)
+        .unwrap();
+    let mut launched = Vec::new();
+    for i in 0..6 {
+        let creator = h.creators[i % 3].pubkey();
+        let mint = h.launch(i % 3);
+        trade_coin(
+            &h.server.cluster,
+            &trader,
+            &mint,
+            &creator,
+            ScriptedTrade::Buy {
+                lamports: 300_000_000,
+            },
+        )
+        .unwrap();
+        launched.push(mint);
+        std::thread::sleep(Duration::from_millis(120));
+    }
+    wait_for("four fills", Duration::from_secs(20), || {
+        engine.metrics.bought.load(Relaxed) == 4
+    });
+    // A few slots more, so every buy's latency window is in the capture.
+    std::thread::sleep(Duration::from_millis(400));
+    let metrics = engine.metrics.clone();
+    engine.stop();
+    recording.finish().unwrap();
+    let mut live_tokens = BTreeMap::new();
+    while let Ok(e) = events.try_recv() {
+        if let EngineEvent::Fill { fill, .. } = e
+            && fill.is_buy
+        {
+            live_tokens.insert(fill.mint.to_string(), fill.tokens.0);
+        }
+    }
+    let live_skips: BTreeMap<String, u64> = SkipReason::ALL
+        .iter()
+        .zip(metrics.skipped.iter())
+        .map(|(r, n)| (r.name().to_owned(), n.load(Relaxed)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    assert_eq!(live_tokens.len(), 4, "{live_tokens:?}");
+    assert_eq!(live_skips, BTreeMap::from([("name_denied".to_owned(), 2)]));
+
+    let inputs = Inputs {
+        strategy,
+        venue,
+        latency_from_capture: true,
+        balance: Lamports(10 * SOL),
+        prices,
+    };
+    let run = kestrel_backtest::run(inputs.clone(), std::slice::from_ref(&path)).unwrap();
+    let o = &run.outcome;
+    assert!(o.damage.is_empty(), "{:?}", o.damage);
+    // The latency the live buys took, measured from the capture.
+    assert_eq!(o.latency_slots.len(), 4, "{:?}", o.latency_slots);
+    // The same decision for every launch.
+    let mut bought = BTreeSet::new();
+    let mut skipped = BTreeMap::new();
+    for d in &o.decisions {
+        if let Decision::Launch {
+            mint,
+            decision,
+            reason,
+            ..
+        } = d
+        {
+            match *decision {
+                "bought" => {
+                    bought.insert(mint.clone());
+                }
+                "skipped" => {
+                    *skipped
+                        .entry(reason.clone().unwrap_or_default())
+                        .or_insert(0u64) += 1;
+                }
+                other => panic!("{mint}: {other} {reason:?}"),
+            }
+        }
+    }
+    assert_eq!(o.summary.launches, 6);
+    assert_eq!(bought, live_tokens.keys().cloned().collect::<BTreeSet<_>>());
+    assert_eq!(skipped, live_skips);
+    // Each live fill lies within its replay's band; how far the replay's own fill is from it.
+    let mut worst_bps = 0u64;
+    for d in &o.decisions {
+        if let Decision::Fill {
+            mint,
+            side: "buy",
+            tokens,
+            band_tokens,
+            ..
+        } = d
+        {
+            let live = live_tokens[mint];
+            let (lo, hi) = band_tokens.unwrap();
+            assert!(
+                (lo..=hi).contains(&live),
+                "{mint}: live {live} tokens outside the band {lo}..={hi} (replay {tokens})"
+            );
+            worst_bps = worst_bps.max(live.abs_diff(*tokens) * 10_000 / live);
+        }
+    }
+    eprintln!(
+        "agreement: {} launches, {} bought and {} skipped as live; latency measured {:?} slots; \
+         replay fills within {worst_bps} bps of the live ones, every live fill inside its band",
+        o.summary.launches,
+        bought.len(),
+        skipped.values().sum::<u64>(),
+        o.latency_slots
+    );
+    // Deterministic: the same inputs give the same bytes.
+    let again = kestrel_backtest::run(inputs, std::slice::from_ref(&path)).unwrap();
+    assert_eq!(again.outcome.to_json(), o.to_json());
+}
