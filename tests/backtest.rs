@@ -9,6 +9,8 @@
     reason = "a test fails by panicking"
 )]
 
+#[path = "dashboard/cdp.rs"]
+mod cdp;
 mod harness;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -166,18 +168,28 @@ fn a_live_session_replayed_with_its_config_makes_the_same_decisions_and_fills_wi
     assert_eq!(bought, live_tokens.keys().cloned().collect::<BTreeSet<_>>());
     assert_eq!(skipped, live_skips);
     // Each live fill lies within its replay's band; how far the replay's own fill is from it.
+    let bands: BTreeMap<u64, (u64, u64)> = o
+        .decisions
+        .iter()
+        .filter_map(|d| match d {
+            Decision::Band {
+                order, band_tokens, ..
+            } => Some((*order, band_tokens.unwrap())),
+            _ => None,
+        })
+        .collect();
     let mut worst_bps = 0u64;
     for d in &o.decisions {
         if let Decision::Fill {
             mint,
             side: "buy",
             tokens,
-            band_tokens,
+            order,
             ..
         } = d
         {
             let live = live_tokens[mint];
-            let (lo, hi) = band_tokens.unwrap();
+            let (lo, hi) = bands[order];
             assert!(
                 (lo..=hi).contains(&live),
                 "{mint}: live {live} tokens outside the band {lo}..={hi} (replay {tokens})"
@@ -196,4 +208,56 @@ fn a_live_session_replayed_with_its_config_makes_the_same_decisions_and_fills_wi
     // Deterministic: the same inputs give the same bytes.
     let again = kestrel_backtest::run(inputs, std::slice::from_ref(&path)).unwrap();
     assert_eq!(again.outcome.to_json(), o.to_json());
+    report_opens_from_disk_and_draws_its_charts(o, dir.path());
+}
+
+/// The HTML report of `o`, opened from disk in headless chromium: its charts and table drawn
+/// from the embedded data, nothing fetched, no error.
+fn report_opens_from_disk_and_draws_its_charts(
+    o: &kestrel_backtest::Outcome,
+    dir: &std::path::Path,
+) {
+    let html = dir.join("backtest.html");
+    std::fs::write(&html, kestrel_backtest::html::render(o, "live.kcap")).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut b = cdp::Browser::launch().await;
+        b.call("Network.enable", serde_json::json!({})).await;
+        b.goto(&format!("file://{}", html.display())).await;
+        b.wait_for(
+            "the decisions table",
+            "document.querySelectorAll('#decisions tr').length > 1",
+            Duration::from_secs(10),
+        )
+        .await;
+        let drawn = b
+            .eval(
+                "JSON.stringify({ rows: document.querySelectorAll('#decisions tr').length - 1,                  skips: document.querySelectorAll('#skips svg rect').length,                  cards: document.querySelectorAll('#cards .card').length,                  title: document.getElementById('title').textContent })",
+            )
+            .await;
+        let drawn: serde_json::Value =
+            serde_json::from_str(drawn.as_str().unwrap_or("{}")).unwrap();
+        assert_eq!(drawn["rows"], o.decisions.len());
+        assert_eq!(drawn["skips"], o.skips_by_reason.len());
+        assert_eq!(drawn["title"], "live.kcap");
+        assert!(drawn["cards"].as_u64().unwrap() >= 10, "{drawn}");
+        let requests: Vec<&serde_json::Value> = b
+            .events
+            .iter()
+            .filter(|e| e["method"] == "Network.requestWillBeSent")
+            .filter(|e| !e["params"]["request"]["url"].as_str().unwrap_or("").starts_with("file://"))
+            .collect();
+        assert!(requests.is_empty(), "the report fetched: {requests:?}");
+        assert!(b.errors().is_empty(), "{:?}", b.errors());
+        // For a person to look at: target/tmp/backtest-report.png.
+        let png = b.screenshot().await;
+        std::fs::write(
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("backtest-report.png"),
+            png,
+        )
+        .unwrap();
+    });
 }

@@ -378,6 +378,8 @@ fn every_command_has_help() {
         vec!["config", "--help"],
         vec!["config", "check", "--help"],
         vec!["run", "--help"],
+        vec!["record", "--help"],
+        vec!["backtest", "--help"],
     ] {
         let out = kestrel(&args, b"");
         assert!(out.status.success(), "{args:?}");
@@ -612,4 +614,169 @@ fn run_refuses_a_keypair_others_can_read_and_bad_flags() {
     let out = kestrel(&["run", "--ws", "http://127.0.0.1:9"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ws or wss"));
+}
+
+#[test]
+fn a_recorded_scenario_is_backtested_swept_and_reported_and_bad_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = quick_run_config(dir.path());
+    let config = config.to_str().unwrap();
+    let capture = dir.path().join("quick.kcap");
+    let capture_s = capture.to_str().unwrap();
+    let scenario = dir.path().join("quick.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_kestrel"))
+        .args([
+            "--config",
+            config,
+            "record",
+            "--out",
+            capture_s,
+            "--duration",
+            "3",
+        ])
+        .args(["--scenario", scenario.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("recorded "), "{err}");
+
+    let report = dir.path().join("report");
+    let out = Command::new(env!("CARGO_BIN_EXE_kestrel"))
+        .args(["--config", config, "backtest", capture_s, "--report"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = stdout.lines().last().unwrap();
+    let fields: Vec<&str> = line.split(' ').collect();
+    assert_eq!(fields[0], "backtest:", "{line}");
+    let keys: Vec<&str> = fields[1..]
+        .iter()
+        .map(|f| f.split('=').next().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "launches",
+            "bought",
+            "sold",
+            "pnl_lamports",
+            "win_rate",
+            "max_drawdown_lamports",
+            "events_per_s"
+        ]
+    );
+    let launches: u64 = fields[1].trim_start_matches("launches=").parse().unwrap();
+    assert!(launches >= 5, "{line}");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(report.join("backtest.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["summary"]["launches"], launches);
+    // Every decision, one JSON object a line, as many as the report counts.
+    let decisions = std::fs::read_to_string(report.join("decisions.jsonl")).unwrap();
+    assert_eq!(
+        decisions.lines().count() as u64,
+        json["decisions_total"].as_u64().unwrap()
+    );
+    assert!(
+        decisions
+            .lines()
+            .all(|l| serde_json::from_str::<Value>(l).is_ok())
+    );
+    assert!(decisions.contains("\"kind\":\"launch\""));
+    assert!(
+        std::fs::read_to_string(report.join("backtest.html"))
+            .unwrap()
+            .contains("\"launches\"")
+    );
+
+    // A sweep: every point, ranked by PnL, then the best's line.
+    let out = Command::new(env!("CARGO_BIN_EXE_kestrel"))
+        .args(["--config", config, "backtest", capture_s])
+        .args(["--sweep", "sniper.buy_lamports=5000000,10000000"])
+        .args(["--sweep", "exits.stop_loss_bps=1000,2000"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<&str> = stdout
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("best:"))
+        .collect();
+    assert_eq!(rows.len(), 4, "{stdout}");
+    let pnl: Vec<i64> = rows
+        .iter()
+        .map(|r| r.split_whitespace().nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert!(
+        pnl.windows(2).all(|w| w[0] >= w[1]),
+        "ranked by PnL: {stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("backtest: launches=")
+    );
+
+    // Cut short: read up to the damage, said, and still a result.
+    let bytes = std::fs::read(&capture).unwrap();
+    let cut = dir.path().join("cut.kcap");
+    std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kestrel"))
+        .args(["--config", config, "backtest", cut.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("damaged capture") && err.contains("cut short"),
+        "{err}"
+    );
+
+    // Bad input: refused with exit 2, naming what was wrong.
+    for (args, says) in [
+        (
+            vec![dir.path().join("none.kcap").to_str().unwrap().to_owned()],
+            "none.kcap",
+        ),
+        (vec![config.to_owned()], "not a Kestrel capture"),
+        (
+            vec![
+                capture_s.to_owned(),
+                "--set".into(),
+                "sniper.buy_lamport=1".into(),
+            ],
+            "buy_lamport",
+        ),
+        (
+            vec![
+                capture_s.to_owned(),
+                "--set".into(),
+                "backtest.expire_bps=20000".into(),
+            ],
+            "backtest.expire_bps",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_kestrel"))
+            .args(["--config", config, "backtest"])
+            .args(&args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
 }

@@ -47,7 +47,7 @@ mod floor;
 mod passes;
 mod report;
 
-use passes::{IdleArg, LayoutArg, Pass, Pool, Run, Variant, idle_name};
+use passes::{Extras, IdleArg, LayoutArg, Pass, Pool, Run, Variant, idle_name};
 use report::{Summary, change_line, print_rounds, report, summarize};
 
 // The harness measures the engine as the binary runs it: on mimalloc.
@@ -97,10 +97,14 @@ struct E2eArgs {
     /// with and without them
     #[arg(long)]
     hostile: bool,
+    /// Also run Kestrel recording its feeds to a capture (`kestrel run --record`), and report
+    /// the hot path with and without it
+    #[arg(long)]
+    record: bool,
     /// Rounds: each runs every pass (each Kestrel variant, the baseline, a floor per idle
     /// policy) on fresh mints, starting one pass later in the list than the round before, and
     /// the tables pool every round's latencies, so load drifting during the run cannot favour
-    /// whichever client ran in the quiet minute. With --journal and --hostile, the number of
+    /// whichever client ran in the quiet minute. With --journal, --hostile and --record, the number of
     /// with/without pairs too
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=50))]
     rounds: u32,
@@ -330,7 +334,7 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
             let measured = match passes[i] {
                 Pass::Kestrel(v) => {
                     let cfg = variants[v].apply(&config);
-                    run.kestrel(&cfg, side, &variants[v].name(), None)?
+                    run.kestrel(&cfg, side, &variants[v].name(), Extras::default())?
                 }
                 Pass::Baseline => run.baseline(side)?,
                 Pass::Floor(f) => run.floor(idles[f], side)?,
@@ -361,7 +365,13 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
         with.journal.enabled = true;
         with.journal.dir = dir.display().to_string();
         let without = variants[0].apply(&config);
-        let r = run.paired(&without, &with, "kestrel+journal", None, &mut side);
+        let r = run.paired(
+            &without,
+            &with,
+            "kestrel+journal",
+            Extras::default(),
+            &mut side,
+        );
         let _ = std::fs::remove_dir_all(&dir);
         Some(r?)
     } else {
@@ -374,7 +384,27 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
             &cfg,
             &cfg,
             "kestrel+hostile",
-            Some(args.attack.as_slice()),
+            Extras {
+                attack: Some(args.attack.as_slice()),
+                record: None,
+            },
+            &mut side,
+        )?)
+    } else {
+        None
+    };
+    // With --record: the first variant recording its feeds, and again without.
+    let recorded = if args.record {
+        let dir = tempfile::tempdir()?;
+        let cfg = variants[0].apply(&config);
+        Some(run.paired(
+            &cfg,
+            &cfg,
+            "kestrel+record",
+            Extras {
+                attack: None,
+                record: Some(dir.path()),
+            },
             &mut side,
         )?)
     } else {
@@ -398,6 +428,15 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
         change_line(
             &mut out,
             "journal",
+            &summarize(with, rounds_n)?,
+            &summarize(without, rounds_n)?,
+        )?;
+    }
+    if let Some((without, with, per_round)) = &recorded {
+        print_rounds(&mut out, "record", per_round)?;
+        change_line(
+            &mut out,
+            "record",
             &summarize(with, rounds_n)?,
             &summarize(without, rounds_n)?,
         )?;

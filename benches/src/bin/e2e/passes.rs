@@ -202,6 +202,14 @@ impl Measured {
 }
 
 /// What every pass runs against.
+/// What a Kestrel pass runs beside the engine: hostile plugins, a recording of its feeds.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Extras<'a> {
+    pub(crate) attack: Option<&'a [AttackMode]>,
+    /// Record every frame the feeds deliver to a capture in this folder.
+    pub(crate) record: Option<&'a std::path::Path>,
+}
+
 pub(crate) struct Run<'a> {
     pub(crate) sim_rt: &'a tokio::runtime::Runtime,
     pub(crate) server: &'a SimServer,
@@ -219,14 +227,36 @@ impl Run<'_> {
         config: &Config,
         side: u64,
         name: &str,
-        attack: Option<&[AttackMode]>,
+        extras: Extras<'_>,
     ) -> Result<Measured> {
         let n = u64::from(self.args.launches);
         let ours = Wallet::ephemeral();
+        let wallet = ours.pubkey().to_string();
         self.cluster
             .airdrop(&ours.pubkey(), BUY.0 * (n + 10) + 10 * SOL)
             .map_err(anyhow::Error::msg)?;
-        let setup = setup::engine_setup(config, ours)?;
+        let mut setup = setup::engine_setup(config, ours)?;
+        let recording = match extras.record {
+            Some(dir) => {
+                let header = kestrel_capture::Header {
+                    endpoints: setup
+                        .feed
+                        .endpoints
+                        .iter()
+                        .map(|e| e.name.clone())
+                        .collect(),
+                    started_ms: 0,
+                    writer: "kestrel e2e".into(),
+                    wallet: Some(wallet),
+                };
+                let path = dir.join(format!("{name}-{side}.kcap"));
+                let (recorder, recording) = kestrel_capture::Recorder::start(&path, header, 0)?;
+                setup.feed.recorder = Some(recorder);
+                Some(recording)
+            }
+            None => None,
+        };
+        let attack = extras.attack;
         let engine = Engine::start(setup)?;
         wait_connected(&engine)?;
         let attack = match attack {
@@ -242,6 +272,13 @@ impl Run<'_> {
         let split = self.tap.split_ns();
         let metrics = engine.metrics.clone();
         engine.stop();
+        if let Some(r) = recording {
+            let dropped = r.stats.dropped.load(std::sync::atomic::Ordering::Relaxed);
+            let frames = r.finish()?;
+            say(&format!(
+                "{name}: recorded {frames} frames ({dropped} dropped)"
+            ));
+        }
         let housekeeping = Some(metrics.housekeeping()).filter(|h| !h.is_empty());
         say(&format!(
             "{name} stage table (µs since frame read):\n{}{}",
@@ -266,15 +303,18 @@ impl Run<'_> {
         a: &Config,
         b: &Config,
         b_name: &str,
-        b_attack: Option<&[AttackMode]>,
+        b_extras: Extras<'_>,
         side: &mut u64,
     ) -> Result<(Vec<u64>, Vec<u64>, Vec<(Summary, Summary)>)> {
         let n = u64::from(self.args.launches);
         let (mut pool_a, mut pool_b, mut rounds) = (Vec::new(), Vec::new(), Vec::new());
         for r in 0..self.args.rounds {
             *side += 2;
-            let run_a = |s| self.kestrel(a, s, "kestrel", None).map(|m| m.ns);
-            let run_b = |s| self.kestrel(b, s, b_name, b_attack).map(|m| m.ns);
+            let run_a = |s| {
+                self.kestrel(a, s, "kestrel", Extras::default())
+                    .map(|m| m.ns)
+            };
+            let run_b = |s| self.kestrel(b, s, b_name, b_extras).map(|m| m.ns);
             let (x, y) = if r % 2 == 0 {
                 let x = run_a(*side)?;
                 (x, run_b(*side + 1)?)

@@ -175,6 +175,7 @@ fn the_engine_sections_default_to_what_the_file_says() {
     assert_eq!(file.journal, bare.journal);
     assert_eq!(file.route, bare.route);
     assert_eq!(file.jito, bare.jito);
+    assert_eq!(file.backtest, bare.backtest);
     assert_eq!(file.engine.control_addr().map(|a| a.port()), Some(9464));
     assert_eq!(file.sniper.mayhem, Rule::Forbid);
 }

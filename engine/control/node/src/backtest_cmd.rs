@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use anyhow::{Context as _, Result, bail};
-use kestrel_backtest::{Finished, Outcome, Summary};
+use kestrel_backtest::{DecisionLog, Finished, Outcome, Summary};
 use kestrel_config::{Config, Override};
 
 use kestrel::exit::EXIT_BAD_INPUT;
@@ -39,7 +39,8 @@ pub(crate) struct Args {
     /// Try each value of a key: section.key=v1,v2,… (repeatable: the grid of all of them)
     #[arg(long = "sweep", value_name = "KEY=V1,V2")]
     sweeps: Vec<String>,
-    /// Write backtest.json and backtest.html here (a sweep: sweep.json and one folder per point)
+    /// Write backtest.json, decisions.jsonl (every decision) and backtest.html here (a sweep:
+    /// sweep.json and one such folder per point)
     #[arg(long, value_name = "DIR")]
     report: Option<PathBuf>,
     /// Runs at once in a sweep [default: the machine's cores]
@@ -73,7 +74,8 @@ fn backtest(args: &Args, config: Option<&Path>) -> Result<()> {
     if args.sweeps.is_empty() {
         let (cfg, origin) = Config::resolve_with(config, &sets)?;
         let inputs = kestrel::setup::backtest_inputs(&cfg)?;
-        let done = kestrel_backtest::run(inputs, &args.captures)?;
+        let log = decision_log(args.report.as_deref())?;
+        let done = kestrel_backtest::run_with(inputs, &args.captures, &log)?;
         warn_damage(&done.outcome);
         if let Some(dir) = &args.report {
             write_report(
@@ -195,14 +197,13 @@ fn run_point(
 ) -> Result<(Summary, u64)> {
     let all: Vec<Override> = sets.iter().cloned().chain(point.iter().cloned()).collect();
     let (cfg, origin) = Config::resolve_with(config, &all)?;
-    let done = kestrel_backtest::run(kestrel::setup::backtest_inputs(&cfg)?, &args.captures)?;
-    if let Some(dir) = &args.report {
+    let dir = args.report.as_ref().map(|d| d.join(i.to_string()));
+    let log = decision_log(dir.as_deref())?;
+    let inputs = kestrel::setup::backtest_inputs(&cfg)?;
+    let done = kestrel_backtest::run_with(inputs, &args.captures, &log)?;
+    if let Some(dir) = &dir {
         let texts: Vec<String> = all.iter().map(|o| o.text.clone()).collect();
-        write_report(
-            &dir.join(i.to_string()),
-            &done.outcome,
-            &title(&args.captures, &origin, &texts),
-        )?;
+        write_report(dir, &done.outcome, &title(&args.captures, &origin, &texts))?;
     }
     let eps = done.events_per_s();
     Ok((done.outcome.summary, eps))
@@ -274,6 +275,19 @@ fn title(captures: &[PathBuf], origin: &str, sets: &[String]) -> String {
         t.push_str(&sets.join(" "));
     }
     t
+}
+
+/// With a report folder, every decision is written to its `decisions.jsonl` as it is made
+/// (memory stays flat over any capture); without one, decisions are counted, not kept.
+fn decision_log(dir: Option<&Path>) -> Result<DecisionLog> {
+    match dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot make {}", dir.display()))?;
+            Ok(DecisionLog::File(dir.join("decisions.jsonl")))
+        }
+        None => Ok(DecisionLog::Discard),
+    }
 }
 
 fn write_report(dir: &Path, outcome: &Outcome, title: &str) -> Result<()> {

@@ -127,10 +127,10 @@ impl Subs {
 /// order they were recorded. `endpoints` are the capture's endpoint names. Stops at the first
 /// damaged record (its error is returned with how many records went through) or when the
 /// sink closes.
-pub fn replay<E: std::fmt::Display>(
+pub fn replay<R: std::borrow::Borrow<kestrel_capture::Record>, E: std::fmt::Display>(
     endpoints: &[String],
     sink: Sink,
-    records: impl IntoIterator<Item = Result<kestrel_capture::Record, E>>,
+    records: impl IntoIterator<Item = Result<R, E>>,
 ) -> (Arc<Vec<EndpointStats>>, u64, Option<String>) {
     use kestrel_capture::Record;
     let stats: Arc<Vec<EndpointStats>> = Arc::new(
@@ -173,8 +173,8 @@ pub fn replay<E: std::fmt::Display>(
     // over any length of capture).
     let mut prune_at = 0u64;
     for r in records {
-        let r = match r {
-            Ok(r) => r,
+        let r = match &r {
+            Ok(r) => r.borrow(),
             Err(e) => return (stats, n, Some(e.to_string())),
         };
         n += 1;
@@ -185,7 +185,7 @@ pub fn replay<E: std::fmt::Display>(
                 u64::try_from(crate::dedup::PRUNE_EVERY.as_nanos()).unwrap_or(u64::MAX),
             );
         }
-        let endpoint = match &r {
+        let endpoint = match r {
             Record::Frame { endpoint, .. }
             | Record::Slot { endpoint, .. }
             | Record::Sent { endpoint, .. }
@@ -200,10 +200,15 @@ pub fn replay<E: std::fmt::Display>(
         };
         match r {
             Record::Connected { .. } => *sub = Subs::default(),
-            Record::Sent { text, .. } => sub.learn(&String::from_utf8_lossy(&text)),
+            Record::Sent { text, .. } => sub.learn(&String::from_utf8_lossy(text)),
             Record::Frame { at_ns, text, .. } => {
-                let text = String::from_utf8_lossy(&text);
-                if on_text(ctx, sub, ex, &text, at_ns).is_err() {
+                // Frames were text when recorded: the plain check (fast on ASCII) almost always
+                // holds; the lossy copy is for a capture damaged in a way its checksums missed.
+                let text = match std::str::from_utf8(text) {
+                    Ok(t) => std::borrow::Cow::Borrowed(t),
+                    Err(_) => String::from_utf8_lossy(text),
+                };
+                if on_text(ctx, sub, ex, &text, *at_ns).is_err() {
                     break;
                 }
             }

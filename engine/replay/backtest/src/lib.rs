@@ -18,6 +18,6 @@ pub mod run;
 pub mod venue;
 
 pub use latency::Latency;
-pub use report::{Decision, Outcome, Summary};
-pub use run::{BacktestError, Finished, Inputs, run};
+pub use report::{Decision, DecisionLog, Outcome, Summary};
+pub use run::{Backtest, BacktestError, Finished, Inputs, run, run_with};
 pub use venue::VenueSettings;

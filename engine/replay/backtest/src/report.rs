@@ -45,8 +45,12 @@ pub enum Decision {
         network_fee_lamports: u64,
         /// A sell's realized PnL (lamports, trading fees in; network fees apart).
         realized_lamports: Option<i64>,
-        /// A buy's band: fewest and most tokens it would have had anywhere in the latency
-        /// model's window (the model's stated error).
+    },
+    /// A buy's band, once its latency window has passed: the fewest and most tokens it would
+    /// have had at any curve state in the window (the latency model's stated error).
+    Band {
+        order: u64,
+        mint: String,
         band_tokens: Option<(u64, u64)>,
     },
     /// An order came to nothing.
@@ -148,7 +152,27 @@ pub struct Outcome {
     pub refusals_by_reason: BTreeMap<String, u64>,
     pub exits_by_reason: BTreeMap<String, u64>,
     pub failures_by_reason: BTreeMap<String, u64>,
+    /// Every decision made, in order.
+    pub decisions_total: u64,
+    /// The decisions: all of them ([`DecisionLog::Memory`]), or the first [`HEAD`] (for the
+    /// HTML report's table; a [`DecisionLog::File`] has every one).
     pub decisions: Vec<Decision>,
+}
+
+/// Decisions kept in memory beside a decision file: what a page can show.
+pub const HEAD: usize = 2_000;
+
+/// Where a run's decisions go. A long capture makes millions: written to a file as they are
+/// made, memory stays flat.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum DecisionLog {
+    /// All of them in [`Outcome::decisions`].
+    #[default]
+    Memory,
+    /// One JSON object a line, to this file; the first [`HEAD`] also in memory.
+    File(std::path::PathBuf),
+    /// Counted, and the first [`HEAD`] kept; no more.
+    Discard,
 }
 
 impl Outcome {

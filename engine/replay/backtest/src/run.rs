@@ -4,14 +4,16 @@
 //! place of execution. One thread, no sockets, nothing read from the system clock on the
 //! way: the same inputs make the same decisions, fills and report.
 
+use std::borrow::Borrow;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kestrel_capture::Reader;
+use kestrel_capture::{Header, Reader, Record};
 use kestrel_engine::kernel::{Kernel, LaunchOutcome, Strategy};
 use kestrel_engine::metrics::Metrics;
 use kestrel_engine::order::{ExecReport, Order, Why};
@@ -23,11 +25,14 @@ use solana_pubkey::Pubkey;
 
 use crate::clock::ReplayClock;
 use crate::latency::{Latency, Measure};
-use crate::report::{Decision, EquityPoint, Outcome, Summary, Trade};
+use crate::report::{Decision, DecisionLog, EquityPoint, HEAD, Outcome, Summary, Trade};
 use crate::venue::{Band, Venue, VenueSettings};
 
 /// How often exits are timed, as the live strategy thread does (in capture time).
 const TICK_NS: u64 = 250_000_000;
+
+/// How often the venue forgets quiet coins (slots).
+const FORGET_EVERY_SLOTS: u64 = 150;
 
 /// What a backtest runs: the strategy from config, the venue, the wallet it starts with.
 #[derive(Clone, Debug)]
@@ -42,7 +47,8 @@ pub struct Inputs {
 
 #[derive(Debug, thiserror::Error)]
 pub enum BacktestError {
-    #[error("{path}: {error}")]
+    /// The reader's error names the file.
+    #[error("{error}")]
     Open {
         path: String,
         error: kestrel_capture::ReadError,
@@ -59,6 +65,8 @@ pub enum BacktestError {
     NothingMeasured { wallet: Pubkey },
     #[error("no capture to replay")]
     NoCapture,
+    #[error("the decision file could not be written: {0}")]
+    DecisionFile(String),
 }
 
 /// A finished run and how long it took (the one figure that is not an input's result).
@@ -76,79 +84,153 @@ impl Finished {
     }
 }
 
-/// Replays `captures`, in the order given, through a kernel made from `inputs`.
+/// Replays `captures`, in the order given, through a kernel made from `inputs`; every
+/// decision in memory.
 pub fn run(inputs: Inputs, captures: &[PathBuf]) -> Result<Finished, BacktestError> {
-    let started = Instant::now();
+    run_with(inputs, captures, &DecisionLog::Memory)
+}
+
+/// [`run`], the decisions going where `log` says.
+pub fn run_with(
+    inputs: Inputs,
+    captures: &[PathBuf],
+    log: &DecisionLog,
+) -> Result<Finished, BacktestError> {
     let first = captures.first().ok_or(BacktestError::NoCapture)?;
     let wallet = capture_wallet(first)?;
-    let mut venue = inputs.venue.clone();
+    let mut inputs = inputs;
     if inputs.latency_from_capture {
         let wallet = wallet.ok_or_else(|| BacktestError::NoWallet {
             path: first.display().to_string(),
         })?;
-        venue.latency = measure(captures, wallet)?;
+        inputs.venue.latency = measure(captures, wallet)?;
     }
-    let clock = ReplayClock::default();
-    let own = wallet.unwrap_or_default();
-    let kernel = Kernel::new(
-        inputs
-            .strategy
-            .parts(own, inputs.balance, Arc::new(Metrics::new())),
-        clock.clone(),
-    );
-    let latency_slots = venue.latency.slots().to_vec();
-    let state = Rc::new(RefCell::new(Replay {
-        kernel,
-        clock,
-        venue: Venue::new(venue),
-        prices: inputs.prices,
-        offset: 0,
-        slot: 0,
-        notified: 0,
-        next_tick: 0,
-        sells: Vec::with_capacity(64),
-        out: Outcome {
-            latency_slots,
-            ..Outcome::default()
-        },
-        fill_at: HashMap::new(),
-        open: HashMap::new(),
-        equity: 0,
-        peak: 0,
-    }));
+    let mut backtest = Backtest::new(inputs, wallet, log)?;
     for path in captures {
         let reader = open(path)?;
         let header = reader.header().clone();
-        let mut records = reader.peekable();
+        backtest.replay(&header, &path.display().to_string(), reader);
+    }
+    backtest.finish()
+}
+
+/// A backtest fed capture by capture: [`run`] reads files; a bench or a tool may hand it
+/// records it holds.
+pub struct Backtest {
+    state: Rc<RefCell<Replay>>,
+    started: Instant,
+    /// The last capture's start and the offset its times took: a rotated recording's next
+    /// file (the same start) keeps the offset, so time runs on across the files.
+    recording: Option<(u64, u64)>,
+}
+
+impl Backtest {
+    /// A kernel made from `inputs` (their latency is final), trading as `wallet` (re-entry
+    /// leaves its trades out).
+    /// Its decisions go where `log` says (an error: its file cannot be made).
+    pub fn new(
+        inputs: Inputs,
+        wallet: Option<Pubkey>,
+        log: &DecisionLog,
+    ) -> Result<Self, BacktestError> {
+        let decisions = match log {
+            DecisionLog::Memory => Decisions::Memory,
+            DecisionLog::Discard => Decisions::Discard,
+            DecisionLog::File(path) => {
+                let file = std::fs::File::create(path)
+                    .map_err(|e| BacktestError::DecisionFile(format!("{}: {e}", path.display())))?;
+                Decisions::File(std::io::BufWriter::new(file))
+            }
+        };
+        let clock = ReplayClock::default();
+        let kernel = Kernel::new(
+            inputs.strategy.parts(
+                wallet.unwrap_or_default(),
+                inputs.balance,
+                Arc::new(Metrics::new()),
+            ),
+            clock.clone(),
+        );
+        let latency_slots = inputs.venue.latency.slots().to_vec();
+        let state = Rc::new(RefCell::new(Replay {
+            kernel,
+            clock,
+            venue: Venue::new(inputs.venue),
+            prices: inputs.prices,
+            offset: 0,
+            slot: 0,
+            notified: 0,
+            next_forget: 0,
+            next_tick: 0,
+            sells: Vec::with_capacity(64),
+            out: Outcome {
+                latency_slots,
+                ..Outcome::default()
+            },
+            decisions,
+            decision_error: None,
+            open: HashMap::new(),
+            equity: 0,
+            peak: 0,
+        }));
+        Ok(Self {
+            state,
+            started: Instant::now(),
+            recording: None,
+        })
+    }
+
+    /// Replays one capture's records (`name` for messages), after those replayed before.
+    pub fn replay<R, E>(
+        &mut self,
+        header: &Header,
+        name: &str,
+        records: impl IntoIterator<Item = Result<R, E>>,
+    ) where
+        R: Borrow<Record>,
+        E: std::fmt::Display,
+    {
+        let mut records = records.into_iter().peekable();
         let first_at = match records.peek() {
-            Some(Ok(r)) => r.at_ns(),
+            Some(Ok(r)) => r.borrow().at_ns(),
             _ => 0,
         };
         // The capture's receive times are monotonic; its header says when it started.
-        let offset = header
-            .started_ms
-            .saturating_mul(1_000_000)
-            .saturating_sub(first_at);
-        state.borrow_mut().offset = offset;
+        let offset = match self.recording {
+            Some((started, offset)) if started == header.started_ms => offset,
+            _ => header
+                .started_ms
+                .saturating_mul(1_000_000)
+                .saturating_sub(first_at),
+        };
+        self.recording = Some((header.started_ms, offset));
+        self.state.borrow_mut().offset = offset;
         let (signatures, _unused) = tokio::sync::mpsc::unbounded_channel();
-        let sink = Sink::new(Handle(state.clone()), signatures).with_capture_clock(offset);
+        let sink = Sink::new(Handle(self.state.clone()), signatures).with_capture_clock(offset);
         let (_stats, n, damage) = kestrel_feed::raw::replay(&header.endpoints, sink, records);
-        let mut s = state.borrow_mut();
+        let mut s = self.state.borrow_mut();
         s.out.summary.records += n;
         if let Some(d) = damage {
             s.out
                 .damage
-                .push(format!("{}: read up to record {n}: {d}", path.display()));
+                .push(format!("{name}: read up to record {n}: {d}"));
         }
     }
-    let replay = Rc::try_unwrap(state)
-        .map_err(|_| BacktestError::NoCapture)?
-        .into_inner();
-    let outcome = replay.finish();
-    Ok(Finished {
-        outcome,
-        elapsed: started.elapsed(),
-    })
+
+    /// Lands what was due, closes the books and says what was found (an error: the decision
+    /// file could not be written).
+    pub fn finish(self) -> Result<Finished, BacktestError> {
+        let elapsed = self.started.elapsed();
+        let outcome = match Rc::try_unwrap(self.state) {
+            Ok(cell) => cell
+                .into_inner()
+                .finish()
+                .map_err(BacktestError::DecisionFile)?,
+            // The sink's handles end with each replay; nothing else holds the state.
+            Err(shared) => RefCell::borrow(&shared).out.clone(),
+        };
+        Ok(Finished { outcome, elapsed })
+    }
 }
 
 fn open(path: &Path) -> Result<Reader, BacktestError> {
@@ -192,6 +274,13 @@ impl Destination for Measuring {
     }
 }
 
+/// Where a replay keeps its decisions (see [`DecisionLog`]).
+enum Decisions {
+    Memory,
+    File(std::io::BufWriter<std::fs::File>),
+    Discard,
+}
+
 /// The feed's destination in a replay: the kernel and the venue, on this thread.
 struct Handle(Rc<RefCell<Replay>>);
 
@@ -216,11 +305,15 @@ struct Replay {
     slot: u64,
     /// The highest slot notified, to land what is still due when the capture ends.
     notified: u64,
+    /// When the venue next forgets quiet coins.
+    next_forget: u64,
     next_tick: u64,
     sells: Vec<Order>,
     out: Outcome,
-    /// Each buy's fill in `out.decisions`, for its band.
-    fill_at: HashMap<u64, usize>,
+    /// Where decisions go.
+    decisions: Decisions,
+    /// The first error writing it, said at the end.
+    decision_error: Option<String>,
     /// Open positions: when each opened and what its sells have realized.
     open: HashMap<Pubkey, (u64, i64)>,
     equity: i64,
@@ -263,6 +356,13 @@ impl Replay {
             self.apply(r);
         }
         self.close_bands(bands);
+        if self.slot >= self.next_forget {
+            let book = self.kernel.book();
+            self.venue.forget_quiet(self.slot, |m| {
+                book.position(m).is_some() || book.pending_buy(m).is_some()
+            });
+            self.next_forget = self.slot.saturating_add(FORGET_EVERY_SLOTS);
+        }
         self.venue.observe(&s.event);
         let order = self.kernel.on_feed(s);
         self.out.summary.events += 1;
@@ -288,7 +388,7 @@ impl Replay {
                 }
                 None => ("skipped", None, None),
             };
-            self.out.decisions.push(Decision::Launch {
+            self.decide(Decision::Launch {
                 at_ms: self.now_ms(),
                 slot: l.slot,
                 mint: l.mint.to_string(),
@@ -320,7 +420,7 @@ impl Replay {
                 .exits_by_reason
                 .entry(reason.name().to_owned())
                 .or_default() += 1;
-            self.out.decisions.push(Decision::Exit {
+            self.decide(Decision::Exit {
                 at_ms: self.now_ms(),
                 slot,
                 mint: o.coin.mint.to_string(),
@@ -354,7 +454,6 @@ impl Replay {
                 if f.is_buy {
                     self.out.summary.bought += 1;
                     self.open.insert(f.mint, (at_ms, 0));
-                    self.fill_at.insert(f.order, self.out.decisions.len());
                 } else {
                     self.out.summary.sold += 1;
                     if let Some(o) = self.open.get_mut(&f.mint) {
@@ -376,7 +475,7 @@ impl Replay {
                         });
                     }
                 }
-                self.out.decisions.push(Decision::Fill {
+                self.decide(Decision::Fill {
                     at_ms,
                     slot: f.slot,
                     order: f.order,
@@ -388,7 +487,6 @@ impl Replay {
                     fees: f.fees.0,
                     network_fee_lamports: f.network_fee.0,
                     realized_lamports: (!f.is_buy).then_some(realized),
-                    band_tokens: None,
                 });
             }
             ExecReport::Failed {
@@ -409,7 +507,7 @@ impl Replay {
                     other => other.to_string(),
                 };
                 *self.out.failures_by_reason.entry(text.clone()).or_default() += 1;
-                self.out.decisions.push(Decision::Failed {
+                self.decide(Decision::Failed {
                     at_ms,
                     slot: landed.map_or(self.slot, |l| l.slot),
                     order,
@@ -440,15 +538,33 @@ impl Replay {
 
     fn close_bands(&mut self, bands: Vec<Band>) {
         for b in bands {
-            if let Some(i) = self.fill_at.remove(&b.order)
-                && let Some(Decision::Fill { band_tokens, .. }) = self.out.decisions.get_mut(i)
-            {
-                *band_tokens = b.tokens;
-            }
+            self.decide(Decision::Band {
+                order: b.order,
+                mint: b.mint.to_string(),
+                band_tokens: b.tokens,
+            });
         }
     }
 
-    fn finish(mut self) -> Outcome {
+    /// Logs a decision as the run keeps them.
+    fn decide(&mut self, d: Decision) {
+        self.out.decisions_total += 1;
+        if let Decisions::File(file) = &mut self.decisions
+            && self.decision_error.is_none()
+        {
+            let written = serde_json::to_writer(&mut *file, &d)
+                .map_err(|e| e.to_string())
+                .and_then(|()| file.write_all(b"\n").map_err(|e| e.to_string()));
+            if let Err(e) = written {
+                self.decision_error = Some(e);
+            }
+        }
+        if matches!(self.decisions, Decisions::Memory) || self.out.decisions.len() < HEAD {
+            self.out.decisions.push(d);
+        }
+    }
+
+    fn finish(mut self) -> Result<Outcome, String> {
         // No more data will come: what was due by the last slot notified lands on the curves
         // as last recorded.
         let (reports, bands) = self.venue.settle(self.slot.max(self.notified));
@@ -471,7 +587,15 @@ impl Replay {
         s.unsettled = self.venue.in_flight() as u64;
         s.win_rate_bps = (s.wins * 10_000).checked_div(s.closed).unwrap_or(0);
         self.out.summary = s;
-        self.out
+        if let Decisions::File(f) = &mut self.decisions
+            && let Err(e) = f.flush()
+        {
+            self.decision_error.get_or_insert(e.to_string());
+        }
+        match self.decision_error {
+            Some(e) => Err(e),
+            None => Ok(self.out),
+        }
     }
 }
 
@@ -486,4 +610,156 @@ fn in_lamports(v: PerQuote<i64>, prices: QuotePrices) -> i64 {
         }
     };
     v.sol.saturating_add(usdc)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use kestrel_capture::writer::rotated;
+    use kestrel_capture::{Header, Writer};
+    use kestrel_engine::kernel::SellSettings;
+    use kestrel_guardian::Limits;
+    use kestrel_guardian::exits::ExitRules;
+    use kestrel_pump::curve::FeeRates;
+    use kestrel_sniper::SniperConfig;
+    use kestrel_testkit::TestDefault;
+    use kestrel_testkit::frames::CREATE_BUY_FRAME;
+
+    fn inputs() -> Inputs {
+        let rates = FeeRates::test_default();
+        Inputs {
+            strategy: Strategy {
+                sniper: SniperConfig::test_default(),
+                limits: Limits::test_default(),
+                blacklisted_mints: vec![],
+                blacklisted_creators: vec![],
+                exits: ExitRules::default(),
+                reentry: kestrel_reentry::ReentryConfig::default(),
+                sell: SellSettings::test_default(),
+                rates,
+            },
+            venue: VenueSettings {
+                latency: Latency::new(vec![1]).unwrap(),
+                expire_bps: 0,
+                buy_cu_limit: 120_000,
+                sell_cu_limit: 100_000,
+                rates,
+            },
+            latency_from_capture: false,
+            balance: Lamports(10_000_000_000),
+            prices: QuotePrices {
+                usdc_per_sol: kestrel_units::QuoteAmount::ZERO,
+            },
+        }
+    }
+
+    /// The real create+buy frame as the `k`th transaction: its own signature, one second
+    /// after the one before.
+    fn records(n: u64) -> Vec<Record> {
+        (0..n)
+            .map(|k| Record::Frame {
+                endpoint: 0,
+                at_ns: 5_000_000_000 + k * 1_000_000_000,
+                text: CREATE_BUY_FRAME
+                    .replace("COMPOSED_PLACEHOLDER_SIGNATURE", &format!("sig{k}"))
+                    .into_bytes(),
+            })
+            .collect()
+    }
+
+    fn header() -> Header {
+        Header {
+            endpoints: vec!["feed0".into()],
+            started_ms: 1_800_000_000_000,
+            writer: "test".into(),
+            wallet: None,
+        }
+    }
+
+    fn launch_times(o: &Outcome) -> Vec<u64> {
+        o.decisions
+            .iter()
+            .filter_map(|d| match d {
+                Decision::Launch { at_ms, .. } => Some(*at_ms),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_rotated_recording_replays_as_one_session_on_one_clock() {
+        let dir = tempfile::tempdir().unwrap();
+        let whole = dir.path().join("whole.kcap");
+        let mut w = Writer::create(&whole, header(), 0).unwrap();
+        for r in records(6) {
+            w.push(&r).unwrap();
+        }
+        w.flush().unwrap();
+        // The same records, a new file after each block.
+        let base = dir.path().join("rotated.kcap");
+        let mut w = Writer::create(&base, header(), 1).unwrap();
+        for r in records(6) {
+            w.push(&r).unwrap();
+            w.flush().unwrap();
+        }
+        let files: Vec<PathBuf> = (0..6).map(|n| rotated(&base, n)).collect();
+        assert!(files.iter().all(|f| f.exists()));
+        let one = run(inputs(), &[whole]).unwrap().outcome;
+        let many = run(inputs(), &files).unwrap().outcome;
+        // One launch a second from the recording's start, in both.
+        let start = header().started_ms;
+        assert_eq!(
+            launch_times(&one),
+            (0..6).map(|k| start + k * 1_000).collect::<Vec<_>>()
+        );
+        assert_eq!(one.to_json(), many.to_json());
+        assert_eq!(one.summary.records, 6);
+    }
+
+    #[test]
+    fn a_decision_file_holds_every_decision_the_memory_log_does_line_by_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let capture = dir.path().join("c.kcap");
+        let mut w = Writer::create(&capture, header(), 0).unwrap();
+        for r in records(6) {
+            w.push(&r).unwrap();
+        }
+        w.flush().unwrap();
+        let captures = [capture];
+        let all = run(inputs(), &captures).unwrap().outcome;
+        let file = dir.path().join("decisions.jsonl");
+        let logged = run_with(inputs(), &captures, &DecisionLog::File(file.clone()))
+            .unwrap()
+            .outcome;
+        let lines: Vec<String> = std::fs::read_to_string(&file)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        let expected: Vec<String> = all
+            .decisions
+            .iter()
+            .map(|d| serde_json::to_string(d).unwrap())
+            .collect();
+        assert!(expected.len() >= 6);
+        assert_eq!(lines, expected);
+        assert_eq!(logged.decisions_total, all.decisions_total);
+        assert_eq!(logged.summary, all.summary);
+        let counted = run_with(inputs(), &captures, &DecisionLog::Discard)
+            .unwrap()
+            .outcome;
+        assert_eq!(counted.decisions_total, all.decisions_total);
+        assert_eq!(counted.summary, all.summary);
+    }
+
+    #[test]
+    fn no_capture_or_a_missing_one_is_an_error_that_names_it() {
+        assert!(matches!(run(inputs(), &[]), Err(BacktestError::NoCapture)));
+        let e = run(inputs(), &[PathBuf::from("/nonexistent/x.kcap")])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("/nonexistent/x.kcap"), "{e}");
+    }
 }

@@ -46,7 +46,14 @@ struct Market {
     complete: bool,
     /// The tier its last trade was charged.
     rates: Option<FeeRates>,
+    /// The slot it was last stated at, and its curve account (from its launch).
+    slot: u64,
+    bonding_curve: Option<Pubkey>,
 }
+
+/// A coin quiet this many slots (about ten minutes of mainnet's) is forgotten unless held or
+/// bought: a long capture's million launches do not pile up.
+pub const FORGET_AFTER_SLOTS: u64 = 1_500;
 
 #[derive(Clone, Copy, Debug)]
 struct Pending {
@@ -127,6 +134,9 @@ impl Venue {
         let (mint, slot, reserves, complete, rates) = match e {
             FeedEvent::Launch(l) => {
                 self.curves.insert(l.bonding_curve, l.mint);
+                if let Some(m) = self.markets.get_mut(&l.mint) {
+                    m.bonding_curve = Some(l.bonding_curve);
+                }
                 let r = Reserves {
                     virtual_token: l.virtual_token_reserves,
                     virtual_quote: l.virtual_quote_reserves,
@@ -162,13 +172,24 @@ impl Venue {
             FeedEvent::Slot(_) | FeedEvent::Endpoint { .. } => return,
         };
         let before = self.markets.get(&mint).copied();
+        let curve = match e {
+            FeedEvent::Launch(l) => Some(l.bonding_curve),
+            FeedEvent::Curve(c) => Some(c.bonding_curve),
+            _ => None,
+        };
         let m = self.markets.entry(mint).or_insert(Market {
             reserves,
             complete,
             rates,
+            slot,
+            bonding_curve: curve,
         });
         m.reserves = reserves;
         m.complete = complete;
+        m.slot = m.slot.max(slot);
+        if curve.is_some() {
+            m.bonding_curve = curve;
+        }
         if rates.is_some() {
             m.rates = rates;
         }
@@ -210,6 +231,31 @@ impl Venue {
             signature: signature(order.id),
             retries: 0,
         }
+    }
+
+    /// Forgets coins quiet for [`FORGET_AFTER_SLOTS`] before `slot`, except those `keep`
+    /// names (held, being bought) and those with an order in flight or a band open.
+    pub fn forget_quiet(&mut self, slot: u64, keep: impl Fn(&Pubkey) -> bool) {
+        let before = slot.saturating_sub(FORGET_AFTER_SLOTS);
+        let busy: Vec<Pubkey> = self
+            .pending
+            .iter()
+            .map(|p| p.order.approved.intent().mint)
+            .chain(self.bands.iter().map(|b| b.mint))
+            .collect();
+        let curves = &mut self.curves;
+        self.markets.retain(|mint, m| {
+            let stay = m.slot >= before || keep(mint) || busy.contains(mint);
+            if !stay && let Some(c) = m.bonding_curve {
+                curves.remove(&c);
+            }
+            stay
+        });
+    }
+
+    /// Coins whose curve the venue holds.
+    pub fn markets(&self) -> usize {
+        self.markets.len()
     }
 
     /// Orders in flight.
