@@ -89,25 +89,29 @@ fn shifted(text: &[u8], pass: u64, slots: u64) -> Vec<u8> {
     let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(text) else {
         return text.to_vec();
     };
-    let result = &mut v["params"]["result"];
-    for slot in [
-        &mut result["context"]["slot"],
-        &mut result["slot"],
-        &mut result["parent"],
-        &mut result["root"],
+    // Pointers, not indexing: indexing a missing key would add it to the frame.
+    for at in [
+        "/params/result/context/slot",
+        "/params/result/slot",
+        "/params/result/parent",
+        "/params/result/root",
     ] {
-        if let Some(n) = slot.as_u64() {
+        if let Some(slot) = v.pointer_mut(at)
+            && let Some(n) = slot.as_u64()
+        {
             *slot = (n + slots).into();
         }
     }
-    if let Some(sig) = result["value"]["signature"].as_str() {
-        let mut s = sig.as_bytes().to_vec();
+    if let Some(sig) = v.pointer_mut("/params/result/value/signature")
+        && let Some(text) = sig.as_str()
+    {
+        let mut s = text.as_bytes().to_vec();
         let mut p = pass;
         for b in s.iter_mut().take(4) {
-            *b = BASE58[(p % 58) as usize];
+            *b = BASE58[usize::try_from(p % 58).unwrap_or(0)];
             p /= 58;
         }
-        result["value"]["signature"] = String::from_utf8_lossy(&s).into_owned().into();
+        *sig = String::from_utf8_lossy(&s).into_owned().into();
     }
     v.to_string().into_bytes()
 }

@@ -9,14 +9,15 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
+use crossbeam_channel::{Receiver, Sender, TryRecvError, TrySendError};
 
 use crate::{Header, Record, WriteError, Writer};
 
-/// Frames waiting for the writer, at most.
+/// Frames waiting for the writer, at most: 650,000 frames a second at one drain per
+/// [`DRAIN_EVERY`].
 const QUEUE: usize = 65_536;
-/// The writer makes what it has durable at least this often.
-const FLUSH_EVERY: Duration = Duration::from_millis(200);
+/// The writer drains the queue and makes what it took durable this often.
+const DRAIN_EVERY: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Default)]
 pub struct RecorderStats {
@@ -124,27 +125,29 @@ fn write_all(
     rx: Receiver<Record>,
     stats: &RecorderStats,
 ) -> Result<u64, WriteError> {
+    let fail = |e: WriteError| {
+        stats.failed.fetch_add(1, Relaxed);
+        e
+    };
     loop {
-        match rx.recv_timeout(FLUSH_EVERY) {
-            Ok(r) => {
-                if let Err(e) = w.push(&r) {
-                    stats.failed.fetch_add(1, Relaxed);
-                    return Err(e);
+        // Asleep between drains, never blocked on the queue: a blocked receiver would make
+        // every frame's send wake this thread, a cost paid on the feed's (the hot) thread.
+        std::thread::sleep(DRAIN_EVERY);
+        loop {
+            match rx.try_recv() {
+                Ok(r) => {
+                    w.push(&r).map_err(fail)?;
+                    stats.recorded.fetch_add(1, Relaxed);
                 }
-                stats.recorded.fetch_add(1, Relaxed);
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                if let Err(e) = w.flush() {
-                    stats.failed.fetch_add(1, Relaxed);
-                    return Err(e);
+                Err(TryRecvError::Empty) => break,
+                // Every sender gone: the session is over.
+                Err(TryRecvError::Disconnected) => {
+                    w.flush().map_err(fail)?;
+                    return Ok(w.records);
                 }
-            }
-            // Every sender gone: the session is over.
-            Err(RecvTimeoutError::Disconnected) => {
-                w.flush()?;
-                return Ok(w.records);
             }
         }
+        w.flush().map_err(fail)?;
     }
 }
 
