@@ -250,7 +250,11 @@ impl Run<'_> {
                     wallet: Some(wallet),
                 };
                 let path = dir.join(format!("{name}-{side}.kcap"));
-                let (recorder, recording) = kestrel_capture::Recorder::start(&path, header, 0)?;
+                // As `kestrel run --record` starts it: its writer at background priority.
+                let (recorder, recording) =
+                    kestrel_capture::Recorder::start_with(&path, header, 0, || {
+                        kestrel_engine::threads::background("recorder");
+                    })?;
                 setup.feed.recorder = Some(recorder);
                 Some(recording)
             }

@@ -54,8 +54,11 @@ pub(crate) fn start(
         writer: format!("kestrel {}", env!("CARGO_PKG_VERSION")),
         wallet,
     };
-    Recorder::start(path, header, max_mb.saturating_mul(1 << 20))
-        .with_context(|| format!("cannot record to {}", path.display()))
+    // The writer at background priority: compressing never preempts the hot thread.
+    Recorder::start_with(path, header, max_mb.saturating_mul(1 << 20), || {
+        kestrel_engine::threads::background("recorder");
+    })
+    .with_context(|| format!("cannot record to {}", path.display()))
 }
 
 /// Writes out what is queued and says what the capture holds.

@@ -29,6 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(output);
     let mut w = Writer::create(&out, header, 0)?;
     let mut pass: u64 = 0;
+    let mut written: u64 = 0;
     loop {
         for r in &records {
             let r = match r {
@@ -55,6 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 other => other.clone(),
             };
             w.push(&r)?;
+            written += 1;
         }
         w.flush()?;
         pass += 1;
@@ -65,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "{}: {} passes, {} records, {} MB",
                 out.display(),
                 pass,
-                pass * records.len() as u64,
+                written,
                 size >> 20
             )?;
             return Ok(());

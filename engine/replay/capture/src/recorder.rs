@@ -55,13 +55,27 @@ impl Recorder {
         header: Header,
         max_bytes: u64,
     ) -> Result<(Self, Recording), WriteError> {
+        Self::start_with(path, header, max_bytes, || {})
+    }
+
+    /// [`Recorder::start`], with `on_thread` run first on the writer's thread (the engine
+    /// lowers its priority there, so compressing never preempts the hot thread).
+    pub fn start_with(
+        path: &Path,
+        header: Header,
+        max_bytes: u64,
+        on_thread: fn(),
+    ) -> Result<(Self, Recording), WriteError> {
         let writer = Writer::create(path, header, max_bytes)?;
         let (tx, rx) = crossbeam_channel::bounded(QUEUE);
         let stats = Arc::new(RecorderStats::default());
         let s = stats.clone();
         let thread = std::thread::Builder::new()
             .name("recorder".into())
-            .spawn(move || write_all(writer, rx, &s))
+            .spawn(move || {
+                on_thread();
+                write_all(writer, rx, &s)
+            })
             .map_err(|e| WriteError::Io(path.to_owned(), e))?;
         Ok((
             Self {
