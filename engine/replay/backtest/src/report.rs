@@ -75,9 +75,14 @@ pub struct Summary {
     pub sold: u64,
     pub buys_failed: u64,
     pub sells_failed: u64,
-    /// Realized PnL (trading fees in) less every network fee, failed transactions' too.
+    /// Realized plus unrealized PnL less every network fee, failed transactions' too: what
+    /// the run made, positions still open marked at their last curve (so a strategy that
+    /// never sells is not ranked above one that does).
     pub pnl_lamports: i64,
-    /// What the positions still open at the end would fetch at their last mark.
+    /// PnL of sells (trading fees in, network fees apart).
+    pub realized_lamports: i64,
+    /// The positions still open at the end, at what a sale on their last curve would fetch
+    /// less what they cost.
     pub unrealized_lamports: i64,
     pub open_at_end: u64,
     pub network_fees_lamports: u64,

@@ -579,10 +579,12 @@ impl Replay {
         let network = book.network_fees().0;
         let mut s: Summary = std::mem::take(&mut self.out.summary);
         s.network_fees_lamports = network;
-        s.pnl_lamports = self
-            .realized()
-            .saturating_sub(i64::try_from(network).unwrap_or(i64::MAX));
+        s.realized_lamports = self.realized();
         s.unrealized_lamports = in_lamports(book.unrealized(rates), self.prices);
+        s.pnl_lamports = s
+            .realized_lamports
+            .saturating_add(s.unrealized_lamports)
+            .saturating_sub(i64::try_from(network).unwrap_or(i64::MAX));
         s.open_at_end = book.positions().count() as u64;
         s.unsettled = self.venue.in_flight() as u64;
         s.win_rate_bps = (s.wins * 10_000).checked_div(s.closed).unwrap_or(0);
