@@ -37,6 +37,7 @@ fn replay(c: &mut Criterion) {
             _ => None,
         })
         .collect();
+    let frame_bytes: u64 = frames.iter().map(|f| f.len() as u64).sum();
     let config = Config::builtin().expect("the built-in config is valid");
     let inputs = kestrel::setup::backtest_inputs(&config).expect("its backtest inputs");
     // What one pass finds, so the bench is known to do the work it claims.
@@ -45,35 +46,41 @@ fn replay(c: &mut Criterion) {
     let found = once.finish().expect("no file").outcome.summary;
     assert!(found.launches > 50 && found.bought > 0, "{found:?}");
 
-    let mut group = c.benchmark_group("replay");
-    group.throughput(Throughput::Elements(frames.len() as u64));
-    group.sample_size(30);
-    group.bench_function("kestrel_decode_kernel", |b| {
-        b.iter(|| {
-            // As `kestrel backtest` runs without --report: decisions counted, not kept.
-            let mut bt =
-                Backtest::new(inputs.clone(), None, &DecisionLog::Discard).expect("no file");
-            bt.replay(&header, "bench", records.iter().map(Ok::<_, Infallible>));
-            black_box(bt.finish().expect("no file").outcome.summary.events)
-        })
-    });
-    group.bench_function("baseline_serde_decode", |b| {
-        b.iter(|| {
-            let mut events = 0usize;
-            for f in &frames {
-                let text = std::str::from_utf8(black_box(f)).unwrap_or_default();
-                events += baseline_frame_to_events(text);
-            }
-            black_box(events)
-        })
-    });
-    group.bench_function("read_capture", |b| {
-        b.iter(|| {
-            let reader = Reader::open(&path).expect("the capture fixture opens");
-            black_box(reader.filter(Result::is_ok).count())
-        })
-    });
-    group.finish();
+    // What `kestrel backtest` does without --report (decisions counted, not kept), and the
+    // plain serde decode of the same frames.
+    let kestrel = || {
+        let mut bt = Backtest::new(inputs.clone(), None, &DecisionLog::Discard).expect("no file");
+        bt.replay(&header, "bench", records.iter().map(Ok::<_, Infallible>));
+        bt.finish().expect("no file").outcome.summary.events
+    };
+    let serde = || {
+        let mut events = 0usize;
+        for f in &frames {
+            let text = std::str::from_utf8(black_box(f)).unwrap_or_default();
+            events += baseline_frame_to_events(text);
+        }
+        events
+    };
+    // Per frame, then per byte of frame text: how fast the text itself goes through.
+    for (name, throughput) in [
+        ("replay", Throughput::Elements(frames.len() as u64)),
+        ("replay_bytes", Throughput::Bytes(frame_bytes)),
+    ] {
+        let mut group = c.benchmark_group(name);
+        group.throughput(throughput);
+        group.sample_size(30);
+        group.bench_function("kestrel_decode_kernel", |b| b.iter(|| black_box(kestrel())));
+        group.bench_function("baseline_serde_decode", |b| b.iter(|| black_box(serde())));
+        if name == "replay" {
+            group.bench_function("read_capture", |b| {
+                b.iter(|| {
+                    let reader = Reader::open(&path).expect("the capture fixture opens");
+                    black_box(reader.filter(Result::is_ok).count())
+                })
+            });
+        }
+        group.finish();
+    }
 }
 
 criterion_group!(benches, replay);
