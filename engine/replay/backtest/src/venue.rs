@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 
+use kestrel_engine::kernel::{reserves_of_curve, reserves_of_launch, reserves_of_trade};
 use kestrel_engine::order::{
     ChainError, ExecReport, FailReason, Fill, Landed, Order, Venue as OrderVenue,
 };
@@ -137,37 +138,20 @@ impl Venue {
                 if let Some(m) = self.markets.get_mut(&l.mint) {
                     m.bonding_curve = Some(l.bonding_curve);
                 }
-                let r = Reserves {
-                    virtual_token: l.virtual_token_reserves,
-                    virtual_quote: l.virtual_quote_reserves,
-                    real_token: l.real_token_reserves,
-                    real_quote: l.real_quote_reserves,
-                };
-                (l.mint, l.slot, r, false, None)
+                (l.mint, l.slot, reserves_of_launch(l), false, None)
             }
             FeedEvent::Trade(t) => {
-                let r = Reserves {
-                    virtual_token: t.virtual_token_reserves,
-                    virtual_quote: t.virtual_quote_reserves,
-                    real_token: t.real_token_reserves,
-                    real_quote: t.real_quote_reserves,
-                };
                 let rates = t
                     .fee_bps
                     .map(|(protocol, creator)| FeeRates { protocol, creator });
-                (t.mint, t.slot, r, t.real_token_reserves.0 == 0, rates)
+                let complete = t.real_token_reserves.0 == 0;
+                (t.mint, t.slot, reserves_of_trade(t), complete, rates)
             }
             FeedEvent::Curve(c) => {
                 let Some(mint) = self.curves.get(&c.bonding_curve).copied() else {
                     return;
                 };
-                let r = Reserves {
-                    virtual_token: c.virtual_token_reserves,
-                    virtual_quote: c.virtual_quote_reserves,
-                    real_token: c.real_token_reserves,
-                    real_quote: c.real_quote_reserves,
-                };
-                (mint, c.slot, r, c.complete, None)
+                (mint, c.slot, reserves_of_curve(c), c.complete, None)
             }
             FeedEvent::Slot(_) | FeedEvent::Endpoint { .. } => return,
         };

@@ -220,7 +220,8 @@ struct MintMeta {
     is_mayhem: bool,
 }
 
-fn reserves_of_launch(l: &LaunchEvent) -> Reserves {
+/// The curve a launch states (the kernel's entries and the backtest's venue price on it).
+pub fn reserves_of_launch(l: &LaunchEvent) -> Reserves {
     Reserves {
         virtual_token: l.virtual_token_reserves,
         virtual_quote: l.virtual_quote_reserves,
@@ -229,7 +230,8 @@ fn reserves_of_launch(l: &LaunchEvent) -> Reserves {
     }
 }
 
-fn reserves_of_trade(t: &CurveTrade) -> Reserves {
+/// The curve a trade left.
+pub fn reserves_of_trade(t: &CurveTrade) -> Reserves {
     Reserves {
         virtual_token: t.virtual_token_reserves,
         virtual_quote: t.virtual_quote_reserves,
@@ -238,7 +240,8 @@ fn reserves_of_trade(t: &CurveTrade) -> Reserves {
     }
 }
 
-fn reserves_of_curve(c: &CurveUpdate) -> Reserves {
+/// The curve an account notification states.
+pub fn reserves_of_curve(c: &CurveUpdate) -> Reserves {
     Reserves {
         virtual_token: c.virtual_token_reserves,
         virtual_quote: c.virtual_quote_reserves,
