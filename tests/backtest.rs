@@ -57,21 +57,9 @@ fn a_live_session_replayed_with_its_config_makes_the_same_decisions_and_fills_wi
         rates: setup.exec.fees.rates,
     };
     let prices = setup.sniper.prices;
-    let header = kestrel_capture::Header {
-        endpoints: setup
-            .feed
-            .endpoints
-            .iter()
-            .map(|e| e.name.clone())
-            .collect(),
-        started_ms: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as u64,
-        writer: "test".into(),
-        wallet: Some(wallet_key.to_string()),
-    };
-    let (recorder, recording) = kestrel_capture::Recorder::start(&path, header, 0).unwrap();
+    let (recorder, recording) =
+        kestrel_engine::recording::start(&path, &setup.feed, 0, Some(wallet_key.to_string()))
+            .unwrap();
     setup.feed.recorder = Some(recorder);
     let (events_tx, events) = crossbeam_channel::unbounded();
     setup.events = Some(events_tx);

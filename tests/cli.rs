@@ -624,8 +624,9 @@ fn a_recorded_scenario_is_backtested_swept_and_reported_and_bad_input_is_refused
     let capture = dir.path().join("quick.kcap");
     let capture_s = capture.to_str().unwrap();
     let scenario = dir.path().join("quick.toml");
-    let out = Command::new(env!("CARGO_BIN_EXE_kestrel"))
-        .args([
+    let scenario = scenario.to_str().unwrap();
+    let out = kestrel(
+        &[
             "--config",
             config,
             "record",
@@ -633,20 +634,27 @@ fn a_recorded_scenario_is_backtested_swept_and_reported_and_bad_input_is_refused
             capture_s,
             "--duration",
             "3",
-        ])
-        .args(["--scenario", scenario.to_str().unwrap()])
-        .output()
-        .unwrap();
+            "--scenario",
+            scenario,
+        ],
+        b"",
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("recorded "), "{err}");
 
     let report = dir.path().join("report");
-    let out = Command::new(env!("CARGO_BIN_EXE_kestrel"))
-        .args(["--config", config, "backtest", capture_s, "--report"])
-        .arg(&report)
-        .output()
-        .unwrap();
+    let out = kestrel(
+        &[
+            "--config",
+            config,
+            "backtest",
+            capture_s,
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        b"",
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -697,12 +705,19 @@ fn a_recorded_scenario_is_backtested_swept_and_reported_and_bad_input_is_refused
     );
 
     // A sweep: every point, ranked by PnL, then the best's line.
-    let out = Command::new(env!("CARGO_BIN_EXE_kestrel"))
-        .args(["--config", config, "backtest", capture_s])
-        .args(["--sweep", "sniper.buy_lamports=5000000,10000000"])
-        .args(["--sweep", "exits.stop_loss_bps=1000,2000"])
-        .output()
-        .unwrap();
+    let out = kestrel(
+        &[
+            "--config",
+            config,
+            "backtest",
+            capture_s,
+            "--sweep",
+            "sniper.buy_lamports=5000000,10000000",
+            "--sweep",
+            "exits.stop_loss_bps=1000,2000",
+        ],
+        b"",
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -735,10 +750,10 @@ fn a_recorded_scenario_is_backtested_swept_and_reported_and_bad_input_is_refused
     let bytes = std::fs::read(&capture).unwrap();
     let cut = dir.path().join("cut.kcap");
     std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_kestrel"))
-        .args(["--config", config, "backtest", cut.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let out = kestrel(
+        &["--config", config, "backtest", cut.to_str().unwrap()],
+        b"",
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(
@@ -770,11 +785,9 @@ fn a_recorded_scenario_is_backtested_swept_and_reported_and_bad_input_is_refused
             "backtest.expire_bps",
         ),
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_kestrel"))
-            .args(["--config", config, "backtest"])
-            .args(&args)
-            .output()
-            .unwrap();
+        let mut all = vec!["--config", config, "backtest"];
+        all.extend(args.iter().map(String::as_str));
+        let out = kestrel(&all, b"");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(says), "{args:?}: {err}");

@@ -445,18 +445,8 @@ fn a_recorded_session_holds_every_frame_each_feed_delivered_duplicates_included(
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("session.kcap");
     let mut setup = h.setup(h.funded_wallet(10 * SOL), 2);
-    let header = kestrel_capture::Header {
-        endpoints: setup
-            .feed
-            .endpoints
-            .iter()
-            .map(|e| e.name.clone())
-            .collect(),
-        started_ms: 0,
-        writer: "test".into(),
-        wallet: None,
-    };
-    let (recorder, recording) = kestrel_capture::Recorder::start(&path, header, 0).unwrap();
+    let (recorder, recording) =
+        kestrel_engine::recording::start(&path, &setup.feed, 0, None).unwrap();
     setup.feed.recorder = Some(recorder);
     let engine = Engine::start(setup).unwrap();
     let (engine_metrics, feeds_after) = (engine.metrics.clone(), engine.feeds.clone());

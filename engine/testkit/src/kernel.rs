@@ -9,14 +9,14 @@
 use std::sync::Arc;
 
 use kestrel_engine::book::Book;
-use kestrel_engine::kernel::{Kernel, KernelParts, SellSettings};
+use kestrel_engine::kernel::{Kernel, KernelParts, SellSettings, Strategy};
 use kestrel_engine::metrics::Metrics;
+use kestrel_guardian::Limits;
 use kestrel_guardian::exits::ExitRules;
-use kestrel_guardian::{Guardian, Limits};
 use kestrel_model::Clock;
 use kestrel_pump::curve::FeeRates;
-use kestrel_reentry::{Reentry, ReentryConfig};
-use kestrel_sniper::{Sniper, SniperConfig};
+use kestrel_reentry::ReentryConfig;
+use kestrel_sniper::SniperConfig;
 use kestrel_units::Lamports;
 use solana_pubkey::Pubkey;
 
@@ -65,21 +65,20 @@ impl TestDefault for TestKernel {
 impl TestKernel {
     /// The parts, for a caller that adds a journal or a feed before building.
     pub fn parts(self) -> KernelParts {
-        KernelParts {
-            sniper: Sniper::new(self.sniper),
-            guardian: Guardian::new(
-                self.limits,
-                self.blacklisted_mints,
-                self.blacklisted_creators,
-            ),
-            reentry: Reentry::new(self.reentry, self.own),
+        let strategy = Strategy {
+            sniper: self.sniper,
+            limits: self.limits,
+            blacklisted_mints: self.blacklisted_mints,
+            blacklisted_creators: self.blacklisted_creators,
             exits: self.exits,
-            book: Book::new(self.wallet, self.capacity),
-            rates: self.rates,
+            reentry: self.reentry,
             sell: self.sell,
-            metrics: self.metrics,
-            feed: None,
-            journal: None,
+            rates: self.rates,
+        };
+        KernelParts {
+            // The room a test asks for, not the one the limits would make.
+            book: Book::new(self.wallet, self.capacity),
+            ..strategy.parts(self.own, self.wallet, self.metrics)
         }
     }
 

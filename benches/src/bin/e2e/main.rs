@@ -423,32 +423,20 @@ fn e2e(mut config: Config, args: &E2eArgs) -> Result<()> {
         rounds_n,
         args.rounds,
     )?;
-    if let Some((without, with, per_round)) = &journaled {
-        print_rounds(&mut out, "journal", per_round)?;
-        change_line(
-            &mut out,
-            "journal",
-            &summarize(with, rounds_n)?,
-            &summarize(without, rounds_n)?,
-        )?;
-    }
-    if let Some((without, with, per_round)) = &recorded {
-        print_rounds(&mut out, "record", per_round)?;
-        change_line(
-            &mut out,
-            "record",
-            &summarize(with, rounds_n)?,
-            &summarize(without, rounds_n)?,
-        )?;
-    }
-    if let Some((without, with, per_round)) = &attacked {
-        print_rounds(&mut out, "hostile", per_round)?;
-        change_line(
-            &mut out,
-            "hostile",
-            &summarize(with, rounds_n)?,
-            &summarize(without, rounds_n)?,
-        )?;
+    for (name, pairs) in [
+        ("journal", &journaled),
+        ("record", &recorded),
+        ("hostile", &attacked),
+    ] {
+        if let Some((without, with, per_round)) = pairs {
+            print_rounds(&mut out, name, per_round)?;
+            change_line(
+                &mut out,
+                name,
+                &summarize(with, rounds_n)?,
+                &summarize(without, rounds_n)?,
+            )?;
+        }
     }
     // The config's own variant (the first) is the one scripts read.
     let o = summarize(&pools[0].ns, rounds_n)?;

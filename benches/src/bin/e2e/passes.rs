@@ -238,23 +238,10 @@ impl Run<'_> {
         let mut setup = setup::engine_setup(config, ours)?;
         let recording = match extras.record {
             Some(dir) => {
-                let header = kestrel_capture::Header {
-                    endpoints: setup
-                        .feed
-                        .endpoints
-                        .iter()
-                        .map(|e| e.name.clone())
-                        .collect(),
-                    started_ms: 0,
-                    writer: "kestrel e2e".into(),
-                    wallet: Some(wallet),
-                };
                 let path = dir.join(format!("{name}-{side}.kcap"));
-                // As `kestrel run --record` starts it: its writer at background priority.
+                // As `kestrel run --record` starts it.
                 let (recorder, recording) =
-                    kestrel_capture::Recorder::start_with(&path, header, 0, || {
-                        kestrel_engine::threads::background("recorder");
-                    })?;
+                    kestrel_engine::recording::start(&path, &setup.feed, 0, Some(wallet))?;
                 setup.feed.recorder = Some(recorder);
                 Some(recording)
             }

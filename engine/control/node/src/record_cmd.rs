@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
-use kestrel_capture::{Header, Recorder, Recording};
+use kestrel_capture::{Recorder, Recording};
 use kestrel_config::{ClusterMode, Config};
 use kestrel_feed::{Destination, FeedClient, FeedConfig, FeedHandle, Sink, Stamped};
 
@@ -46,19 +46,8 @@ pub(crate) fn start(
     if feed.client != FeedClient::Raw {
         bail!("recording needs the raw feed client ([feed] client = \"raw\")");
     }
-    let header = Header {
-        endpoints: feed.endpoints.iter().map(|e| e.name.clone()).collect(),
-        started_ms: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
-        writer: format!("kestrel {}", env!("CARGO_PKG_VERSION")),
-        wallet,
-    };
-    // The writer at background priority: compressing never preempts the hot thread.
-    Recorder::start_with(path, header, max_mb.saturating_mul(1 << 20), || {
-        kestrel_engine::threads::background("recorder");
-    })
-    .with_context(|| format!("cannot record to {}", path.display()))
+    kestrel_engine::recording::start(path, feed, max_mb.saturating_mul(1 << 20), wallet)
+        .with_context(|| format!("cannot record to {}", path.display()))
 }
 
 /// Writes out what is queued and says what the capture holds.

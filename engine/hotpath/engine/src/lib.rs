@@ -27,6 +27,7 @@ pub mod kernel;
 pub mod metrics;
 pub mod order;
 pub mod pipeline;
+pub mod recording;
 pub mod recovery;
 pub mod routing;
 pub mod threads;

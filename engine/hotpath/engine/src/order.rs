@@ -147,6 +147,15 @@ impl FailReason {
     pub fn name(&self) -> &'static str {
         self.into()
     }
+
+    /// What to tell a person: a program error by its name and code alone
+    /// ("TooLittleSolReceived (6003)"), anything else as [`Display`](std::fmt::Display) says.
+    pub fn detail(&self) -> String {
+        match self {
+            Self::OnChain(e) => e.to_string(),
+            other => other.to_string(),
+        }
+    }
 }
 
 impl std::fmt::Display for FailReason {

@@ -3,7 +3,8 @@
 //!
 //! | file | what it holds |
 //! |---|---|
-//! | `run.rs` | the replay: records → the raw feed client's frame handling → kernel ↔ venue |
+//! | `run.rs` | a run: captures opened, latency measured, records through the raw feed client |
+//! | `replay.rs` | each event: the venue's landings, the kernel's decisions, the log and figures |
 //! | `venue.rs` | where orders land: the curve of the moment, the fee tier, the program's checks |
 //! | `latency.rs` | how many slots an order takes to land: configured or measured |
 //! | `clock.rs` | the capture's time, as the kernel's clock |
@@ -13,6 +14,7 @@
 pub mod clock;
 pub mod html;
 pub mod latency;
+mod replay;
 pub mod report;
 pub mod run;
 pub mod venue;

@@ -66,11 +66,7 @@ impl<C: Clock> Kernel<C> {
                     at_ns: self.clock.now().0,
                 }));
                 if is_buy {
-                    let detail = match &reason {
-                        FailReason::OnChain(e) => e.to_string(),
-                        other => other.to_string(),
-                    };
-                    self.alert(format!("buy of {mint} failed: {detail}"));
+                    self.alert(format!("buy of {mint} failed: {}", reason.detail()));
                 } else if let FailReason::OnChain(e) = &reason {
                     self.sell_failed_on_chain(mint, e);
                 }
