@@ -4,7 +4,8 @@
 //! as solana-pubsub-client does, then each `Program data:` line base64-decoded and decoded),
 //! in one run. Throughput is in frames. The frames are a capture the local cluster wrote from
 //! `config/scenarios/busy.toml` (tests/fixtures/SOURCES.md), held in memory: reading the file
-//! (zstd) is measured apart, as `read_capture`.
+//! (zstd) is measured apart, as `read_capture`. `floor_read_frames` is the least any reader of
+//! the frames does (a UTF-8 check: one pass over the bytes), the bound under every row.
 
 #![allow(
     clippy::expect_used,
@@ -20,6 +21,10 @@ use kestrel_backtest::{Backtest, DecisionLog};
 use kestrel_benches::baseline_frame_to_events;
 use kestrel_capture::{Reader, Record};
 use kestrel_config::Config;
+
+// Replayed as the binary replays: on mimalloc (the baseline too).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn capture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/captures/busy-10s.kcap")
@@ -61,6 +66,15 @@ fn replay(c: &mut Criterion) {
         }
         events
     };
+    // The least any reader of these frames does: check each is UTF-8 (one SIMD pass over its
+    // bytes, the first touch of each frame, from memory as in every row).
+    let floor = || {
+        let mut bytes = 0usize;
+        for f in &frames {
+            bytes += simdutf8::basic::from_utf8(black_box(f)).map_or(0, str::len);
+        }
+        bytes
+    };
     // Per frame, then per byte of frame text: how fast the text itself goes through.
     for (name, throughput) in [
         ("replay", Throughput::Elements(frames.len() as u64)),
@@ -71,6 +85,7 @@ fn replay(c: &mut Criterion) {
         group.sample_size(30);
         group.bench_function("kestrel_decode_kernel", |b| b.iter(|| black_box(kestrel())));
         group.bench_function("baseline_serde_decode", |b| b.iter(|| black_box(serde())));
+        group.bench_function("floor_read_frames", |b| b.iter(|| black_box(floor())));
         if name == "replay" {
             group.bench_function("read_capture", |b| {
                 b.iter(|| {

@@ -9,7 +9,8 @@
 //! Pure logic over events: time comes in with each call; the per-mint memory is fixed-size,
 //! so watching a trade allocates nothing.
 
-use std::collections::HashMap;
+// Keyed per process, and faster than SipHash on the 32-byte keys every event looks up.
+use foldhash::{HashMap, HashMapExt};
 use std::fmt;
 use std::time::Duration;
 

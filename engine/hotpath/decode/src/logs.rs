@@ -238,7 +238,7 @@ impl LogDecoder {
             }
 
             // `<id> invoke [N]`, `<id> success`, `<id> failed: …`, `<id> consumed …`.
-            let Some((program, what)) = rest.split_once(' ') else {
+            let Some((program, what)) = split_at_space(rest) else {
                 continue;
             };
             if let Some(level) = what
@@ -290,7 +290,7 @@ impl LogDecoder {
         b64: &str,
     ) -> Result<Option<Item<'a>>, DecodeError> {
         // sol_log_data prints each slice as its own base64 field; Anchor events are one slice.
-        let field = b64.split(' ').next().unwrap_or_default();
+        let field = split_at_space(b64).map_or(b64, |(field, _)| field);
         if matches!(program, Some(p) if p != PUMP_PROGRAM_ID && p != PUMP_AMM_PROGRAM_ID) {
             return Ok(None);
         }
@@ -335,10 +335,7 @@ impl LogDecoder {
     }
 
     fn decode_base64(&mut self, text: &str) -> Result<(), DecodeError> {
-        self.scratch.clear();
-        STANDARD
-            .decode_vec(text, &mut self.scratch)
-            .map_err(|e| base64_error(e, "Program data"))
+        decode_base64_into(text, &mut self.scratch)
     }
 }
 
@@ -367,6 +364,49 @@ fn context<'l>(stack: &[Frame<'l>; MAX_DEPTH], depth: usize, line: usize) -> Con
 }
 
 /// Maps a base64 error to ours, keeping the offset into the base64 text.
+/// Standard base64 with padding into `out` (cleared first): SIMD where the CPU has it
+/// (`base64_simd`), and `base64`'s own decoder for anything that fails, so an error reads as
+/// `base64` words it. The two accept exactly the same texts (property test below).
+fn decode_base64_into(text: &str, out: &mut Vec<u8>) -> Result<(), DecodeError> {
+    out.clear();
+    if base64_simd::STANDARD.decode_append(text, out).is_ok() {
+        return Ok(());
+    }
+    out.clear();
+    STANDARD
+        .decode_vec(text, out)
+        .map_err(|e| base64_error(e, "Program data"))
+}
+
+/// `s` split at its first space, as `str::split_once(' ')` does, eight bytes at a time: log
+/// lines split at the space after a 32 to 44 character program id, where the general search
+/// spent more on its setup than on the bytes.
+fn split_at_space(s: &str) -> Option<(&str, &str)> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let bytes = s.as_bytes();
+    let mut at = None;
+    let mut i = 0;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let v = u64::from_le_bytes(w) ^ (ONES * u64::from(b' '));
+        // The classic zero-byte test: exact at the lowest hit, which is the one taken.
+        let hits = v.wrapping_sub(ONES) & !v & HIGH;
+        if hits != 0 {
+            at = Some(i + (hits.trailing_zeros() / 8) as usize);
+            break;
+        }
+        i += 8;
+    }
+    let at = match at {
+        Some(at) => at,
+        None => i + bytes.get(i..)?.iter().position(|&b| b == b' ')?,
+    };
+    // A space is one byte and never inside a multi-byte character: both sides are `str`s.
+    Some((s.get(..at)?, s.get(at + 1..)?))
+}
+
 pub(crate) fn base64_error(e: base64::DecodeError, what: &'static str) -> DecodeError {
     let offset = match e {
         base64::DecodeError::InvalidByte(at, _) | base64::DecodeError::InvalidLastSymbol(at, _) => {
@@ -385,7 +425,74 @@ pub(crate) fn base64_error(e: base64::DecodeError, what: &'static str) -> Decode
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    #[test]
+    fn simd_base64_refuses_what_base64_refuses_at_the_edges() {
+        // Canonical, then non-zero trailing bits, bad padding, stray bytes, short input.
+        for text in [
+            "",
+            "QQ==",
+            "QUI=",
+            "QUJD",
+            "QR==",
+            "QUJ=",
+            "Q===",
+            "QQ=",
+            "QQ",
+            "QUJDRA",
+            "=QQQ",
+            "QQ==QQ==",
+            "QU I=",
+            "QUJ\n",
+            "QUJDRA==\n",
+        ] {
+            let mut simd = Vec::new();
+            let fast = base64_simd::STANDARD.decode_append(text, &mut simd).is_ok();
+            let reference = STANDARD.decode(text);
+            assert_eq!(fast, reference.is_ok(), "{text:?}");
+            if let Ok(r) = reference {
+                assert_eq!(simd, r, "{text:?}");
+            }
+        }
+    }
+
+    proptest! {
+        /// The word search splits where `split_once` does.
+        #[test]
+        fn a_line_splits_at_its_first_space_as_split_once_splits_it(
+            s in "[a-z1-9 é\\[\\]]{0,70}",
+        ) {
+            prop_assert_eq!(split_at_space(&s), s.split_once(' '));
+        }
+
+        /// The SIMD decoder and `base64` accept the same texts and decode them alike: valid
+        /// payloads, and ones cut, padded wrongly, with stray bytes or non-zero trailing bits.
+        #[test]
+        fn simd_base64_accepts_and_decodes_exactly_what_base64_does(
+            bytes in prop::collection::vec(any::<u8>(), 0..120),
+            edit in prop::option::of((any::<prop::sample::Index>(), prop::sample::select(vec![
+                "", "=", "==", "A", "B=", " ", "*", "-", "_", "\\n", "AA==", "AB==", "AAB=", "é",
+            ]))),
+            cut in 0usize..3,
+        ) {
+            let mut text = STANDARD.encode(&bytes);
+            text.truncate(text.len().saturating_sub(cut));
+            if let Some((at, insert)) = edit {
+                let i = at.index(text.len() + 1);
+                text.insert_str(i, insert);
+            }
+            let mut simd = Vec::new();
+            let fast = base64_simd::STANDARD.decode_append(&text, &mut simd).is_ok();
+            let reference = STANDARD.decode(&text);
+            prop_assert_eq!(fast, reference.is_ok(), "{:?}", text);
+            if let Ok(r) = reference {
+                prop_assert_eq!(simd, r);
+            }
+        }
+    }
 
     const CREATE_LINE: &str = "Program data: G3KpTd7rY3YJAAAASGF3ayBUdWFoBQAAACRIQVdLQwAAAGh0dHBzOi8vaXBmcy5pby9pcGZzL1FtZXdVS1h5U21KdHFkaVlWS3VhWmEyOTZoSEV1c0NSRnA5dWl2VTlrQ3FvR1RIw6A0Ls+ejAFty+W3liPAPubySR95Ta0Afaw752NjD5eJAlE5CDi7/aafF+Nfr434eCxU63bzPvpkvBZaUBXAPaHBn2oHQGNMbcbcQO4l/0wkIiyIZGlIpXWcdJMW5VE9ocGfagdAY0xtxtxA7iX/TCQiLIhkaUildZx0kxblUVw+hWgAAAAAABDYR+PPAwAArCP8BgAAAAB4xftR0QIAAIDGpH6NAwA=";
 

@@ -1,6 +1,6 @@
 //! The feed's hottest frame, `logsNotification`, scanned by hand: each log line's end is found
-//! eight bytes at a time and the line borrowed, where serde_json walks every byte
-//! of every line through its string state machine.
+//! from a bit mask of the frame's special bytes, 64 at a time ([`specials`]), and the line
+//! borrowed, where serde_json walks every byte of every line through its string state machine.
 //!
 //! The scanner answers only when it is sure. Anything it does not expect (another method, a
 //! key spelled with escapes, a log line with escapes, a duplicate key, a number that is not a
@@ -14,6 +14,10 @@ use serde_json::value::RawValue;
 
 use crate::logs_notification::LogsNotification;
 
+mod specials;
+
+use specials::Specials;
+
 /// How deep an unknown value may nest before the scanner leaves it to serde (whose own limit
 /// is 128).
 const MAX_DEPTH: usize = 64;
@@ -23,7 +27,11 @@ const LOG_LINES: usize = 64;
 
 /// Scans `text` as a logsNotification, or says it cannot.
 pub fn scan(text: &str) -> Option<LogsNotification<'_>> {
-    let mut c = Cursor { text, pos: 0 };
+    let mut c = Cursor {
+        text,
+        pos: 0,
+        specials: Specials::new(),
+    };
     let mut method = None;
     let mut params = None;
     let (mut seen_id, mut seen_result, mut seen_error) = (false, false, false);
@@ -65,6 +73,7 @@ fn set_once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
 struct Cursor<'a> {
     text: &'a str,
     pos: usize,
+    specials: Specials,
 }
 
 impl<'a> Cursor<'a> {
@@ -103,7 +112,7 @@ impl<'a> Cursor<'a> {
     fn plain_str(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.pos;
-        let end = first_special(self.bytes(), start)?;
+        let end = self.specials.first(self.bytes(), start)?;
         if self.bytes().get(end) != Some(&b'"') {
             return None;
         }
@@ -115,7 +124,7 @@ impl<'a> Cursor<'a> {
     fn skip_str(&mut self) -> Option<()> {
         self.eat(b'"')?;
         loop {
-            let at = first_special(self.bytes(), self.pos)?;
+            let at = self.specials.first(self.bytes(), self.pos)?;
             self.pos = at + 1;
             match *self.bytes().get(at)? {
                 b'"' => return Some(()),
@@ -344,35 +353,6 @@ impl<'a> Cursor<'a> {
 
 /// A logs value: signature, error, log lines.
 type LogsValue<'a> = (&'a str, Option<&'a RawValue>, Option<Vec<Cow<'a, str>>>);
-
-/// The first byte from `from` on that ends or interrupts a JSON string's plain run: a quote,
-/// a backslash, or a control character (which JSON forbids unescaped). Eight bytes at a time,
-/// with the classic zero-byte test on each: a log line of 70 bytes takes nine steps.
-fn first_special(bytes: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    // High bit set in each byte of `v` that is zero (exact up to the first such byte, which is
-    // all that is read here).
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        // Below 0x20: subtracting 0x20 borrows into the high bit, unless the byte was >= 0x80.
-        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-        let hits =
-            zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\'))) | control;
-        if hits != 0 {
-            return Some(i + (hits.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    let tail = bytes.get(i..)?;
-    tail.iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .map(|p| i + p)
-}
 
 #[cfg(test)]
 mod tests;

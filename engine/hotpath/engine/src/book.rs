@@ -4,7 +4,8 @@
 //! A position counts in its coin's quote (lamports for SOL coins, USDC units for USDC ones);
 //! realized PnL is kept per quote, and network fees are always SOL.
 
-use std::collections::HashMap;
+// Keyed per process, and faster than SipHash on the 32-byte keys every event looks up.
+use foldhash::{HashMap, HashMapExt};
 
 use kestrel_guardian::Exposure;
 use kestrel_model::{PerQuote, Quote, SignatureText, Timestamp, TokenProgram};

@@ -16,7 +16,8 @@ pub(crate) const PRUNE_EVERY: Duration = Duration::from_secs(5);
 
 #[derive(Default)]
 pub struct Dedup {
-    seen: DashMap<SignatureText, (u8, u64)>,
+    /// foldhash, seeded per process: every frame hashes its 88-byte signature here.
+    seen: DashMap<SignatureText, (u8, u64), foldhash::fast::RandomState>,
 }
 
 /// The outcome for one copy.

@@ -202,9 +202,9 @@ pub fn replay<R: std::borrow::Borrow<kestrel_capture::Record>, E: std::fmt::Disp
             Record::Connected { .. } => *sub = Subs::default(),
             Record::Sent { text, .. } => sub.learn(&String::from_utf8_lossy(text)),
             Record::Frame { at_ns, text, .. } => {
-                // Frames were text when recorded: the plain check (fast on ASCII) almost always
-                // holds; the lossy copy is for a capture damaged in a way its checksums missed.
-                let text = match std::str::from_utf8(text) {
+                // Frames were text when recorded: the check (SIMD) almost always holds; the
+                // lossy copy is for a capture damaged in a way its checksums missed.
+                let text = match simdutf8::basic::from_utf8(text) {
                     Ok(t) => std::borrow::Cow::Borrowed(t),
                     Err(_) => String::from_utf8_lossy(text),
                 };

@@ -4,7 +4,8 @@
 //! counted. One owner of the kernel, the venue and what was found (`run.rs` feeds it).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+// Keyed per process, and faster than SipHash on the 32-byte keys every event looks up.
+use foldhash::{HashMap, HashMapExt};
 use std::io::Write as _;
 use std::rc::Rc;
 use std::sync::Arc;

@@ -10,7 +10,8 @@
 //! trade states the curve as it was without us). Its stated error is the band: the fills the
 //! same order would have had at every curve state within the latency model's window.
 
-use std::collections::HashMap;
+// Keyed per process, and faster than SipHash on the 32-byte keys every event looks up.
+use foldhash::{HashMap, HashMapExt};
 
 use kestrel_engine::kernel::{reserves_of_curve, reserves_of_launch, reserves_of_trade};
 use kestrel_engine::order::{

@@ -125,22 +125,6 @@ fn what_the_scanner_is_unsure_of_goes_to_serde_with_the_same_result() {
 }
 
 proptest! {
-    /// The eight-at-a-time search finds what a byte-by-byte one finds, wherever it starts.
-    #[test]
-    fn the_word_search_finds_the_first_special_byte(
-        bytes in prop::collection::vec(
-            prop_oneof![any::<u8>(), Just(b'"'), Just(b'\\'), 0x1fu8..=0x21, Just(b'a')],
-            0..80,
-        ),
-        from in 0usize..90,
-    ) {
-        let naive = bytes
-            .get(from..)
-            .and_then(|t| t.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20))
-            .map(|p| from + p);
-        prop_assert_eq!(first_special(&bytes, from), naive);
-    }
-
     /// Whatever a frame is cut or spliced into, the scanner never reads it otherwise than
     /// serde does.
     #[test]

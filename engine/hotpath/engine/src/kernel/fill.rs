@@ -171,7 +171,7 @@ impl<C: Clock> Kernel<C> {
                 }
             }
         }
-        self.publish(mono_nanos(), true);
+        self.publish(mono_nanos(), false);
     }
 
     pub(super) fn position_record(

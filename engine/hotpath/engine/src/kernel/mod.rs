@@ -37,7 +37,8 @@ mod report;
 mod restore;
 mod sell;
 
-use std::collections::HashMap;
+// Keyed per process, and faster than SipHash on the 32-byte keys every event looks up.
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 
