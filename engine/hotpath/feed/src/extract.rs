@@ -76,7 +76,8 @@ impl Extractor {
         let mut launches: [Option<LaunchEvent>; 4] = [None; 4];
         let mut bad = 0u64;
         self.decoder.decode(lines, |item| {
-            let decoded = match item {
+            // By reference from here: a decoded event is some 500 bytes, and each move a copy.
+            let decoded = match &item {
                 Ok(d) => d,
                 Err(_) => {
                     bad += 1;
@@ -88,19 +89,19 @@ impl Extractor {
             if decoded.context.program != Some(PUMP_PROGRAM_ID) {
                 return;
             }
-            match decoded.item {
+            match &decoded.item {
                 Item::Pump(PumpEvent::Create(c)) => {
                     let is_v2 = decoded
                         .context
                         .pump_instruction()
                         .is_some_and(|i| i == kestrel_decode::logs::PumpInstruction::CreateV2);
-                    let launch = launch_from(&c, is_v2, signature, slot, seen_at);
+                    let launch = launch_from(c, is_v2, signature, slot, seen_at);
                     if let Some(free) = launches.iter_mut().find(|l| l.is_none()) {
                         *free = Some(launch);
                     }
                 }
                 Item::Pump(PumpEvent::Trade(t)) => {
-                    let trade = trade_from(&t, signature, slot, seen_at);
+                    let trade = trade_from(t, signature, slot, seen_at);
                     if let Some(l) = launches.iter_mut().flatten().find(|l| l.mint == trade.mint) {
                         // The creator's buy bundled with the create: the launch is decided on
                         // the reserves after it.
