@@ -27,14 +27,18 @@ fn kestrel(args: &[&str], stdin: &[u8]) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn json_lines(out: &Output) -> Vec<Value> {
+/// A command that worked: exit 0 (else its stderr is shown); its stdout.
+fn succeeded(out: &Output) -> String {
     assert!(
         out.status.success(),
         "stderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout.clone())
-        .unwrap()
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn json_lines(out: &Output) -> Vec<Value> {
+    succeeded(out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
@@ -327,12 +331,7 @@ fn config_check_prints_the_effective_config_redacted() {
         .env("HELIUS_API_KEY", "do-not-print-me")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = succeeded(&out);
     assert!(!text.contains("do-not-print-me"), "{text}");
     assert!(text.contains("${HELIUS_API_KEY}"));
 
@@ -574,12 +573,7 @@ fn run_paper_mode_sends_nothing_but_fills_on_the_curve() {
         ])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded(&out);
     assert!(String::from_utf8_lossy(&out.stderr).contains("paper trading"));
     assert!(stdout.contains("bought "), "{stdout}");
     // Nothing was broadcast, so the send stage has no samples.
@@ -655,12 +649,7 @@ fn a_recorded_scenario_is_backtested_swept_and_reported_and_bad_input_is_refused
         ],
         b"",
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded(&out);
     let line = stdout.lines().last().unwrap();
     let fields: Vec<&str> = line.split(' ').collect();
     assert_eq!(fields[0], "backtest:", "{line}");
@@ -718,12 +707,7 @@ fn a_recorded_scenario_is_backtested_swept_and_reported_and_bad_input_is_refused
         ],
         b"",
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded(&out);
     let rows: Vec<&str> = stdout
         .lines()
         .skip(1)

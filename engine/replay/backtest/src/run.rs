@@ -299,6 +299,16 @@ mod tests {
         }
     }
 
+    /// A one-file capture of `records(6)` at `path`.
+    fn capture_of_six(path: &Path) -> PathBuf {
+        let mut w = Writer::create(path, header(), 0).unwrap();
+        for r in records(6) {
+            w.push(&r).unwrap();
+        }
+        w.flush().unwrap();
+        path.to_owned()
+    }
+
     fn launch_times(o: &Outcome) -> Vec<u64> {
         o.decisions
             .iter()
@@ -312,12 +322,7 @@ mod tests {
     #[test]
     fn a_rotated_recording_replays_as_one_session_on_one_clock() {
         let dir = tempfile::tempdir().unwrap();
-        let whole = dir.path().join("whole.kcap");
-        let mut w = Writer::create(&whole, header(), 0).unwrap();
-        for r in records(6) {
-            w.push(&r).unwrap();
-        }
-        w.flush().unwrap();
+        let whole = capture_of_six(&dir.path().join("whole.kcap"));
         // The same records, a new file after each block.
         let base = dir.path().join("rotated.kcap");
         let mut w = Writer::create(&base, header(), 1).unwrap();
@@ -342,12 +347,7 @@ mod tests {
     #[test]
     fn a_decision_file_holds_every_decision_the_memory_log_does_line_by_line() {
         let dir = tempfile::tempdir().unwrap();
-        let capture = dir.path().join("c.kcap");
-        let mut w = Writer::create(&capture, header(), 0).unwrap();
-        for r in records(6) {
-            w.push(&r).unwrap();
-        }
-        w.flush().unwrap();
+        let capture = capture_of_six(&dir.path().join("c.kcap"));
         let captures = [capture];
         let all = run(inputs(), &captures).unwrap().outcome;
         let file = dir.path().join("decisions.jsonl");
