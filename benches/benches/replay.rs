@@ -6,6 +6,12 @@
 //! `config/scenarios/busy.toml` (tests/fixtures/SOURCES.md), held in memory: reading the file
 //! (zstd) is measured apart, as `read_capture`. `floor_read_frames` is the least any reader of
 //! the frames does (a UTF-8 check: one pass over the bytes), the bound under every row.
+//!
+//! Where a replay's time goes, in the same run: `kestrel_decode_only` is the decode stage
+//! alone (the frame parse, the log walk with its invoke stack, base64 and event decoding; no
+//! dedup, no kernel), `parse_only_kestrel` the frame parse alone, and `parse_only_sonic_rs`
+//! the same frames parsed into the same borrowed fields by sonic-rs, the fastest JSON parser
+//! for Rust we know of: how fast parsing alone goes on this machine, by the state of the art.
 
 #![allow(
     clippy::expect_used,
@@ -21,10 +27,37 @@ use kestrel_backtest::{Backtest, DecisionLog};
 use kestrel_benches::baseline_frame_to_events;
 use kestrel_capture::{Reader, Record};
 use kestrel_config::Config;
+use kestrel_decode::frame::{Frame, parse_frame};
+use kestrel_decode::logs::LogDecoder;
+use serde::Deserialize;
 
 // Replayed as the binary replays: on mimalloc (the baseline too).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// A logsNotification's fields the kernel reads, borrowed (for the sonic-rs reference).
+#[derive(Deserialize)]
+struct Notification<'a> {
+    #[serde(borrow)]
+    params: Option<Params<'a>>,
+}
+#[derive(Deserialize)]
+struct Params<'a> {
+    #[serde(borrow)]
+    result: Outcome<'a>,
+}
+#[derive(Deserialize)]
+struct Outcome<'a> {
+    #[serde(borrow)]
+    value: Option<Value<'a>>,
+}
+#[derive(Deserialize)]
+struct Value<'a> {
+    #[serde(borrow)]
+    signature: &'a str,
+    #[serde(borrow)]
+    logs: Option<Vec<&'a str>>,
+}
 
 fn capture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/captures/busy-10s.kcap")
@@ -66,6 +99,50 @@ fn replay(c: &mut Criterion) {
         }
         events
     };
+    // The decode stage alone, as the feed runs it before dedup and the kernel.
+    let mut decoder = LogDecoder::new();
+    let mut decode_only = || {
+        let mut events = 0usize;
+        for f in &frames {
+            let Ok(text) = simdutf8::basic::from_utf8(black_box(f)) else {
+                continue;
+            };
+            if let Ok(Frame::Logs(n)) = parse_frame(text) {
+                decoder.decode(n.lines(), |item| events += usize::from(item.is_ok()));
+            }
+        }
+        events
+    };
+    // Each parse counts the log lines and signature bytes it read.
+    let parse_kestrel = || {
+        let (mut lines, mut signatures) = (0usize, 0usize);
+        for f in &frames {
+            let text = simdutf8::basic::from_utf8(black_box(f)).unwrap_or_default();
+            if let Ok(Frame::Logs(n)) = parse_frame(text) {
+                lines += n.lines().count();
+                signatures += n.signature.len();
+            }
+        }
+        (lines, signatures)
+    };
+    let parse_sonic = || {
+        let (mut lines, mut signatures) = (0usize, 0usize);
+        for f in &frames {
+            let text = simdutf8::basic::from_utf8(black_box(f)).unwrap_or_default();
+            if let Ok(n) = sonic_rs::from_str::<Notification<'_>>(text)
+                && let Some(v) = n.params.and_then(|p| p.result.value)
+            {
+                lines += v.logs.map_or(0, |l| l.len());
+                signatures += v.signature.len();
+            }
+        }
+        (lines, signatures)
+    };
+    assert_eq!(parse_kestrel(), parse_sonic(), "the parsers read the same");
+    assert!(
+        decode_only() >= found.launches as usize,
+        "the decode finds every launch"
+    );
     // The least any reader of these frames does: check each is UTF-8 (one SIMD pass over its
     // bytes, the first touch of each frame, from memory as in every row).
     let floor = || {
@@ -85,6 +162,15 @@ fn replay(c: &mut Criterion) {
         group.sample_size(30);
         group.bench_function("kestrel_decode_kernel", |b| b.iter(|| black_box(kestrel())));
         group.bench_function("baseline_serde_decode", |b| b.iter(|| black_box(serde())));
+        group.bench_function("kestrel_decode_only", |b| {
+            b.iter(|| black_box(decode_only()))
+        });
+        group.bench_function("parse_only_kestrel", |b| {
+            b.iter(|| black_box(parse_kestrel()))
+        });
+        group.bench_function("parse_only_sonic_rs", |b| {
+            b.iter(|| black_box(parse_sonic()))
+        });
         group.bench_function("floor_read_frames", |b| b.iter(|| black_box(floor())));
         if name == "replay" {
             group.bench_function("read_capture", |b| {

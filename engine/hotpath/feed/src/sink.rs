@@ -147,13 +147,22 @@ impl Sink {
                 event,
                 endpoint,
                 read_at,
-                decoded_at: mono_nanos(),
+                decoded_at: self.decoded_at(read_at),
             };
             if result.is_ok() {
                 result = self.send(stamped, stats);
             }
         });
         result
+    }
+
+    /// When a frame's events were decoded: now, live; in a replay its receive time, since a
+    /// replay's decode time is not the live feed's (and reading the clock per event costs).
+    fn decoded_at(&self, read_at: u64) -> u64 {
+        match self.capture_clock {
+            Some(_) => read_at,
+            None => mono_nanos(),
+        }
     }
 
     pub fn slot(&self, endpoint: u8, slot: u64, read_at: u64) -> Result<(), Closed> {
@@ -165,7 +174,7 @@ impl Sink {
                 event: FeedEvent::Slot(slot),
                 endpoint,
                 read_at,
-                decoded_at: mono_nanos(),
+                decoded_at: self.decoded_at(read_at),
             },
             None,
         )
