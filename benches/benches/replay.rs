@@ -4,7 +4,8 @@
 //! as solana-pubsub-client does, then each `Program data:` line base64-decoded and decoded),
 //! in one run. Throughput is in frames. The frames are a capture the local cluster wrote from
 //! `config/scenarios/busy.toml` (tests/fixtures/SOURCES.md), held in memory: reading the file
-//! (zstd) is measured apart, as `read_capture`. `floor_read_frames` is the least any reader of
+//! (zstd) is measured apart, as `read_capture`, and with the replay as `kestrel backtest` runs
+//! a file, as `kestrel_backtest_file`. `floor_read_frames` is the least any reader of
 //! the frames does (a UTF-8 check: one pass over the bytes), the bound under every row.
 //!
 //! Where a replay's time goes, in the same run: `kestrel_decode_only` is the decode stage
@@ -173,6 +174,18 @@ fn replay(c: &mut Criterion) {
         });
         group.bench_function("floor_read_frames", |b| b.iter(|| black_box(floor())));
         if name == "replay" {
+            // `kestrel backtest FILE` in process: the file read ahead on a second thread while
+            // the replay runs (compare with read_capture plus kestrel_decode_kernel).
+            group.bench_function("kestrel_backtest_file", |b| {
+                b.iter(|| {
+                    let run = kestrel_backtest::run_with(
+                        inputs.clone(),
+                        std::slice::from_ref(&path),
+                        &DecisionLog::Discard,
+                    );
+                    black_box(run.expect("the fixture replays").outcome.summary.events)
+                })
+            });
             group.bench_function("read_capture", |b| {
                 b.iter(|| {
                     let reader = Reader::open(&path).expect("the capture fixture opens");

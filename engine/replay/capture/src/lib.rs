@@ -20,10 +20,12 @@
 //! most a torn last block, and [`Reader`] reads every record before it, then says where the
 //! damage is. Files rotate by size (`FILE`, `FILE.1`, `FILE.2`, …), each with its header.
 
+pub mod read_ahead;
 pub mod reader;
 pub mod recorder;
 pub mod writer;
 
+pub use read_ahead::ReadAhead;
 pub use reader::{ReadError, Reader};
 pub use recorder::{Recorder, RecorderStats, Recording};
 pub use writer::{WriteError, Writer};

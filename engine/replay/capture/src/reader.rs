@@ -2,7 +2,6 @@
 //! record up to any damage, then one error that says what and where (a torn last block after a
 //! crash, a block whose CRC does not match, bytes that are no record).
 
-use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -37,13 +36,14 @@ pub enum ReadError {
 }
 
 pub struct Reader {
-    path: PathBuf,
+    pub(crate) path: PathBuf,
     file: BufReader<File>,
     header: Header,
     /// Where the next block starts.
     offset: u64,
-    pending: VecDeque<Record>,
-    /// Records handed out so far.
+    /// The current block's records not yet handed out.
+    pending: std::vec::IntoIter<Record>,
+    /// Records read so far: every record of the blocks taken.
     pub records: u64,
     /// Set once damage or the end was met.
     done: bool,
@@ -156,7 +156,7 @@ impl Reader {
             file,
             header,
             offset: 16 + len as u64,
-            pending: VecDeque::new(),
+            pending: Vec::new().into_iter(),
             records: 0,
             done: false,
         })
@@ -176,13 +176,35 @@ impl Reader {
         }
     }
 
-    /// The next block's records into `pending`; `Ok(false)` at a clean end.
-    fn next_block(&mut self) -> Result<bool, ReadError> {
+    /// The next block's records, counted as read; `None` at a clean end or after an error
+    /// (the error is the last item).
+    pub(crate) fn take_block(&mut self) -> Option<Result<Vec<Record>, ReadError>> {
+        if self.done {
+            return None;
+        }
+        match self.next_block() {
+            Ok(Some(records)) => {
+                self.records += records.len() as u64;
+                Some(Ok(records))
+            }
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+
+    /// The next block's records; `None` at a clean end.
+    fn next_block(&mut self) -> Result<Option<Vec<Record>>, ReadError> {
         let io = |e: std::io::Error, p: &Path| ReadError::Io(p.to_owned(), e.to_string());
         let mut head = [0u8; 16];
         let got = fill(&mut self.file, &mut head).map_err(|e| io(e, &self.path))?;
         if got == 0 {
-            return Ok(false);
+            return Ok(None);
         }
         let truncated = |s: &Self| ReadError::Truncated {
             path: s.path.clone(),
@@ -225,8 +247,7 @@ impl Reader {
         }
         let records = parse(&plain, count).map_err(|why| self.damaged(why))?;
         self.offset += 16 + len as u64;
-        self.pending.extend(records);
-        Ok(true)
+        Ok(Some(records))
     }
 }
 
@@ -235,23 +256,12 @@ impl Iterator for Reader {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(r) = self.pending.pop_front() {
-                self.records += 1;
+            if let Some(r) = self.pending.next() {
                 return Some(Ok(r));
             }
-            if self.done {
-                return None;
-            }
-            match self.next_block() {
-                Ok(true) => {}
-                Ok(false) => {
-                    self.done = true;
-                    return None;
-                }
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
+            match self.take_block()? {
+                Ok(records) => self.pending = records.into_iter(),
+                Err(e) => return Some(Err(e)),
             }
         }
     }
