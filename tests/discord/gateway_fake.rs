@@ -1,5 +1,6 @@
-//! The Discord gateway fake: HELLO, READY after IDENTIFY, RESUMED after RESUME, heartbeat
-//! ACKs (unless told not to), dispatches the test sends, and a dropped socket on demand.
+//! The Discord gateway fake: HELLO, READY after IDENTIFY, RESUMED after RESUME (with the
+//! dispatches the session missed replayed first, as Discord does), heartbeat ACKs (unless told
+//! not to), dispatches the test sends, and a dropped socket on demand.
 
 use super::*;
 
@@ -20,6 +21,10 @@ pub(crate) struct Gw {
     pub(crate) no_ack: std::sync::atomic::AtomicBool,
     /// What the current connection should send: dispatches, or `None` to drop the socket.
     pub(crate) to_send: Mutex<Vec<Option<(String, Value)>>>,
+    /// Every dispatch the test made, as sent (with its sequence number): a RESUME gets those
+    /// after its `seq` again, so a connection that dies while one is on the wire (a late ACK
+    /// on a loaded machine makes the host reconnect) loses nothing, as on Discord.
+    pub(crate) dispatched: Mutex<Vec<(u64, Value)>>,
 }
 
 impl Gw {
@@ -63,9 +68,9 @@ pub(crate) async fn gw_serve(mut socket: axum::extract::ws::WebSocket, g: Arc<Gw
             match item {
                 Some((t, d)) => {
                     let s = g.seq.fetch_add(1, Relaxed) + 1;
-                    let _ = socket
-                        .send(send(json!({"op": 0, "t": t, "s": s, "d": d})))
-                        .await;
+                    let frame = json!({"op": 0, "t": t, "s": s, "d": d});
+                    g.dispatched.lock().unwrap().push((s, frame.clone()));
+                    let _ = socket.send(send(frame)).await;
                 }
                 // Dropped without a close frame, as a network failure does.
                 None => return,
@@ -99,6 +104,20 @@ pub(crate) async fn gw_serve(mut socket: axum::extract::ws::WebSocket, g: Arc<Gw
                 }}))
             }
             Some(6) => {
+                let after = v["d"]["seq"].as_u64().unwrap_or(0);
+                let missed: Vec<Value> = g
+                    .dispatched
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .filter(|(s, _)| *s > after)
+                    .map(|(_, f)| f.clone())
+                    .collect();
+                for frame in missed {
+                    if socket.send(send(frame)).await.is_err() {
+                        return;
+                    }
+                }
                 let s = g.seq.fetch_add(1, Relaxed) + 1;
                 Some(json!({"op": 0, "t": "RESUMED", "s": s, "d": null}))
             }

@@ -4,7 +4,8 @@
 //! the token and the intents from config, READY's session kept for RESUME after a drop (to
 //! `resume_gateway_url`), a missing heartbeat ACK taken as a zombie connection (closed with a
 //! non-1000 code and resumed), op 7 and op 9 obeyed, and the close codes that mean a wrong
-//! token or intents end the connection for good. Each dispatch the plugin asked for is put in
+//! token or intents end the connection for good. It connects once the plugin has started and
+//! asked for [`TOPIC`]. Each dispatch the plugin asked for is put in
 //! its queue as a topic message on [`TOPIC`] (`{"t": <name>, "d": <payload>}`) from the sender
 //! `host`; a full queue drops it, counted, as everywhere else. It runs on a thread of its own
 //! in the idle scheduling class, with a small runtime of its own.
@@ -148,6 +149,7 @@ async fn run(
     let mut session = Session::default();
     let mut backoff = Duration::from_secs(1);
     let mut identifies: Vec<Instant> = Vec::new();
+    until_wanted(&plugin, &mailboxes, &stop).await;
     while !stop.load(Ordering::Relaxed) {
         if session.failed_resumes >= RESUME_TRIES {
             // The resume host is gone or refuses: a new session.
@@ -420,6 +422,21 @@ async fn send(tx: &mut Sink, sends: &mut Vec<Instant>, v: Value) -> Result<(), (
     tx.send(Message::Text(v.to_string().into()))
         .await
         .map_err(|_| ())
+}
+
+/// Waits (unless stopping) for the plugin to have started and asked for [`TOPIC`]: a session
+/// begun before would hand READY's first dispatches (the messages of its first seconds) to no
+/// one. A plugin starting slowly (compiling its component on a loaded machine) lost them so.
+async fn until_wanted(plugin: &str, mailboxes: &Mailboxes, stop: &AtomicBool) {
+    while !stop.load(Ordering::Relaxed) {
+        let wanted = mailboxes
+            .get(plugin)
+            .is_some_and(|m| m.shared.wanted().topics.iter().any(|t| t == TOPIC));
+        if wanted {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 fn deliver(plugin: &str, mailboxes: &Mailboxes, name: &str, d: &Value) {
