@@ -21,10 +21,10 @@ pub(crate) struct Gw {
     pub(crate) no_ack: std::sync::atomic::AtomicBool,
     /// What the current connection should send: dispatches, or `None` to drop the socket.
     pub(crate) to_send: Mutex<Vec<Option<(String, Value)>>>,
-    /// Every dispatch the test made, as sent (with its sequence number): a RESUME gets those
-    /// after its `seq` again, so a connection that dies while one is on the wire (a late ACK
-    /// on a loaded machine makes the host reconnect) loses nothing, as on Discord.
-    pub(crate) dispatched: Mutex<Vec<(u64, Value)>>,
+    /// Every dispatch the test made, as sent: a RESUME gets those after its `seq` again, so a
+    /// connection that dies while one is on the wire (a late ACK on a loaded machine makes the
+    /// host reconnect) loses nothing, as on Discord.
+    pub(crate) dispatched: Mutex<Vec<Value>>,
 }
 
 impl Gw {
@@ -69,7 +69,7 @@ pub(crate) async fn gw_serve(mut socket: axum::extract::ws::WebSocket, g: Arc<Gw
                 Some((t, d)) => {
                     let s = g.seq.fetch_add(1, Relaxed) + 1;
                     let frame = json!({"op": 0, "t": t, "s": s, "d": d});
-                    g.dispatched.lock().unwrap().push((s, frame.clone()));
+                    g.dispatched.lock().unwrap().push(frame.clone());
                     let _ = socket.send(send(frame)).await;
                 }
                 // Dropped without a close frame, as a network failure does.
@@ -110,8 +110,8 @@ pub(crate) async fn gw_serve(mut socket: axum::extract::ws::WebSocket, g: Arc<Gw
                     .lock()
                     .unwrap()
                     .iter()
-                    .filter(|(s, _)| *s > after)
-                    .map(|(_, f)| f.clone())
+                    .filter(|f| f["s"].as_u64() > Some(after))
+                    .cloned()
                     .collect();
                 for frame in missed {
                     if socket.send(send(frame)).await.is_err() {

@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-use crate::mailbox::{Mailboxes, Work};
+use crate::mailbox::{Mailbox, Mailboxes, Work};
 use crate::wit::latest::TopicMessage;
 
 /// The topic gateway dispatches arrive on.
@@ -429,23 +429,22 @@ async fn send(tx: &mut Sink, sends: &mut Vec<Instant>, v: Value) -> Result<(), (
 /// one. A plugin starting slowly (compiling its component on a loaded machine) lost them so.
 async fn until_wanted(plugin: &str, mailboxes: &Mailboxes, stop: &AtomicBool) {
     while !stop.load(Ordering::Relaxed) {
-        let wanted = mailboxes
-            .get(plugin)
-            .is_some_and(|m| m.shared.wanted().topics.iter().any(|t| t == TOPIC));
-        if wanted {
+        if mailboxes.get(plugin).is_some_and(wants_dispatches) {
             return;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
+/// The plugin asked for [`TOPIC`] at its last start.
+fn wants_dispatches(m: &Mailbox) -> bool {
+    m.shared.wanted().topics.iter().any(|t| t == TOPIC)
+}
+
 fn deliver(plugin: &str, mailboxes: &Mailboxes, name: &str, d: &Value) {
-    let Some(m) = mailboxes.get(plugin) else {
+    let Some(m) = mailboxes.get(plugin).filter(|m| wants_dispatches(m)) else {
         return;
     };
-    if !m.shared.wanted().topics.iter().any(|t| t == TOPIC) {
-        return;
-    }
     let body = json!({ "t": name, "d": d }).to_string().into_bytes();
     let sent_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -363,7 +363,6 @@ fn context<'l>(stack: &[Frame<'l>; MAX_DEPTH], depth: usize, line: usize) -> Con
     }
 }
 
-/// Maps a base64 error to ours, keeping the offset into the base64 text.
 /// Standard base64 with padding into `out` (cleared first): SIMD where the CPU has it
 /// (`base64_simd`), and `base64`'s own decoder for anything that fails, so an error reads as
 /// `base64` words it. The two accept exactly the same texts (property test below).
@@ -422,6 +421,7 @@ fn same_id(a: &str, b: &str) -> bool {
         && ra.iter().zip(rb).all(|(x, y)| x == y)
 }
 
+/// Maps a base64 error to ours, keeping the offset into the base64 text.
 pub(crate) fn base64_error(e: base64::DecodeError, what: &'static str) -> DecodeError {
     let offset = match e {
         base64::DecodeError::InvalidByte(at, _) | base64::DecodeError::InvalidLastSymbol(at, _) => {

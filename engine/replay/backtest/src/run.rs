@@ -193,10 +193,14 @@ impl Backtest {
 }
 
 fn open(path: &Path) -> Result<Reader, BacktestError> {
-    Reader::open(path).map_err(|error| BacktestError::Open {
+    Reader::open(path).map_err(|error| open_error(path, error))
+}
+
+fn open_error(path: &Path, error: kestrel_capture::ReadError) -> BacktestError {
+    BacktestError::Open {
         path: path.display().to_string(),
         error,
-    })
+    }
 }
 
 /// A capture's header, and its records read ahead on a thread of their own (zstd beside the
@@ -204,10 +208,9 @@ fn open(path: &Path) -> Result<Reader, BacktestError> {
 fn read(path: &Path) -> Result<(Header, ReadAhead), BacktestError> {
     let reader = open(path)?;
     let header = reader.header().clone();
-    let records = reader.read_ahead().map_err(|error| BacktestError::Open {
-        path: path.display().to_string(),
-        error,
-    })?;
+    let records = reader
+        .read_ahead()
+        .map_err(|error| open_error(path, error))?;
     Ok((header, records))
 }
 

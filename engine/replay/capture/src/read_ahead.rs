@@ -83,43 +83,21 @@ impl Drop for ReadAhead {
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
 
-    use std::path::Path;
-
     use super::*;
-    use crate::{Header, Writer};
-
-    /// A capture of `n` frames over several blocks.
-    fn write(path: &Path, n: u64) {
-        let header = Header {
-            endpoints: vec!["ws://a".into()],
-            started_ms: 1_796_256_000_000,
-            writer: "kestrel test".into(),
-            wallet: None,
-        };
-        let mut w = Writer::create(path, header, 0).unwrap();
-        for i in 0..n {
-            let text = format!(r#"{{"jsonrpc":"2.0","method":"logsNotification","n":{i}}}"#);
-            w.push(&Record::Frame {
-                endpoint: 0,
-                at_ns: i,
-                text: text.into_bytes(),
-            })
-            .unwrap();
-            if i % 700 == 699 {
-                w.flush().unwrap();
-            }
-        }
-        w.flush().unwrap();
-    }
+    use crate::reader::tests::{frame, write};
 
     #[test]
     fn reading_ahead_yields_what_the_reader_yields_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.kcap");
-        write(&p, 5_000);
+        write(&p, 5_000, 0);
         let direct: Vec<_> = Reader::open(&p).unwrap().collect();
         let ahead: Vec<_> = Reader::open(&p).unwrap().read_ahead().unwrap().collect();
-        assert_eq!(direct.len(), 5_000);
+        assert_eq!(
+            direct.len(),
+            5_500,
+            "5,000 frames and 500 slots in five blocks"
+        );
         assert_eq!(ahead, direct);
     }
 
@@ -127,7 +105,7 @@ mod tests {
     fn a_damaged_capture_read_ahead_ends_with_the_same_error_after_the_same_records() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.kcap");
-        write(&p, 3_000);
+        write(&p, 3_000, 0);
         let len = std::fs::metadata(&p).unwrap().len();
         let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
         f.set_len(len - 100).unwrap();
@@ -144,12 +122,9 @@ mod tests {
     fn a_replay_that_stops_early_stops_the_reading_thread() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.kcap");
-        write(&p, 20_000);
+        write(&p, 20_000, 0);
         let mut ahead = Reader::open(&p).unwrap().read_ahead().unwrap();
-        assert!(matches!(
-            ahead.next(),
-            Some(Ok(Record::Frame { at_ns: 0, .. }))
-        ));
+        assert_eq!(ahead.next(), Some(Ok(frame(0))));
         // Dropping joins the thread: this returns only if the thread stopped.
         drop(ahead);
     }

@@ -268,7 +268,7 @@ impl Iterator for Reader {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::Writer;
     use crate::writer::rotated;
@@ -282,7 +282,7 @@ mod tests {
         }
     }
 
-    fn frame(i: u64) -> Record {
+    pub(crate) fn frame(i: u64) -> Record {
         Record::Frame {
             endpoint: (i % 2) as u16,
             at_ns: 1_000 + i,
@@ -293,7 +293,9 @@ mod tests {
         }
     }
 
-    fn write(path: &Path, n: u64, max_bytes: u64) -> u32 {
+    /// `n` frames on two endpoints, a slot after every tenth, a block every thousand; the
+    /// files written (`max_bytes` rotates, 0 never).
+    pub(crate) fn write(path: &Path, n: u64, max_bytes: u64) -> u32 {
         let mut w = Writer::create(path, header(), max_bytes).unwrap();
         for i in 0..n {
             w.push(&frame(i)).unwrap();
